@@ -1,0 +1,265 @@
+// Package boot takes the machine from QEMU's PVH entry to the Go runtime's
+// own entry point: long mode and the first page tables (pvh_amd64.s), then,
+// in boot0, the GDT and TSS, the IDT and SYSCALL, physical memory and the
+// direct map, the clock, the periodic tick, the scheduler, and finally the
+// initial stack (argc, argv, envp, auxv) the runtime starts from.
+//
+// boot0 runs before the runtime exists: it must not allocate, and it calls
+// only functions that need nothing from the runtime. Its stack-check
+// prologues are satisfied by bootG, which describes the boot stack.
+package boot
+
+import (
+	"unsafe"
+
+	"sigil/arch"
+	"sigil/clock"
+	"sigil/console"
+	"sigil/irq"
+	"sigil/linux"
+	"sigil/mm"
+	"sigil/pic"
+	"sigil/proc"
+	"sigil/sys"
+)
+
+// Implemented in pvh_amd64.s.
+func pvhEntry()
+func entry64()
+func imageEnd() uintptr
+func pvhEntryAddr() uintptr
+
+const (
+	bootStackSize = 64 << 10
+	mainStackSize = 256 << 10
+
+	// Physical layout fixed by pvh_amd64.s.
+	bootPML4   = 0x100000
+	lowReserve = 2 << 20 // BIOS data, option ROMs, boot page tables
+	firstGiB   = 1 << 30
+
+	// The 8259s' vectors: right after the 32 exception vectors.
+	picMasterVector = 0x20
+	picSlaveVector  = 0x28
+
+	// TickHz is the scheduler tick rate.
+	TickHz = 1000
+)
+
+var (
+	bootStack [bootStackSize]byte
+	mainStack [mainStackSize]byte
+	bootG     [4]uintptr // see pvh_amd64.s
+	bootTLS   [2]uintptr // [0] = g for FS:-8, FS base = &bootTLS[1]
+
+	info     Info
+	entryTSC uint64
+	pics     pic.PIC
+	tickHz   uint32
+)
+
+// Boot facts for the kernel's main.
+
+// EntryTSC is the TSC at the kernel's first instruction.
+func EntryTSC() uint64 { return entryTSC }
+
+// BootInfo returns what the boot loader passed.
+func BootInfo() *Info { return &info }
+
+// TickRate returns the periodic tick's frequency.
+func TickRate() uint32 { return tickHz }
+
+// boot0 is called by entry64 with the start_info address and the TSC at the
+// first instruction. It returns the stack pointer to start the runtime on.
+func boot0(startInfoPA, tsc uint64) uintptr {
+	entryTSC = tsc
+	console.Init()
+	console.Puts("sigil: Sigil booting (PVH entry)\n")
+
+	cpu := arch.This()
+	arch.InstallCPU(cpu)
+	cpu.LoadGDT()
+	irq.Init(cpu)
+	irq.Register(irq.VecPageFault, mm.HandlePageFault)
+	enableFeatures()
+
+	if !readStartInfo(startInfoPA) {
+		halt("sigil: no valid PVH start_info; boot with qemu-system-x86_64 -kernel\n")
+	}
+	setupMemory()
+	clock.Init()
+
+	irq.InitSyscall()
+	irq.Register(irq.SyscallVector, sys.Handle)
+	proc.InitIdle()
+
+	// The 8259 pair with the PIT on IRQ 0 is the tick for now.
+	pics = pic.New(&arch.PortBus)
+	pics.Init(picMasterVector, picSlaveVector)
+	irq.Register(int(pics.Vector(0)), timerInterrupt)
+	tickHz = clock.StartPeriodic(TickHz)
+	sys.SetTickRate(tickHz)
+	pics.Unmask(0)
+
+	return initialStack()
+}
+
+//go:nosplit
+func timerInterrupt(c *irq.Context) {
+	pics.EOI(0)
+	proc.Tick(c)
+}
+
+func halt(msg string) {
+	console.Puts(msg)
+	for {
+		arch.DisableInterrupts()
+		arch.Halt()
+	}
+}
+
+// enableFeatures turns on what the page tables and the runtime rely on:
+// execute-disable (CPUID.80000001H:EDX[20], EFER.NXE, SDM Vol. 3A §4.1.4),
+// write protection in ring 0 (CR0.WP) and global pages (CR4.PGE). AVX stays
+// off (CR4.OSXSAVE clear), so the runtime keeps to SSE and FXSAVE covers the
+// whole register state.
+func enableFeatures() {
+	arch.SetCR0(arch.CR0() | arch.CR0_WP)
+	arch.SetCR4(arch.CR4() | arch.CR4_PGE)
+	if _, _, _, d := arch.CPUID(0x80000001, 0); d&(1<<20) != 0 {
+		arch.WriteMSR(arch.MSR_EFER, arch.ReadMSR(arch.MSR_EFER)|arch.EFER_NXE)
+	} else {
+		mm.NX = 0
+	}
+	if _, _, c, _ := arch.CPUID(1, 0); c&(1<<30) != 0 {
+		sys.HaveRDRAND = true
+	}
+}
+
+// readStartInfo copies the command line, memory map and first module (the
+// initrd) out of the loader's memory, which the direct map's first GiB
+// covers.
+func readStartInfo(pa uint64) bool {
+	if pa == 0 || pa >= firstGiB {
+		return false
+	}
+	si := (*startInfo)(mm.Phys(pa))
+	if si.Magic != startInfoMagic {
+		return false
+	}
+	if si.CmdlinePaddr != 0 {
+		src := (*[maxCmdline]byte)(mm.Phys(si.CmdlinePaddr))
+		for info.CmdlineLen < maxCmdline-1 && src[info.CmdlineLen] != 0 {
+			info.Cmdline[info.CmdlineLen] = src[info.CmdlineLen]
+			info.CmdlineLen++
+		}
+	}
+	if si.Version >= 1 && si.MemmapPaddr != 0 {
+		n := int(si.MemmapEntries)
+		if n > maxMemmap {
+			n = maxMemmap
+		}
+		src := (*[maxMemmap]MemoryRegion)(mm.Phys(si.MemmapPaddr))
+		for i := 0; i < n; i++ {
+			info.Memmap[i] = src[i]
+		}
+		info.NMemmap = n
+	}
+	if si.NrModules > 0 && si.ModlistPaddr != 0 {
+		m := (*modlistEntry)(mm.Phys(si.ModlistPaddr))
+		info.InitrdAddr, info.InitrdSize = m.Paddr, m.Size
+	}
+	info.RSDP = si.RsdpPaddr
+	return info.NMemmap > 0
+}
+
+// setupMemory feeds the frame allocator with RAM minus what is in use,
+// extends the direct map over all RAM and removes the identity map, so a nil
+// pointer in the kernel faults instead of reading physical page 0.
+func setupMemory() {
+	var ram, free [maxMemmap]mm.Range
+	nram := 0
+	var top uint64
+	for i := 0; i < info.NMemmap; i++ {
+		r := &info.Memmap[i]
+		if r.Type == MemoryRAM {
+			ram[nram] = mm.Range{Start: r.Addr, End: r.Addr + r.Size}
+			nram++
+			if r.Addr+r.Size > top {
+				top = r.Addr + r.Size
+			}
+		}
+	}
+	imageEndPA := uint64(imageEnd()) - mm.KernelBase
+	reserved := [...]mm.Range{
+		{Start: 0, End: lowReserve},
+		{Start: lowReserve, End: imageEndPA},
+		{Start: info.InitrdAddr, End: info.InitrdAddr + info.InitrdSize},
+	}
+	nfree := mm.FreeRanges(ram[:nram], reserved[:], free[:])
+	for _, r := range free[:nfree] {
+		if r.Start < firstGiB && !mm.AddFree(r.Start, min(r.End, firstGiB)) {
+			break
+		}
+	}
+	// Frames above the first GiB become reachable once the direct map
+	// covers them, and the tables to cover them come from below it.
+	mm.KernelRoot = bootPML4
+	const large = 2 << 20
+	if top > firstGiB {
+		size := (top - firstGiB + large - 1) &^ (large - 1)
+		if !mm.MapLarge(mm.KernelRoot, mm.DirectMapBase+firstGiB, firstGiB, size, mm.PTEWrite|mm.NX|mm.PTEGlobal) {
+			halt("sigil: out of memory building the direct map\n")
+		}
+	}
+	for _, r := range free[:nfree] {
+		if r.End > firstGiB {
+			mm.AddFree(max(r.Start, firstGiB), r.End)
+		}
+	}
+	pml4 := (*mm.Table)(mm.Phys(bootPML4))
+	pml4[0] = 0
+	arch.SetCR3(bootPML4)
+}
+
+// initialStack builds argc/argv/envp/auxv on the main stack. argv is
+// "sigil" followed by the command line's words; the environment turns off
+// the runtime's signal-based asynchronous preemption until signals can be
+// delivered to the kernel's own threads.
+func initialStack() uintptr {
+	var words [maxWords / 2]string
+	argv := words[:0]
+	argv = append(argv, "sigil")
+	line := unsafe.String(&info.Cmdline[0], info.CmdlineLen)
+	for i := 0; i < len(line) && len(argv) < cap(argv); {
+		for i < len(line) && line[i] == ' ' {
+			i++
+		}
+		j := i
+		for j < len(line) && line[j] != ' ' {
+			j++
+		}
+		if j > i {
+			argv = append(argv, line[i:j])
+		}
+		i = j
+	}
+	envp := [...]string{"GODEBUG=asyncpreemptoff=1"}
+	_, _, _, hwcap := arch.CPUID(1, 0)
+	auxv := [...]Aux{
+		{Type: linux.AT_PAGESZ, Val: mm.PageSize},
+		{Type: linux.AT_CLKTCK, Val: 100},
+		{Type: linux.AT_HWCAP, Val: uint64(hwcap)},
+		{Type: linux.AT_UID}, {Type: linux.AT_EUID}, {Type: linux.AT_GID}, {Type: linux.AT_EGID},
+		{Type: linux.AT_SECURE},
+		{Type: linux.AT_PLATFORM, Str: "x86_64"},
+		{Type: linux.AT_EXECFN, Str: "/sigil"},
+	}
+	var random [16]byte
+	sys.Fill(random[:])
+	sp := buildStack(mainStack[:], uint64(uintptr(unsafe.Pointer(&mainStack[0]))), argv, envp[:], auxv[:], random)
+	if sp == 0 {
+		halt("sigil: initial stack overflow\n")
+	}
+	return uintptr(sp)
+}

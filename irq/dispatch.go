@@ -1,0 +1,181 @@
+package irq
+
+import (
+	"sigil/arch"
+	"sigil/console"
+	"sigil/power"
+)
+
+// Handler handles one entry in interrupt context (see the package comment
+// for what that allows).
+type Handler func(c *Context)
+
+var handlers [NumVectors]Handler
+
+// Register installs h for vector v (0-255, or SyscallVector). It is called
+// during boot, before the vector can fire.
+func Register(v int, h Handler) { handlers[v] = h }
+
+// Stat is one vector's entry count and the cycles spent in its handler.
+type Stat struct {
+	Count  uint64
+	Cycles uint64
+	Min    uint64
+	Max    uint64
+}
+
+//go:nosplit
+func (s *Stat) add(cycles uint64) {
+	s.Count++
+	s.Cycles += cycles
+	if s.Min == 0 || cycles < s.Min {
+		s.Min = cycles
+	}
+	if cycles > s.Max {
+		s.Max = cycles
+	}
+}
+
+var stats [NumVectors]Stat
+
+// Stats returns a copy of vector v's statistics.
+func Stats(v int) Stat { return stats[v] }
+
+// dispatch is called by trapCommon with the saved Context of every entry.
+//
+//go:nosplit
+func dispatch(c *Context) {
+	cpu := arch.This()
+	cpu.IRQDepth++
+	t0 := arch.RDTSC()
+	v := c.TF.Vector
+	if v >= NumVectors {
+		v = NumVectors - 1 // cannot happen: the stubs push 0-256
+	}
+	if h := handlers[v]; h != nil {
+		h(c)
+	} else if v < 32 {
+		KernelFault(c)
+	}
+	stats[v].add(arch.RDTSC() - t0)
+	cpu.IRQDepth--
+}
+
+// FaultHook, when set, is given a kernel-mode fault after its raw report has
+// been printed. It returns true if it took charge of the faulting thread
+// (and rewrote c to run another one); otherwise the machine powers off.
+var FaultHook func(c *Context) bool
+
+// KernelFault reports a CPU exception raised by kernel code.
+//
+//go:nosplit
+func KernelFault(c *Context) {
+	if arch.This().IRQDepth > 2 {
+		console.Puts("sigil: fault while handling a fault\n")
+		RawReport(c)
+		power.Off(power.ExitKernelFault)
+	}
+	RawReport(c)
+	if h := FaultHook; h != nil && h(c) {
+		return
+	}
+	power.Off(power.ExitKernelFault)
+}
+
+// RawReport prints a fault's vector, decoded error code, CR2 and registers
+// without any help from the Go runtime.
+//
+//go:nosplit
+func RawReport(c *Context) {
+	f := &c.TF
+	console.Puts("sigil: fault: ")
+	console.Puts(VectorName(f.Vector))
+	console.Puts(" (vector ")
+	console.PutDec(f.Vector)
+	console.Puts(") error ")
+	console.PutHex(f.ErrorCode)
+	describeError(f)
+	console.Puts("\n")
+	console.Puts("sigil: ")
+	if f.Vector == VecPageFault {
+		reg("cr2", arch.CR2())
+		console.Puts("\nsigil: ")
+	}
+	reg("rip", f.RIP)
+	reg("cs", f.CS)
+	reg("rflags", f.RFLAGS)
+	console.Puts("\nsigil: ")
+	reg("rsp", f.RSP)
+	reg("ss", f.SS)
+	reg("rax", f.RAX)
+	console.Puts("\nsigil: ")
+	reg("rbx", f.RBX)
+	reg("rcx", f.RCX)
+	reg("rdx", f.RDX)
+	console.Puts("\nsigil: ")
+	reg("rsi", f.RSI)
+	reg("rdi", f.RDI)
+	reg("rbp", f.RBP)
+	console.Puts("\nsigil: ")
+	reg("r8", f.R8)
+	reg("r9", f.R9)
+	reg("r10", f.R10)
+	console.Puts("\nsigil: ")
+	reg("r11", f.R11)
+	reg("r12", f.R12)
+	reg("r13", f.R13)
+	console.Puts("\nsigil: ")
+	reg("r14", f.R14)
+	reg("r15", f.R15)
+	console.Puts("\n")
+}
+
+//go:nosplit
+func reg(name string, v uint64) {
+	console.Puts(" ")
+	console.Puts(name)
+	console.Puts("=")
+	console.PutHex(v)
+}
+
+//go:nosplit
+func describeError(f *TrapFrame) {
+	code := f.ErrorCode
+	switch f.Vector {
+	case VecPageFault:
+		if code&PFPresent != 0 {
+			console.Puts(" [protection")
+		} else {
+			console.Puts(" [not-present")
+		}
+		if code&PFWrite != 0 {
+			console.Puts(" write")
+		} else {
+			console.Puts(" read")
+		}
+		if code&PFFetch != 0 {
+			console.Puts(" fetch")
+		}
+		if code&PFUser != 0 {
+			console.Puts(" user")
+		} else {
+			console.Puts(" kernel")
+		}
+		if code&PFReserved != 0 {
+			console.Puts(" reserved-bit")
+		}
+		console.Puts("]")
+	case VecInvalidTSS, VecNoSegment, VecStackFault, VecGPF:
+		if code == 0 {
+			return
+		}
+		console.Puts(" [selector index ")
+		console.PutDec(SelectorIndex(code))
+		console.Puts(" in ")
+		console.Puts(SelectorTable(code))
+		if code&SelErrExternal != 0 {
+			console.Puts(", external")
+		}
+		console.Puts("]")
+	}
+}

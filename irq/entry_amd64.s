@@ -1,0 +1,368 @@
+// The trap path's assembly: 256 vector stubs, the SYSCALL entry, and the
+// common save/restore path. Everything else is Go (dispatch.go).
+//
+// Saves: on entry, all 15 GPRs and the FXSAVE64 image, building an
+// irq.Context on the stack: [FPState 512 bytes][TrapFrame 176 bytes], lowest
+// address first (frame.go; frame_test.go pins the offsets).
+// Clobbers: nothing visible to the interrupted code, except that a SYSCALL
+// caller gets RCX and R11 replaced (by the CPU) and RAX set to the result, as
+// the Linux ABI says.
+// Reads the per-CPU block (arch.CPU) through GS at the offsets defined below.
+
+#include "textflag.h"
+
+// arch.CPU field offsets (pinned by frame_test.go).
+#define cpu_Scratch 8
+#define cpu_KStack 16
+
+// Selectors (arch.KernelCS, arch.KernelDS).
+#define KERNEL_CS 0x10
+#define KERNEL_DS 0x18
+
+#define SYSCALL_VECTOR 256
+
+// Each stub is 16 bytes apart so the IDT can be filled from the table base
+// (stubTable + 16*vector). PUSHQ is written as bytes so the assembler does
+// not track the pushes as frame adjustments: 6A ib = PUSH imm8,
+// 68 id = PUSH imm32 (SDM Vol. 2B "PUSH").
+#define STUB(n) PCALIGN $16; BYTE $0x6a; BYTE $0x00; BYTE $0x68; LONG $n; JMP ·trapCommon(SB)
+#define ERRSTUB(n) PCALIGN $16; BYTE $0x68; LONG $n; JMP ·trapCommon(SB)
+
+// Vectors 8, 10-14, 17, 21, 29 and 30 get an error code from the CPU
+// (SDM Vol. 3A Table 6-1); every other stub pushes a zero in its place.
+TEXT ·stubTable(SB),NOSPLIT|NOFRAME,$0
+	STUB(0)
+	STUB(1)
+	STUB(2)
+	STUB(3)
+	STUB(4)
+	STUB(5)
+	STUB(6)
+	STUB(7)
+	ERRSTUB(8)
+	STUB(9)
+	ERRSTUB(10)
+	ERRSTUB(11)
+	ERRSTUB(12)
+	ERRSTUB(13)
+	ERRSTUB(14)
+	STUB(15)
+	STUB(16)
+	ERRSTUB(17)
+	STUB(18)
+	STUB(19)
+	STUB(20)
+	ERRSTUB(21)
+	STUB(22)
+	STUB(23)
+	STUB(24)
+	STUB(25)
+	STUB(26)
+	STUB(27)
+	STUB(28)
+	ERRSTUB(29)
+	ERRSTUB(30)
+	STUB(31)
+	STUB(32)
+	STUB(33)
+	STUB(34)
+	STUB(35)
+	STUB(36)
+	STUB(37)
+	STUB(38)
+	STUB(39)
+	STUB(40)
+	STUB(41)
+	STUB(42)
+	STUB(43)
+	STUB(44)
+	STUB(45)
+	STUB(46)
+	STUB(47)
+	STUB(48)
+	STUB(49)
+	STUB(50)
+	STUB(51)
+	STUB(52)
+	STUB(53)
+	STUB(54)
+	STUB(55)
+	STUB(56)
+	STUB(57)
+	STUB(58)
+	STUB(59)
+	STUB(60)
+	STUB(61)
+	STUB(62)
+	STUB(63)
+	STUB(64)
+	STUB(65)
+	STUB(66)
+	STUB(67)
+	STUB(68)
+	STUB(69)
+	STUB(70)
+	STUB(71)
+	STUB(72)
+	STUB(73)
+	STUB(74)
+	STUB(75)
+	STUB(76)
+	STUB(77)
+	STUB(78)
+	STUB(79)
+	STUB(80)
+	STUB(81)
+	STUB(82)
+	STUB(83)
+	STUB(84)
+	STUB(85)
+	STUB(86)
+	STUB(87)
+	STUB(88)
+	STUB(89)
+	STUB(90)
+	STUB(91)
+	STUB(92)
+	STUB(93)
+	STUB(94)
+	STUB(95)
+	STUB(96)
+	STUB(97)
+	STUB(98)
+	STUB(99)
+	STUB(100)
+	STUB(101)
+	STUB(102)
+	STUB(103)
+	STUB(104)
+	STUB(105)
+	STUB(106)
+	STUB(107)
+	STUB(108)
+	STUB(109)
+	STUB(110)
+	STUB(111)
+	STUB(112)
+	STUB(113)
+	STUB(114)
+	STUB(115)
+	STUB(116)
+	STUB(117)
+	STUB(118)
+	STUB(119)
+	STUB(120)
+	STUB(121)
+	STUB(122)
+	STUB(123)
+	STUB(124)
+	STUB(125)
+	STUB(126)
+	STUB(127)
+	STUB(128)
+	STUB(129)
+	STUB(130)
+	STUB(131)
+	STUB(132)
+	STUB(133)
+	STUB(134)
+	STUB(135)
+	STUB(136)
+	STUB(137)
+	STUB(138)
+	STUB(139)
+	STUB(140)
+	STUB(141)
+	STUB(142)
+	STUB(143)
+	STUB(144)
+	STUB(145)
+	STUB(146)
+	STUB(147)
+	STUB(148)
+	STUB(149)
+	STUB(150)
+	STUB(151)
+	STUB(152)
+	STUB(153)
+	STUB(154)
+	STUB(155)
+	STUB(156)
+	STUB(157)
+	STUB(158)
+	STUB(159)
+	STUB(160)
+	STUB(161)
+	STUB(162)
+	STUB(163)
+	STUB(164)
+	STUB(165)
+	STUB(166)
+	STUB(167)
+	STUB(168)
+	STUB(169)
+	STUB(170)
+	STUB(171)
+	STUB(172)
+	STUB(173)
+	STUB(174)
+	STUB(175)
+	STUB(176)
+	STUB(177)
+	STUB(178)
+	STUB(179)
+	STUB(180)
+	STUB(181)
+	STUB(182)
+	STUB(183)
+	STUB(184)
+	STUB(185)
+	STUB(186)
+	STUB(187)
+	STUB(188)
+	STUB(189)
+	STUB(190)
+	STUB(191)
+	STUB(192)
+	STUB(193)
+	STUB(194)
+	STUB(195)
+	STUB(196)
+	STUB(197)
+	STUB(198)
+	STUB(199)
+	STUB(200)
+	STUB(201)
+	STUB(202)
+	STUB(203)
+	STUB(204)
+	STUB(205)
+	STUB(206)
+	STUB(207)
+	STUB(208)
+	STUB(209)
+	STUB(210)
+	STUB(211)
+	STUB(212)
+	STUB(213)
+	STUB(214)
+	STUB(215)
+	STUB(216)
+	STUB(217)
+	STUB(218)
+	STUB(219)
+	STUB(220)
+	STUB(221)
+	STUB(222)
+	STUB(223)
+	STUB(224)
+	STUB(225)
+	STUB(226)
+	STUB(227)
+	STUB(228)
+	STUB(229)
+	STUB(230)
+	STUB(231)
+	STUB(232)
+	STUB(233)
+	STUB(234)
+	STUB(235)
+	STUB(236)
+	STUB(237)
+	STUB(238)
+	STUB(239)
+	STUB(240)
+	STUB(241)
+	STUB(242)
+	STUB(243)
+	STUB(244)
+	STUB(245)
+	STUB(246)
+	STUB(247)
+	STUB(248)
+	STUB(249)
+	STUB(250)
+	STUB(251)
+	STUB(252)
+	STUB(253)
+	STUB(254)
+	STUB(255)
+
+// func stubTableAddr() uintptr
+TEXT ·stubTableAddr(SB),NOSPLIT|NOFRAME,$0-8
+	LEAQ	·stubTable(SB), AX
+	MOVQ	AX, ret+0(FP)
+	RET
+
+// func syscallEntryAddr() uintptr
+TEXT ·syscallEntryAddr(SB),NOSPLIT|NOFRAME,$0-8
+	LEAQ	·syscallEntry(SB), AX
+	MOVQ	AX, ret+0(FP)
+	RET
+
+// syscallEntry is IA32_LSTAR. SYSCALL left RIP in RCX and RFLAGS in R11 and
+// cleared RFLAGS bits per IA32_FMASK (IF among them), but did not switch
+// stacks (SDM Vol. 2B "SYSCALL"). The caller's stack may be a goroutine stack
+// near its limit, so nothing is pushed on it: RSP is parked in the per-CPU
+// block and the per-CPU kernel stack is used instead. The hardware-style
+// frame built there lets the common path and IRETQ treat a system call like
+// any other entry.
+TEXT ·syscallEntry(SB),NOSPLIT|NOFRAME,$0
+	MOVQ	SP, cpu_Scratch(GS)
+	MOVQ	cpu_KStack(GS), SP
+	BYTE	$0x6a; BYTE $KERNEL_DS	// PUSH SS
+	BYTE	$0x65; BYTE $0xff; BYTE $0x34; BYTE $0x25; LONG $cpu_Scratch	// PUSH GS:cpu_Scratch (RSP)
+	BYTE	$0x41; BYTE $0x53	// PUSH R11 (RFLAGS)
+	BYTE	$0x6a; BYTE $KERNEL_CS	// PUSH CS
+	BYTE	$0x51			// PUSH RCX (RIP)
+	BYTE	$0x6a; BYTE $0x00	// PUSH error code 0
+	BYTE	$0x68; LONG $SYSCALL_VECTOR	// PUSH vector
+	JMP	·trapCommon(SB)
+
+// trapCommon saves the GPRs (RAX first, so R15 ends lowest) and the FXSAVE
+// image, calls dispatch(*Context), and restores whatever the Context then
+// holds: a handler that switched threads has rewritten it.
+TEXT ·trapCommon(SB),NOSPLIT|NOFRAME,$0
+	PUSHQ	AX
+	PUSHQ	BX
+	PUSHQ	CX
+	PUSHQ	DX
+	PUSHQ	SI
+	PUSHQ	DI
+	PUSHQ	BP
+	PUSHQ	R8
+	PUSHQ	R9
+	PUSHQ	R10
+	PUSHQ	R11
+	PUSHQ	R12
+	PUSHQ	R13
+	PUSHQ	R14
+	PUSHQ	R15
+	// The CPU aligned RSP to 16 before pushing SS (SDM Vol. 3A §6.14.2) and
+	// 22 quadwords followed, so RSP is 16-aligned here, as FXSAVE needs.
+	SUBQ	$512, SP
+	FXSAVE64	(SP)
+	MOVQ	SP, AX
+	SUBQ	$16, SP
+	MOVQ	AX, 0(SP)
+	CALL	·dispatch(SB)
+	ADDQ	$16, SP
+	FXRSTOR64	(SP)
+	ADDQ	$512, SP
+	POPQ	R15
+	POPQ	R14
+	POPQ	R13
+	POPQ	R12
+	POPQ	R11
+	POPQ	R10
+	POPQ	R9
+	POPQ	R8
+	POPQ	BP
+	POPQ	DI
+	POPQ	SI
+	POPQ	DX
+	POPQ	CX
+	POPQ	BX
+	POPQ	AX
+	ADDQ	$16, SP		// vector and error code
+	IRETQ

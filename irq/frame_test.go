@@ -1,0 +1,118 @@
+package irq
+
+import (
+	"testing"
+	"unsafe"
+
+	"golang.org/x/arch/x86/x86asm"
+
+	"sigil/arch"
+)
+
+// TestTrapFrameLayout pins the offsets entry_amd64.s builds: the common path
+// pushes RAX first and R15 last below the vector, error code and the CPU's
+// five-quadword frame.
+func TestTrapFrameLayout(t *testing.T) {
+	var f TrapFrame
+	want := []struct {
+		name string
+		got  uintptr
+		off  uintptr
+	}{
+		{"R15", unsafe.Offsetof(f.R15), 0},
+		{"R14", unsafe.Offsetof(f.R14), 8},
+		{"R13", unsafe.Offsetof(f.R13), 16},
+		{"R12", unsafe.Offsetof(f.R12), 24},
+		{"R11", unsafe.Offsetof(f.R11), 32},
+		{"R10", unsafe.Offsetof(f.R10), 40},
+		{"R9", unsafe.Offsetof(f.R9), 48},
+		{"R8", unsafe.Offsetof(f.R8), 56},
+		{"RBP", unsafe.Offsetof(f.RBP), 64},
+		{"RDI", unsafe.Offsetof(f.RDI), 72},
+		{"RSI", unsafe.Offsetof(f.RSI), 80},
+		{"RDX", unsafe.Offsetof(f.RDX), 88},
+		{"RCX", unsafe.Offsetof(f.RCX), 96},
+		{"RBX", unsafe.Offsetof(f.RBX), 104},
+		{"RAX", unsafe.Offsetof(f.RAX), 112},
+		{"Vector", unsafe.Offsetof(f.Vector), 120},
+		{"ErrorCode", unsafe.Offsetof(f.ErrorCode), 128},
+		{"RIP", unsafe.Offsetof(f.RIP), 136},
+		{"CS", unsafe.Offsetof(f.CS), 144},
+		{"RFLAGS", unsafe.Offsetof(f.RFLAGS), 152},
+		{"RSP", unsafe.Offsetof(f.RSP), 160},
+		{"SS", unsafe.Offsetof(f.SS), 168},
+	}
+	for _, w := range want {
+		if w.got != w.off {
+			t.Errorf("TrapFrame.%s at %d, entry stub expects %d", w.name, w.got, w.off)
+		}
+	}
+	if s := unsafe.Sizeof(f); s != 176 {
+		t.Errorf("TrapFrame is %d bytes, want 176 (22 quadwords)", s)
+	}
+	var c Context
+	if unsafe.Offsetof(c.TF) != 512 || unsafe.Sizeof(c) != 688 {
+		t.Errorf("Context: TF at %d size %d, want 512 and 688", unsafe.Offsetof(c.TF), unsafe.Sizeof(c))
+	}
+	// 22 quadwords after a 16-byte aligned start keep FXSAVE's area aligned.
+	if (unsafe.Sizeof(f)+unsafe.Sizeof(c.FP))%16 != 0 {
+		t.Error("Context size breaks FXSAVE alignment")
+	}
+}
+
+// TestCPUOffsets pins the arch.CPU fields the SYSCALL entry reads via GS.
+func TestCPUOffsets(t *testing.T) {
+	var c arch.CPU
+	if o := unsafe.Offsetof(c.Scratch); o != 8 {
+		t.Errorf("CPU.Scratch at %d, entry_amd64.s uses 8", o)
+	}
+	if o := unsafe.Offsetof(c.KStack); o != 16 {
+		t.Errorf("CPU.KStack at %d, entry_amd64.s uses 16", o)
+	}
+}
+
+// TestStubTable decodes all 256 vector stubs as linked into this test binary:
+// each sits 16 bytes after the previous one, pushes a zero error code unless
+// the CPU supplies one, pushes its vector, and jumps to the common path.
+func TestStubTable(t *testing.T) {
+	base := stubTableAddr()
+	code := unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(nil), base)), 256*stubSize)
+	var target uint64
+	for v := 0; v < 256; v++ {
+		pc := v * stubSize
+		var pushes []int64
+		for {
+			inst, err := x86asm.Decode(code[pc:], 64)
+			if err != nil {
+				t.Fatalf("vector %d: decode at +%d: %v", v, pc-v*stubSize, err)
+			}
+			if inst.Op == x86asm.PUSH {
+				pushes = append(pushes, int64(inst.Args[0].(x86asm.Imm)))
+				pc += inst.Len
+				continue
+			}
+			if inst.Op != x86asm.JMP {
+				t.Fatalf("vector %d: unexpected %v", v, inst)
+			}
+			rel := int64(inst.Args[0].(x86asm.Rel))
+			dst := uint64(int64(base) + int64(pc+inst.Len) + rel)
+			if target == 0 {
+				target = dst
+			} else if dst != target {
+				t.Errorf("vector %d jumps to %#x, others to %#x", v, dst, target)
+			}
+			pc += inst.Len
+			break
+		}
+		if pc > (v+1)*stubSize {
+			t.Fatalf("vector %d stub is %d bytes, longer than %d", v, pc-v*stubSize, stubSize)
+		}
+		want := []int64{0, int64(v)}
+		if HasErrorCode(uint64(v)) {
+			want = []int64{int64(v)}
+		}
+		if len(pushes) != len(want) || pushes[len(pushes)-1] != int64(v) || (len(want) == 2 && pushes[0] != 0) {
+			t.Errorf("vector %d pushes %v, want %v", v, pushes, want)
+		}
+	}
+}

@@ -1,0 +1,316 @@
+package mm
+
+// Page-table entries (SDM Vol. 3A §4.5, Tables 4-15 to 4-20).
+const (
+	PTEPresent  = 1 << 0
+	PTEWrite    = 1 << 1
+	PTEUser     = 1 << 2
+	PTEPWT      = 1 << 3
+	PTEPCD      = 1 << 4
+	PTEAccessed = 1 << 5
+	PTEDirty    = 1 << 6
+	PTEHuge     = 1 << 7 // PS: 2 MiB or 1 GiB page in a PD or PDPT entry
+	PTEGlobal   = 1 << 8
+	// PTEAnon uses bit 9, which the MMU ignores at every level. On a
+	// non-present entry it marks demand-zero anonymous memory (the entry's
+	// Write/User/NX bits are the permissions to grant); on a present leaf it
+	// marks a frame the page tables own and free on unmap.
+	PTEAnon = 1 << 9
+	PTENX   = 1 << 63
+
+	pteAddr  = 0x000ffffffffff000
+	permBits = PTEWrite | PTEUser | PTENX
+)
+
+// Table is one page-table page.
+type Table [512]uint64
+
+//go:nosplit
+func table(pa uint64) *Table { return (*Table)(Phys(pa &^ (PageSize - 1) & pteAddr)) }
+
+// levelShift is the address shift of an entry at level l (1 = PT ... 4 = PML4).
+//
+//go:nosplit
+func levelShift(l int) uint { return uint(12 + 9*(l-1)) }
+
+//go:nosplit
+func index(va uintptr, l int) int { return int(va>>levelShift(l)) & 511 }
+
+// Demand returns the non-present entry that stands for demand-zero memory
+// with the permissions of prot (PTEWrite, PTEUser, PTENX).
+//
+//go:nosplit
+func Demand(prot uint64) uint64 { return PTEAnon | prot&permBits }
+
+// tableEntry is how a materialised table is linked from its parent: the MMU
+// takes the most restrictive permissions along the walk, so intermediate
+// entries grant everything and leaves decide (SDM Vol. 3A §4.6).
+//
+//go:nosplit
+func tableEntry(pa uint64, user bool) uint64 {
+	e := pa | PTEPresent | PTEWrite
+	if user {
+		e |= PTEUser
+	}
+	return e
+}
+
+//go:nosplit
+func isTable(e uint64, l int) bool { return l > 1 && e&PTEPresent != 0 && e&PTEHuge == 0 }
+
+// split materialises the table below entry *e (level l > 1), filling it with
+// copies of the non-present entry it replaces (zero or a demand marker).
+//
+//go:nosplit
+func split(e *uint64, user bool) bool {
+	pa, ok := AllocFrame()
+	if !ok {
+		return false
+	}
+	t := table(pa)
+	fill := *e
+	for i := range t {
+		t[i] = fill
+	}
+	*e = tableEntry(pa, user)
+	return true
+}
+
+// Changes counts what a range operation did, so its caller can decide how
+// to flush the TLB.
+type Changes struct {
+	Unmapped uint64 // present leaves removed or replaced
+	NoMemory bool   // a page-table page could not be allocated
+}
+
+// SetRange makes every page of [va, end) (page aligned) equal to the
+// non-present entry want: 0 (unmapped) or Demand(prot). Present pages in the
+// range are released. Whole aligned 2 MiB, 1 GiB and 512 GiB blocks are set
+// with one entry and any tables below them freed; tables above a partly
+// covered entry stay allocated and are reused by later calls.
+//
+//go:nosplit
+func SetRange(root uint64, va, end uintptr, want uint64, user bool) (c Changes) {
+	for va < end {
+		t := table(root)
+		for l := 4; ; l-- {
+			span := uintptr(1) << levelShift(l)
+			e := &t[index(va, l)]
+			if va&(span-1) == 0 && end-va >= span {
+				c.Unmapped += release(*e, l)
+				*e = want
+				va += span
+				break
+			}
+			// Partly covered: descend, materialising a table if needed.
+			if !isTable(*e, l) {
+				if *e == want || *e&PTEPresent != 0 {
+					// Already right, or a huge page we do not split:
+					// skip to the end of this entry.
+					va = (va + span) &^ (span - 1)
+					break
+				}
+				if !split(e, user) {
+					c.NoMemory = true
+					return
+				}
+			}
+			t = table(*e)
+		}
+	}
+	return
+}
+
+// release frees what entry e at level l owns: the anonymous frames under it
+// and the tables themselves. It returns the number of present leaves it
+// removed. Huge pages and frames not marked Anon are not owned and are left
+// alone. One function per level keeps the nosplit call chain bounded for the
+// linker's stack check.
+//
+//go:nosplit
+func release(e uint64, l int) uint64 {
+	if e&PTEPresent == 0 {
+		return 0
+	}
+	if !isTable(e, l) {
+		return releaseLeaf(e)
+	}
+	var n uint64
+	switch l {
+	case 2:
+		n = releasePT(e)
+	case 3:
+		n = releasePD(e)
+	case 4:
+		n = releasePDPT(e)
+	}
+	FreeFrame(e & pteAddr)
+	return n
+}
+
+//go:nosplit
+func releaseLeaf(e uint64) uint64 {
+	if e&PTEAnon != 0 && e&PTEHuge == 0 {
+		FreeFrame(e & pteAddr)
+	}
+	return 1
+}
+
+//go:nosplit
+func releasePT(e uint64) (n uint64) {
+	t := table(e)
+	for i := range t {
+		if t[i]&PTEPresent != 0 {
+			n += releaseLeaf(t[i])
+		}
+	}
+	return n
+}
+
+//go:nosplit
+func releasePD(e uint64) (n uint64) {
+	t := table(e)
+	for i := range t {
+		switch x := t[i]; {
+		case isTable(x, 2):
+			n += releasePT(x)
+			FreeFrame(x & pteAddr)
+		case x&PTEPresent != 0:
+			n += releaseLeaf(x)
+		}
+	}
+	return n
+}
+
+//go:nosplit
+func releasePDPT(e uint64) (n uint64) {
+	t := table(e)
+	for i := range t {
+		switch x := t[i]; {
+		case isTable(x, 3):
+			n += releasePD(x)
+			FreeFrame(x & pteAddr)
+		case x&PTEPresent != 0:
+			n += releaseLeaf(x)
+		}
+	}
+	return n
+}
+
+// Fault resolves a page fault at va in root: if va lies in demand-zero
+// memory whose permissions allow the access, it maps a zeroed frame (and any
+// missing tables) and returns true. It returns false for a genuine fault,
+// and for running out of memory (oom set).
+//
+//go:nosplit
+func Fault(root uint64, va uintptr, write, user bool) (handled, oom bool) {
+	t := table(root)
+	for l := 4; ; l-- {
+		e := &t[index(va, l)]
+		if isTable(*e, l) {
+			t = table(*e)
+			continue
+		}
+		if *e&PTEPresent != 0 || *e&PTEAnon == 0 {
+			return false, false // mapped leaf (so a protection fault) or nothing
+		}
+		if write && *e&PTEWrite == 0 || user && *e&PTEUser == 0 {
+			return false, false
+		}
+		if l > 1 {
+			if !split(e, user) {
+				return false, true
+			}
+			t = table(*e)
+			continue
+		}
+		pa, ok := AllocZeroed()
+		if !ok {
+			return false, true
+		}
+		*e = pa | PTEPresent | PTEAnon | *e&permBits
+		return true, false
+	}
+}
+
+// Lookup returns the entry mapping va and its level, or ok=false if no
+// present entry maps it.
+//
+//go:nosplit
+func Lookup(root uint64, va uintptr) (pte uint64, level int, ok bool) {
+	t := table(root)
+	for l := 4; l >= 1; l-- {
+		e := t[index(va, l)]
+		if e&PTEPresent == 0 {
+			return e, l, false
+		}
+		if !isTable(e, l) {
+			return e, l, true
+		}
+		t = table(e)
+	}
+	return 0, 0, false
+}
+
+// Translate returns the physical address va maps to.
+//
+//go:nosplit
+func Translate(root uint64, va uintptr) (pa uint64, ok bool) {
+	e, l, ok := Lookup(root, va)
+	if !ok {
+		return 0, false
+	}
+	mask := uint64(1)<<levelShift(l) - 1
+	return e&pteAddr&^mask | uint64(va)&mask, true
+}
+
+// Discard is madvise(MADV_DONTNEED) on anonymous memory: every present
+// anonymous page in [va, end) goes back to the allocator and reads as zero on
+// next touch, keeping its permissions.
+//
+//go:nosplit
+func Discard(root uint64, va, end uintptr) (c Changes) {
+	for va < end {
+		t := table(root)
+		for l := 4; ; l-- {
+			span := uintptr(1) << levelShift(l)
+			e := &t[index(va, l)]
+			if isTable(*e, l) {
+				t = table(*e)
+				continue
+			}
+			if l == 1 && *e&(PTEPresent|PTEAnon) == PTEPresent|PTEAnon {
+				FreeFrame(*e & pteAddr)
+				*e = Demand(*e)
+				c.Unmapped++
+			}
+			va = (va + span) &^ (span - 1)
+			break
+		}
+	}
+	return
+}
+
+// MapLarge maps [va, va+size) to physical pa with 2 MiB pages and flags
+// (Present is implied), allocating the tables above them. va, pa and size
+// are 2 MiB aligned. Used for the direct map.
+//
+//go:nosplit
+func MapLarge(root uint64, va uintptr, pa, size, flags uint64) bool {
+	const large = 1 << 21
+	for off := uint64(0); off < size; off += large {
+		v := va + uintptr(off)
+		t := table(root)
+		for l := 4; l > 2; l-- {
+			e := &t[index(v, l)]
+			if !isTable(*e, l) {
+				if !split(e, false) {
+					return false
+				}
+			}
+			t = table(*e)
+		}
+		t[index(v, 2)] = (pa + off) | flags | PTEPresent | PTEHuge
+	}
+	return true
+}

@@ -1,0 +1,347 @@
+// Package proc schedules threads. For now the only threads are the Go
+// runtime's own (each M the runtime clones is a kernel thread here, running
+// at CPL 0 with its own saved registers, FPU state and FS base).
+//
+// The scheduler is preemptive round-robin on the periodic tick. A thread's
+// whole state is its saved irq.Context: blocking saves the caller's Context
+// into its slot and loads another thread's into the live one, and waking
+// writes the system call's result into the sleeper's saved RAX. No kernel
+// stack is kept per thread, so blocking costs nothing but the copy.
+//
+// Everything runs in interrupt context (IF clear, one CPU): //go:nosplit, no
+// allocation, no locks, and no Go pointers in the tables.
+package proc
+
+import (
+	"sigil/arch"
+	"sigil/clock"
+	"sigil/irq"
+)
+
+// MaxThreads bounds the thread table.
+const MaxThreads = 128
+
+// TIDBase is the first kernel thread id: Linux's PID_MAX_LIMIT on 64-bit
+// (include/linux/threads.h), so kernel thread ids never collide with the
+// process ids user programs will get.
+const TIDBase = 1 << 22
+
+// SliceTicks is the time slice in ticks.
+const SliceTicks = 10
+
+// State is a thread's scheduling state.
+type State uint8
+
+const (
+	Free State = iota
+	Runnable
+	Running
+	Blocked
+)
+
+// Wait says what a blocked thread waits for.
+type Wait uint8
+
+const (
+	WaitNone  Wait = iota
+	WaitFutex      // Key is the futex word's address
+	WaitSleep      // only the deadline ends it
+	WaitPoll       // Key is the epoll instance's descriptor
+)
+
+// Thread is one kernel thread.
+type Thread struct {
+	Ctx    irq.Context // registers while not running
+	FSBase uint64      // IA32_FS_BASE (the runtime's TLS)
+	TID    int32
+	State  State
+	Wait   Wait
+	next   int32 // run queue link
+
+	Key           uintptr
+	Deadline      int64  // monotonic ns; 0 = none
+	TimeoutResult uint64 // RAX when the deadline passes
+
+	// Signal state recorded for the signals issue.
+	SigMask  uint64
+	AltStack [3]uint64 // ss_sp, ss_flags, ss_size
+
+	Ticks    uint64 // ticks spent running
+	ClearTID uint64 // CLONE_CHILD_CLEARTID address, zeroed and woken at exit
+	Pending  uint64 // signals sent to this thread, recorded
+	Comm     [16]byte
+}
+
+const idleSlot = 0
+
+var (
+	threads          [MaxThreads]Thread
+	runHead, runTail int32 = -1, -1
+	nextTID          int32 = TIDBase
+)
+
+// Init makes slot 0 the idle thread (entered at idlePC on idleSP with
+// interrupts on) and slot 1 the running boot thread.
+//
+//go:nosplit
+func Init(idlePC, idleSP uint64) {
+	idle := &threads[idleSlot]
+	idle.Ctx.ResetFP()
+	idle.Ctx.TF.RIP = idlePC
+	idle.Ctx.TF.RSP = idleSP
+	idle.Ctx.TF.CS = arch.KernelCS
+	idle.Ctx.TF.SS = arch.KernelDS
+	idle.Ctx.TF.RFLAGS = arch.RFLAGS_IF | 2 // bit 1 is reserved as 1
+	idle.State = Runnable
+
+	boot := &threads[1]
+	boot.State = Running
+	boot.TID = nextTID
+	nextTID++
+	c := arch.This()
+	c.Current = 1
+	c.SliceLeft = SliceTicks
+}
+
+// Current returns the running thread.
+//
+//go:nosplit
+func Current() *Thread { return &threads[arch.This().Current] }
+
+// ByTID finds a live thread.
+//
+//go:nosplit
+func ByTID(tid int32) *Thread {
+	for i := range threads {
+		if threads[i].State != Free && threads[i].TID == tid && i != idleSlot {
+			return &threads[i]
+		}
+	}
+	return nil
+}
+
+// Count returns the number of live threads, idle excluded.
+//
+//go:nosplit
+func Count() int {
+	n := 0
+	for i := 1; i < MaxThreads; i++ {
+		if threads[i].State != Free {
+			n++
+		}
+	}
+	return n
+}
+
+//go:nosplit
+func enqueue(i int32) {
+	threads[i].next = -1
+	if runTail < 0 {
+		runHead = i
+	} else {
+		threads[runTail].next = i
+	}
+	runTail = i
+}
+
+//go:nosplit
+func dequeue() int32 {
+	i := runHead
+	if i >= 0 {
+		runHead = threads[i].next
+		if runHead < 0 {
+			runTail = -1
+		}
+	}
+	return i
+}
+
+// Clone creates a thread that resumes from the system call in c with RAX 0
+// on stack sp (unchanged if 0), inheriting the caller's FPU state, signal
+// mask and FS base unless tls is set. It returns the new thread id, or 0 when
+// the table is full.
+//
+//go:nosplit
+func Clone(c *irq.Context, sp uint64, setTLS bool, tls uint64) int32 {
+	parent := Current()
+	for i := int32(1); i < MaxThreads; i++ {
+		t := &threads[i]
+		if t.State != Free {
+			continue
+		}
+		t.Ctx = *c
+		t.Ctx.TF.RAX = 0
+		if sp != 0 {
+			t.Ctx.TF.RSP = sp
+		}
+		t.FSBase = parent.FSBase
+		if setTLS {
+			t.FSBase = tls
+		}
+		t.SigMask = parent.SigMask
+		t.AltStack = [3]uint64{0, 2, 0} // SS_DISABLE: clones get no alternate stack
+		t.TID = nextTID
+		nextTID++
+		t.Wait, t.Key, t.Deadline, t.Ticks = WaitNone, 0, 0, 0
+		t.ClearTID, t.Pending, t.Comm = 0, 0, parent.Comm
+		t.State = Runnable
+		enqueue(i)
+		return t.TID
+	}
+	return 0
+}
+
+// switchTo makes thread i the running one by loading its saved Context into
+// the live c.
+//
+//go:nosplit
+func switchTo(c *irq.Context, i int32) {
+	cpu := arch.This()
+	t := &threads[i]
+	*c = t.Ctx
+	t.State = Running
+	cpu.Current = i
+	cpu.SliceLeft = SliceTicks
+	arch.WriteMSR(arch.MSR_FS_BASE, t.FSBase)
+}
+
+// schedule runs the next runnable thread, or idle.
+//
+//go:nosplit
+func schedule(c *irq.Context) {
+	next := dequeue()
+	if next < 0 {
+		next = idleSlot
+	}
+	switchTo(c, next)
+}
+
+// save stores the live Context into the running thread's slot.
+//
+//go:nosplit
+func save(c *irq.Context) *Thread {
+	t := Current()
+	t.Ctx = *c
+	return t
+}
+
+// Block suspends the running thread until Wake or the deadline (monotonic
+// ns, 0 for none), at which its system call returns timeoutResult.
+//
+//go:nosplit
+func Block(c *irq.Context, w Wait, key uintptr, deadline int64, timeoutResult uint64) {
+	t := save(c)
+	t.State = Blocked
+	t.Wait = w
+	t.Key = key
+	t.Deadline = deadline
+	t.TimeoutResult = timeoutResult
+	schedule(c)
+}
+
+// Wake makes blocked thread t runnable with result as its system call's
+// return value.
+//
+//go:nosplit
+func Wake(t *Thread, result uint64) {
+	t.Ctx.TF.RAX = result
+	t.State = Runnable
+	t.Wait = WaitNone
+	t.Deadline = 0
+	enqueue(slot(t))
+}
+
+//go:nosplit
+func slot(t *Thread) int32 {
+	for i := range threads {
+		if &threads[i] == t {
+			return int32(i)
+		}
+	}
+	return idleSlot
+}
+
+// WakeFutex wakes up to n threads waiting on the futex word at addr and
+// returns how many it woke.
+//
+//go:nosplit
+func WakeFutex(addr uintptr, n int) int {
+	woken := 0
+	for i := 1; i < MaxThreads && woken < n; i++ {
+		t := &threads[i]
+		if t.State == Blocked && t.Wait == WaitFutex && t.Key == addr {
+			Wake(t, 0)
+			woken++
+		}
+	}
+	return woken
+}
+
+// Blocked calls f for each thread blocked with w (e.g. to complete pollers).
+//
+//go:nosplit
+func EachBlocked(w Wait, f func(t *Thread)) {
+	for i := 1; i < MaxThreads; i++ {
+		if t := &threads[i]; t.State == Blocked && t.Wait == w {
+			f(t)
+		}
+	}
+}
+
+// Yield puts the running thread at the back of the run queue if another
+// thread is runnable.
+//
+//go:nosplit
+func Yield(c *irq.Context) {
+	if runHead < 0 {
+		return
+	}
+	t := save(c)
+	cur := arch.This().Current
+	if cur != idleSlot {
+		t.State = Runnable
+		enqueue(cur)
+	}
+	schedule(c)
+}
+
+// Exit ends the running thread.
+//
+//go:nosplit
+func Exit(c *irq.Context) {
+	t := Current()
+	t.State = Free
+	t.Wait = WaitNone
+	schedule(c)
+}
+
+// Tick is the periodic timer's work: expire deadlines, charge the running
+// thread and preempt it at the end of its slice. It leaves the idle thread
+// as soon as anything is runnable.
+//
+//go:nosplit
+func Tick(c *irq.Context) {
+	cpu := arch.This()
+	cpu.Ticks++
+	now := clock.Nanotime()
+	for i := 1; i < MaxThreads; i++ {
+		t := &threads[i]
+		if t.State == Blocked && t.Deadline != 0 && t.Deadline <= now {
+			Wake(t, t.TimeoutResult)
+		}
+	}
+	Current().Ticks++
+	cpu.SliceLeft--
+	if cpu.Current == idleSlot || cpu.SliceLeft <= 0 {
+		Yield(c)
+	}
+}
+
+// Reschedule leaves the idle thread if an interrupt made work runnable.
+//
+//go:nosplit
+func Reschedule(c *irq.Context) {
+	if arch.This().Current == idleSlot {
+		Yield(c)
+	}
+}

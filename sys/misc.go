@@ -1,0 +1,181 @@
+package sys
+
+import (
+	"sigil/arch"
+	"sigil/irq"
+	"sigil/linux"
+	"sigil/proc"
+)
+
+// uname identity: programs that parse the kernel version (Go's
+// internal/syscall/unix among them) see a Linux 6.1 ABI, which is the one
+// Sigil implements; the version field says who really answers.
+const (
+	unameSysname = "Linux"
+	unameNode    = "sigil"
+	unameRelease = "6.1.0-sigil"
+	unameVersion = "#1 Sigil"
+	unameMachine = "x86_64"
+	unameDomain  = "(none)"
+)
+
+//go:nosplit
+func putField(dst *[linux.UTSLen]byte, s string) {
+	for i := range dst {
+		dst[i] = 0
+	}
+	copy(dst[:len(dst)-1], s)
+}
+
+//go:nosplit
+func sysUname(c *irq.Context) {
+	buf, _, _, _, _, _ := args(c)
+	u := (*linux.Utsname)(at(buf))
+	putField(&u.Sysname, unameSysname)
+	putField(&u.Nodename, unameNode)
+	putField(&u.Release, unameRelease)
+	putField(&u.Version, unameVersion)
+	putField(&u.Machine, unameMachine)
+	putField(&u.Domainname, unameDomain)
+	ret(c, 0)
+}
+
+const infinity = linux.RLIM_INFINITY
+
+// limits are the kernel process's resource limits, Linux's defaults.
+var limits = [16]linux.Rlimit{
+	linux.RLIMIT_CPU:        {Cur: infinity, Max: infinity},
+	linux.RLIMIT_FSIZE:      {Cur: infinity, Max: infinity},
+	linux.RLIMIT_DATA:       {Cur: infinity, Max: infinity},
+	linux.RLIMIT_STACK:      {Cur: 8 << 20, Max: infinity},
+	linux.RLIMIT_CORE:       {Cur: 0, Max: infinity},
+	linux.RLIMIT_RSS:        {Cur: infinity, Max: infinity},
+	linux.RLIMIT_NPROC:      {Cur: 4096, Max: 4096},
+	linux.RLIMIT_NOFILE:     {Cur: 1024, Max: 4096},
+	linux.RLIMIT_MEMLOCK:    {Cur: 8 << 20, Max: 8 << 20},
+	linux.RLIMIT_AS:         {Cur: infinity, Max: infinity},
+	linux.RLIMIT_LOCKS:      {Cur: infinity, Max: infinity},
+	linux.RLIMIT_SIGPENDING: {Cur: 4096, Max: 4096},
+	linux.RLIMIT_MSGQUEUE:   {Cur: 819200, Max: 819200},
+	linux.RLIMIT_NICE:       {Cur: 0, Max: 0},
+	linux.RLIMIT_RTPRIO:     {Cur: 0, Max: 0},
+	linux.RLIMIT_RTTIME:     {Cur: infinity, Max: infinity},
+}
+
+//go:nosplit
+func sysPrlimit64(c *irq.Context) {
+	pid, res, newp, oldp, _, _ := args(c)
+	if pid != 0 && pid != kernelPID {
+		fail(c, linux.ESRCH)
+		return
+	}
+	if res >= uint64(len(limits)) {
+		fail(c, linux.EINVAL)
+		return
+	}
+	old := limits[res]
+	if newp != 0 {
+		n := *(*linux.Rlimit)(at(newp))
+		if n.Cur > n.Max {
+			fail(c, linux.EINVAL)
+			return
+		}
+		limits[res] = n
+	}
+	if oldp != 0 {
+		*(*linux.Rlimit)(at(oldp)) = old
+	}
+	ret(c, 0)
+}
+
+//go:nosplit
+func sysGetrlimit(c *irq.Context) {
+	res, rlim, _, _, _, _ := args(c)
+	if res >= uint64(len(limits)) {
+		fail(c, linux.EINVAL)
+		return
+	}
+	*(*linux.Rlimit)(at(rlim)) = limits[res]
+	ret(c, 0)
+}
+
+//go:nosplit
+func sysPrctl(c *irq.Context) {
+	option, arg2, _, _, _, _ := args(c)
+	t := proc.Current()
+	switch option {
+	case linux.PR_SET_NAME:
+		src := bytesAt(arg2, linux.TASK_COMM_LEN)
+		for i := range t.Comm {
+			t.Comm[i] = src[i]
+			if src[i] == 0 {
+				break
+			}
+		}
+		t.Comm[len(t.Comm)-1] = 0
+	case linux.PR_GET_NAME:
+		copy(bytesAt(arg2, linux.TASK_COMM_LEN), t.Comm[:])
+	default:
+		fail(c, linux.EINVAL)
+		return
+	}
+	ret(c, 0)
+}
+
+// Random numbers come from RDRAND when the CPU has it (CPUID.01H:ECX bit 30,
+// SDM Vol. 1 §7.3.17), else from a SplitMix64 generator seeded with the TSC,
+// which is unpredictable enough for hash seeds but not for keys: the boot log
+// says which one is in use.
+var (
+	HaveRDRAND bool
+	prng       uint64
+)
+
+// Random returns 64 random bits.
+//
+//go:nosplit
+func Random() uint64 {
+	if HaveRDRAND {
+		for i := 0; i < 10; i++ { // the DRNG can run dry briefly
+			if v, ok := arch.RDRAND(); ok {
+				return v
+			}
+		}
+	}
+	if prng == 0 {
+		prng = arch.RDTSC()
+	}
+	prng += 0x9e3779b97f4a7c15
+	z := prng
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return z ^ z>>31
+}
+
+// Fill fills b with random bytes.
+//
+//go:nosplit
+func Fill(b []byte) {
+	for i := 0; i < len(b); i += 8 {
+		v := Random()
+		for j := i; j < len(b) && j < i+8; j++ {
+			b[j] = byte(v)
+			v >>= 8
+		}
+	}
+}
+
+//go:nosplit
+func sysGetrandom(c *irq.Context) {
+	buf, n, flags, _, _, _ := args(c)
+	if flags&^(linux.GRND_NONBLOCK|linux.GRND_RANDOM|linux.GRND_INSECURE) != 0 {
+		fail(c, linux.EINVAL)
+		return
+	}
+	const maxChunk = 1<<25 - 1 // Linux caps one call at 32 MiB - 1
+	if n > maxChunk {
+		n = maxChunk
+	}
+	Fill(bytesAt(buf, n))
+	ret(c, n)
+}

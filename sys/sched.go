@@ -1,0 +1,215 @@
+package sys
+
+import (
+	"sigil/arch"
+	"sigil/clock"
+	"sigil/irq"
+	"sigil/linux"
+	"sigil/power"
+	"sigil/proc"
+)
+
+// kernelPID is the kernel process's id: the id of its first thread.
+const kernelPID = proc.TIDBase
+
+// Kernel-side clone flags the runtime's threads must carry: they share
+// everything with the kernel (there is no second kernel process).
+const threadFlags = linux.CLONE_VM | linux.CLONE_THREAD | linux.CLONE_SIGHAND
+
+//go:nosplit
+func sysClone(c *irq.Context) {
+	flags, stack, ptid, ctid, tls, _ := args(c)
+	if flags&threadFlags != threadFlags {
+		fail(c, linux.EINVAL) // the kernel cannot fork itself
+		return
+	}
+	tid := proc.Clone(c, stack, flags&linux.CLONE_SETTLS != 0, tls)
+	if tid == 0 {
+		fail(c, linux.EAGAIN)
+		return
+	}
+	child := proc.ByTID(tid)
+	if flags&linux.CLONE_PARENT_SETTID != 0 && ptid != 0 {
+		*(*int32)(at(ptid)) = tid
+	}
+	if flags&linux.CLONE_CHILD_SETTID != 0 && ctid != 0 {
+		*(*int32)(at(ctid)) = tid
+	}
+	if flags&linux.CLONE_CHILD_CLEARTID != 0 {
+		child.ClearTID = ctid
+	}
+	ret(c, uint64(tid))
+}
+
+//go:nosplit
+func sysExit(c *irq.Context) {
+	t := proc.Current()
+	if t.ClearTID != 0 {
+		// set_tid_address semantics: zero the word and wake one waiter.
+		*(*int32)(at(t.ClearTID)) = 0
+		proc.WakeFutex(uintptr(t.ClearTID), 1)
+	}
+	proc.Exit(c)
+}
+
+//go:nosplit
+func sysExitGroup(c *irq.Context) {
+	code, _, _, _, _, _ := args(c)
+	power.Off(uint32(code))
+}
+
+//go:nosplit
+func sysSchedYield(c *irq.Context) {
+	ret(c, 0)
+	proc.Yield(c)
+}
+
+//go:nosplit
+func sysGetpid(c *irq.Context) { ret(c, kernelPID) }
+
+//go:nosplit
+func sysGetppid(c *irq.Context) { ret(c, 0) }
+
+// sysGetID serves getuid, geteuid, getgid and getegid: the kernel is root.
+//
+//go:nosplit
+func sysGetID(c *irq.Context) { ret(c, 0) }
+
+//go:nosplit
+func sysGettid(c *irq.Context) { ret(c, uint64(proc.Current().TID)) }
+
+//go:nosplit
+func sysSchedGetaffinity(c *irq.Context) {
+	_, size, mask, _, _, _ := args(c)
+	if size < 8 || size&7 != 0 {
+		fail(c, linux.EINVAL)
+		return
+	}
+	*(*uint64)(at(mask)) = 1 // one CPU
+	ret(c, 8)
+}
+
+//go:nosplit
+func readTimespec(addr uint64) (ns int64, ok bool) {
+	ts := (*linux.Timespec)(at(addr))
+	if ts.Sec < 0 || ts.Nsec < 0 || ts.Nsec >= 1e9 {
+		return 0, false
+	}
+	if ts.Sec > (1<<62)/1_000_000_000 {
+		return 1 << 62, true // effectively forever
+	}
+	return ts.Sec*1e9 + ts.Nsec, true
+}
+
+//go:nosplit
+func writeTimespec(addr uint64, ns int64) {
+	ts := (*linux.Timespec)(at(addr))
+	ts.Sec = ns / 1e9
+	ts.Nsec = ns % 1e9
+}
+
+// sleepUntil blocks the caller until the monotonic deadline; a deadline
+// already past returns at once.
+//
+//go:nosplit
+func sleepUntil(c *irq.Context, deadline int64) {
+	ret(c, 0)
+	if deadline <= clock.Nanotime() {
+		return
+	}
+	proc.Block(c, proc.WaitSleep, 0, deadline, 0)
+}
+
+//go:nosplit
+func sysNanosleep(c *irq.Context) {
+	req, _, _, _, _, _ := args(c)
+	d, ok := readTimespec(req)
+	if !ok {
+		fail(c, linux.EINVAL)
+		return
+	}
+	sleepUntil(c, clock.Nanotime()+d)
+}
+
+//go:nosplit
+func sysClockNanosleep(c *irq.Context) {
+	clk, flags, req, _, _, _ := args(c)
+	d, ok := readTimespec(req)
+	if !ok {
+		fail(c, linux.EINVAL)
+		return
+	}
+	now, ok := clockNow(clk)
+	if !ok || clk == linux.CLOCK_THREAD_CPUTIME_ID {
+		fail(c, linux.EINVAL)
+		return
+	}
+	if flags&linux.TIMER_ABSTIME != 0 {
+		d -= now
+	}
+	sleepUntil(c, clock.Nanotime()+d)
+}
+
+// Futex operations (kernel/futex/syscalls.c).
+//
+//go:nosplit
+func sysFutex(c *irq.Context) {
+	addr, op, val, timeout, _, _ := args(c)
+	cmd := op &^ (linux.FUTEX_PRIVATE_FLAG | linux.FUTEX_CLOCK_REALTIME)
+	switch cmd {
+	case linux.FUTEX_WAIT, linux.FUTEX_WAIT_BITSET:
+		if addr&3 != 0 {
+			fail(c, linux.EINVAL)
+			return
+		}
+		var deadline int64
+		if timeout != 0 {
+			d, ok := readTimespec(timeout)
+			if !ok {
+				fail(c, linux.EINVAL)
+				return
+			}
+			now := clock.Nanotime()
+			if cmd == linux.FUTEX_WAIT_BITSET {
+				// Absolute, on CLOCK_MONOTONIC unless CLOCK_REALTIME.
+				if op&linux.FUTEX_CLOCK_REALTIME != 0 {
+					d -= clock.Realtime() - now
+				}
+				deadline = d
+			} else {
+				deadline = now + d
+			}
+			if deadline <= now {
+				fail(c, linux.ETIMEDOUT)
+				return
+			}
+		}
+		if *(*uint32)(at(addr)) != uint32(val) {
+			fail(c, linux.EAGAIN)
+			return
+		}
+		proc.Block(c, proc.WaitFutex, uintptr(addr), deadline, linux.Neg(linux.ETIMEDOUT))
+	case linux.FUTEX_WAKE, linux.FUTEX_WAKE_BITSET:
+		ret(c, uint64(proc.WakeFutex(uintptr(addr), int(uint32(val)))))
+	default:
+		fail(c, linux.ENOSYS)
+	}
+}
+
+//go:nosplit
+func sysArchPrctl(c *irq.Context) {
+	code, addr, _, _, _, _ := args(c)
+	t := proc.Current()
+	switch code {
+	case linux.ARCH_SET_FS:
+		t.FSBase = addr
+		arch.WriteMSR(arch.MSR_FS_BASE, addr)
+	case linux.ARCH_GET_FS:
+		*(*uint64)(at(addr)) = t.FSBase
+	default:
+		// GS belongs to the kernel's per-CPU block.
+		fail(c, linux.EINVAL)
+		return
+	}
+	ret(c, 0)
+}
