@@ -175,3 +175,8 @@ func Flags() uint64 { return readFlags() }
 //
 //go:nosplit
 func LoadIDT(ptr uintptr) { lidt(ptr) }
+
+func ud2()
+
+// UD2 raises #UD deliberately (self-tests of the fault path).
+func UD2() { ud2() }

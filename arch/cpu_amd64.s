@@ -153,3 +153,8 @@ TEXT ·reloadSegments(SB),NOSPLIT|NOFRAME,$0-4
 	BYTE	$0x48; BYTE $0xcb	// LRETQ
 TEXT done<>(SB),NOSPLIT|NOFRAME,$0-0
 	RET
+
+// func ud2() — raises #UD (SDM Vol. 2B "UD"); never returns normally.
+TEXT ·ud2(SB),NOSPLIT|NOFRAME,$0-0
+	BYTE	$0x0f; BYTE $0x0b
+	RET

@@ -324,6 +324,7 @@ func Tick(c *irq.Context) {
 	cpu := arch.This()
 	cpu.Ticks++
 	now := clock.Nanotime()
+	checkWatchdog(now)
 	for i := 1; i < MaxThreads; i++ {
 		t := &threads[i]
 		if t.State == Blocked && t.Deadline != 0 && t.Deadline <= now {
@@ -343,5 +344,28 @@ func Tick(c *irq.Context) {
 func Reschedule(c *irq.Context) {
 	if arch.This().Current == idleSlot {
 		Yield(c)
+	}
+}
+
+var (
+	watchdogDeadline int64
+	watchdogAction   func()
+)
+
+// SetWatchdog makes the tick call action once the monotonic clock passes
+// deadline (0 disarms). The fault path uses it so that a report that cannot
+// finish still ends in power-off.
+//
+//go:nosplit
+func SetWatchdog(deadline int64, action func()) {
+	watchdogAction = action
+	watchdogDeadline = deadline
+}
+
+//go:nosplit
+func checkWatchdog(now int64) {
+	if watchdogDeadline != 0 && now >= watchdogDeadline {
+		watchdogDeadline = 0
+		watchdogAction()
 	}
 }
