@@ -1,15 +1,71 @@
+# Sigil's build. `make run` boots the kernel in QEMU; `make test` runs every
+# test. Both install QEMU when it is missing (as root, with apt-get) or say
+# exactly what to install.
+
 GO ?= go
+QEMU ?= qemu-system-x86_64
 # KernelBase+2MiB as a signed 64-bit number: the linker's -T takes an int64.
 KERNEL_TEXT := -2145382400
 KERNEL_LDFLAGS := -T $(KERNEL_TEXT) -E sigil/boot.pvhEntry
 SOURCES := $(shell find . -name '*.go' -not -path './build/*') $(shell find . -name '*.s') go.mod go.sum
+APPEND ?=
+MEM ?= 256M
+export CGO_ENABLED := 0
 
-.PHONY: kernel
+.PHONY: all kernel run debug gdb test test-host test-boot vet deps-qemu deps-gdb clean
+
+all: kernel
+
 kernel: build/sigil
 
 build/sigil.elf: $(SOURCES)
 	@mkdir -p build
-	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -o $@ -ldflags='$(KERNEL_LDFLAGS)' ./cmd/sigil
+	GOOS=linux GOARCH=amd64 $(GO) build -o $@ -ldflags='$(KERNEL_LDFLAGS)' ./cmd/sigil
 
+# The bootable image: physical load addresses and the PVH entry note.
 build/sigil: build/sigil.elf tools/mkimage/main.go
 	$(GO) run ./tools/mkimage -o $@ build/sigil.elf
+
+run: deps-qemu kernel
+	$(GO) run ./tools/qemu/cmd/sigil-qemu -kernel build/sigil -m $(MEM) -append '$(APPEND)'
+
+# QEMU halted with its gdbstub on :1234; attach with `make gdb`.
+debug: deps-qemu kernel
+	$(GO) run ./tools/qemu/cmd/sigil-qemu -kernel build/sigil -m $(MEM) -append '$(APPEND)' -debug
+
+gdb: deps-gdb kernel
+	gdb -q -iex 'add-auto-load-safe-path $(shell $(GO) env GOROOT)/src/runtime/runtime-gdb.py' -x tools/gdb/sigil.gdb build/sigil
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo 'gofmt: files above need formatting'; exit 1; }
+
+# Host tests need no hardware; boot tests (tools/boottest) boot build/sigil.
+test: deps-qemu kernel vet
+	$(GO) test -timeout 25m ./...
+
+test-host:
+	$(GO) test $$($(GO) list ./... | grep -v tools/boottest)
+
+test-boot: deps-qemu kernel
+	$(GO) test -timeout 25m -v ./tools/boottest
+
+deps-qemu:
+	@command -v $(QEMU) >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing QEMU (apt-get install -y qemu-system-x86)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-system-x86 >/dev/null; \
+	  else \
+	    echo "$(QEMU) is missing: install it with: sudo apt-get install -y qemu-system-x86"; exit 1; \
+	  fi; }
+
+deps-gdb:
+	@command -v gdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gdb >/dev/null; \
+	  else \
+	    echo "gdb is missing: install it with: sudo apt-get install -y gdb"; exit 1; \
+	  fi; }
+
+clean:
+	rm -rf build
