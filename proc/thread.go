@@ -202,8 +202,18 @@ func switchTo(c *irq.Context, i int32) {
 	t.State = Running
 	cpu.Current = i
 	cpu.SliceLeft = SliceTicks
-	arch.WriteMSR(arch.MSR_FS_BASE, t.FSBase)
+	loadFSBase(t.FSBase)
 }
+
+// nanotime is the monotonic clock (host tests replace it).
+var nanotime = clock.Nanotime
+
+// loadFSBase installs the running thread's TLS base (host tests replace it:
+// WRMSR is privileged).
+var loadFSBase = writeFSBase
+
+//go:nosplit
+func writeFSBase(v uint64) { arch.WriteMSR(arch.MSR_FS_BASE, v) }
 
 // schedule runs the next runnable thread, or idle.
 //
@@ -323,7 +333,7 @@ func Exit(c *irq.Context) {
 func Tick(c *irq.Context) {
 	cpu := arch.This()
 	cpu.Ticks++
-	now := clock.Nanotime()
+	now := nanotime()
 	checkWatchdog(now)
 	for i := 1; i < MaxThreads; i++ {
 		t := &threads[i]

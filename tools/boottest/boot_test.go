@@ -5,6 +5,8 @@ package boottest
 
 import (
 	"context"
+	"debug/elf"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -164,5 +166,41 @@ func TestBanner(t *testing.T) {
 	time.Sleep(500 * time.Millisecond) // still alive: no panic, no power-off
 	if strings.Contains(m.Output(), "fatal error") {
 		t.Errorf("kernel died after the banner:\n%s", m.Output())
+	}
+}
+
+// TestImage checks what tools/mkimage did to build/sigil: every loadable
+// segment has its physical address, and a PT_NOTE carries the Xen
+// PHYS32_ENTRY note pointing at the physical PVH entry.
+func TestImage(t *testing.T) {
+	f, err := elf.Open(kernel(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	const kernelBase = 0xffffffff80000000
+	var found bool
+	for _, p := range f.Progs {
+		switch p.Type {
+		case elf.PT_LOAD:
+			if p.Paddr != p.Vaddr-kernelBase || p.Paddr < 2<<20 {
+				t.Errorf("segment at %#x has physical address %#x", p.Vaddr, p.Paddr)
+			}
+		case elf.PT_NOTE:
+			b := make([]byte, p.Filesz)
+			if _, err := p.ReadAt(b, 0); err != nil {
+				t.Fatal(err)
+			}
+			le := binary.LittleEndian
+			if len(b) >= 24 && le.Uint32(b[8:]) == 18 && string(b[12:16]) == "Xen\x00" {
+				found = true
+				if got, want := le.Uint64(b[16:]), f.Entry-kernelBase; got != want {
+					t.Errorf("PVH entry %#x, want %#x", got, want)
+				}
+			}
+		}
+	}
+	if !found {
+		t.Error("no XEN_ELFNOTE_PHYS32_ENTRY note")
 	}
 }
