@@ -42,6 +42,18 @@ func lookup(fd uint64) *file {
 	return &files[fd]
 }
 
+// fdArg returns the open file named by the first argument, or fails the
+// call with EBADF and returns nil.
+//
+//go:nosplit
+func fdArg(c *irq.Context) *file {
+	f := lookup(c.TF.RDI)
+	if f == nil {
+		fail(c, linux.EBADF)
+	}
+	return f
+}
+
 //go:nosplit
 func allocFD(kind fileKind, obj int32, flags uint64) (int, bool) {
 	for fd := range files {
@@ -73,10 +85,9 @@ func ref(kind fileKind, obj int32, d int32) {
 
 //go:nosplit
 func sysWrite(c *irq.Context) {
-	fd, buf, n, _, _, _ := args(c)
-	f := lookup(fd)
+	_, buf, n, _, _, _ := args(c)
+	f := fdArg(c)
 	if f == nil {
-		fail(c, linux.EBADF)
 		return
 	}
 	switch f.kind {
@@ -92,11 +103,10 @@ func sysWrite(c *irq.Context) {
 
 //go:nosplit
 func sysWritev(c *irq.Context) {
-	fd, iov, cnt, _, _, _ := args(c)
-	f := lookup(fd)
+	_, iov, cnt, _, _, _ := args(c)
+	f := fdArg(c)
 	switch {
 	case f == nil:
-		fail(c, linux.EBADF)
 		return
 	case f.kind != kindConsole:
 		fail(c, linux.EINVAL)
@@ -116,10 +126,9 @@ func sysWritev(c *irq.Context) {
 
 //go:nosplit
 func sysRead(c *irq.Context) {
-	fd, buf, n, _, _, _ := args(c)
-	f := lookup(fd)
+	_, buf, n, _, _, _ := args(c)
+	f := fdArg(c)
 	if f == nil {
-		fail(c, linux.EBADF)
 		return
 	}
 	switch f.kind {
@@ -136,20 +145,16 @@ func sysRead(c *irq.Context) {
 
 //go:nosplit
 func sysPread64(c *irq.Context) {
-	fd, _, _, _, _, _ := args(c)
-	if lookup(fd) == nil {
-		fail(c, linux.EBADF)
-		return
+	if fdArg(c) != nil {
+		fail(c, linux.ESPIPE) // nothing the kernel process opens is seekable
 	}
-	fail(c, linux.ESPIPE) // nothing the kernel process opens is seekable
 }
 
 //go:nosplit
 func sysClose(c *irq.Context) {
-	fd, _, _, _, _, _ := args(c)
-	f := lookup(fd)
+	fd := c.TF.RDI
+	f := fdArg(c)
 	if f == nil {
-		fail(c, linux.EBADF)
 		return
 	}
 	forgetFD(int32(fd))
@@ -160,10 +165,9 @@ func sysClose(c *irq.Context) {
 
 //go:nosplit
 func sysFcntl(c *irq.Context) {
-	fd, cmd, arg, _, _, _ := args(c)
-	f := lookup(fd)
+	_, cmd, arg, _, _, _ := args(c)
+	f := fdArg(c)
 	if f == nil {
-		fail(c, linux.EBADF)
 		return
 	}
 	switch cmd {
@@ -203,20 +207,16 @@ func sysFcntl(c *irq.Context) {
 
 //go:nosplit
 func sysIoctl(c *irq.Context) {
-	fd, _, _, _, _, _ := args(c)
-	if lookup(fd) == nil {
-		fail(c, linux.EBADF)
-		return
+	if fdArg(c) != nil {
+		fail(c, linux.ENOTTY)
 	}
-	fail(c, linux.ENOTTY)
 }
 
 //go:nosplit
 func sysFstat(c *irq.Context) {
-	fd, st, _, _, _, _ := args(c)
-	f := lookup(fd)
+	_, st, _, _, _, _ := args(c)
+	f := fdArg(c)
 	if f == nil {
-		fail(c, linux.EBADF)
 		return
 	}
 	s := (*linux.Stat)(at(st))
