@@ -180,3 +180,13 @@ func ud2()
 
 // UD2 raises #UD deliberately (self-tests of the fault path).
 func UD2() { ud2() }
+
+func int27()
+func intFF()
+
+// SoftInt27 raises vector 0x27 with INT (the 8259's IRQ 7 vector): a
+// deliberate spurious-interrupt case for tests.
+func SoftInt27() { int27() }
+
+// SoftIntFF raises vector 0xFF with INT (the local APIC's spurious vector).
+func SoftIntFF() { intFF() }

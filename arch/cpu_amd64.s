@@ -158,3 +158,13 @@ TEXT done<>(SB),NOSPLIT|NOFRAME,$0-0
 TEXT ·ud2(SB),NOSPLIT|NOFRAME,$0-0
 	BYTE	$0x0f; BYTE $0x0b
 	RET
+
+// func int27() — INT 0x27 (CD ib). Clobbers nothing.
+TEXT ·int27(SB),NOSPLIT|NOFRAME,$0-0
+	BYTE	$0xcd; BYTE $0x27
+	RET
+
+// func intFF() — INT 0xFF. Clobbers nothing.
+TEXT ·intFF(SB),NOSPLIT|NOFRAME,$0-0
+	BYTE	$0xcd; BYTE $0xff
+	RET

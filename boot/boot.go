@@ -12,13 +12,14 @@ package boot
 import (
 	"unsafe"
 
+	"sigil/apic"
 	"sigil/arch"
 	"sigil/clock"
 	"sigil/console"
+	"sigil/intr"
 	"sigil/irq"
 	"sigil/linux"
 	"sigil/mm"
-	"sigil/pic"
 	"sigil/proc"
 	"sigil/sys"
 )
@@ -38,10 +39,6 @@ const (
 	lowReserve = 2 << 20 // BIOS data, option ROMs, boot page tables
 	firstGiB   = 1 << 30
 
-	// The 8259s' vectors: right after the 32 exception vectors.
-	picMasterVector = 0x20
-	picSlaveVector  = 0x28
-
 	// TickHz is the scheduler tick rate.
 	TickHz = 1000
 )
@@ -54,8 +51,9 @@ var (
 
 	info     Info
 	entryTSC uint64
-	pics     pic.PIC
-	tickHz   uint32
+	irqCfg   intr.Config
+	madt     apic.MADT
+	haveMADT bool
 )
 
 // Boot facts for the kernel's main.
@@ -66,8 +64,11 @@ func EntryTSC() uint64 { return entryTSC }
 // BootInfo returns what the boot loader passed.
 func BootInfo() *Info { return &info }
 
-// TickRate returns the periodic tick's frequency.
-func TickRate() uint32 { return tickHz }
+// Interrupts returns how the interrupt controllers were set up.
+func Interrupts() intr.Config { return irqCfg }
+
+// ACPIMADT returns the parsed MADT, if the firmware had one.
+func ACPIMADT() (apic.MADT, bool) { return madt, haveMADT }
 
 // boot0 is called by entry64 with the start_info address and the TSC at the
 // first instruction. It returns the stack pointer to start the runtime on.
@@ -80,7 +81,7 @@ func boot0(startInfoPA, tsc uint64) uintptr {
 	arch.InstallCPU(cpu)
 	cpu.LoadGDT()
 	irq.Init(cpu)
-	irq.Register(irq.VecPageFault, mm.HandlePageFault)
+	irq.Register(irq.VecPageFault, "page-fault", mm.HandlePageFault)
 	enableFeatures()
 
 	if !readStartInfo(startInfoPA) {
@@ -90,24 +91,72 @@ func boot0(startInfoPA, tsc uint64) uintptr {
 	clock.Init()
 
 	irq.InitSyscall()
-	irq.Register(irq.SyscallVector, sys.Handle)
+	irq.Register(irq.SyscallVector, "syscall", sys.Handle)
 	proc.InitIdle()
 
-	// The 8259 pair with the PIT on IRQ 0 is the tick for now.
-	pics = pic.New(&arch.PortBus)
-	pics.Init(picMasterVector, picSlaveVector)
-	irq.Register(int(pics.Vector(0)), timerInterrupt)
-	tickHz = clock.StartPeriodic(TickHz)
-	sys.SetTickRate(tickHz)
-	pics.Unmask(0)
-
+	setupInterrupts()
+	sys.SetTickRate(irqCfg.TickHz)
 	return initialStack()
 }
 
-//go:nosplit
-func timerInterrupt(c *irq.Context) {
-	pics.EOI(0)
-	proc.Tick(c)
+// setupInterrupts finds the MADT, maps the APIC register window and starts
+// the controller the command line asks for (irq=pic|apic, timer=periodic|
+// oneshot|deadline), APIC by default.
+func setupInterrupts() {
+	if info.RSDP != 0 {
+		if b, ok := apic.FindMADT(info.RSDP, physBytes); ok {
+			madt, haveMADT = apic.ParseMADT(b)
+		}
+	}
+	if !mm.MapLarge(mm.KernelRoot, apic.WindowBase, apic.WindowBase, apic.WindowEnd-apic.WindowBase,
+		mm.PTEWrite|mm.PTEPCD|mm.PTEPWT|mm.NX|mm.PTEGlobal) {
+		halt("sigil: out of memory mapping the APIC window\n")
+	}
+	want := intr.APIC
+	if cmdlineValue("irq") == "pic" {
+		want = intr.PIC
+	}
+	timer := intr.Periodic
+	switch cmdlineValue("timer") {
+	case "oneshot":
+		timer = intr.OneShot
+	case "deadline":
+		timer = intr.Deadline
+	}
+	var m *apic.MADT
+	if haveMADT {
+		m = &madt
+	}
+	irqCfg = intr.Init(want, timer, m, TickHz)
+}
+
+func physBytes(pa uint64, n int) []byte { return unsafe.Slice((*byte)(mm.Phys(pa)), n) }
+
+// cmdlineValue returns the value of key=value on the command line, without
+// allocating.
+func cmdlineValue(key string) string {
+	line := unsafe.String(&info.Cmdline[0], info.CmdlineLen)
+	for len(line) > 0 {
+		word := line
+		if i := indexByte(line, ' '); i >= 0 {
+			word, line = line[:i], line[i+1:]
+		} else {
+			line = ""
+		}
+		if len(word) > len(key) && word[len(key)] == '=' && word[:len(key)] == key {
+			return word[len(key)+1:]
+		}
+	}
+	return ""
+}
+
+func indexByte(s string, c byte) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return i
+		}
+	}
+	return -1
 }
 
 func halt(msg string) {

@@ -116,3 +116,11 @@ func ReadByte() (byte, bool) {
 	}
 	return arch.Inb(COM1 + regData), true
 }
+
+// ierRxAvailable enables the received-data interrupt (PC16550D, IER bit 0).
+const ierRxAvailable = 0x01
+
+// EnableRxInterrupt makes COM1 raise IRQ 4 when a byte arrives.
+//
+//go:nosplit
+func EnableRxInterrupt() { arch.Outb(COM1+regIER, ierRxAvailable) }

@@ -17,6 +17,8 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"unsafe"
 
 	"golang.org/x/arch/x86/x86asm"
@@ -24,10 +26,22 @@ import (
 	"sigil/arch"
 	"sigil/clock"
 	"sigil/irq"
+	"sigil/linux"
 	"sigil/mm"
 	"sigil/power"
 	"sigil/proc"
 )
+
+// Faults in survivor threads (proc.SpawnKernel) take another path: the
+// thread is parked, a reporter goroutine prints the report, learns the
+// instruction's length from the decoder and resumes the thread after it.
+var survivor struct {
+	word    uint32 // futex: bumped for each parked fault
+	pending bool
+	ctx     irq.Context
+	cr2     uint64
+	tid     int32
+}
 
 // record is filled by the handler for die.
 var record struct {
@@ -44,13 +58,52 @@ const reportTimeout = 5e9
 func dieTrampoline()
 func dieTrampolineAddr() uintptr
 
-// Start installs the handler hook. Call it once the runtime is up.
-func Start() { irq.FaultHook = handle }
+// Start installs the handler hook and the survivors' reporter. Call it once
+// the runtime is up.
+func Start() {
+	irq.FaultHook = handle
+	go survivorReporter()
+}
+
+func survivorReporter() {
+	seen := uint32(0)
+	for {
+		for atomic.LoadUint32(&survivor.word) == seen {
+			syscall.Syscall6(linux.SYS_FUTEX, uintptr(unsafe.Pointer(&survivor.word)),
+				linux.FUTEX_WAIT_PRIVATE, uintptr(seen), 0, 0, 0)
+		}
+		seen = atomic.LoadUint32(&survivor.word)
+		ctx := survivor.ctx
+		Report(os.Stdout, &ctx, survivor.cr2, survivor.tid)
+		inst, _, err := Decode(ctx.TF.RIP)
+		if err != nil {
+			fmt.Printf("sigil: fault: cannot skip the instruction (%v): thread %d stays parked\n", err, survivor.tid)
+			continue
+		}
+		next := ctx.TF.RIP + uint64(inst.Len)
+		fmt.Printf("sigil: fault: resuming thread %d at %s\n", survivor.tid, Symbolize(next))
+		survivor.pending = false
+		proc.Resume(survivor.tid, next)
+	}
+}
 
 // handle runs in exception context after the raw report.
 //
 //go:nosplit
 func handle(c *irq.Context) bool {
+	if t := proc.Current(); t.Survivor {
+		if survivor.pending {
+			return false // a second fault before the first was reported
+		}
+		survivor.pending = true
+		survivor.ctx = *c
+		survivor.cr2 = arch.CR2()
+		survivor.tid = t.TID
+		atomic.AddUint32(&survivor.word, 1)
+		proc.WakeFutex(uintptr(unsafe.Pointer(&survivor.word)), 1)
+		proc.Block(c, proc.WaitFault, 0, 0, 0)
+		return true
+	}
 	if record.taken != 0 {
 		return false // die itself faulted: give up
 	}

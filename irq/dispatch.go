@@ -10,11 +10,35 @@ import (
 // for what that allows).
 type Handler func(c *Context)
 
-var handlers [NumVectors]Handler
+var (
+	handlers [NumVectors]Handler
+	names    [NumVectors]string
+)
 
-// Register installs h for vector v (0-255, or SyscallVector). It is called
-// during boot, before the vector can fire.
-func Register(v int, h Handler) { handlers[v] = h }
+// Register installs h, called name in statistics, for vector v (0-255, or
+// SyscallVector). It is called during boot, before the vector can fire.
+func Register(v int, name string, h Handler) {
+	handlers[v] = h
+	names[v] = name
+}
+
+// Spurious interrupt sources, counted apart from the vectors they borrow.
+const (
+	SpuriousPIC7  = iota // 8259 master IRQ 7 with no ISR bit (8259A datasheet)
+	SpuriousPIC15        // 8259 slave IRQ 15 with no ISR bit
+	SpuriousLAPIC        // local APIC spurious vector (SDM Vol. 3A §11.9)
+	numSpurious
+)
+
+var spurious [numSpurious]uint64
+
+// CountSpurious records one spurious interrupt from source k.
+//
+//go:nosplit
+func CountSpurious(k int) { spurious[k]++ }
+
+// SpuriousCount returns how many spurious interrupts source k raised.
+func SpuriousCount(k int) uint64 { return spurious[k] }
 
 // Stat is one vector's entry count and the cycles spent in its handler.
 type Stat struct {
@@ -38,6 +62,23 @@ func (s *Stat) add(cycles uint64) {
 
 var stats [NumVectors]Stat
 
+// Per-entry samples of one vector's handler cycles, for latency figures.
+var (
+	sampleVector = -1
+	samples      [8192]uint32
+	nsamples     int
+)
+
+// SampleVector starts recording the handler cycles of vector v (-1 stops).
+func SampleVector(v int) {
+	sampleVector = -1
+	nsamples = 0
+	sampleVector = v
+}
+
+// Samples returns the cycles recorded since SampleVector.
+func Samples() []uint32 { return append([]uint32(nil), samples[:nsamples]...) }
+
 // Stats returns a copy of vector v's statistics.
 func Stats(v int) Stat { return stats[v] }
 
@@ -57,7 +98,12 @@ func dispatch(c *Context) {
 	} else if v < 32 {
 		KernelFault(c)
 	}
-	stats[v].add(arch.RDTSC() - t0)
+	d := arch.RDTSC() - t0
+	stats[v].add(d)
+	if int(v) == sampleVector && nsamples < len(samples) {
+		samples[nsamples] = uint32(d)
+		nsamples++
+	}
 	cpu.IRQDepth--
 }
 

@@ -18,5 +18,5 @@ var (
 func InitIdle() {
 	top := (uintptr(unsafe.Pointer(&idleStack[0])) + uintptr(len(idleStack))) &^ 15
 	Init(uint64(idleLoopAddr()), uint64(top))
-	threads[idleSlot].FSBase = uint64(uintptr(unsafe.Pointer(&idleTLS[1])))
+	threads[idleSlot].FSBase = KernelTLS()
 }

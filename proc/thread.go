@@ -13,6 +13,8 @@
 package proc
 
 import (
+	"unsafe"
+
 	"sigil/arch"
 	"sigil/clock"
 	"sigil/irq"
@@ -47,6 +49,7 @@ const (
 	WaitFutex      // Key is the futex word's address
 	WaitSleep      // only the deadline ends it
 	WaitPoll       // Key is the epoll instance's descriptor
+	WaitFault      // parked after a fault, until Resume
 )
 
 // Thread is one kernel thread.
@@ -70,6 +73,7 @@ type Thread struct {
 	ClearTID uint64 // CLONE_CHILD_CLEARTID address, zeroed and woken at exit
 	Pending  uint64 // signals sent to this thread, recorded
 	Comm     [16]byte
+	Survivor bool // a kernel thread whose faults are reported and skipped
 }
 
 const idleSlot = 0
@@ -183,7 +187,7 @@ func Clone(c *irq.Context, sp uint64, setTLS bool, tls uint64) int32 {
 		t.TID = nextTID
 		nextTID++
 		t.Wait, t.Key, t.Deadline, t.Ticks = WaitNone, 0, 0, 0
-		t.ClearTID, t.Pending, t.Comm = 0, 0, parent.Comm
+		t.ClearTID, t.Pending, t.Comm, t.Survivor = 0, 0, parent.Comm, false
 		t.State = Runnable
 		enqueue(i)
 		return t.TID
@@ -378,4 +382,54 @@ func checkWatchdog(now int64) {
 		watchdogDeadline = 0
 		watchdogAction()
 	}
+}
+
+// interruptsOff runs f with IF clear: goroutine-context callers use it to
+// touch the thread table, which interrupt context owns.
+func interruptsOff(f func()) {
+	if arch.Flags()&arch.RFLAGS_IF != 0 {
+		arch.DisableInterrupts()
+		defer arch.EnableInterrupts()
+	}
+	f()
+}
+
+// KernelTLS is a TLS block for threads that are not the runtime's: every
+// entry's Go ABI wrapper loads g from FS:-8, so FS must be readable.
+func KernelTLS() uint64 { return uint64(uintptr(unsafe.Pointer(&idleTLS[1]))) }
+
+// SpawnKernel starts a kernel thread that is not one of the runtime's: it
+// runs pc on stack sp with arg in RDI and interrupts on. Its faults are
+// reported and skipped (see package fault). It returns the thread id, or 0.
+func SpawnKernel(pc, sp, arg uint64) (tid int32) {
+	interruptsOff(func() {
+		for i := int32(1); i < MaxThreads; i++ {
+			t := &threads[i]
+			if t.State != Free {
+				continue
+			}
+			*t = Thread{TID: nextTID, FSBase: KernelTLS(), Survivor: true, State: Runnable}
+			nextTID++
+			t.Ctx.ResetFP()
+			t.Ctx.TF = irq.TrapFrame{RIP: pc, RSP: sp, RDI: arg, CS: arch.KernelCS, SS: arch.KernelDS,
+				RFLAGS: arch.RFLAGS_IF | 2}
+			enqueue(i)
+			tid = t.TID
+			return
+		}
+	})
+	return tid
+}
+
+// Resume restarts a thread parked by a fault at rip. Goroutine context.
+func Resume(tid int32, rip uint64) bool {
+	ok := false
+	interruptsOff(func() {
+		if t := ByTID(tid); t != nil && t.State == Blocked && t.Wait == WaitFault {
+			t.Ctx.TF.RIP = rip
+			Wake(t, t.Ctx.TF.RAX)
+			ok = true
+		}
+	})
+	return ok
 }

@@ -7,14 +7,18 @@ import (
 	"os"
 	"runtime"
 	"strings"
-	"time"
 
 	"sigil/arch"
 	"sigil/boot"
 	"sigil/clock"
+	"sigil/console"
 	"sigil/fault"
+	"sigil/intr"
+	"sigil/irq"
 	"sigil/mm"
+	"sigil/ps2"
 	"sigil/selftest"
+	"sigil/tty"
 )
 
 func main() {
@@ -26,22 +30,88 @@ func main() {
 	args := parseArgs(os.Args[1:])
 	info := boot.BootInfo()
 	st := mm.Stats()
-	fmt.Printf("sigil: Sigil on %s, TSC %d MHz, tick %d Hz, %d MiB RAM (%d MiB free)\n",
-		runtime.Version(), clock.TSCHz()/1e6, boot.TickRate(), st.Total*mm.PageSize>>20, st.Free*mm.PageSize>>20)
+	fmt.Printf("sigil: Sigil on %s, TSC %d MHz, %d MiB RAM (%d MiB free)\n",
+		runtime.Version(), clock.TSCHz()/1e6, st.Total*mm.PageSize>>20, st.Free*mm.PageSize>>20)
+	printInterrupts()
 	fmt.Printf("sigil: command line: %q\n", info.CmdlineString())
 	if info.InitrdSize != 0 {
 		fmt.Printf("sigil: initrd: %d bytes at %#x\n", info.InitrdSize, info.InitrdAddr)
 	}
 
+	startConsoleInput()
+
 	if name := args["test"]; name != "" {
-		if selftest.Run(name) {
+		ok := selftest.Run(name)
+		if args["irqstat"] == "1" {
+			irq.WriteStats(os.Stdout)
+		}
+		if ok {
 			os.Exit(0)
 		}
 		os.Exit(1)
 	}
-	fmt.Println("sigil: ready; nothing to run yet (quit QEMU with Ctrl+A X)")
-	for {
-		time.Sleep(time.Hour)
+	fmt.Println("sigil: ready; commands: irqstat, poweroff (quit QEMU with Ctrl+A X)")
+	monitor()
+}
+
+// startConsoleInput connects the PS/2 keyboard (IRQ 1) and COM1's receiver
+// (IRQ 4) to the console terminal, each through a top half and a bottom-half
+// goroutine.
+func startConsoleInput() {
+	con := tty.New(os.Stdout)
+	tty.Console = con
+	if err := ps2.InitController(); err != nil {
+		fmt.Printf("sigil: ps2: keyboard unavailable: %v\n", err)
+	} else {
+		intr.RouteISA(1, ps2.Interrupt)
+		go ps2.Run(func(b []byte) {
+			if len(b) == 1 {
+				switch b[0] {
+				case tty.VINTR:
+					fmt.Println("sigil: kbd: ctrl-c")
+				case tty.VQUIT:
+					fmt.Println("sigil: kbd: ctrl-\\")
+				case tty.VSUSP:
+					fmt.Println("sigil: kbd: ctrl-z")
+				}
+			}
+			con.Input(b)
+		})
+	}
+	console.EnableRxInterrupt()
+	intr.RouteISA(4, tty.SerialInterrupt)
+	go tty.RunSerial(con)
+}
+
+// monitor is the console's command loop until there is a shell.
+func monitor() {
+	for line := range tty.Console.Lines() {
+		switch strings.TrimSpace(line) {
+		case "":
+		case "irqstat":
+			irq.WriteStats(os.Stdout)
+		case "poweroff":
+			os.Exit(0)
+		default:
+			fmt.Printf("sigil: unknown command %q (try irqstat, poweroff)\n", line)
+		}
+	}
+}
+
+func printInterrupts() {
+	ic := boot.Interrupts()
+	if ic.Mode == intr.APIC {
+		kind := "xAPIC"
+		if ic.X2APIC {
+			kind = "x2APIC"
+		}
+		fmt.Printf("sigil: interrupts: %s (%s), IOAPIC routing, LAPIC timer %s at %d Hz (timer clock %d kHz at divide 16)\n",
+			ic.Mode, kind, ic.Timer, ic.TickHz, intr.LAPICTimerHz()/1000)
+	} else {
+		fmt.Printf("sigil: interrupts: %s (8259 pair), PIT tick at %d Hz\n", ic.Mode, ic.TickHz)
+	}
+	if ic.Note != "" {
+		fmt.Printf("sigil: interrupts: %s\n", ic.Note)
 	}
 }
 

@@ -1,0 +1,271 @@
+// Package intr runs the active interrupt controller: the 8259 pair with the
+// PIT as tick (irq=pic), or the IOAPIC with the local APIC timer as tick
+// (irq=apic, the default when there is an APIC). Drivers ask for an ISA IRQ
+// with RouteISA and never see which controller delivers it.
+//
+// Handlers run in interrupt context (see package irq).
+package intr
+
+import (
+	"sigil/apic"
+	"sigil/arch"
+	"sigil/clock"
+	"sigil/irq"
+	"sigil/pic"
+	"sigil/proc"
+)
+
+// Mode is the interrupt controller in use.
+type Mode uint8
+
+const (
+	PIC Mode = iota
+	APIC
+)
+
+func (m Mode) String() string {
+	if m == APIC {
+		return "apic"
+	}
+	return "pic"
+}
+
+// TimerMode is how the local APIC timer makes the tick.
+type TimerMode uint8
+
+const (
+	Periodic TimerMode = iota
+	OneShot            // re-armed on every tick
+	Deadline           // TSC-deadline, re-armed on every tick
+)
+
+func (t TimerMode) String() string {
+	return [...]string{"periodic", "one-shot", "tsc-deadline"}[t]
+}
+
+// Vectors.
+const (
+	VecPIC      = 0x20 // 8259 IRQ n is VecPIC+n
+	VecISA      = 0x30 // IOAPIC-routed ISA IRQ n is VecISA+n
+	VecTimer    = 0x40 // local APIC timer
+	VecTest     = 0x41 // self-IPI, for tests
+	VecError    = 0xfe // local APIC error
+	VecSpurious = 0xff // local APIC spurious (low nibble all ones, SDM Vol. 3A §11.9)
+)
+
+var (
+	mode      Mode
+	timer     TimerMode
+	hasLAPIC  bool
+	pics      pic.PIC
+	madt      apic.MADT
+	ioapics   [8]apic.IOAPIC
+	handlers  [16]irq.Handler
+	tickHz    uint32
+	periodNs  uint64
+	periodTSC uint64
+	deadline  uint64
+)
+
+// Config is what Init was asked for and what it did.
+type Config struct {
+	Mode   Mode
+	Timer  TimerMode
+	TickHz uint32
+	X2APIC bool
+	Note   string // why a request was not honoured, if it was not
+}
+
+// Init sets up the controllers and starts the tick at hz. want and wantTimer
+// are the command line's choices; m is the MADT (nil when ACPI has none).
+func Init(want Mode, wantTimer TimerMode, m *apic.MADT, hz uint32) (cfg Config) {
+	pics = pic.New(&arch.PortBus)
+	pics.Init(VecPIC, VecPIC+8)
+	for v := VecPIC; v < VecPIC+16; v++ {
+		irq.Register(v, "pic", picEntry)
+	}
+	irq.Register(VecSpurious, "lapic-spurious", lapicSpurious)
+	irq.Register(VecError, "lapic-error", lapicError)
+	irq.Register(VecTest, "self-ipi", selfIPI)
+
+	hasLAPIC = apic.Present()
+	addr := uint64(0xfee00000)
+	if m != nil {
+		madt = *m
+		if m.LocalAPICAddr != 0 {
+			addr = m.LocalAPICAddr
+		}
+	}
+	if hasLAPIC {
+		apic.Local.Enable(addr, VecSpurious, VecError)
+		cfg.X2APIC = apic.Local.X2
+	}
+	mode = want
+	if mode == APIC && (!hasLAPIC || madt.NIOAPICs == 0) {
+		mode = PIC
+		cfg.Note = "no local APIC or no IOAPIC in the MADT: using the 8259"
+	}
+	cfg.Mode = mode
+
+	if mode == PIC {
+		tickHz = clock.StartPeriodic(hz)
+		handlers[0] = tick
+		pics.Unmask(0)
+		cfg.TickHz = tickHz
+		return cfg
+	}
+
+	pics.MaskAll()
+	apic.Local.MaskLINT0()
+	for i := 0; i < madt.NIOAPICs; i++ {
+		ioapics[i] = apic.NewIOAPIC(madt.IOAPICs[i])
+		ioapics[i].MaskAll()
+	}
+	for v := VecISA; v < VecISA+16; v++ {
+		irq.Register(v, "ioapic", ioapicEntry)
+	}
+	irq.Register(VecTimer, "lapic-timer", apicTick)
+	apic.Local.CalibrateTimer(clock.TSCHz() / 100) // 10 ms
+	timer = wantTimer
+	if timer == Deadline && !apic.HasTSCDeadline() {
+		timer = OneShot
+		cfg.Note = "no TSC-deadline timer (CPUID.01H:ECX[24]): using one-shot"
+	}
+	tickHz = hz
+	periodNs = 1e9 / uint64(hz)
+	periodTSC = clock.TSCHz() / uint64(hz)
+	deadline = arch.RDTSC() + periodTSC
+	switch timer {
+	case Periodic:
+		apic.Local.StartPeriodic(VecTimer, uint64(hz))
+	case OneShot:
+		apic.Local.OneShot(VecTimer, periodNs)
+	case Deadline:
+		apic.Local.ArmDeadline(VecTimer)
+		apic.Local.SetDeadline(deadline)
+	}
+	cfg.Timer, cfg.TickHz = timer, tickHz
+	return cfg
+}
+
+// LAPICTimerHz is the calibrated local APIC timer rate (divide by 16).
+func LAPICTimerHz() uint64 { return apic.Local.HzDiv16 }
+
+// ActiveMode returns the controller in use.
+func ActiveMode() Mode { return mode }
+
+// RouteISA delivers ISA IRQ n to h (and acknowledges it after h returns).
+// It runs with interrupts off: the tables it changes are interrupt state.
+func RouteISA(n uint8, h irq.Handler) {
+	if arch.Flags()&arch.RFLAGS_IF != 0 {
+		arch.DisableInterrupts()
+		defer arch.EnableInterrupts()
+	}
+	handlers[n] = h
+	if mode == PIC {
+		pics.Unmask(n)
+		return
+	}
+	gsi, flags := madt.ISAToGSI(n)
+	for i := 0; i < madt.NIOAPICs; i++ {
+		if info := madt.IOAPICs[i]; gsi >= info.GSIBase && gsi < info.GSIBase+24 {
+			ioapics[i].Route(gsi, VecISA+n, flags)
+		}
+	}
+}
+
+// picEntry handles vectors 0x20-0x2f: 8259 IRQs, including the spurious
+// IRQ 7 and IRQ 15 the 8259A raises when a request vanishes before INTA.
+//
+//go:nosplit
+func picEntry(c *irq.Context) {
+	n := uint8(c.TF.Vector - VecPIC)
+	if n == 7 || n == 15 {
+		if pics.HandleSpurious(n) {
+			if n == 7 {
+				irq.CountSpurious(irq.SpuriousPIC7)
+			} else {
+				irq.CountSpurious(irq.SpuriousPIC15)
+			}
+			return
+		}
+	}
+	if h := handlers[n]; h != nil && mode == PIC {
+		h(c)
+	}
+	pics.EOI(n)
+}
+
+//go:nosplit
+func ioapicEntry(c *irq.Context) {
+	n := uint8(c.TF.Vector - VecISA)
+	if h := handlers[n]; h != nil {
+		h(c)
+	}
+	apic.Local.EOI()
+}
+
+// lapicSpurious counts the APIC's spurious vector, which sets no ISR bit
+// and so takes no EOI (SDM Vol. 3A §11.9).
+//
+//go:nosplit
+func lapicSpurious(c *irq.Context) { irq.CountSpurious(irq.SpuriousLAPIC) }
+
+//go:nosplit
+func lapicError(c *irq.Context) { apic.Local.EOI() }
+
+var selfIPIs uint64
+
+//go:nosplit
+func selfIPI(c *irq.Context) {
+	selfIPIs++
+	apic.Local.EOI()
+}
+
+// SelfIPIs counts self-IPIs received.
+func SelfIPIs() uint64 { return selfIPIs }
+
+// SendSelfIPI sends VecTest to this CPU; false if there is no local APIC.
+func SendSelfIPI() bool {
+	if !hasLAPIC {
+		return false
+	}
+	apic.Local.SelfIPI(VecTest)
+	return true
+}
+
+//go:nosplit
+func tick(c *irq.Context) { proc.Tick(c) }
+
+// apicTick is the local APIC timer's handler. In one-shot and TSC-deadline
+// modes it re-arms the next tick first, aiming at fixed TSC targets one
+// period apart so the interrupt latency does not accumulate into drift.
+//
+//go:nosplit
+func apicTick(c *irq.Context) {
+	if timer != Periodic {
+		deadline += periodTSC
+		now := arch.RDTSC()
+		if deadline <= now {
+			deadline = now + periodTSC // missed ticks are not replayed
+		}
+		if timer == Deadline {
+			apic.Local.SetDeadline(deadline)
+		} else {
+			apic.Local.OneShot(VecTimer, uint64(clock.TSCToNanos(deadline-now)))
+		}
+	}
+	apic.Local.EOI()
+	proc.Tick(c)
+}
+
+// TickHz returns the tick rate in effect.
+func TickHz() uint32 { return tickHz }
+
+// TimerVector returns the vector the tick arrives on.
+func TimerVector() int {
+	if mode == APIC {
+		return VecTimer
+	}
+	return VecPIC
+}

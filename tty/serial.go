@@ -1,0 +1,34 @@
+package tty
+
+import (
+	"sigil/console"
+	"sigil/irq"
+	"sigil/proc"
+)
+
+// SerialQueue carries bytes received on COM1 from the top half.
+var SerialQueue proc.ByteQueue
+
+// SerialInterrupt is the IRQ 4 top half: it drains the 16550's receiver
+// (up to its FIFO depth) into SerialQueue and wakes the bottom half.
+//
+//go:nosplit
+func SerialInterrupt(c *irq.Context) {
+	for i := 0; i < 16; i++ {
+		b, ok := console.ReadByte()
+		if !ok {
+			break
+		}
+		SerialQueue.Put(b)
+	}
+	SerialQueue.Signal(c)
+}
+
+// RunSerial is the bottom half: received bytes go to t as typed input.
+func RunSerial(t *TTY) {
+	buf := make([]byte, 64)
+	for {
+		n := SerialQueue.Read(buf)
+		t.Input(buf[:n])
+	}
+}
