@@ -10,9 +10,12 @@ import "unsafe"
 // The first fields are read by irq/entry_amd64.s at fixed offsets; the irq
 // package's tests pin them.
 type CPU struct {
-	Self    uintptr // 0: this block's address
-	Scratch uint64  // 8: caller's RSP, parked by the SYSCALL entry
-	KStack  uint64  // 16: top of the stack the SYSCALL entry switches to
+	Self     uintptr // 0: this block's address
+	Scratch  uint64  // 8: caller's RSP, parked by the SYSCALL entry
+	KStack   uint64  // 16: top of the stack the SYSCALL entry switches to
+	KernelFS uint64  // 24: FS base loaded on entry from user mode (the thread's runtime TLS)
+	UserFS   uint64  // 32: FS base loaded on return to user mode
+	Root     uint64  // CR3 loaded now
 
 	Current   int32  // index of the running thread (package proc)
 	IRQDepth  int32  // nesting of entries being handled on this CPU

@@ -81,7 +81,9 @@ func boot0(startInfoPA, tsc uint64) uintptr {
 	arch.InstallCPU(cpu)
 	cpu.LoadGDT()
 	irq.Init(cpu)
-	irq.Register(irq.VecPageFault, "page-fault", mm.HandlePageFault)
+	irq.Register(irq.VecPageFault, "page-fault", proc.PageFault)
+	irq.UserTrapHook = proc.UserException
+	irq.ReturnToUserHook = proc.ReturnToUser
 	enableFeatures()
 
 	if !readStartInfo(startInfoPA) {
@@ -268,7 +270,12 @@ func setupMemory() {
 	}
 	pml4 := (*mm.Table)(mm.Phys(bootPML4))
 	pml4[0] = 0
+	if !mm.PinKernelHalf(bootPML4) {
+		halt("sigil: out of memory pinning the kernel half\n")
+	}
 	arch.SetCR3(bootPML4)
+	arch.This().Root = bootPML4
+	mm.IRQsOff = arch.NoInterrupts
 }
 
 // initialStack builds argc/argv/envp/auxv on the main stack. argv is

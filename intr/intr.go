@@ -157,10 +157,10 @@ func ActiveMode() Mode { return mode }
 // RouteISA delivers ISA IRQ n to h (and acknowledges it after h returns).
 // It runs with interrupts off: the tables it changes are interrupt state.
 func RouteISA(n uint8, h irq.Handler) {
-	if arch.Flags()&arch.RFLAGS_IF != 0 {
-		arch.DisableInterrupts()
-		defer arch.EnableInterrupts()
-	}
+	arch.NoInterrupts(func() { routeISA(n, h) })
+}
+
+func routeISA(n uint8, h irq.Handler) {
 	handlers[n] = h
 	if mode == PIC {
 		pics.Unmask(n)

@@ -96,7 +96,14 @@ func dispatch(c *Context) {
 	if h := handlers[v]; h != nil {
 		h(c)
 	} else if v < 32 {
-		KernelFault(c)
+		if c.TF.FromUser() {
+			UserTrapHook(c)
+		} else {
+			KernelFault(c)
+		}
+	}
+	if c.TF.FromUser() {
+		ReturnToUserHook(c)
 	}
 	d := arch.RDTSC() - t0
 	stats[v].add(d)
@@ -106,6 +113,17 @@ func dispatch(c *Context) {
 	}
 	cpu.IRQDepth--
 }
+
+// UserTrapHook takes a CPU exception raised at CPL 3 that has no handler of
+// its own; ReturnToUserHook runs last before any return to CPL 3 (on the
+// context being returned to). Both are set at boot (package proc).
+var (
+	UserTrapHook     = KernelFault
+	ReturnToUserHook = nothing
+)
+
+//go:nosplit
+func nothing(*Context) {}
 
 // FaultHook, when set, is given a kernel-mode fault after its raw report has
 // been printed. It returns true if it took charge of the faulting thread

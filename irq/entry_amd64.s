@@ -14,10 +14,21 @@
 // arch.CPU field offsets (pinned by frame_test.go).
 #define cpu_Scratch 8
 #define cpu_KStack 16
+#define cpu_KernelFS 24
+#define cpu_UserFS 32
 
-// Selectors (arch.KernelCS, arch.KernelDS).
+// Selectors (arch.KernelCS, arch.KernelDS, arch.UserCS, arch.UserDS).
 #define KERNEL_CS 0x10
 #define KERNEL_DS 0x18
+#define USER_CS 0x33
+#define USER_DS 0x2b
+
+#define MSR_FS_BASE 0xc0000100
+
+// Offsets into the stack at trapCommon's entry (vector at 0).
+#define TF_CS_AT_ENTRY 24
+// ... and after the GPRs and the FXSAVE image are saved.
+#define TF_CS_SAVED (512+144)
 
 #define SYSCALL_VECTOR 256
 
@@ -303,11 +314,16 @@ TEXT ·syscallEntryAddr(SB),NOSPLIT|NOFRAME,$0-8
 // syscallEntry is IA32_LSTAR. SYSCALL left RIP in RCX and RFLAGS in R11 and
 // cleared RFLAGS bits per IA32_FMASK (IF among them), but did not switch
 // stacks (SDM Vol. 2B "SYSCALL"). The caller's stack may be a goroutine stack
-// near its limit, so nothing is pushed on it: RSP is parked in the per-CPU
-// block and the per-CPU kernel stack is used instead. The hardware-style
-// frame built there lets the common path and IRETQ treat a system call like
-// any other entry.
+// near its limit, or a user stack, so nothing is pushed on it: RSP is parked
+// in the per-CPU block and the per-CPU kernel stack is used instead. The
+// caller's privilege is told by where it runs: kernel code lives only in the
+// upper half, user code only in the lower half, so bit 63 of the return RIP
+// is set exactly for the kernel's own runtime. A user caller's GS is swapped
+// first. The hardware-style frame built lets the common path and IRETQ treat
+// a system call like any other entry.
 TEXT ·syscallEntry(SB),NOSPLIT|NOFRAME,$0
+	BTQ	$63, CX
+	JCC	fromUser
 	MOVQ	SP, cpu_Scratch(GS)
 	MOVQ	cpu_KStack(GS), SP
 	BYTE	$0x6a; BYTE $KERNEL_DS	// PUSH SS
@@ -317,12 +333,36 @@ TEXT ·syscallEntry(SB),NOSPLIT|NOFRAME,$0
 	BYTE	$0x51			// PUSH RCX (RIP)
 	BYTE	$0x6a; BYTE $0x00	// PUSH error code 0
 	BYTE	$0x68; LONG $SYSCALL_VECTOR	// PUSH vector
-	JMP	·trapCommon(SB)
+	JMP	·trapSaveRegs(SB)
+fromUser:
+	SWAPGS
+	MOVQ	SP, cpu_Scratch(GS)
+	MOVQ	cpu_KStack(GS), SP
+	BYTE	$0x6a; BYTE $USER_DS	// PUSH SS
+	BYTE	$0x65; BYTE $0xff; BYTE $0x34; BYTE $0x25; LONG $cpu_Scratch	// PUSH GS:cpu_Scratch (RSP)
+	BYTE	$0x41; BYTE $0x53	// PUSH R11 (RFLAGS)
+	BYTE	$0x6a; BYTE $USER_CS	// PUSH CS
+	BYTE	$0x51			// PUSH RCX (RIP)
+	BYTE	$0x6a; BYTE $0x00	// PUSH error code 0
+	BYTE	$0x68; LONG $SYSCALL_VECTOR	// PUSH vector
+	JMP	·trapSaveRegs(SB)
 
-// trapCommon saves the GPRs (RAX first, so R15 ends lowest) and the FXSAVE
-// image, calls dispatch(*Context), and restores whatever the Context then
-// holds: a handler that switched threads has rewritten it.
+// trapCommon is where every vector stub lands. An entry from CPL 3 swaps
+// GS first (the kernel's per-CPU block is in IA32_KERNEL_GS_BASE while user
+// code runs, SDM Vol. 2B "SWAPGS"), then joins the SYSCALL path.
 TEXT ·trapCommon(SB),NOSPLIT|NOFRAME,$0
+	TESTB	$3, TF_CS_AT_ENTRY(SP)
+	JEQ	2(PC)
+	SWAPGS
+	JMP	·trapSaveRegs(SB)
+
+// trapSaveRegs saves the GPRs (RAX first, so R15 ends lowest) and the
+// FXSAVE image, gives code from CPL 3 the kernel FS base (Go's ABI wrappers
+// load g from FS:-8, which must not be user memory), calls dispatch(*Context),
+// and restores whatever the Context then holds: a handler that switched
+// threads or entered or left user mode has rewritten it. A return to CPL 3
+// loads the user FS base and swaps GS back last.
+TEXT ·trapSaveRegs(SB),NOSPLIT|NOFRAME,$0
 	PUSHQ	AX
 	PUSHQ	BX
 	PUSHQ	CX
@@ -342,11 +382,47 @@ TEXT ·trapCommon(SB),NOSPLIT|NOFRAME,$0
 	// 22 quadwords followed, so RSP is 16-aligned here, as FXSAVE needs.
 	SUBQ	$512, SP
 	FXSAVE64	(SP)
+	TESTB	$3, TF_CS_SAVED(SP)
+	JEQ	kernelEntry
+	MOVQ	cpu_KernelFS(GS), AX
+	MOVQ	AX, DX
+	SHRQ	$32, DX
+	MOVL	$MSR_FS_BASE, CX
+	WRMSR
+kernelEntry:
 	MOVQ	SP, AX
 	SUBQ	$16, SP
 	MOVQ	AX, 0(SP)
 	CALL	·dispatch(SB)
 	ADDQ	$16, SP
+	TESTB	$3, TF_CS_SAVED(SP)
+	JEQ	kernelExit
+	MOVQ	cpu_UserFS(GS), AX
+	MOVQ	AX, DX
+	SHRQ	$32, DX
+	MOVL	$MSR_FS_BASE, CX
+	WRMSR
+	FXRSTOR64	(SP)
+	ADDQ	$512, SP
+	POPQ	R15
+	POPQ	R14
+	POPQ	R13
+	POPQ	R12
+	POPQ	R11
+	POPQ	R10
+	POPQ	R9
+	POPQ	R8
+	POPQ	BP
+	POPQ	DI
+	POPQ	SI
+	POPQ	DX
+	POPQ	CX
+	POPQ	BX
+	POPQ	AX
+	ADDQ	$16, SP		// vector and error code
+	SWAPGS
+	IRETQ
+kernelExit:
 	FXRSTOR64	(SP)
 	ADDQ	$512, SP
 	POPQ	R15

@@ -69,6 +69,12 @@ func TestCPUOffsets(t *testing.T) {
 	if o := unsafe.Offsetof(c.KStack); o != 16 {
 		t.Errorf("CPU.KStack at %d, entry_amd64.s uses 16", o)
 	}
+	if o := unsafe.Offsetof(c.KernelFS); o != 24 {
+		t.Errorf("CPU.KernelFS at %d, entry_amd64.s uses 24", o)
+	}
+	if o := unsafe.Offsetof(c.UserFS); o != 32 {
+		t.Errorf("CPU.UserFS at %d, entry_amd64.s uses 32", o)
+	}
 }
 
 // TestStubTable decodes all 256 vector stubs as linked into this test binary:

@@ -12,6 +12,7 @@ func stubTableAddr() uintptr
 func syscallEntry()
 func syscallEntryAddr() uintptr
 func trapCommon()
+func trapSaveRegs()
 
 // stubSize is the distance between consecutive vector stubs.
 const stubSize = 16
@@ -100,6 +101,7 @@ func Init(c *arch.CPU) {
 	c.TSS.SetIST(ISTMachine, top(mcStack[:]))
 	c.TSS.SetIST(ISTException, top(excStack[:]))
 	c.TSS.SetIST(ISTInterrupt, KernelStackTop())
+	c.TSS.SetRSP0(KernelStackTop()) // every gate has an IST; RSP0 for completeness
 	c.KStack = KernelStackTop()
 
 	base := uint64(stubTableAddr())

@@ -221,3 +221,76 @@ func FuzzSetRange(f *testing.F) {
 		}
 	})
 }
+
+// userSpace builds a kernel root with a window PDPT and one user root.
+func userSpace(t *testing.T) (kernel, user uint64) {
+	t.Helper()
+	kernel = fakePhys(t, 16<<20)
+	KernelRoot = kernel
+	if !MapLarge(kernel, WindowStart+0x3ec00000, 0x3ec00000, 4<<20, PTEWrite) || !PinKernelHalf(kernel) {
+		t.Fatal("kernel set-up")
+	}
+	user, ok := NewUserRoot()
+	if !ok {
+		t.Fatal("NewUserRoot")
+	}
+	return
+}
+
+func TestUserSpace(t *testing.T) {
+	kernel, user := userSpace(t)
+	k, u := table(kernel), table(user)
+	for i := 256; i < 512; i++ {
+		if k[i] == 0 || u[i] != k[i] {
+			t.Fatalf("kernel entry %d not shared", i)
+		}
+	}
+	if table(u[0])[3] != table(k[0])[3] || table(u[0])[3]&PTEUser != 0 {
+		t.Error("window slot not shared supervisor-only")
+	}
+	base := Stats().InUse
+	const va = 0x400000
+	SetRange(user, va, va+16*PageSize, Demand(PTEWrite|PTEUser|PTENX), true)
+	if !CopyOut(user, va+PageSize-3, []byte("hello, world")) {
+		t.Fatal("CopyOut across a page boundary")
+	}
+	got := make([]byte, 12)
+	if !CopyIn(user, got, va+PageSize-3) || string(got) != "hello, world" {
+		t.Fatalf("CopyIn = %q", got)
+	}
+	if s, ok := CopyInString(user, va+PageSize-3, 64); !ok || s != "hello, world" {
+		t.Errorf("CopyInString = %q %v", s, ok)
+	}
+	for _, bad := range []uintptr{0, va + 16*PageSize, WindowStart + 0x3ee00000, DirectMapBase, 1 << 47} {
+		if CopyIn(user, got[:1], bad) || CopyOut(user, bad, got[:1]) {
+			t.Errorf("access to %#x allowed", bad)
+		}
+	}
+	// Read-only pages refuse writes.
+	Protect(user, va, va+PageSize, PTENX)
+	if CopyOut(user, va, []byte{1}) {
+		t.Error("write to a read-only page allowed")
+	}
+	if !CopyIn(user, got[:1], va) {
+		t.Error("read of a read-only page refused")
+	}
+	// Fork copies contents, not frames.
+	child, _ := NewUserRoot()
+	if !CopyUser(child, user) {
+		t.Fatal("CopyUser")
+	}
+	CopyIn(child, got, va+PageSize-3)
+	pa1, _ := Translate(user, va+PageSize)
+	pa2, _ := Translate(child, va+PageSize)
+	if string(got) != "hello, world" || pa1 == pa2 {
+		t.Errorf("child sees %q, frames %#x %#x", got, pa1, pa2)
+	}
+	DestroyUser(child)
+	DestroyUser(user)
+	if table(k[0])[3] == 0 {
+		t.Error("destroying a process freed the shared window")
+	}
+	if got := Stats().InUse; got != base-2 {
+		t.Errorf("%d frames in use after destroying both spaces, want %d", got, base-2)
+	}
+}

@@ -85,9 +85,11 @@ type Changes struct {
 
 // SetRange makes every page of [va, end) (page aligned) equal to the
 // non-present entry want: 0 (unmapped) or Demand(prot). Present pages in the
-// range are released. Whole aligned 2 MiB, 1 GiB and 512 GiB blocks are set
-// with one entry and any tables below them freed; tables above a partly
-// covered entry stay allocated and are reused by later calls.
+// range are released. Whole aligned 2 MiB and 1 GiB blocks are set with one
+// entry and any tables below them freed; tables above a partly covered entry
+// stay allocated and are reused by later calls. PML4 entries are never
+// replaced: the kernel half's PDPTs are shared by every address space, and a
+// user PML4's first PDPT carries the shared APIC window.
 //
 //go:nosplit
 func SetRange(root uint64, va, end uintptr, want uint64, user bool) (c Changes) {
@@ -96,7 +98,7 @@ func SetRange(root uint64, va, end uintptr, want uint64, user bool) (c Changes) 
 		for l := 4; ; l-- {
 			span := uintptr(1) << levelShift(l)
 			e := &t[index(va, l)]
-			if va&(span-1) == 0 && end-va >= span {
+			if l < 4 && va&(span-1) == 0 && end-va >= span {
 				c.Unmapped += release(*e, l)
 				*e = want
 				va += span

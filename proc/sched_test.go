@@ -19,7 +19,8 @@ func reset(t *testing.T) *[]uint64 {
 	loadFSBase = func(v uint64) { loads = append(loads, v) }
 	now := int64(0)
 	nanotime = func() int64 { now += 1e6; return now }
-	t.Cleanup(func() { loadFSBase, nanotime = writeFSBase, clock.Nanotime })
+	loadRoot = func(uint64) {}
+	t.Cleanup(func() { loadFSBase, nanotime, loadRoot = writeFSBase, clock.Nanotime, arch.SetCR3 })
 	Init(0x1000, 0x2000)
 	threads[1].FSBase = 0xb007
 	return &loads

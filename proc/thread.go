@@ -74,6 +74,13 @@ type Thread struct {
 	Pending  uint64 // signals sent to this thread, recorded
 	Comm     [16]byte
 	Survivor bool // a kernel thread whose faults are reported and skipped
+
+	// User mode (user.go).
+	User      uintptr     // *UserThread while in user mode, else 0
+	KernelCtx irq.Context // the EnterUser call to resume
+	UserFS    uint64
+	UserRoot  uint64
+	Kick      bool
 }
 
 const idleSlot = 0
@@ -188,6 +195,7 @@ func Clone(c *irq.Context, sp uint64, setTLS bool, tls uint64) int32 {
 		nextTID++
 		t.Wait, t.Key, t.Deadline, t.Ticks = WaitNone, 0, 0, 0
 		t.ClearTID, t.Pending, t.Comm, t.Survivor = 0, 0, parent.Comm, false
+		t.User, t.Kick = 0, false
 		t.State = Runnable
 		enqueue(i)
 		return t.TID
@@ -206,8 +214,16 @@ func switchTo(c *irq.Context, i int32) {
 	t.State = Running
 	cpu.Current = i
 	cpu.SliceLeft = SliceTicks
-	loadFSBase(t.FSBase)
+	cpu.KernelFS = t.FSBase
+	if c.TF.FromUser() {
+		enterUser(t) // the exit path loads UserFS
+	} else {
+		loadFSBase(t.FSBase)
+	}
 }
+
+// loadRoot switches page tables (host tests replace it).
+var loadRoot = arch.SetCR3
 
 // nanotime is the monotonic clock (host tests replace it).
 var nanotime = clock.Nanotime
@@ -386,13 +402,7 @@ func checkWatchdog(now int64) {
 
 // interruptsOff runs f with IF clear: goroutine-context callers use it to
 // touch the thread table, which interrupt context owns.
-func interruptsOff(f func()) {
-	if arch.Flags()&arch.RFLAGS_IF != 0 {
-		arch.DisableInterrupts()
-		defer arch.EnableInterrupts()
-	}
-	f()
-}
+func interruptsOff(f func()) { arch.NoInterrupts(f) }
 
 // KernelTLS is a TLS block for threads that are not the runtime's: every
 // entry's Go ABI wrapper loads g from FS:-8, so FS must be readable.

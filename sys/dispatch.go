@@ -15,6 +15,7 @@ import (
 	"sigil/console"
 	"sigil/irq"
 	"sigil/linux"
+	"sigil/proc"
 )
 
 type handler func(c *irq.Context)
@@ -82,6 +83,15 @@ func Implemented(nr int) bool { return nr >= 0 && nr < len(table) && table[nr] !
 //go:nosplit
 func Handle(c *irq.Context) {
 	nr := c.TF.RAX
+	if c.TF.FromUser() {
+		// A user program's system call is served by its thread's goroutine.
+		proc.ExitUser(c, proc.ReasonSyscall, proc.TrapInfo{Vector: irq.SyscallVector})
+		return
+	}
+	if nr == proc.SysEnterUser {
+		proc.HandleEnterUser(c)
+		return
+	}
 	if nr < uint64(len(table)) {
 		if h := table[nr]; h != nil {
 			h(c)

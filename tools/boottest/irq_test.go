@@ -161,3 +161,16 @@ func logLines(t *testing.T, out string, keys ...string) {
 		}
 	}
 }
+
+// TestUserMode: ring-3 code makes system calls that come back to Go, gets
+// demand-paged stack, is stopped for hlt, kernel reads and code writes, and
+// is preempted by the tick while spinning, in both interrupt modes.
+func TestUserMode(t *testing.T) {
+	for _, m := range irqModes[:2] {
+		t.Run(m.name, func(t *testing.T) {
+			res := boot(t, "test=user "+m.append, "128M")
+			wantCode(t, res, 0)
+			wantLines(t, res.Output, `(?m)^sigil: test user: user spin loop preempted`, `(?m)^sigil: test user: PASS$`)
+		})
+	}
+}

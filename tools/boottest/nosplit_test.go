@@ -34,6 +34,10 @@ var interruptRoots = []string{
 	"sigil/fault.handle",
 	"sigil/fault.watchdogFired",
 	"sigil/power.Off",
+	"sigil/proc.PageFault",
+	"sigil/proc.UserException",
+	"sigil/proc.ReturnToUser",
+	"sigil/proc.HandleEnterUser",
 	// Reached through interfaces (pic.Bus), which direct-call edges miss.
 	"sigil/arch.(*Ports).In8",
 	"sigil/arch.(*Ports).Out8",

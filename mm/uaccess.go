@@ -1,0 +1,118 @@
+package mm
+
+// User memory is reached through the owning process's page tables and the
+// direct map, never through user virtual addresses: the kernel can serve a
+// process's system call whichever address space the CPU has loaded, and a bad
+// pointer is an error (EFAULT), not a kernel page fault. Demand-zero pages
+// are materialised on the way, as a user access would.
+//
+// Each page is translated and copied with interrupts off (the caller's
+// duty, through WithUser), so another thread cannot unmap it in between.
+
+// userFrame returns the physical address backing va for a user access,
+// materialising demand-zero memory.
+//
+//go:nosplit
+func userFrame(root uint64, va uintptr, write bool) (uint64, bool) {
+	if va >= UserEnd || va >= WindowStart && va < WindowEnd {
+		return 0, false
+	}
+	for try := 0; try < 2; try++ {
+		e, l, ok := Lookup(root, va)
+		if ok {
+			if l != 1 || e&PTEUser == 0 || write && e&PTEWrite == 0 {
+				return 0, false
+			}
+			return e&pteAddr | uint64(va)&(PageSize-1), true
+		}
+		if handled, _ := Fault(root, va, write, true); !handled {
+			return 0, false
+		}
+	}
+	return 0, false
+}
+
+// CopyIn copies len(dst) bytes from user address va of root.
+func CopyIn(root uint64, dst []byte, va uintptr) bool {
+	for len(dst) > 0 {
+		n := int(PageSize - va%PageSize)
+		if n > len(dst) {
+			n = len(dst)
+		}
+		ok := true
+		withIRQsOff(func() {
+			pa, found := userFrame(root, va, false)
+			if !found {
+				ok = false
+				return
+			}
+			copy(dst[:n], (*[PageSize]byte)(Phys(pa&^(PageSize-1)))[pa%PageSize:])
+		})
+		if !ok {
+			return false
+		}
+		dst, va = dst[n:], va+uintptr(n)
+	}
+	return true
+}
+
+// CopyOut copies src to user address va of root.
+func CopyOut(root uint64, va uintptr, src []byte) bool {
+	for len(src) > 0 {
+		n := int(PageSize - va%PageSize)
+		if n > len(src) {
+			n = len(src)
+		}
+		ok := true
+		withIRQsOff(func() {
+			pa, found := userFrame(root, va, true)
+			if !found {
+				ok = false
+				return
+			}
+			copy((*[PageSize]byte)(Phys(pa&^(PageSize-1)))[pa%PageSize:], src[:n])
+		})
+		if !ok {
+			return false
+		}
+		src, va = src[n:], va+uintptr(n)
+	}
+	return true
+}
+
+// CopyInString reads a NUL-terminated string of at most max bytes.
+func CopyInString(root uint64, va uintptr, max int) (string, bool) {
+	var out []byte
+	var buf [256]byte
+	for len(out) < max {
+		n := int(PageSize - va%PageSize)
+		if n > len(buf) {
+			n = len(buf)
+		}
+		if !CopyIn(root, buf[:n], va) {
+			return "", false
+		}
+		for i := 0; i < n; i++ {
+			if buf[i] == 0 {
+				return string(append(out, buf[:i]...)), true
+			}
+		}
+		out = append(out, buf[:n]...)
+		va += uintptr(n)
+	}
+	return "", false // too long: ENAMETOOLONG or E2BIG to the caller
+}
+
+// withIRQsOff runs f with interrupts off on the machine; host tests have no
+// interrupts (IRQsOff is nil there).
+func withIRQsOff(f func()) {
+	if IRQsOff != nil {
+		IRQsOff(f)
+		return
+	}
+	f()
+}
+
+// IRQsOff runs a function with interrupts disabled (set at boot: mm does not
+// execute privileged instructions itself, so host tests can run it).
+var IRQsOff func(func())

@@ -1,0 +1,165 @@
+package proc
+
+import (
+	"syscall"
+	"unsafe"
+
+	"sigil/arch"
+	"sigil/irq"
+	"sigil/mm"
+)
+
+// User mode. A user thread is a goroutine that calls EnterUser in a loop.
+// EnterUser is a system call (SysEnterUser) as far as the Go runtime knows,
+// so the runtime releases the goroutine's P while the thread runs user code,
+// exactly as for a blocking read. In interrupt context the call saves its
+// own frame as the thread's kernel continuation and loads the user
+// registers; the next trap from CPL 3 that the kernel cannot finish there
+// (a system call, a fault, a kick) saves the user registers back and resumes
+// the continuation with the reason in RAX. Interrupts from CPL 3 are handled
+// without leaving user mode: a preempted user thread is simply a thread whose
+// saved context is at CPL 3.
+
+// SysEnterUser is the private system-call number of EnterUser, far above
+// Linux's numbers.
+const SysEnterUser = 0x51c1_0000
+
+// Why EnterUser returned.
+const (
+	ReasonSyscall   = 1 // the user executed SYSCALL; its number is in Ctx.TF.RAX
+	ReasonFault     = 2 // a CPU exception: Trap says which
+	ReasonInterrupt = 3 // the kernel asked for the thread back (Kick)
+)
+
+// TrapInfo describes the trap that ended a stretch of user mode.
+type TrapInfo struct {
+	Vector    uint64
+	ErrorCode uint64
+	CR2       uint64
+}
+
+// UserThread is a user thread's registers and trap information, shared by
+// its goroutine and interrupt context. It holds no Go pointers.
+type UserThread struct {
+	Ctx    irq.Context
+	FSBase uint64 // user FS base (arch_prctl)
+	Root   uint64 // the process's PML4
+	Trap   TrapInfo
+}
+
+// userFlags are the RFLAGS bits user mode controls (SDM Vol. 1 §3.4.3):
+// the arithmetic flags, TF, DF, AC and ID. IOPL, NT, RF and VM are never
+// taken from user state, and IF is always set.
+const userFlags = 0x0dd5 | arch.RFLAGS_TF | arch.RFLAGS_AC | arch.RFLAGS_ID
+
+// EnterUser runs ut in user mode until a trap the kernel hands back, and
+// returns the reason. Goroutine context.
+func EnterUser(ut *UserThread) uint64 {
+	r, _, _ := syscall.Syscall(SysEnterUser, uintptr(unsafe.Pointer(ut)), 0, 0)
+	return uint64(r)
+}
+
+// HandleEnterUser is SysEnterUser in interrupt context.
+//
+//go:nosplit
+func HandleEnterUser(c *irq.Context) {
+	t := Current()
+	ut := (*UserThread)(unsafe.Add(unsafe.Pointer(nil), c.TF.RDI))
+	t.KernelCtx = *c
+	t.User = uintptr(unsafe.Pointer(ut))
+	t.UserFS, t.UserRoot = ut.FSBase, ut.Root
+	*c = ut.Ctx
+	c.TF.CS, c.TF.SS = arch.UserCS, arch.UserDS
+	c.TF.RFLAGS = c.TF.RFLAGS&userFlags | arch.RFLAGS_IF | 2
+	enterUser(t)
+}
+
+//go:nosplit
+func enterUser(t *Thread) {
+	cpu := arch.This()
+	cpu.UserFS = t.UserFS
+	cpu.KernelFS = t.FSBase
+	if cpu.Root != t.UserRoot {
+		cpu.Root = t.UserRoot
+		loadRoot(t.UserRoot)
+	}
+}
+
+// ExitUser saves the user state of the running thread (in c) and resumes
+// its kernel continuation with reason.
+//
+//go:nosplit
+func ExitUser(c *irq.Context, reason uint64, trap TrapInfo) {
+	t := Current()
+	ut := (*UserThread)(unsafe.Add(unsafe.Pointer(nil), t.User))
+	ut.Ctx = *c
+	ut.Trap = trap
+	*c = t.KernelCtx
+	c.TF.RAX = reason
+	t.User = 0
+	// The context came in from CPL 3, or from a switch that expected to
+	// return there; either way FS may not be this thread's yet.
+	loadFSBase(t.FSBase)
+}
+
+// UserException is irq.UserTrapHook: a CPU exception at CPL 3 goes back to
+// the thread's goroutine.
+//
+//go:nosplit
+func UserException(c *irq.Context) {
+	ExitUser(c, ReasonFault, TrapInfo{Vector: c.TF.Vector, ErrorCode: c.TF.ErrorCode})
+}
+
+// PageFault is the #PF handler: demand paging for the kernel and for user
+// address spaces; other user faults go back to the goroutine, kernel ones
+// are reported.
+//
+//go:nosplit
+func PageFault(c *irq.Context) {
+	if !c.TF.FromUser() {
+		mm.HandlePageFault(c)
+		return
+	}
+	cr2 := arch.CR2()
+	code := c.TF.ErrorCode
+	if code&irq.PFPresent == 0 {
+		if ok, _ := mm.Fault(Current().UserRoot, uintptr(cr2), code&irq.PFWrite != 0, true); ok {
+			return
+		}
+	}
+	ExitUser(c, ReasonFault, TrapInfo{Vector: irq.VecPageFault, ErrorCode: code, CR2: cr2})
+}
+
+// ReturnToUser is irq.ReturnToUserHook: the last step before the CPU goes
+// back to CPL 3. A kicked thread returns to its goroutine instead.
+//
+//go:nosplit
+func ReturnToUser(c *irq.Context) {
+	if t := Current(); t.User != 0 && t.Kick {
+		t.Kick = false
+		ExitUser(c, ReasonInterrupt, TrapInfo{})
+	}
+}
+
+// Kick asks the thread tid, if it is in user mode, to come back to its
+// goroutine at its next trap (at the latest the next tick). Goroutine
+// context.
+func Kick(tid int32) {
+	interruptsOff(func() {
+		if t := ByTID(tid); t != nil {
+			t.Kick = true
+		}
+	})
+}
+
+// FreeRoot destroys a dead process's address space, first moving the CPU
+// off it if it is loaded. Goroutine context.
+func FreeRoot(root uint64) {
+	interruptsOff(func() {
+		if cpu := arch.This(); cpu.Root == root {
+			cpu.Root = mm.KernelRoot
+			loadRoot(mm.KernelRoot)
+		}
+		mm.DestroyUser(root)
+	})
+}
