@@ -46,7 +46,7 @@ func CopyIn(root uint64, dst []byte, va uintptr) bool {
 				ok = false
 				return
 			}
-			copy(dst[:n], (*[PageSize]byte)(Phys(pa&^(PageSize-1)))[pa%PageSize:])
+			copy(dst[:n], (*[PageSize]byte)(Phys(pa &^ (PageSize - 1)))[pa%PageSize:])
 		})
 		if !ok {
 			return false
@@ -70,7 +70,7 @@ func CopyOut(root uint64, va uintptr, src []byte) bool {
 				ok = false
 				return
 			}
-			copy((*[PageSize]byte)(Phys(pa&^(PageSize-1)))[pa%PageSize:], src[:n])
+			copy((*[PageSize]byte)(Phys(pa &^ (PageSize - 1)))[pa%PageSize:], src[:n])
 		})
 		if !ok {
 			return false
