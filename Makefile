@@ -12,7 +12,7 @@ APPEND ?=
 MEM ?= 256M
 export CGO_ENABLED := 0
 
-.PHONY: all kernel run debug gdb test test-host test-boot vet deps-qemu deps-gdb clean
+.PHONY: all kernel run debug gdb test test-host test-boot vet deps-qemu deps-musl deps-gdb clean
 
 all: kernel
 
@@ -41,10 +41,10 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo 'gofmt: files above need formatting'; exit 1; }
 
 # Host tests need no hardware; boot tests (tools/boottest) boot build/sigil.
-test: deps-qemu kernel vet
+test: deps-qemu deps-musl kernel vet
 	$(GO) test -timeout 25m ./...
 
-test-host:
+test-host: deps-musl
 	$(GO) test $$($(GO) list ./... | grep -v tools/boottest)
 
 test-boot: deps-qemu kernel
@@ -57,6 +57,15 @@ deps-qemu:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-system-x86 >/dev/null; \
 	  else \
 	    echo "$(QEMU) is missing: install it with: sudo apt-get install -y qemu-system-x86"; exit 1; \
+	  fi; }
+
+deps-musl:
+	@command -v musl-gcc >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing musl-tools (apt-get install -y musl-tools)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq musl-tools >/dev/null; \
+	  else \
+	    echo "musl-gcc is missing: install it with: sudo apt-get install -y musl-tools"; exit 1; \
 	  fi; }
 
 deps-gdb:

@@ -22,6 +22,7 @@ import (
 	"sigil/mm"
 	"sigil/proc"
 	"sigil/sys"
+	"sigil/sysv"
 )
 
 // Implemented in pvh_amd64.s.
@@ -283,7 +284,7 @@ func setupMemory() {
 // the runtime's signal-based asynchronous preemption until signals can be
 // delivered to the kernel's own threads.
 func initialStack() uintptr {
-	var words [maxWords / 2]string
+	var words [sysv.MaxWords / 2]string
 	argv := words[:0]
 	argv = append(argv, "sigil")
 	line := unsafe.String(&info.Cmdline[0], info.CmdlineLen)
@@ -302,7 +303,7 @@ func initialStack() uintptr {
 	}
 	envp := [...]string{"GODEBUG=asyncpreemptoff=1"}
 	_, _, _, hwcap := arch.CPUID(1, 0)
-	auxv := [...]Aux{
+	auxv := [...]sysv.Aux{
 		{Type: linux.AT_PAGESZ, Val: mm.PageSize},
 		{Type: linux.AT_CLKTCK, Val: 100},
 		{Type: linux.AT_HWCAP, Val: uint64(hwcap)},
@@ -313,7 +314,7 @@ func initialStack() uintptr {
 	}
 	var random [16]byte
 	sys.Fill(random[:])
-	sp := buildStack(mainStack[:], uint64(uintptr(unsafe.Pointer(&mainStack[0]))), argv, envp[:], auxv[:], random)
+	sp := sysv.BuildStack(mainStack[:], uint64(uintptr(unsafe.Pointer(&mainStack[0]))), argv, envp[:], auxv[:], random)
 	if sp == 0 {
 		halt("sigil: initial stack overflow\n")
 	}

@@ -1,4 +1,8 @@
-package boot
+// Package sysv builds the initial process stack of the System V AMD64 ABI.
+// The kernel's boot code uses it (before the Go runtime runs, so it does not
+// allocate) to start the Go runtime, and execve uses it to start user
+// programs. Hardware-free.
+package sysv
 
 import "unsafe"
 
@@ -57,18 +61,19 @@ type Aux struct {
 	Str  string
 }
 
-// maxWords bounds argv, envp and auxv together (no allocation before the
+// MaxWords bounds argv, envp and auxv together (no allocation before the
 // runtime starts, so pointers are staged in a fixed array).
-const maxWords = 96
+const MaxWords = 96
 
-// buildStack lays out argv, envp and auxv (with random as AT_RANDOM's 16
-// bytes) in buf and returns the initial RSP, 16-byte aligned, or 0 if buf is
-// too small or there are too many words.
-func buildStack(buf []byte, addr uint64, argv, envp []string, auxv []Aux, random [16]byte) uint64 {
+// BuildStack lays out argv, envp and auxv (with random as AT_RANDOM's 16
+// bytes) in buf, whose first byte will live at address addr, and returns the
+// initial RSP, 16-byte aligned, or 0 if buf is too small or there are too
+// many words.
+func BuildStack(buf []byte, addr uint64, argv, envp []string, auxv []Aux, random [16]byte) uint64 {
 	w := stackWriter{buf: buf, addr: addr, pos: len(buf), ok: true}
-	var argp, envpp [maxWords]uint64
-	var auxp [maxWords]uint64
-	if len(argv)+len(envp)+2*len(auxv)+8 > maxWords {
+	var argp, envpp [MaxWords]uint64
+	var auxp [MaxWords]uint64
+	if len(argv)+len(envp)+2*len(auxv)+8 > MaxWords {
 		return 0
 	}
 	for i, s := range argv {

@@ -1,0 +1,95 @@
+package vfs
+
+import (
+	"bytes"
+	"errors"
+	"os/exec"
+	"testing"
+)
+
+func archive(entries ...Entry) []byte {
+	var b []byte
+	for i, e := range entries {
+		b = WriteCPIO(b, e, uint32(i+1))
+	}
+	return WriteTrailer(b)
+}
+
+func TestCPIORoundTrip(t *testing.T) {
+	b := archive(
+		Entry{Name: "bin", Mode: S_IFDIR | 0o755},
+		Entry{Name: "bin/hello", Mode: S_IFREG | 0o755, Data: []byte("#!ELF...")},
+		Entry{Name: "etc/motd", Mode: S_IFREG | 0o644, Data: []byte("hi\n")},
+		Entry{Name: "bin/sh", Mode: S_IFLNK | 0o777, Data: []byte("hello")},
+		Entry{Name: "abs", Mode: S_IFLNK | 0o777, Data: []byte("/etc")},
+	)
+	fs, err := FromCPIO(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := fs.Lookup(nil, "/bin/sh", true)
+	if err != nil || string(n.Data) != "#!ELF..." || n.Mode != S_IFREG|0o755 {
+		t.Fatalf("/bin/sh -> %+v %v", n, err)
+	}
+	if n, _ := fs.Lookup(nil, "/bin/sh", false); !n.IsSymlink() {
+		t.Error("lstat followed the link")
+	}
+	etc, _ := fs.Lookup(nil, "/etc", true)
+	if n, err := fs.Lookup(etc, "../abs/./motd", true); err != nil || string(n.Data) != "hi\n" {
+		t.Errorf("relative lookup: %v %v", n, err)
+	}
+	for p, want := range map[string]error{
+		"/nope": ErrNotExist, "/etc/motd/x": ErrNotDir, "/bin/hello/": ErrNotDir,
+	} {
+		if _, err := fs.Lookup(nil, p, true); !errors.Is(err, want) {
+			t.Errorf("%s: %v, want %v", p, err, want)
+		}
+	}
+	motd, _ := fs.Lookup(nil, "/abs/motd", true)
+	if got := fs.Path(motd); got != "/etc/motd" {
+		t.Errorf("Path = %q", got)
+	}
+	if names := fs.Root().Names(); len(names) != 3 {
+		t.Errorf("root has %v", names)
+	}
+}
+
+func TestSymlinkLoop(t *testing.T) {
+	fs, _ := FromCPIO(archive(Entry{Name: "a", Mode: S_IFLNK, Data: []byte("b")}, Entry{Name: "b", Mode: S_IFLNK, Data: []byte("a")}))
+	if _, err := fs.Lookup(nil, "/a", true); !errors.Is(err, ErrLoop) {
+		t.Errorf("loop: %v", err)
+	}
+}
+
+// TestCPIOFromTool parses an archive made by GNU cpio when it is installed
+// (it comes with most systems); WriteCPIO's output is checked either way.
+func TestCPIOFromTool(t *testing.T) {
+	if _, err := exec.LookPath("cpio"); err != nil {
+		t.Log("cpio(1) not installed: checked only against WriteCPIO")
+		return
+	}
+	dir := t.TempDir()
+	cmd := exec.Command("sh", "-c", "mkdir -p d/sub && printf hello > d/sub/f && cd d && find . | cpio -o -H newc 2>/dev/null")
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := FromCPIO(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := fs.Lookup(nil, "/sub/f", true); err != nil || !bytes.Equal(n.Data, []byte("hello")) {
+		t.Errorf("/sub/f: %v %v", n, err)
+	}
+}
+
+func FuzzParseCPIO(f *testing.F) {
+	f.Add(archive(Entry{Name: "x", Mode: S_IFREG, Data: []byte("data")}))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fs, err := FromCPIO(b)
+		if err == nil {
+			fs.Lookup(nil, "/x", true)
+		}
+	})
+}
