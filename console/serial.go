@@ -124,3 +124,17 @@ const ierRxAvailable = 0x01
 //
 //go:nosplit
 func EnableRxInterrupt() { arch.Outb(COM1+regIER, ierRxAvailable) }
+
+// Raw writes bytes unmodified (the terminal layer does its own output
+// processing), with interrupts off so a write is never interleaved.
+type Raw struct{}
+
+// Write implements io.Writer.
+func (Raw) Write(p []byte) (int, error) {
+	arch.NoInterrupts(func() {
+		for _, c := range p {
+			putRaw(c)
+		}
+	})
+	return len(p), nil
+}

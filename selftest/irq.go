@@ -114,10 +114,18 @@ func testKeyboard(t *T) error {
 		return errors.New("no console terminal")
 	}
 	t.Logf("ready: type a line and Enter, then Ctrl+C")
+	lines := make(chan string)
+	go func() {
+		for {
+			if l, err := con.ReadLine(time.Hour); err == nil {
+				lines <- l
+			}
+		}
+	}()
 	timeout := time.After(3 * time.Minute)
 	for {
 		select {
-		case l := <-con.Lines():
+		case l := <-lines:
 			fmt.Printf("sigil: kbd: line: %q\n", l)
 		case c := <-con.Controls():
 			if c == tty.VINTR {

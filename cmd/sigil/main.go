@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"time"
 
 	"sigil/arch"
 	"sigil/boot"
@@ -58,7 +59,7 @@ func main() {
 // (IRQ 4) to the console terminal, each through a top half and a bottom-half
 // goroutine.
 func startConsoleInput() {
-	con := tty.New(os.Stdout)
+	con := tty.New(console.Raw{})
 	tty.Console = con
 	if err := ps2.InitController(); err != nil {
 		fmt.Printf("sigil: ps2: keyboard unavailable: %v\n", err)
@@ -85,7 +86,11 @@ func startConsoleInput() {
 
 // monitor is the console's command loop until there is a shell.
 func monitor() {
-	for line := range tty.Console.Lines() {
+	for {
+		line, err := tty.Console.ReadLine(time.Hour)
+		if err != nil {
+			continue
+		}
 		switch strings.TrimSpace(line) {
 		case "":
 		case "irqstat":
