@@ -16,7 +16,7 @@ export CGO_ENABLED := 0
 
 all: kernel
 
-kernel: build/sigil
+kernel: build/sigil build/initrd.cpio
 
 build/sigil.elf: $(SOURCES)
 	@mkdir -p build
@@ -26,12 +26,17 @@ build/sigil.elf: $(SOURCES)
 build/sigil: build/sigil.elf tools/mkimage/main.go
 	$(GO) run ./tools/mkimage -o $@ build/sigil.elf
 
+# The initrd: the user programs of user/ and the files of user/rootfs.
+build/initrd.cpio: $(SOURCES) $(shell find user -type f) | deps-musl
+	@mkdir -p build
+	$(GO) run ./tools/mkinitrd -o $@
+
 run: deps-qemu kernel
-	$(GO) run ./tools/qemu/cmd/sigil-qemu -kernel build/sigil -m $(MEM) -append '$(APPEND)'
+	$(GO) run ./tools/qemu/cmd/sigil-qemu -kernel build/sigil -initrd build/initrd.cpio -m $(MEM) -append '$(APPEND)'
 
 # QEMU halted with its gdbstub on :1234; attach with `make gdb`.
 debug: deps-qemu kernel
-	$(GO) run ./tools/qemu/cmd/sigil-qemu -kernel build/sigil -m $(MEM) -append '$(APPEND)' -debug
+	$(GO) run ./tools/qemu/cmd/sigil-qemu -kernel build/sigil -initrd build/initrd.cpio -m $(MEM) -append '$(APPEND)' -debug
 
 gdb: deps-gdb kernel
 	gdb -q -iex 'add-auto-load-safe-path $(shell $(GO) env GOROOT)/src/runtime/runtime-gdb.py' -x tools/gdb/sigil.gdb build/sigil

@@ -344,3 +344,8 @@ func (e Errno) Name() string {
 func Neg(e Errno) uint64 {
 	return -uint64(e)
 }
+
+// Error makes an Errno a Go error whose text is its name ("ENOENT").
+//
+//go:nosplit
+func (e Errno) Error() string { return e.Name() }

@@ -258,7 +258,7 @@ func TestUserSpace(t *testing.T) {
 	if !CopyIn(user, got, va+PageSize-3) || string(got) != "hello, world" {
 		t.Fatalf("CopyIn = %q", got)
 	}
-	if s, ok := CopyInString(user, va+PageSize-3, 64); !ok || s != "hello, world" {
+	if s, ok, _ := CopyInString(user, va+PageSize-3, 64); !ok || s != "hello, world" {
 		t.Errorf("CopyInString = %q %v", s, ok)
 	}
 	for _, bad := range []uintptr{0, va + 16*PageSize, WindowStart + 0x3ee00000, DirectMapBase, 1 << 47} {

@@ -80,8 +80,9 @@ func CopyOut(root uint64, va uintptr, src []byte) bool {
 	return true
 }
 
-// CopyInString reads a NUL-terminated string of at most max bytes.
-func CopyInString(root uint64, va uintptr, max int) (string, bool) {
+// CopyInString reads a NUL-terminated string of at most max bytes. ok is
+// false on a bad address; tooLong when no NUL came within max bytes.
+func CopyInString(root uint64, va uintptr, max int) (s string, ok, tooLong bool) {
 	var out []byte
 	var buf [256]byte
 	for len(out) < max {
@@ -90,17 +91,17 @@ func CopyInString(root uint64, va uintptr, max int) (string, bool) {
 			n = len(buf)
 		}
 		if !CopyIn(root, buf[:n], va) {
-			return "", false
+			return "", false, false
 		}
 		for i := 0; i < n; i++ {
 			if buf[i] == 0 {
-				return string(append(out, buf[:i]...)), true
+				return string(append(out, buf[:i]...)), true, false
 			}
 		}
 		out = append(out, buf[:n]...)
 		va += uintptr(n)
 	}
-	return "", false // too long: ENAMETOOLONG or E2BIG to the caller
+	return "", true, true
 }
 
 // withIRQsOff runs f with interrupts off on the machine; host tests have no

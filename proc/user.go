@@ -163,3 +163,27 @@ func FreeRoot(root uint64) {
 		mm.DestroyUser(root)
 	})
 }
+
+// FlushRoot drops stale translations of root if the CPU has it loaded (on
+// one CPU without PCIDs, an unloaded root has no TLB entries). Goroutine
+// context.
+func FlushRoot(root uint64) {
+	interruptsOff(func() {
+		if arch.This().Root == root {
+			loadRoot(root)
+		}
+	})
+}
+
+// KickUser asks whichever kernel thread runs ut in user mode to bring it
+// back to its goroutine (ReasonInterrupt). Goroutine context.
+func KickUser(ut *UserThread) {
+	interruptsOff(func() {
+		p := uintptr(unsafe.Pointer(ut))
+		for i := range threads {
+			if threads[i].State != Free && threads[i].User == p {
+				threads[i].Kick = true
+			}
+		}
+	})
+}

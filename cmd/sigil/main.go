@@ -16,9 +16,11 @@ import (
 	"sigil/fault"
 	"sigil/intr"
 	"sigil/irq"
+	"sigil/linux"
 	"sigil/mm"
 	"sigil/ps2"
 	"sigil/selftest"
+	"sigil/task"
 	"sigil/tty"
 )
 
@@ -51,8 +53,43 @@ func main() {
 		}
 		os.Exit(1)
 	}
+	if info.InitrdSize != 0 || args["init"] != "" {
+		runInit(args["init"])
+	}
 	fmt.Println("sigil: ready; commands: irqstat, poweroff (quit QEMU with Ctrl+A X)")
 	monitor()
+}
+
+// runInit starts PID 1 from the initrd (init=PATH, default /init) and
+// never returns: PID 1's exit powers the machine off with its status.
+func runInit(path string) {
+	if path == "" {
+		path = "/init"
+	}
+	info := boot.BootInfo()
+	con, err := task.MountInitrd(info.InitrdAddr, info.InitrdSize, tty.Console)
+	if err != nil {
+		fmt.Printf("sigil: %v\n", err)
+		return
+	}
+	task.InitExited = func(status uint32) {
+		code := int(status >> 8 & 0xff)
+		how := fmt.Sprintf("exit %d", code)
+		if sig := status & 0x7f; sig != 0 {
+			code = 128 + int(sig)
+			how = "signal " + linux.Signal(sig).Name()
+		}
+		fmt.Printf("sigil: init exited (%s): powering off with code %d\n", how, code)
+		os.Exit(code)
+	}
+	env := []string{"PATH=/bin", "HOME=/", "TERM=linux"}
+	if _, err := task.StartInit(path, []string{path}, env, con); err != nil {
+		fmt.Printf("sigil: cannot start init %s: %v\n", path, err)
+		return
+	}
+	for {
+		time.Sleep(time.Hour)
+	}
 }
 
 // startConsoleInput connects the PS/2 keyboard (IRQ 1) and COM1's receiver

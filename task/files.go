@@ -1,0 +1,315 @@
+package task
+
+import (
+	"encoding/binary"
+	"sync"
+
+	"sigil/linux"
+	"sigil/tty"
+	"sigil/vfs"
+)
+
+// fileOps is what an open file does. Reads and writes may block; they
+// return early with EINTR when the process is told to stop.
+type fileOps interface {
+	read(t *Thread, f *OpenFile, p []byte) (int, error)
+	write(t *Thread, f *OpenFile, p []byte) (int, error)
+	stat() linux.Stat
+	close()
+}
+
+// pollable files report readiness (EPOLL* bits) and a generation counter
+// that changes with every state change (for edge-triggered epoll).
+type pollable interface {
+	poll() (mask uint32, gen uint64)
+}
+
+// OpenFile is an open file description (shared by dup'd descriptors and
+// across fork).
+type OpenFile struct {
+	ops   fileOps
+	node  *vfs.Node // regular files and directories
+	mu    sync.Mutex
+	off   int64
+	flags uint64 // O_ACCMODE, O_NONBLOCK, O_APPEND...
+	refs  int32
+}
+
+func newFile(ops fileOps, node *vfs.Node, flags uint64) *OpenFile {
+	return &OpenFile{ops: ops, node: node, flags: flags &^ linux.O_CLOEXEC, refs: 1}
+}
+
+func (f *OpenFile) nonblock() bool { return f.flags&linux.O_NONBLOCK != 0 }
+
+func (f *OpenFile) ref() *OpenFile {
+	f.mu.Lock()
+	f.refs++
+	f.mu.Unlock()
+	return f
+}
+
+func (f *OpenFile) unref() {
+	f.mu.Lock()
+	f.refs--
+	last := f.refs == 0
+	f.mu.Unlock()
+	if last {
+		f.ops.close()
+	}
+}
+
+type fdEntry struct {
+	f       *OpenFile
+	cloexec bool
+}
+
+// FDTable is a process's descriptor table.
+type FDTable struct {
+	mu   sync.Mutex
+	fds  []fdEntry
+	refs int
+}
+
+func newFDTable() *FDTable { return &FDTable{refs: 1} }
+
+func (ft *FDTable) get(fd uint64) (*OpenFile, error) {
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	if fd >= uint64(len(ft.fds)) || ft.fds[fd].f == nil {
+		return nil, linux.EBADF
+	}
+	return ft.fds[fd].f, nil
+}
+
+// install puts f at the lowest free descriptor >= min.
+func (ft *FDTable) install(f *OpenFile, min int, cloexec bool) (int, error) {
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	for fd := min; ; fd++ {
+		if fd >= 1024 {
+			return -1, linux.EMFILE
+		}
+		if fd >= len(ft.fds) {
+			ft.fds = append(ft.fds, make([]fdEntry, fd+1-len(ft.fds))...)
+		}
+		if ft.fds[fd].f == nil {
+			ft.fds[fd] = fdEntry{f, cloexec}
+			return fd, nil
+		}
+	}
+}
+
+// set puts f at fd, closing what was there (dup2).
+func (ft *FDTable) set(fd int, f *OpenFile, cloexec bool) error {
+	if fd < 0 || fd >= 1024 {
+		return linux.EBADF
+	}
+	ft.mu.Lock()
+	if fd >= len(ft.fds) {
+		ft.fds = append(ft.fds, make([]fdEntry, fd+1-len(ft.fds))...)
+	}
+	old := ft.fds[fd].f
+	ft.fds[fd] = fdEntry{f, cloexec}
+	ft.mu.Unlock()
+	if old != nil {
+		old.unref()
+	}
+	return nil
+}
+
+func (ft *FDTable) close(fd uint64) error {
+	ft.mu.Lock()
+	if fd >= uint64(len(ft.fds)) || ft.fds[fd].f == nil {
+		ft.mu.Unlock()
+		return linux.EBADF
+	}
+	f := ft.fds[fd].f
+	ft.fds[fd] = fdEntry{}
+	ft.mu.Unlock()
+	f.unref()
+	pollEvents.notify()
+	return nil
+}
+
+func (ft *FDTable) setCloexec(fd uint64, on bool) error {
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	if fd >= uint64(len(ft.fds)) || ft.fds[fd].f == nil {
+		return linux.EBADF
+	}
+	ft.fds[fd].cloexec = on
+	return nil
+}
+
+func (ft *FDTable) cloexec(fd uint64) bool {
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	return fd < uint64(len(ft.fds)) && ft.fds[fd].cloexec
+}
+
+// fork copies the table (the open files are shared).
+func (ft *FDTable) fork() *FDTable {
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	n := &FDTable{refs: 1, fds: make([]fdEntry, len(ft.fds))}
+	for i, e := range ft.fds {
+		if e.f != nil {
+			n.fds[i] = fdEntry{e.f.ref(), e.cloexec}
+		}
+	}
+	return n
+}
+
+// closeOnExec closes the close-on-exec descriptors.
+func (ft *FDTable) closeOnExec() {
+	ft.mu.Lock()
+	var doomed []*OpenFile
+	for i, e := range ft.fds {
+		if e.f != nil && e.cloexec {
+			doomed = append(doomed, e.f)
+			ft.fds[i] = fdEntry{}
+		}
+	}
+	ft.mu.Unlock()
+	for _, f := range doomed {
+		f.unref()
+	}
+	if len(doomed) > 0 {
+		pollEvents.notify()
+	}
+}
+
+func (ft *FDTable) release() {
+	ft.mu.Lock()
+	ft.refs--
+	if ft.refs > 0 {
+		ft.mu.Unlock()
+		return
+	}
+	fds := ft.fds
+	ft.fds = nil
+	ft.mu.Unlock()
+	for _, e := range fds {
+		if e.f != nil {
+			e.f.unref()
+		}
+	}
+	pollEvents.notify()
+}
+
+// nodeStat describes a vfs node.
+func nodeStat(n *vfs.Node) linux.Stat {
+	st := linux.Stat{Ino: n.Ino, Mode: n.Mode, Nlink: 1, Uid: n.UID, Gid: n.GID,
+		Size: int64(len(n.Data)), Blksize: 4096, Rdev: n.Rdev}
+	st.Blocks = (st.Size + 511) / 512
+	if n.IsDir() {
+		st.Nlink = 2
+		st.Size = 4096
+	}
+	st.Atime.Sec, st.Mtime.Sec, st.Ctime.Sec = n.Mtime, n.Mtime, n.Mtime
+	return st
+}
+
+// regularFile reads an initrd file.
+type regularFile struct{ n *vfs.Node }
+
+func (r regularFile) read(t *Thread, f *OpenFile, p []byte) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.off >= int64(len(r.n.Data)) {
+		return 0, nil
+	}
+	n := copy(p, r.n.Data[f.off:])
+	f.off += int64(n)
+	return n, nil
+}
+func (regularFile) write(*Thread, *OpenFile, []byte) (int, error) { return 0, linux.EBADF }
+func (r regularFile) stat() linux.Stat                            { return nodeStat(r.n) }
+func (regularFile) close()                                        {}
+
+// dirFile is an open directory (getdents64).
+type dirFile struct{ n *vfs.Node }
+
+func (dirFile) read(*Thread, *OpenFile, []byte) (int, error)  { return 0, linux.EISDIR }
+func (dirFile) write(*Thread, *OpenFile, []byte) (int, error) { return 0, linux.EBADF }
+func (d dirFile) stat() linux.Stat                            { return nodeStat(d.n) }
+func (dirFile) close()                                        {}
+
+// getdents fills p with linux_dirent64 records from offset f.off (an index
+// into ".", "..", then the sorted names).
+func (d dirFile) getdents(f *OpenFile, p []byte) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	names := append([]string{".", ".."}, d.n.Names()...)
+	used := 0
+	for int(f.off) < len(names) {
+		name := names[f.off]
+		var child *vfs.Node
+		switch name {
+		case ".":
+			child = d.n
+		case "..":
+			child = d.n.Parent()
+		default:
+			child = d.n.Child(name)
+		}
+		reclen := (19 + len(name) + 1 + 7) &^ 7
+		if used+reclen > len(p) {
+			break
+		}
+		rec := p[used : used+reclen]
+		for i := range rec {
+			rec[i] = 0
+		}
+		binary.LittleEndian.PutUint64(rec[0:], child.Ino)
+		binary.LittleEndian.PutUint64(rec[8:], uint64(f.off+1))
+		binary.LittleEndian.PutUint16(rec[16:], uint16(reclen))
+		rec[18] = byte(child.Mode & vfs.S_IFMT >> 12) // DT_* = S_IF* >> 12
+		copy(rec[19:], name)
+		used += reclen
+		f.off++
+	}
+	return used
+}
+
+// consoleFile is /dev/console and /dev/tty.
+type consoleFile struct {
+	t    *tty.TTY
+	node *vfs.Node
+}
+
+func (c consoleFile) read(t *Thread, f *OpenFile, p []byte) (int, error) {
+	n, err := c.t.Read(p, f.nonblock(), t.p.dying)
+	switch err {
+	case tty.ErrWouldBlock:
+		return 0, linux.EAGAIN
+	case tty.ErrInterrupted:
+		return 0, linux.EINTR
+	}
+	return n, nil
+}
+
+func (c consoleFile) write(t *Thread, f *OpenFile, p []byte) (int, error) {
+	return c.t.Write(p)
+}
+
+func (c consoleFile) stat() linux.Stat { return nodeStat(c.node) }
+func (consoleFile) close()             {}
+
+func (c consoleFile) poll() (uint32, uint64) {
+	ok, _ := c.t.Readable()
+	m := uint32(linux.EPOLLOUT)
+	if ok {
+		m |= linux.EPOLLIN
+	}
+	return m, 0
+}
+
+// nullFile is /dev/null.
+type nullFile struct{ node *vfs.Node }
+
+func (nullFile) read(*Thread, *OpenFile, []byte) (int, error)        { return 0, nil }
+func (nullFile) write(_ *Thread, _ *OpenFile, p []byte) (int, error) { return len(p), nil }
+func (n nullFile) stat() linux.Stat                                  { return nodeStat(n.node) }
+func (nullFile) close()                                              {}
+func (nullFile) poll() (uint32, uint64)                              { return linux.EPOLLIN | linux.EPOLLOUT, 0 }

@@ -1,0 +1,233 @@
+// Package task runs user programs: processes (address space, files,
+// process group, session, children) and their threads, each thread a
+// goroutine that enters user mode through proc.EnterUser and serves the
+// program's Linux system calls in ordinary Go.
+package task
+
+import (
+	"sort"
+	"sync"
+
+	"sigil/linux"
+	"sigil/vfs"
+)
+
+// Process is a user process.
+type Process struct {
+	PID    int32
+	parent *Process
+
+	mu       sync.Mutex // guards the fields below
+	pgid     int32
+	sid      int32
+	as       *AddressSpace
+	files    *FDTable
+	cwd      *vfs.Node
+	comm     string
+	threads  map[int32]*Thread
+	children map[int32]*Process
+	actions  [linux.NSIG]linux.SigAction
+	limits   [16]linux.Rlimit
+	exiting  bool
+	zombie   bool
+	status   uint32        // wait status once a zombie
+	dying    chan struct{} // closed when the process must stop
+	childEv  *notifier     // a child changed state (wait4)
+	vforked  chan struct{} // closed when a vfork child execs or exits
+}
+
+// Kernel-wide state.
+var (
+	tableMu sync.Mutex
+	procs         = map[int32]*Process{}
+	nextPID int32 = 1
+
+	// Root is the file system user programs see.
+	Root *vfs.FS
+	// InitExited is told PID 1's wait status when it exits.
+	InitExited func(status uint32)
+)
+
+func allocPID() int32 {
+	tableMu.Lock()
+	defer tableMu.Unlock()
+	for {
+		pid := nextPID
+		nextPID++
+		if nextPID >= 1<<22 {
+			nextPID = 2
+		}
+		if procs[pid] == nil && !threadIDInUse(pid) {
+			return pid
+		}
+	}
+}
+
+func threadIDInUse(id int32) bool {
+	for _, p := range procs {
+		if p.threads[id] != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// Lookup returns the live or zombie process pid.
+func Lookup(pid int32) *Process {
+	tableMu.Lock()
+	defer tableMu.Unlock()
+	return procs[pid]
+}
+
+// All returns the processes, by PID.
+func All() []*Process {
+	tableMu.Lock()
+	defer tableMu.Unlock()
+	var ps []*Process
+	for _, p := range procs {
+		ps = append(ps, p)
+	}
+	sort.Slice(ps, func(i, j int) bool { return ps[i].PID < ps[j].PID })
+	return ps
+}
+
+func defaultLimits() [16]linux.Rlimit {
+	inf := uint64(linux.RLIM_INFINITY)
+	var l [16]linux.Rlimit
+	for i := range l {
+		l[i] = linux.Rlimit{Cur: inf, Max: inf}
+	}
+	l[linux.RLIMIT_STACK] = linux.Rlimit{Cur: stackSize, Max: inf}
+	l[linux.RLIMIT_CORE] = linux.Rlimit{Cur: 0, Max: inf}
+	l[linux.RLIMIT_NOFILE] = linux.Rlimit{Cur: 1024, Max: 4096}
+	l[linux.RLIMIT_NPROC] = linux.Rlimit{Cur: 4096, Max: 4096}
+	l[linux.RLIMIT_SIGPENDING] = linux.Rlimit{Cur: 4096, Max: 4096}
+	l[linux.RLIMIT_MEMLOCK] = linux.Rlimit{Cur: 8 << 20, Max: 8 << 20}
+	l[linux.RLIMIT_MSGQUEUE] = linux.Rlimit{Cur: 819200, Max: 819200}
+	l[linux.RLIMIT_NICE] = linux.Rlimit{}
+	l[linux.RLIMIT_RTPRIO] = linux.Rlimit{}
+	return l
+}
+
+func newProcess(parent *Process) *Process {
+	p := &Process{
+		PID:      allocPID(),
+		parent:   parent,
+		threads:  map[int32]*Thread{},
+		children: map[int32]*Process{},
+		dying:    make(chan struct{}),
+		childEv:  newNotifier(),
+		limits:   defaultLimits(),
+	}
+	tableMu.Lock()
+	procs[p.PID] = p
+	tableMu.Unlock()
+	return p
+}
+
+// Info is what ps shows of a process.
+type Info struct {
+	PID, PPID, PGID, SID int32
+	State                byte // R, S, Z
+	Threads              int
+	Comm                 string
+}
+
+// Info describes p.
+func (p *Process) Info() Info {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	i := Info{PID: p.PID, PGID: p.pgid, SID: p.sid, Threads: len(p.threads), Comm: p.comm, State: 'R'}
+	if p.parent != nil {
+		i.PPID = p.parent.PID
+	}
+	if p.zombie {
+		i.State = 'Z'
+	}
+	return i
+}
+
+// Wait status words (see wait(2), and Linux's include/linux/wait.h usage).
+func exitedStatus(code int) uint32  { return uint32(code&0xff) << 8 }
+func signaledStatus(sig int) uint32 { return uint32(sig & 0x7f) }
+
+// exit ends the process with status (after its threads are gone): files
+// close, children go to PID 1, the parent is told, PID 1's exit powers off.
+func (p *Process) exit(status uint32) {
+	p.mu.Lock()
+	if p.zombie {
+		p.mu.Unlock()
+		return
+	}
+	p.zombie, p.status = true, status
+	files, as, children := p.files, p.as, p.children
+	p.files, p.as, p.children = nil, nil, map[int32]*Process{}
+	vf := p.vforked
+	p.vforked = nil
+	p.mu.Unlock()
+	if vf != nil {
+		close(vf)
+	}
+	if files != nil {
+		files.release()
+	}
+	if as != nil {
+		as.release()
+	}
+	init := Lookup(1)
+	for _, c := range children {
+		c.mu.Lock()
+		c.parent = init
+		zombie := c.zombie
+		c.mu.Unlock()
+		if init != nil && init != p {
+			init.mu.Lock()
+			init.children[c.PID] = c
+			init.mu.Unlock()
+			if zombie {
+				init.childEv.notify()
+			}
+		}
+	}
+	if p.parent != nil {
+		p.parent.childEv.notify()
+	} else if p.PID == 1 && InitExited != nil {
+		InitExited(status)
+	}
+}
+
+// reap removes a waited-for zombie.
+func (p *Process) reap() {
+	tableMu.Lock()
+	delete(procs, p.PID)
+	tableMu.Unlock()
+	if par := p.parent; par != nil {
+		par.mu.Lock()
+		delete(par.children, p.PID)
+		par.mu.Unlock()
+	}
+}
+
+// kill stops every thread of p (SIGKILL's effect, or the default action of
+// a fatal signal) and makes it exit with status.
+func (p *Process) kill(status uint32) {
+	p.mu.Lock()
+	if p.exiting {
+		p.mu.Unlock()
+		return
+	}
+	p.exiting = true
+	p.status = status
+	close(p.dying)
+	threads := make([]*Thread, 0, len(p.threads))
+	for _, t := range p.threads {
+		threads = append(threads, t)
+	}
+	p.mu.Unlock()
+	for _, t := range threads {
+		t.kick()
+	}
+	if len(threads) == 0 {
+		p.exit(status)
+	}
+}

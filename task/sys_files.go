@@ -1,0 +1,524 @@
+package task
+
+import (
+	"encoding/binary"
+	"unsafe"
+
+	"sigil/linux"
+	"sigil/tty"
+	"sigil/vfs"
+)
+
+// Device numbers (Documentation/admin-guide/devices.txt).
+const (
+	devNull    = 1<<8 | 3
+	devTTY     = 5<<8 | 0
+	devConsole = 5<<8 | 1
+)
+
+// Devices names the drivers behind device nodes.
+type consoleDev struct{ t *tty.TTY }
+
+// MakeDevices adds /dev/console, /dev/tty and /dev/null to Root.
+func MakeDevices(console *tty.TTY) *vfs.Node {
+	c, _ := Root.Add("/dev/console", vfs.S_IFCHR|0o620, nil)
+	c.Rdev, c.Dev = devConsole, consoleDev{console}
+	t, _ := Root.Add("/dev/tty", vfs.S_IFCHR|0o666, nil)
+	t.Rdev, t.Dev = devTTY, consoleDev{console}
+	n, _ := Root.Add("/dev/null", vfs.S_IFCHR|0o666, nil)
+	n.Rdev = devNull
+	return c
+}
+
+// openNode opens a file-system node.
+func openNode(n *vfs.Node, flags uint64) (*OpenFile, error) {
+	acc := flags & linux.O_ACCMODE
+	switch {
+	case n.IsDir():
+		if acc != linux.O_RDONLY {
+			return nil, linux.EISDIR
+		}
+		return newFile(dirFile{n}, n, flags), nil
+	case n.IsRegular():
+		if acc != linux.O_RDONLY || flags&linux.O_TRUNC != 0 {
+			return nil, linux.EROFS // the initrd is read-only
+		}
+		return newFile(regularFile{n}, n, flags), nil
+	case n.Mode&vfs.S_IFMT == vfs.S_IFCHR:
+		if n.Rdev == devNull {
+			return newFile(nullFile{n}, n, flags), nil
+		}
+		if d, ok := n.Dev.(consoleDev); ok {
+			return newFile(consoleFile{d.t, n}, n, flags), nil
+		}
+		return nil, linux.ENXIO
+	}
+	return nil, linux.ENXIO
+}
+
+// at resolves a path relative to dirfd (AT_FDCWD or a directory).
+func (t *Thread) at(dirfd uint64, pathAddr uint64, follow bool) (*vfs.Node, error) {
+	name, err := t.p.as.CopyInString(pathAddr, linux.PATH_MAX)
+	if err != nil {
+		return nil, err
+	}
+	return t.lookupAt(dirfd, name, follow)
+}
+
+func (t *Thread) lookupAt(dirfd uint64, name string, follow bool) (*vfs.Node, error) {
+	if name == "" {
+		return nil, linux.ENOENT
+	}
+	t.p.mu.Lock()
+	cwd := t.p.cwd
+	t.p.mu.Unlock()
+	if procPath(name) {
+		n, err := procSnapshot(t.p).Lookup(nil, name, follow)
+		return n, vfsErrno(err)
+	}
+	if int32(dirfd) != linux.AT_FDCWD && name[0] != '/' {
+		f, err := t.p.files.get(dirfd)
+		if err != nil {
+			return nil, err
+		}
+		if f.node == nil || !f.node.IsDir() {
+			return nil, linux.ENOTDIR
+		}
+		cwd = f.node
+	}
+	n, err := Root.Lookup(cwd, name, follow)
+	return n, vfsErrno(err)
+}
+
+func sysOpenat(t *Thread, a *args) (uint64, error) {
+	dirfd, pathAddr, flags := a[0], a[1], a[2]
+	n, err := t.at(dirfd, pathAddr, flags&linux.O_NOFOLLOW == 0)
+	if err == linux.ENOENT && flags&linux.O_CREAT != 0 {
+		return 0, linux.EROFS
+	}
+	if err != nil {
+		return 0, err
+	}
+	if flags&(linux.O_CREAT|linux.O_EXCL) == linux.O_CREAT|linux.O_EXCL {
+		return 0, linux.EEXIST
+	}
+	if flags&linux.O_DIRECTORY != 0 && !n.IsDir() {
+		return 0, linux.ENOTDIR
+	}
+	if n.IsSymlink() {
+		return 0, linux.ELOOP // O_NOFOLLOW on a symlink
+	}
+	f, err := openNode(n, flags)
+	if err != nil {
+		return 0, err
+	}
+	fd, err := t.p.files.install(f, 0, flags&linux.O_CLOEXEC != 0)
+	if err != nil {
+		f.unref()
+		return 0, err
+	}
+	return uint64(fd), nil
+}
+
+func sysOpen(t *Thread, a *args) (uint64, error) {
+	b := args{uint64(0xffffffffffffff9c), a[0], a[1], a[2]}
+	return sysOpenat(t, &b)
+}
+
+func sysClose(t *Thread, a *args) (uint64, error) { return 0, t.p.files.close(a[0]) }
+
+// ioBuf bounds one transfer's kernel buffer.
+const ioBuf = 64 << 10
+
+func sysRead(t *Thread, a *args) (uint64, error) {
+	f, err := t.p.files.get(a[0])
+	if err != nil {
+		return 0, err
+	}
+	if f.flags&linux.O_ACCMODE == linux.O_WRONLY {
+		return 0, linux.EBADF
+	}
+	buf := make([]byte, min(a[2], ioBuf))
+	n, err := f.ops.read(t, f, buf)
+	if err != nil {
+		return 0, err
+	}
+	if err := t.p.as.CopyOut(a[1], buf[:n]); err != nil {
+		return 0, err
+	}
+	return uint64(n), nil
+}
+
+func sysWrite(t *Thread, a *args) (uint64, error) {
+	f, err := t.p.files.get(a[0])
+	if err != nil {
+		return 0, err
+	}
+	if f.flags&linux.O_ACCMODE == linux.O_RDONLY && f.node != nil && !isDevice(f.node) {
+		return 0, linux.EBADF
+	}
+	n := min(a[2], 1<<20)
+	buf := make([]byte, n)
+	if err := t.p.as.CopyIn(buf, a[1]); err != nil {
+		return 0, err
+	}
+	w, err := f.ops.write(t, f, buf)
+	return uint64(w), err
+}
+
+func isDevice(n *vfs.Node) bool { return n.Mode&vfs.S_IFMT == vfs.S_IFCHR }
+
+func iovecs(t *Thread, addr, cnt uint64) ([]linux.Iovec, error) {
+	if cnt > linux.UIO_MAXIOV {
+		return nil, linux.EINVAL
+	}
+	raw := make([]byte, cnt*16)
+	if err := t.p.as.CopyIn(raw, addr); err != nil {
+		return nil, err
+	}
+	v := make([]linux.Iovec, cnt)
+	for i := range v {
+		v[i] = linux.Iovec{Base: binary.LittleEndian.Uint64(raw[16*i:]), Len: binary.LittleEndian.Uint64(raw[16*i+8:])}
+	}
+	return v, nil
+}
+
+func sysWritev(t *Thread, a *args) (uint64, error) {
+	vs, err := iovecs(t, a[1], a[2])
+	if err != nil {
+		return 0, err
+	}
+	var total uint64
+	for _, v := range vs {
+		if v.Len == 0 {
+			continue
+		}
+		r, err := sysWrite(t, &args{a[0], v.Base, v.Len})
+		total += r
+		if err != nil {
+			if total > 0 {
+				return total, nil
+			}
+			return 0, err
+		}
+		if r < v.Len {
+			break
+		}
+	}
+	return total, nil
+}
+
+func sysReadv(t *Thread, a *args) (uint64, error) {
+	vs, err := iovecs(t, a[1], a[2])
+	if err != nil {
+		return 0, err
+	}
+	var total uint64
+	for _, v := range vs {
+		if v.Len == 0 {
+			continue
+		}
+		r, err := sysRead(t, &args{a[0], v.Base, v.Len})
+		total += r
+		if err != nil {
+			if total > 0 {
+				return total, nil
+			}
+			return 0, err
+		}
+		if r < v.Len {
+			break
+		}
+	}
+	return total, nil
+}
+
+func sysPread64(t *Thread, a *args) (uint64, error) {
+	f, err := t.p.files.get(a[0])
+	if err != nil {
+		return 0, err
+	}
+	r, ok := f.ops.(regularFile)
+	if !ok {
+		return 0, linux.ESPIPE
+	}
+	if int64(a[3]) < 0 {
+		return 0, linux.EINVAL
+	}
+	off := a[3]
+	if off >= uint64(len(r.n.Data)) {
+		return 0, nil
+	}
+	n := min(a[2], uint64(len(r.n.Data))-off)
+	return n, t.p.as.CopyOut(a[1], r.n.Data[off:off+n])
+}
+
+func sysLseek(t *Thread, a *args) (uint64, error) {
+	f, err := t.p.files.get(a[0])
+	if err != nil {
+		return 0, err
+	}
+	if f.node == nil || isDevice(f.node) {
+		if f.node != nil {
+			return 0, nil // character devices: seeking is a no-op
+		}
+		return 0, linux.ESPIPE
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	off, whence := int64(a[1]), a[2]
+	var base int64
+	switch whence {
+	case linux.SEEK_SET:
+	case linux.SEEK_CUR:
+		base = f.off
+	case linux.SEEK_END:
+		base = int64(len(f.node.Data))
+	default:
+		return 0, linux.EINVAL
+	}
+	if base+off < 0 {
+		return 0, linux.EINVAL
+	}
+	f.off = base + off
+	return uint64(f.off), nil
+}
+
+func putStat(t *Thread, addr uint64, st linux.Stat) error {
+	b := (*[unsafe.Sizeof(linux.Stat{})]byte)(unsafe.Pointer(&st))
+	return t.p.as.CopyOut(addr, b[:])
+}
+
+func sysFstat(t *Thread, a *args) (uint64, error) {
+	f, err := t.p.files.get(a[0])
+	if err != nil {
+		return 0, err
+	}
+	return 0, putStat(t, a[1], f.ops.stat())
+}
+
+func sysNewfstatat(t *Thread, a *args) (uint64, error) {
+	flags := a[3]
+	if flags&linux.AT_EMPTY_PATH != 0 {
+		var b [1]byte
+		if err := t.p.as.CopyIn(b[:], a[1]); err == nil && b[0] == 0 {
+			return sysFstat(t, &args{a[0], a[2]})
+		}
+	}
+	n, err := t.at(a[0], a[1], flags&linux.AT_SYMLINK_NOFOLLOW == 0)
+	if err != nil {
+		return 0, err
+	}
+	return 0, putStat(t, a[2], nodeStat(n))
+}
+
+func sysStat(t *Thread, a *args) (uint64, error) {
+	return sysNewfstatat(t, &args{uint64(0xffffffffffffff9c), a[0], a[1], 0})
+}
+
+func sysLstat(t *Thread, a *args) (uint64, error) {
+	return sysNewfstatat(t, &args{uint64(0xffffffffffffff9c), a[0], a[1], linux.AT_SYMLINK_NOFOLLOW})
+}
+
+func sysGetdents64(t *Thread, a *args) (uint64, error) {
+	f, err := t.p.files.get(a[0])
+	if err != nil {
+		return 0, err
+	}
+	d, ok := f.ops.(dirFile)
+	if !ok {
+		return 0, linux.ENOTDIR
+	}
+	buf := make([]byte, min(a[2], ioBuf))
+	n := d.getdents(f, buf)
+	if n == 0 && len(buf) > 0 {
+		// Either the end, or a buffer too small for the next record.
+		f.mu.Lock()
+		more := int(f.off) < len(d.n.Names())+2
+		f.mu.Unlock()
+		if more {
+			return 0, linux.EINVAL
+		}
+	}
+	return uint64(n), t.p.as.CopyOut(a[1], buf[:n])
+}
+
+func sysReadlinkat(t *Thread, a *args) (uint64, error) {
+	n, err := t.at(a[0], a[1], false)
+	if err != nil {
+		return 0, err
+	}
+	if !n.IsSymlink() {
+		return 0, linux.EINVAL
+	}
+	if int64(a[3]) <= 0 {
+		return 0, linux.EINVAL
+	}
+	m := min(uint64(len(n.Data)), a[3])
+	return m, t.p.as.CopyOut(a[2], n.Data[:m])
+}
+
+func sysReadlink(t *Thread, a *args) (uint64, error) {
+	return sysReadlinkat(t, &args{uint64(0xffffffffffffff9c), a[0], a[1], a[2]})
+}
+
+func sysFaccessat(t *Thread, a *args) (uint64, error) {
+	n, err := t.at(a[0], a[1], true)
+	if err != nil {
+		return 0, err
+	}
+	if a[2]&2 != 0 && !isDevice(n) { // W_OK on the read-only initrd
+		return 0, linux.EROFS
+	}
+	if a[2]&1 != 0 && n.Mode&0o111 == 0 { // X_OK
+		return 0, linux.EACCES
+	}
+	return 0, nil
+}
+
+func sysAccess(t *Thread, a *args) (uint64, error) {
+	return sysFaccessat(t, &args{uint64(0xffffffffffffff9c), a[0], a[1]})
+}
+
+func sysGetcwd(t *Thread, a *args) (uint64, error) {
+	t.p.mu.Lock()
+	cwd := t.p.cwd
+	t.p.mu.Unlock()
+	s := Root.Path(cwd) + "\x00"
+	if uint64(len(s)) > a[1] {
+		return 0, linux.ERANGE
+	}
+	return uint64(len(s)), t.p.as.CopyOut(a[0], []byte(s))
+}
+
+func sysChdir(t *Thread, a *args) (uint64, error) {
+	n, err := t.at(uint64(0xffffffffffffff9c), a[0], true)
+	if err != nil {
+		return 0, err
+	}
+	if !n.IsDir() {
+		return 0, linux.ENOTDIR
+	}
+	t.p.mu.Lock()
+	t.p.cwd = n
+	t.p.mu.Unlock()
+	return 0, nil
+}
+
+func sysFchdir(t *Thread, a *args) (uint64, error) {
+	f, err := t.p.files.get(a[0])
+	if err != nil {
+		return 0, err
+	}
+	if f.node == nil || !f.node.IsDir() {
+		return 0, linux.ENOTDIR
+	}
+	t.p.mu.Lock()
+	t.p.cwd = f.node
+	t.p.mu.Unlock()
+	return 0, nil
+}
+
+func sysDup(t *Thread, a *args) (uint64, error) {
+	f, err := t.p.files.get(a[0])
+	if err != nil {
+		return 0, err
+	}
+	fd, err := t.p.files.install(f.ref(), 0, false)
+	if err != nil {
+		f.unref()
+	}
+	return uint64(fd), err
+}
+
+func sysDup3(t *Thread, a *args) (uint64, error) {
+	if a[2]&^linux.O_CLOEXEC != 0 || a[0] == a[1] {
+		return 0, linux.EINVAL
+	}
+	f, err := t.p.files.get(a[0])
+	if err != nil {
+		return 0, err
+	}
+	if err := t.p.files.set(int(a[1]), f.ref(), a[2]&linux.O_CLOEXEC != 0); err != nil {
+		f.unref()
+		return 0, err
+	}
+	return a[1], nil
+}
+
+func sysDup2(t *Thread, a *args) (uint64, error) {
+	if a[0] == a[1] {
+		_, err := t.p.files.get(a[0])
+		return a[1], err
+	}
+	return sysDup3(t, &args{a[0], a[1], 0})
+}
+
+func sysFcntl(t *Thread, a *args) (uint64, error) {
+	fd, cmd, arg := a[0], a[1], a[2]
+	f, err := t.p.files.get(fd)
+	if err != nil {
+		return 0, err
+	}
+	switch cmd {
+	case linux.F_DUPFD, linux.F_DUPFD_CLOEXEC:
+		nfd, err := t.p.files.install(f.ref(), int(arg), cmd == linux.F_DUPFD_CLOEXEC)
+		if err != nil {
+			f.unref()
+		}
+		return uint64(nfd), err
+	case linux.F_GETFD:
+		if t.p.files.cloexec(fd) {
+			return linux.FD_CLOEXEC, nil
+		}
+		return 0, nil
+	case linux.F_SETFD:
+		return 0, t.p.files.setCloexec(fd, arg&linux.FD_CLOEXEC != 0)
+	case linux.F_GETFL:
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return f.flags, nil
+	case linux.F_SETFL:
+		f.mu.Lock()
+		f.flags = f.flags&^(linux.O_NONBLOCK|linux.O_APPEND) | arg&(linux.O_NONBLOCK|linux.O_APPEND)
+		f.mu.Unlock()
+		return 0, nil
+	case linux.F_GETPIPE_SZ:
+		return pipeBuf, nil
+	}
+	return 0, linux.EINVAL
+}
+
+func sysPipe2(t *Thread, a *args) (uint64, error) {
+	flags := a[1]
+	if flags&^(linux.O_CLOEXEC|linux.O_NONBLOCK|linux.O_DIRECT) != 0 {
+		return 0, linux.EINVAL
+	}
+	p := newPipe()
+	r := newFile(pipeReader{p}, nil, linux.O_RDONLY|flags&linux.O_NONBLOCK)
+	w := newFile(pipeWriter{p}, nil, linux.O_WRONLY|flags&linux.O_NONBLOCK)
+	cloexec := flags&linux.O_CLOEXEC != 0
+	rfd, err := t.p.files.install(r, 0, cloexec)
+	if err != nil {
+		r.unref()
+		w.unref()
+		return 0, err
+	}
+	wfd, err := t.p.files.install(w, 0, cloexec)
+	if err != nil {
+		t.p.files.close(uint64(rfd))
+		w.unref()
+		return 0, err
+	}
+	var b [8]byte
+	binary.LittleEndian.PutUint32(b[:], uint32(rfd))
+	binary.LittleEndian.PutUint32(b[4:], uint32(wfd))
+	if err := t.p.as.CopyOut(a[0], b[:]); err != nil {
+		t.p.files.close(uint64(rfd))
+		t.p.files.close(uint64(wfd))
+		return 0, err
+	}
+	return 0, nil
+}
+
+func sysPipe(t *Thread, a *args) (uint64, error) { return sysPipe2(t, &args{a[0], 0}) }

@@ -1,0 +1,73 @@
+package task
+
+import (
+	"fmt"
+	"sync"
+
+	"sigil/linux"
+)
+
+type sysFunc func(t *Thread, a *args) (uint64, error)
+
+// table maps Linux x86-64 system-call numbers to handlers for user
+// programs. (Filled by init: handlers reach dispatch through clone.)
+var table map[uint64]sysFunc
+
+func init() {
+	table = map[uint64]sysFunc{
+		linux.SYS_READ: sysRead, linux.SYS_WRITE: sysWrite, linux.SYS_OPEN: sysOpen, linux.SYS_CLOSE: sysClose,
+		linux.SYS_STAT: sysStat, linux.SYS_FSTAT: sysFstat, linux.SYS_LSTAT: sysLstat, linux.SYS_POLL: sysPoll,
+		linux.SYS_LSEEK: sysLseek, linux.SYS_MMAP: sysMmap, linux.SYS_MPROTECT: sysMprotect, linux.SYS_MUNMAP: sysMunmap,
+		linux.SYS_BRK: sysBrk, linux.SYS_RT_SIGACTION: sysRtSigaction, linux.SYS_RT_SIGPROCMASK: sysRtSigprocmask,
+		linux.SYS_IOCTL: sysIoctl, linux.SYS_PREAD64: sysPread64, linux.SYS_READV: sysReadv, linux.SYS_WRITEV: sysWritev,
+		linux.SYS_ACCESS: sysAccess, linux.SYS_PIPE: sysPipe, linux.SYS_SCHED_YIELD: sysSchedYield,
+		linux.SYS_MADVISE: sysMadvise, linux.SYS_DUP: sysDup, linux.SYS_DUP2: sysDup2, linux.SYS_NANOSLEEP: sysNanosleep,
+		linux.SYS_GETPID: sysGetpid, linux.SYS_CLONE: sysClone, linux.SYS_FORK: sysFork, linux.SYS_VFORK: sysVfork,
+		linux.SYS_EXECVE: sysExecve, linux.SYS_EXIT: sysExit, linux.SYS_WAIT4: sysWait4, linux.SYS_KILL: sysKill,
+		linux.SYS_UNAME: sysUname, linux.SYS_FCNTL: sysFcntl, linux.SYS_GETCWD: sysGetcwd, linux.SYS_CHDIR: sysChdir,
+		linux.SYS_FCHDIR: sysFchdir, linux.SYS_READLINK: sysReadlink, linux.SYS_GETTIMEOFDAY: sysGettimeofday,
+		linux.SYS_GETRLIMIT: sysGetrlimit, linux.SYS_SETRLIMIT: sysSetrlimit, linux.SYS_GETUID: sysGetID,
+		linux.SYS_GETGID: sysGetID, linux.SYS_SETUID: sysSetID, linux.SYS_SETGID: sysSetID, linux.SYS_GETEUID: sysGetID,
+		linux.SYS_GETEGID: sysGetID, linux.SYS_SETPGID: sysSetpgid, linux.SYS_GETPPID: sysGetppid,
+		linux.SYS_GETPGRP: sysGetpgrp, linux.SYS_SETSID: sysSetsid, linux.SYS_GETPGID: sysGetpgid,
+		linux.SYS_GETSID: sysGetsid, linux.SYS_SIGALTSTACK: sysSigaltstack, linux.SYS_PRCTL: sysPrctl,
+		linux.SYS_ARCH_PRCTL: sysArchPrctl, linux.SYS_GETTID: sysGettid, linux.SYS_TKILL: sysTkill,
+		linux.SYS_TIME: sysTime, linux.SYS_FUTEX: sysFutex, linux.SYS_SCHED_GETAFFINITY: sysSchedGetaffinity,
+		linux.SYS_EPOLL_CREATE: sysEpollCreate, linux.SYS_GETDENTS64: sysGetdents64,
+		linux.SYS_SET_TID_ADDRESS: sysSetTidAddress, linux.SYS_CLOCK_GETTIME: sysClockGettime,
+		linux.SYS_CLOCK_GETRES: sysClockGetres, linux.SYS_CLOCK_NANOSLEEP: sysClockNanosleep,
+		linux.SYS_EXIT_GROUP: sysExitGroup, linux.SYS_EPOLL_WAIT: sysEpollPwait, linux.SYS_EPOLL_CTL: sysEpollCtl,
+		linux.SYS_TGKILL: sysTgkill, linux.SYS_WAITID: sysWaitid, linux.SYS_OPENAT: sysOpenat,
+		linux.SYS_NEWFSTATAT: sysNewfstatat, linux.SYS_READLINKAT: sysReadlinkat, linux.SYS_FACCESSAT: sysFaccessat,
+		linux.SYS_PPOLL: sysPpoll, linux.SYS_SET_ROBUST_LIST: sysIgnore, linux.SYS_EPOLL_PWAIT: sysEpollPwait,
+		linux.SYS_EVENTFD2: sysEventfd2, linux.SYS_EPOLL_CREATE1: sysEpollCreate1, linux.SYS_DUP3: sysDup3,
+		linux.SYS_PIPE2: sysPipe2, linux.SYS_PRLIMIT64: sysPrlimit64, linux.SYS_GETRANDOM: sysGetrandom,
+		linux.SYS_SCHED_SETAFFINITY: sysIgnore, linux.SYS_MLOCK: sysIgnore, linux.SYS_MUNLOCK: sysIgnore,
+	}
+}
+
+// sysIgnore accepts calls whose effect does not exist here (robust futex
+// lists: no thread dies holding a futex without its process dying).
+func sysIgnore(t *Thread, a *args) (uint64, error) { return 0, nil }
+
+var (
+	unknownMu   sync.Mutex
+	unknownSeen = map[uint64]bool{}
+)
+
+func dispatch(t *Thread, nr uint64, a *args) (uint64, error) {
+	if f := table[nr]; f != nil {
+		return f(t, a)
+	}
+	unknownMu.Lock()
+	if !unknownSeen[nr] {
+		unknownSeen[nr] = true
+		name := linux.SyscallName(uintptr(nr))
+		if name == "" {
+			name = "?"
+		}
+		fmt.Printf("sigil: unimplemented syscall %d (%s) from pid %d (%s): ENOSYS\n", nr, name, t.p.PID, t.p.comm)
+	}
+	unknownMu.Unlock()
+	return 0, linux.ENOSYS
+}

@@ -1,0 +1,230 @@
+package task
+
+import (
+	"encoding/binary"
+	"sync/atomic"
+
+	"sigil/irq"
+	"sigil/linux"
+	"sigil/proc"
+)
+
+// Thread is a user thread: a goroutine looping through proc.EnterUser.
+type Thread struct {
+	TID      int32
+	p        *Process
+	ut       *proc.UserThread
+	clearTID uint64
+	sigmask  uint64
+	altstack linux.SigAltStack
+	stopped  atomic.Bool // execve in another thread: leave
+}
+
+// errStop ends the thread's loop; errNoResult keeps the registers a system
+// call set itself (execve).
+type sysErr string
+
+func (e sysErr) Error() string { return string(e) }
+
+const (
+	errStop     sysErr = "thread stops"
+	errNoResult sysErr = "registers already set"
+)
+
+func (t *Thread) start() { go t.run() }
+
+func (t *Thread) dying() bool {
+	if t.stopped.Load() {
+		return true
+	}
+	select {
+	case <-t.p.dying:
+		return true
+	default:
+		return false
+	}
+}
+
+func (t *Thread) kick() { proc.KickUser(t.ut) }
+
+func (t *Thread) run() {
+	for !t.dying() {
+		switch proc.EnterUser(t.ut) {
+		case proc.ReasonSyscall:
+			if t.syscall() == errStop {
+				t.finish()
+				return
+			}
+		case proc.ReasonFault:
+			t.fault()
+		}
+	}
+	t.finish()
+}
+
+// syscall serves the system call the thread trapped with.
+func (t *Thread) syscall() error {
+	f := &t.ut.Ctx.TF
+	nr := f.RAX
+	a := args{f.RDI, f.RSI, f.RDX, f.R10, f.R8, f.R9}
+	r, err := dispatch(t, nr, &a)
+	switch err {
+	case nil:
+		f.RAX = r
+	case errStop, errNoResult:
+		return err
+	default:
+		e, ok := err.(linux.Errno)
+		if !ok {
+			e = linux.EIO
+		}
+		f.RAX = linux.Neg(e)
+	}
+	return nil
+}
+
+// faultSignal maps a CPU exception to the signal Linux sends
+// (arch/x86/kernel/traps.c).
+func faultSignal(vector uint64) int {
+	switch vector {
+	case irq.VecDivide, irq.Vecx87, irq.VecSIMD:
+		return int(linux.SIGFPE)
+	case irq.VecDebug, irq.VecBreakpoint:
+		return int(linux.SIGTRAP)
+	case irq.VecInvalidOp:
+		return int(linux.SIGILL)
+	case irq.VecStackFault, irq.VecAlignment:
+		return int(linux.SIGBUS)
+	}
+	return int(linux.SIGSEGV)
+}
+
+// fault handles a CPU exception in user mode: until signal handlers exist,
+// the process dies of the signal (the default action of every fault
+// signal).
+func (t *Thread) fault() {
+	t.p.kill(signaledStatus(faultSignal(t.ut.Trap.Vector)))
+}
+
+// finish removes the thread; the last one out turns the process into a
+// zombie.
+func (t *Thread) finish() {
+	p := t.p
+	p.mu.Lock()
+	as := p.as
+	p.mu.Unlock()
+	if t.clearTID != 0 && as != nil {
+		// CLONE_CHILD_CLEARTID / set_tid_address: zero the word, wake one.
+		var zero [4]byte
+		if as.CopyOut(t.clearTID, zero[:]) == nil {
+			as.futexWake(t.clearTID, 1, ^uint32(0))
+		}
+	}
+	p.mu.Lock()
+	delete(p.threads, t.TID)
+	last := len(p.threads) == 0
+	status := p.status
+	p.mu.Unlock()
+	if last {
+		p.exit(status)
+	}
+}
+
+type args [6]uint64
+
+// clone creates a thread (CLONE_THREAD) or a process.
+func (t *Thread) clone(flags, stack, ptid, ctid, tls uint64) (uint64, error) {
+	p := t.p
+	if flags&linux.CLONE_THREAD != 0 && flags&(linux.CLONE_VM|linux.CLONE_SIGHAND) != linux.CLONE_VM|linux.CLONE_SIGHAND ||
+		flags&linux.CLONE_SIGHAND != 0 && flags&linux.CLONE_VM == 0 {
+		return 0, linux.EINVAL
+	}
+	if flags&(linux.CLONE_NEWNS|linux.CLONE_NEWPID|linux.CLONE_NEWNET|linux.CLONE_NEWUSER|linux.CLONE_NEWUTS|linux.CLONE_NEWIPC) != 0 {
+		return 0, linux.EPERM
+	}
+	ut := *t.ut
+	ut.Ctx.TF.RAX = 0
+	if stack != 0 {
+		ut.Ctx.TF.RSP = stack
+	}
+	if flags&linux.CLONE_SETTLS != 0 {
+		ut.FSBase = tls
+	}
+	child := &Thread{ut: &ut, sigmask: t.sigmask}
+	child.altstack.Flags = linux.SS_DISABLE
+
+	var np *Process
+	if flags&linux.CLONE_THREAD != 0 {
+		child.TID = allocPID()
+		child.p = p
+		p.mu.Lock()
+		if p.exiting {
+			p.mu.Unlock()
+			return 0, linux.EAGAIN
+		}
+		p.threads[child.TID] = child
+		p.mu.Unlock()
+	} else {
+		np = newProcess(p)
+		child.TID = np.PID
+		child.p = np
+		p.mu.Lock()
+		np.pgid, np.sid, np.cwd, np.comm = p.pgid, p.sid, p.cwd, p.comm
+		np.actions, np.limits = p.actions, p.limits
+		as, files := p.as, p.files
+		p.mu.Unlock()
+		if flags&linux.CLONE_VM != 0 {
+			as.mu.Lock()
+			as.refs++
+			as.mu.Unlock()
+			np.as = as
+		} else {
+			nas, err := as.fork()
+			if err != nil {
+				np.zombie = true
+				np.reap()
+				return 0, err
+			}
+			np.as = nas
+		}
+		if flags&linux.CLONE_FILES != 0 {
+			files.mu.Lock()
+			files.refs++
+			files.mu.Unlock()
+			np.files = files
+		} else {
+			np.files = files.fork()
+		}
+		if flags&linux.CLONE_VFORK != 0 {
+			np.vforked = make(chan struct{})
+		}
+		np.threads[child.TID] = child
+		ut.Root = np.as.root
+		p.mu.Lock()
+		p.children[np.PID] = np
+		p.mu.Unlock()
+	}
+	if flags&linux.CLONE_PARENT_SETTID != 0 {
+		var b [4]byte
+		binary.LittleEndian.PutUint32(b[:], uint32(child.TID))
+		p.as.CopyOut(ptid, b[:])
+	}
+	if flags&linux.CLONE_CHILD_SETTID != 0 {
+		var b [4]byte
+		binary.LittleEndian.PutUint32(b[:], uint32(child.TID))
+		child.p.as.CopyOut(ctid, b[:])
+	}
+	if flags&linux.CLONE_CHILD_CLEARTID != 0 {
+		child.clearTID = ctid
+	}
+	vf := (<-chan struct{})(nil)
+	if np != nil {
+		vf = np.vforked
+	}
+	child.start()
+	if vf != nil {
+		// CLONE_VFORK: the parent sleeps until the child execs or exits.
+		<-vf
+	}
+	return uint64(child.TID), nil
+}
