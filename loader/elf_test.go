@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"sigil/tools/musl"
 )
 
 const helloC = `#include <stdio.h>
@@ -61,7 +63,15 @@ func TestStaticMusl(t *testing.T) {
 }
 
 func TestStaticPIE(t *testing.T) {
-	img, err := Parse(build(t, "-static-pie", "-fPIE", "-Wl,--no-dynamic-linker"))
+	// A self-relocating static-PIE: musl's rcrt1.o, no dynamic linker.
+	dir := t.TempDir()
+	src, out := filepath.Join(dir, "h.c"), filepath.Join(dir, "h")
+	os.WriteFile(src, []byte(helloC), 0o644)
+	if err := musl.StaticPIE(src, out); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(out)
+	img, err := Parse(b)
 	if err != nil {
 		t.Fatal(err)
 	}

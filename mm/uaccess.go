@@ -117,3 +117,24 @@ func withIRQsOff(f func()) {
 // IRQsOff runs a function with interrupts disabled (set at boot: mm does not
 // execute privileged instructions itself, so host tests can run it).
 var IRQsOff func(func())
+
+// ProbeUser reports whether [va, va+n) is accessible to the user (for
+// writing if write), materialising demand-zero pages. Calls that consume
+// input check their buffer with it first, so a bad pointer loses nothing.
+func ProbeUser(root uint64, va uintptr, n uint64, write bool) bool {
+	if n == 0 {
+		return true
+	}
+	end := va + uintptr(n)
+	if end < va {
+		return false
+	}
+	for p := va &^ (PageSize - 1); p < end; p += PageSize {
+		ok := false
+		withIRQsOff(func() { _, ok = userFrame(root, p, write) })
+		if !ok {
+			return false
+		}
+	}
+	return true
+}

@@ -5,6 +5,7 @@ import (
 	"unsafe"
 
 	"sigil/linux"
+	"sigil/mm"
 	"sigil/tty"
 	"sigil/vfs"
 )
@@ -139,6 +140,11 @@ func sysRead(t *Thread, a *args) (uint64, error) {
 		return 0, linux.EBADF
 	}
 	buf := make([]byte, min(a[2], ioBuf))
+	// Check the destination before consuming input: a bad pointer is
+	// EFAULT and the data stays for the next read.
+	if !mm.ProbeUser(t.p.as.root, uintptr(a[1]), uint64(len(buf)), true) {
+		return 0, linux.EFAULT
+	}
 	n, err := f.ops.read(t, f, buf)
 	if err != nil {
 		return 0, err

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"sigil/linux"
+	"sigil/mm"
 )
 
 func sysGetpid(t *Thread, a *args) (uint64, error) { return uint64(t.p.PID), nil }
@@ -166,6 +167,10 @@ func sysWait4(t *Thread, a *args) (uint64, error) {
 	pid, statusAddr, options, rusage := int64(int32(a[0])), a[1], a[2], a[3]
 	if options&^(linux.WNOHANG|linux.WUNTRACED|linux.WCONTINUED|linux.WALL|linux.WCLONE|linux.WNOTHREAD) != 0 {
 		return 0, linux.EINVAL
+	}
+	if statusAddr != 0 && !mm.ProbeUser(t.p.as.root, uintptr(statusAddr), 4, true) ||
+		rusage != 0 && !mm.ProbeUser(t.p.as.root, uintptr(rusage), 144, true) {
+		return 0, linux.EFAULT // before reaping: the child stays waitable
 	}
 	c, err := t.waitChild(pid, options&linux.WNOHANG != 0, true)
 	if err != nil || c == nil {

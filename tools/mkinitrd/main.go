@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 
+	"sigil/tools/musl"
 	"sigil/vfs"
 )
 
@@ -47,11 +48,11 @@ func run(user, work, out string) error {
 	srcs, _ := filepath.Glob(filepath.Join(user, "c", "*.c"))
 	for _, src := range srcs {
 		name := strings.TrimSuffix(filepath.Base(src), ".c")
-		if err := runCmd(nil, "musl-gcc", "-static", "-O2", "-Wall", "-o", filepath.Join(bin, name), src); err != nil {
+		if err := musl.Static(src, filepath.Join(bin, name)); err != nil {
 			return err
 		}
 		if name == "hello" {
-			if err := runCmd(nil, "musl-gcc", "-static-pie", "-fPIE", "-Wl,--no-dynamic-linker", "-O2", "-o", filepath.Join(bin, "hello-pie"), src); err != nil {
+			if err := musl.StaticPIE(src, filepath.Join(bin, "hello-pie")); err != nil {
 				return err
 			}
 		}

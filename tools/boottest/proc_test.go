@@ -1,0 +1,176 @@
+package boottest
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"sigil/tools/qemu"
+)
+
+func initrd(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(repoRoot(t), "build", "initrd.cpio")
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("%s is missing: run `make kernel` (or `make test`) first", p)
+	}
+	return p
+}
+
+// bootInit boots with the initrd and init=prog; PID 1's exit code is the
+// machine's.
+func bootInit(t *testing.T, cmdline string) qemu.Result {
+	t.Helper()
+	res, err := qemu.Run(context.Background(), qemu.Config{
+		Kernel: kernel(t), Initrd: initrd(t), Append: cmdline, Memory: "256M",
+		DebugExit: true, Timeout: bootTimeout,
+	})
+	if err != nil {
+		t.Fatalf("boot %q: %v\n%s", cmdline, err, res.Tail(40))
+	}
+	t.Logf("boot %q (%s) took %v", cmdline, res.Accel, res.Elapsed.Round(time.Millisecond))
+	return res
+}
+
+// TestUserPrograms: static musl C (ET_EXEC and static-PIE) and static Go
+// programs run as PID 1 and exit with the code they choose, which becomes
+// QEMU's exit status.
+func TestUserPrograms(t *testing.T) {
+	for _, m := range irqModes[:2] {
+		t.Run(m.name, func(t *testing.T) {
+			res := bootInit(t, "init=/bin/hello "+m.append)
+			wantCode(t, res, 7)
+			wantLines(t, res.Output, `(?m)^hello from musl: pid 1, exiting with 7$`)
+
+			res = bootInit(t, "init=/bin/hello-pie "+m.append)
+			wantCode(t, res, 7)
+
+			res = bootInit(t, "init=/bin/hello-go "+m.append)
+			wantCode(t, res, 42)
+			wantLines(t, res.Output,
+				`(?m)^hello from Go: pid 1, goroutines sum 4950, slept \d+ms, motd "Welcome to Sigil.\\n"$`,
+				`(?m)^hello-go: child said "hello from musl: pid \d+, exiting with 5\\n" and exited with 5$`,
+				`(?m)^sigil: init exited \(exit 42\): powering off with code 42$`)
+		})
+	}
+}
+
+func TestUserPreemption(t *testing.T) {
+	for _, m := range irqModes[:2] {
+		t.Run(m.name, func(t *testing.T) {
+			res := bootInit(t, "init=/bin/preempt "+m.append)
+			wantCode(t, res, 0)
+			logLines(t, res.Output, "preempt:")
+		})
+	}
+}
+
+func TestBadPointers(t *testing.T) {
+	for _, m := range irqModes[:2] {
+		t.Run(m.name, func(t *testing.T) {
+			res := bootInit(t, "init=/bin/badptr "+m.append)
+			wantCode(t, res, 0)
+			wantLines(t, res.Output, `(?m)^badptr: all EFAULT, still running$`)
+			if n := strings.Count(res.Output, " EFAULT\n"); n < 15 {
+				t.Errorf("%d EFAULT cases, want 15", n)
+			}
+		})
+	}
+}
+
+func TestKernelMemoryStopped(t *testing.T) {
+	for _, m := range irqModes[:2] {
+		t.Run(m.name, func(t *testing.T) {
+			res := bootInit(t, "init=/bin/kmem "+m.append)
+			wantCode(t, res, 0)
+			wantLines(t, res.Output, `(?m)^kmem: hlt +stopped by SIGSEGV`, `(?m)^kmem: read kernel image +stopped by SIGSEGV`,
+				`(?m)^kmem: all stopped, kernel running$`)
+		})
+	}
+}
+
+// TestBenchProcesses prints the process benchmark; it asserts only that it
+// ran.
+func TestBenchProcesses(t *testing.T) {
+	res := bootInit(t, "init=/bin/bench")
+	wantCode(t, res, 0)
+	logLines(t, res.Output, "bench:")
+}
+
+// shellSession boots into the shell (/init) and returns the machine once
+// the prompt is up.
+func shellSession(t *testing.T, appendArgs string) *qemu.Machine {
+	t.Helper()
+	m, err := qemu.Start(context.Background(), qemu.Config{
+		Kernel: kernel(t), Initrd: initrd(t), Append: appendArgs, Memory: "256M",
+		QMP: true, DebugExit: true, Timeout: bootTimeout,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.WaitFor(regexp.MustCompile(`^Sigil shell`), time.Minute); err != nil {
+		m.Kill()
+		t.Fatal(err)
+	}
+	return m
+}
+
+func expectLine(t *testing.T, m *qemu.Machine, re string) string {
+	t.Helper()
+	l, err := m.WaitFor(regexp.MustCompile(re), time.Minute)
+	if err != nil {
+		t.Fatalf("waiting for %q: %v", re, err)
+	}
+	return l
+}
+
+// TestShellSerial drives the shell over the serial console: a program's
+// exit status, ps, and exit powering off with the shell's code.
+func TestShellSerial(t *testing.T) {
+	for _, mode := range irqModes[:2] {
+		t.Run(mode.name, func(t *testing.T) {
+			m := shellSession(t, mode.append)
+			defer m.Kill()
+			m.WriteSerial([]byte("hello 3\n"))
+			expectLine(t, m, `^hello from musl: pid \d+, exiting with 3`)
+			expectLine(t, m, `^sh: hello \(pid \d+\): exit 3$`)
+			m.WriteSerial([]byte("echo status $?\n"))
+			expectLine(t, m, `^status 3$`)
+			m.WriteSerial([]byte("ps\n"))
+			expectLine(t, m, `^ +PID +PPID +PGID STAT COMMAND$`)
+			// Linux names a process after the path it was executed by: /init.
+			expectLine(t, m, `^ +1 +0 +1 +[RS] +init$`)
+			m.WriteSerial([]byte("kmem\n"))
+			expectLine(t, m, `^kmem: all stopped, kernel running$`)
+			m.WriteSerial([]byte("exit 5\n"))
+			res, err := m.Wait()
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantCode(t, res, 5)
+		})
+	}
+}
+
+// TestShellKeyboard types into the shell through QMP send-key.
+func TestShellKeyboard(t *testing.T) {
+	m := shellSession(t, "")
+	defer m.Kill()
+	if err := m.TypeText("hello-go 9\n"); err != nil {
+		t.Fatal(err)
+	}
+	expectLine(t, m, `^hello from Go: pid \d+`)
+	expectLine(t, m, `^sh: hello-go \(pid \d+\): exit 9$`)
+	if err := m.TypeText("poweroff\n"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := m.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, res, 0)
+}
