@@ -186,6 +186,20 @@ func enableFeatures() {
 	if _, _, c, _ := arch.CPUID(1, 0); c&(1<<30) != 0 {
 		sys.HaveRDRAND = true
 	}
+	// SMEP and SMAP (CPUID.07H:EBX[7] and [20], SDM Vol. 3A §4.6): the
+	// kernel never runs user pages, and reaches user memory only through
+	// the direct map, so both can be on whenever the CPU has them.
+	if max, _, _, _ := arch.CPUID(0, 0); max >= 7 {
+		_, b, _, _ := arch.CPUID(7, 0)
+		cr4 := arch.CR4()
+		if b&(1<<7) != 0 {
+			cr4 |= arch.CR4_SMEP
+		}
+		if b&(1<<20) != 0 {
+			cr4 |= arch.CR4_SMAP
+		}
+		arch.SetCR4(cr4)
+	}
 }
 
 // readStartInfo copies the command line, memory map and first module (the

@@ -528,3 +528,32 @@ func sysPipe2(t *Thread, a *args) (uint64, error) {
 }
 
 func sysPipe(t *Thread, a *args) (uint64, error) { return sysPipe2(t, &args{a[0], 0}) }
+
+// sysStatx fills struct statx from the same stat the other calls report.
+func sysStatx(t *Thread, a *args) (uint64, error) {
+	dirfd, pathAddr, flags, buf := a[0], a[1], a[2], a[4]
+	var st linux.Stat
+	name, err := t.p.as.CopyInString(pathAddr, linux.PATH_MAX)
+	if err != nil {
+		return 0, err
+	}
+	if name == "" && flags&linux.AT_EMPTY_PATH != 0 {
+		f, err := t.p.files.get(dirfd)
+		if err != nil {
+			return 0, err
+		}
+		st = f.ops.stat()
+	} else {
+		n, err := t.lookupAt(dirfd, name, flags&linux.AT_SYMLINK_NOFOLLOW == 0)
+		if err != nil {
+			return 0, err
+		}
+		st = nodeStat(n)
+	}
+	x := linux.Statx{Mask: linux.STATX_BASIC_STATS, Blksize: uint32(st.Blksize), Nlink: uint32(st.Nlink),
+		Uid: st.Uid, Gid: st.Gid, Mode: uint16(st.Mode), Ino: st.Ino, Size: uint64(st.Size), Blocks: uint64(st.Blocks),
+		RdevMajor: uint32(st.Rdev >> 8), RdevMinor: uint32(st.Rdev & 0xff)}
+	x.Atime.Sec, x.Mtime.Sec, x.Ctime.Sec = st.Atime.Sec, st.Mtime.Sec, st.Ctime.Sec
+	b := (*[unsafe.Sizeof(x)]byte)(unsafe.Pointer(&x))
+	return 0, t.p.as.CopyOut(buf, b[:])
+}

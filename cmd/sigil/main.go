@@ -36,6 +36,7 @@ func main() {
 	fmt.Printf("sigil: Sigil on %s, TSC %d MHz, %d MiB RAM (%d MiB free)\n",
 		runtime.Version(), clock.TSCHz()/1e6, st.Total*mm.PageSize>>20, st.Free*mm.PageSize>>20)
 	printInterrupts()
+	printProtections()
 	fmt.Printf("sigil: command line: %q\n", info.CmdlineString())
 	if info.InitrdSize != 0 {
 		fmt.Printf("sigil: initrd: %d bytes at %#x\n", info.InitrdSize, info.InitrdAddr)
@@ -155,6 +156,24 @@ func printInterrupts() {
 	if ic.Note != "" {
 		fmt.Printf("sigil: interrupts: %s\n", ic.Note)
 	}
+}
+
+func printProtections() {
+	var on []string
+	cr4 := arch.CR4()
+	if cr4&arch.CR4_SMEP != 0 {
+		on = append(on, "smep")
+	}
+	if cr4&arch.CR4_SMAP != 0 {
+		on = append(on, "smap")
+	}
+	if arch.ReadMSR(arch.MSR_EFER)&arch.EFER_NXE != 0 {
+		on = append(on, "nx")
+	}
+	if arch.CR0()&arch.CR0_WP != 0 {
+		on = append(on, "wp")
+	}
+	fmt.Printf("sigil: cpu: protections %s\n", strings.Join(on, " "))
 }
 
 // parseArgs reads the key=value words of the command line.

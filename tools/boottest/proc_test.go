@@ -174,3 +174,18 @@ func TestShellKeyboard(t *testing.T) {
 	}
 	wantCode(t, res, 0)
 }
+
+// TestSMEPSMAP runs user programs on a CPU model with SMEP and SMAP, which
+// the kernel turns on: user pages are never executed or touched by the
+// kernel through user addresses.
+func TestSMEPSMAP(t *testing.T) {
+	res, err := qemu.Run(context.Background(), qemu.Config{
+		Kernel: kernel(t), Initrd: initrd(t), Append: "init=/bin/kmem", Memory: "256M",
+		DebugExit: true, Timeout: bootTimeout, Extra: []string{"-cpu", "max"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, res, 0)
+	wantLines(t, res.Output, `(?m)^sigil: cpu: protections smep smap nx wp$`, `(?m)^kmem: all stopped, kernel running$`)
+}
