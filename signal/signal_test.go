@@ -1,0 +1,245 @@
+package signal
+
+import (
+	"testing"
+	"unsafe"
+
+	"sigil/linux"
+)
+
+func TestFrameLayout(t *testing.T) {
+	var f Frame
+	checks := []struct {
+		name      string
+		got, want uintptr
+	}{
+		{"sizeof(rt_sigframe)", unsafe.Sizeof(f), 440},
+		{"uc", unsafe.Offsetof(f.UC), 8},
+		{"info", unsafe.Offsetof(f.Info), 312},
+		{"uc.uc_stack", unsafe.Offsetof(f.UC.Stack), 16},
+		{"uc.uc_mcontext", unsafe.Offsetof(f.UC.MContext), 40},
+		{"uc.uc_sigmask", unsafe.Offsetof(f.UC.Sigmask), 296},
+		{"mcontext.rip", unsafe.Offsetof(f.UC.MContext.Rip), 128},
+		{"mcontext.eflags", unsafe.Offsetof(f.UC.MContext.Eflags), 136},
+		{"mcontext.cs", unsafe.Offsetof(f.UC.MContext.Cs), 144},
+		{"mcontext.err", unsafe.Offsetof(f.UC.MContext.Err), 152},
+		{"mcontext.trapno", unsafe.Offsetof(f.UC.MContext.Trapno), 160},
+		{"mcontext.oldmask", unsafe.Offsetof(f.UC.MContext.Oldmask), 168},
+		{"mcontext.cr2", unsafe.Offsetof(f.UC.MContext.Cr2), 176},
+		{"mcontext.fpstate", unsafe.Offsetof(f.UC.MContext.FPState), 184},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s at %d, Linux has %d", c.name, c.got, c.want)
+		}
+	}
+}
+
+func delivery() *Delivery {
+	d := &Delivery{}
+	d.Regs.Rsp = 0x7fff_0000_1234
+	d.Regs.Rip = 0x401000
+	d.Regs.Eflags = 0x246 | 0x400 | 0x100 // DF and TF set
+	d.Info = Info(int(linux.SIGUSR1), linux.SI_USER)
+	d.Action = linux.SigAction{Handler: 0x402000, Flags: linux.SA_SIGINFO | linux.SA_RESTORER, Restorer: 0x403000}
+	d.Mask = Bit(int(linux.SIGUSR1))
+	d.AltStack = linux.SigAltStack{Flags: linux.SS_DISABLE}
+	return d
+}
+
+func TestBuild(t *testing.T) {
+	d := delivery()
+	var p Placement
+	if !Build(d, &p) {
+		t.Fatal("Build refused")
+	}
+	if (p.RSP+8)%16 != 0 || p.FPAddr%64 != 0 {
+		t.Errorf("alignment: rsp %#x fp %#x", p.RSP, p.FPAddr)
+	}
+	if p.FrameAddr+uint64(FrameSize) > p.FPAddr || p.FPAddr+FPSize > d.Regs.Rsp-redZone {
+		t.Errorf("frame %#x fp %#x intrude on the red zone below %#x", p.FrameAddr, p.FPAddr, d.Regs.Rsp)
+	}
+	if p.RIP != 0x402000 || p.RDI != uint64(linux.SIGUSR1) || p.RSI != p.FrameAddr+312 || p.RDX != p.FrameAddr+8 {
+		t.Errorf("handler registers %+v", p)
+	}
+	if p.Frame.Pretcode != 0x403000 || p.Frame.UC.MContext.FPState != p.FPAddr || p.Frame.UC.MContext.Cs != 0x33 {
+		t.Errorf("frame %+v", p.Frame.UC.MContext)
+	}
+	if p.Flags&0x500 != 0 {
+		t.Errorf("handler flags %#x keep DF/TF", p.Flags)
+	}
+	d.Action.Flags &^= linux.SA_RESTORER
+	if Build(d, &p) {
+		t.Error("built a frame without SA_RESTORER")
+	}
+}
+
+func TestAltStack(t *testing.T) {
+	d := delivery()
+	d.Action.Flags |= linux.SA_ONSTACK
+	d.AltStack = linux.SigAltStack{SP: 0x10000, Size: 0x4000, Flags: -1 << 31} // SS_AUTODISARM
+	var p Placement
+	if !Build(d, &p) || p.FrameAddr < 0x10000 || p.FrameAddr >= 0x14000 || !p.DisarmAltStack {
+		t.Fatalf("altstack frame at %#x", p.FrameAddr)
+	}
+	if p.Frame.UC.Stack.Flags != 0 {
+		t.Errorf("interrupted code was not on the alternate stack, uc_stack.ss_flags %d", p.Frame.UC.Stack.Flags)
+	}
+	// Nested: already on the alternate stack, the frame goes below RSP.
+	d.Regs.Rsp = 0x13000
+	if !Build(d, &p) || p.FrameAddr >= 0x13000-redZone || p.Frame.UC.Stack.Flags != linux.SS_ONSTACK {
+		t.Errorf("nested frame at %#x flags %d", p.FrameAddr, p.Frame.UC.Stack.Flags)
+	}
+	// An alternate stack too small for a frame is SIGSEGV.
+	d.Regs.Rsp = 0x7fff_0000_0000
+	d.AltStack.Size = 0x100
+	if Build(d, &p) {
+		t.Error("frame overflowing the alternate stack was built")
+	}
+}
+
+func TestRestoreSanitises(t *testing.T) {
+	var f Frame
+	f.UC.MContext.Cs = 0x10                                // kernel code selector
+	f.UC.MContext.Ss = 0x18                                // kernel data selector
+	f.UC.MContext.Eflags = 0x3000 | 0x200 | 0x4000 | 0xcd5 // IOPL 3, IF, NT, arithmetic
+	f.UC.Sigmask = ^uint64(0)
+	var fp [FPSize]byte
+	put32(fp[:], mxcsrOffset, 0xdead1f80)
+	r := Restore(&f, &fp, 0x202)
+	if r.Regs.Cs != 0x33 || r.Regs.Ss != 0x2b {
+		t.Errorf("selectors %#x %#x", r.Regs.Cs, r.Regs.Ss)
+	}
+	if r.Regs.Eflags&0x3000 != 0 || r.Regs.Eflags&0x4000 != 0 || r.Regs.Eflags&0x200 == 0 || r.Regs.Eflags&0xcd5 != 0xcd5 {
+		t.Errorf("rflags %#x", r.Regs.Eflags)
+	}
+	if r.Mask.Has(int(linux.SIGKILL)) || r.Mask.Has(int(linux.SIGSTOP)) || !r.Mask.Has(int(linux.SIGUSR1)) {
+		t.Errorf("mask %#x", r.Mask)
+	}
+	if get32(fp[:], mxcsrOffset) != 0x1f80 {
+		t.Errorf("mxcsr %#x", get32(fp[:], mxcsrOffset))
+	}
+}
+
+func TestQueueOrder(t *testing.T) {
+	var q Queue
+	for _, sig := range []int{int(linux.SIGUSR2), int(linux.SIGRTMIN) + 1, int(linux.SIGINT), int(linux.SIGSEGV)} {
+		i := Info(sig, linux.SI_USER)
+		q.Enqueue(&i, 100)
+	}
+	for v := uint64(1); v <= 3; v++ {
+		i := Info(int(linux.SIGRTMIN), linux.SI_QUEUE)
+		SetValue(&i, v)
+		q.Enqueue(&i, 100)
+	}
+	i := Info(int(linux.SIGINT), linux.SI_USER)
+	q.Enqueue(&i, 100) // coalesces
+	var got []int
+	var values []uint64
+	for {
+		info, ok := q.Dequeue(0)
+		if !ok {
+			break
+		}
+		got = append(got, int(info.Signo))
+		if int(info.Signo) == int(linux.SIGRTMIN) {
+			values = append(values, Value(&info))
+		}
+	}
+	want := []int{11, 2, 12, 32, 32, 32, 33} // SIGSEGV first, then by number; SIGRTMIN is 32
+	if len(got) != len(want) {
+		t.Fatalf("dequeued %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("dequeued %v, want %v", got, want)
+		}
+	}
+	if values[0] != 1 || values[1] != 2 || values[2] != 3 {
+		t.Errorf("RT values %v not FIFO", values)
+	}
+}
+
+func TestQueueLimitAndMask(t *testing.T) {
+	var q Queue
+	for n := 0; n < 5; n++ {
+		i := Info(40, linux.SI_QUEUE)
+		SetValue(&i, uint64(n))
+		if !q.Enqueue(&i, 5) {
+			t.Fatalf("entry %d refused below the limit", n)
+		}
+	}
+	i := Info(40, linux.SI_QUEUE)
+	if q.Enqueue(&i, 5) {
+		t.Error("queued beyond the limit")
+	}
+	if _, ok := q.Dequeue(Bit(40)); ok {
+		t.Error("dequeued a blocked signal")
+	}
+	info, ok := q.DequeueFrom(Bit(40))
+	if !ok || Value(&info) != 0 || q.Queued() != 4 {
+		t.Errorf("DequeueFrom: %v value %d queued %d", ok, Value(&info), q.Queued())
+	}
+	q.Discard(40)
+	if q.Pending() != 0 {
+		t.Errorf("pending %#x after Discard", q.Pending())
+	}
+}
+
+// FuzzQueue applies random enqueue/dequeue/discard sequences and checks
+// the invariants: nothing beyond the limit, standard signals coalesce, RT
+// values come out FIFO per signal, Pending matches what can be dequeued.
+func FuzzQueue(f *testing.F) {
+	f.Add([]byte{1, 34, 2, 35, 0, 0, 3, 34})
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		var q Queue
+		const limit = 8
+		next := map[int]uint64{}
+		expect := map[int]uint64{}
+		for i := 0; i+1 < len(ops); i += 2 {
+			sig := int(ops[i+1])%64 + 1
+			switch ops[i] % 4 {
+			case 0, 1:
+				info := Info(sig, linux.SI_QUEUE)
+				SetValue(&info, next[sig])
+				before := q.Queued()
+				ok := q.Enqueue(&info, limit)
+				if IsRealtime(sig) {
+					if ok {
+						next[sig]++
+					} else if before < limit {
+						t.Fatal("refused below the limit")
+					}
+				}
+				if q.Queued() > limit {
+					t.Fatal("over the limit")
+				}
+			case 2:
+				mask := Set(uint64(ops[i+1]) * 0x9e3779b97f4a7c15)
+				info, ok := q.Dequeue(mask)
+				if ok {
+					s := int(info.Signo)
+					if mask.Has(s) {
+						t.Fatalf("dequeued blocked %d", s)
+					}
+					if IsRealtime(s) {
+						if Value(&info) != expect[s] {
+							t.Fatalf("signal %d value %d, want %d (FIFO)", s, Value(&info), expect[s])
+						}
+						expect[s]++
+					}
+				} else if q.Pending()&^mask != 0 {
+					t.Fatal("nothing dequeued but something deliverable pending")
+				}
+			case 3:
+				q.Discard(sig)
+				if IsRealtime(sig) {
+					expect[sig] = next[sig]
+				}
+				if q.Pending().Has(sig) {
+					t.Fatal("discarded signal still pending")
+				}
+			}
+		}
+	})
+}
