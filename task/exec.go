@@ -224,10 +224,12 @@ func (t *Thread) exec(file string, argv, envp []string) error {
 	p.vforked = nil
 	files := p.files
 	p.mu.Unlock()
+	p.mu.Lock()
 	for _, o := range others {
 		o.stopped.Store(true)
-		o.kick()
+		o.wakeLocked()
 	}
+	p.mu.Unlock()
 	files.closeOnExec()
 	old.release()
 	if vf != nil {

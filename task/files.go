@@ -279,12 +279,12 @@ type consoleFile struct {
 }
 
 func (c consoleFile) read(t *Thread, f *OpenFile, p []byte) (int, error) {
-	n, err := c.t.Read(p, f.nonblock(), t.p.dying)
+	n, err := c.t.Read(p, f.nonblock(), t.intr())
 	switch err {
 	case tty.ErrWouldBlock:
 		return 0, linux.EAGAIN
 	case tty.ErrInterrupted:
-		return 0, linux.EINTR
+		return 0, linux.ERESTARTSYS
 	}
 	return n, nil
 }

@@ -60,7 +60,7 @@ func (as *AddressSpace) futexWait(addr uint64, val uint32, bits uint32, deadline
 		return nil // woken as the timer fired
 	case <-cancel:
 		if ft.remove(addr, w) {
-			return linux.EINTR
+			return linux.ERESTARTSYS
 		}
 		return nil
 	}

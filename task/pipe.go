@@ -54,8 +54,8 @@ func (r pipeReader) read(t *Thread, f *OpenFile, b []byte) (int, error) {
 		}
 		select {
 		case <-wait:
-		case <-t.p.dying:
-			return 0, linux.EINTR
+		case <-t.intr():
+			return 0, linux.ERESTARTSYS
 		}
 	}
 }
@@ -97,11 +97,11 @@ func (w pipeWriter) write(t *Thread, f *OpenFile, b []byte) (int, error) {
 		}
 		select {
 		case <-wait:
-		case <-t.p.dying:
+		case <-t.intr():
 			if done > 0 {
 				return done, nil
 			}
-			return 0, linux.EINTR
+			return 0, linux.ERESTARTSYS
 		}
 	}
 	return done, nil

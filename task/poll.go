@@ -40,8 +40,8 @@ func (e *eventFile) read(t *Thread, f *OpenFile, p []byte) (int, error) {
 		}
 		select {
 		case <-pollEvents.wait():
-		case <-t.p.dying:
-			return 0, linux.EINTR
+		case <-t.intr():
+			return 0, linux.ERESTARTSYS
 		}
 	}
 }
@@ -153,8 +153,8 @@ func waitReady(t *Thread, deadline time.Time, check func() bool) error {
 		case <-wait:
 		case <-timeout:
 			return linux.ETIMEDOUT
-		case <-t.p.dying:
-			return linux.EINTR
+		case <-t.intr():
+			return linux.ERESTARTNOHAND
 		}
 	}
 }

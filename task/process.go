@@ -7,8 +7,10 @@ package task
 import (
 	"sort"
 	"sync"
+	"time"
 
 	"sigil/linux"
+	"sigil/signal"
 	"sigil/vfs"
 )
 
@@ -34,6 +36,18 @@ type Process struct {
 	dying    chan struct{} // closed when the process must stop
 	childEv  *notifier     // a child changed state (wait4)
 	vforked  chan struct{} // closed when a vfork child execs or exits
+
+	shared       signal.Queue // process-directed pending signals
+	stopped      bool
+	stopSig      int
+	stopReported bool // wait4(WUNTRACED) has seen this stop
+	contPending  bool // a continue wait4(WCONTINUED) has not seen
+	stopEv       *notifier
+	sigEv        *notifier // a signal was queued (sigtimedwait, signalfd)
+
+	alarm         *time.Timer
+	alarmAt       time.Time
+	alarmInterval time.Duration
 }
 
 // Kernel-wide state.
@@ -117,6 +131,8 @@ func newProcess(parent *Process) *Process {
 		children: map[int32]*Process{},
 		dying:    make(chan struct{}),
 		childEv:  newNotifier(),
+		stopEv:   newNotifier(),
+		sigEv:    newNotifier(),
 		limits:   defaultLimits(),
 	}
 	tableMu.Lock()
@@ -143,6 +159,8 @@ func (p *Process) Info() Info {
 	}
 	if p.zombie {
 		i.State = 'Z'
+	} else if p.stopped {
+		i.State = 'T'
 	}
 	return i
 }
@@ -189,8 +207,15 @@ func (p *Process) exit(status uint32) {
 			}
 		}
 	}
+	if p.alarm != nil {
+		p.alarm.Stop()
+	}
 	if p.parent != nil {
-		p.parent.childEv.notify()
+		if sig := status & 0x7f; sig != 0 {
+			p.notifyParent(linux.CLD_KILLED, int(sig))
+		} else {
+			p.notifyParent(linux.CLD_EXITED, int(status>>8&0xff))
+		}
 	} else if p.PID == 1 && InitExited != nil {
 		InitExited(status)
 	}
@@ -222,11 +247,10 @@ func (p *Process) kill(status uint32) {
 	threads := make([]*Thread, 0, len(p.threads))
 	for _, t := range p.threads {
 		threads = append(threads, t)
+		t.wakeLocked() // out of user mode and out of any blocking call
 	}
+	p.stopEv.notify()
 	p.mu.Unlock()
-	for _, t := range threads {
-		t.kick()
-	}
 	if len(threads) == 0 {
 		p.exit(status)
 	}

@@ -29,7 +29,7 @@ func procSnapshot(self *Process) *vfs.FS {
 
 func (p *Process) status_() string {
 	i := p.Info()
-	state := map[byte]string{'R': "R (running)", 'S': "S (sleeping)", 'Z': "Z (zombie)"}[i.State]
+	state := map[byte]string{'R': "R (running)", 'S': "S (sleeping)", 'T': "T (stopped)", 'Z': "Z (zombie)"}[i.State]
 	p.mu.Lock()
 	var ign, cgt uint64
 	for sig := 1; sig < linux.NSIG; sig++ {
@@ -41,18 +41,21 @@ func (p *Process) status_() string {
 			cgt |= 1 << (sig - 1)
 		}
 	}
-	var blk uint64
+	var blk, pnd uint64
 	for _, t := range p.threads {
-		blk = t.sigmask
+		blk = uint64(t.sig.mask)
+		pnd = uint64(t.sig.pending.Pending())
 		break
 	}
+	shd := uint64(p.shared.Pending())
+	queued := p.queuedLocked()
 	limit := p.limits[linux.RLIMIT_SIGPENDING].Cur
 	p.mu.Unlock()
 	var b strings.Builder
 	fmt.Fprintf(&b, "Name:\t%s\nState:\t%s\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\n", i.Comm, state, i.PID, i.PID, i.PPID)
 	fmt.Fprintf(&b, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nThreads:\t%d\n", i.Threads)
-	fmt.Fprintf(&b, "SigQ:\t0/%d\nSigPnd:\t%016x\nShdPnd:\t%016x\nSigBlk:\t%016x\nSigIgn:\t%016x\nSigCgt:\t%016x\n",
-		limit, 0, 0, blk, ign, cgt)
+	fmt.Fprintf(&b, "SigQ:\t%d/%d\nSigPnd:\t%016x\nShdPnd:\t%016x\nSigBlk:\t%016x\nSigIgn:\t%016x\nSigCgt:\t%016x\n",
+		queued, limit, pnd, shd, blk, ign, cgt)
 	return b.String()
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"sigil/linux"
 	"sigil/mm"
+	"sigil/signal"
 	"sigil/tty"
 	"sigil/vfs"
 )
@@ -169,6 +170,10 @@ func sysWrite(t *Thread, a *args) (uint64, error) {
 		return 0, err
 	}
 	w, err := f.ops.write(t, f, buf)
+	if err == linux.EPIPE {
+		// A write with no reader left raises SIGPIPE in the writer.
+		t.p.send(t, signal.Info(int(linux.SIGPIPE), linux.SI_USER))
+	}
 	return uint64(w), err
 }
 

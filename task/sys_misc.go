@@ -130,8 +130,8 @@ func (t *Thread) sleep(d time.Duration) error {
 	select {
 	case <-tm.C:
 		return nil
-	case <-t.p.dying:
-		return linux.EINTR
+	case <-t.intr():
+		return linux.ERESTARTNOHAND
 	}
 }
 
@@ -186,7 +186,7 @@ func sysFutex(t *Thread, a *args) (uint64, error) {
 			}
 			deadline = time.Now().Add(d)
 		}
-		return 0, as.futexWait(addr, uint32(val), bits, deadline, t.p.dying)
+		return 0, as.futexWait(addr, uint32(val), bits, deadline, t.intr())
 	case linux.FUTEX_WAKE, linux.FUTEX_WAKE_BITSET:
 		bits := uint32(linux.FUTEX_BITSET_MATCH_ANY)
 		if cmd == linux.FUTEX_WAKE_BITSET {

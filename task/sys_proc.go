@@ -121,9 +121,11 @@ func (p *Process) matches(c *Process, pid int64) bool {
 	}
 }
 
-// waitChild finds a zombie child selected by pid, blocking unless nohang.
-// It returns nil, nil when nohang finds live children only.
-func (t *Thread) waitChild(pid int64, nohang, reap bool) (*Process, error) {
+// waitChild finds a child selected by pid that has something to report:
+// it exited (reaped unless WNOWAIT), it stopped (WUNTRACED) or it continued
+// (WCONTINUED). It blocks unless WNOHANG, and returns nil, 0, nil when
+// WNOHANG finds nothing to report.
+func (t *Thread) waitChild(pid int64, options uint64) (*Process, uint32, error) {
 	p := t.p
 	for {
 		wait := p.childEv.wait()
@@ -140,25 +142,46 @@ func (t *Thread) waitChild(pid int64, nohang, reap bool) (*Process, error) {
 			}
 			any = true
 			c.mu.Lock()
-			z := c.zombie
-			c.mu.Unlock()
-			if z {
-				if reap {
+			z, status := c.zombie, c.status
+			stopped := c.stopped && !c.stopReported && options&linux.WUNTRACED != 0
+			cont := c.contPending && options&linux.WCONTINUED != 0
+			keep := options&linux.WNOWAIT != 0
+			switch {
+			case z:
+				c.mu.Unlock()
+				if !keep && options&linux.WEXITED != 0 {
 					c.reap()
 				}
-				return c, nil
+				if options&linux.WEXITED == 0 {
+					continue
+				}
+				return c, status, nil
+			case stopped:
+				if !keep {
+					c.stopReported = true
+				}
+				status = 0x7f | uint32(c.stopSig)<<8
+				c.mu.Unlock()
+				return c, status, nil
+			case cont:
+				if !keep {
+					c.contPending = false
+				}
+				c.mu.Unlock()
+				return c, 0xffff, nil
 			}
+			c.mu.Unlock()
 		}
 		if !any {
-			return nil, linux.ECHILD
+			return nil, 0, linux.ECHILD
 		}
-		if nohang {
-			return nil, nil
+		if options&linux.WNOHANG != 0 {
+			return nil, 0, nil
 		}
 		select {
 		case <-wait:
-		case <-p.dying:
-			return nil, linux.EINTR
+		case <-t.intr():
+			return nil, 0, linux.ERESTARTSYS
 		}
 	}
 }
@@ -172,13 +195,13 @@ func sysWait4(t *Thread, a *args) (uint64, error) {
 		rusage != 0 && !mm.ProbeUser(t.p.as.root, uintptr(rusage), 144, true) {
 		return 0, linux.EFAULT // before reaping: the child stays waitable
 	}
-	c, err := t.waitChild(pid, options&linux.WNOHANG != 0, true)
+	c, status, err := t.waitChild(pid, options|linux.WEXITED)
 	if err != nil || c == nil {
 		return 0, err
 	}
 	if statusAddr != 0 {
 		var b [4]byte
-		binary.LittleEndian.PutUint32(b[:], c.status)
+		binary.LittleEndian.PutUint32(b[:], status)
 		if err := t.p.as.CopyOut(statusAddr, b[:]); err != nil {
 			return 0, err
 		}
@@ -193,7 +216,7 @@ func sysWait4(t *Thread, a *args) (uint64, error) {
 
 func sysWaitid(t *Thread, a *args) (uint64, error) {
 	idtype, id, infop, options := a[0], int64(int32(a[1])), a[2], a[3]
-	if options&linux.WEXITED == 0 {
+	if options&(linux.WEXITED|linux.WSTOPPED|linux.WCONTINUED) == 0 {
 		return 0, linux.EINVAL
 	}
 	var pid int64
@@ -210,16 +233,25 @@ func sysWaitid(t *Thread, a *args) (uint64, error) {
 	default:
 		return 0, linux.EINVAL
 	}
-	c, err := t.waitChild(pid, options&linux.WNOHANG != 0, options&linux.WNOWAIT == 0)
+	opts := options
+	if options&linux.WSTOPPED != 0 {
+		opts |= linux.WUNTRACED
+	}
+	c, status, err := t.waitChild(pid, opts)
 	if err != nil {
 		return 0, err
 	}
 	info := make([]byte, 128)
 	if c != nil {
 		binary.LittleEndian.PutUint32(info[0:], uint32(linux.SIGCHLD))
-		code, st := uint32(linux.CLD_EXITED), c.status>>8&0xff
-		if c.status&0x7f != 0 {
-			code, st = linux.CLD_KILLED, c.status&0x7f
+		code, st := uint32(linux.CLD_EXITED), status>>8&0xff
+		switch {
+		case status == 0xffff:
+			code, st = linux.CLD_CONTINUED, uint32(linux.SIGCONT)
+		case status&0xff == 0x7f:
+			code = linux.CLD_STOPPED
+		case status&0x7f != 0:
+			code, st = linux.CLD_KILLED, status&0x7f
 		}
 		binary.LittleEndian.PutUint32(info[8:], code)
 		binary.LittleEndian.PutUint32(info[16:], uint32(c.PID))
@@ -290,161 +322,6 @@ func sysGetsid(t *Thread, a *args) (uint64, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return uint64(p.sid), nil
-}
-
-// Signals as far as processes need them before handlers exist: sigaction
-// and masks are recorded, and a signal whose disposition is the default
-// and terminates kills the target.
-func sysKill(t *Thread, a *args) (uint64, error) {
-	pid, sig := int64(int32(a[0])), int(a[1])
-	if sig < 0 || sig >= linux.NSIG {
-		return 0, linux.EINVAL
-	}
-	var targets []*Process
-	for _, p := range All() {
-		p.mu.Lock()
-		pg, z := p.pgid, p.zombie
-		p.mu.Unlock()
-		switch {
-		case pid > 0 && int64(p.PID) == pid,
-			pid == 0 && pg == t.p.pgidLocked(),
-			pid == -1 && p.PID != 1 && p != t.p,
-			pid < -1 && int64(pg) == -pid:
-			if !z || pid > 0 {
-				targets = append(targets, p)
-			}
-		}
-	}
-	if len(targets) == 0 {
-		return 0, linux.ESRCH
-	}
-	for _, p := range targets {
-		p.signal(sig)
-	}
-	return 0, nil
-}
-
-func (p *Process) pgidLocked() int32 {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.pgid
-}
-
-// signal applies sig's disposition (until handlers: terminate or ignore).
-func (p *Process) signal(sig int) {
-	if sig == 0 {
-		return
-	}
-	p.mu.Lock()
-	h := p.actions[sig].Handler
-	p.mu.Unlock()
-	if sig != int(linux.SIGKILL) && sig != int(linux.SIGSTOP) && h == linux.SIG_IGN {
-		return
-	}
-	switch linux.Signal(sig) {
-	case linux.SIGCHLD, linux.SIGURG, linux.SIGWINCH, linux.SIGCONT, linux.SIGSTOP, linux.SIGTSTP, linux.SIGTTIN, linux.SIGTTOU:
-		return // ignore, or stop/continue (job control comes with signals)
-	}
-	if h != linux.SIG_DFL && sig != int(linux.SIGKILL) {
-		return // a handler: delivered when signals are
-	}
-	p.kill(signaledStatus(sig))
-}
-
-func sysTgkill(t *Thread, a *args) (uint64, error) {
-	tgid, tid, sig := int32(a[0]), int32(a[1]), int(a[2])
-	if tgid <= 0 || tid <= 0 || sig < 0 || sig >= linux.NSIG {
-		return 0, linux.EINVAL
-	}
-	p := Lookup(tgid)
-	if p == nil {
-		return 0, linux.ESRCH
-	}
-	p.mu.Lock()
-	_, ok := p.threads[tid]
-	p.mu.Unlock()
-	if !ok {
-		return 0, linux.ESRCH
-	}
-	p.signal(sig)
-	return 0, nil
-}
-
-func sysTkill(t *Thread, a *args) (uint64, error) {
-	for _, p := range All() {
-		p.mu.Lock()
-		_, ok := p.threads[int32(a[0])]
-		p.mu.Unlock()
-		if ok {
-			return sysTgkill(t, &args{uint64(p.PID), a[0], a[1]})
-		}
-	}
-	return 0, linux.ESRCH
-}
-
-func sysRtSigaction(t *Thread, a *args) (uint64, error) {
-	sig, act, oact, size := int(a[0]), a[1], a[2], a[3]
-	if size != 8 || sig < 1 || sig >= linux.NSIG {
-		return 0, linux.EINVAL
-	}
-	if act != 0 && (linux.Signal(sig) == linux.SIGKILL || linux.Signal(sig) == linux.SIGSTOP) {
-		return 0, linux.EINVAL
-	}
-	var raw [32]byte
-	if act != 0 {
-		if err := t.p.as.CopyIn(raw[:], act); err != nil {
-			return 0, err
-		}
-	}
-	t.p.mu.Lock()
-	old := t.p.actions[sig]
-	if act != 0 {
-		t.p.actions[sig] = linux.SigAction{
-			Handler: binary.LittleEndian.Uint64(raw[0:]), Flags: binary.LittleEndian.Uint64(raw[8:]),
-			Restorer: binary.LittleEndian.Uint64(raw[16:]), Mask: binary.LittleEndian.Uint64(raw[24:]),
-		}
-	}
-	t.p.mu.Unlock()
-	if oact != 0 {
-		binary.LittleEndian.PutUint64(raw[0:], old.Handler)
-		binary.LittleEndian.PutUint64(raw[8:], old.Flags)
-		binary.LittleEndian.PutUint64(raw[16:], old.Restorer)
-		binary.LittleEndian.PutUint64(raw[24:], old.Mask)
-		return 0, t.p.as.CopyOut(oact, raw[:])
-	}
-	return 0, nil
-}
-
-func sysRtSigprocmask(t *Thread, a *args) (uint64, error) {
-	how, set, oset, size := a[0], a[1], a[2], a[3]
-	if size != 8 {
-		return 0, linux.EINVAL
-	}
-	old := t.sigmask
-	if set != 0 {
-		var b [8]byte
-		if err := t.p.as.CopyIn(b[:], set); err != nil {
-			return 0, err
-		}
-		s := binary.LittleEndian.Uint64(b[:])
-		switch how {
-		case linux.SIG_BLOCK:
-			t.sigmask |= s
-		case linux.SIG_UNBLOCK:
-			t.sigmask &^= s
-		case linux.SIG_SETMASK:
-			t.sigmask = s
-		default:
-			return 0, linux.EINVAL
-		}
-		t.sigmask &^= 1<<(linux.SIGKILL-1) | 1<<(linux.SIGSTOP-1)
-	}
-	if oset != 0 {
-		var b [8]byte
-		binary.LittleEndian.PutUint64(b[:], old)
-		return 0, t.p.as.CopyOut(oset, b[:])
-	}
-	return 0, nil
 }
 
 func sysSigaltstack(t *Thread, a *args) (uint64, error) {

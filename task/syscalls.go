@@ -42,7 +42,12 @@ func init() {
 		linux.SYS_PPOLL: sysPpoll, linux.SYS_SET_ROBUST_LIST: sysIgnore, linux.SYS_EPOLL_PWAIT: sysEpollPwait,
 		linux.SYS_EVENTFD2: sysEventfd2, linux.SYS_EPOLL_CREATE1: sysEpollCreate1, linux.SYS_DUP3: sysDup3,
 		linux.SYS_PIPE2: sysPipe2, linux.SYS_PRLIMIT64: sysPrlimit64, linux.SYS_GETRANDOM: sysGetrandom,
-		linux.SYS_STATX: sysStatx, linux.SYS_SCHED_SETAFFINITY: sysIgnore, linux.SYS_MLOCK: sysIgnore, linux.SYS_MUNLOCK: sysIgnore,
+		linux.SYS_STATX:        sysStatx,
+		linux.SYS_RT_SIGRETURN: sysRtSigreturn, linux.SYS_RT_SIGPENDING: sysRtSigpending,
+		linux.SYS_RT_SIGSUSPEND: sysRtSigsuspend, linux.SYS_RT_SIGTIMEDWAIT: sysRtSigtimedwait,
+		linux.SYS_RT_SIGQUEUEINFO: sysRtSigqueueinfo, linux.SYS_RT_TGSIGQUEUEINFO: sysRtTgsigqueueinfo,
+		linux.SYS_PAUSE: sysPause, linux.SYS_ALARM: sysAlarm, linux.SYS_SETITIMER: sysSetitimer,
+		linux.SYS_GETITIMER: sysGetitimer, linux.SYS_SIGNALFD4: sysSignalfd4, linux.SYS_SIGNALFD: sysSignalfd, linux.SYS_SCHED_SETAFFINITY: sysIgnore, linux.SYS_MLOCK: sysIgnore, linux.SYS_MUNLOCK: sysIgnore,
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"sync/atomic"
 
-	"sigil/irq"
 	"sigil/linux"
 	"sigil/proc"
 )
@@ -15,7 +14,7 @@ type Thread struct {
 	p        *Process
 	ut       *proc.UserThread
 	clearTID uint64
-	sigmask  uint64
+	sig      sigState
 	altstack linux.SigAltStack
 	stopped  atomic.Bool // execve in another thread: leave
 }
@@ -49,6 +48,11 @@ func (t *Thread) kick() { proc.KickUser(t.ut) }
 
 func (t *Thread) run() {
 	for !t.dying() {
+		t.deliver()
+		t.waitWhileStopped()
+		if t.dying() {
+			break
+		}
 		switch proc.EnterUser(t.ut) {
 		case proc.ReasonSyscall:
 			if t.syscall() == errStop {
@@ -56,7 +60,7 @@ func (t *Thread) run() {
 				return
 			}
 		case proc.ReasonFault:
-			t.fault()
+			t.force(faultInfo(t.ut))
 		}
 	}
 	t.finish()
@@ -66,6 +70,7 @@ func (t *Thread) run() {
 func (t *Thread) syscall() error {
 	f := &t.ut.Ctx.TF
 	nr := f.RAX
+	t.sig.origNr = nr
 	a := args{f.RDI, f.RSI, f.RDX, f.R10, f.R8, f.R9}
 	r, err := dispatch(t, nr, &a)
 	switch err {
@@ -78,32 +83,16 @@ func (t *Thread) syscall() error {
 		if !ok {
 			e = linux.EIO
 		}
+		switch e {
+		case linux.ERESTARTSYS, linux.ERESTARTNOHAND, linux.ERESTARTNOINTR:
+			// Interrupted by a signal: delivery decides between restarting
+			// and EINTR.
+			t.sig.restart = e
+			e = linux.EINTR
+		}
 		f.RAX = linux.Neg(e)
 	}
 	return nil
-}
-
-// faultSignal maps a CPU exception to the signal Linux sends
-// (arch/x86/kernel/traps.c).
-func faultSignal(vector uint64) int {
-	switch vector {
-	case irq.VecDivide, irq.Vecx87, irq.VecSIMD:
-		return int(linux.SIGFPE)
-	case irq.VecDebug, irq.VecBreakpoint:
-		return int(linux.SIGTRAP)
-	case irq.VecInvalidOp:
-		return int(linux.SIGILL)
-	case irq.VecStackFault, irq.VecAlignment:
-		return int(linux.SIGBUS)
-	}
-	return int(linux.SIGSEGV)
-}
-
-// fault handles a CPU exception in user mode: until signal handlers exist,
-// the process dies of the signal (the default action of every fault
-// signal).
-func (t *Thread) fault() {
-	t.p.kill(signaledStatus(faultSignal(t.ut.Trap.Vector)))
 }
 
 // finish removes the thread; the last one out turns the process into a
@@ -150,7 +139,8 @@ func (t *Thread) clone(flags, stack, ptid, ctid, tls uint64) (uint64, error) {
 	if flags&linux.CLONE_SETTLS != 0 {
 		ut.FSBase = tls
 	}
-	child := &Thread{ut: &ut, sigmask: t.sigmask}
+	child := &Thread{ut: &ut}
+	child.sig.mask = t.sig.mask
 	child.altstack.Flags = linux.SS_DISABLE
 
 	var np *Process

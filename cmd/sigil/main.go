@@ -83,6 +83,17 @@ func runInit(path string) {
 		fmt.Printf("sigil: init exited (%s): powering off with code %d\n", how, code)
 		os.Exit(code)
 	}
+	// The terminal's ISIG characters signal its foreground process group.
+	tty.Console.Signal = func(fg int32, c byte) {
+		switch c {
+		case tty.VINTR:
+			task.SignalGroup(fg, int(linux.SIGINT))
+		case tty.VQUIT:
+			task.SignalGroup(fg, int(linux.SIGQUIT))
+		case tty.VSUSP:
+			task.SignalGroup(fg, int(linux.SIGTSTP))
+		}
+	}
 	env := []string{"PATH=/bin", "HOME=/", "TERM=linux"}
 	if _, err := task.StartInit(path, []string{path}, env, con); err != nil {
 		fmt.Printf("sigil: cannot start init %s: %v\n", path, err)

@@ -1,0 +1,454 @@
+package task
+
+import (
+	"encoding/binary"
+	"unsafe"
+
+	"sigil/irq"
+	"sigil/linux"
+	"sigil/proc"
+	"sigil/signal"
+)
+
+// Signals of user processes: generation, the wake-up of the target thread,
+// and delivery on the next return to user mode (see signal/ for the state
+// and the frame). Signal state is guarded by the process's mu.
+
+// sigState is a thread's signal state.
+type sigState struct {
+	pending   signal.Queue
+	mask      signal.Set
+	savedMask signal.Set // sigsuspend's mask to restore after delivery
+	restoreOK bool       // savedMask is set
+	intrCh    chan struct{}
+	origNr    uint64 // system call number, for restarts
+	restart   linux.Errno
+}
+
+// intr returns a channel closed when the thread must stop blocking: a
+// deliverable signal is pending or the process is dying. Blocking system
+// calls select on it.
+func (t *Thread) intr() <-chan struct{} {
+	p := t.p
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if t.sig.intrCh == nil {
+		t.sig.intrCh = make(chan struct{})
+	}
+	if p.exiting || t.stopped.Load() || t.deliverableLocked() != 0 {
+		t.interruptLocked()
+	}
+	return t.sig.intrCh
+}
+
+func (t *Thread) interruptLocked() {
+	if t.sig.intrCh == nil {
+		t.sig.intrCh = make(chan struct{})
+	}
+	select {
+	case <-t.sig.intrCh:
+	default:
+		close(t.sig.intrCh)
+	}
+}
+
+// rearmLocked gives the thread a fresh interrupt channel once nothing is
+// left to deliver.
+func (t *Thread) rearmLocked() {
+	select {
+	case <-t.sig.intrCh:
+		if t.deliverableLocked() == 0 && !t.p.exiting {
+			t.sig.intrCh = make(chan struct{})
+		}
+	default:
+	}
+}
+
+// deliverableLocked returns the pending signals t would take now.
+func (t *Thread) deliverableLocked() signal.Set {
+	return (t.sig.pending.Pending() | t.p.shared.Pending()) &^ t.sig.mask
+}
+
+// wake makes t notice a signal: out of a blocking call, or out of user mode.
+func (t *Thread) wakeLocked() {
+	t.interruptLocked()
+	t.kick()
+}
+
+// ignoredLocked reports whether sig would be dropped at generation: its
+// disposition ignores it and no thread blocks it (a blocked signal stays
+// pending, for its handler may change).
+func (p *Process) ignoredLocked(sig int) bool {
+	h := p.actions[sig].Handler
+	ign := h == linux.SIG_IGN || h == linux.SIG_DFL && signal.DefaultAction(sig) == signal.Ignore
+	if !ign {
+		return false
+	}
+	for _, t := range p.threads {
+		if t.sig.mask.Has(sig) {
+			return false
+		}
+	}
+	return true
+}
+
+// queuedLocked counts the process's queued real-time signals.
+func (p *Process) queuedLocked() int {
+	n := p.shared.Queued()
+	for _, t := range p.threads {
+		n += t.sig.pending.Queued()
+	}
+	return n
+}
+
+// send generates info for p (process-directed), or for thread t of p.
+// It returns EAGAIN when a real-time signal would exceed RLIMIT_SIGPENDING.
+func (p *Process) send(t *Thread, info linux.SignalInfo) error {
+	sig := int(info.Signo)
+	p.mu.Lock()
+	if p.zombie || p.exiting {
+		p.mu.Unlock()
+		return nil
+	}
+	switch {
+	case sig == int(linux.SIGKILL):
+		p.mu.Unlock()
+		p.kill(signaledStatus(sig))
+		return nil
+	case sig == int(linux.SIGCONT):
+		p.discardLocked(int(linux.SIGSTOP), int(linux.SIGTSTP), int(linux.SIGTTIN), int(linux.SIGTTOU))
+		wasStopped := p.stopped
+		p.stopped = false
+		p.stopEv.notify()
+		p.mu.Unlock()
+		if wasStopped {
+			p.mu.Lock()
+			p.contPending = true
+			p.mu.Unlock()
+			p.notifyParent(linux.CLD_CONTINUED, sig)
+		}
+		p.mu.Lock()
+	case signal.DefaultAction(sig) == signal.Stop:
+		p.discardLocked(int(linux.SIGCONT))
+	}
+	if p.ignoredLocked(sig) {
+		p.mu.Unlock()
+		return nil
+	}
+	q := &p.shared
+	if t != nil {
+		q = &t.sig.pending
+	}
+	limit := int(p.limits[linux.RLIMIT_SIGPENDING].Cur)
+	if signal.IsRealtime(sig) && p.queuedLocked() >= limit {
+		p.mu.Unlock()
+		return linux.EAGAIN
+	}
+	q.Enqueue(&info, limit)
+	p.sigEv.notify()
+	pollEvents.notify()
+	target := t
+	if target == nil {
+		for _, th := range p.threads {
+			if !th.sig.mask.Has(sig) {
+				target = th
+				break
+			}
+		}
+	}
+	if target != nil {
+		target.wakeLocked()
+	}
+	p.mu.Unlock()
+	return nil
+}
+
+func (p *Process) discardLocked(sigs ...int) {
+	for _, s := range sigs {
+		p.shared.Discard(s)
+		for _, t := range p.threads {
+			t.sig.pending.Discard(s)
+		}
+	}
+}
+
+// notifyParent sends SIGCHLD (unless SA_NOCLDSTOP excludes stops and
+// continues) and wakes the parent's wait.
+func (p *Process) notifyParent(code int32, sigOrStatus int) {
+	par := p.parent
+	if par == nil {
+		return
+	}
+	par.mu.Lock()
+	flags := par.actions[linux.SIGCHLD].Flags
+	par.mu.Unlock()
+	if code == linux.CLD_EXITED || code == linux.CLD_KILLED || code == linux.CLD_DUMPED || flags&linux.SA_NOCLDSTOP == 0 {
+		info := signal.Info(int(linux.SIGCHLD), code)
+		signal.SetSender(&info, p.PID, 0)
+		signal.SetStatus(&info, int32(sigOrStatus))
+		par.send(nil, info)
+	}
+	par.childEv.notify()
+}
+
+// faultInfo maps a CPU exception to the signal and siginfo Linux sends
+// (arch/x86/kernel/traps.c, fault.c).
+func faultInfo(ut *proc.UserThread) linux.SignalInfo {
+	tr := ut.Trap
+	rip := ut.Ctx.TF.RIP
+	var info linux.SignalInfo
+	switch tr.Vector {
+	case irq.VecDivide:
+		info = signal.Info(int(linux.SIGFPE), linux.FPE_INTDIV)
+		signal.SetAddr(&info, rip)
+	case irq.VecInvalidOp:
+		info = signal.Info(int(linux.SIGILL), linux.ILL_ILLOPN)
+		signal.SetAddr(&info, rip)
+	case irq.VecBreakpoint, irq.VecOverflow:
+		info = signal.Info(int(linux.SIGTRAP), linux.SI_KERNEL)
+	case irq.VecDebug:
+		info = signal.Info(int(linux.SIGTRAP), linux.TRAP_TRACE)
+		signal.SetAddr(&info, rip)
+	case irq.VecPageFault:
+		code := int32(linux.SEGV_MAPERR)
+		if tr.ErrorCode&irq.PFPresent != 0 {
+			code = linux.SEGV_ACCERR
+		}
+		info = signal.Info(int(linux.SIGSEGV), code)
+		signal.SetAddr(&info, tr.CR2)
+	case irq.VecStackFault:
+		info = signal.Info(int(linux.SIGBUS), linux.SI_KERNEL)
+	case irq.VecAlignment:
+		info = signal.Info(int(linux.SIGBUS), linux.BUS_ADRALN)
+	case irq.Vecx87:
+		fp := ut.Ctx.FP[:]
+		cwd, swd := binary.LittleEndian.Uint16(fp[0:]), binary.LittleEndian.Uint16(fp[2:])
+		info = signal.Info(int(linux.SIGFPE), fpCode(uint32(swd&^cwd)))
+		signal.SetAddr(&info, rip)
+	case irq.VecSIMD:
+		mx := binary.LittleEndian.Uint32(ut.Ctx.FP[24:])
+		info = signal.Info(int(linux.SIGFPE), fpCode(^(mx>>7)&mx))
+		signal.SetAddr(&info, rip)
+	default: // #GP, #NP, #TS and the rest
+		info = signal.Info(int(linux.SIGSEGV), linux.SI_KERNEL)
+	}
+	return info
+}
+
+// fpCode turns unmasked, raised floating-point exception bits (IE, DE, ZE,
+// OE, UE, PE in bits 0-5, as in both the x87 status word and MXCSR) into
+// si_code, with Linux's priority (fpu__exception_code).
+func fpCode(err uint32) int32 {
+	switch {
+	case err&0x01 != 0:
+		return linux.FPE_FLTINV
+	case err&0x04 != 0:
+		return linux.FPE_FLTDIV
+	case err&0x08 != 0:
+		return linux.FPE_FLTOVF
+	case err&0x10 != 0:
+		return linux.FPE_FLTUND
+	case err&0x20 != 0:
+		return linux.FPE_FLTRES
+	}
+	return linux.FPE_FLTUNK
+}
+
+// force delivers a fault signal to t: a blocked or ignored one is
+// unblocked and reset to the default, so it kills (force_sig_info).
+func (t *Thread) force(info linux.SignalInfo) {
+	sig := int(info.Signo)
+	p := t.p
+	p.mu.Lock()
+	h := p.actions[sig].Handler
+	if t.sig.mask.Has(sig) || h == linux.SIG_IGN {
+		t.sig.mask &^= signal.Bit(sig)
+		p.actions[sig] = linux.SigAction{}
+	}
+	t.sig.pending.Enqueue(&info, 1<<30)
+	t.interruptLocked()
+	p.sigEv.notify()
+	p.mu.Unlock()
+}
+
+// deliver runs before each return to user mode: it takes deliverable
+// signals and sets up handler frames, or applies default actions.
+func (t *Thread) deliver() {
+	p := t.p
+	handled := false
+	for {
+		p.mu.Lock()
+		if p.exiting {
+			p.mu.Unlock()
+			return
+		}
+		info, ok := t.sig.pending.Dequeue(t.sig.mask)
+		if !ok {
+			info, ok = p.shared.Dequeue(t.sig.mask)
+		}
+		if !ok {
+			t.finishRestart(handled, 0)
+			if t.sig.restoreOK {
+				t.sig.mask, t.sig.restoreOK = t.sig.savedMask, false
+			}
+			t.rearmLocked()
+			p.mu.Unlock()
+			return
+		}
+		sig := int(info.Signo)
+		act := p.actions[sig]
+		switch {
+		case act.Handler == linux.SIG_IGN:
+			p.mu.Unlock()
+			continue
+		case act.Handler == linux.SIG_DFL:
+			def := signal.DefaultAction(sig)
+			p.mu.Unlock()
+			switch def {
+			case signal.Ignore, signal.Continue:
+			case signal.Stop:
+				p.stop(sig)
+			default:
+				p.kill(signaledStatus(sig))
+				return
+			}
+			continue
+		}
+		// A handler: the interrupted system call restarts or fails.
+		t.finishRestart(true, act.Flags)
+		handled = true
+		mask := t.sig.mask
+		if t.sig.restoreOK {
+			mask, t.sig.restoreOK = t.sig.savedMask, false
+		}
+		t.sig.mask |= signal.Set(act.Mask)
+		if act.Flags&linux.SA_NODEFER == 0 {
+			t.sig.mask |= signal.Bit(sig)
+		}
+		t.sig.mask &^= signal.Unblockable
+		if act.Flags&linux.SA_RESETHAND != 0 {
+			p.actions[sig] = linux.SigAction{}
+		}
+		alt := t.altstack
+		p.mu.Unlock()
+		if !t.setupFrame(info, act, mask, alt) {
+			// The frame cannot be written (bad stack, no restorer): Linux
+			// kills with SIGSEGV (force_sigsegv).
+			p.kill(signaledStatus(int(linux.SIGSEGV)))
+			return
+		}
+	}
+}
+
+// finishRestart settles a system call interrupted by a signal: restart it
+// (rewind to the SYSCALL, RAX back to its number) or fail it with EINTR.
+func (t *Thread) finishRestart(handler bool, flags uint64) {
+	r := t.sig.restart
+	if r == 0 {
+		return
+	}
+	t.sig.restart = 0
+	f := &t.ut.Ctx.TF
+	restart := !handler && (r == linux.ERESTARTSYS || r == linux.ERESTARTNOHAND || r == linux.ERESTARTNOINTR) ||
+		handler && (r == linux.ERESTARTNOINTR || r == linux.ERESTARTSYS && flags&linux.SA_RESTART != 0)
+	if restart {
+		f.RIP -= 2 // SYSCALL is two bytes
+		f.RAX = t.sig.origNr
+	} else {
+		f.RAX = linux.Neg(linux.EINTR)
+	}
+}
+
+// setupFrame writes the rt_sigframe and points the thread at the handler.
+func (t *Thread) setupFrame(info linux.SignalInfo, act linux.SigAction, mask signal.Set, alt linux.SigAltStack) bool {
+	f := &t.ut.Ctx.TF
+	var d signal.Delivery
+	d.Regs = linux.SigContext{R8: f.R8, R9: f.R9, R10: f.R10, R11: f.R11, R12: f.R12, R13: f.R13, R14: f.R14, R15: f.R15,
+		Rdi: f.RDI, Rsi: f.RSI, Rbp: f.RBP, Rbx: f.RBX, Rdx: f.RDX, Rax: f.RAX, Rcx: f.RCX, Rsp: f.RSP, Rip: f.RIP,
+		Eflags: f.RFLAGS, Err: t.ut.Trap.ErrorCode, Trapno: t.ut.Trap.Vector, Cr2: t.ut.Trap.CR2}
+	d.FP = t.ut.Ctx.FP
+	d.Info, d.Action, d.Mask, d.AltStack = info, act, mask, alt
+	var pl signal.Placement
+	if !signal.Build(&d, &pl) {
+		return false
+	}
+	as := t.p.as
+	frame := (*[signal.FrameSize]byte)(unsafe.Pointer(&pl.Frame))
+	if as.CopyOut(pl.FPAddr, d.FP[:]) != nil || as.CopyOut(pl.FrameAddr, frame[:]) != nil {
+		return false
+	}
+	if pl.DisarmAltStack {
+		t.altstack = linux.SigAltStack{Flags: linux.SS_DISABLE}
+	}
+	f.RIP, f.RSP, f.RDI, f.RSI, f.RDX, f.RAX = pl.RIP, pl.RSP, pl.RDI, pl.RSI, pl.RDX, 0
+	f.RFLAGS = pl.Flags
+	t.ut.Ctx.ResetFP()
+	t.ut.Trap = proc.TrapInfo{}
+	return true
+}
+
+// sigreturn restores what a handler's frame saved.
+func sysRtSigreturn(t *Thread, a *args) (uint64, error) {
+	f := &t.ut.Ctx.TF
+	addr := f.RSP - 8
+	var fr signal.Frame
+	b := (*[signal.FrameSize]byte)(unsafe.Pointer(&fr))
+	var fp [signal.FPSize]byte
+	if t.p.as.CopyIn(b[:], addr) != nil || t.p.as.CopyIn(fp[:], fr.UC.MContext.FPState) != nil {
+		t.force(signal.Info(int(linux.SIGSEGV), linux.SI_KERNEL))
+		return 0, errNoResult
+	}
+	r := signal.Restore(&fr, &fp, f.RFLAGS)
+	g := &r.Regs
+	f.R8, f.R9, f.R10, f.R11, f.R12, f.R13, f.R14, f.R15 = g.R8, g.R9, g.R10, g.R11, g.R12, g.R13, g.R14, g.R15
+	f.RDI, f.RSI, f.RBP, f.RBX, f.RDX, f.RAX, f.RCX = g.Rdi, g.Rsi, g.Rbp, g.Rbx, g.Rdx, g.Rax, g.Rcx
+	f.RSP, f.RIP, f.RFLAGS = g.Rsp, g.Rip, g.Eflags
+	t.ut.Ctx.FP = fp
+	t.p.mu.Lock()
+	t.sig.mask = r.Mask
+	t.p.mu.Unlock()
+	if st := r.Stack; uint32(st.Flags)&linux.SS_DISABLE != 0 || st.Size >= linux.MINSIGSTKSZ {
+		if uint32(st.Flags)&linux.SS_DISABLE != 0 {
+			t.altstack = linux.SigAltStack{Flags: linux.SS_DISABLE}
+		} else {
+			t.altstack = linux.SigAltStack{SP: st.SP, Size: st.Size, Flags: st.Flags &^ linux.SS_ONSTACK}
+		}
+	}
+	return 0, errNoResult
+}
+
+// stop puts the process in the stopped state until SIGCONT, telling the
+// parent (CLD_STOPPED, and wait4's WUNTRACED).
+func (p *Process) stop(sig int) {
+	p.mu.Lock()
+	if p.stopped || p.exiting {
+		p.mu.Unlock()
+		return
+	}
+	p.stopped, p.stopSig = true, sig
+	p.stopReported = false
+	for _, t := range p.threads {
+		t.wakeLocked()
+	}
+	p.mu.Unlock()
+	p.notifyParent(linux.CLD_STOPPED, sig)
+}
+
+// waitWhileStopped parks a thread of a stopped process until SIGCONT or
+// death.
+func (t *Thread) waitWhileStopped() {
+	p := t.p
+	for {
+		p.mu.Lock()
+		stopped, dying := p.stopped, p.exiting
+		ev := p.stopEv.wait()
+		p.mu.Unlock()
+		if !stopped || dying {
+			return
+		}
+		select {
+		case <-ev:
+		case <-p.dying:
+		}
+	}
+}
