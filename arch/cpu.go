@@ -25,6 +25,7 @@ const (
 	CR0_TS = 1 << 3
 	CR0_NE = 1 << 5
 	CR0_WP = 1 << 16
+	CR0_AM = 1 << 18
 	CR0_PG = 1 << 31
 
 	CR4_PAE        = 1 << 5

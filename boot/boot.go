@@ -176,7 +176,9 @@ func halt(msg string) {
 // off (CR4.OSXSAVE clear), so the runtime keeps to SSE and FXSAVE covers the
 // whole register state.
 func enableFeatures() {
-	arch.SetCR0(arch.CR0() | arch.CR0_WP)
+	// WP: ring 0 honours read-only pages. AM: user code that sets
+	// RFLAGS.AC gets #AC on misaligned accesses, as on Linux.
+	arch.SetCR0(arch.CR0() | arch.CR0_WP | arch.CR0_AM)
 	arch.SetCR4(arch.CR4() | arch.CR4_PGE)
 	if _, _, _, d := arch.CPUID(0x80000001, 0); d&(1<<20) != 0 {
 		arch.WriteMSR(arch.MSR_EFER, arch.ReadMSR(arch.MSR_EFER)|arch.EFER_NXE)

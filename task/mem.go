@@ -142,6 +142,13 @@ func (as *AddressSpace) findFree(n, top uintptr) (uintptr, bool) {
 	return cand, cand >= pageSize && cand < top
 }
 
+// mapped reports whether addr lies in a mapped region.
+func (as *AddressSpace) mapped(addr uint64) bool {
+	as.mu.Lock()
+	defer as.mu.Unlock()
+	return as.overlaps(uintptr(addr), uintptr(addr)+1)
+}
+
 func (as *AddressSpace) overlaps(start, end uintptr) bool {
 	for _, v := range as.vmas {
 		if v.start < end && start < v.end {

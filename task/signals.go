@@ -193,7 +193,7 @@ func (p *Process) notifyParent(code int32, sigOrStatus int) {
 
 // faultInfo maps a CPU exception to the signal and siginfo Linux sends
 // (arch/x86/kernel/traps.c, fault.c).
-func faultInfo(ut *proc.UserThread) linux.SignalInfo {
+func faultInfo(ut *proc.UserThread, mapped func(addr uint64) bool) linux.SignalInfo {
 	tr := ut.Trap
 	rip := ut.Ctx.TF.RIP
 	var info linux.SignalInfo
@@ -210,8 +210,10 @@ func faultInfo(ut *proc.UserThread) linux.SignalInfo {
 		info = signal.Info(int(linux.SIGTRAP), linux.TRAP_TRACE)
 		signal.SetAddr(&info, rip)
 	case irq.VecPageFault:
+		// Linux decides by the mapping: an access the region's
+		// protection forbids is ACCERR even if the page was never touched.
 		code := int32(linux.SEGV_MAPERR)
-		if tr.ErrorCode&irq.PFPresent != 0 {
+		if tr.ErrorCode&irq.PFPresent != 0 || mapped != nil && mapped(tr.CR2) {
 			code = linux.SEGV_ACCERR
 		}
 		info = signal.Info(int(linux.SIGSEGV), code)

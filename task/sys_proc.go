@@ -127,6 +127,7 @@ func (p *Process) matches(c *Process, pid int64) bool {
 // WNOHANG finds nothing to report.
 func (t *Thread) waitChild(pid int64, options uint64) (*Process, uint32, error) {
 	p := t.p
+	interrupted := false
 	for {
 		wait := p.childEv.wait()
 		p.mu.Lock()
@@ -175,13 +176,18 @@ func (t *Thread) waitChild(pid int64, options uint64) (*Process, uint32, error) 
 		if !any {
 			return nil, 0, linux.ECHILD
 		}
+		if interrupted {
+			return nil, 0, linux.ERESTARTSYS
+		}
 		if options&linux.WNOHANG != 0 {
 			return nil, 0, nil
 		}
 		select {
 		case <-wait:
 		case <-t.intr():
-			return nil, 0, linux.ERESTARTSYS
+			// A child that just died raises SIGCHLD as it wakes us: look
+			// once more before giving up, as Linux reaps first.
+			interrupted = true
 		}
 	}
 }
@@ -324,9 +330,13 @@ func sysGetsid(t *Thread, a *args) (uint64, error) {
 	return uint64(p.sid), nil
 }
 
+// sysSigaltstack reports SS_ONSTACK when the caller runs on its alternate
+// stack, and refuses to change the stack then (EPERM), as Linux does.
 func sysSigaltstack(t *Thread, a *args) (uint64, error) {
 	ss, oss := a[0], a[1]
 	old := t.altstack
+	sp := t.ut.Ctx.TF.RSP
+	onStack := uint32(old.Flags)&linux.SS_DISABLE == 0 && sp > old.SP && sp-old.SP <= old.Size
 	if ss != 0 {
 		var b [24]byte
 		if err := t.p.as.CopyIn(b[:], ss); err != nil {
@@ -334,6 +344,8 @@ func sysSigaltstack(t *Thread, a *args) (uint64, error) {
 		}
 		n := linux.SigAltStack{SP: binary.LittleEndian.Uint64(b[0:]), Flags: int32(binary.LittleEndian.Uint32(b[8:])), Size: binary.LittleEndian.Uint64(b[16:])}
 		switch {
+		case onStack:
+			return 0, linux.EPERM
 		case uint32(n.Flags)&^(linux.SS_DISABLE|linux.SS_ONSTACK|linux.SS_AUTODISARM) != 0:
 			return 0, linux.EINVAL
 		case uint32(n.Flags)&linux.SS_DISABLE != 0:
@@ -341,13 +353,18 @@ func sysSigaltstack(t *Thread, a *args) (uint64, error) {
 		case n.Size < linux.MINSIGSTKSZ:
 			return 0, linux.ENOMEM
 		default:
+			n.Flags &^= linux.SS_ONSTACK
 			t.altstack = n
 		}
 	}
 	if oss != 0 {
 		var b [24]byte
+		flags := old.Flags
+		if onStack {
+			flags = linux.SS_ONSTACK | flags&^linux.SS_DISABLE
+		}
 		binary.LittleEndian.PutUint64(b[0:], old.SP)
-		binary.LittleEndian.PutUint32(b[8:], uint32(old.Flags))
+		binary.LittleEndian.PutUint32(b[8:], uint32(flags))
 		binary.LittleEndian.PutUint64(b[16:], old.Size)
 		return 0, t.p.as.CopyOut(oss, b[:])
 	}

@@ -60,9 +60,19 @@ var (
 	unknownSeen = map[uint64]bool{}
 )
 
+// TraceSyscalls prints every user system call and its result
+// (trace=syscall on the command line).
+var TraceSyscalls bool
+
 func dispatch(t *Thread, nr uint64, a *args) (uint64, error) {
 	if f := table[nr]; f != nil {
-		return f(t, a)
+		if !TraceSyscalls {
+			return f(t, a)
+		}
+		r, err := f(t, a)
+		fmt.Printf("sigil: trace: %d/%d %s(%#x, %#x, %#x, %#x) = %#x %v\n", t.p.PID, t.TID,
+			linux.SyscallName(uintptr(nr)), a[0], a[1], a[2], a[3], r, err)
+		return r, err
 	}
 	unknownMu.Lock()
 	if !unknownSeen[nr] {

@@ -60,7 +60,7 @@ func (t *Thread) run() {
 				return
 			}
 		case proc.ReasonFault:
-			t.force(faultInfo(t.ut))
+			t.force(faultInfo(t.ut, t.p.as.mapped))
 		}
 	}
 	t.finish()

@@ -54,8 +54,9 @@ func main() {
 		}
 		os.Exit(1)
 	}
+	task.TraceSyscalls = strings.Contains(args["trace"], "syscall")
 	if info.InitrdSize != 0 || args["init"] != "" {
-		runInit(args["init"])
+		runInit(args["init"], initArgs(os.Args[1:]))
 	}
 	fmt.Println("sigil: ready; commands: irqstat, poweroff (quit QEMU with Ctrl+A X)")
 	monitor()
@@ -63,7 +64,7 @@ func main() {
 
 // runInit starts PID 1 from the initrd (init=PATH, default /init) and
 // never returns: PID 1's exit powers the machine off with its status.
-func runInit(path string) {
+func runInit(path string, extra []string) {
 	if path == "" {
 		path = "/init"
 	}
@@ -95,7 +96,7 @@ func runInit(path string) {
 		}
 	}
 	env := []string{"PATH=/bin", "HOME=/", "TERM=linux"}
-	if _, err := task.StartInit(path, []string{path}, env, con); err != nil {
+	if _, err := task.StartInit(path, append([]string{path}, extra...), env, con); err != nil {
 		fmt.Printf("sigil: cannot start init %s: %v\n", path, err)
 		return
 	}
@@ -185,6 +186,17 @@ func printProtections() {
 		on = append(on, "wp")
 	}
 	fmt.Printf("sigil: cpu: protections %s\n", strings.Join(on, " "))
+}
+
+// initArgs returns the command-line words after "--": like Linux, Sigil
+// passes them to init.
+func initArgs(words []string) []string {
+	for i, w := range words {
+		if w == "--" {
+			return words[i+1:]
+		}
+	}
+	return nil
 }
 
 // parseArgs reads the key=value words of the command line.
