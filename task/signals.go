@@ -111,6 +111,9 @@ func (p *Process) send(t *Thread, info linux.SignalInfo) error {
 		return nil
 	}
 	switch {
+	case sig == int(linux.SIGKILL) && p.PID == 1:
+		p.mu.Unlock()
+		return nil
 	case sig == int(linux.SIGKILL):
 		p.mu.Unlock()
 		p.kill(signaledStatus(sig))
@@ -131,7 +134,10 @@ func (p *Process) send(t *Thread, info linux.SignalInfo) error {
 	case signal.DefaultAction(sig) == signal.Stop:
 		p.discardLocked(int(linux.SIGCONT))
 	}
-	if p.ignoredLocked(sig) {
+	if p.ignoredLocked(sig) || p.PID == 1 && p.actions[sig].Handler == linux.SIG_DFL {
+		// Init only receives the signals it handles (Linux's
+		// SIGNAL_UNKILLABLE): a stray Ctrl+C or kill cannot end the system.
+		// Its own faults are forced (Thread.force) and still kill it.
 		p.mu.Unlock()
 		return nil
 	}

@@ -189,3 +189,82 @@ func TestSMEPSMAP(t *testing.T) {
 	wantCode(t, res, 0)
 	wantLines(t, res.Output, `(?m)^sigil: cpu: protections smep smap nx wp$`, `(?m)^kmem: all stopped, kernel running$`)
 }
+
+// TestSignalPrograms: sigtest's 34 cases, and Go recovering from CPU
+// faults through its own signal handlers, in both interrupt modes.
+func TestSignalPrograms(t *testing.T) {
+	for _, m := range irqModes[:2] {
+		t.Run(m.name, func(t *testing.T) {
+			res := bootInit(t, "init=/bin/sigtest "+m.append)
+			wantCode(t, res, 0)
+			wantLines(t, res.Output, `(?m)^sigtest: 34 of 34 passed$`)
+			for _, l := range strings.Split(res.Output, "\n") {
+				if strings.Contains(l, "FAILED") {
+					t.Error(l)
+				}
+			}
+			res = bootInit(t, "init=/bin/gopanic "+m.append)
+			wantCode(t, res, 0)
+			wantLines(t, res.Output, `(?m)^gopanic: divide: runtime error: integer divide by zero$`,
+				`(?m)^gopanic: nil: runtime error: invalid memory address or nil pointer dereference$`)
+		})
+	}
+}
+
+// TestCtrlC types Ctrl+C through QMP while programs spin: the default
+// action kills the job and the shell carries on; a C handler runs twice
+// with the program's counter intact; Go's signal.Notify sees it; Ctrl+Z
+// stops a job that fg resumes.
+func TestCtrlC(t *testing.T) {
+	for _, mode := range irqModes[:2] {
+		t.Run(mode.name, func(t *testing.T) {
+			m := shellSession(t, mode.append)
+			defer m.Kill()
+			ctrl := func(k string) {
+				if err := m.SendKeys("ctrl", k); err != nil {
+					t.Fatal(err)
+				}
+			}
+			m.WriteSerial([]byte("spin\n"))
+			expectLine(t, m, `^spin: ready \(default SIGINT\)`)
+			ctrl("c")
+			expectLine(t, m, `^sh: spin \(pid \d+\): killed by signal 2 \(interrupt\)$`)
+			m.WriteSerial([]byte("echo alive\n"))
+			expectLine(t, m, `^alive$`)
+
+			m.WriteSerial([]byte("spin -h\n"))
+			expectLine(t, m, `^spin: ready \(handling SIGINT\)`)
+			ctrl("c")
+			expectLine(t, m, `^spin: SIGINT #1 handled, counter \d+`)
+			time.Sleep(200 * time.Millisecond)
+			ctrl("c")
+			expectLine(t, m, `^spin: SIGINT #2 handled, counter \d+ \(was \d+`)
+			m.WriteSerial([]byte("echo status $?\n"))
+			expectLine(t, m, `^status 0$`)
+
+			m.WriteSerial([]byte("gosig\n"))
+			expectLine(t, m, `^gosig: ready$`)
+			ctrl("c")
+			expectLine(t, m, `^gosig: got interrupt #1, counter \d+$`)
+			ctrl("c")
+			expectLine(t, m, `^gosig: got interrupt #2`)
+			m.WriteSerial([]byte("echo status $?\n"))
+			expectLine(t, m, `^status 0$`)
+
+			m.WriteSerial([]byte("spin\n"))
+			expectLine(t, m, `^spin: ready`)
+			ctrl("z")
+			expectLine(t, m, `^\[1\]\+ Stopped \(stopped\) spin$`)
+			m.WriteSerial([]byte("ps\n"))
+			expectLine(t, m, `^ +\d+ +1 +\d+ +T +spin$`)
+			m.WriteSerial([]byte("fg\n"))
+			time.Sleep(300 * time.Millisecond)
+			ctrl("c")
+			expectLine(t, m, `^sh: spin \(pid \d+\): killed by signal 2 \(interrupt\)$`)
+			m.WriteSerial([]byte("exit 0\n"))
+			if _, err := m.Wait(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}

@@ -17,7 +17,17 @@ import (
 	"unsafe"
 )
 
+
 var last int // $?
+
+// job is a process group the shell started.
+type job struct {
+	id   int
+	pid  int
+	name string
+}
+
+var jobs []*job
 
 func main() {
 	in := bufio.NewReader(os.Stdin)
@@ -77,11 +87,56 @@ func run(line string) int {
 		return ps(len(words) > 1 && words[1] == "-s")
 	case "kill":
 		return kill(words[1:])
+	case "jobs":
+		for _, j := range jobs {
+			fmt.Printf("[%d] %d %s\n", j.id, j.pid, j.name)
+		}
+		return 0
+	case "fg", "bg":
+		j := pickJob(words[1:])
+		if j == nil {
+			fmt.Printf("sh: %s: no such job\n", words[0])
+			return 1
+		}
+		if words[0] == "bg" {
+			syscall.Kill(-j.pid, syscall.SIGCONT)
+			fmt.Printf("[%d] %s &\n", j.id, j.name)
+			return 0
+		}
+		dropJob(j)
+		setForeground(j.pid)
+		syscall.Kill(-j.pid, syscall.SIGCONT)
+		return waitJob(j)
 	case "help":
-		fmt.Println("builtins: cd DIR, echo ARGS, exit [N], poweroff, ps [-s], kill [-SIG] PID..., help; programs are in /bin")
+		fmt.Println("builtins: cd DIR, echo ARGS, exit [N], poweroff, ps [-s], kill [-SIG] PID..., jobs, fg [%N], bg [%N], help; programs are in /bin")
 		return 0
 	}
 	return spawn(words)
+}
+
+func pickJob(args []string) *job {
+	if len(jobs) == 0 {
+		return nil
+	}
+	if len(args) == 0 {
+		return jobs[len(jobs)-1]
+	}
+	n, _ := strconv.Atoi(strings.TrimPrefix(args[0], "%"))
+	for _, j := range jobs {
+		if j.id == n {
+			return j
+		}
+	}
+	return nil
+}
+
+func dropJob(j *job) {
+	for i, x := range jobs {
+		if x == j {
+			jobs = append(jobs[:i], jobs[i+1:]...)
+			return
+		}
+	}
 }
 
 // spawn runs a program in a new foreground process group and reports how
@@ -100,17 +155,34 @@ func spawn(words []string) int {
 		fmt.Printf("sh: %s: %v\n", words[0], errors.Unwrap(err))
 		return 127
 	}
-	err = cmd.Wait()
+	return waitJob(&job{pid: cmd.Process.Pid, name: strings.Join(words, " ")})
+}
+
+// waitJob waits for a foreground job to exit or stop (Ctrl+Z), takes the
+// terminal back, and reports how it ended.
+func waitJob(j *job) int {
+	var ws syscall.WaitStatus
+	for {
+		_, err := syscall.Wait4(j.pid, &ws, syscall.WUNTRACED, nil)
+		if err != syscall.EINTR {
+			break
+		}
+	}
 	setForeground(syscall.Getpgrp())
-	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
 	switch {
+	case ws.Stopped():
+		if j.id == 0 {
+			j.id = len(jobs) + 1
+		}
+		jobs = append(jobs, j)
+		fmt.Printf("[%d]+ Stopped (%v) %s\n", j.id, ws.StopSignal(), j.name)
+		return 128 + int(ws.StopSignal())
 	case ws.Signaled():
-		fmt.Printf("sh: %s (pid %d): killed by signal %d (%v)\n", words[0], cmd.Process.Pid, ws.Signal(), ws.Signal())
+		fmt.Printf("sh: %s (pid %d): killed by signal %d (%v)\n", j.name, j.pid, ws.Signal(), ws.Signal())
 		return 128 + int(ws.Signal())
 	case ws.Exited() && ws.ExitStatus() != 0:
-		fmt.Printf("sh: %s (pid %d): exit %d\n", words[0], cmd.Process.Pid, ws.ExitStatus())
+		fmt.Printf("sh: %s (pid %d): exit %d\n", j.name, j.pid, ws.ExitStatus())
 	}
-	_ = err
 	return ws.ExitStatus()
 }
 
@@ -128,6 +200,13 @@ func reap() {
 		pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil)
 		if pid <= 0 || err != nil {
 			return
+		}
+		for _, j := range jobs {
+			if j.pid == pid {
+				fmt.Printf("[%d] Done %s\n", j.id, j.name)
+				dropJob(j)
+				break
+			}
 		}
 	}
 }
