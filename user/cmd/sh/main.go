@@ -17,7 +17,6 @@ import (
 	"unsafe"
 )
 
-
 var last int // $?
 
 // job is a process group the shell started.
