@@ -266,6 +266,10 @@ func StartInit(file string, argv, envp []string, console *vfs.Node) (*Process, e
 		p.exit(exitedStatus(127))
 		return nil, err
 	}
+	// The console is init's controlling terminal, its group in front.
+	if d, ok := console.Dev.(consoleDev); ok {
+		d.t.SetForeground(p.PID, p.PID)
+	}
 	t.start()
 	return p, nil
 }

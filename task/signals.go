@@ -2,8 +2,10 @@ package task
 
 import (
 	"encoding/binary"
+	"fmt"
 	"unsafe"
 
+	"sigil/arch"
 	"sigil/irq"
 	"sigil/linux"
 	"sigil/proc"
@@ -78,9 +80,13 @@ func (t *Thread) wakeLocked() {
 // ignoredLocked reports whether sig would be dropped at generation: its
 // disposition ignores it and no thread blocks it (a blocked signal stays
 // pending, for its handler may change).
+//
+// Init (PID 1) ignores every signal left at SIG_DFL (Linux's
+// SIGNAL_UNKILLABLE): a stray Ctrl+C or kill cannot end the system; its own
+// faults are forced (Thread.force) and still kill it.
 func (p *Process) ignoredLocked(sig int) bool {
 	h := p.actions[sig].Handler
-	ign := h == linux.SIG_IGN || h == linux.SIG_DFL && signal.DefaultAction(sig) == signal.Ignore
+	ign := h == linux.SIG_IGN || h == linux.SIG_DFL && (signal.DefaultAction(sig) == signal.Ignore || p.PID == 1)
 	if !ign {
 		return false
 	}
@@ -103,8 +109,25 @@ func (p *Process) queuedLocked() int {
 
 // send generates info for p (process-directed), or for thread t of p.
 // It returns EAGAIN when a real-time signal would exceed RLIMIT_SIGPENDING.
+// TraceSignals prints every generation and delivery with a TSC stamp
+// (trace=signal on the command line).
+var TraceSignals bool
+
+func trace(format string, a ...any) {
+	if TraceSignals {
+		fmt.Printf("sigil: trace: tsc=%d "+format+"\n", append([]any{arch.RDTSC()}, a...)...)
+	}
+}
+
 func (p *Process) send(t *Thread, info linux.SignalInfo) error {
 	sig := int(info.Signo)
+	if TraceSignals {
+		tid := int32(0)
+		if t != nil {
+			tid = t.TID
+		}
+		trace("generate %s code %d for pid %d tid %d", linux.Signal(sig).Name(), info.Code, p.PID, tid)
+	}
 	p.mu.Lock()
 	if p.zombie || p.exiting {
 		p.mu.Unlock()
@@ -134,10 +157,7 @@ func (p *Process) send(t *Thread, info linux.SignalInfo) error {
 	case signal.DefaultAction(sig) == signal.Stop:
 		p.discardLocked(int(linux.SIGCONT))
 	}
-	if p.ignoredLocked(sig) || p.PID == 1 && p.actions[sig].Handler == linux.SIG_DFL {
-		// Init only receives the signals it handles (Linux's
-		// SIGNAL_UNKILLABLE): a stray Ctrl+C or kill cannot end the system.
-		// Its own faults are forced (Thread.force) and still kill it.
+	if p.ignoredLocked(sig) {
 		p.mu.Unlock()
 		return nil
 	}
@@ -305,6 +325,7 @@ func (t *Thread) deliver() {
 		}
 		sig := int(info.Signo)
 		act := p.actions[sig]
+		trace("deliver %s to pid %d tid %d: handler %#x", linux.Signal(sig).Name(), p.PID, t.TID, act.Handler)
 		switch {
 		case act.Handler == linux.SIG_IGN:
 			p.mu.Unlock()

@@ -54,14 +54,19 @@ func sysKill(t *Thread, a *args) (uint64, error) {
 }
 
 // SignalGroup sends sig to every process of process group pgrp (the
-// terminal's ISIG characters).
-func SignalGroup(pgrp int32, sig int) {
+// terminal's ISIG characters). A non-zero stamp, the TSC of the keyboard
+// interrupt that typed the character, rides in si_value, which a
+// kernel-sent SIGINT otherwise leaves undefined: a handler can measure the
+// latency from the interrupt to itself.
+func SignalGroup(pgrp int32, sig int, stamp uint64) {
 	for _, p := range All() {
 		p.mu.Lock()
 		match := p.pgid == pgrp && !p.zombie
 		p.mu.Unlock()
 		if match {
-			p.send(nil, signal.Info(sig, linux.SI_KERNEL))
+			info := signal.Info(sig, linux.SI_KERNEL)
+			signal.SetValue(&info, stamp)
+			p.send(nil, info)
 		}
 	}
 }

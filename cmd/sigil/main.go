@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"sigil/arch"
@@ -55,6 +56,7 @@ func main() {
 		os.Exit(1)
 	}
 	task.TraceSyscalls = strings.Contains(args["trace"], "syscall")
+	task.TraceSignals = strings.Contains(args["trace"], "signal")
 	if info.InitrdSize != 0 || args["init"] != "" {
 		runInit(args["init"], initArgs(os.Args[1:]))
 	}
@@ -86,13 +88,14 @@ func runInit(path string, extra []string) {
 	}
 	// The terminal's ISIG characters signal its foreground process group.
 	tty.Console.Signal = func(fg int32, c byte) {
+		stamp := kbdStamp.Swap(0)
 		switch c {
 		case tty.VINTR:
-			task.SignalGroup(fg, int(linux.SIGINT))
+			task.SignalGroup(fg, int(linux.SIGINT), stamp)
 		case tty.VQUIT:
-			task.SignalGroup(fg, int(linux.SIGQUIT))
+			task.SignalGroup(fg, int(linux.SIGQUIT), stamp)
 		case tty.VSUSP:
-			task.SignalGroup(fg, int(linux.SIGTSTP))
+			task.SignalGroup(fg, int(linux.SIGTSTP), stamp)
 		}
 	}
 	env := []string{"PATH=/bin", "HOME=/", "TERM=linux"}
@@ -105,6 +108,10 @@ func runInit(path string, extra []string) {
 	}
 }
 
+// kbdStamp is the TSC of the keyboard interrupt behind the input being
+// processed (0 for serial input).
+var kbdStamp atomic.Uint64
+
 // startConsoleInput connects the PS/2 keyboard (IRQ 1) and COM1's receiver
 // (IRQ 4) to the console terminal, each through a top half and a bottom-half
 // goroutine.
@@ -116,6 +123,7 @@ func startConsoleInput() {
 	} else {
 		intr.RouteISA(1, ps2.Interrupt)
 		go ps2.Run(func(b []byte) {
+			kbdStamp.Store(ps2.LastIRQTSC)
 			if len(b) == 1 {
 				switch b[0] {
 				case tty.VINTR:

@@ -137,7 +137,7 @@ func TestShellSerial(t *testing.T) {
 			defer m.Kill()
 			m.WriteSerial([]byte("hello 3\n"))
 			expectLine(t, m, `^hello from musl: pid \d+, exiting with 3`)
-			expectLine(t, m, `^sh: hello \(pid \d+\): exit 3$`)
+			expectLine(t, m, `^sh: hello 3 \(pid \d+\): exit 3$`)
 			m.WriteSerial([]byte("echo status $?\n"))
 			expectLine(t, m, `^status 3$`)
 			m.WriteSerial([]byte("ps\n"))
@@ -164,7 +164,7 @@ func TestShellKeyboard(t *testing.T) {
 		t.Fatal(err)
 	}
 	expectLine(t, m, `^hello from Go: pid \d+`)
-	expectLine(t, m, `^sh: hello-go \(pid \d+\): exit 9$`)
+	expectLine(t, m, `^sh: hello-go 9 \(pid \d+\): exit 9$`)
 	if err := m.TypeText("poweroff\n"); err != nil {
 		t.Fatal(err)
 	}
@@ -267,4 +267,36 @@ func TestCtrlC(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSignalBench prints the signal benchmarks (it asserts only that they
+// ran): kill-self, #DE -> SIGFPE, sigqueue+sigwaitinfo, and keyboard
+// interrupt entry -> SIGINT handler over ten Ctrl+C typed through QMP.
+func TestSignalBench(t *testing.T) {
+	res := bootInit(t, "init=/bin/sigbench")
+	wantCode(t, res, 0)
+	logLines(t, res.Output, "sigbench:")
+
+	m, err := qemu.Start(context.Background(), qemu.Config{
+		Kernel: kernel(t), Initrd: initrd(t), Append: "init=/bin/sigbench -- kbd 10", Memory: "256M",
+		QMP: true, DebugExit: true, Timeout: bootTimeout,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Kill()
+	expectLine(t, m, `^sigbench: kbd ready`)
+	for i := 0; i < 10; i++ {
+		if err := m.SendKeys("ctrl", "c"); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	l := expectLine(t, m, `^sigbench: kbd IRQ -> SIGINT handler +median \d+ cycles`)
+	t.Log(l)
+	res, err = m.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, res, 0)
 }
