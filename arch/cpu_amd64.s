@@ -168,3 +168,13 @@ TEXT ·int27(SB),NOSPLIT|NOFRAME,$0-0
 TEXT ·intFF(SB),NOSPLIT|NOFRAME,$0-0
 	BYTE	$0xcd; BYTE $0xff
 	RET
+
+// func idiv(a, b int64) int64 — IDIV (SDM Vol. 2A "IDIV"); b == 0 raises
+// #DE. Clobbers AX, CX, DX.
+TEXT ·idiv(SB),NOSPLIT|NOFRAME,$0-24
+	MOVQ	a+0(FP), AX
+	MOVQ	b+8(FP), CX
+	CQO
+	IDIVQ	CX
+	MOVQ	AX, ret+16(FP)
+	RET

@@ -84,6 +84,7 @@ func boot0(startInfoPA, tsc uint64) uintptr {
 	irq.Init(cpu)
 	irq.Register(irq.VecPageFault, "page-fault", proc.PageFault)
 	irq.UserTrapHook = proc.UserException
+	irq.KernelSignalHook = sys.DeliverFault
 	irq.ReturnToUserHook = proc.ReturnToUser
 	enableFeatures()
 

@@ -139,12 +139,19 @@ func KernelFault(c *Context) {
 		RawReport(c)
 		power.Off(power.ExitKernelFault)
 	}
+	if h := KernelSignalHook; h != nil && h(c) {
+		return // the runtime takes it as a signal (a recoverable panic)
+	}
 	RawReport(c)
 	if h := FaultHook; h != nil && h(c) {
 		return
 	}
 	power.Off(power.ExitKernelFault)
 }
+
+// KernelSignalHook, when set, may turn a kernel fault into a signal for the
+// kernel's Go runtime (package sys); it reports whether it did.
+var KernelSignalHook func(c *Context) bool
 
 // RawReport prints a fault's vector, decoded error code, CR2 and registers
 // without any help from the Go runtime.

@@ -131,12 +131,12 @@ type Restored struct {
 const mxcsrWritable = 0xffff
 const mxcsrOffset = 24
 
-// Restore reads a frame back for rt_sigreturn, forcing user selectors and
-// taking only restorable RFLAGS bits (cur is the RFLAGS at the call), so a
-// crafted frame cannot gain privilege; fp is sanitised in place.
+// Restore reads a frame back for rt_sigreturn into r, forcing user
+// selectors and taking only restorable RFLAGS bits (cur is the RFLAGS at the
+// call), so a crafted frame cannot gain privilege; fp is sanitised in place.
 //
 //go:nosplit
-func Restore(f *Frame, fp *[FPSize]byte, cur uint64) (r Restored) {
+func Restore(f *Frame, fp *[FPSize]byte, cur uint64, r *Restored) {
 	r.Regs = f.UC.MContext
 	r.Regs.Cs, r.Regs.Ss = userCS, userSS
 	r.Regs.Eflags = cur&^flagsRestorable | f.UC.MContext.Eflags&flagsRestorable
@@ -144,5 +144,4 @@ func Restore(f *Frame, fp *[FPSize]byte, cur uint64) (r Restored) {
 	r.Stack = f.UC.Stack
 	mx := get32(fp[:], mxcsrOffset) & mxcsrWritable
 	put32(fp[:], mxcsrOffset, mx)
-	return r
 }

@@ -106,7 +106,8 @@ func TestRestoreSanitises(t *testing.T) {
 	f.UC.Sigmask = ^uint64(0)
 	var fp [FPSize]byte
 	put32(fp[:], mxcsrOffset, 0xdead1f80)
-	r := Restore(&f, &fp, 0x202)
+	var r Restored
+	Restore(&f, &fp, 0x202, &r)
 	if r.Regs.Cs != 0x33 || r.Regs.Ss != 0x2b {
 		t.Errorf("selectors %#x %#x", r.Regs.Cs, r.Regs.Ss)
 	}

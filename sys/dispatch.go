@@ -31,6 +31,7 @@ var table = [...]handler{
 	linux.SYS_MUNMAP:            sysMunmap,
 	linux.SYS_RT_SIGACTION:      sysRtSigaction,
 	linux.SYS_RT_SIGPROCMASK:    sysRtSigprocmask,
+	linux.SYS_RT_SIGRETURN:      sysRtSigreturn,
 	linux.SYS_IOCTL:             sysIoctl,
 	linux.SYS_PREAD64:           sysPread64,
 	linux.SYS_WRITEV:            sysWritev,

@@ -427,7 +427,8 @@ func sysRtSigreturn(t *Thread, a *args) (uint64, error) {
 		t.force(signal.Info(int(linux.SIGSEGV), linux.SI_KERNEL))
 		return 0, errNoResult
 	}
-	r := signal.Restore(&fr, &fp, f.RFLAGS)
+	var r signal.Restored
+	signal.Restore(&fr, &fp, f.RFLAGS, &r)
 	g := &r.Regs
 	f.R8, f.R9, f.R10, f.R11, f.R12, f.R13, f.R14, f.R15 = g.R8, g.R9, g.R10, g.R11, g.R12, g.R13, g.R14, g.R15
 	f.RDI, f.RSI, f.RBP, f.RBX, f.RDX, f.RAX, f.RCX = g.Rdi, g.Rsi, g.Rbp, g.Rbx, g.Rdx, g.Rax, g.Rcx

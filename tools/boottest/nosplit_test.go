@@ -38,6 +38,7 @@ var interruptRoots = []string{
 	"sigil/proc.UserException",
 	"sigil/proc.ReturnToUser",
 	"sigil/proc.HandleEnterUser",
+	"sigil/sys.DeliverFault",
 	// Reached through interfaces (pic.Bus), which direct-call edges miss.
 	"sigil/arch.(*Ports).In8",
 	"sigil/arch.(*Ports).Out8",

@@ -197,7 +197,7 @@ func TestSignalPrograms(t *testing.T) {
 		t.Run(m.name, func(t *testing.T) {
 			res := bootInit(t, "init=/bin/sigtest "+m.append)
 			wantCode(t, res, 0)
-			wantLines(t, res.Output, `(?m)^sigtest: 34 of 34 passed$`)
+			wantLines(t, res.Output, `(?m)^sigtest: 37 of 37 passed$`)
 			for _, l := range strings.Split(res.Output, "\n") {
 				if strings.Contains(l, "FAILED") {
 					t.Error(l)
@@ -234,6 +234,13 @@ func TestCtrlC(t *testing.T) {
 
 			m.WriteSerial([]byte("spin -h\n"))
 			expectLine(t, m, `^spin: ready \(handling SIGINT\)`)
+			ctrl("z")
+			expectLine(t, m, `^\[1\]\+ Stopped \(stopped\) spin -h$`)
+			m.WriteSerial([]byte("ps -s\n"))
+			// SIGINT (bit 1) caught; the stop signal consumed, nothing pending.
+			expectLine(t, m, `^ +\d+ spin +\d+/4096 +0{16} +0{16} +0{16} +0{16} +0{15}2$`)
+			m.WriteSerial([]byte("fg\n"))
+			time.Sleep(300 * time.Millisecond)
 			ctrl("c")
 			expectLine(t, m, `^spin: SIGINT #1 handled, counter \d+`)
 			time.Sleep(200 * time.Millisecond)
@@ -299,4 +306,16 @@ func TestSignalBench(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantCode(t, res, 0)
+}
+
+// TestKernelPanicFromFault: faults in kernel goroutines reach the kernel's
+// own runtime as SIGFPE/SIGSEGV and are recovered.
+func TestKernelPanicFromFault(t *testing.T) {
+	for _, m := range irqModes[:2] {
+		t.Run(m.name, func(t *testing.T) {
+			res := boot(t, "test=kpanic "+m.append, "128M")
+			wantCode(t, res, 0)
+			wantLines(t, res.Output, `(?m)^sigil: test kpanic: 3 faults became panics`, `(?m)^sigil: test kpanic: PASS$`)
+		})
+	}
 }

@@ -518,6 +518,39 @@ static void t_sigreturn_priv(void) {
 	FAIL("rt_sigreturn returned");
 }
 
+/* A signal whose frame cannot be written (the stack pointer is garbage)
+   kills with SIGSEGV. */
+static void t_bad_stack(void) {
+	pid_t pid = fork();
+	if (pid == 0) {
+		on(SIGUSR1, count_handler, 0);
+		pid_t me = getpid();
+		__asm__ volatile("mov %%rsp,%%r12\n mov $0x1000,%%rsp\n mov $62,%%eax\n mov %0,%%edi\n mov $10,%%esi\n"
+		                 "syscall\n mov %%r12,%%rsp" :: "r"(me) : "rax", "rdi", "rsi", "rcx", "r11", "r12", "memory");
+		_exit(0);
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV, "status %#x, want death by SIGSEGV", st);
+}
+
+static void t_sigpipe(void) {
+	int p[2];
+	pipe(p);
+	close(p[0]);
+	on(SIGPIPE, count_handler, 0);
+	CHECK(write(p[1], "x", 1) == -1 && errno == EPIPE, "write to a reader-less pipe: errno %d", errno);
+	CHECK(hits == 1 && got.si_signo == SIGPIPE, "SIGPIPE hits %d", hits);
+}
+
+static void t_alarm(void) {
+	on(SIGALRM, count_handler, 0);
+	alarm(1);
+	CHECK(alarm(1) == 1, "alarm did not report the time left");
+	pause();
+	CHECK(hits == 1 && got.si_signo == SIGALRM, "SIGALRM hits %d", hits);
+}
+
 struct test {
 	const char *name;
 	void (*run)(void);
@@ -528,7 +561,8 @@ static struct test tests[] = {
 	{"resethand", t_resethand}, {"nodefer", t_nodefer}, {"samask", t_samask},
 	{"sigsuspend", t_sigsuspend}, {"sigtimedwait", t_sigtimedwait}, {"signalfd", t_signalfd},
 	{"restart", t_restart}, {"eintr", t_eintr}, {"sigchld", t_sigchld}, {"stopcont", t_stopcont},
-	{"killpg", t_killpg}, {"sigreturn-privilege", t_sigreturn_priv},
+	{"killpg", t_killpg}, {"sigreturn-privilege", t_sigreturn_priv}, {"bad-stack", t_bad_stack},
+	{"sigpipe", t_sigpipe}, {"alarm", t_alarm},
 };
 
 static int run_one(const char *name) {

@@ -1,0 +1,120 @@
+package sys
+
+import (
+	"unsafe"
+
+	"sigil/arch"
+	"sigil/irq"
+	"sigil/linux"
+	"sigil/mm"
+	"sigil/proc"
+	"sigil/signal"
+)
+
+// Signals to the kernel's own Go runtime. A nil dereference or an integer
+// divide by zero in a kernel goroutine is handed to the runtime as SIGSEGV
+// or SIGFPE with a Linux signal frame, exactly as Linux hands them to a Go
+// program; the runtime's handler turns them into panics (it rewrites the
+// frame to call sigpanic), and its rt_sigreturn comes back here.
+
+// KernelSignals counts signals delivered to the kernel's runtime.
+var KernelSignals uint64
+
+// Scratch for building a frame in exception context (one CPU, IF clear):
+// these are too large for a nosplit stack.
+var (
+	kdelivery  signal.Delivery
+	kplacement signal.Placement
+	krestored  signal.Restored
+)
+
+// DeliverFault is irq.KernelSignalHook: it reports whether it turned the
+// kernel fault in c into a signal for the runtime.
+//
+//go:nosplit
+func DeliverFault(c *irq.Context) bool {
+	if arch.This().IRQDepth != 1 {
+		return false // a fault inside interrupt context is not Go code's
+	}
+	var sig int
+	var code int32
+	var addr uint64
+	switch c.TF.Vector {
+	case irq.VecDivide:
+		sig, code, addr = int(linux.SIGFPE), linux.FPE_INTDIV, c.TF.RIP
+	case irq.VecPageFault:
+		sig, code, addr = int(linux.SIGSEGV), linux.SEGV_MAPERR, arch.CR2()
+		if c.TF.ErrorCode&irq.PFPresent != 0 {
+			code = linux.SEGV_ACCERR
+		}
+	default:
+		return false // the rest are kernel bugs: reported, not recovered
+	}
+	act := actions[sig]
+	t := proc.Current()
+	if act.Handler <= linux.SIG_IGN || signal.Set(t.SigMask).Has(sig) {
+		return false // no handler, or a fault inside its own handler
+	}
+	d := &kdelivery
+	f := &c.TF
+	d.Regs = linux.SigContext{R8: f.R8, R9: f.R9, R10: f.R10, R11: f.R11, R12: f.R12, R13: f.R13, R14: f.R14, R15: f.R15,
+		Rdi: f.RDI, Rsi: f.RSI, Rbp: f.RBP, Rbx: f.RBX, Rdx: f.RDX, Rax: f.RAX, Rcx: f.RCX, Rsp: f.RSP, Rip: f.RIP,
+		Eflags: f.RFLAGS, Err: f.ErrorCode, Trapno: f.Vector, Cr2: addr}
+	d.FP = c.FP
+	d.Info = signal.Info(sig, code)
+	signal.SetAddr(&d.Info, addr)
+	d.Action = act
+	d.Mask = signal.Set(t.SigMask)
+	d.AltStack = linux.SigAltStack{SP: t.AltStack[0], Flags: int32(uint32(t.AltStack[1])), Size: t.AltStack[2]}
+	p := &kplacement
+	if !signal.Build(d, p) {
+		return false
+	}
+	// Materialise the frame's pages through the page tables: touching them
+	// would fault on this same IST stack and overwrite this very frame.
+	for pg := p.FrameAddr &^ (mm.PageSize - 1); pg < p.FPAddr+signal.FPSize; pg += mm.PageSize {
+		if _, _, ok := mm.Lookup(mm.KernelRoot, uintptr(pg)); !ok {
+			if ok, _ := mm.Fault(mm.KernelRoot, uintptr(pg), true, false); !ok {
+				return false
+			}
+		}
+	}
+	*(*signal.Frame)(at(p.FrameAddr)) = p.Frame
+	*(*irq.FPState)(at(p.FPAddr)) = c.FP
+	f.RIP, f.RSP, f.RDI, f.RSI, f.RDX, f.RAX, f.RFLAGS = p.RIP, p.RSP, p.RDI, p.RSI, p.RDX, 0, p.Flags
+	c.ResetFP()
+	mask := signal.Set(t.SigMask) | signal.Set(act.Mask)
+	if act.Flags&linux.SA_NODEFER == 0 {
+		mask |= signal.Bit(sig)
+	}
+	t.SigMask = uint64(mask &^ signal.Unblockable)
+	if p.DisarmAltStack {
+		t.AltStack = [3]uint64{0, linux.SS_DISABLE, 0}
+	}
+	KernelSignals++
+	return true
+}
+
+// sysRtSigreturn restores a kernel thread from its signal frame; the
+// selectors stay the kernel's.
+//
+//go:nosplit
+func sysRtSigreturn(c *irq.Context) {
+	fr := (*signal.Frame)(at(c.TF.RSP - 8))
+	fp := (*[signal.FPSize]byte)(at(fr.UC.MContext.FPState))
+	restoreFrame(c, fr, fp)
+}
+
+//go:nosplit
+func restoreFrame(c *irq.Context, fr *signal.Frame, fp *[signal.FPSize]byte) {
+	r := &krestored
+	signal.Restore(fr, fp, c.TF.RFLAGS, r)
+	g := &r.Regs
+	f := &c.TF
+	f.R8, f.R9, f.R10, f.R11, f.R12, f.R13, f.R14, f.R15 = g.R8, g.R9, g.R10, g.R11, g.R12, g.R13, g.R14, g.R15
+	f.RDI, f.RSI, f.RBP, f.RBX, f.RDX, f.RAX, f.RCX = g.Rdi, g.Rsi, g.Rbp, g.Rbx, g.Rdx, g.Rax, g.Rcx
+	f.RSP, f.RIP, f.RFLAGS = g.Rsp, g.Rip, g.Eflags
+	f.CS, f.SS = arch.KernelCS, arch.KernelDS
+	c.FP = *(*irq.FPState)(unsafe.Pointer(fp))
+	proc.Current().SigMask = uint64(r.Mask)
+}
