@@ -396,12 +396,13 @@ kernelEntry:
 	CALL	·dispatch(SB)
 	ADDQ	$16, SP
 	TESTB	$3, TF_CS_SAVED(SP)
-	JEQ	kernelExit
+	JEQ	restore
 	MOVQ	cpu_UserFS(GS), AX
 	MOVQ	AX, DX
 	SHRQ	$32, DX
 	MOVL	$MSR_FS_BASE, CX
 	WRMSR
+restore:
 	FXRSTOR64	(SP)
 	ADDQ	$512, SP
 	POPQ	R15
@@ -420,25 +421,7 @@ kernelEntry:
 	POPQ	BX
 	POPQ	AX
 	ADDQ	$16, SP		// vector and error code
+	TESTB	$3, 8(SP)	// the CS IRETQ will load
+	JEQ	2(PC)
 	SWAPGS
-	IRETQ
-kernelExit:
-	FXRSTOR64	(SP)
-	ADDQ	$512, SP
-	POPQ	R15
-	POPQ	R14
-	POPQ	R13
-	POPQ	R12
-	POPQ	R11
-	POPQ	R10
-	POPQ	R9
-	POPQ	R8
-	POPQ	BP
-	POPQ	DI
-	POPQ	SI
-	POPQ	DX
-	POPQ	CX
-	POPQ	BX
-	POPQ	AX
-	ADDQ	$16, SP		// vector and error code
 	IRETQ

@@ -194,7 +194,10 @@ func iovecs(t *Thread, addr, cnt uint64) ([]linux.Iovec, error) {
 	return v, nil
 }
 
-func sysWritev(t *Thread, a *args) (uint64, error) {
+// vectored runs one read or write per iovec until one comes up short or
+// fails (readv(2), writev(2)); a failure after progress reports the
+// progress.
+func vectored(t *Thread, a *args, op sysFunc) (uint64, error) {
 	vs, err := iovecs(t, a[1], a[2])
 	if err != nil {
 		return 0, err
@@ -204,7 +207,7 @@ func sysWritev(t *Thread, a *args) (uint64, error) {
 		if v.Len == 0 {
 			continue
 		}
-		r, err := sysWrite(t, &args{a[0], v.Base, v.Len})
+		r, err := op(t, &args{a[0], v.Base, v.Len})
 		total += r
 		if err != nil {
 			if total > 0 {
@@ -219,30 +222,8 @@ func sysWritev(t *Thread, a *args) (uint64, error) {
 	return total, nil
 }
 
-func sysReadv(t *Thread, a *args) (uint64, error) {
-	vs, err := iovecs(t, a[1], a[2])
-	if err != nil {
-		return 0, err
-	}
-	var total uint64
-	for _, v := range vs {
-		if v.Len == 0 {
-			continue
-		}
-		r, err := sysRead(t, &args{a[0], v.Base, v.Len})
-		total += r
-		if err != nil {
-			if total > 0 {
-				return total, nil
-			}
-			return 0, err
-		}
-		if r < v.Len {
-			break
-		}
-	}
-	return total, nil
-}
+func sysWritev(t *Thread, a *args) (uint64, error) { return vectored(t, a, sysWrite) }
+func sysReadv(t *Thread, a *args) (uint64, error)  { return vectored(t, a, sysRead) }
 
 func sysPread64(t *Thread, a *args) (uint64, error) {
 	f, err := t.p.files.get(a[0])

@@ -293,12 +293,21 @@ func sysSetpgid(t *Thread, a *args) (uint64, error) {
 	return 0, nil
 }
 
+// target is the process a pid argument names (0: the caller).
+func (t *Thread) target(pid int32) (*Process, error) {
+	if pid == 0 {
+		return t.p, nil
+	}
+	if p := Lookup(pid); p != nil {
+		return p, nil
+	}
+	return nil, linux.ESRCH
+}
+
 func sysGetpgid(t *Thread, a *args) (uint64, error) {
-	p := t.p
-	if a[0] != 0 {
-		if p = Lookup(int32(a[0])); p == nil {
-			return 0, linux.ESRCH
-		}
+	p, err := t.target(int32(a[0]))
+	if err != nil {
+		return 0, err
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -319,11 +328,9 @@ func sysSetsid(t *Thread, a *args) (uint64, error) {
 }
 
 func sysGetsid(t *Thread, a *args) (uint64, error) {
-	p := t.p
-	if a[0] != 0 {
-		if p = Lookup(int32(a[0])); p == nil {
-			return 0, linux.ESRCH
-		}
+	p, err := t.target(int32(a[0]))
+	if err != nil {
+		return 0, err
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

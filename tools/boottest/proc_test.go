@@ -165,10 +165,13 @@ func TestShellKeyboard(t *testing.T) {
 	}
 	expectLine(t, m, `^hello from Go: pid \d+`)
 	expectLine(t, m, `^sh: hello-go 9 \(pid \d+\): exit 9$`)
-	if err := m.TypeText("poweroff\n"); err != nil {
-		t.Fatal(err)
-	}
+	// The Enter powers the machine off, so QEMU may be gone before QMP
+	// confirms that last key: a send error then is expected.
+	sendErr := m.TypeText("poweroff\n")
 	res, err := m.Wait()
+	if err == nil && sendErr != nil {
+		t.Logf("send-key after power-off: %v (expected)", sendErr)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

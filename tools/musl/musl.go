@@ -42,7 +42,7 @@ func run(name string, args ...string) error {
 
 // Static compiles src into a static ET_EXEC program.
 func Static(src, out string) error {
-	return run("musl-gcc", "-static", "-O2", "-Wall", "-o", out, src)
+	return run("musl-gcc", "-static", "-O2", "-Wall", "-I", filepath.Join(filepath.Dir(src), "include"), "-o", out, src)
 }
 
 // StaticPIE compiles src into a self-relocating static-PIE (ET_DYN without

@@ -6,21 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static inline unsigned long long rdtsc(void) {
-	unsigned lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (unsigned long long)hi << 32 | lo;
-}
-
-static int cmp(const void *a, const void *b) {
-	unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
-	return x < y ? -1 : x > y;
-}
-
-static void report(const char *what, unsigned long long *v, int n) {
-	qsort(v, n, sizeof *v, cmp);
-	printf("bench: %-22s median %llu cycles, p99 %llu cycles (%d runs)\n", what, v[n / 2], v[n * 99 / 100], n);
-}
+#include "tsc.h"
 
 int main(void) {
 	enum { N = 2000, F = 200 };
@@ -30,7 +16,7 @@ int main(void) {
 		syscall(SYS_getpid);
 		v[i] = rdtsc() - t;
 	}
-	report("getpid round trip", v, N);
+	report("bench", "getpid round trip", v, N);
 	for (int i = 0; i < F; i++) {
 		unsigned long long t = rdtsc();
 		pid_t pid = fork();
@@ -39,6 +25,6 @@ int main(void) {
 		waitpid(pid, NULL, 0);
 		v[i] = rdtsc() - t;
 	}
-	report("fork+_exit+wait4", v, F);
+	report("bench", "fork+_exit+wait4", v, F);
 	return 0;
 }

@@ -14,21 +14,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-static inline unsigned long long rdtsc(void) {
-	unsigned lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (unsigned long long)hi << 32 | lo;
-}
-
-static int cmp(const void *a, const void *b) {
-	unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
-	return x < y ? -1 : x > y;
-}
-
-static void report(const char *what, unsigned long long *v, int n) {
-	qsort(v, n, sizeof *v, cmp);
-	printf("sigbench: %-28s median %llu cycles, p99 %llu cycles (%d runs)\n", what, v[n / 2], v[n * 99 / 100], n);
-}
+#include "tsc.h"
 
 static void on_usr1(int sig) {}
 static void on_fpe(int sig, siginfo_t *si, void *ctx) { ((ucontext_t *)ctx)->uc_mcontext.gregs[REG_RIP] += 2; }
@@ -63,7 +49,7 @@ int main(int argc, char **argv) {
 		unsigned long long d[64];
 		for (int i = 0; i < kbd_n; i++)
 			d[i] = kbd_delta[i];
-		report("kbd IRQ -> SIGINT handler", d, kbd_n);
+		report("sigbench", "kbd IRQ -> SIGINT handler", d, kbd_n);
 		return 0;
 	}
 	signal(SIGUSR1, on_usr1);
@@ -73,7 +59,7 @@ int main(int argc, char **argv) {
 		kill(me, SIGUSR1);
 		v[i] = rdtsc() - t;
 	}
-	report("kill-self -> handler -> return", v, N);
+	report("sigbench", "kill-self -> handler -> return", v, N);
 
 	set(SIGFPE, on_fpe);
 	for (int i = 0; i < N; i++) {
@@ -81,7 +67,7 @@ int main(int argc, char **argv) {
 		__asm__ volatile("xor %%ecx,%%ecx\n mov $1,%%eax\n xor %%edx,%%edx\n div %%ecx" ::: "eax", "ecx", "edx");
 		v[i] = rdtsc() - t;
 	}
-	report("#DE -> SIGFPE -> resume", v, N);
+	report("sigbench", "#DE -> SIGFPE -> resume", v, N);
 
 	sigset_t s;
 	sigemptyset(&s);
@@ -95,6 +81,6 @@ int main(int argc, char **argv) {
 		sigwaitinfo(&s, &si);
 		v[i] = rdtsc() - t;
 	}
-	report("sigqueue + sigwaitinfo", v, N);
+	report("sigbench", "sigqueue + sigwaitinfo", v, N);
 	return 0;
 }
