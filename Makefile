@@ -12,7 +12,7 @@ APPEND ?=
 MEM ?= 256M
 export CGO_ENABLED := 0
 
-.PHONY: all kernel run debug gdb test test-host test-boot vet deps-qemu deps-musl deps-gdb clean
+.PHONY: all kernel run debug gdb test test-host test-boot bench vet deps-qemu deps-musl deps-gdb clean
 
 all: kernel
 
@@ -54,6 +54,11 @@ test-host: deps-musl
 
 test-boot: deps-qemu kernel
 	$(GO) test -timeout 25m -v ./tools/boottest
+
+# Sigil beside Debian's Linux in the same QEMU (tools/bench); installs
+# linux-image-amd64 when run as root and no /boot/vmlinuz-* exists.
+bench: deps-qemu kernel
+	$(GO) run ./tools/bench $(BENCHFLAGS)
 
 deps-qemu:
 	@command -v $(QEMU) >/dev/null 2>&1 || { \

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"sigil/linux"
+	"sigil/mm"
 	"sigil/vfs"
 )
 
@@ -21,6 +22,7 @@ func procSnapshot(self *Process) *vfs.FS {
 		fs.Add(dir+"/status", vfs.S_IFREG|0o444, []byte(p.status_()))
 		fs.Add(dir+"/stat", vfs.S_IFREG|0o444, []byte(fmt.Sprintf("%d (%s) %c %d %d %d\n", i.PID, i.Comm, i.State, i.PPID, i.PGID, i.SID)))
 	}
+	fs.Add("/proc/meminfo", vfs.S_IFREG|0o444, []byte(meminfo()))
 	if self != nil {
 		fs.Add("/proc/self", vfs.S_IFLNK|0o777, []byte(fmt.Sprint(self.PID)))
 	}
@@ -57,6 +59,16 @@ func (p *Process) status_() string {
 	fmt.Fprintf(&b, "SigQ:\t%d/%d\nSigPnd:\t%016x\nShdPnd:\t%016x\nSigBlk:\t%016x\nSigIgn:\t%016x\nSigCgt:\t%016x\n",
 		queued, limit, pnd, shd, blk, ign, cgt)
 	return b.String()
+}
+
+// meminfo is /proc/meminfo's head (fs/proc/meminfo.c): MemTotal is every
+// frame the allocator was given; the kernel image, the initrd and the boot
+// page tables lie outside it, as Linux's reserved memory does.
+func meminfo() string {
+	st := mm.Stats()
+	kb := uint64(mm.PageSize / 1024)
+	return fmt.Sprintf("MemTotal:       %8d kB\nMemFree:        %8d kB\nMemAvailable:   %8d kB\n",
+		st.Total*kb, st.Free*kb, st.Free*kb)
 }
 
 // procPath reports whether an absolute path lies in /proc.

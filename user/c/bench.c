@@ -1,22 +1,122 @@
-/* bench: median cycles (TSC) of a getpid round trip and of
-   fork + _exit + wait4. Prints; does not judge. */
+/* bench: Sigil's event-path benchmark. Runs unchanged on Sigil and on
+   Linux (tools/bench boots both with the same initrd), measures with the
+   TSC and prints, per operation, the median and p99 cycles. It judges
+   nothing.
+
+     bench          boot and memory figures (when PID 1), then getpid,
+                    kill-self -> SIGUSR1 handler -> return, #DE -> SIGFPE
+                    handler that skips the instruction -> resume,
+                    sigqueue + sigwaitinfo, fork + _exit + wait4, and a
+                    pipe ping-pong between two processes.
+     bench kbd N    keyboard interrupt -> SIGINT handler's first
+                    instruction, over N Ctrl+C typed on the PS/2 keyboard.
+
+   Keyboard timestamps. Sigil stamps the keyboard interrupt's entry with
+   the TSC and hands it over in si_value (task.SignalGroup). Linux hands
+   over no stamp; the closest it offers is ftrace's irq_handler_entry
+   event for IRQ 1 with the x86-tsc clock, taken after Linux's IDT entry
+   and common_interrupt, just before the i8042 handler runs, so the Linux
+   figure starts a little later than Sigil's. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "tsc.h"
 
-int main(void) {
-	enum { N = 2000, F = 200 };
-	static unsigned long long v[N];
+enum { N = 2000, F = 200, KMAX = 64 };
+static unsigned long long v[N];
+
+static void on_usr1(int sig) {}
+static void on_fpe(int sig, siginfo_t *si, void *ctx) { ((ucontext_t *)ctx)->uc_mcontext.gregs[REG_RIP] += 2; }
+
+static void set(int sig, void (*h)(int, siginfo_t *, void *)) {
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = h;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(sig, &sa, NULL);
+}
+
+/* boot prints, as PID 1, the TSC at init's first steps (the TSC counts
+   from the machine's reset in QEMU, so this is boot-to-init in cycles)
+   and the memory in use according to /proc/meminfo. */
+static void boot(unsigned long long t0) {
+	if (getpid() != 1)
+		return;
+	printf("bench: boot to init %llu cycles\n", t0);
+	FILE *f = fopen("/proc/meminfo", "r");
+	if (!f) { /* Linux's initramfs has no /proc mounted */
+		mkdir("/proc", 0555);
+		mount("proc", "/proc", "proc", 0, NULL);
+		f = fopen("/proc/meminfo", "r");
+	}
+	if (!f) {
+		printf("bench: no /proc/meminfo\n");
+		return;
+	}
+	char line[128];
+	unsigned long long total = 0, free = 0, x;
+	while (fgets(line, sizeof line, f)) {
+		if (sscanf(line, "MemTotal: %llu kB", &x) == 1)
+			total = x;
+		if (sscanf(line, "MemFree: %llu kB", &x) == 1)
+			free = x;
+	}
+	fclose(f);
+	printf("bench: memory in use at init %llu kB of %llu kB\n", total - free, total);
+}
+
+static void run_all(void) {
 	for (int i = 0; i < N; i++) {
 		unsigned long long t = rdtsc();
 		syscall(SYS_getpid);
 		v[i] = rdtsc() - t;
 	}
 	report("bench", "getpid round trip", v, N);
+
+	signal(SIGUSR1, on_usr1);
+	pid_t me = getpid();
+	for (int i = 0; i < N; i++) {
+		unsigned long long t = rdtsc();
+		kill(me, SIGUSR1);
+		v[i] = rdtsc() - t;
+	}
+	report("bench", "kill-self -> handler -> return", v, N);
+
+	set(SIGFPE, on_fpe);
+	for (int i = 0; i < N; i++) {
+		unsigned long long t = rdtsc();
+		__asm__ volatile("xor %%ecx,%%ecx\n mov $1,%%eax\n xor %%edx,%%edx\n div %%ecx" ::: "eax", "ecx", "edx");
+		v[i] = rdtsc() - t;
+	}
+	report("bench", "#DE -> SIGFPE -> resume", v, N);
+
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, SIGRTMIN);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+	union sigval val = {.sival_int = 1};
+	for (int i = 0; i < N; i++) {
+		unsigned long long t = rdtsc();
+		sigqueue(me, SIGRTMIN, val);
+		siginfo_t si;
+		sigwaitinfo(&s, &si);
+		v[i] = rdtsc() - t;
+	}
+	report("bench", "sigqueue + sigwaitinfo", v, N);
+
 	for (int i = 0; i < F; i++) {
 		unsigned long long t = rdtsc();
 		pid_t pid = fork();
@@ -25,6 +125,153 @@ int main(void) {
 		waitpid(pid, NULL, 0);
 		v[i] = rdtsc() - t;
 	}
-	report("bench", "fork+_exit+wait4", v, F);
+	report("bench", "fork + _exit + wait4", v, F);
+
+	/* One round trip is two context switches: a byte to the child and
+	   back. */
+	int there[2], back[2];
+	if (pipe(there) || pipe(back)) {
+		perror("bench: pipe");
+		return;
+	}
+	pid_t child = fork();
+	if (child == 0) {
+		char c;
+		close(there[1]);
+		close(back[0]);
+		while (read(there[0], &c, 1) == 1)
+			write(back[1], &c, 1);
+		_exit(0);
+	}
+	close(there[0]);
+	close(back[1]);
+	char c = 'x';
+	for (int i = 0; i < N; i++) {
+		unsigned long long t = rdtsc();
+		write(there[1], &c, 1);
+		read(back[0], &c, 1);
+		v[i] = rdtsc() - t;
+	}
+	close(there[1]);
+	waitpid(child, NULL, 0);
+	report("bench", "pipe ping-pong round trip", v, N);
+}
+
+/* Keyboard mode. */
+static volatile unsigned long long kbd_delta[KMAX], kbd_tsc[KMAX];
+static volatile int kbd_n;
+static void on_int(int sig, siginfo_t *si, void *ctx) {
+	unsigned long long now = rdtsc();
+	unsigned long long stamp = (unsigned long long)si->si_value.sival_ptr;
+	if (kbd_n >= KMAX)
+		return;
+	kbd_tsc[kbd_n] = now;
+	kbd_delta[kbd_n] = stamp ? now - stamp : 0;
+	kbd_n++;
+}
+
+/* Linux's keyboard stamps come from ftrace: the irq_handler_entry
+   tracepoint for IRQ 1 with the x86-tsc trace clock, so each stamp is the
+   TSC when Linux's handler for the i8042 starts. */
+#define TRACING "/tracing"
+
+static int put(const char *file, const char *text) {
+	char path[96];
+	snprintf(path, sizeof path, TRACING "/%s", file);
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	if (fd < 0)
+		return -1;
+	int n = write(fd, text, strlen(text));
+	close(fd);
+	return n < 0 ? -1 : 0;
+}
+
+/* linux_setup makes the first virtual console the controlling terminal,
+   so that Ctrl+C on the PS/2 keyboard raises SIGINT, and turns the trace
+   on. It returns 0 on Linux, -1 where init already has a terminal
+   (Sigil). */
+static int linux_setup(void) {
+	int fd = open("/dev/tty", O_RDWR);
+	if (fd >= 0) {
+		close(fd);
+		return -1;
+	}
+	setsid();
+	mknod("/dev/tty1", S_IFCHR | 0600, makedev(4, 1));
+	fd = open("/dev/tty1", O_RDWR);
+	if (fd < 0 || ioctl(fd, TIOCSCTTY, 0) < 0)
+		perror("bench: /dev/tty1");
+	mkdir(TRACING, 0755);
+	if (mount("tracefs", TRACING, "tracefs", 0, NULL) < 0 || put("trace_clock", "x86-tsc") < 0 ||
+	    put("events/irq/irq_handler_entry/filter", "irq==1") < 0 ||
+	    put("events/irq/irq_handler_entry/enable", "1") < 0 || put("tracing_on", "1") < 0)
+		perror("bench: tracefs");
+	return 0;
+}
+
+/* irq1_before returns the latest IRQ 1 entry stamp before tsc in the
+   trace, and empties the trace. */
+static unsigned long long irq1_before(unsigned long long tsc) {
+	static char buf[1 << 16];
+	unsigned long long best = 0;
+	int fd = open(TRACING "/trace", O_RDONLY), n = 0, r;
+	if (fd < 0)
+		return 0;
+	while (n < (int)sizeof buf - 1 && (r = read(fd, buf + n, sizeof buf - 1 - n)) > 0)
+		n += r;
+	close(fd);
+	buf[n] = 0;
+	for (char *l = strtok(buf, "\n"); l; l = strtok(NULL, "\n")) {
+		char *ev = strstr(l, ": irq_handler_entry: irq=1 ");
+		if (!ev || l[0] == '#')
+			continue;
+		char *p = ev;
+		while (p > l && p[-1] >= '0' && p[-1] <= '9')
+			p--;
+		unsigned long long t = strtoull(p, NULL, 10);
+		if (t < tsc && t > best)
+			best = t;
+	}
+	put("trace", "");
+	return best;
+}
+
+static int run_kbd(int want) {
+	if (want > KMAX)
+		want = KMAX;
+	int traced = linux_setup() == 0;
+	set(SIGINT, on_int);
+	printf("bench: kbd ready for %d Ctrl+C\n", want);
+	int got = 0;
+	while (got < want) {
+		while (kbd_n == got)
+			pause();
+		if (traced) {
+			unsigned long long irq = irq1_before(kbd_tsc[got]);
+			kbd_delta[got] = irq ? kbd_tsc[got] - irq : 0;
+		}
+		got++;
+	}
+	unsigned long long d[KMAX];
+	int n = 0;
+	for (int i = 0; i < got; i++)
+		if (kbd_delta[i])
+			d[n++] = kbd_delta[i];
+	if (n == 0) {
+		printf("bench: kbd: no timestamps\n");
+		return 1;
+	}
+	report("bench", traced ? "kbd IRQ 1 handler -> SIGINT handler" : "kbd IRQ -> SIGINT handler", d, n);
+	return 0;
+}
+
+int main(int argc, char **argv) {
+	unsigned long long t0 = rdtsc();
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc > 1 && !strcmp(argv[1], "kbd"))
+		return run_kbd(argc > 2 ? atoi(argv[2]) : 10);
+	boot(t0);
+	run_all();
+	printf("bench: done\n");
 	return 0;
 }

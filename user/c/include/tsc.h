@@ -16,5 +16,5 @@ static int tsc_cmp(const void *a, const void *b) {
 /* report prints the median and 99th percentile of n cycle counts. */
 static void report(const char *prog, const char *what, unsigned long long *v, int n) {
 	qsort(v, n, sizeof *v, tsc_cmp);
-	printf("%s: %-28s median %llu cycles, p99 %llu cycles (%d runs)\n", prog, what, v[n / 2], v[n * 99 / 100], n);
+	printf("%s: %-32s median %llu cycles, p99 %llu cycles (%d runs)\n", prog, what, v[n / 2], v[n * 99 / 100], n);
 }

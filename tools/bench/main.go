@@ -1,0 +1,246 @@
+// Command bench runs Sigil's event-path benchmark (user/c/bench.c) side by
+// side with Debian's Linux kernel in the same QEMU configuration and prints
+// one table: operation, Sigil median, Linux median, ratio Sigil/Linux. It
+// also prints boot time to init's first line for both and Sigil's memory
+// footprint. `make bench` builds the kernel and initrd and runs it.
+//
+// Each round boots, alternately, Sigil and Linux with the same initrd:
+// once with /bin/bench (every round trip, boot and memory figures) and
+// once with `/bin/bench kbd N` while N Ctrl+C are typed on the PS/2
+// keyboard over QMP. A figure in the table is the median, over rounds, of
+// the per-boot medians.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"sigil/tools/qemu"
+)
+
+func main() {
+	kernel := flag.String("kernel", "build/sigil", "Sigil image")
+	initrd := flag.String("initrd", "build/initrd.cpio", "initrd holding /bin/bench")
+	linux := flag.String("linux", "", "Linux bzImage (default: newest /boot/vmlinuz-*, installing linux-image-amd64 when missing)")
+	mem := flag.String("m", "256M", "guest RAM for the benchmark boots")
+	rounds := flag.Int("rounds", 3, "boots of each kernel per benchmark")
+	kbd := flag.Int("kbd", 10, "Ctrl+C presses per keyboard boot")
+	accel := flag.String("accel", "", "kvm, tcg or auto (default: as the boot tests decide)")
+	verbose := flag.Bool("v", false, "copy serial output to stderr")
+	flag.Parse()
+	if err := benchmark(*kernel, *initrd, *linux, *mem, *accel, *rounds, *kbd, *verbose); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// A guest is one kernel under test and how to start the benchmark on it.
+type guest struct {
+	name, kernel string
+	cmdline      func(args string) string // init arguments -> kernel command line
+	runs, kbds   []run
+	bootWall     []time.Duration // host time from QEMU's start to init's first line
+}
+
+func benchmark(kernel, initrd, linuxImage, mem, accel string, rounds, kbd int, verbose bool) error {
+	if linuxImage == "" {
+		var err error
+		if linuxImage, err = findLinux(); err != nil {
+			return err
+		}
+	}
+	for _, f := range []string{kernel, initrd, linuxImage} {
+		if fd, err := os.Open(f); err != nil {
+			return fmt.Errorf("%v (build with `make kernel`; Debian's vmlinuz is readable by root only)", err)
+		} else {
+			fd.Close()
+		}
+	}
+	acc, err := qemu.ResolveAccel(accel, kernel)
+	if err != nil {
+		return err
+	}
+	sigil := &guest{name: "Sigil", kernel: kernel, cmdline: func(args string) string {
+		return strings.TrimSpace("init=/bin/bench -- " + args)
+	}}
+	lnx := &guest{name: "Linux", kernel: linuxImage, cmdline: func(args string) string {
+		// panic=-1 with QEMU's -no-reboot ends the machine when init exits.
+		return strings.TrimSpace("console=ttyS0 quiet panic=-1 rdinit=/bin/bench -- " + args)
+	}}
+	cfg := func(g *guest, args string) qemu.Config {
+		c := qemu.Config{Kernel: g.kernel, Initrd: initrd, Append: g.cmdline(args), Memory: mem,
+			Accel: acc, DebugExit: true, QMP: args != "", Timeout: 5 * time.Minute}
+		if verbose {
+			c.Log = prefixed(os.Stderr, g.name+"| ")
+		}
+		return c
+	}
+	start := time.Now()
+	for r := 1; r <= rounds; r++ {
+		for _, g := range []*guest{sigil, lnx} {
+			fmt.Fprintf(os.Stderr, "bench: round %d/%d: %s\n", r, rounds, g.name)
+			out, wall, err := bootBench(cfg(g, ""), 0)
+			if err != nil {
+				return fmt.Errorf("%s: %w", g.name, err)
+			}
+			g.runs = append(g.runs, parse(out))
+			g.bootWall = append(g.bootWall, wall)
+			out, _, err = bootBench(cfg(g, fmt.Sprintf("kbd %d", kbd)), kbd)
+			if err != nil {
+				return fmt.Errorf("%s kbd: %w", g.name, err)
+			}
+			g.kbds = append(g.kbds, parse(out))
+		}
+	}
+	fmt.Fprintln(os.Stderr, "bench: smallest -m that boots Sigil to the shell")
+	minMem, err := smallestMemory(kernel, initrd, acc)
+	if err != nil {
+		return err
+	}
+
+	release := strings.TrimPrefix(filepath.Base(linuxImage), "vmlinuz-")
+	fmt.Printf("Sigil vs Linux %s on %s, %s, %d rounds, %s\n", release, qemu.Binary, acc, rounds, time.Now().Format("2006-01-02"))
+	fmt.Printf("QEMU: %s\n\n", shellQuote(append([]string{qemu.Binary}, qemu.Args(cfg(sigil, ""), acc, "")...)))
+	printTable(os.Stdout, sigil, lnx)
+	fmt.Println()
+	printFootprint(os.Stdout, kernel, sigil, lnx, minMem)
+	fmt.Fprintf(os.Stderr, "bench: took %v\n", time.Since(start).Round(time.Second))
+	return nil
+}
+
+var (
+	anyBench = regexp.MustCompile(`^bench: `)
+	done     = regexp.MustCompile(`^bench: done$`)
+	kbdReady = regexp.MustCompile(`^bench: kbd ready`)
+	kbdDone  = regexp.MustCompile(`^bench: kbd.*median|^bench: kbd: `)
+)
+
+// bootBench boots one benchmark run and returns its serial output and the
+// host time to init's first line. With keys > 0 it types that many Ctrl+C
+// once the program is ready.
+func bootBench(cfg qemu.Config, keys int) (string, time.Duration, error) {
+	t0 := time.Now()
+	m, err := qemu.Start(context.Background(), cfg)
+	if err != nil {
+		return "", 0, err
+	}
+	defer m.Kill()
+	first, end := anyBench, done
+	if keys > 0 {
+		first, end = kbdReady, kbdDone
+	}
+	if _, err := m.WaitFor(first, 3*time.Minute); err != nil {
+		return "", 0, err
+	}
+	wall := time.Since(t0)
+	if keys > 0 {
+		for i := 0; i < keys; i++ {
+			if err := m.SendKeys("ctrl", "c"); err != nil {
+				return "", 0, err
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	if _, err := m.WaitFor(end, 3*time.Minute); err != nil {
+		return "", 0, err
+	}
+	return m.Output(), wall, nil
+}
+
+// smallestMemory finds, by bisection in MiB, the least -m with which Sigil
+// boots to its shell prompt.
+func smallestMemory(kernel, initrd, accel string) (int, error) {
+	boots := func(mib int) bool {
+		m, err := qemu.Start(context.Background(), qemu.Config{Kernel: kernel, Initrd: initrd,
+			Memory: fmt.Sprintf("%dM", mib), Accel: accel, DebugExit: true, Timeout: time.Minute})
+		if err != nil {
+			return false
+		}
+		defer m.Kill()
+		_, err = m.WaitFor(regexp.MustCompile(`^Sigil shell`), time.Minute)
+		return err == nil
+	}
+	lo, hi := 1, 64 // lo fails (QEMU's floor), hi boots
+	if !boots(hi) {
+		return 0, fmt.Errorf("Sigil does not boot to the shell with -m %dM", hi)
+	}
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if boots(mid) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi, nil
+}
+
+// findLinux returns the newest Debian kernel in /boot, installing
+// linux-image-amd64 first when there is none and we may.
+func findLinux() (string, error) {
+	latest := func() string {
+		l, _ := filepath.Glob("/boot/vmlinuz-*")
+		sort.Strings(l)
+		if len(l) == 0 {
+			return ""
+		}
+		return l[len(l)-1]
+	}
+	if k := latest(); k != "" {
+		return k, nil
+	}
+	if _, err := exec.LookPath("apt-get"); err != nil || os.Getuid() != 0 {
+		return "", errors.New("no Linux kernel in /boot: install one with: sudo apt-get install -y linux-image-amd64")
+	}
+	fmt.Fprintln(os.Stderr, "bench: installing linux-image-amd64 (apt-get)")
+	for _, args := range [][]string{{"update", "-qq"}, {"install", "-y", "-qq", "--no-install-recommends", "linux-image-amd64"}} {
+		cmd := exec.Command("apt-get", args...)
+		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return "", fmt.Errorf("apt-get %s: %w", strings.Join(args, " "), err)
+		}
+	}
+	if k := latest(); k != "" {
+		return k, nil
+	}
+	return "", errors.New("linux-image-amd64 installed no /boot/vmlinuz-*")
+}
+
+// shellQuote renders a command line as a shell would read it.
+func shellQuote(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		q[i] = a
+		if strings.ContainsAny(a, " '\"$") {
+			q[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(q, " ")
+}
+
+// prefixed copies serial lines to w with a prefix.
+func prefixed(w io.Writer, prefix string) io.Writer {
+	return writerFunc(func(p []byte) (int, error) {
+		for _, l := range strings.SplitAfter(string(p), "\n") {
+			if l != "" {
+				fmt.Fprint(w, prefix+l)
+			}
+		}
+		return len(p), nil
+	})
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+	"time"
+)
+
+// A row of the table: the operation as each guest's benchmark names it
+// and the target ratio Sigil/Linux (0: none).
+type row struct {
+	label, sigilOp, linuxOp string
+	target                  float64
+}
+
+var rows = []row{
+	{"getpid round trip", "getpid round trip", "", 1.0},
+	{"kill-self -> SIGUSR1 handler -> return", "kill-self -> handler -> return", "", 0.7},
+	{"#DE -> SIGFPE handler -> resume", "#DE -> SIGFPE -> resume", "", 0.7},
+	{"sigqueue + sigwaitinfo", "sigqueue + sigwaitinfo", "", 0.8},
+	{"fork + _exit + wait4", "fork + _exit + wait4", "", 0},
+	{"pipe ping-pong round trip", "pipe ping-pong round trip", "", 0},
+	// Sigil stamps the interrupt's entry; Linux's closest stamp is ftrace's
+	// irq_handler_entry for IRQ 1 (see user/c/bench.c).
+	{"kbd IRQ -> SIGINT handler (*)", "kbd IRQ -> SIGINT handler", "kbd IRQ 1 handler -> SIGINT handler", 1.0},
+}
+
+// opMedian is the median over boots of one operation's per-boot median
+// and p99.
+func opMedian(runs []run, op string) (figure, bool) {
+	var med, p99 []uint64
+	for _, r := range runs {
+		if f, ok := r.ops[op]; ok {
+			med, p99 = append(med, f.median), append(p99, f.p99)
+		}
+	}
+	return figure{median(med), median(p99)}, len(med) > 0
+}
+
+func printTable(w io.Writer, sigil, lnx *guest) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "operation (cycles)\tSigil median\tLinux median\tSigil/Linux\ttarget\tSigil p99\tLinux p99\t")
+	line := func(label string, s, l figure, target float64) {
+		ratio, tgt := "n/a", ""
+		if l.median > 0 && s.median > 0 {
+			ratio = fmt.Sprintf("%.2f", float64(s.median)/float64(l.median))
+		}
+		if target > 0 {
+			tgt = fmt.Sprintf("<= %.1f", target)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%d\t%d\t\n", label, s.median, l.median, ratio, tgt, s.p99, l.p99)
+	}
+	for _, r := range rows {
+		lop := r.linuxOp
+		if lop == "" {
+			lop = r.sigilOp
+		}
+		s, _ := opMedian(append(sigil.runs, sigil.kbds...), r.sigilOp)
+		l, _ := opMedian(append(lnx.runs, lnx.kbds...), lop)
+		line(r.label, s, l, r.target)
+	}
+	boot := func(g *guest) figure {
+		var c []uint64
+		for _, r := range g.runs {
+			c = append(c, r.bootCycles)
+		}
+		return figure{median: median(c)}
+	}
+	line("boot to init (TSC from reset)", boot(sigil), boot(lnx), 0.1)
+	tw.Flush()
+	fmt.Fprintln(w, "(*) Sigil: from the keyboard interrupt's entry; Linux: from ftrace's irq_handler_entry for IRQ 1 (x86-tsc clock).")
+	fmt.Fprintf(w, "boot to init's first line, host wall time from QEMU's start: Sigil %v, Linux %v\n",
+		wallMedian(sigil.bootWall), wallMedian(lnx.bootWall))
+}
+
+func wallMedian(ds []time.Duration) time.Duration {
+	xs := make([]uint64, len(ds))
+	for i, d := range ds {
+		xs[i] = uint64(d)
+	}
+	return time.Duration(median(xs)).Round(time.Millisecond)
+}
+
+func printFootprint(w io.Writer, kernel string, sigil, lnx *guest, minMem int) {
+	used := func(g *guest) uint64 {
+		var kb []uint64
+		for _, r := range g.runs {
+			kb = append(kb, r.memUsedKB)
+		}
+		return median(kb)
+	}
+	size := int64(0)
+	if st, err := os.Stat(kernel); err == nil {
+		size = st.Size()
+	}
+	fmt.Fprintf(w, "Sigil footprint: kernel image %d KiB; in use at init %d kB (%d pages; Linux: %d kB);"+
+		" smallest -m that boots to the shell: %dM\n",
+		size/1024, used(sigil), used(sigil)/4, used(lnx), minMem)
+}
