@@ -104,6 +104,9 @@ func dispatch(c *Context) {
 	}
 	if c.TF.FromUser() {
 		ReturnToUserHook(c)
+		if c.TF.sysretSafe() {
+			c.TF.Vector = sysretVector
+		}
 	}
 	d := arch.RDTSC() - t0
 	stats[v].add(d)

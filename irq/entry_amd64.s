@@ -1,9 +1,11 @@
 // The trap path's assembly: 256 vector stubs, the SYSCALL entry, and the
 // common save/restore path. Everything else is Go (dispatch.go).
 //
-// Saves: on entry, all 15 GPRs and the FXSAVE64 image, building an
-// irq.Context on the stack: [FPState 512 bytes][TrapFrame 176 bytes], lowest
-// address first (frame.go; frame_test.go pins the offsets).
+// Saves: on entry, all 15 GPRs, XMM0-15 and MXCSR, building an irq.Context
+// on the stack: [FPState 512 bytes][TrapFrame 176 bytes], lowest address
+// first (frame.go; frame_test.go pins the offsets). The SSE registers go to
+// their FXSAVE-image offsets; the x87 part of the image is left for
+// Context.CompleteFP (fpu.go).
 // Clobbers: nothing visible to the interrupted code, except that a SYSCALL
 // caller gets RCX and R11 replaced (by the CPU) and RAX set to the result, as
 // the Linux ABI says.
@@ -27,10 +29,17 @@
 
 // Offsets into the stack at trapCommon's entry (vector at 0).
 #define TF_CS_AT_ENTRY 24
-// ... and after the GPRs and the FXSAVE image are saved.
+// ... and after the GPRs and the SSE state are saved.
 #define TF_CS_SAVED (512+144)
 
 #define SYSCALL_VECTOR 256
+// The SSE state's offsets in the FXSAVE image (irq.fpMXCSR, irq.fpXMM).
+#define FP_MXCSR 24
+#define FP_XMM 160
+// irq.sysretVector: dispatch's mark for a return through SYSRETQ.
+#define SYSRET_VECTOR 257
+// The saved RSP's offset from the vector slot (TrapFrame.RSP - .Vector).
+#define TF_RSP_AT_VECTOR 40
 
 // Each stub is 16 bytes apart so the IDT can be filled from the table base
 // (stubTable + 16*vector). PUSHQ is written as bytes so the assembler does
@@ -357,7 +366,7 @@ TEXT ·trapCommon(SB),NOSPLIT|NOFRAME,$0
 	JMP	·trapSaveRegs(SB)
 
 // trapSaveRegs saves the GPRs (RAX first, so R15 ends lowest) and the
-// FXSAVE image, gives code from CPL 3 the kernel FS base (Go's ABI wrappers
+// SSE state, gives code from CPL 3 the kernel FS base (Go's ABI wrappers
 // load g from FS:-8, which must not be user memory), calls dispatch(*Context),
 // and restores whatever the Context then holds: a handler that switched
 // threads or entered or left user mode has rewritten it. A return to CPL 3
@@ -379,9 +388,26 @@ TEXT ·trapSaveRegs(SB),NOSPLIT|NOFRAME,$0
 	PUSHQ	R14
 	PUSHQ	R15
 	// The CPU aligned RSP to 16 before pushing SS (SDM Vol. 3A §6.14.2) and
-	// 22 quadwords followed, so RSP is 16-aligned here, as FXSAVE needs.
+	// 22 quadwords followed, so RSP is 16-aligned here, as MOVO needs.
 	SUBQ	$512, SP
-	FXSAVE64	(SP)
+	// Only the SSE state, at its FXSAVE offsets (fpu.go says why).
+	STMXCSR	FP_MXCSR(SP)
+	MOVO	X0, (FP_XMM+0*16)(SP)
+	MOVO	X1, (FP_XMM+1*16)(SP)
+	MOVO	X2, (FP_XMM+2*16)(SP)
+	MOVO	X3, (FP_XMM+3*16)(SP)
+	MOVO	X4, (FP_XMM+4*16)(SP)
+	MOVO	X5, (FP_XMM+5*16)(SP)
+	MOVO	X6, (FP_XMM+6*16)(SP)
+	MOVO	X7, (FP_XMM+7*16)(SP)
+	MOVO	X8, (FP_XMM+8*16)(SP)
+	MOVO	X9, (FP_XMM+9*16)(SP)
+	MOVO	X10, (FP_XMM+10*16)(SP)
+	MOVO	X11, (FP_XMM+11*16)(SP)
+	MOVO	X12, (FP_XMM+12*16)(SP)
+	MOVO	X13, (FP_XMM+13*16)(SP)
+	MOVO	X14, (FP_XMM+14*16)(SP)
+	MOVO	X15, (FP_XMM+15*16)(SP)
 	TESTB	$3, TF_CS_SAVED(SP)
 	JEQ	kernelEntry
 	MOVQ	cpu_KernelFS(GS), AX
@@ -403,7 +429,23 @@ kernelEntry:
 	MOVL	$MSR_FS_BASE, CX
 	WRMSR
 restore:
-	FXRSTOR64	(SP)
+	LDMXCSR	FP_MXCSR(SP)
+	MOVO	(FP_XMM+0*16)(SP), X0
+	MOVO	(FP_XMM+1*16)(SP), X1
+	MOVO	(FP_XMM+2*16)(SP), X2
+	MOVO	(FP_XMM+3*16)(SP), X3
+	MOVO	(FP_XMM+4*16)(SP), X4
+	MOVO	(FP_XMM+5*16)(SP), X5
+	MOVO	(FP_XMM+6*16)(SP), X6
+	MOVO	(FP_XMM+7*16)(SP), X7
+	MOVO	(FP_XMM+8*16)(SP), X8
+	MOVO	(FP_XMM+9*16)(SP), X9
+	MOVO	(FP_XMM+10*16)(SP), X10
+	MOVO	(FP_XMM+11*16)(SP), X11
+	MOVO	(FP_XMM+12*16)(SP), X12
+	MOVO	(FP_XMM+13*16)(SP), X13
+	MOVO	(FP_XMM+14*16)(SP), X14
+	MOVO	(FP_XMM+15*16)(SP), X15
 	ADDQ	$512, SP
 	POPQ	R15
 	POPQ	R14
@@ -420,8 +462,17 @@ restore:
 	POPQ	CX
 	POPQ	BX
 	POPQ	AX
+	CMPQ	0(SP), $SYSRET_VECTOR
+	JEQ	sysret
 	ADDQ	$16, SP		// vector and error code
 	TESTB	$3, 8(SP)	// the CS IRETQ will load
 	JEQ	2(PC)
 	SWAPGS
 	IRETQ
+sysret:
+	// dispatch found RCX = RIP and R11 = RFLAGS, user selectors and a
+	// canonical RIP (irq.TrapFrame.sysretSafe). Interrupts stay off until
+	// SYSRETQ loads RFLAGS, so nothing runs on the user stack in between.
+	MOVQ	TF_RSP_AT_VECTOR(SP), SP
+	SWAPGS
+	BYTE	$0x48; BYTE $0x0f; BYTE $0x07	// SYSRETQ (REX.W 0F 07)

@@ -13,6 +13,8 @@
 // Context holds.
 package irq
 
+import "sigil/arch"
+
 // TrapFrame is the register frame saved on every entry, lowest address
 // first. Its layout is fixed by entry_amd64.s: the CPU (or the SYSCALL entry)
 // pushes SS..RIP, the vector stub pushes ErrorCode (its own zero where the
@@ -58,6 +60,28 @@ const NumVectors = 257
 //
 //go:nosplit
 func (f *TrapFrame) FromUser() bool { return f.CS&3 == 3 }
+
+// sysretVector replaces TrapFrame.Vector when dispatch has found that the
+// return may use SYSRETQ (entry_amd64.s checks for it).
+const sysretVector = 257
+
+// userTop is the end of the user half minus a guard page: SYSRET to a
+// non-canonical RCX raises #GP in ring 0 on Intel CPUs, with the user's
+// RSP already loaded, so the address must stay clear of the hole (Linux's
+// TASK_SIZE_MAX, arch/x86/entry/common.c).
+const userTop = 1<<47 - 4096
+
+// sysretSafe reports whether SYSRETQ returns to f exactly as IRETQ would
+// (SDM Vol. 2B "SYSRET"): it takes RIP from RCX and RFLAGS from R11 (less RF
+// and VM) and loads fixed user selectors (STAR, idt.go). It is cheaper than
+// IRETQ, which reads both descriptors from the GDT: about 150 cycles of a
+// 1000-cycle getpid under QEMU's TCG.
+//
+//go:nosplit
+func (f *TrapFrame) sysretSafe() bool {
+	return f.CS == arch.UserCS && f.SS == arch.UserDS && f.RCX == f.RIP && f.R11 == f.RFLAGS &&
+		f.RIP < userTop && f.RFLAGS&(arch.RFLAGS_RF|arch.RFLAGS_TF) == 0
+}
 
 // ResetFP gives c the FPU state of a fresh thread: x87 control word 0x37F and
 // MXCSR 0x1F80, all exceptions masked (SDM Vol. 1 §8.1.5, §10.2.3.1).

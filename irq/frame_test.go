@@ -54,6 +54,15 @@ func TestTrapFrameLayout(t *testing.T) {
 	if unsafe.Offsetof(c.TF) != 512 || unsafe.Sizeof(c) != 688 {
 		t.Errorf("Context: TF at %d size %d, want 512 and 688", unsafe.Offsetof(c.TF), unsafe.Sizeof(c))
 	}
+	if d := unsafe.Offsetof(f.RSP) - unsafe.Offsetof(f.Vector); d != 40 {
+		t.Errorf("RSP is %d bytes above Vector, entry_amd64.s's TF_RSP_AT_VECTOR is 40", d)
+	}
+	if fpMXCSR != 24 || fpXMM != 160 || fpXMMEnd != 416 {
+		t.Error("SSE offsets in the FXSAVE image moved: entry_amd64.s's FP_MXCSR is 24, FP_XMM 160 (SDM Vol. 1 Table 10-2)")
+	}
+	if sysretVector != 257 || sysretVector <= SyscallVector {
+		t.Error("sysretVector must be 257, entry_amd64.s's SYSRET_VECTOR, above every real vector")
+	}
 	// 22 quadwords after a 16-byte aligned start keep FXSAVE's area aligned.
 	if (unsafe.Sizeof(f)+unsafe.Sizeof(c.FP))%16 != 0 {
 		t.Error("Context size breaks FXSAVE alignment")
@@ -119,6 +128,31 @@ func TestStubTable(t *testing.T) {
 		}
 		if len(pushes) != len(want) || pushes[len(pushes)-1] != int64(v) || (len(want) == 2 && pushes[0] != 0) {
 			t.Errorf("vector %d pushes %v, want %v", v, pushes, want)
+		}
+	}
+}
+
+// TestSysretSafe: SYSRETQ only where it returns exactly as IRETQ would.
+func TestSysretSafe(t *testing.T) {
+	ok := TrapFrame{CS: arch.UserCS, SS: arch.UserDS, RIP: 0x401000, RCX: 0x401000,
+		RFLAGS: 0x246, R11: 0x246, RSP: 0x7fff0000}
+	if !ok.sysretSafe() {
+		t.Fatal("a plain system call frame should be SYSRET-safe")
+	}
+	for name, bad := range map[string]func(f *TrapFrame){
+		"kernel CS":    func(f *TrapFrame) { f.CS = arch.KernelCS },
+		"32-bit CS":    func(f *TrapFrame) { f.CS = arch.User32CS },
+		"RCX != RIP":   func(f *TrapFrame) { f.RIP = 0x402000 }, // e.g. a signal handler's entry
+		"R11 != flags": func(f *TrapFrame) { f.R11 = 0x202 },
+		"TF":           func(f *TrapFrame) { f.RFLAGS |= arch.RFLAGS_TF; f.R11 = f.RFLAGS },
+		"RF":           func(f *TrapFrame) { f.RFLAGS |= arch.RFLAGS_RF; f.R11 = f.RFLAGS },
+		"hole":         func(f *TrapFrame) { f.RIP = 1 << 47; f.RCX = f.RIP },
+		"last page":    func(f *TrapFrame) { f.RIP = 1<<47 - 8; f.RCX = f.RIP },
+	} {
+		f := ok
+		bad(&f)
+		if f.sysretSafe() {
+			t.Errorf("%s: SYSRET-safe, want IRETQ", name)
 		}
 	}
 }

@@ -211,6 +211,9 @@ func switchTo(c *irq.Context, i int32) {
 	cpu := arch.This()
 	t := &threads[i]
 	*c = t.Ctx
+	if c.TF.FromUser() {
+		c.LoadFP()
+	}
 	t.State = Running
 	cpu.Current = i
 	cpu.SliceLeft = SliceTicks
@@ -252,6 +255,9 @@ func schedule(c *irq.Context) {
 func save(c *irq.Context) *Thread {
 	t := Current()
 	t.Ctx = *c
+	if c.TF.FromUser() {
+		t.Ctx.CompleteFP()
+	}
 	return t
 }
 

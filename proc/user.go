@@ -45,6 +45,9 @@ type UserThread struct {
 	FSBase uint64 // user FS base (arch_prctl)
 	Root   uint64 // the process's PML4
 	Trap   TrapInfo
+	// Identity, for the system calls served without leaving interrupt
+	// context (sys/fast.go). The goroutine refreshes it before each entry.
+	PID, TID int32
 }
 
 // userFlags are the RFLAGS bits user mode controls (SDM Vol. 1 §3.4.3):
@@ -69,6 +72,7 @@ func HandleEnterUser(c *irq.Context) {
 	t.User = uintptr(unsafe.Pointer(ut))
 	t.UserFS, t.UserRoot = ut.FSBase, ut.Root
 	*c = ut.Ctx
+	c.LoadFP()
 	c.TF.CS, c.TF.SS = arch.UserCS, arch.UserDS
 	c.TF.RFLAGS = c.TF.RFLAGS&userFlags | arch.RFLAGS_IF | 2
 	enterUser(t)
@@ -85,6 +89,14 @@ func enterUser(t *Thread) {
 	}
 }
 
+// CurrentUser returns the user thread the CPU was running when it trapped
+// from CPL 3, or nil. Interrupt context.
+//
+//go:nosplit
+func CurrentUser() *UserThread {
+	return (*UserThread)(unsafe.Add(unsafe.Pointer(nil), Current().User))
+}
+
 // ExitUser saves the user state of the running thread (in c) and resumes
 // its kernel continuation with reason.
 //
@@ -93,6 +105,7 @@ func ExitUser(c *irq.Context, reason uint64, trap TrapInfo) {
 	t := Current()
 	ut := (*UserThread)(unsafe.Add(unsafe.Pointer(nil), t.User))
 	ut.Ctx = *c
+	ut.Ctx.CompleteFP()
 	ut.Trap = trap
 	*c = t.KernelCtx
 	c.TF.RAX = reason

@@ -14,14 +14,9 @@ import (
 
 // Tiny user programs, hand-encoded (each line: the instruction).
 var (
-	progGetpidExit = []byte{
-		0xb8, 39, 0, 0, 0, // mov eax, 39 (getpid)
-		0x0f, 0x05, // syscall
-		0x48, 0x89, 0xc7, // mov rdi, rax
-		0xb8, 60, 0, 0, 0, // mov eax, 60 (exit)
-		0x0f, 0x05, // syscall
-	}
-	progStack = []byte{ // push 3 pages' worth of stack, then exit(sum check)
+	progGetpidExit  = syscallExit(39)  // answered in interrupt context (sys/fast.go)
+	progGetppidExit = syscallExit(110) // answered by the goroutine (run)
+	progStack       = []byte{          // push 3 pages' worth of stack, then exit(sum check)
 		0xb9, 0x00, 0x06, 0, 0, // mov ecx, 0x600 (1536 pushes = 12 KiB)
 		0x51,       // push rcx
 		0xe2, 0xfd, // loop -3
@@ -64,17 +59,18 @@ func newUserRun(code []byte) (*userRun, error) {
 	r.ut.Ctx.ResetFP()
 	r.ut.Ctx.TF.RIP = uint64(userCode)
 	r.ut.Ctx.TF.RSP = uint64(userStackTop)
+	r.ut.PID = 4242
 	return &r, nil
 }
 
-// run serves getpid and exit until the program exits or faults.
+// run serves getppid and exit until the program exits or faults.
 func (r *userRun) run() (exit uint64, trap *proc.TrapInfo) {
 	defer proc.FreeRoot(r.root)
 	for {
 		switch proc.EnterUser(r.ut) {
 		case proc.ReasonSyscall:
 			switch r.ut.Ctx.TF.RAX {
-			case 39:
+			case 110:
 				r.ut.Ctx.TF.RAX = 4242
 			case 60:
 				return r.ut.Ctx.TF.RDI, nil
@@ -90,6 +86,18 @@ func (r *userRun) run() (exit uint64, trap *proc.TrapInfo) {
 	}
 }
 
+// syscallExit is a program that makes system call nr and exits with its
+// result.
+func syscallExit(nr byte) []byte {
+	return []byte{
+		0xb8, nr, 0, 0, 0, // mov eax, nr
+		0x0f, 0x05, // syscall
+		0x48, 0x89, 0xc7, // mov rdi, rax
+		0xb8, 60, 0, 0, 0, // mov eax, 60 (exit)
+		0x0f, 0x05, // syscall
+	}
+}
+
 func init() {
 	register("user", func(t *T) error {
 		cases := []struct {
@@ -99,7 +107,8 @@ func init() {
 			vector uint64 // 0: must exit normally
 			errBit uint64
 		}{
-			{"syscall round trip", progGetpidExit, 4242, 0, 0},
+			{"syscall served in interrupt context", progGetpidExit, 4242, 0, 0},
+			{"syscall round trip through the goroutine", progGetppidExit, 4242, 0, 0},
 			{"stack demand paging", progStack, 1, 0, 0},
 			{"hlt is #GP", progHlt, 0, irq.VecGPF, 0},
 			{"reading kernel memory is #PF", progReadKernel, 0, irq.VecPageFault, irq.PFPresent | irq.PFUser},

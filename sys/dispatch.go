@@ -85,7 +85,11 @@ func Implemented(nr int) bool { return nr >= 0 && nr < len(table) && table[nr] !
 func Handle(c *irq.Context) {
 	nr := c.TF.RAX
 	if c.TF.FromUser() {
-		// A user program's system call is served by its thread's goroutine.
+		// A user program's system call is served by its thread's goroutine,
+		// unless it is one of the few that need nothing but the thread.
+		if FastUser && fastUser(c, nr) {
+			return
+		}
 		proc.ExitUser(c, proc.ReasonSyscall, proc.TrapInfo{Vector: irq.SyscallVector})
 		return
 	}

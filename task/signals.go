@@ -325,7 +325,9 @@ func (t *Thread) deliver() {
 		}
 		sig := int(info.Signo)
 		act := p.actions[sig]
-		trace("deliver %s to pid %d tid %d: handler %#x", linux.Signal(sig).Name(), p.PID, t.TID, act.Handler)
+		if TraceSignals { // guarded: boxing the arguments allocates
+			trace("deliver %s to pid %d tid %d: handler %#x", linux.Signal(sig).Name(), p.PID, t.TID, act.Handler)
+		}
 		switch {
 		case act.Handler == linux.SIG_IGN:
 			p.mu.Unlock()

@@ -53,6 +53,7 @@ func (t *Thread) run() {
 		if t.dying() {
 			break
 		}
+		t.ut.PID, t.ut.TID = t.p.PID, t.TID
 		switch proc.EnterUser(t.ut) {
 		case proc.ReasonSyscall:
 			if t.syscall() == errStop {

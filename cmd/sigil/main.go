@@ -21,6 +21,7 @@ import (
 	"sigil/mm"
 	"sigil/ps2"
 	"sigil/selftest"
+	"sigil/sys"
 	"sigil/task"
 	"sigil/tty"
 )
@@ -56,6 +57,7 @@ func main() {
 		os.Exit(1)
 	}
 	task.TraceSyscalls = strings.Contains(args["trace"], "syscall")
+	sys.FastUser = !task.TraceSyscalls
 	task.TraceSignals = strings.Contains(args["trace"], "signal")
 	if info.InitrdSize != 0 || args["init"] != "" {
 		runInit(args["init"], initArgs(os.Args[1:]))

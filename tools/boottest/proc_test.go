@@ -301,7 +301,7 @@ func TestBenchKeyboard(t *testing.T) {
 	}
 	l := expectLine(t, m, `^bench: kbd IRQ -> SIGINT handler +median \d+ cycles`)
 	t.Log(l)
-	res, err = m.Wait()
+	res, err := m.Wait()
 	if err != nil {
 		t.Fatal(err)
 	}

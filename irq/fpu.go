@@ -1,0 +1,58 @@
+package irq
+
+import "unsafe"
+
+// FPU state. An entry saves only what kernel code can change: the SSE
+// registers and MXCSR, into their places in Context.FP (entry_amd64.s).
+// Go code never uses the x87/MMX registers, so that state stays in the CPU
+// across an entry and needs saving only when a user context leaves the
+// live entry frame for good (the thread stops running here) and loading
+// when one is put there. FXSAVE64 and FXRSTOR64 of the whole 512-byte image
+// cost more than the rest of a system call under QEMU's TCG; see README's
+// benchmark section.
+
+// Offsets of the SSE registers in the FXSAVE image (SDM Vol. 1 Table 10-2),
+// pinned against entry_amd64.s by frame_test.go.
+const (
+	fpXMM    = 160
+	fpXMMEnd = fpXMM + 16*16
+)
+
+// fxArea is a 16-byte aligned FXSAVE area (the instruction's requirement,
+// which Go's allocator does not promise for a Context inside a struct).
+// One CPU, interrupts off: one area suffices.
+var fxBuf [512 + 16]byte
+
+//go:nosplit
+func fxArea() *FPState {
+	return (*FPState)(unsafe.Pointer((uintptr(unsafe.Pointer(&fxBuf)) + 15) &^ 15))
+}
+
+// CompleteFP fills in the x87 part of c's FPU image from the CPU. Call it
+// on a user context copied out of the live entry frame, before anything
+// else can run user code. The SSE part is the entry's (kernel code has
+// used the registers since). Interrupt context.
+//
+//go:nosplit
+func (c *Context) CompleteFP() {
+	s := fxArea()
+	fxsave(s)
+	copy(s[fpXMM:fpXMMEnd], c.FP[fpXMM:fpXMMEnd])
+	copy(s[fpMXCSR:fpMXCSR+4], c.FP[fpMXCSR:fpMXCSR+4])
+	c.FP = *s
+}
+
+// LoadFP loads all of c's FPU image into the CPU. Call it on a user
+// context just put into the live entry frame; the exit path then reloads
+// the SSE part, which kernel code may use meanwhile. Interrupt context.
+//
+//go:nosplit
+func (c *Context) LoadFP() {
+	s := fxArea()
+	*s = c.FP
+	fxrstor(s)
+}
+
+// Implemented in fpu_amd64.s; p must be 16-byte aligned.
+func fxsave(p *FPState)
+func fxrstor(p *FPState)
