@@ -29,17 +29,16 @@ func fxArea() *FPState {
 }
 
 // CompleteFP fills in the x87 part of c's FPU image from the CPU. Call it
-// on a user context copied out of the live entry frame, before anything
-// else can run user code. The SSE part is the entry's (kernel code has
-// used the registers since). Interrupt context.
+// on the live entry frame of a user context about to be copied out for
+// good, before anything else can run user code. The SSE part stays the
+// entry's (kernel code has used the registers since). Interrupt context.
 //
 //go:nosplit
 func (c *Context) CompleteFP() {
 	s := fxArea()
 	fxsave(s)
-	copy(s[fpXMM:fpXMMEnd], c.FP[fpXMM:fpXMMEnd])
-	copy(s[fpMXCSR:fpMXCSR+4], c.FP[fpMXCSR:fpMXCSR+4])
-	c.FP = *s
+	copy(c.FP[:fpMXCSR], s[:fpMXCSR])
+	copy(c.FP[fpMXCSR+4:fpXMM], s[fpMXCSR+4:fpXMM])
 }
 
 // LoadFP loads all of c's FPU image into the CPU. Call it on a user
@@ -48,9 +47,24 @@ func (c *Context) CompleteFP() {
 //
 //go:nosplit
 func (c *Context) LoadFP() {
-	s := fxArea()
-	*s = c.FP
-	fxrstor(s)
+	p := &c.FP
+	if uintptr(unsafe.Pointer(p))&15 != 0 { // not the live frame
+		s := fxArea()
+		*s = c.FP
+		p = s
+	}
+	fxrstor(p)
+}
+
+// KernelFP gives the live frame the SSE state a Go system call returns
+// with: X15 zero (the register ABI's fixed zero) and MXCSR 0x1F80, the
+// runtime's default. The other registers are dead across a call in the Go
+// ABI, so they keep whatever they hold. Interrupt context.
+//
+//go:nosplit
+func (c *Context) KernelFP() {
+	c.FP[fpMXCSR], c.FP[fpMXCSR+1], c.FP[fpMXCSR+2], c.FP[fpMXCSR+3] = 0x80, 0x1f, 0, 0
+	clear(c.FP[fpXMM+15*16 : fpXMMEnd])
 }
 
 // Implemented in fpu_amd64.s; p must be 16-byte aligned.

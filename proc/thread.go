@@ -76,11 +76,11 @@ type Thread struct {
 	Survivor bool // a kernel thread whose faults are reported and skipped
 
 	// User mode (user.go).
-	User      uintptr     // *UserThread while in user mode, else 0
-	KernelCtx irq.Context // the EnterUser call to resume
-	UserFS    uint64
-	UserRoot  uint64
-	Kick      bool
+	User     uintptr       // *UserThread while in user mode, else 0
+	KernelTF irq.TrapFrame // the EnterUser call to resume (no FPU state: see ExitUser)
+	UserFS   uint64
+	UserRoot uint64
+	Kick     bool
 }
 
 const idleSlot = 0
@@ -254,10 +254,10 @@ func schedule(c *irq.Context) {
 //go:nosplit
 func save(c *irq.Context) *Thread {
 	t := Current()
-	t.Ctx = *c
 	if c.TF.FromUser() {
-		t.Ctx.CompleteFP()
+		c.CompleteFP()
 	}
+	t.Ctx = *c
 	return t
 }
 

@@ -68,7 +68,7 @@ func EnterUser(ut *UserThread) uint64 {
 func HandleEnterUser(c *irq.Context) {
 	t := Current()
 	ut := (*UserThread)(unsafe.Add(unsafe.Pointer(nil), c.TF.RDI))
-	t.KernelCtx = *c
+	t.KernelTF = c.TF
 	t.User = uintptr(unsafe.Pointer(ut))
 	t.UserFS, t.UserRoot = ut.FSBase, ut.Root
 	*c = ut.Ctx
@@ -104,10 +104,14 @@ func CurrentUser() *UserThread {
 func ExitUser(c *irq.Context, reason uint64, trap TrapInfo) {
 	t := Current()
 	ut := (*UserThread)(unsafe.Add(unsafe.Pointer(nil), t.User))
+	c.CompleteFP()
 	ut.Ctx = *c
-	ut.Ctx.CompleteFP()
 	ut.Trap = trap
-	*c = t.KernelCtx
+	// The continuation is a system call made from Go code, after which
+	// the Go ABI expects nothing of the SSE registers but a zero X15 and
+	// the runtime's MXCSR: the user's other values may stay in them.
+	c.TF = t.KernelTF
+	c.KernelFP()
 	c.TF.RAX = reason
 	t.User = 0
 	// The context came in from CPL 3, or from a switch that expected to

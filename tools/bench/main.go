@@ -71,11 +71,11 @@ func benchmark(kernel, initrd, linuxImage, mem, accel string, rounds, kbd int, v
 		return err
 	}
 	sigil := &guest{name: "Sigil", kernel: kernel, cmdline: func(args string) string {
-		return strings.TrimSpace("init=/bin/bench -- " + args)
+		return "init=/bin/bench" + initArgs(args)
 	}}
 	lnx := &guest{name: "Linux", kernel: linuxImage, cmdline: func(args string) string {
 		// panic=-1 with QEMU's -no-reboot ends the machine when init exits.
-		return strings.TrimSpace("console=ttyS0 quiet panic=-1 rdinit=/bin/bench -- " + args)
+		return "console=ttyS0 quiet panic=-1 rdinit=/bin/bench" + initArgs(args)
 	}}
 	cfg := func(g *guest, args string) qemu.Config {
 		c := qemu.Config{Kernel: g.kernel, Initrd: initrd, Append: g.cmdline(args), Memory: mem,
@@ -215,6 +215,14 @@ func findLinux() (string, error) {
 		return k, nil
 	}
 	return "", errors.New("linux-image-amd64 installed no /boot/vmlinuz-*")
+}
+
+// initArgs passes args to init: both kernels give init what follows "--".
+func initArgs(args string) string {
+	if args == "" {
+		return ""
+	}
+	return " -- " + args
 }
 
 // shellQuote renders a command line as a shell would read it.
