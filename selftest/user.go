@@ -141,21 +141,20 @@ func testPreemptUser(t *T) error {
 	if err != nil {
 		return err
 	}
-	tid := make(chan int32, 1)
 	done := make(chan *proc.TrapInfo, 1)
 	go func() {
-		tid <- proc.Current().TID // the thread EnterUser will run on
 		_, trap := r.run()
 		done <- trap
 	}()
-	me := <-tid
 	var ticks uint64
 	start := time.Now()
 	for time.Since(start) < 200*time.Millisecond {
 		time.Sleep(5 * time.Millisecond) // only runs if the spinner is preempted
 		atomic.AddUint64(&ticks, 1)
 	}
-	proc.Kick(me)
+	// By the user thread, not by a TID read earlier: the goroutine may have
+	// moved to another kernel thread before it entered user mode.
+	proc.KickUser(r.ut)
 	select {
 	case trap := <-done:
 		if trap == nil || trap.Vector != ^uint64(0) {
