@@ -41,6 +41,22 @@ func newFile(ops fileOps, node *vfs.Node, flags uint64) *OpenFile {
 
 func (f *OpenFile) nonblock() bool { return f.flags&linux.O_NONBLOCK != 0 }
 
+// block waits, for an I/O call on f that cannot go on yet, until wait is
+// closed: EAGAIN at once if f is non-blocking, ERESTARTSYS if a signal
+// comes first. Fetch wait before dropping the lock that guards the state
+// checked, or a change in between is missed.
+func (f *OpenFile) block(t *Thread, wait <-chan struct{}) error {
+	if f.nonblock() {
+		return linux.EAGAIN
+	}
+	select {
+	case <-wait:
+		return nil
+	case <-t.intr():
+		return linux.ERESTARTSYS
+	}
+}
+
 func (f *OpenFile) ref() *OpenFile {
 	f.mu.Lock()
 	f.refs++

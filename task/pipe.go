@@ -49,13 +49,8 @@ func (r pipeReader) read(t *Thread, f *OpenFile, b []byte) (int, error) {
 		}
 		wait := p.changed.wait()
 		p.mu.Unlock()
-		if f.nonblock() {
-			return 0, linux.EAGAIN
-		}
-		select {
-		case <-wait:
-		case <-t.intr():
-			return 0, linux.ERESTARTSYS
+		if err := f.block(t, wait); err != nil {
+			return 0, err
 		}
 	}
 }
@@ -89,19 +84,11 @@ func (w pipeWriter) write(t *Thread, f *OpenFile, b []byte) (int, error) {
 		}
 		wait := p.changed.wait()
 		p.mu.Unlock()
-		if f.nonblock() {
+		if err := f.block(t, wait); err != nil {
 			if done > 0 {
 				return done, nil
 			}
-			return 0, linux.EAGAIN
-		}
-		select {
-		case <-wait:
-		case <-t.intr():
-			if done > 0 {
-				return done, nil
-			}
-			return 0, linux.ERESTARTSYS
+			return 0, err
 		}
 	}
 	return done, nil

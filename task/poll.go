@@ -34,14 +34,10 @@ func (e *eventFile) read(t *Thread, f *OpenFile, p []byte) (int, error) {
 			pollEvents.notify()
 			return 8, nil
 		}
+		wait := pollEvents.wait()
 		e.mu.Unlock()
-		if f.nonblock() {
-			return 0, linux.EAGAIN
-		}
-		select {
-		case <-pollEvents.wait():
-		case <-t.intr():
-			return 0, linux.ERESTARTSYS
+		if err := f.block(t, wait); err != nil {
+			return 0, err
 		}
 	}
 }

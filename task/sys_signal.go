@@ -450,13 +450,8 @@ func (s *signalFile) read(t *Thread, f *OpenFile, p []byte) (int, error) {
 		if n > 0 {
 			return n, nil
 		}
-		if f.nonblock() {
-			return 0, linux.EAGAIN
-		}
-		select {
-		case <-wait:
-		case <-t.intr():
-			return 0, linux.ERESTARTSYS
+		if err := f.block(t, wait); err != nil {
+			return 0, err
 		}
 	}
 	return n, nil
