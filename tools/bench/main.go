@@ -16,7 +16,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,7 +48,6 @@ type guest struct {
 	name, kernel string
 	cmdline      func(args string) string // init arguments -> kernel command line
 	runs, kbds   []run
-	bootWall     []time.Duration // host time from QEMU's start to init's first line
 }
 
 func benchmark(kernel, initrd, linuxImage, mem, accel string, rounds, kbd int, verbose bool) error {
@@ -81,7 +79,7 @@ func benchmark(kernel, initrd, linuxImage, mem, accel string, rounds, kbd int, v
 		c := qemu.Config{Kernel: g.kernel, Initrd: initrd, Append: g.cmdline(args), Memory: mem,
 			Accel: acc, DebugExit: true, QMP: args != "", Timeout: 5 * time.Minute}
 		if verbose {
-			c.Log = prefixed(os.Stderr, g.name+"| ")
+			c.Log = qemu.Prefixed(os.Stderr, g.name+"| ")
 		}
 		return c
 	}
@@ -93,8 +91,9 @@ func benchmark(kernel, initrd, linuxImage, mem, accel string, rounds, kbd int, v
 			if err != nil {
 				return fmt.Errorf("%s: %w", g.name, err)
 			}
-			g.runs = append(g.runs, parse(out))
-			g.bootWall = append(g.bootWall, wall)
+			r := parse(out)
+			r.wall = uint64(wall)
+			g.runs = append(g.runs, r)
 			out, _, err = bootBench(cfg(g, fmt.Sprintf("kbd %d", kbd)), kbd)
 			if err != nil {
 				return fmt.Errorf("%s kbd: %w", g.name, err)
@@ -236,19 +235,3 @@ func shellQuote(args []string) string {
 	}
 	return strings.Join(q, " ")
 }
-
-// prefixed copies serial lines to w with a prefix.
-func prefixed(w io.Writer, prefix string) io.Writer {
-	return writerFunc(func(p []byte) (int, error) {
-		for _, l := range strings.SplitAfter(string(p), "\n") {
-			if l != "" {
-				fmt.Fprint(w, prefix+l)
-			}
-		}
-		return len(p), nil
-	})
-}
-
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

@@ -22,6 +22,7 @@ type run struct {
 	ops        map[string]figure
 	bootCycles uint64 // TSC at init's first steps, counted from reset
 	memUsedKB  uint64 // MemTotal - MemFree at init
+	wall       uint64 // ns of host time from QEMU's start to init's first line
 }
 
 // parse reads the benchmark's lines out of a serial log; other lines

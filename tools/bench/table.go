@@ -27,16 +27,24 @@ var rows = []row{
 	{"kbd IRQ -> SIGINT handler (*)", "kbd IRQ -> SIGINT handler", "kbd IRQ 1 handler -> SIGINT handler", 1.0},
 }
 
-// opMedian is the median over boots of one operation's per-boot median
-// and p99.
-func opMedian(runs []run, op string) (figure, bool) {
-	var med, p99 []uint64
+// medianOver is the median over runs of one figure read from each run;
+// runs without it (ok false) do not count.
+func medianOver(runs []run, get func(r run) (v uint64, ok bool)) uint64 {
+	var xs []uint64
 	for _, r := range runs {
-		if f, ok := r.ops[op]; ok {
-			med, p99 = append(med, f.median), append(p99, f.p99)
+		if v, ok := get(r); ok {
+			xs = append(xs, v)
 		}
 	}
-	return figure{median(med), median(p99)}, len(med) > 0
+	return median(xs)
+}
+
+// opMedian is one operation's median over boots of the per-boot median and
+// p99.
+func opMedian(runs []run, op string) figure {
+	med := medianOver(runs, func(r run) (uint64, bool) { f, ok := r.ops[op]; return f.median, ok })
+	p99 := medianOver(runs, func(r run) (uint64, bool) { f, ok := r.ops[op]; return f.p99, ok })
+	return figure{med, p99}
 }
 
 func printTable(w io.Writer, sigil, lnx *guest) {
@@ -57,39 +65,28 @@ func printTable(w io.Writer, sigil, lnx *guest) {
 		if lop == "" {
 			lop = r.sigilOp
 		}
-		s, _ := opMedian(append(sigil.runs, sigil.kbds...), r.sigilOp)
-		l, _ := opMedian(append(lnx.runs, lnx.kbds...), lop)
+		s := opMedian(append(sigil.runs, sigil.kbds...), r.sigilOp)
+		l := opMedian(append(lnx.runs, lnx.kbds...), lop)
 		line(r.label, s, l, r.target)
 	}
 	boot := func(g *guest) figure {
-		var c []uint64
-		for _, r := range g.runs {
-			c = append(c, r.bootCycles)
-		}
-		return figure{median: median(c)}
+		return figure{median: medianOver(g.runs, func(r run) (uint64, bool) { return r.bootCycles, true })}
 	}
 	line("boot to init (TSC from reset)", boot(sigil), boot(lnx), 0.1)
 	tw.Flush()
 	fmt.Fprintln(w, "(*) Sigil: from the keyboard interrupt's entry; Linux: from ftrace's irq_handler_entry for IRQ 1 (x86-tsc clock).")
 	fmt.Fprintf(w, "boot to init's first line, host wall time from QEMU's start: Sigil %v, Linux %v\n",
-		wallMedian(sigil.bootWall), wallMedian(lnx.bootWall))
+		wallMedian(sigil), wallMedian(lnx))
 }
 
-func wallMedian(ds []time.Duration) time.Duration {
-	xs := make([]uint64, len(ds))
-	for i, d := range ds {
-		xs[i] = uint64(d)
-	}
-	return time.Duration(median(xs)).Round(time.Millisecond)
+func wallMedian(g *guest) time.Duration {
+	ns := medianOver(g.runs, func(r run) (uint64, bool) { return r.wall, true })
+	return time.Duration(ns).Round(time.Millisecond)
 }
 
 func printFootprint(w io.Writer, kernel string, sigil, lnx *guest, minMem int) {
 	used := func(g *guest) uint64 {
-		var kb []uint64
-		for _, r := range g.runs {
-			kb = append(kb, r.memUsedKB)
-		}
-		return median(kb)
+		return medianOver(g.runs, func(r run) (uint64, bool) { return r.memUsedKB, true })
 	}
 	size := int64(0)
 	if st, err := os.Stat(kernel); err == nil {

@@ -70,6 +70,10 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	return s.w.Write(p)
 }
 
+// Prefixed returns a writer for Config.Log that copies each line to w with
+// prefix before it.
+func Prefixed(w io.Writer, prefix string) io.Writer { return prefixWriter{prefix, w} }
+
 // prefixWriter prefixes every line written to it; writes are whole lines.
 type prefixWriter struct {
 	prefix string
