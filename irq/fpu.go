@@ -18,9 +18,9 @@ const (
 	fpXMMEnd = fpXMM + 16*16
 )
 
-// fxArea is a 16-byte aligned FXSAVE area (the instruction's requirement,
-// which Go's allocator does not promise for a Context inside a struct).
-// One CPU, interrupts off: one area suffices.
+// fxArea is a 16-byte aligned scratch FXSAVE area for CompleteFP, which
+// cannot save into the live frame without overwriting the entry's SSE
+// registers. One CPU, interrupts off: one area suffices.
 var fxBuf [512 + 16]byte
 
 //go:nosplit
@@ -42,19 +42,12 @@ func (c *Context) CompleteFP() {
 }
 
 // LoadFP loads all of c's FPU image into the CPU. Call it on a user
-// context just put into the live entry frame; the exit path then reloads
-// the SSE part, which kernel code may use meanwhile. Interrupt context.
+// context just put into the live entry frame (16-byte aligned, as FXRSTOR
+// needs: entry_amd64.s); the exit path then reloads the SSE part, which
+// kernel code may use meanwhile. Interrupt context.
 //
 //go:nosplit
-func (c *Context) LoadFP() {
-	p := &c.FP
-	if uintptr(unsafe.Pointer(p))&15 != 0 { // not the live frame
-		s := fxArea()
-		*s = c.FP
-		p = s
-	}
-	fxrstor(p)
-}
+func (c *Context) LoadFP() { fxrstor(&c.FP) }
 
 // KernelFP gives the live frame the SSE state a Go system call returns
 // with: X15 zero (the register ABI's fixed zero) and MXCSR 0x1F80, the
@@ -63,7 +56,7 @@ func (c *Context) LoadFP() {
 //
 //go:nosplit
 func (c *Context) KernelFP() {
-	c.FP[fpMXCSR], c.FP[fpMXCSR+1], c.FP[fpMXCSR+2], c.FP[fpMXCSR+3] = 0x80, 0x1f, 0, 0
+	c.setMXCSR(mxcsrDefault)
 	clear(c.FP[fpXMM+15*16 : fpXMMEnd])
 }
 

@@ -90,5 +90,14 @@ func (f *TrapFrame) sysretSafe() bool {
 func (c *Context) ResetFP() {
 	c.FP = FPState{}
 	c.FP[fpFCW], c.FP[fpFCW+1] = 0x7f, 0x03
-	c.FP[fpMXCSR], c.FP[fpMXCSR+1] = 0x80, 0x1f
+	c.setMXCSR(mxcsrDefault)
+}
+
+// mxcsrDefault is MXCSR at reset, all SSE exceptions masked, and what the
+// Go runtime runs with.
+const mxcsrDefault = 0x1f80
+
+//go:nosplit
+func (c *Context) setMXCSR(v uint32) {
+	c.FP[fpMXCSR], c.FP[fpMXCSR+1], c.FP[fpMXCSR+2], c.FP[fpMXCSR+3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
 }

@@ -46,7 +46,7 @@ type UserThread struct {
 	Root   uint64 // the process's PML4
 	Trap   TrapInfo
 	// Identity, for the system calls served without leaving interrupt
-	// context (sys/fast.go). The goroutine refreshes it before each entry.
+	// context (sys/fast.go), set when the thread starts.
 	PID, TID int32
 }
 

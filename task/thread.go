@@ -30,7 +30,12 @@ const (
 	errNoResult sysErr = "registers already set"
 )
 
-func (t *Thread) start() { go t.run() }
+// start runs the thread; its identity, fixed for life, is copied where
+// interrupt context answers getpid and gettid (sys/fast.go).
+func (t *Thread) start() {
+	t.ut.PID, t.ut.TID = t.p.PID, t.TID
+	go t.run()
+}
 
 func (t *Thread) dying() bool {
 	if t.stopped.Load() {
@@ -53,7 +58,6 @@ func (t *Thread) run() {
 		if t.dying() {
 			break
 		}
-		t.ut.PID, t.ut.TID = t.p.PID, t.TID
 		switch proc.EnterUser(t.ut) {
 		case proc.ReasonSyscall:
 			if t.syscall() == errStop {
@@ -195,15 +199,13 @@ func (t *Thread) clone(flags, stack, ptid, ctid, tls uint64) (uint64, error) {
 		p.children[np.PID] = np
 		p.mu.Unlock()
 	}
+	var tid [4]byte
+	binary.LittleEndian.PutUint32(tid[:], uint32(child.TID))
 	if flags&linux.CLONE_PARENT_SETTID != 0 {
-		var b [4]byte
-		binary.LittleEndian.PutUint32(b[:], uint32(child.TID))
-		p.as.CopyOut(ptid, b[:])
+		p.as.CopyOut(ptid, tid[:])
 	}
 	if flags&linux.CLONE_CHILD_SETTID != 0 {
-		var b [4]byte
-		binary.LittleEndian.PutUint32(b[:], uint32(child.TID))
-		child.p.as.CopyOut(ctid, b[:])
+		child.p.as.CopyOut(ctid, tid[:])
 	}
 	if flags&linux.CLONE_CHILD_CLEARTID != 0 {
 		child.clearTID = ctid
