@@ -28,14 +28,18 @@ func repoRoot(t *testing.T) string {
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }
 
-func kernel(t *testing.T) string {
+// built returns the path of build/name, failing the test if make has not
+// built it.
+func built(t *testing.T, name string) string {
 	t.Helper()
-	k := filepath.Join(repoRoot(t), "build", "sigil")
-	if _, err := os.Stat(k); err != nil {
-		t.Fatalf("%s is missing: run `make kernel` (or `make test`) first", k)
+	p := filepath.Join(repoRoot(t), "build", name)
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("%s is missing: run `make kernel` (or `make test`) first", p)
 	}
-	return k
+	return p
 }
+
+func kernel(t *testing.T) string { t.Helper(); return built(t, "sigil") }
 
 // boot runs the kernel with cmdline to completion.
 func boot(t *testing.T, cmdline, mem string) qemu.Result {

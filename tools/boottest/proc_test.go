@@ -2,8 +2,6 @@ package boottest
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -12,14 +10,7 @@ import (
 	"sigil/tools/qemu"
 )
 
-func initrd(t *testing.T) string {
-	t.Helper()
-	p := filepath.Join(repoRoot(t), "build", "initrd.cpio")
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("%s is missing: run `make kernel` (or `make test`) first", p)
-	}
-	return p
-}
+func initrd(t *testing.T) string { t.Helper(); return built(t, "initrd.cpio") }
 
 // bootInit boots with the initrd and init=prog; PID 1's exit code is the
 // machine's.
