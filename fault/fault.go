@@ -62,6 +62,7 @@ func dieTrampolineAddr() uintptr
 // the runtime is up.
 func Start() {
 	irq.FaultHook = handle
+	proc.WatchdogAction = watchdogFired
 	go survivorReporter()
 }
 
@@ -111,7 +112,7 @@ func handle(c *irq.Context) bool {
 	record.ctx = *c
 	record.cr2 = arch.CR2()
 	record.tid = proc.Current().TID
-	proc.SetWatchdog(clock.Nanotime()+reportTimeout, watchdogFired)
+	proc.SetWatchdog(clock.Nanotime() + reportTimeout)
 	// Push the faulting RIP as a return address and enter the trampoline.
 	c.TF.RSP -= 8
 	*(*uint64)(unsafe.Add(unsafe.Pointer(nil), c.TF.RSP)) = c.TF.RIP

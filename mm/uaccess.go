@@ -32,52 +32,68 @@ func userFrame(root uint64, va uintptr, write bool) (uint64, bool) {
 	return 0, false
 }
 
-// CopyIn copies len(dst) bytes from user address va of root.
-func CopyIn(root uint64, dst []byte, va uintptr) bool {
-	for len(dst) > 0 {
-		n := int(PageSize - va%PageSize)
-		if n > len(dst) {
-			n = len(dst)
-		}
-		ok := true
-		withIRQsOff(func() {
-			pa, found := userFrame(root, va, false)
-			if !found {
-				ok = false
-				return
-			}
-			copy(dst[:n], (*[PageSize]byte)(Phys(pa &^ (PageSize - 1)))[pa%PageSize:])
-		})
-		if !ok {
+// copyPage copies between b and user memory at va, up to the end of va's
+// page, and returns how many bytes it copied (0 on a bad address). out
+// copies b to the user. Interrupts must be off.
+//
+//go:nosplit
+func copyPage(root uint64, va uintptr, b []byte, out bool) int {
+	pa, ok := userFrame(root, va, out)
+	if !ok {
+		return 0
+	}
+	page := (*[PageSize]byte)(Phys(pa &^ (PageSize - 1)))[pa%PageSize:]
+	if out {
+		return copy(page, b)
+	}
+	return copy(b, page)
+}
+
+// pageCopier copies within one page as copyPage does.
+type pageCopier func(root uint64, va uintptr, b []byte, out bool) int
+
+// copyPageIRQsOff is copyPage for goroutine context: interrupts go off for
+// the page only.
+func copyPageIRQsOff(root uint64, va uintptr, b []byte, out bool) (n int) {
+	withIRQsOff(func() { n = copyPage(root, va, b, out) })
+	return n
+}
+
+// copyUser copies all of b a page at a time.
+//
+//go:nosplit
+func copyUser(root uint64, va uintptr, b []byte, out bool, page pageCopier) bool {
+	for len(b) > 0 {
+		n := page(root, va, b, out)
+		if n == 0 {
 			return false
 		}
-		dst, va = dst[n:], va+uintptr(n)
+		b, va = b[n:], va+uintptr(n)
 	}
 	return true
 }
 
+// CopyIn copies len(dst) bytes from user address va of root.
+func CopyIn(root uint64, dst []byte, va uintptr) bool {
+	return copyUser(root, va, dst, false, copyPageIRQsOff)
+}
+
 // CopyOut copies src to user address va of root.
 func CopyOut(root uint64, va uintptr, src []byte) bool {
-	for len(src) > 0 {
-		n := int(PageSize - va%PageSize)
-		if n > len(src) {
-			n = len(src)
-		}
-		ok := true
-		withIRQsOff(func() {
-			pa, found := userFrame(root, va, true)
-			if !found {
-				ok = false
-				return
-			}
-			copy((*[PageSize]byte)(Phys(pa &^ (PageSize - 1)))[pa%PageSize:], src[:n])
-		})
-		if !ok {
-			return false
-		}
-		src, va = src[n:], va+uintptr(n)
-	}
-	return true
+	return copyUser(root, va, src, true, copyPageIRQsOff)
+}
+
+// CopyInIRQ and CopyOutIRQ are CopyIn and CopyOut for interrupt context,
+// where interrupts are off already.
+//
+//go:nosplit
+func CopyInIRQ(root uint64, dst []byte, va uintptr) bool {
+	return copyUser(root, va, dst, false, copyPage)
+}
+
+//go:nosplit
+func CopyOutIRQ(root uint64, va uintptr, src []byte) bool {
+	return copyUser(root, va, src, true, copyPage)
 }
 
 // CopyInString reads a NUL-terminated string of at most max bytes. ok is

@@ -383,26 +383,26 @@ func Reschedule(c *irq.Context) {
 	}
 }
 
-var (
-	watchdogDeadline int64
-	watchdogAction   func()
-)
+var watchdogDeadline int64
 
-// SetWatchdog makes the tick call action once the monotonic clock passes
-// deadline (0 disarms). The fault path uses it so that a report that cannot
-// finish still ends in power-off.
+// WatchdogAction is what the tick calls once an armed watchdog's deadline
+// passes. It is set in goroutine context: storing a func value is a
+// pointer write, which interrupt context cannot do (no P for the write
+// barrier).
+var WatchdogAction = func() {}
+
+// SetWatchdog makes the tick call WatchdogAction once the monotonic clock
+// passes deadline (0 disarms). The fault path uses it so that a report that
+// cannot finish still ends in power-off.
 //
 //go:nosplit
-func SetWatchdog(deadline int64, action func()) {
-	watchdogAction = action
-	watchdogDeadline = deadline
-}
+func SetWatchdog(deadline int64) { watchdogDeadline = deadline }
 
 //go:nosplit
 func checkWatchdog(now int64) {
 	if watchdogDeadline != 0 && now >= watchdogDeadline {
 		watchdogDeadline = 0
-		watchdogAction()
+		WatchdogAction()
 	}
 }
 

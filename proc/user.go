@@ -39,7 +39,7 @@ type TrapInfo struct {
 }
 
 // UserThread is a user thread's registers and trap information, shared by
-// its goroutine and interrupt context. It holds no Go pointers.
+// its goroutine and interrupt context.
 type UserThread struct {
 	Ctx    irq.Context
 	FSBase uint64 // user FS base (arch_prctl)
@@ -48,6 +48,9 @@ type UserThread struct {
 	// Identity, for the system calls served without leaving interrupt
 	// context (sys/fast.go), set when the thread starts.
 	PID, TID int32
+	// Owner is the package task's thread, for the signal work interrupt
+	// context does itself (task/fast.go); interrupt context only reads it.
+	Owner unsafe.Pointer
 }
 
 // userFlags are the RFLAGS bits user mode controls (SDM Vol. 1 §3.4.3):
@@ -120,12 +123,27 @@ func ExitUser(c *irq.Context, reason uint64, trap TrapInfo) {
 }
 
 // UserException is irq.UserTrapHook: a CPU exception at CPL 3 goes back to
-// the thread's goroutine.
+// the thread's goroutine, unless FaultSignal delivers its signal here.
 //
 //go:nosplit
 func UserException(c *irq.Context) {
-	ExitUser(c, ReasonFault, TrapInfo{Vector: c.TF.Vector, ErrorCode: c.TF.ErrorCode})
+	trap := TrapInfo{Vector: c.TF.Vector, ErrorCode: c.TF.ErrorCode}
+	if h := FaultSignal; h != nil && h(c, trap) {
+		return
+	}
+	ExitUser(c, ReasonFault, trap)
 }
+
+// FaultSignal, when set (task.FaultSignal), may turn a user exception into
+// its signal handler's frame without leaving interrupt context, and reports
+// whether it did.
+var FaultSignal func(c *irq.Context, trap TrapInfo) bool
+
+// KickCurrent sends the running user thread back to its goroutine when it
+// next returns to user mode (ReturnToUser). Interrupt context.
+//
+//go:nosplit
+func KickCurrent() { Current().Kick = true }
 
 // PageFault is the #PF handler: demand paging for the kernel and for user
 // address spaces; other user faults go back to the goroutine, kernel ones

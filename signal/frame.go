@@ -38,8 +38,7 @@ const (
 
 // Delivery is what building a frame needs.
 type Delivery struct {
-	Regs     linux.SigContext // the interrupted user registers (Cs, Ss, Err, Trapno, Cr2 included)
-	FP       [FPSize]byte     // the interrupted FXSAVE image
+	Regs     linux.SigContext // the interrupted registers (SaveRegs); Build sets Cs and Ss
 	Info     linux.SignalInfo
 	Action   linux.SigAction
 	Mask     Set // the mask rt_sigreturn restores

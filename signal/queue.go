@@ -5,9 +5,11 @@ import "sigil/linux"
 // Queue is the pending signals of one target: a thread (its private queue)
 // or a process (the shared one). Standard signals are a bitmap, each with
 // the siginfo of its first generation: a second one while pending
-// coalesces. Real-time signals queue FIFO with their own siginfo (in a
-// slice: only goroutine-context callers queue real-time signals; standard
-// signals never allocate).
+// coalesces. Real-time signals queue FIFO with their own siginfo, in a
+// slice that only Enqueue grows. Interrupt context may enqueue a real-time
+// signal only where Fits says the slice has room: then nothing allocates,
+// and no method ever writes a pointer (a write barrier needs a P, which
+// interrupt context does not have).
 type Queue struct {
 	std     Set
 	stdInfo [32]linux.SignalInfo
@@ -30,13 +32,27 @@ func (q *Queue) Pending() Set {
 //go:nosplit
 func (q *Queue) Queued() int { return len(q.rt) }
 
+// Fits reports whether Add(sig) has room without growing the queue.
+//
+//go:nosplit
+func (q *Queue) Fits(sig int) bool { return !IsRealtime(sig) || len(q.rt) < cap(q.rt) }
+
 // Enqueue adds info. A standard signal already pending coalesces (and is
 // reported queued). A real-time signal is refused (ok false) when the queue
 // holds limit entries already: the caller returns EAGAIN and nothing queued
-// is lost.
+// is lost. Goroutine context: it may grow the queue.
+func (q *Queue) Enqueue(info *linux.SignalInfo, limit int) (ok bool) {
+	if IsRealtime(int(info.Signo)) && len(q.rt) < limit && !q.Fits(int(info.Signo)) {
+		q.rt = append(q.rt, linux.SignalInfo{})[:len(q.rt)]
+	}
+	return q.Add(info, limit)
+}
+
+// Add is Enqueue for a queue that Fits: it never allocates, so interrupt
+// context may call it. Without room it refuses, like Enqueue at the limit.
 //
 //go:nosplit
-func (q *Queue) Enqueue(info *linux.SignalInfo, limit int) (ok bool) {
+func (q *Queue) Add(info *linux.SignalInfo, limit int) (ok bool) {
 	sig := int(info.Signo)
 	if !IsRealtime(sig) {
 		if !q.std.Has(sig) {
@@ -45,10 +61,11 @@ func (q *Queue) Enqueue(info *linux.SignalInfo, limit int) (ok bool) {
 		}
 		return true
 	}
-	if len(q.rt) >= limit {
+	if len(q.rt) >= limit || !q.Fits(sig) {
 		return false
 	}
-	q.rt = append(q.rt, *info)
+	q.rt = q.rt[:len(q.rt)+1] // a re-slice of itself writes only the length
+	q.rt[len(q.rt)-1] = *info
 	return true
 }
 
@@ -91,21 +108,57 @@ func (q *Queue) DequeueFrom(set Set) (info linux.SignalInfo, ok bool) {
 	return q.Dequeue(^set)
 }
 
+// Next returns the entry DequeueFrom(set) would remove, or nil, leaving it
+// queued.
+//
+//go:nosplit
+func (q *Queue) Next(set Set) *linux.SignalInfo {
+	sig := next(q.Pending(), ^set)
+	switch {
+	case sig == 0:
+		return nil
+	case !IsRealtime(sig):
+		return &q.stdInfo[sig]
+	}
+	return &q.rt[q.oldest(sig)]
+}
+
+// oldest returns the index of sig's first real-time entry, which must be
+// queued: FIFO within one real-time number.
+//
+//go:nosplit
+func (q *Queue) oldest(sig int) int {
+	i := 0
+	for int(q.rt[i].Signo) != sig {
+		i++
+	}
+	return i
+}
+
 //go:nosplit
 func (q *Queue) take(sig int) linux.SignalInfo {
+	var info linux.SignalInfo
+	if !IsRealtime(sig) {
+		info = q.stdInfo[sig]
+	} else {
+		info = q.rt[q.oldest(sig)]
+	}
+	q.Remove(sig)
+	return info
+}
+
+// Remove drops sig's next entry (the one Next returned), which must be
+// queued.
+//
+//go:nosplit
+func (q *Queue) Remove(sig int) {
 	if !IsRealtime(sig) {
 		q.std &^= Bit(sig)
-		return q.stdInfo[sig]
+		return
 	}
-	// The oldest entry of sig: FIFO within one real-time number.
-	for i := range q.rt {
-		if int(q.rt[i].Signo) == sig {
-			info := q.rt[i]
-			q.rt = append(q.rt[:i], q.rt[i+1:]...)
-			return info
-		}
-	}
-	return linux.SignalInfo{}
+	i := q.oldest(sig)
+	n := copy(q.rt[i:], q.rt[i+1:])
+	q.rt = q.rt[:i+n]
 }
 
 // Discard drops every pending instance of sig (setting SIG_IGN, or a stop
@@ -117,11 +170,12 @@ func (q *Queue) Discard(sig int) {
 		q.std &^= Bit(sig)
 		return
 	}
-	kept := q.rt[:0]
-	for _, e := range q.rt {
-		if int(e.Signo) != sig {
-			kept = append(kept, e)
+	n := 0
+	for i := range q.rt {
+		if int(q.rt[i].Signo) != sig {
+			q.rt[n] = q.rt[i]
+			n++
 		}
 	}
-	q.rt = kept
+	q.rt = q.rt[:n]
 }

@@ -187,6 +187,35 @@ func TestQueueLimitAndMask(t *testing.T) {
 	}
 }
 
+// TestQueueNoAlloc checks what interrupt context relies on: once the queue
+// has room, adding, dequeuing and discarding never allocate.
+func TestQueueNoAlloc(t *testing.T) {
+	var q Queue
+	rt := Info(40, linux.SI_QUEUE)
+	q.Enqueue(&rt, 100)
+	q.Dequeue(0)
+	if !q.Fits(40) {
+		t.Fatal("no room after a dequeue")
+	}
+	std := Info(int(linux.SIGUSR1), linux.SI_USER)
+	allocs := testing.AllocsPerRun(100, func() {
+		if !q.Add(&rt, 100) || !q.Add(&std, 100) {
+			t.Fatal("Add refused with room")
+		}
+		q.DequeueFrom(Bit(40))
+		q.Add(&rt, 100)
+		q.Discard(40)
+		q.Dequeue(0)
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per run", allocs)
+	}
+	full := Queue{}
+	if full.Add(&rt, 100) {
+		t.Error("Add grew an empty queue")
+	}
+}
+
 // FuzzQueue applies random enqueue/dequeue/discard sequences and checks
 // the invariants: nothing beyond the limit, standard signals coalesce, RT
 // values come out FIFO per signal, Pending matches what can be dequeued.
@@ -204,7 +233,12 @@ func FuzzQueue(f *testing.F) {
 				info := Info(sig, linux.SI_QUEUE)
 				SetValue(&info, next[sig])
 				before := q.Queued()
-				ok := q.Enqueue(&info, limit)
+				var ok bool
+				if ops[i]%4 == 1 && q.Fits(sig) {
+					ok = q.Add(&info, limit) // interrupt context's way
+				} else {
+					ok = q.Enqueue(&info, limit)
+				}
 				if IsRealtime(sig) {
 					if ok {
 						next[sig]++

@@ -6,8 +6,8 @@ import (
 	"sigil/proc"
 )
 
-// FastUser lets the identity calls of user programs be answered in
-// interrupt context, where the CPU trapped, instead of by the thread's
+// FastUser lets the identity and signal calls of user programs be answered
+// in interrupt context, where the CPU trapped, instead of by the thread's
 // goroutine: a round trip through the goroutine costs two kernel entries
 // and the runtime's entersyscall/exitsyscall, ten times Linux's whole
 // getpid. Pending signals still get their chance: the return to CPL 3 goes
@@ -17,8 +17,8 @@ import (
 var FastUser = true
 
 // fastUser serves system call nr for the user thread the CPU was running,
-// if it needs nothing but the thread's identity, and reports whether it
-// did. Interrupt context.
+// if it needs nothing but the thread's identity or its signal state, and
+// reports whether it did. Interrupt context.
 //
 //go:nosplit
 func fastUser(c *irq.Context, nr uint64) bool {
@@ -31,7 +31,12 @@ func fastUser(c *irq.Context, nr uint64) bool {
 	case linux.SYS_GETUID, linux.SYS_GETEUID, linux.SYS_GETGID, linux.SYS_GETEGID:
 		ret(c, 0) // Sigil runs everything as root (sysGetID)
 	default:
-		return false
+		return UserSignals != nil && UserSignals(c, nr)
 	}
 	return true
 }
+
+// UserSignals, when set (task.FastSyscall), serves the signal calls that
+// need no goroutine, from kill-self to rt_sigreturn, and reports whether it
+// did.
+var UserSignals func(c *irq.Context, nr uint64) bool

@@ -57,10 +57,7 @@ func DeliverFault(c *irq.Context) bool {
 	}
 	d := &kdelivery
 	f := &c.TF
-	d.Regs = linux.SigContext{R8: f.R8, R9: f.R9, R10: f.R10, R11: f.R11, R12: f.R12, R13: f.R13, R14: f.R14, R15: f.R15,
-		Rdi: f.RDI, Rsi: f.RSI, Rbp: f.RBP, Rbx: f.RBX, Rdx: f.RDX, Rax: f.RAX, Rcx: f.RCX, Rsp: f.RSP, Rip: f.RIP,
-		Eflags: f.RFLAGS, Err: f.ErrorCode, Trapno: f.Vector, Cr2: addr}
-	d.FP = c.FP
+	signal.SaveRegs(&d.Regs, f, f.ErrorCode, f.Vector, addr)
 	d.Info = signal.Info(sig, code)
 	signal.SetAddr(&d.Info, addr)
 	d.Action = act
@@ -109,11 +106,8 @@ func sysRtSigreturn(c *irq.Context) {
 func restoreFrame(c *irq.Context, fr *signal.Frame, fp *[signal.FPSize]byte) {
 	r := &krestored
 	signal.Restore(fr, fp, c.TF.RFLAGS, r)
-	g := &r.Regs
 	f := &c.TF
-	f.R8, f.R9, f.R10, f.R11, f.R12, f.R13, f.R14, f.R15 = g.R8, g.R9, g.R10, g.R11, g.R12, g.R13, g.R14, g.R15
-	f.RDI, f.RSI, f.RBP, f.RBX, f.RDX, f.RAX, f.RCX = g.Rdi, g.Rsi, g.Rbp, g.Rbx, g.Rdx, g.Rax, g.Rcx
-	f.RSP, f.RIP, f.RFLAGS = g.Rsp, g.Rip, g.Eflags
+	signal.LoadRegs(f, &r.Regs)
 	f.CS, f.SS = arch.KernelCS, arch.KernelDS
 	c.FP = *(*irq.FPState)(unsafe.Pointer(fp))
 	proc.Current().SigMask = uint64(r.Mask)

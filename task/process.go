@@ -19,7 +19,7 @@ type Process struct {
 	PID    int32
 	parent *Process
 
-	mu       sync.Mutex // guards the fields below
+	mu       procMutex // guards the fields below
 	pgid     int32
 	sid      int32
 	as       *AddressSpace
@@ -44,6 +44,7 @@ type Process struct {
 	contPending  bool // a continue wait4(WCONTINUED) has not seen
 	stopEv       *notifier
 	sigEv        *notifier // a signal was queued (sigtimedwait, signalfd)
+	signalfd     bool      // a signalfd was made for it: interrupt context leaves generation to goroutines
 
 	alarm         *time.Timer
 	alarmAt       time.Time

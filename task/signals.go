@@ -8,6 +8,7 @@ import (
 	"sigil/arch"
 	"sigil/irq"
 	"sigil/linux"
+	"sigil/mm"
 	"sigil/proc"
 	"sigil/signal"
 )
@@ -67,6 +68,8 @@ func (t *Thread) rearmLocked() {
 }
 
 // deliverableLocked returns the pending signals t would take now.
+//
+//go:nosplit
 func (t *Thread) deliverableLocked() signal.Set {
 	return (t.sig.pending.Pending() | t.p.shared.Pending()) &^ t.sig.mask
 }
@@ -217,11 +220,12 @@ func (p *Process) notifyParent(code int32, sigOrStatus int) {
 	par.childEv.notify()
 }
 
-// faultInfo maps a CPU exception to the signal and siginfo Linux sends
-// (arch/x86/kernel/traps.c, fault.c).
-func faultInfo(ut *proc.UserThread, mapped func(addr uint64) bool) linux.SignalInfo {
-	tr := ut.Trap
-	rip := ut.Ctx.TF.RIP
+// faultInfo maps a CPU exception at rip to the signal and siginfo Linux
+// sends (arch/x86/kernel/traps.c, fault.c); fp is the complete FPU image.
+// mapped, which only a page fault calls, tells ACCERR from MAPERR.
+//
+//go:nosplit
+func faultInfo(tr *proc.TrapInfo, rip uint64, fp *irq.FPState, mapped func(addr uint64) bool) linux.SignalInfo {
 	var info linux.SignalInfo
 	switch tr.Vector {
 	case irq.VecDivide:
@@ -249,12 +253,11 @@ func faultInfo(ut *proc.UserThread, mapped func(addr uint64) bool) linux.SignalI
 	case irq.VecAlignment:
 		info = signal.Info(int(linux.SIGBUS), linux.BUS_ADRALN)
 	case irq.Vecx87:
-		fp := ut.Ctx.FP[:]
 		cwd, swd := binary.LittleEndian.Uint16(fp[0:]), binary.LittleEndian.Uint16(fp[2:])
 		info = signal.Info(int(linux.SIGFPE), fpCode(uint32(swd&^cwd)))
 		signal.SetAddr(&info, rip)
 	case irq.VecSIMD:
-		mx := binary.LittleEndian.Uint32(ut.Ctx.FP[24:])
+		mx := binary.LittleEndian.Uint32(fp[24:])
 		info = signal.Info(int(linux.SIGFPE), fpCode(^(mx>>7)&mx))
 		signal.SetAddr(&info, rip)
 	default: // #GP, #NP, #TS and the rest
@@ -266,6 +269,8 @@ func faultInfo(ut *proc.UserThread, mapped func(addr uint64) bool) linux.SignalI
 // fpCode turns unmasked, raised floating-point exception bits (IE, DE, ZE,
 // OE, UE, PE in bits 0-5, as in both the x87 status word and MXCSR) into
 // si_code, with Linux's priority (fpu__exception_code).
+//
+//go:nosplit
 func fpCode(err uint32) int32 {
 	switch {
 	case err&0x01 != 0:
@@ -348,21 +353,9 @@ func (t *Thread) deliver() {
 		// A handler: the interrupted system call restarts or fails.
 		t.finishRestart(true, act.Flags)
 		handled = true
-		mask := t.sig.mask
-		if t.sig.restoreOK {
-			mask, t.sig.restoreOK = t.sig.savedMask, false
-		}
-		t.sig.mask |= signal.Set(act.Mask)
-		if act.Flags&linux.SA_NODEFER == 0 {
-			t.sig.mask |= signal.Bit(sig)
-		}
-		t.sig.mask &^= signal.Unblockable
-		if act.Flags&linux.SA_RESETHAND != 0 {
-			p.actions[sig] = linux.SigAction{}
-		}
-		alt := t.altstack
+		mask := t.takeHandlerLocked(sig, &act)
 		p.mu.Unlock()
-		if !t.setupFrame(info, act, mask, alt) {
+		if !t.setupFrame(&info, &act, mask) {
 			// The frame cannot be written (bad stack, no restorer): Linux
 			// kills with SIGSEGV (force_sigsegv).
 			p.kill(signaledStatus(int(linux.SIGSEGV)))
@@ -390,61 +383,114 @@ func (t *Thread) finishRestart(handler bool, flags uint64) {
 	}
 }
 
-// setupFrame writes the rt_sigframe and points the thread at the handler.
-func (t *Thread) setupFrame(info linux.SignalInfo, act linux.SigAction, mask signal.Set, alt linux.SigAltStack) bool {
-	f := &t.ut.Ctx.TF
-	var d signal.Delivery
-	d.Regs = linux.SigContext{R8: f.R8, R9: f.R9, R10: f.R10, R11: f.R11, R12: f.R12, R13: f.R13, R14: f.R14, R15: f.R15,
-		Rdi: f.RDI, Rsi: f.RSI, Rbp: f.RBP, Rbx: f.RBX, Rdx: f.RDX, Rax: f.RAX, Rcx: f.RCX, Rsp: f.RSP, Rip: f.RIP,
-		Eflags: f.RFLAGS, Err: t.ut.Trap.ErrorCode, Trapno: t.ut.Trap.Vector, Cr2: t.ut.Trap.CR2}
-	d.FP = t.ut.Ctx.FP
-	d.Info, d.Action, d.Mask, d.AltStack = info, act, mask, alt
-	var pl signal.Placement
-	if !signal.Build(&d, &pl) {
+// takeHandlerLocked applies what running act's handler for sig does to the
+// thread (its mask) and the action (SA_RESETHAND), and returns the mask
+// the frame saves for rt_sigreturn.
+//
+//go:nosplit
+func (t *Thread) takeHandlerLocked(sig int, act *linux.SigAction) signal.Set {
+	saved := t.sig.mask
+	if t.sig.restoreOK {
+		saved, t.sig.restoreOK = t.sig.savedMask, false
+	}
+	t.sig.mask |= signal.Set(act.Mask)
+	if act.Flags&linux.SA_NODEFER == 0 {
+		t.sig.mask |= signal.Bit(sig)
+	}
+	t.sig.mask &^= signal.Unblockable
+	if act.Flags&linux.SA_RESETHAND != 0 {
+		t.p.actions[sig] = linux.SigAction{}
+	}
+	return saved
+}
+
+// setupFrame writes the rt_sigframe of a handler and points the thread at
+// it. Goroutine context.
+func (t *Thread) setupFrame(info *linux.SignalInfo, act *linux.SigAction, mask signal.Set) bool {
+	ok := false
+	arch.NoInterrupts(func() { ok = t.handlerFrame(&t.ut.Ctx, &t.ut.Trap, info, act, mask) })
+	t.ut.Trap = proc.TrapInfo{}
+	return ok
+}
+
+// Scratch for frames written and read with interrupts off (one CPU): too
+// large for a nosplit stack.
+var (
+	outDelivery  signal.Delivery
+	outPlacement signal.Placement
+	inFrame      signal.Frame
+	inFP         irq.FPState
+	inRestored   signal.Restored
+)
+
+// handlerFrame writes the rt_sigframe for info on the user stack of c, the
+// thread's user context with its FPU image complete, and points c at
+// act's handler with a fresh FPU state; mask is what rt_sigreturn will
+// restore. It reports false, leaving c as it was, where Linux forces
+// SIGSEGV: no restorer, or a stack the frame cannot be written to.
+// Interrupts off; the goroutine (setupFrame) and interrupt context
+// (fast.go) share it.
+//
+//go:nosplit
+func (t *Thread) handlerFrame(c *irq.Context, trap *proc.TrapInfo, info *linux.SignalInfo, act *linux.SigAction, mask signal.Set) bool {
+	d, pl := &outDelivery, &outPlacement
+	signal.SaveRegs(&d.Regs, &c.TF, trap.ErrorCode, trap.Vector, trap.CR2)
+	d.Info = *info
+	d.Action = *act
+	d.Mask = mask
+	d.AltStack = t.altstack
+	if !signal.Build(d, pl) {
 		return false
 	}
-	as := t.p.as
+	root := t.ut.Root
 	frame := (*[signal.FrameSize]byte)(unsafe.Pointer(&pl.Frame))
-	if as.CopyOut(pl.FPAddr, d.FP[:]) != nil || as.CopyOut(pl.FrameAddr, frame[:]) != nil {
+	if !mm.CopyOutIRQ(root, uintptr(pl.FPAddr), c.FP[:]) || !mm.CopyOutIRQ(root, uintptr(pl.FrameAddr), frame[:]) {
 		return false
 	}
 	if pl.DisarmAltStack {
 		t.altstack = linux.SigAltStack{Flags: linux.SS_DISABLE}
 	}
+	f := &c.TF
 	f.RIP, f.RSP, f.RDI, f.RSI, f.RDX, f.RAX = pl.RIP, pl.RSP, pl.RDI, pl.RSI, pl.RDX, 0
 	f.RFLAGS = pl.Flags
-	t.ut.Ctx.ResetFP()
-	t.ut.Trap = proc.TrapInfo{}
+	c.ResetFP()
 	return true
 }
 
-// sigreturn restores what a handler's frame saved.
-func sysRtSigreturn(t *Thread, a *args) (uint64, error) {
-	f := &t.ut.Ctx.TF
-	addr := f.RSP - 8
-	var fr signal.Frame
-	b := (*[signal.FrameSize]byte)(unsafe.Pointer(&fr))
-	var fp [signal.FPSize]byte
-	if t.p.as.CopyIn(b[:], addr) != nil || t.p.as.CopyIn(fp[:], fr.UC.MContext.FPState) != nil {
-		t.force(signal.Info(int(linux.SIGSEGV), linux.SI_KERNEL))
-		return 0, errNoResult
+// sigreturn restores c from the frame of the handler returning through
+// rt_sigreturn (at RSP-8), with the mask and alternate stack it saved. It
+// reports false, leaving c as it was, when the frame cannot be read.
+// Interrupts off, the process lock held or free (the mask).
+//
+//go:nosplit
+func (t *Thread) sigreturn(c *irq.Context) bool {
+	root := t.ut.Root
+	b := (*[signal.FrameSize]byte)(unsafe.Pointer(&inFrame))
+	if !mm.CopyInIRQ(root, b[:], uintptr(c.TF.RSP-8)) || !mm.CopyInIRQ(root, inFP[:], uintptr(inFrame.UC.MContext.FPState)) {
+		return false
 	}
-	var r signal.Restored
-	signal.Restore(&fr, &fp, f.RFLAGS, &r)
-	g := &r.Regs
-	f.R8, f.R9, f.R10, f.R11, f.R12, f.R13, f.R14, f.R15 = g.R8, g.R9, g.R10, g.R11, g.R12, g.R13, g.R14, g.R15
-	f.RDI, f.RSI, f.RBP, f.RBX, f.RDX, f.RAX, f.RCX = g.Rdi, g.Rsi, g.Rbp, g.Rbx, g.Rdx, g.Rax, g.Rcx
-	f.RSP, f.RIP, f.RFLAGS = g.Rsp, g.Rip, g.Eflags
-	t.ut.Ctx.FP = fp
-	t.p.mu.Lock()
+	r := &inRestored
+	signal.Restore(&inFrame, (*[signal.FPSize]byte)(&inFP), c.TF.RFLAGS, r)
+	signal.LoadRegs(&c.TF, &r.Regs)
+	c.FP = inFP
 	t.sig.mask = r.Mask
+	if st := &r.Stack; uint32(st.Flags)&linux.SS_DISABLE != 0 {
+		t.altstack = linux.SigAltStack{Flags: linux.SS_DISABLE}
+	} else if st.Size >= linux.MINSIGSTKSZ {
+		t.altstack = linux.SigAltStack{SP: st.SP, Size: st.Size, Flags: st.Flags &^ linux.SS_ONSTACK}
+	}
+	return true
+}
+
+// sysRtSigreturn restores what a handler's frame saved; an unreadable frame
+// is a SIGSEGV.
+func sysRtSigreturn(t *Thread, a *args) (uint64, error) {
+	ok := false
+	t.p.mu.Lock()
+	arch.NoInterrupts(func() { ok = t.sigreturn(&t.ut.Ctx) })
 	t.p.mu.Unlock()
-	if st := r.Stack; uint32(st.Flags)&linux.SS_DISABLE != 0 || st.Size >= linux.MINSIGSTKSZ {
-		if uint32(st.Flags)&linux.SS_DISABLE != 0 {
-			t.altstack = linux.SigAltStack{Flags: linux.SS_DISABLE}
-		} else {
-			t.altstack = linux.SigAltStack{SP: st.SP, Size: st.Size, Flags: st.Flags &^ linux.SS_ONSTACK}
-		}
+	if !ok {
+		t.force(signal.Info(int(linux.SIGSEGV), linux.SI_KERNEL))
 	}
 	return 0, errNoResult
 }

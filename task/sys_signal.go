@@ -9,6 +9,7 @@ import (
 	"sigil/signal"
 )
 
+//go:nosplit
 func validSig(sig int) bool { return sig >= 1 && sig < linux.NSIG }
 
 // sysKill implements kill(2): pid > 0 one process, 0 the caller's process
@@ -239,16 +240,9 @@ func sysRtSigprocmask(t *Thread, a *args) (uint64, error) {
 	p := t.p
 	p.mu.Lock()
 	old := t.sig.mask
-	switch {
-	case set == 0:
-	case how == linux.SIG_BLOCK:
-		t.sig.mask |= s
-	case how == linux.SIG_UNBLOCK:
-		t.sig.mask &^= s
-	default:
-		t.sig.mask = s
+	if set != 0 {
+		t.setMaskLocked(how, s)
 	}
-	t.sig.mask &^= signal.Unblockable
 	if t.deliverableLocked() != 0 {
 		t.interruptLocked() // newly unblocked signals are delivered on return
 	}
@@ -257,6 +251,22 @@ func sysRtSigprocmask(t *Thread, a *args) (uint64, error) {
 		return 0, t.sigsetOut(oset, old)
 	}
 	return 0, nil
+}
+
+// setMaskLocked changes the thread's mask as rt_sigprocmask's how says
+// (checked by the caller).
+//
+//go:nosplit
+func (t *Thread) setMaskLocked(how uint64, s signal.Set) {
+	switch how {
+	case linux.SIG_BLOCK:
+		t.sig.mask |= s
+	case linux.SIG_UNBLOCK:
+		t.sig.mask &^= s
+	default:
+		t.sig.mask = s
+	}
+	t.sig.mask &^= signal.Unblockable
 }
 
 func sysRtSigpending(t *Thread, a *args) (uint64, error) {
@@ -509,6 +519,9 @@ func sysSignalfd4(t *Thread, a *args) (uint64, error) {
 		s.mask = mask
 		return uint64(fd), nil
 	}
+	t.p.mu.Lock()
+	t.p.signalfd = true // its pollers must hear of every signal (fast.go)
+	t.p.mu.Unlock()
 	f := newFile(&signalFile{t: t, mask: mask}, nil, linux.O_RDONLY|flags&linux.SFD_NONBLOCK)
 	n, err := t.p.files.install(f, 0, flags&linux.SFD_CLOEXEC != 0)
 	return uint64(n), err

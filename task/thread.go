@@ -3,6 +3,7 @@ package task
 import (
 	"encoding/binary"
 	"sync/atomic"
+	"unsafe"
 
 	"sigil/linux"
 	"sigil/proc"
@@ -31,9 +32,11 @@ const (
 )
 
 // start runs the thread; its identity, fixed for life, is copied where
-// interrupt context answers getpid and gettid (sys/fast.go).
+// interrupt context answers getpid and gettid (sys/fast.go) and finds the
+// thread for signal work (fast.go).
 func (t *Thread) start() {
 	t.ut.PID, t.ut.TID = t.p.PID, t.TID
+	t.ut.Owner = unsafe.Pointer(t)
 	go t.run()
 }
 
@@ -65,7 +68,7 @@ func (t *Thread) run() {
 				return
 			}
 		case proc.ReasonFault:
-			t.force(faultInfo(t.ut, t.p.as.mapped))
+			t.force(faultInfo(&t.ut.Trap, t.ut.Ctx.TF.RIP, &t.ut.Ctx.FP, t.p.as.mapped))
 		}
 	}
 	t.finish()

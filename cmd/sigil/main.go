@@ -19,6 +19,7 @@ import (
 	"sigil/irq"
 	"sigil/linux"
 	"sigil/mm"
+	"sigil/proc"
 	"sigil/ps2"
 	"sigil/selftest"
 	"sigil/sys"
@@ -57,8 +58,14 @@ func main() {
 		os.Exit(1)
 	}
 	task.TraceSyscalls = strings.Contains(args["trace"], "syscall")
-	sys.FastUser = !task.TraceSyscalls
 	task.TraceSignals = strings.Contains(args["trace"], "signal")
+	// fast=0 leaves every user system call and fault to the thread's
+	// goroutine, as tracing system calls does: tests run both ways.
+	sys.FastUser = !task.TraceSyscalls && args["fast"] != "0"
+	if args["fast"] != "0" {
+		sys.UserSignals = task.FastSyscall
+		proc.FaultSignal = task.FaultSignal
+	}
 	if info.InitrdSize != 0 || args["init"] != "" {
 		runInit(args["init"], initArgs(os.Args[1:]))
 	}

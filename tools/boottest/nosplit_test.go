@@ -39,12 +39,19 @@ var interruptRoots = []string{
 	"sigil/proc.ReturnToUser",
 	"sigil/proc.HandleEnterUser",
 	"sigil/sys.DeliverFault",
+	"sigil/task.FastSyscall",
+	"sigil/task.FaultSignal",
 	// Reached through interfaces (pic.Bus), which direct-call edges miss.
 	"sigil/arch.(*Ports).In8",
 	"sigil/arch.(*Ports).Out8",
 }
 
 var callRE = regexp.MustCompile(`\bCALL ([^\s(]+)\(SB\)`)
+
+// forbidden are runtime functions interrupt context must never reach:
+// they allocate, take runtime locks, or need a P (a write barrier buffers
+// into the current P's, and interrupt context has none).
+var forbidden = regexp.MustCompile(`^runtime\.(mallocgc|newobject|growslice|makeslice|makemap|gcWriteBarrier|wbBuf|mapassign|mapaccess|mapdelete|chansend|chanrecv|closechan|selectgo|lock|unlock|gopark|goready|convT)`)
 
 // TestNosplitAudit disassembles build/sigil.elf, follows direct calls from
 // the interrupt roots, and fails on any reachable function of Sigil or its
@@ -112,6 +119,11 @@ func TestNosplitAudit(t *testing.T) {
 	for f, from := range seen {
 		if split[f] {
 			bad = append(bad, f+" (called from "+from+")")
+		}
+		for _, c := range calls[f] {
+			if forbidden.MatchString(c) {
+				t.Errorf("%s (called from %s) calls %s, which interrupt context must not", f, from, c)
+			}
 		}
 	}
 	sort.Strings(bad)

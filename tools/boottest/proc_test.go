@@ -186,10 +186,13 @@ func TestSMEPSMAP(t *testing.T) {
 	wantLines(t, res.Output, `(?m)^sigil: cpu: protections smep smap nx wp$`, `(?m)^kmem: all stopped, kernel running$`)
 }
 
-// TestSignalPrograms: sigtest's 34 cases, and Go recovering from CPU
-// faults through its own signal handlers, in both interrupt modes.
+// TestSignalPrograms: sigtest's cases, and Go recovering from CPU faults
+// through its own signal handlers, in both interrupt modes, and once more
+// with fast=0, where every signal takes the goroutine path that interrupt
+// context's fast paths (task/fast.go) otherwise cut short.
 func TestSignalPrograms(t *testing.T) {
-	for _, m := range irqModes[:2] {
+	modes := append(irqModes[:2:2], struct{ name, append string }{"goroutine-only", "irq=apic fast=0"})
+	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
 			res := bootInit(t, "init=/bin/sigtest "+m.append)
 			wantCode(t, res, 0)

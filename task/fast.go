@@ -1,0 +1,252 @@
+package task
+
+import (
+	"encoding/binary"
+	"unsafe"
+
+	"sigil/irq"
+	"sigil/linux"
+	"sigil/mm"
+	"sigil/proc"
+	"sigil/signal"
+)
+
+// Signal work done in interrupt context, where the CPU trapped, instead of
+// in the thread's goroutine. A trip through the goroutine costs two more
+// kernel entries and the Go scheduler, several times Linux's whole
+// kill-self round trip; the common cases below need neither. Each goes
+// ahead only when the process lock is free (procMutex.Held) and the case
+// is one whose outcome is certain; anything else returns false and the
+// goroutine does the general work. They use the same code as the goroutine
+// for frames and sigreturn (handlerFrame, sigreturn, takeHandlerLocked).
+//
+// Interrupt context: //go:nosplit, no allocation, no pointer writes (a
+// write barrier needs a P), no channel or lock operations. That is why a
+// signal is only generated here when no one can be waiting for it: the
+// process has one thread, this one, running, and no signalfd.
+
+// current returns the task thread the CPU trapped from, or nil.
+//
+//go:nosplit
+func current() *Thread {
+	ut := proc.CurrentUser()
+	if ut == nil {
+		return nil
+	}
+	return (*Thread)(ut.Owner)
+}
+
+// quiet reports whether t's signal state is free for interrupt context:
+// unlocked, no exit, exec, restart or trace under way.
+//
+//go:nosplit
+func (t *Thread) quiet() bool {
+	p := t.p
+	return !TraceSignals && !p.mu.Held() && !p.exiting && !p.zombie && !t.stopped.Load() &&
+		t.sig.restart == 0 && !t.sig.restoreOK
+}
+
+// syscallTrap is the trap a frame records for a signal taken on a system
+// call's return, as the goroutine path records it (proc.ExitUser).
+var syscallTrap = proc.TrapInfo{Vector: irq.SyscallVector}
+
+// FastSyscall is sys.UserSignals: kill, tkill and tgkill of the caller
+// itself, rt_sigqueueinfo to its own process, rt_sigtimedwait with a signal
+// already pending, rt_sigprocmask and rt_sigreturn.
+//
+//go:nosplit
+func FastSyscall(c *irq.Context, nr uint64) bool {
+	t := current()
+	if t == nil || !t.quiet() {
+		return false
+	}
+	f := &c.TF
+	p := t.p
+	var info linux.SignalInfo
+	thread := false
+	switch nr {
+	case linux.SYS_RT_SIGRETURN:
+		if !t.sigreturn(c) {
+			return false // the goroutine forces SIGSEGV
+		}
+		c.LoadFP()
+		if t.deliverableLocked() != 0 {
+			proc.KickCurrent() // unblocked by the restored mask
+		}
+		return true
+	case linux.SYS_RT_SIGTIMEDWAIT:
+		return t.fastTimedwait(c)
+	case linux.SYS_RT_SIGPROCMASK:
+		return t.fastSigprocmask(c)
+	case linux.SYS_KILL:
+		if int32(f.RDI) != p.PID || !validSig(int(f.RSI)) {
+			return false
+		}
+		info = signal.Info(int(f.RSI), linux.SI_USER)
+	case linux.SYS_TKILL:
+		if int32(f.RDI) != t.TID || !validSig(int(f.RSI)) {
+			return false
+		}
+		info, thread = signal.Info(int(f.RSI), linux.SI_TKILL), true
+	case linux.SYS_TGKILL:
+		if int32(f.RDI) != p.PID || int32(f.RSI) != t.TID || !validSig(int(f.RDX)) {
+			return false
+		}
+		info, thread = signal.Info(int(f.RDX), linux.SI_TKILL), true
+	case linux.SYS_RT_SIGQUEUEINFO:
+		// To itself a process may pass any si_code (siginfoIn).
+		b := (*[128]byte)(unsafe.Pointer(&info))
+		if int32(f.RDI) != p.PID || !validSig(int(f.RSI)) || !mm.CopyInIRQ(t.ut.Root, b[:], uintptr(f.RDX)) {
+			return false
+		}
+		info.Signo = int32(f.RSI)
+		return t.fastSend(c, &info, false)
+	default:
+		return false
+	}
+	signal.SetSender(&info, p.PID, 0)
+	return t.fastSend(c, &info, thread)
+}
+
+// fastSend generates info for the calling thread (thread) or its process,
+// as send does, and delivers it at once if it is deliverable: a signal that
+// is caught, unblocked, and first in line is generated and taken in one
+// step, so it is never pending.
+//
+//go:nosplit
+func (t *Thread) fastSend(c *irq.Context, info *linux.SignalInfo, thread bool) bool {
+	p := t.p
+	sig := int(info.Signo)
+	if len(p.threads) != 1 || p.stopped || p.signalfd || sig == int(linux.SIGCONT) || signal.DefaultAction(sig) == signal.Stop {
+		return false // waiters to wake, or job control: the goroutine's work
+	}
+	act := p.actions[sig]
+	f := &c.TF
+	if !t.sig.mask.Has(sig) {
+		switch {
+		case act.Handler == linux.SIG_IGN, act.Handler == linux.SIG_DFL && (signal.DefaultAction(sig) == signal.Ignore || p.PID == 1):
+			f.RAX = 0 // discarded at generation (ignoredLocked)
+			return true
+		case act.Handler == linux.SIG_DFL, t.deliverableLocked() != 0:
+			return false
+		}
+		rax := f.RAX
+		f.RAX = 0 // the frame saves the call's result
+		if !t.takeHandler(c, &syscallTrap, info, &act) {
+			f.RAX = rax
+			return false
+		}
+		return true
+	}
+	// Blocked: it stays pending.
+	q := &p.shared
+	if thread {
+		q = &t.sig.pending
+	}
+	limit := int(p.limits[linux.RLIMIT_SIGPENDING].Cur)
+	if signal.IsRealtime(sig) && p.shared.Queued()+t.sig.pending.Queued() >= limit {
+		f.RAX = linux.Neg(linux.EAGAIN)
+		return true
+	}
+	if !q.Add(info, limit) {
+		return false // the queue must grow: goroutine context
+	}
+	f.RAX = 0
+	return true
+}
+
+// takeHandler runs act's handler for info now: the frame is written from
+// the live context c, then the mask and action change as delivery changes
+// them. It reports false, with nothing changed, if the frame cannot be
+// written.
+//
+//go:nosplit
+func (t *Thread) takeHandler(c *irq.Context, trap *proc.TrapInfo, info *linux.SignalInfo, act *linux.SigAction) bool {
+	c.CompleteFP()
+	if !t.handlerFrame(c, trap, info, act, t.sig.mask) {
+		return false
+	}
+	t.takeHandlerLocked(int(info.Signo), act) // saves t.sig.mask: restoreOK is clear (quiet)
+	c.LoadFP()
+	return true
+}
+
+// fastSigprocmask serves rt_sigprocmask when its pointers are good (the
+// goroutine returns the errors); a signal it unblocks is delivered by the
+// goroutine.
+//
+//go:nosplit
+func (t *Thread) fastSigprocmask(c *irq.Context) bool {
+	f := &c.TF
+	how, set, oset := f.RDI, f.RSI, f.RDX
+	var b [8]byte
+	if f.R10 != 8 || set != 0 && (how > linux.SIG_SETMASK || !mm.CopyInIRQ(t.ut.Root, b[:], uintptr(set))) {
+		return false
+	}
+	s := signal.Set(binary.LittleEndian.Uint64(b[:]))
+	if oset != 0 {
+		// Written before the mask changes, so a bad oset changes nothing
+		// here: the goroutine then does it all and returns EFAULT.
+		binary.LittleEndian.PutUint64(b[:], uint64(t.sig.mask))
+		if !mm.CopyOutIRQ(t.ut.Root, uintptr(oset), b[:]) {
+			return false
+		}
+	}
+	if set != 0 {
+		t.setMaskLocked(how, s)
+	}
+	if t.deliverableLocked() != 0 {
+		proc.KickCurrent()
+	}
+	f.RAX = 0
+	return true
+}
+
+// fastTimedwait serves rt_sigtimedwait(set, info, NULL, 8) when a signal
+// of set is pending; otherwise the goroutine waits.
+//
+//go:nosplit
+func (t *Thread) fastTimedwait(c *irq.Context) bool {
+	f := &c.TF
+	var b [8]byte
+	if f.RDX != 0 || f.R10 != 8 || !mm.CopyInIRQ(t.ut.Root, b[:], uintptr(f.RDI)) {
+		return false
+	}
+	set := signal.Set(binary.LittleEndian.Uint64(b[:])) &^ signal.Unblockable
+	q := &t.sig.pending
+	next := q.Next(set)
+	if next == nil {
+		q = &t.p.shared
+		next = q.Next(set)
+	}
+	if next == nil {
+		return false
+	}
+	if f.RSI != 0 && !mm.CopyOutIRQ(t.ut.Root, uintptr(f.RSI), (*[128]byte)(unsafe.Pointer(next))[:]) {
+		return false // EFAULT from the goroutine
+	}
+	f.RAX = uint64(next.Signo)
+	q.Remove(int(next.Signo))
+	return true
+}
+
+// FaultSignal is proc.FaultSignal: a CPU exception whose signal the thread
+// catches, unblocked and first in line, gets its handler's frame here. Page
+// faults go to the goroutine, which tells ACCERR from MAPERR by the
+// mappings.
+//
+//go:nosplit
+func FaultSignal(c *irq.Context, trap proc.TrapInfo) bool {
+	t := current()
+	if t == nil || trap.Vector == irq.VecPageFault || !t.quiet() {
+		return false
+	}
+	c.CompleteFP() // the x87 status for #MF
+	info := faultInfo(&trap, c.TF.RIP, &c.FP, nil)
+	sig := int(info.Signo)
+	act := t.p.actions[sig]
+	if act.Handler == linux.SIG_DFL || act.Handler == linux.SIG_IGN || t.sig.mask.Has(sig) || t.deliverableLocked() != 0 {
+		return false // forced, killing, or behind other signals
+	}
+	return t.takeHandler(c, &trap, &info, &act)
+}
