@@ -1,6 +1,7 @@
 package irq
 
 import (
+	"bytes"
 	"testing"
 	"unsafe"
 
@@ -155,4 +156,91 @@ func TestSysretSafe(t *testing.T) {
 			t.Errorf("%s: SYSRET-safe, want IRETQ", name)
 		}
 	}
+}
+
+// TestResetLiveFP runs the x87 reset on the host CPU (FNINIT, FLDZ and
+// FXSAVE work at CPL 3) and checks that it leaves the x87 and MMX state a
+// FXRSTOR of ResetFP's image leaves.
+func TestResetLiveFP(t *testing.T) {
+	var buf [3*512 + 16]byte
+	pad := -uintptr(unsafe.Pointer(&buf)) & 15 // to 16-byte alignment
+	img := func(i int) *FPState { return (*FPState)(unsafe.Add(unsafe.Pointer(&buf), pad+uintptr(i)*512)) }
+	junk, got, want := img(0), img(1), img(2)
+	x87Junk(junk)
+
+	fxrstor(junk)
+	initX87()
+	fxsave(got)
+
+	var c Context
+	c.ResetFP()
+	fxrstor(junk)
+	fxrstor(&c.FP)
+	fxsave(want)
+
+	// The x87 part: FCW..FDP (0-23) and ST0-7 (32-159).
+	if !bytes.Equal(got[:fpMXCSR], want[:fpMXCSR]) || !bytes.Equal(got[32:fpXMM], want[32:fpXMM]) {
+		t.Errorf("x87 state after initX87\n% x\nwant\n% x", got[:fpXMM], want[:fpXMM])
+	}
+}
+
+// x87Junk fills img with x87 state and zero SSE state (the host test's Go
+// code runs between FXRSTOR and FXSAVE, and Go needs X15 zero and its
+// MXCSR).
+func x87Junk(img *FPState) {
+	for i := range img {
+		img[i] = byte(i*7 + 3)
+	}
+	img[4] = 0 // FTW: FXRSTOR takes the abridged byte
+	copy(img[fpMXCSR:], []byte{0x80, 0x1f, 0, 0})
+	clear(img[fpXMM:])
+}
+
+// TestSaveLoadFP runs SaveFP and LoadFPFrom on the host CPU: SaveFP's
+// image is the CPU's x87 part and c's SSE part; LoadFPFrom loads the x87
+// part and gives c the SSE part.
+func TestSaveLoadFP(t *testing.T) {
+	var buf [3*512 + 16]byte
+	pad := -uintptr(unsafe.Pointer(&buf)) & 15
+	img := func(i int) *FPState { return (*FPState)(unsafe.Add(unsafe.Pointer(&buf), pad+uintptr(i)*512)) }
+	junk, ref, got := img(0), img(1), img(2)
+	x87Junk(junk)
+	fxrstor(junk)
+	fxsave(ref) // the x87 part as FXSAVE reports it
+
+	var c Context
+	for i := fpXMM; i < fpXMMEnd; i++ {
+		c.FP[i] = byte(i)
+	}
+	c.setMXCSR(0x1f00)
+	for i := range got {
+		got[i] = 0xee
+	}
+	fxrstor(junk)
+	c.SaveFP(got)
+	if !bytes.Equal(got[:fpMXCSR], ref[:fpMXCSR]) || !bytes.Equal(got[32:fpXMM], ref[32:fpXMM]) {
+		t.Error("SaveFP: x87 part is not the CPU's")
+	}
+	if !bytes.Equal(got[fpMXCSR:fpMXCSR+4], c.FP[fpMXCSR:fpMXCSR+4]) || !bytes.Equal(got[fpXMM:fpXMMEnd], c.FP[fpXMM:fpXMMEnd]) {
+		t.Error("SaveFP: SSE part is not c's")
+	}
+	if !bytes.Equal(got[fpXMMEnd:], make([]byte, 512-fpXMMEnd)) {
+		t.Error("SaveFP: bytes 416-511 not zeroed")
+	}
+
+	var d Context
+	d.ResetFP()
+	for i := fpXMM; i < fpXMMEnd-16; i++ { // X15 stays zero for Go
+		junk[i] = byte(i)
+	}
+	d.LoadFPFrom(junk)
+	fxsave(got)
+	if !bytes.Equal(got[:fpMXCSR], ref[:fpMXCSR]) || !bytes.Equal(got[32:fpXMM], ref[32:fpXMM]) {
+		t.Error("LoadFPFrom: x87 part not loaded")
+	}
+	if !bytes.Equal(d.FP[fpMXCSR:fpMXCSR+4], junk[fpMXCSR:fpMXCSR+4]) || !bytes.Equal(d.FP[fpXMM:fpXMMEnd], junk[fpXMM:fpXMMEnd]) {
+		t.Error("LoadFPFrom: c did not take the SSE part")
+	}
+	fxrstor(&d.FP) // leave the test with sane SSE registers
+	initX87()
 }

@@ -11,34 +11,34 @@ package linux
 // general registers at the time the signal arrived.
 // Source: arch/x86/include/uapi/asm/sigcontext.h.
 type SigContext struct {
-	R8      uint64
-	R9      uint64
-	R10     uint64
-	R11     uint64
-	R12     uint64
-	R13     uint64
-	R14     uint64
-	R15     uint64
-	Rdi     uint64
-	Rsi     uint64
-	Rbp     uint64
-	Rbx     uint64
-	Rdx     uint64
-	Rax     uint64
-	Rcx     uint64
-	Rsp     uint64
-	Rip     uint64
-	Eflags  uint64 // RFLAGS
-	Cs      uint16
-	Gs      uint16 // historical; the kernel neither saves nor restores it
-	Fs      uint16 // historical; the kernel neither saves nor restores it
-	Ss      uint16 // valid if UC_SIGCONTEXT_SS (was __pad0)
-	Err     uint64 // hardware error code of the exception, if any
-	Trapno  uint64 // exception vector
-	Oldmask uint64 // low word of the blocked-signal mask (legacy)
-	Cr2     uint64 // faulting address for page faults
-	FPState uint64 // user address of the FPState/XSAVE area; 0 if none
-	_       [8]uint64
+	R8        uint64
+	R9        uint64
+	R10       uint64
+	R11       uint64
+	R12       uint64
+	R13       uint64
+	R14       uint64
+	R15       uint64
+	Rdi       uint64
+	Rsi       uint64
+	Rbp       uint64
+	Rbx       uint64
+	Rdx       uint64
+	Rax       uint64
+	Rcx       uint64
+	Rsp       uint64
+	Rip       uint64
+	Eflags    uint64 // RFLAGS
+	Cs        uint16
+	Gs        uint16    // historical; the kernel neither saves nor restores it
+	Fs        uint16    // historical; the kernel neither saves nor restores it
+	Ss        uint16    // valid if UC_SIGCONTEXT_SS (was __pad0)
+	Err       uint64    // hardware error code of the exception, if any
+	Trapno    uint64    // exception vector
+	Oldmask   uint64    // low word of the blocked-signal mask (legacy)
+	Cr2       uint64    // faulting address for page faults
+	FPState   uint64    // user address of the FPState/XSAVE area; 0 if none
+	Reserved1 [8]uint64 // reserved1: zero
 }
 
 // UContext is the kernel's struct ucontext on x86-64 (304 bytes). Its

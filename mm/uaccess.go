@@ -1,5 +1,7 @@
 package mm
 
+import "unsafe"
+
 // User memory is reached through the owning process's page tables and the
 // direct map, never through user virtual addresses: the kernel can serve a
 // process's system call whichever address space the CPU has loaded, and a bad
@@ -94,6 +96,25 @@ func CopyInIRQ(root uint64, dst []byte, va uintptr) bool {
 //go:nosplit
 func CopyOutIRQ(root uint64, va uintptr, src []byte) bool {
 	return copyUser(root, va, src, true, copyPage)
+}
+
+// UserPointerIRQ returns the kernel's view (through the direct map) of the
+// n bytes at user address va of root, if they lie in one page and the user
+// may access them (write them, if write), materialising demand-zero memory;
+// otherwise nil, and the caller copies instead. Reading or writing user
+// memory in place saves a pass over it; the pointer is good while
+// interrupts stay off.
+//
+//go:nosplit
+func UserPointerIRQ(root uint64, va uintptr, n uintptr, write bool) unsafe.Pointer {
+	if va%PageSize+n > PageSize {
+		return nil
+	}
+	pa, ok := userFrame(root, va, write)
+	if !ok {
+		return nil
+	}
+	return Phys(pa)
 }
 
 // CopyInString reads a NUL-terminated string of at most max bytes. ok is

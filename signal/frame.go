@@ -3,6 +3,7 @@ package signal
 import (
 	"unsafe"
 
+	"sigil/irq"
 	"sigil/linux"
 )
 
@@ -36,13 +37,16 @@ const (
 	handlerClearFlags = 0x400 | 0x10000 | 0x100
 )
 
-// Delivery is what building a frame needs.
+// Delivery is what building a frame needs besides the interrupted
+// registers, which come from the trap frame.
 type Delivery struct {
-	Regs     linux.SigContext // the interrupted registers (SaveRegs); Build sets Cs and Ss
 	Info     linux.SignalInfo
 	Action   linux.SigAction
 	Mask     Set // the mask rt_sigreturn restores
 	AltStack linux.SigAltStack
+	// The last trap, for the sigcontext (Linux's thread.error_code,
+	// trap_nr and cr2).
+	Err, Trapno, Cr2 uint64
 }
 
 // Placement is a built frame and the handler's registers.
@@ -71,23 +75,35 @@ func stackFlags(ss *linux.SigAltStack, sp uint64) int32 {
 	return 0
 }
 
-// Build lays out the frame for d (Linux's get_sigframe and
-// x64_setup_rt_frame). It reports false where Linux forces SIGSEGV: no
-// SA_RESTORER (x86-64 requires one), or a frame that overflows the
-// alternate stack.
+// Build lays out the frame for d and the interrupted registers tf (Linux's
+// get_sigframe and x64_setup_rt_frame) in p.Frame. It reports false where
+// Linux forces SIGSEGV: no SA_RESTORER (x86-64 requires one), or a frame
+// that overflows the alternate stack.
 //
 //go:nosplit
-func Build(d *Delivery, p *Placement) bool {
+func Build(d *Delivery, tf *irq.TrapFrame, p *Placement) bool {
+	if !Place(d, tf, p) {
+		return false
+	}
+	Fill(d, tf, p, &p.Frame)
+	return true
+}
+
+// Place is Build without writing the frame: its addresses and the
+// handler's registers.
+//
+//go:nosplit
+func Place(d *Delivery, tf *irq.TrapFrame, p *Placement) bool {
 	if d.Action.Flags&linux.SA_RESTORER == 0 {
 		return false
 	}
-	sp := d.Regs.Rsp - redZone
+	sp := tf.RSP - redZone
 	entering := false
 	if d.Action.Flags&linux.SA_ONSTACK != 0 && stackFlags(&d.AltStack, sp) == 0 {
 		sp = d.AltStack.SP + d.AltStack.Size
 		entering = true
 	}
-	nested := stackFlags(&d.AltStack, d.Regs.Rsp) == linux.SS_ONSTACK
+	nested := stackFlags(&d.AltStack, tf.RSP) == linux.SS_ONSTACK
 	sp = (sp - FPSize) &^ (fpAlign - 1)
 	p.FPAddr = sp
 	sp = (sp-uint64(FrameSize))&^15 - 8 // as if a call had pushed the return address
@@ -95,34 +111,35 @@ func Build(d *Delivery, p *Placement) bool {
 	if (entering || nested) && stackFlags(&d.AltStack, sp) != linux.SS_ONSTACK {
 		return false
 	}
-
-	f := &p.Frame
-	*f = Frame{}
-	f.Pretcode = d.Action.Restorer
-	f.UC.Flags = linux.UC_SIGCONTEXT_SS | linux.UC_STRICT_RESTORE_SS
-	f.UC.Stack = linux.SigAltStack{SP: d.AltStack.SP, Flags: stackFlags(&d.AltStack, d.Regs.Rsp), Size: d.AltStack.Size}
-	f.UC.MContext = d.Regs
-	f.UC.MContext.Cs, f.UC.MContext.Ss = userCS, userSS
-	f.UC.MContext.Oldmask = uint64(d.Mask)
-	f.UC.MContext.FPState = p.FPAddr
-	f.UC.Sigmask = uint64(d.Mask)
-	f.Info = d.Info
-
 	p.RIP = d.Action.Handler
 	p.RSP = p.FrameAddr
 	p.RDI = uint64(d.Info.Signo)
-	p.RSI = p.FrameAddr + uint64(unsafe.Offsetof(f.Info))
-	p.RDX = p.FrameAddr + uint64(unsafe.Offsetof(f.UC))
-	p.Flags = d.Regs.Eflags &^ handlerClearFlags
+	p.RSI = p.FrameAddr + uint64(unsafe.Offsetof(Frame{}.Info))
+	p.RDX = p.FrameAddr + uint64(unsafe.Offsetof(Frame{}.UC))
+	p.Flags = tf.RFLAGS &^ handlerClearFlags
 	p.DisarmAltStack = entering && uint32(d.AltStack.Flags)&linux.SS_AUTODISARM != 0
 	return true
 }
 
-// Restored is what rt_sigreturn puts back.
-type Restored struct {
-	Regs  linux.SigContext
-	Mask  Set
-	Stack linux.SigAltStack
+// Fill writes the frame Place laid out at f: p.Frame, or the user's stack
+// itself through the kernel's view of it. It writes every byte once.
+//
+//go:nosplit
+func Fill(d *Delivery, tf *irq.TrapFrame, p *Placement, f *Frame) {
+	f.Pretcode = d.Action.Restorer
+	f.UC.Flags = linux.UC_SIGCONTEXT_SS | linux.UC_STRICT_RESTORE_SS
+	f.UC.Link = 0
+	f.UC.Stack = linux.SigAltStack{}
+	f.UC.Stack.SP = d.AltStack.SP
+	f.UC.Stack.Flags = stackFlags(&d.AltStack, tf.RSP)
+	f.UC.Stack.Size = d.AltStack.Size
+	g := &f.UC.MContext
+	SaveRegs(g, tf, d.Err, d.Trapno, d.Cr2)
+	g.Cs, g.Ss = userCS, userSS
+	g.Oldmask = uint64(d.Mask)
+	g.FPState = p.FPAddr
+	f.UC.Sigmask = uint64(d.Mask)
+	f.Info = d.Info
 }
 
 // MXCSR bits a program may set (SDM Vol. 1 §10.2.3: bits 16-31 are
@@ -130,17 +147,28 @@ type Restored struct {
 const mxcsrWritable = 0xffff
 const mxcsrOffset = 24
 
-// Restore reads a frame back for rt_sigreturn into r, forcing user
-// selectors and taking only restorable RFLAGS bits (cur is the RFLAGS at the
-// call), so a crafted frame cannot gain privilege; fp is sanitised in place.
+// Restore reads frame f back for rt_sigreturn: the registers go into tf,
+// which keeps its selectors (a user's stay user, the kernel's the kernel's)
+// and the RFLAGS bits that are not restorable, so a crafted frame cannot
+// gain privilege. It returns the mask and alternate stack the frame saved.
+// The FXSAVE image is the caller's: SanitizeFP or FPClean first.
 //
 //go:nosplit
-func Restore(f *Frame, fp *[FPSize]byte, cur uint64, r *Restored) {
-	r.Regs = f.UC.MContext
-	r.Regs.Cs, r.Regs.Ss = userCS, userSS
-	r.Regs.Eflags = cur&^flagsRestorable | f.UC.MContext.Eflags&flagsRestorable
-	r.Mask = Set(f.UC.Sigmask) &^ Unblockable
-	r.Stack = f.UC.Stack
-	mx := get32(fp[:], mxcsrOffset) & mxcsrWritable
-	put32(fp[:], mxcsrOffset, mx)
+func Restore(f *Frame, tf *irq.TrapFrame) (mask Set, stack linux.SigAltStack) {
+	flags := tf.RFLAGS&^flagsRestorable | f.UC.MContext.Eflags&flagsRestorable
+	LoadRegs(tf, &f.UC.MContext)
+	tf.RFLAGS = flags
+	return Set(f.UC.Sigmask) &^ Unblockable, f.UC.Stack
 }
+
+// FPClean reports whether FXRSTOR can load image fp as it is: its MXCSR has
+// no reserved bit set.
+//
+//go:nosplit
+func FPClean(fp *[FPSize]byte) bool { return get32(fp[:], mxcsrOffset)&^mxcsrWritable == 0 }
+
+// SanitizeFP clears what FPClean refuses in a copied image, as Linux does
+// (mxcsr_feature_mask).
+//
+//go:nosplit
+func SanitizeFP(fp *[FPSize]byte) { put32(fp[:], mxcsrOffset, get32(fp[:], mxcsrOffset)&mxcsrWritable) }

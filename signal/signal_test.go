@@ -4,6 +4,7 @@ import (
 	"testing"
 	"unsafe"
 
+	"sigil/irq"
 	"sigil/linux"
 )
 
@@ -35,29 +36,27 @@ func TestFrameLayout(t *testing.T) {
 	}
 }
 
-func delivery() *Delivery {
+func delivery() (*Delivery, *irq.TrapFrame) {
 	d := &Delivery{}
-	d.Regs.Rsp = 0x7fff_0000_1234
-	d.Regs.Rip = 0x401000
-	d.Regs.Eflags = 0x246 | 0x400 | 0x100 // DF and TF set
+	tf := &irq.TrapFrame{RSP: 0x7fff_0000_1234, RIP: 0x401000, RFLAGS: 0x246 | 0x400 | 0x100} // DF and TF set
 	d.Info = Info(int(linux.SIGUSR1), linux.SI_USER)
 	d.Action = linux.SigAction{Handler: 0x402000, Flags: linux.SA_SIGINFO | linux.SA_RESTORER, Restorer: 0x403000}
 	d.Mask = Bit(int(linux.SIGUSR1))
 	d.AltStack = linux.SigAltStack{Flags: linux.SS_DISABLE}
-	return d
+	return d, tf
 }
 
 func TestBuild(t *testing.T) {
-	d := delivery()
+	d, tf := delivery()
 	var p Placement
-	if !Build(d, &p) {
+	if !Build(d, tf, &p) {
 		t.Fatal("Build refused")
 	}
 	if (p.RSP+8)%16 != 0 || p.FPAddr%64 != 0 {
 		t.Errorf("alignment: rsp %#x fp %#x", p.RSP, p.FPAddr)
 	}
-	if p.FrameAddr+uint64(FrameSize) > p.FPAddr || p.FPAddr+FPSize > d.Regs.Rsp-redZone {
-		t.Errorf("frame %#x fp %#x intrude on the red zone below %#x", p.FrameAddr, p.FPAddr, d.Regs.Rsp)
+	if p.FrameAddr+uint64(FrameSize) > p.FPAddr || p.FPAddr+FPSize > tf.RSP-redZone {
+		t.Errorf("frame %#x fp %#x intrude on the red zone below %#x", p.FrameAddr, p.FPAddr, tf.RSP)
 	}
 	if p.RIP != 0x402000 || p.RDI != uint64(linux.SIGUSR1) || p.RSI != p.FrameAddr+312 || p.RDX != p.FrameAddr+8 {
 		t.Errorf("handler registers %+v", p)
@@ -68,32 +67,51 @@ func TestBuild(t *testing.T) {
 	if p.Flags&0x500 != 0 {
 		t.Errorf("handler flags %#x keep DF/TF", p.Flags)
 	}
+
+	// Fill writes every byte: over junk (a user stack), the result is the
+	// frame built over zeros, which a composite literal would give.
+	var junk Frame
+	b := (*[FrameSize]byte)(unsafe.Pointer(&junk))
+	for i := range b {
+		b[i] = 0xa5
+	}
+	Fill(d, tf, &p, &junk)
+	want := Frame{Pretcode: 0x403000, Info: d.Info}
+	want.UC.Flags = linux.UC_SIGCONTEXT_SS | linux.UC_STRICT_RESTORE_SS
+	want.UC.Stack = linux.SigAltStack{Flags: linux.SS_DISABLE}
+	want.UC.MContext = linux.SigContext{Rsp: tf.RSP, Rip: tf.RIP, Eflags: tf.RFLAGS, Cs: 0x33, Ss: 0x2b,
+		Oldmask: uint64(d.Mask), FPState: p.FPAddr}
+	want.UC.Sigmask = uint64(d.Mask)
+	if *b != *(*[FrameSize]byte)(unsafe.Pointer(&want)) { // bytes: == skips blank fields
+		t.Errorf("frame over junk\n%+v\nwant\n%+v", junk, want)
+	}
+
 	d.Action.Flags &^= linux.SA_RESTORER
-	if Build(d, &p) {
+	if Build(d, tf, &p) {
 		t.Error("built a frame without SA_RESTORER")
 	}
 }
 
 func TestAltStack(t *testing.T) {
-	d := delivery()
+	d, tf := delivery()
 	d.Action.Flags |= linux.SA_ONSTACK
 	d.AltStack = linux.SigAltStack{SP: 0x10000, Size: 0x4000, Flags: -1 << 31} // SS_AUTODISARM
 	var p Placement
-	if !Build(d, &p) || p.FrameAddr < 0x10000 || p.FrameAddr >= 0x14000 || !p.DisarmAltStack {
+	if !Build(d, tf, &p) || p.FrameAddr < 0x10000 || p.FrameAddr >= 0x14000 || !p.DisarmAltStack {
 		t.Fatalf("altstack frame at %#x", p.FrameAddr)
 	}
 	if p.Frame.UC.Stack.Flags != 0 {
 		t.Errorf("interrupted code was not on the alternate stack, uc_stack.ss_flags %d", p.Frame.UC.Stack.Flags)
 	}
 	// Nested: already on the alternate stack, the frame goes below RSP.
-	d.Regs.Rsp = 0x13000
-	if !Build(d, &p) || p.FrameAddr >= 0x13000-redZone || p.Frame.UC.Stack.Flags != linux.SS_ONSTACK {
+	tf.RSP = 0x13000
+	if !Build(d, tf, &p) || p.FrameAddr >= 0x13000-redZone || p.Frame.UC.Stack.Flags != linux.SS_ONSTACK {
 		t.Errorf("nested frame at %#x flags %d", p.FrameAddr, p.Frame.UC.Stack.Flags)
 	}
 	// An alternate stack too small for a frame is SIGSEGV.
-	d.Regs.Rsp = 0x7fff_0000_0000
+	tf.RSP = 0x7fff_0000_0000
 	d.AltStack.Size = 0x100
-	if Build(d, &p) {
+	if Build(d, tf, &p) {
 		t.Error("frame overflowing the alternate stack was built")
 	}
 }
@@ -106,18 +124,22 @@ func TestRestoreSanitises(t *testing.T) {
 	f.UC.Sigmask = ^uint64(0)
 	var fp [FPSize]byte
 	put32(fp[:], mxcsrOffset, 0xdead1f80)
-	var r Restored
-	Restore(&f, &fp, 0x202, &r)
-	if r.Regs.Cs != 0x33 || r.Regs.Ss != 0x2b {
-		t.Errorf("selectors %#x %#x", r.Regs.Cs, r.Regs.Ss)
+	tf := irq.TrapFrame{CS: 0x33, SS: 0x2b, RFLAGS: 0x202}
+	mask, _ := Restore(&f, &tf)
+	if tf.CS != 0x33 || tf.SS != 0x2b {
+		t.Errorf("selectors %#x %#x", tf.CS, tf.SS)
 	}
-	if r.Regs.Eflags&0x3000 != 0 || r.Regs.Eflags&0x4000 != 0 || r.Regs.Eflags&0x200 == 0 || r.Regs.Eflags&0xcd5 != 0xcd5 {
-		t.Errorf("rflags %#x", r.Regs.Eflags)
+	if tf.RFLAGS&0x3000 != 0 || tf.RFLAGS&0x4000 != 0 || tf.RFLAGS&0x200 == 0 || tf.RFLAGS&0xcd5 != 0xcd5 {
+		t.Errorf("rflags %#x", tf.RFLAGS)
 	}
-	if r.Mask.Has(int(linux.SIGKILL)) || r.Mask.Has(int(linux.SIGSTOP)) || !r.Mask.Has(int(linux.SIGUSR1)) {
-		t.Errorf("mask %#x", r.Mask)
+	if mask.Has(int(linux.SIGKILL)) || mask.Has(int(linux.SIGSTOP)) || !mask.Has(int(linux.SIGUSR1)) {
+		t.Errorf("mask %#x", mask)
 	}
-	if get32(fp[:], mxcsrOffset) != 0x1f80 {
+	if FPClean(&fp) {
+		t.Error("reserved MXCSR bits called clean")
+	}
+	SanitizeFP(&fp)
+	if get32(fp[:], mxcsrOffset) != 0x1f80 || !FPClean(&fp) {
 		t.Errorf("mxcsr %#x", get32(fp[:], mxcsrOffset))
 	}
 }

@@ -25,7 +25,6 @@ var KernelSignals uint64
 var (
 	kdelivery  signal.Delivery
 	kplacement signal.Placement
-	krestored  signal.Restored
 )
 
 // DeliverFault is irq.KernelSignalHook: it reports whether it turned the
@@ -57,14 +56,14 @@ func DeliverFault(c *irq.Context) bool {
 	}
 	d := &kdelivery
 	f := &c.TF
-	signal.SaveRegs(&d.Regs, f, f.ErrorCode, f.Vector, addr)
+	d.Err, d.Trapno, d.Cr2 = f.ErrorCode, f.Vector, addr
 	d.Info = signal.Info(sig, code)
 	signal.SetAddr(&d.Info, addr)
 	d.Action = act
 	d.Mask = signal.Set(t.SigMask)
 	d.AltStack = linux.SigAltStack{SP: t.AltStack[0], Flags: int32(uint32(t.AltStack[1])), Size: t.AltStack[2]}
 	p := &kplacement
-	if !signal.Build(d, p) {
+	if !signal.Place(d, f, p) {
 		return false
 	}
 	// Materialise the frame's pages through the page tables: touching them
@@ -76,7 +75,7 @@ func DeliverFault(c *irq.Context) bool {
 			}
 		}
 	}
-	*(*signal.Frame)(at(p.FrameAddr)) = p.Frame
+	signal.Fill(d, f, p, (*signal.Frame)(at(p.FrameAddr)))
 	*(*irq.FPState)(at(p.FPAddr)) = c.FP
 	f.RIP, f.RSP, f.RDI, f.RSI, f.RDX, f.RAX, f.RFLAGS = p.RIP, p.RSP, p.RDI, p.RSI, p.RDX, 0, p.Flags
 	c.ResetFP()
@@ -104,11 +103,8 @@ func sysRtSigreturn(c *irq.Context) {
 
 //go:nosplit
 func restoreFrame(c *irq.Context, fr *signal.Frame, fp *[signal.FPSize]byte) {
-	r := &krestored
-	signal.Restore(fr, fp, c.TF.RFLAGS, r)
-	f := &c.TF
-	signal.LoadRegs(f, &r.Regs)
-	f.CS, f.SS = arch.KernelCS, arch.KernelDS
 	c.FP = *(*irq.FPState)(unsafe.Pointer(fp))
-	proc.Current().SigMask = uint64(r.Mask)
+	signal.SanitizeFP((*[signal.FPSize]byte)(&c.FP))
+	mask, _ := signal.Restore(fr, &c.TF)
+	proc.Current().SigMask = uint64(mask)
 }

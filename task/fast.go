@@ -46,6 +46,10 @@ func (t *Thread) quiet() bool {
 		t.sig.restart == 0 && !t.sig.restoreOK
 }
 
+// sendInfo is the siginfo a system call generates (one CPU, interrupts
+// off: one suffices, and a nosplit stack has no room for it).
+var sendInfo linux.SignalInfo
+
 // syscallTrap is the trap a frame records for a signal taken on a system
 // call's return, as the goroutine path records it (proc.ExitUser).
 var syscallTrap = proc.TrapInfo{Vector: irq.SyscallVector}
@@ -62,14 +66,13 @@ func FastSyscall(c *irq.Context, nr uint64) bool {
 	}
 	f := &c.TF
 	p := t.p
-	var info linux.SignalInfo
+	info := &sendInfo
 	thread := false
 	switch nr {
 	case linux.SYS_RT_SIGRETURN:
-		if !t.sigreturn(c) {
+		if !t.sigreturn(c, true) {
 			return false // the goroutine forces SIGSEGV
 		}
-		c.LoadFP()
 		if t.deliverableLocked() != 0 {
 			proc.KickCurrent() // unblocked by the restored mask
 		}
@@ -82,30 +85,30 @@ func FastSyscall(c *irq.Context, nr uint64) bool {
 		if int32(f.RDI) != p.PID || !validSig(int(f.RSI)) {
 			return false
 		}
-		info = signal.Info(int(f.RSI), linux.SI_USER)
+		*info = signal.Info(int(f.RSI), linux.SI_USER)
 	case linux.SYS_TKILL:
 		if int32(f.RDI) != t.TID || !validSig(int(f.RSI)) {
 			return false
 		}
-		info, thread = signal.Info(int(f.RSI), linux.SI_TKILL), true
+		*info, thread = signal.Info(int(f.RSI), linux.SI_TKILL), true
 	case linux.SYS_TGKILL:
 		if int32(f.RDI) != p.PID || int32(f.RSI) != t.TID || !validSig(int(f.RDX)) {
 			return false
 		}
-		info, thread = signal.Info(int(f.RDX), linux.SI_TKILL), true
+		*info, thread = signal.Info(int(f.RDX), linux.SI_TKILL), true
 	case linux.SYS_RT_SIGQUEUEINFO:
 		// To itself a process may pass any si_code (siginfoIn).
-		b := (*[128]byte)(unsafe.Pointer(&info))
+		b := (*[128]byte)(unsafe.Pointer(info))
 		if int32(f.RDI) != p.PID || !validSig(int(f.RSI)) || !mm.CopyInIRQ(t.ut.Root, b[:], uintptr(f.RDX)) {
 			return false
 		}
 		info.Signo = int32(f.RSI)
-		return t.fastSend(c, &info, false)
+		return t.fastSend(c, info, false)
 	default:
 		return false
 	}
-	signal.SetSender(&info, p.PID, 0)
-	return t.fastSend(c, &info, thread)
+	signal.SetSender(info, p.PID, 0)
+	return t.fastSend(c, info, thread)
 }
 
 // fastSend generates info for the calling thread (thread) or its process,
@@ -162,12 +165,11 @@ func (t *Thread) fastSend(c *irq.Context, info *linux.SignalInfo, thread bool) b
 //
 //go:nosplit
 func (t *Thread) takeHandler(c *irq.Context, trap *proc.TrapInfo, info *linux.SignalInfo, act *linux.SigAction) bool {
-	c.CompleteFP()
-	if !t.handlerFrame(c, trap, info, act, t.sig.mask) {
+	if !t.handlerFrame(c, true, trap, info, act, t.sig.mask) {
 		return false
 	}
 	t.takeHandlerLocked(int(info.Signo), act) // saves t.sig.mask: restoreOK is clear (quiet)
-	c.LoadFP()
+	c.ResetLiveFP()
 	return true
 }
 
@@ -241,12 +243,15 @@ func FaultSignal(c *irq.Context, trap proc.TrapInfo) bool {
 	if t == nil || trap.Vector == irq.VecPageFault || !t.quiet() {
 		return false
 	}
-	c.CompleteFP() // the x87 status for #MF
-	info := faultInfo(&trap, c.TF.RIP, &c.FP, nil)
+	if trap.Vector == irq.Vecx87 {
+		c.CompleteFP() // faultInfo reads the x87 control and status words
+	}
+	info := &sendInfo
+	faultInfo(info, &trap, c.TF.RIP, &c.FP, nil)
 	sig := int(info.Signo)
 	act := t.p.actions[sig]
 	if act.Handler == linux.SIG_DFL || act.Handler == linux.SIG_IGN || t.sig.mask.Has(sig) || t.deliverableLocked() != 0 {
 		return false // forced, killing, or behind other signals
 	}
-	return t.takeHandler(c, &trap, &info, &act)
+	return t.takeHandler(c, &trap, info, &act)
 }

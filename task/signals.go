@@ -220,25 +220,24 @@ func (p *Process) notifyParent(code int32, sigOrStatus int) {
 	par.childEv.notify()
 }
 
-// faultInfo maps a CPU exception at rip to the signal and siginfo Linux
-// sends (arch/x86/kernel/traps.c, fault.c); fp is the complete FPU image.
+// faultInfo sets info to the signal and siginfo Linux sends for a CPU
+// exception at rip (arch/x86/kernel/traps.c, fault.c); fp is the complete FPU image.
 // mapped, which only a page fault calls, tells ACCERR from MAPERR.
 //
 //go:nosplit
-func faultInfo(tr *proc.TrapInfo, rip uint64, fp *irq.FPState, mapped func(addr uint64) bool) linux.SignalInfo {
-	var info linux.SignalInfo
+func faultInfo(info *linux.SignalInfo, tr *proc.TrapInfo, rip uint64, fp *irq.FPState, mapped func(addr uint64) bool) {
 	switch tr.Vector {
 	case irq.VecDivide:
-		info = signal.Info(int(linux.SIGFPE), linux.FPE_INTDIV)
-		signal.SetAddr(&info, rip)
+		*info = signal.Info(int(linux.SIGFPE), linux.FPE_INTDIV)
+		signal.SetAddr(info, rip)
 	case irq.VecInvalidOp:
-		info = signal.Info(int(linux.SIGILL), linux.ILL_ILLOPN)
-		signal.SetAddr(&info, rip)
+		*info = signal.Info(int(linux.SIGILL), linux.ILL_ILLOPN)
+		signal.SetAddr(info, rip)
 	case irq.VecBreakpoint, irq.VecOverflow:
-		info = signal.Info(int(linux.SIGTRAP), linux.SI_KERNEL)
+		*info = signal.Info(int(linux.SIGTRAP), linux.SI_KERNEL)
 	case irq.VecDebug:
-		info = signal.Info(int(linux.SIGTRAP), linux.TRAP_TRACE)
-		signal.SetAddr(&info, rip)
+		*info = signal.Info(int(linux.SIGTRAP), linux.TRAP_TRACE)
+		signal.SetAddr(info, rip)
 	case irq.VecPageFault:
 		// Linux decides by the mapping: an access the region's
 		// protection forbids is ACCERR even if the page was never touched.
@@ -246,24 +245,23 @@ func faultInfo(tr *proc.TrapInfo, rip uint64, fp *irq.FPState, mapped func(addr 
 		if tr.ErrorCode&irq.PFPresent != 0 || mapped != nil && mapped(tr.CR2) {
 			code = linux.SEGV_ACCERR
 		}
-		info = signal.Info(int(linux.SIGSEGV), code)
-		signal.SetAddr(&info, tr.CR2)
+		*info = signal.Info(int(linux.SIGSEGV), code)
+		signal.SetAddr(info, tr.CR2)
 	case irq.VecStackFault:
-		info = signal.Info(int(linux.SIGBUS), linux.SI_KERNEL)
+		*info = signal.Info(int(linux.SIGBUS), linux.SI_KERNEL)
 	case irq.VecAlignment:
-		info = signal.Info(int(linux.SIGBUS), linux.BUS_ADRALN)
+		*info = signal.Info(int(linux.SIGBUS), linux.BUS_ADRALN)
 	case irq.Vecx87:
 		cwd, swd := binary.LittleEndian.Uint16(fp[0:]), binary.LittleEndian.Uint16(fp[2:])
-		info = signal.Info(int(linux.SIGFPE), fpCode(uint32(swd&^cwd)))
-		signal.SetAddr(&info, rip)
+		*info = signal.Info(int(linux.SIGFPE), fpCode(uint32(swd&^cwd)))
+		signal.SetAddr(info, rip)
 	case irq.VecSIMD:
 		mx := binary.LittleEndian.Uint32(fp[24:])
-		info = signal.Info(int(linux.SIGFPE), fpCode(^(mx>>7)&mx))
-		signal.SetAddr(&info, rip)
+		*info = signal.Info(int(linux.SIGFPE), fpCode(^(mx>>7)&mx))
+		signal.SetAddr(info, rip)
 	default: // #GP, #NP, #TS and the rest
-		info = signal.Info(int(linux.SIGSEGV), linux.SI_KERNEL)
+		*info = signal.Info(int(linux.SIGSEGV), linux.SI_KERNEL)
 	}
-	return info
 }
 
 // fpCode turns unmasked, raised floating-point exception bits (IE, DE, ZE,
@@ -408,44 +406,63 @@ func (t *Thread) takeHandlerLocked(sig int, act *linux.SigAction) signal.Set {
 // it. Goroutine context.
 func (t *Thread) setupFrame(info *linux.SignalInfo, act *linux.SigAction, mask signal.Set) bool {
 	ok := false
-	arch.NoInterrupts(func() { ok = t.handlerFrame(&t.ut.Ctx, &t.ut.Trap, info, act, mask) })
+	arch.NoInterrupts(func() { ok = t.handlerFrame(&t.ut.Ctx, false, &t.ut.Trap, info, act, mask) })
+	if ok {
+		t.ut.Ctx.ResetFP()
+	}
 	t.ut.Trap = proc.TrapInfo{}
 	return ok
 }
 
-// Scratch for frames written and read with interrupts off (one CPU): too
-// large for a nosplit stack.
+// Scratch for frames built with interrupts off (one CPU): too large for a
+// nosplit stack.
 var (
 	outDelivery  signal.Delivery
 	outPlacement signal.Placement
 	inFrame      signal.Frame
-	inFP         irq.FPState
-	inRestored   signal.Restored
 )
 
-// handlerFrame writes the rt_sigframe for info on the user stack of c, the
-// thread's user context with its FPU image complete, and points c at
-// act's handler with a fresh FPU state; mask is what rt_sigreturn will
-// restore. It reports false, leaving c as it was, where Linux forces
-// SIGSEGV: no restorer, or a stack the frame cannot be written to.
-// Interrupts off; the goroutine (setupFrame) and interrupt context
-// (fast.go) share it.
+// handlerFrame writes the rt_sigframe for info on the user stack of c and
+// points c's registers at act's handler; mask is what rt_sigreturn will
+// restore. c is the thread's saved context, or, if live, the live entry
+// frame, whose x87 state is still in the CPU. The caller then gives the
+// handler a fresh FPU state (ResetFP, or ResetLiveFP). It reports false,
+// with c's registers as they were, where Linux forces SIGSEGV: no
+// restorer, or a stack the frame cannot be written to. Interrupts off; the
+// goroutine (setupFrame) and interrupt context (fast.go) share it.
 //
 //go:nosplit
-func (t *Thread) handlerFrame(c *irq.Context, trap *proc.TrapInfo, info *linux.SignalInfo, act *linux.SigAction, mask signal.Set) bool {
+func (t *Thread) handlerFrame(c *irq.Context, live bool, trap *proc.TrapInfo, info *linux.SignalInfo, act *linux.SigAction, mask signal.Set) bool {
 	d, pl := &outDelivery, &outPlacement
-	signal.SaveRegs(&d.Regs, &c.TF, trap.ErrorCode, trap.Vector, trap.CR2)
 	d.Info = *info
 	d.Action = *act
 	d.Mask = mask
 	d.AltStack = t.altstack
-	if !signal.Build(d, pl) {
+	d.Err, d.Trapno, d.Cr2 = trap.ErrorCode, trap.Vector, trap.CR2
+	if !signal.Place(d, &c.TF, pl) {
 		return false
 	}
 	root := t.ut.Root
-	frame := (*[signal.FrameSize]byte)(unsafe.Pointer(&pl.Frame))
-	if !mm.CopyOutIRQ(root, uintptr(pl.FPAddr), c.FP[:]) || !mm.CopyOutIRQ(root, uintptr(pl.FrameAddr), frame[:]) {
-		return false
+	span := uintptr(pl.FPAddr + signal.FPSize - pl.FrameAddr)
+	if p := mm.UserPointerIRQ(root, uintptr(pl.FrameAddr), span, true); p != nil {
+		// Frame and FPU image in one page, as they mostly are: written in
+		// place, each byte once.
+		fp := (*irq.FPState)(unsafe.Add(p, pl.FPAddr-pl.FrameAddr))
+		if live {
+			c.SaveFP(fp)
+		} else {
+			*fp = c.FP
+		}
+		signal.Fill(d, &c.TF, pl, (*signal.Frame)(p))
+	} else {
+		if live {
+			c.CompleteFP()
+		}
+		signal.Fill(d, &c.TF, pl, &pl.Frame)
+		frame := (*[signal.FrameSize]byte)(unsafe.Pointer(&pl.Frame))
+		if !mm.CopyOutIRQ(root, uintptr(pl.FPAddr), c.FP[:]) || !mm.CopyOutIRQ(root, uintptr(pl.FrameAddr), frame[:]) {
+			return false
+		}
 	}
 	if pl.DisarmAltStack {
 		t.altstack = linux.SigAltStack{Flags: linux.SS_DISABLE}
@@ -453,28 +470,47 @@ func (t *Thread) handlerFrame(c *irq.Context, trap *proc.TrapInfo, info *linux.S
 	f := &c.TF
 	f.RIP, f.RSP, f.RDI, f.RSI, f.RDX, f.RAX = pl.RIP, pl.RSP, pl.RDI, pl.RSI, pl.RDX, 0
 	f.RFLAGS = pl.Flags
-	c.ResetFP()
 	return true
 }
 
-// sigreturn restores c from the frame of the handler returning through
-// rt_sigreturn (at RSP-8), with the mask and alternate stack it saved. It
-// reports false, leaving c as it was, when the frame cannot be read.
-// Interrupts off, the process lock held or free (the mask).
+// sigreturn restores c (the saved context, or the live entry frame if
+// live) from the frame of the handler returning through rt_sigreturn (at
+// RSP-8), with the mask and alternate stack it saved. It reports false
+// when the frame cannot be read: c's registers are as they were, its FPU
+// state reset, as Linux resets the FPU then. Interrupts off, the process
+// lock held or free (the mask).
 //
 //go:nosplit
-func (t *Thread) sigreturn(c *irq.Context) bool {
+func (t *Thread) sigreturn(c *irq.Context, live bool) bool {
 	root := t.ut.Root
-	b := (*[signal.FrameSize]byte)(unsafe.Pointer(&inFrame))
-	if !mm.CopyInIRQ(root, b[:], uintptr(c.TF.RSP-8)) || !mm.CopyInIRQ(root, inFP[:], uintptr(inFrame.UC.MContext.FPState)) {
-		return false
+	addr := uintptr(c.TF.RSP - 8)
+	fr := (*signal.Frame)(mm.UserPointerIRQ(root, addr, uintptr(signal.FrameSize), false))
+	if fr == nil {
+		fr = &inFrame
+		if !mm.CopyInIRQ(root, (*[signal.FrameSize]byte)(unsafe.Pointer(fr))[:], addr) {
+			return false
+		}
 	}
-	r := &inRestored
-	signal.Restore(&inFrame, (*[signal.FPSize]byte)(&inFP), c.TF.RFLAGS, r)
-	signal.LoadRegs(&c.TF, &r.Regs)
-	c.FP = inFP
-	t.sig.mask = r.Mask
-	if st := &r.Stack; uint32(st.Flags)&linux.SS_DISABLE != 0 {
+	fpAddr := uintptr(fr.UC.MContext.FPState)
+	if p := mm.UserPointerIRQ(root, fpAddr, signal.FPSize, false); live && p != nil && fpAddr%16 == 0 &&
+		signal.FPClean((*[signal.FPSize]byte)(p)) {
+		c.LoadFPFrom((*irq.FPState)(p)) // FXRSTOR from the frame itself
+	} else {
+		if !mm.CopyInIRQ(root, c.FP[:], fpAddr) {
+			c.ResetFP()
+			if live {
+				c.ResetLiveFP()
+			}
+			return false
+		}
+		signal.SanitizeFP((*[signal.FPSize]byte)(&c.FP))
+		if live {
+			c.LoadFP()
+		}
+	}
+	mask, st := signal.Restore(fr, &c.TF)
+	t.sig.mask = mask
+	if uint32(st.Flags)&linux.SS_DISABLE != 0 {
 		t.altstack = linux.SigAltStack{Flags: linux.SS_DISABLE}
 	} else if st.Size >= linux.MINSIGSTKSZ {
 		t.altstack = linux.SigAltStack{SP: st.SP, Size: st.Size, Flags: st.Flags &^ linux.SS_ONSTACK}
@@ -487,7 +523,7 @@ func (t *Thread) sigreturn(c *irq.Context) bool {
 func sysRtSigreturn(t *Thread, a *args) (uint64, error) {
 	ok := false
 	t.p.mu.Lock()
-	arch.NoInterrupts(func() { ok = t.sigreturn(&t.ut.Ctx) })
+	arch.NoInterrupts(func() { ok = t.sigreturn(&t.ut.Ctx, false) })
 	t.p.mu.Unlock()
 	if !ok {
 		t.force(signal.Info(int(linux.SIGSEGV), linux.SI_KERNEL))

@@ -50,7 +50,8 @@ func TestFaultInfo(t *testing.T) {
 		binary.LittleEndian.PutUint16(ut.Ctx.FP[0:], c.fcw)
 		binary.LittleEndian.PutUint16(ut.Ctx.FP[2:], c.fsw)
 		binary.LittleEndian.PutUint32(ut.Ctx.FP[24:], c.mxcsr)
-		info := faultInfo(&ut.Trap, ut.Ctx.TF.RIP, &ut.Ctx.FP, func(uint64) bool { return c.mapped })
+		var info linux.SignalInfo
+		faultInfo(&info, &ut.Trap, ut.Ctx.TF.RIP, &ut.Ctx.FP, func(uint64) bool { return c.mapped })
 		want := c.addr
 		if want == 1 {
 			want = ut.Ctx.TF.RIP

@@ -68,7 +68,9 @@ func (t *Thread) run() {
 				return
 			}
 		case proc.ReasonFault:
-			t.force(faultInfo(&t.ut.Trap, t.ut.Ctx.TF.RIP, &t.ut.Ctx.FP, t.p.as.mapped))
+			var info linux.SignalInfo
+			faultInfo(&info, &t.ut.Trap, t.ut.Ctx.TF.RIP, &t.ut.Ctx.FP, t.p.as.mapped)
+			t.force(info)
 		}
 	}
 	t.finish()
