@@ -266,7 +266,21 @@ func TestUserSpace(t *testing.T) {
 			t.Errorf("access to %#x allowed", bad)
 		}
 	}
+	// userFrame caches its last translation: unmapping, discarding and
+	// write-protecting must forget it. Each check first caches the page.
+	CopyIn(user, got[:1], va+2*PageSize)
+	SetRange(user, va+2*PageSize, va+3*PageSize, 0, true)
+	if CopyIn(user, got[:1], va+2*PageSize) {
+		t.Error("read of an unmapped page allowed (stale translation)")
+	}
+	CopyOut(user, va+3*PageSize, []byte{7})
+	Discard(user, va+3*PageSize, va+4*PageSize)
+	CopyOut(user, va+3*PageSize, []byte{9}) // must materialise a new page
+	if _, ok := Translate(user, va+3*PageSize); !ok {
+		t.Error("write to a discarded page went to its freed frame (stale translation)")
+	}
 	// Read-only pages refuse writes.
+	CopyOut(user, va, []byte{1})
 	Protect(user, va, va+PageSize, PTENX)
 	if CopyOut(user, va, []byte{1}) {
 		t.Error("write to a read-only page allowed")
@@ -286,7 +300,13 @@ func TestUserSpace(t *testing.T) {
 		t.Errorf("child sees %q, frames %#x %#x", got, pa1, pa2)
 	}
 	DestroyUser(child)
+	CopyIn(user, got[:1], va) // cached, then the space goes away
 	DestroyUser(user)
+	if again, _ := NewUserRoot(); CopyIn(again, got[:1], va) {
+		t.Errorf("read through a destroyed space's translation (root %#x, then %#x)", user, again)
+	} else {
+		DestroyUser(again)
+	}
 	if table(k[0])[3] == 0 {
 		t.Error("destroying a process freed the shared window")
 	}

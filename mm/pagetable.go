@@ -93,6 +93,7 @@ type Changes struct {
 //
 //go:nosplit
 func SetRange(root uint64, va, end uintptr, want uint64, user bool) (c Changes) {
+	forgetUser()
 	for va < end {
 		t := table(root)
 		for l := 4; ; l-- {
@@ -272,6 +273,7 @@ func Translate(root uint64, va uintptr) (pa uint64, ok bool) {
 //
 //go:nosplit
 func Discard(root uint64, va, end uintptr) (c Changes) {
+	forgetUser()
 	for va < end {
 		t := table(root)
 		for l := 4; ; l-- {

@@ -58,6 +58,7 @@ func NewUserRoot() (uint64, bool) {
 
 // DestroyUser frees root's user half (frames and tables) and root itself.
 func DestroyUser(root uint64) {
+	forgetUser()
 	t := table(root)
 	if t[0]&PTEPresent != 0 {
 		table(t[0])[windowPDPTIndex] = 0 // shared: not ours to free
@@ -144,6 +145,7 @@ func copyEntry(d *uint64, e uint64, l int) bool {
 // markers alike. Unmapped pages stay unmapped. It returns whether present
 // pages changed (the TLB then needs flushing).
 func Protect(root uint64, va, end uintptr, prot uint64) (changed bool, ok bool) {
+	forgetUser()
 	for va < end {
 		t := table(root)
 		for l := 4; ; l-- {

@@ -11,11 +11,32 @@ import "unsafe"
 // Each page is translated and copied with interrupts off (the caller's
 // duty, through WithUser), so another thread cannot unmap it in between.
 
+// lastUser is userFrame's last translation. A system call's user memory
+// is mostly one page (its arguments on the caller's stack), so the next
+// access usually skips the four-level walk. forgetUser clears it wherever
+// a page may go away or lose write permission (SetRange, Discard, Protect,
+// DestroyUser); those run with interrupts off, like every userFrame, so
+// no access sees a stale entry.
+var lastUser struct {
+	root   uint64
+	page   uintptr
+	pa     uint64
+	write  bool // the page is writable
+	filled bool
+}
+
+//go:nosplit
+func forgetUser() { lastUser.filled = false }
+
 // userFrame returns the physical address backing va for a user access,
 // materialising demand-zero memory.
 //
 //go:nosplit
 func userFrame(root uint64, va uintptr, write bool) (uint64, bool) {
+	off := uint64(va) & (PageSize - 1)
+	if c := &lastUser; c.filled && c.root == root && c.page == va-uintptr(off) && (c.write || !write) {
+		return c.pa | off, true
+	}
 	if va >= UserEnd || va >= WindowStart && va < WindowEnd {
 		return 0, false
 	}
@@ -25,7 +46,10 @@ func userFrame(root uint64, va uintptr, write bool) (uint64, bool) {
 			if l != 1 || e&PTEUser == 0 || write && e&PTEWrite == 0 {
 				return 0, false
 			}
-			return e&pteAddr | uint64(va)&(PageSize-1), true
+			pa := e & pteAddr
+			lastUser.root, lastUser.page, lastUser.pa = root, va-uintptr(off), pa
+			lastUser.write, lastUser.filled = e&PTEWrite != 0, true
+			return pa | off, true
 		}
 		if handled, _ := Fault(root, va, write, true); !handled {
 			return 0, false

@@ -1,6 +1,10 @@
 package signal
 
-import "sigil/linux"
+import (
+	"math/bits"
+
+	"sigil/linux"
+)
 
 // Queue is the pending signals of one target: a thread (its private queue)
 // or a process (the shared one). Standard signals are a bitmap, each with
@@ -81,12 +85,7 @@ func next(pending, mask Set) int {
 	if s := ready & synchronous; s != 0 {
 		ready = s
 	}
-	for sig := 1; sig <= 64; sig++ {
-		if ready.Has(sig) {
-			return sig
-		}
-	}
-	return 0
+	return bits.TrailingZeros64(uint64(ready)) + 1 // the lowest: signal n is bit n-1
 }
 
 // Dequeue removes and returns the next deliverable signal (not in mask).
