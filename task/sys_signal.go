@@ -33,7 +33,7 @@ func sysKill(t *Thread, a *args) (uint64, error) {
 			targets = one[:]
 		}
 	} else {
-		for _, p := range All() {
+		for _, p := range unordered() {
 			p.mu.Lock()
 			pg, z := p.pgid, p.zombie
 			p.mu.Unlock()
@@ -68,7 +68,7 @@ func sysKill(t *Thread, a *args) (uint64, error) {
 // kernel-sent SIGINT otherwise leaves undefined: a handler can measure the
 // latency from the interrupt to itself.
 func SignalGroup(pgrp int32, sig int, stamp uint64) {
-	for _, p := range All() {
+	for _, p := range unordered() {
 		p.mu.Lock()
 		match := p.pgid == pgrp && !p.zombie
 		p.mu.Unlock()
@@ -81,7 +81,7 @@ func SignalGroup(pgrp int32, sig int, stamp uint64) {
 }
 
 func threadByTID(tgid, tid int32) (*Process, *Thread) {
-	for _, p := range All() {
+	for _, p := range unordered() {
 		if tgid > 0 && p.PID != tgid {
 			continue
 		}

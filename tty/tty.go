@@ -7,6 +7,7 @@ package tty
 import (
 	"errors"
 	"io"
+	"runtime"
 	"sync"
 	"time"
 
@@ -82,19 +83,25 @@ func (t *TTY) input(c byte) {
 		if tm.Lflag&linux.NOFLSH == 0 {
 			t.line, t.queue, t.ends = t.line[:0], t.queue[:0], t.ends[:0]
 		}
-		if tm.Lflag&linux.ECHO != 0 {
-			t.echoCtl(c)
-			t.emit([]byte{'\n'})
-		}
-		fg, sig := t.fg, t.Signal
+		fg, sig, echo := t.fg, t.Signal, tm.Lflag&linux.ECHO != 0
 		t.broadcast()
 		t.mu.Unlock()
 		select {
 		case t.controls <- c:
 		default:
 		}
+		// The signal first, then the echo, as Linux's n_tty does, and the
+		// signalled threads run before it: echoing on the serial line
+		// takes longer than the whole delivery.
 		if sig != nil {
 			sig(fg, c)
+			runtime.Gosched()
+		}
+		if echo {
+			t.mu.Lock()
+			t.echoCtl(c)
+			t.emit([]byte{'\n'})
+			t.mu.Unlock()
 		}
 		return
 	}

@@ -133,6 +133,9 @@ func startConsoleInput() {
 		intr.RouteISA(1, ps2.Interrupt)
 		go ps2.Run(func(b []byte) {
 			kbdStamp.Store(ps2.LastIRQTSC)
+			con.Input(b)
+			// Reported after the terminal has the input: the serial
+			// line is slow, and Ctrl+C's signal comes first.
 			if len(b) == 1 {
 				switch b[0] {
 				case tty.VINTR:
@@ -143,7 +146,6 @@ func startConsoleInput() {
 					fmt.Println("sigil: kbd: ctrl-z")
 				}
 			}
-			con.Input(b)
 		})
 	}
 	console.EnableRxInterrupt()
