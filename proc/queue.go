@@ -1,6 +1,7 @@
 package proc
 
 import (
+	"runtime"
 	"sync/atomic"
 	"syscall"
 	"unsafe"
@@ -58,6 +59,12 @@ func (q *ByteQueue) Read(p []byte) int {
 		if n > 0 {
 			return n
 		}
+		// Let what the last bytes woke (a reader of the terminal) run
+		// first: the futex wait is a system call that keeps this P, and
+		// a goroutine readied onto it would wait for sysmon to retake
+		// it, up to 10 ms on an idle system. A Signal meanwhile bumps
+		// wake, so the wait below returns at once.
+		runtime.Gosched()
 		syscall.Syscall6(linux.SYS_FUTEX, uintptr(unsafe.Pointer(&q.wake)),
 			linux.FUTEX_WAIT_PRIVATE, uintptr(seq), 0, 0, 0)
 	}

@@ -6,7 +6,6 @@ package ps2
 import (
 	"errors"
 	"fmt"
-	"runtime"
 	"time"
 
 	"sigil/arch"
@@ -178,10 +177,5 @@ func Run(deliver func([]byte)) {
 				deliver(ev.Text[:ev.TextLen])
 			}
 		}
-		// Let what the input woke (the thread of a process Ctrl+C
-		// signalled) run now: Queue.Read's futex wait is a system call
-		// that keeps this P, and a goroutine readied onto it would wait
-		// for sysmon to retake it, up to 10 ms on an idle system.
-		runtime.Gosched()
 	}
 }

@@ -62,10 +62,10 @@ type Placement struct {
 	DisarmAltStack bool
 }
 
-// stackFlags is sas_ss_flags: whether sp is on the alternate stack.
+// StackFlags is sas_ss_flags: whether sp is on the alternate stack.
 //
 //go:nosplit
-func stackFlags(ss *linux.SigAltStack, sp uint64) int32 {
+func StackFlags(ss *linux.SigAltStack, sp uint64) int32 {
 	if ss.Size == 0 || uint32(ss.Flags)&linux.SS_DISABLE != 0 {
 		return linux.SS_DISABLE
 	}
@@ -99,16 +99,16 @@ func Place(d *Delivery, tf *irq.TrapFrame, p *Placement) bool {
 	}
 	sp := tf.RSP - redZone
 	entering := false
-	if d.Action.Flags&linux.SA_ONSTACK != 0 && stackFlags(&d.AltStack, sp) == 0 {
+	if d.Action.Flags&linux.SA_ONSTACK != 0 && StackFlags(&d.AltStack, sp) == 0 {
 		sp = d.AltStack.SP + d.AltStack.Size
 		entering = true
 	}
-	nested := stackFlags(&d.AltStack, tf.RSP) == linux.SS_ONSTACK
+	nested := StackFlags(&d.AltStack, tf.RSP) == linux.SS_ONSTACK
 	sp = (sp - FPSize) &^ (fpAlign - 1)
 	p.FPAddr = sp
 	sp = (sp-uint64(FrameSize))&^15 - 8 // as if a call had pushed the return address
 	p.FrameAddr = sp
-	if (entering || nested) && stackFlags(&d.AltStack, sp) != linux.SS_ONSTACK {
+	if (entering || nested) && StackFlags(&d.AltStack, sp) != linux.SS_ONSTACK {
 		return false
 	}
 	p.RIP = d.Action.Handler
@@ -131,7 +131,7 @@ func Fill(d *Delivery, tf *irq.TrapFrame, p *Placement, f *Frame) {
 	f.UC.Link = 0
 	f.UC.Stack = linux.SigAltStack{}
 	f.UC.Stack.SP = d.AltStack.SP
-	f.UC.Stack.Flags = stackFlags(&d.AltStack, tf.RSP)
+	f.UC.Stack.Flags = StackFlags(&d.AltStack, tf.RSP)
 	f.UC.Stack.Size = d.AltStack.Size
 	g := &f.UC.MContext
 	SaveRegs(g, tf, d.Err, d.Trapno, d.Cr2)
@@ -146,6 +146,19 @@ func Fill(d *Delivery, tf *irq.TrapFrame, p *Placement, f *Frame) {
 // reserved, and FXRSTOR of a reserved bit is a #GP in the kernel).
 const mxcsrWritable = 0xffff
 const mxcsrOffset = 24
+
+// HandlerMask is the mask a handler for sig runs with: the thread's mask,
+// the action's sa_mask and, without SA_NODEFER, sig itself; never the
+// unblockable signals.
+//
+//go:nosplit
+func HandlerMask(mask Set, sig int, act *linux.SigAction) Set {
+	mask |= Set(act.Mask)
+	if act.Flags&linux.SA_NODEFER == 0 {
+		mask |= Bit(sig)
+	}
+	return mask &^ Unblockable
+}
 
 // Restore reads frame f back for rt_sigreturn: the registers go into tf,
 // which keeps its selectors (a user's stay user, the kernel's the kernel's)

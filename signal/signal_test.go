@@ -300,3 +300,15 @@ func FuzzQueue(f *testing.F) {
 		}
 	})
 }
+
+func TestHandlerMask(t *testing.T) {
+	act := linux.SigAction{Mask: uint64(Bit(int(linux.SIGUSR2)) | Unblockable)}
+	m := HandlerMask(Bit(int(linux.SIGHUP)), int(linux.SIGUSR1), &act)
+	if m != Bit(int(linux.SIGHUP))|Bit(int(linux.SIGUSR2))|Bit(int(linux.SIGUSR1)) {
+		t.Errorf("mask %#x", m)
+	}
+	act.Flags = linux.SA_NODEFER
+	if HandlerMask(0, int(linux.SIGUSR1), &act).Has(int(linux.SIGUSR1)) {
+		t.Error("SA_NODEFER blocked the signal itself")
+	}
+}

@@ -79,11 +79,7 @@ func DeliverFault(c *irq.Context) bool {
 	*(*irq.FPState)(at(p.FPAddr)) = c.FP
 	f.RIP, f.RSP, f.RDI, f.RSI, f.RDX, f.RAX, f.RFLAGS = p.RIP, p.RSP, p.RDI, p.RSI, p.RDX, 0, p.Flags
 	c.ResetFP()
-	mask := signal.Set(t.SigMask) | signal.Set(act.Mask)
-	if act.Flags&linux.SA_NODEFER == 0 {
-		mask |= signal.Bit(sig)
-	}
-	t.SigMask = uint64(mask &^ signal.Unblockable)
+	t.SigMask = uint64(signal.HandlerMask(signal.Set(t.SigMask), sig, &act))
 	if p.DisarmAltStack {
 		t.AltStack = [3]uint64{0, linux.SS_DISABLE, 0}
 	}

@@ -127,10 +127,10 @@ func (t *Thread) fastSend(c *irq.Context, info *linux.SignalInfo, thread bool) b
 	f := &c.TF
 	if !t.sig.mask.Has(sig) {
 		switch {
-		case act.Handler == linux.SIG_IGN, act.Handler == linux.SIG_DFL && (signal.DefaultAction(sig) == signal.Ignore || p.PID == 1):
-			f.RAX = 0 // discarded at generation (ignoredLocked)
+		case p.ignoresLocked(sig):
+			f.RAX = 0 // discarded at generation (ignoredLocked: no thread blocks it)
 			return true
-		case act.Handler == linux.SIG_DFL, t.deliverableLocked() != 0:
+		case !t.catchesNowLocked(sig, &act):
 			return false
 		}
 		rax := f.RAX
@@ -250,7 +250,7 @@ func FaultSignal(c *irq.Context, trap proc.TrapInfo) bool {
 	faultInfo(info, &trap, c.TF.RIP, &c.FP, nil)
 	sig := int(info.Signo)
 	act := t.p.actions[sig]
-	if act.Handler == linux.SIG_DFL || act.Handler == linux.SIG_IGN || t.sig.mask.Has(sig) || t.deliverableLocked() != 0 {
+	if !t.catchesNowLocked(sig, &act) {
 		return false // forced, killing, or behind other signals
 	}
 	return t.takeHandler(c, &trap, info, &act)

@@ -88,9 +88,7 @@ func (t *Thread) wakeLocked() {
 // SIGNAL_UNKILLABLE): a stray Ctrl+C or kill cannot end the system; its own
 // faults are forced (Thread.force) and still kill it.
 func (p *Process) ignoredLocked(sig int) bool {
-	h := p.actions[sig].Handler
-	ign := h == linux.SIG_IGN || h == linux.SIG_DFL && (signal.DefaultAction(sig) == signal.Ignore || p.PID == 1)
-	if !ign {
+	if !p.ignoresLocked(sig) {
 		return false
 	}
 	for _, t := range p.threads {
@@ -99,6 +97,23 @@ func (p *Process) ignoredLocked(sig int) bool {
 		}
 	}
 	return true
+}
+
+// ignoresLocked reports whether sig's disposition drops it: SIG_IGN, or
+// SIG_DFL where the default ignores it or the process is init.
+//
+//go:nosplit
+func (p *Process) ignoresLocked(sig int) bool {
+	h := p.actions[sig].Handler
+	return h == linux.SIG_IGN || h == linux.SIG_DFL && (signal.DefaultAction(sig) == signal.Ignore || p.PID == 1)
+}
+
+// catchesNowLocked reports whether t would run act's handler for sig
+// before anything else: caught, unblocked, and nothing else deliverable.
+//
+//go:nosplit
+func (t *Thread) catchesNowLocked(sig int, act *linux.SigAction) bool {
+	return act.Handler != linux.SIG_DFL && act.Handler != linux.SIG_IGN && !t.sig.mask.Has(sig) && t.deliverableLocked() == 0
 }
 
 // queuedLocked counts the process's queued real-time signals.
@@ -391,11 +406,7 @@ func (t *Thread) takeHandlerLocked(sig int, act *linux.SigAction) signal.Set {
 	if t.sig.restoreOK {
 		saved, t.sig.restoreOK = t.sig.savedMask, false
 	}
-	t.sig.mask |= signal.Set(act.Mask)
-	if act.Flags&linux.SA_NODEFER == 0 {
-		t.sig.mask |= signal.Bit(sig)
-	}
-	t.sig.mask &^= signal.Unblockable
+	t.sig.mask = signal.HandlerMask(t.sig.mask, sig, act)
 	if act.Flags&linux.SA_RESETHAND != 0 {
 		t.p.actions[sig] = linux.SigAction{}
 	}
@@ -497,9 +508,10 @@ func (t *Thread) sigreturn(c *irq.Context, live bool) bool {
 		c.LoadFPFrom((*irq.FPState)(p)) // FXRSTOR from the frame itself
 	} else {
 		if !mm.CopyInIRQ(root, c.FP[:], fpAddr) {
-			c.ResetFP()
 			if live {
 				c.ResetLiveFP()
+			} else {
+				c.ResetFP()
 			}
 			return false
 		}
@@ -510,11 +522,7 @@ func (t *Thread) sigreturn(c *irq.Context, live bool) bool {
 	}
 	mask, st := signal.Restore(fr, &c.TF)
 	t.sig.mask = mask
-	if uint32(st.Flags)&linux.SS_DISABLE != 0 {
-		t.altstack = linux.SigAltStack{Flags: linux.SS_DISABLE}
-	} else if st.Size >= linux.MINSIGSTKSZ {
-		t.altstack = linux.SigAltStack{SP: st.SP, Size: st.Size, Flags: st.Flags &^ linux.SS_ONSTACK}
-	}
+	t.setAltStack(st, c.TF.RSP)
 	return true
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"sigil/linux"
 	"sigil/mm"
+	"sigil/signal"
 )
 
 func sysGetpid(t *Thread, a *args) (uint64, error) { return uint64(t.p.PID), nil }
@@ -337,31 +338,45 @@ func sysGetsid(t *Thread, a *args) (uint64, error) {
 	return uint64(p.sid), nil
 }
 
+// setAltStack changes the thread's alternate stack to n, the caller's
+// stack pointer being sp (Linux's do_sigaltstack): sigaltstack makes the
+// change, and rt_sigreturn restores the saved stack through it too,
+// ignoring the error as Linux does. Nosplit: interrupt context's
+// rt_sigreturn calls it.
+//
+//go:nosplit
+func (t *Thread) setAltStack(n linux.SigAltStack, sp uint64) linux.Errno {
+	switch {
+	case signal.StackFlags(&t.altstack, sp) == linux.SS_ONSTACK:
+		return linux.EPERM
+	case uint32(n.Flags)&^(linux.SS_DISABLE|linux.SS_ONSTACK|linux.SS_AUTODISARM) != 0:
+		return linux.EINVAL
+	case uint32(n.Flags)&linux.SS_DISABLE != 0:
+		t.altstack = linux.SigAltStack{Flags: linux.SS_DISABLE}
+	case n.Size < linux.MINSIGSTKSZ:
+		return linux.ENOMEM
+	default:
+		n.Flags &^= linux.SS_ONSTACK
+		t.altstack = n
+	}
+	return 0
+}
+
 // sysSigaltstack reports SS_ONSTACK when the caller runs on its alternate
 // stack, and refuses to change the stack then (EPERM), as Linux does.
 func sysSigaltstack(t *Thread, a *args) (uint64, error) {
 	ss, oss := a[0], a[1]
 	old := t.altstack
 	sp := t.ut.Ctx.TF.RSP
-	onStack := uint32(old.Flags)&linux.SS_DISABLE == 0 && sp > old.SP && sp-old.SP <= old.Size
+	onStack := signal.StackFlags(&old, sp) == linux.SS_ONSTACK
 	if ss != 0 {
 		var b [24]byte
 		if err := t.p.as.CopyIn(b[:], ss); err != nil {
 			return 0, err
 		}
 		n := linux.SigAltStack{SP: binary.LittleEndian.Uint64(b[0:]), Flags: int32(binary.LittleEndian.Uint32(b[8:])), Size: binary.LittleEndian.Uint64(b[16:])}
-		switch {
-		case onStack:
-			return 0, linux.EPERM
-		case uint32(n.Flags)&^(linux.SS_DISABLE|linux.SS_ONSTACK|linux.SS_AUTODISARM) != 0:
-			return 0, linux.EINVAL
-		case uint32(n.Flags)&linux.SS_DISABLE != 0:
-			t.altstack = linux.SigAltStack{Flags: linux.SS_DISABLE}
-		case n.Size < linux.MINSIGSTKSZ:
-			return 0, linux.ENOMEM
-		default:
-			n.Flags &^= linux.SS_ONSTACK
-			t.altstack = n
+		if e := t.setAltStack(n, sp); e != 0 {
+			return 0, e
 		}
 	}
 	if oss != 0 {
