@@ -314,3 +314,34 @@ func TestUserSpace(t *testing.T) {
 		t.Errorf("%d frames in use after destroying both spaces, want %d", got, base-2)
 	}
 }
+
+// TestProtectSplitsMarkers: mprotect of one page inside a 2 MiB
+// demand-zero marker splits the marker, changes that page only, and skips
+// the unmapped holes of the range.
+func TestProtectSplitsMarkers(t *testing.T) {
+	_, user := userSpace(t)
+	const va = 0x40000000 // 1 GiB: 2 MiB aligned
+	SetRange(user, va, va+2<<20, Demand(PTEWrite|PTEUser|PTENX), true)
+	if _, l := leaf(user, va); l != 2 {
+		t.Fatalf("set-up: marker at level %d, want a 2 MiB one", l)
+	}
+	mid := uintptr(va + 5*PageSize)
+	changed, ok := Protect(user, mid, mid+PageSize, PTENX)
+	if !ok || changed {
+		t.Fatalf("Protect = changed %v ok %v, want a split of markers only", changed, ok)
+	}
+	if CopyOut(user, mid, []byte{1}) {
+		t.Error("write to the protected page allowed")
+	}
+	if !CopyOut(user, mid-PageSize, []byte{1}) || !CopyOut(user, mid+PageSize, []byte{1}) {
+		t.Error("neighbours lost their write permission")
+	}
+	// A range over an unmapped hole leaves the hole unmapped.
+	if _, ok := Protect(user, va+2<<20-PageSize, va+2<<20+PageSize, PTENX); !ok {
+		t.Fatal("Protect across the end of the mapping")
+	}
+	if _, _, ok := Lookup(user, va+2<<20); ok || CopyIn(user, make([]byte, 1), va+2<<20) {
+		t.Error("the hole after the mapping became accessible")
+	}
+	DestroyUser(user)
+}

@@ -236,23 +236,37 @@ func Fault(root uint64, va uintptr, write, user bool) (handled, oom bool) {
 	}
 }
 
+// leaf returns the entry where the walk to va ends, the first that is not
+// a table (a page, a huge page, a marker or nothing), and its level.
+//
+//go:nosplit
+func leaf(root uint64, va uintptr) (*uint64, int) {
+	t := table(root)
+	l := 4
+	for ; ; l-- {
+		e := &t[index(va, l)]
+		if !isTable(*e, l) {
+			return e, l
+		}
+		t = table(*e)
+	}
+}
+
+// next returns where the level-l entry after va's begins.
+//
+//go:nosplit
+func next(va uintptr, l int) uintptr {
+	span := uintptr(1) << levelShift(l)
+	return (va + span) &^ (span - 1)
+}
+
 // Lookup returns the entry mapping va and its level, or ok=false if no
 // present entry maps it.
 //
 //go:nosplit
 func Lookup(root uint64, va uintptr) (pte uint64, level int, ok bool) {
-	t := table(root)
-	for l := 4; l >= 1; l-- {
-		e := t[index(va, l)]
-		if e&PTEPresent == 0 {
-			return e, l, false
-		}
-		if !isTable(e, l) {
-			return e, l, true
-		}
-		t = table(e)
-	}
-	return 0, 0, false
+	e, l := leaf(root, va)
+	return *e, l, *e&PTEPresent != 0
 }
 
 // Translate returns the physical address va maps to.
@@ -275,22 +289,13 @@ func Translate(root uint64, va uintptr) (pa uint64, ok bool) {
 func Discard(root uint64, va, end uintptr) (c Changes) {
 	forgetUser()
 	for va < end {
-		t := table(root)
-		for l := 4; ; l-- {
-			span := uintptr(1) << levelShift(l)
-			e := &t[index(va, l)]
-			if isTable(*e, l) {
-				t = table(*e)
-				continue
-			}
-			if l == 1 && *e&(PTEPresent|PTEAnon) == PTEPresent|PTEAnon {
-				FreeFrame(*e & pteAddr)
-				*e = Demand(*e)
-				c.Unmapped++
-			}
-			va = (va + span) &^ (span - 1)
-			break
+		e, l := leaf(root, va)
+		if l == 1 && *e&(PTEPresent|PTEAnon) == PTEPresent|PTEAnon {
+			FreeFrame(*e & pteAddr)
+			*e = Demand(*e)
+			c.Unmapped++
 		}
+		va = next(va, l)
 	}
 	return
 }

@@ -147,33 +147,22 @@ func copyEntry(d *uint64, e uint64, l int) bool {
 func Protect(root uint64, va, end uintptr, prot uint64) (changed bool, ok bool) {
 	forgetUser()
 	for va < end {
-		t := table(root)
-		for l := 4; ; l-- {
-			span := uintptr(1) << levelShift(l)
-			e := &t[index(va, l)]
-			if isTable(*e, l) {
-				t = table(*e)
-				continue
+		e, l := leaf(root, va)
+		if span := uintptr(1) << levelShift(l); *e != 0 && l > 1 && (va&(span-1) != 0 || end-va < span) {
+			// A marker covering more than the range: split it, and walk
+			// again into the new table.
+			if *e&PTEPresent != 0 || !split(e, true) {
+				return changed, false
 			}
-			if *e == 0 {
-				va = (va + span) &^ (span - 1)
-				break
-			}
-			if l > 1 && (va&(span-1) != 0 || end-va < span) {
-				// A marker covering more than the range: split it.
-				if *e&PTEPresent != 0 || !split(e, true) {
-					return changed, false
-				}
-				t = table(*e)
-				continue
-			}
-			if *e&PTEPresent != 0 {
-				changed = true
-			}
-			*e = *e&^permBits | prot&permBits | PTEUser
-			va += span
-			break
+			continue
 		}
+		if *e&PTEPresent != 0 {
+			changed = true
+		}
+		if *e != 0 {
+			*e = *e&^permBits | prot&permBits | PTEUser
+		}
+		va = next(va, l)
 	}
 	return changed, true
 }
