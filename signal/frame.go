@@ -49,11 +49,11 @@ type Delivery struct {
 	Err, Trapno, Cr2 uint64
 }
 
-// Placement is a built frame and the handler's registers.
+// Placement is where a frame goes and the handler's registers.
 type Placement struct {
 	FrameAddr uint64
 	FPAddr    uint64
-	Frame     Frame
+	Frame     Frame // room to Fill where the frame cannot be written in place
 	// The handler starts with these; RAX is 0 and the FPU is reset.
 	RIP, RSP, RDI, RSI, RDX uint64
 	Flags                   uint64
@@ -75,22 +75,11 @@ func StackFlags(ss *linux.SigAltStack, sp uint64) int32 {
 	return 0
 }
 
-// Build lays out the frame for d and the interrupted registers tf (Linux's
-// get_sigframe and x64_setup_rt_frame) in p.Frame. It reports false where
-// Linux forces SIGSEGV: no SA_RESTORER (x86-64 requires one), or a frame
-// that overflows the alternate stack.
-//
-//go:nosplit
-func Build(d *Delivery, tf *irq.TrapFrame, p *Placement) bool {
-	if !Place(d, tf, p) {
-		return false
-	}
-	Fill(d, tf, p, &p.Frame)
-	return true
-}
-
-// Place is Build without writing the frame: its addresses and the
-// handler's registers.
+// Place lays out the frame for d and the interrupted registers tf (Linux's
+// get_sigframe and x64_setup_rt_frame): its addresses and the handler's
+// registers; Fill writes it. It reports false where Linux forces SIGSEGV:
+// no SA_RESTORER (x86-64 requires one), or a frame that overflows the
+// alternate stack.
 //
 //go:nosplit
 func Place(d *Delivery, tf *irq.TrapFrame, p *Placement) bool {

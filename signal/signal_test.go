@@ -46,10 +46,19 @@ func delivery() (*Delivery, *irq.TrapFrame) {
 	return d, tf
 }
 
+// build places the frame and fills it into p.Frame.
+func build(d *Delivery, tf *irq.TrapFrame, p *Placement) bool {
+	if !Place(d, tf, p) {
+		return false
+	}
+	Fill(d, tf, p, &p.Frame)
+	return true
+}
+
 func TestBuild(t *testing.T) {
 	d, tf := delivery()
 	var p Placement
-	if !Build(d, tf, &p) {
+	if !build(d, tf, &p) {
 		t.Fatal("Build refused")
 	}
 	if (p.RSP+8)%16 != 0 || p.FPAddr%64 != 0 {
@@ -87,7 +96,7 @@ func TestBuild(t *testing.T) {
 	}
 
 	d.Action.Flags &^= linux.SA_RESTORER
-	if Build(d, tf, &p) {
+	if build(d, tf, &p) {
 		t.Error("built a frame without SA_RESTORER")
 	}
 }
@@ -97,7 +106,7 @@ func TestAltStack(t *testing.T) {
 	d.Action.Flags |= linux.SA_ONSTACK
 	d.AltStack = linux.SigAltStack{SP: 0x10000, Size: 0x4000, Flags: -1 << 31} // SS_AUTODISARM
 	var p Placement
-	if !Build(d, tf, &p) || p.FrameAddr < 0x10000 || p.FrameAddr >= 0x14000 || !p.DisarmAltStack {
+	if !build(d, tf, &p) || p.FrameAddr < 0x10000 || p.FrameAddr >= 0x14000 || !p.DisarmAltStack {
 		t.Fatalf("altstack frame at %#x", p.FrameAddr)
 	}
 	if p.Frame.UC.Stack.Flags != 0 {
@@ -105,13 +114,13 @@ func TestAltStack(t *testing.T) {
 	}
 	// Nested: already on the alternate stack, the frame goes below RSP.
 	tf.RSP = 0x13000
-	if !Build(d, tf, &p) || p.FrameAddr >= 0x13000-redZone || p.Frame.UC.Stack.Flags != linux.SS_ONSTACK {
+	if !build(d, tf, &p) || p.FrameAddr >= 0x13000-redZone || p.Frame.UC.Stack.Flags != linux.SS_ONSTACK {
 		t.Errorf("nested frame at %#x flags %d", p.FrameAddr, p.Frame.UC.Stack.Flags)
 	}
 	// An alternate stack too small for a frame is SIGSEGV.
 	tf.RSP = 0x7fff_0000_0000
 	d.AltStack.Size = 0x100
-	if Build(d, tf, &p) {
+	if build(d, tf, &p) {
 		t.Error("frame overflowing the alternate stack was built")
 	}
 }
