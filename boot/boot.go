@@ -154,6 +154,25 @@ func cmdlineValue(key string) string {
 	return ""
 }
 
+var limitBuf [40]byte
+
+// envVar formats name followed by v in decimal into buf, without
+// allocating (boot0 runs before the runtime).
+func envVar(buf []byte, name string, v uint64) string {
+	i := len(buf)
+	for {
+		i--
+		buf[i] = byte('0' + v%10)
+		v /= 10
+		if v == 0 {
+			break
+		}
+	}
+	i -= len(name)
+	copy(buf[i:], name)
+	return unsafe.String(&buf[i], len(buf)-i)
+}
+
 func indexByte(s string, c byte) int {
 	for i := 0; i < len(s); i++ {
 		if s[i] == c {
@@ -259,6 +278,7 @@ func setupMemory() {
 			}
 		}
 	}
+	mm.MachineRAM = top
 	imageEndPA := uint64(imageEnd()) - mm.KernelBase
 	reserved := [...]mm.Range{
 		{Start: 0, End: lowReserve},
@@ -299,7 +319,8 @@ func setupMemory() {
 // initialStack builds argc/argv/envp/auxv on the main stack. argv is
 // "sigil" followed by the command line's words; the environment turns off
 // the runtime's signal-based asynchronous preemption until signals can be
-// delivered to the kernel's own threads.
+// delivered to the kernel's own threads, and gives the runtime its memory
+// limit (mm.KernelLimit).
 func initialStack() uintptr {
 	var words [sysv.MaxWords / 2]string
 	argv := words[:0]
@@ -318,7 +339,8 @@ func initialStack() uintptr {
 		}
 		i = j
 	}
-	envp := [...]string{"GODEBUG=asyncpreemptoff=1"}
+	st := mm.Stats()
+	envp := [...]string{"GODEBUG=asyncpreemptoff=1", envVar(limitBuf[:], "GOMEMLIMIT=", mm.KernelLimit(st.Total, st.Free))}
 	_, _, _, hwcap := arch.CPUID(1, 0)
 	auxv := [...]sysv.Aux{
 		{Type: linux.AT_PAGESZ, Val: mm.PageSize},

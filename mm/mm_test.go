@@ -106,20 +106,26 @@ func TestDemandZero(t *testing.T) {
 	if c := Discard(root, addr, addr+PageSize); c.Unmapped != 1 {
 		t.Errorf("Discard unmapped %d", c.Unmapped)
 	}
-	if Stats().InUse != inUse-1 {
-		t.Error("Discard did not free the frame")
+	// The page's frame goes, and so do its PT and PD, which hold one
+	// marker throughout again: the 1 GiB marker is back.
+	if got := Stats().InUse; got != inUse-3 {
+		t.Errorf("Discard left %d frames in use, want %d (frame, PT and PD freed)", got, inUse-3)
+	}
+	if _, l := leaf(root, addr); l != 3 {
+		t.Errorf("after Discard the walk ends at level %d, want the 1 GiB marker", l)
 	}
 	Fault(root, addr, false, false)
 	pa, _ = Translate(root, addr+8)
 	if *(*uint64)(Phys(pa)) != 0 {
 		t.Error("discarded page not zero on next touch")
 	}
-	// Unmap everything: every data frame comes back; the tables above
-	// partly covered entries stay for reuse, and a second cycle reuses them.
+	// Unmap everything: every data frame comes back, and every table that
+	// no longer maps anything but the PDPT under the PML4 entry, and a
+	// second cycle leaves the same.
 	SetRange(root, va, va+1<<30+2*PageSize, 0, false)
 	after := Stats().InUse
-	if after-base > 4 {
-		t.Errorf("after unmap %d frames in use, want at most %d", after, base+4)
+	if after != base+1 {
+		t.Errorf("after unmap %d frames in use, want %d", after, base+1)
 	}
 	SetRange(root, va, va+1<<30+2*PageSize, Demand(PTEWrite), false)
 	Fault(root, addr, true, false)

@@ -79,21 +79,38 @@ func split(e *uint64, user bool) bool {
 // Changes counts what a range operation did, so its caller can decide how
 // to flush the TLB.
 type Changes struct {
-	Unmapped uint64 // present leaves removed or replaced
-	NoMemory bool   // a page-table page could not be allocated
+	Unmapped    uint64 // present leaves removed or replaced
+	TablesFreed bool   // page-table pages went back to the allocator
+	NoMemory    bool   // a page-table page could not be allocated
 }
+
+// NeedFlush reports whether translations or paging-structure caches may
+// hold what the operation removed: a freed table must be forgotten before
+// its frame is used again (SDM Vol. 3A §4.10.4.1).
+//
+//go:nosplit
+func (c Changes) NeedFlush() bool { return c.Unmapped != 0 || c.TablesFreed }
 
 // SetRange makes every page of [va, end) (page aligned) equal to the
 // non-present entry want: 0 (unmapped) or Demand(prot). Present pages in the
 // range are released. Whole aligned 2 MiB and 1 GiB blocks are set with one
-// entry and any tables below them freed; tables above a partly covered entry
-// stay allocated and are reused by later calls. PML4 entries are never
+// entry and any tables below them freed, and so is a table that the change
+// leaves holding one value throughout (tidy). PML4 entries are never
 // replaced: the kernel half's PDPTs are shared by every address space, and a
 // user PML4's first PDPT carries the shared APIC window.
 //
 //go:nosplit
 func SetRange(root uint64, va, end uintptr, want uint64, user bool) (c Changes) {
 	forgetUser()
+	c = setRange(root, va, end, want, user)
+	if tidy(root, va, end) {
+		c.TablesFreed = true
+	}
+	return c
+}
+
+//go:nosplit
+func setRange(root uint64, va, end uintptr, want uint64, user bool) (c Changes) {
 	for va < end {
 		t := table(root)
 		for l := 4; ; l-- {
@@ -101,6 +118,9 @@ func SetRange(root uint64, va, end uintptr, want uint64, user bool) (c Changes) 
 			e := &t[index(va, l)]
 			if l < 4 && va&(span-1) == 0 && end-va >= span {
 				c.Unmapped += release(*e, l)
+				if isTable(*e, l) {
+					c.TablesFreed = true
+				}
 				*e = want
 				va += span
 				break
@@ -200,6 +220,73 @@ func releasePDPT(e uint64) (n uint64) {
 	return n
 }
 
+// tidy frees the page-table pages under [va, end) that hold 512 copies of
+// one non-present entry (nothing, or one demand marker), putting that entry
+// one level up instead, bottom-up so that a table emptied by freeing its
+// children goes too. PML4 entries stay (see SetRange). It reports whether
+// it freed any table.
+//
+//go:nosplit
+func tidy(root uint64, va, end uintptr) (freed bool) {
+	pml4 := table(root)
+	for a := va; a < end; a = nextBefore(a, 4, end) {
+		e4 := pml4[index(a, 4)]
+		if !isTable(e4, 4) {
+			continue
+		}
+		pdpt := table(e4)
+		end4 := nextBefore(a, 4, end)
+		for b := a; b < end4; b = nextBefore(b, 3, end4) {
+			e3 := &pdpt[index(b, 3)]
+			if !isTable(*e3, 3) {
+				continue
+			}
+			pd := table(*e3)
+			end3 := nextBefore(b, 3, end4)
+			for c := b; c < end3; c = nextBefore(c, 2, end3) {
+				if e2 := &pd[index(c, 2)]; isTable(*e2, 2) && collapse(e2) {
+					freed = true
+				}
+			}
+			if collapse(e3) {
+				freed = true
+			}
+		}
+	}
+	return freed
+}
+
+// nextBefore is next(va, l), but at most end (and end if next wraps).
+//
+//go:nosplit
+func nextBefore(va uintptr, l int, end uintptr) uintptr {
+	n := next(va, l)
+	if n < va || n > end {
+		return end
+	}
+	return n
+}
+
+// collapse replaces the table entry *e with the one non-present value its
+// table holds in all 512 entries, if it does, and frees the table.
+//
+//go:nosplit
+func collapse(e *uint64) bool {
+	t := table(*e)
+	v := t[0]
+	if v&PTEPresent != 0 {
+		return false
+	}
+	for i := 1; i < len(t); i++ {
+		if t[i] != v {
+			return false
+		}
+	}
+	FreeFrame(*e & pteAddr)
+	*e = v
+	return true
+}
+
 // Fault resolves a page fault at va in root: if va lies in demand-zero
 // memory whose permissions allow the access, it maps a zeroed frame (and any
 // missing tables) and returns true. It returns false for a genuine fault,
@@ -288,15 +375,16 @@ func Translate(root uint64, va uintptr) (pa uint64, ok bool) {
 //go:nosplit
 func Discard(root uint64, va, end uintptr) (c Changes) {
 	forgetUser()
-	for va < end {
-		e, l := leaf(root, va)
+	for a := va; a < end; {
+		e, l := leaf(root, a)
 		if l == 1 && *e&(PTEPresent|PTEAnon) == PTEPresent|PTEAnon {
 			FreeFrame(*e & pteAddr)
 			*e = Demand(*e)
 			c.Unmapped++
 		}
-		va = next(va, l)
+		a = next(a, l)
 	}
+	c.TablesFreed = tidy(root, va, end)
 	return
 }
 

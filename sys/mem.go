@@ -7,11 +7,9 @@ import (
 	"sigil/mm"
 )
 
-// The kernel runtime's anonymous memory comes from mm's arena, handed out
-// bottom-up and never reused (the arena is 32 TiB; the runtime reserves
-// address space once and keeps it). Hints are ignored, as POSIX allows for
-// mappings without MAP_FIXED.
-var arenaNext uintptr = mm.ArenaBase
+// The kernel runtime's anonymous memory comes from mm.KernelArena: a hint
+// is honoured where its range is free (the runtime's heap hints lie in the
+// user half and are refused), and unmapped ranges are handed out again.
 
 const pageMask = mm.PageSize - 1
 
@@ -40,18 +38,23 @@ func protEntry(prot uint64) uint64 {
 //
 //go:nosplit
 func flush(ch mm.Changes) {
-	if ch.Unmapped != 0 {
+	if ch.NeedFlush() {
 		arch.SetCR3(arch.CR3())
 	}
 }
 
-// commitAllowed applies Linux's heuristic overcommit (mm/util.c,
-// __vm_enough_memory with overcommit_memory=0): a writable mapping larger
-// than all free memory is refused outright, the rest is demand-paged.
+// commitAllowed is the kernel runtime's form of Linux's heuristic
+// overcommit (mm/util.c, __vm_enough_memory with overcommit_memory=0): an
+// absurd writable mapping is refused outright, so the runtime reports out
+// of memory instead of faulting on memory that is not there; the rest is
+// demand-paged. Linux refuses more than all of RAM; the bound here is
+// twice the machine's memory, because the runtime maps writable tables it
+// touches sparsely (its heap index alone is 32 MiB), which would stop a
+// 32 MiB machine from booting.
 //
 //go:nosplit
 func commitAllowed(n uint64, prot uint64) bool {
-	return prot&linux.PROT_WRITE == 0 || n/mm.PageSize <= mm.Stats().Free
+	return prot&linux.PROT_WRITE == 0 || n <= 2*mm.MachineRAM
 }
 
 //go:nosplit
@@ -82,17 +85,29 @@ func sysMmap(c *irq.Context) {
 			fail(c, linux.ENOMEM)
 			return
 		}
+		if flags&linux.MAP_FIXED_NOREPLACE != 0 && !mm.KernelArena.Take(addr, n) {
+			fail(c, linux.EEXIST)
+			return
+		}
+		mm.KernelArena.Claim(addr, n)
 	} else {
-		if uint64(mm.ArenaEnd-arenaNext) < n {
+		hint := addr &^ pageMask
+		if !inArena(hint, n) {
+			hint = 0
+		}
+		var ok bool
+		if addr, ok = mm.KernelArena.Alloc(n, hint); !ok {
 			fail(c, linux.ENOMEM)
 			return
 		}
-		addr = uint64(arenaNext)
-		arenaNext += uintptr(n)
 	}
 	ch := mm.SetRange(mm.KernelRoot, uintptr(addr), uintptr(addr+n), protEntry(prot), false)
 	flush(ch)
 	if ch.NoMemory {
+		if flags&(linux.MAP_FIXED|linux.MAP_FIXED_NOREPLACE) == 0 {
+			flush(mm.SetRange(mm.KernelRoot, uintptr(addr), uintptr(addr+n), 0, false))
+			mm.KernelArena.Free(addr, n)
+		}
 		fail(c, linux.ENOMEM)
 		return
 	}
@@ -109,6 +124,7 @@ func sysMunmap(c *irq.Context) {
 	}
 	ch := mm.SetRange(mm.KernelRoot, uintptr(addr), uintptr(addr+n), 0, false)
 	flush(ch)
+	mm.KernelArena.Free(addr, n)
 	ret(c, 0)
 }
 

@@ -81,7 +81,7 @@ func validRange(start, end uintptr) bool {
 
 // flush drops stale translations of as if the CPU has it loaded.
 func (as *AddressSpace) flush(ch mm.Changes) {
-	if ch.Unmapped != 0 {
+	if ch.NeedFlush() {
 		proc.FlushRoot(as.root)
 	}
 }
