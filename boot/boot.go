@@ -291,6 +291,10 @@ func setupMemory() {
 			break
 		}
 	}
+	// Every frame's word of metadata, before the first allocation.
+	if !mm.InitMeta(top) {
+		halt("sigil: no room for the frame table\n")
+	}
 	// Frames above the first GiB become reachable once the direct map
 	// covers them, and the tables to cover them come from below it.
 	mm.KernelRoot = bootPML4
@@ -306,6 +310,7 @@ func setupMemory() {
 			mm.AddFree(max(r.Start, firstGiB), r.End)
 		}
 	}
+	mm.SetReserve(mm.ReserveFrames(mm.Stats().Total))
 	pml4 := (*mm.Table)(mm.Phys(bootPML4))
 	pml4[0] = 0
 	if !mm.PinKernelHalf(bootPML4) {

@@ -7,10 +7,10 @@ import (
 	"sigil/power"
 )
 
-// HandlePageFault is the #PF handler. A fault in demand-zero kernel memory
-// (the runtime touching memory it mmapped) is resolved here; anything else
-// is a kernel bug and is reported. Running on the exception IST stack with
-// IF clear; see the irq package for the rules.
+// HandlePageFault is the #PF handler for faults in kernel mode. A fault in
+// demand-zero kernel memory (the runtime touching memory it mmapped) is
+// resolved here; anything else is a kernel bug and is reported. Running on
+// the exception IST stack with IF clear; see the irq package for the rules.
 //
 //go:nosplit
 func HandlePageFault(c *irq.Context) {
@@ -29,4 +29,117 @@ func HandlePageFault(c *irq.Context) {
 		}
 	}
 	irq.KernelFault(c)
+}
+
+// Fault resolves what the page tables alone can resolve of a page fault at
+// va in root: a demand-zero page whose permissions allow the access gets a
+// zeroed frame (and any missing tables); a write to a copy-on-write page
+// gets a frame of its own (or keeps its frame, if it holds the only
+// reference). It returns false for anything else (no mapping, a
+// permission the entry does not give, a page whose contents come from
+// elsewhere), which the caller takes to the address space's areas, and
+// oom when a frame was needed and none was free. Interrupts off.
+//
+//go:nosplit
+func Fault(root uint64, va uintptr, write, user bool) (handled, oom bool) {
+	t := table(root)
+	for l := 4; ; l-- {
+		e := &t[index(va, l)]
+		if isTable(*e, l) {
+			t = table(*e)
+			continue
+		}
+		if *e&PTEPresent != 0 {
+			if l == 1 && write && *e&PTECOW != 0 && (!user || *e&PTEUser != 0) {
+				return breakCOW(root, va, e)
+			}
+			return false, false // a protection fault
+		}
+		if *e&PTEDemand == 0 {
+			return false, false // nothing here the tables know of
+		}
+		if write && *e&PTEWrite == 0 || user && *e&PTEUser == 0 {
+			return false, false
+		}
+		if l > 1 {
+			if !split(e, user) {
+				return false, true
+			}
+			t = table(*e)
+			continue
+		}
+		k := KindKernel
+		if user {
+			k = KindAnon
+		}
+		pa, ok := AllocZeroed(k)
+		if !ok {
+			return false, true
+		}
+		*e = pa | PTEPresent | PTERef | *e&permBits
+		return true, false
+	}
+}
+
+// breakCOW gives the copy-on-write page at *e (mapping va) a frame this
+// entry alone holds, and makes it writable.
+//
+//go:nosplit
+func breakCOW(root uint64, va uintptr, e *uint64) (handled, oom bool) {
+	forgetUser()
+	old := *e & pteAddr
+	if Refs(old) == 1 && KindOf(old) == KindAnon {
+		*e = *e&^PTECOW | PTEWrite
+	} else {
+		pa, ok := AllocFrame(KindAnon)
+		if !ok {
+			return false, true
+		}
+		*(*[PageSize]byte)(Phys(pa)) = *(*[PageSize]byte)(Phys(old))
+		*e = pa | *e&^(pteAddr|PTECOW) | PTEWrite | PTERef
+		Unref(old)
+	}
+	invalidate(root, va)
+	return true, false
+}
+
+// MapPage makes va in the user space root map frame pa with the entry
+// bits flags (PTEWrite, PTEUser, PTENX, PTECOW), taking over the caller's
+// reference on pa. A page that was mapped there is released. It reports
+// false, with nothing changed, when a table cannot be allocated.
+//
+//go:nosplit
+func MapPage(root uint64, va uintptr, pa uint64, flags uint64) bool {
+	forgetUser()
+	e := walkTo(root, va, 1, true)
+	if e == nil {
+		return false
+	}
+	old := *e
+	*e = pa | flags&(permBits|PTECOW) | PTEPresent | PTERef
+	if old&PTEPresent != 0 {
+		releaseLeaf(old)
+		invalidate(root, va)
+	}
+	return true
+}
+
+// invalidate drops the translation of va in root from this CPU's TLB, if
+// root is loaded: with no PCIDs, an unloaded space has no TLB entries.
+//
+//go:nosplit
+func invalidate(root uint64, va uintptr) {
+	if arch.This().Root == root {
+		arch.Invlpg(va)
+	}
+}
+
+// Flush drops every translation of the user space root from this CPU's
+// TLB, if root is loaded. Interrupts off.
+//
+//go:nosplit
+func Flush(root uint64) {
+	if arch.This().Root == root {
+		arch.SetCR3(root)
+	}
 }

@@ -1,38 +1,95 @@
 package mm
 
+import (
+	"sync/atomic"
+	"unsafe"
+)
+
 // The frame allocator hands out 4 KiB physical frames from the free ranges
 // the boot memory map reported. It bumps through the ranges and recycles
-// freed frames through a list threaded through the frames themselves, so it
-// needs no metadata proportional to memory and no set-up time.
+// freed frames through a list threaded through the frames themselves.
+//
+// Each frame has one 32-bit word of metadata (Linux's struct page, much
+// reduced): a reference count in the low 28 bits, for frames that several
+// mappings share (copy-on-write after fork, the page cache), and the
+// frame's kind in the top 4, for the accounting /proc/meminfo shows. The
+// words live in frames carved from the first free range at boot (InitMeta):
+// 4 bytes per 4 KiB, a thousandth of memory.
+//
+// Guarded by interrupts off (every caller runs with IF clear); reference
+// counts change atomically, so reading one needs nothing.
 
 // Range is a half-open range of physical addresses.
 type Range struct{ Start, End uint64 }
 
 const maxRanges = 64
 
+// Kind says what a frame holds.
+type Kind uint8
+
+const (
+	KindFree   Kind = iota
+	KindKernel      // the kernel's runtime memory and the kernel's page tables
+	KindTable       // a user address space's page tables
+	KindAnon        // user anonymous memory
+	KindCache       // file data (the page cache)
+	KindShmem       // shared anonymous memory
+	NumKinds
+)
+
+// User reports whether frames of kind k are user memory, which stops at
+// the kernel's reserve.
+//
+//go:nosplit
+func (k Kind) User() bool { return k >= KindTable }
+
+const (
+	refBits   = 28
+	refMask   = 1<<refBits - 1
+	kindShift = refBits
+)
+
 type frameAllocator struct {
-	ranges [maxRanges]Range // remaining bump space
-	n      int
-	cur    int
-	free   uint64 // head of the freed list (physical), 0 when empty
-	nfree  uint64 // frames on the freed list
-	total  uint64 // frames handed to the allocator
-	inUse  uint64
+	ranges  [maxRanges]Range // remaining bump space
+	n       int
+	cur     int
+	free    uint64 // head of the freed list (physical), 0 when empty
+	nfree   uint64 // frames on the freed list
+	total   uint64 // frames handed to the allocator
+	inUse   uint64
+	reserve uint64    // frames only kernel allocations may take
+	kinds   [8]uint64 // by Kind, indexed k&7 so that no bounds check (and its panic path) is needed
+	meta    []uint32  // per frame number: reference count and kind
 }
 
 var frames frameAllocator
 
 // FrameStats reports the allocator's counters in frames.
 type FrameStats struct {
-	Total, InUse, Free uint64
+	Total, InUse, Free, Reserve uint64
+	ByKind                      [NumKinds]uint64
 }
 
 // Stats returns the allocator's counters.
 //
 //go:nosplit
 func Stats() FrameStats {
-	return FrameStats{Total: frames.total, InUse: frames.inUse, Free: frames.total - frames.inUse}
+	st := FrameStats{Total: frames.total, InUse: frames.inUse, Free: frames.total - frames.inUse,
+		Reserve: frames.reserve}
+	copy(st.ByKind[:], frames.kinds[:])
+	return st
 }
+
+// UserFree returns the frames user memory may still take.
+//
+//go:nosplit
+func UserFree() uint64 {
+	f := frames.total - frames.inUse
+	return f - min(f, frames.reserve)
+}
+
+// SetReserve sets the number of frames kept for the kernel.
+func SetReserve(n uint64) { frames.reserve = n }
 
 // ResetFrames forgets every range (host tests).
 func ResetFrames() { frames = frameAllocator{} }
@@ -59,50 +116,123 @@ func AddFree(start, end uint64) bool {
 	return true
 }
 
-// AllocFrame returns an unzeroed frame, or ok=false when memory is exhausted.
+// InitMeta sets up the per-frame words for every frame below top (the end
+// of the highest range the allocator will ever be given), carving them from
+// the start of the first range that can hold them. It runs once, after the
+// ranges below the direct map's first gigabyte were added and before
+// anything is allocated.
+func InitMeta(top uint64) bool {
+	n := top / PageSize
+	size := (n*4 + PageSize - 1) &^ (PageSize - 1)
+	for i := 0; i < frames.n; i++ {
+		r := &frames.ranges[i]
+		if r.End-r.Start < size {
+			continue
+		}
+		p := (*uint32)(Phys(r.Start))
+		frames.meta = unsafe.Slice(p, n)
+		clear(frames.meta)
+		r.Start += size
+		frames.total -= size / PageSize
+		return true
+	}
+	return false
+}
+
+// metaOf returns frame pa's word. No bounds check: every frame lies below
+// the top InitMeta was given, and a check's panic path would not fit the
+// nosplit stack of the page-table walks that call this.
 //
 //go:nosplit
-func AllocFrame() (pa uint64, ok bool) {
+func metaOf(pa uint64) *uint32 {
+	return (*uint32)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(frames.meta)), pa/PageSize*4))
+}
+
+// AllocFrame returns an unzeroed frame of kind k with one reference, or
+// ok=false when memory is exhausted (for user kinds: down to the reserve).
+//
+//go:nosplit
+func AllocFrame(k Kind) (pa uint64, ok bool) {
+	if k.User() && frames.total-frames.inUse <= frames.reserve {
+		return 0, false
+	}
 	if frames.free != 0 {
 		pa = frames.free
 		frames.free = *(*uint64)(Phys(pa))
 		frames.nfree--
-		frames.inUse++
-		return pa, true
-	}
-	for frames.cur < frames.n {
-		r := &frames.ranges[frames.cur]
-		if r.Start < r.End {
-			pa = r.Start
-			r.Start += PageSize
-			frames.inUse++
-			return pa, true
+	} else {
+		for {
+			if frames.cur == frames.n {
+				return 0, false
+			}
+			r := &frames.ranges[frames.cur]
+			if r.Start < r.End {
+				pa = r.Start
+				r.Start += PageSize
+				break
+			}
+			frames.cur++
 		}
-		frames.cur++
 	}
-	return 0, false
+	frames.inUse++
+	frames.kinds[k&7]++
+	if frames.meta != nil {
+		atomic.StoreUint32(metaOf(pa), uint32(k)<<kindShift|1)
+	}
+	return pa, true
 }
 
-// AllocZeroed returns a zeroed frame.
+// AllocZeroed returns a zeroed frame of kind k.
 //
 //go:nosplit
-func AllocZeroed() (pa uint64, ok bool) {
-	pa, ok = AllocFrame()
+func AllocZeroed(k Kind) (pa uint64, ok bool) {
+	pa, ok = AllocFrame(k)
 	if ok {
 		zeroPage(pa)
 	}
 	return
 }
 
-// FreeFrame returns frame pa to the allocator.
+// FreeFrame returns frame pa to the allocator, whatever its count.
 //
 //go:nosplit
 func FreeFrame(pa uint64) {
+	k := KindKernel
+	if frames.meta != nil {
+		m := metaOf(pa)
+		k = Kind(atomic.LoadUint32(m) >> kindShift)
+		atomic.StoreUint32(m, 0)
+	}
+	frames.kinds[k&7]--
 	*(*uint64)(Phys(pa)) = frames.free
 	frames.free = pa
 	frames.nfree++
 	frames.inUse--
 }
+
+// Ref takes another reference on frame pa.
+//
+//go:nosplit
+func Ref(pa uint64) { atomic.AddUint32(metaOf(pa), 1) }
+
+// Unref drops a reference on frame pa and frees it when it was the last.
+//
+//go:nosplit
+func Unref(pa uint64) {
+	if atomic.AddUint32(metaOf(pa), ^uint32(0))&refMask == 0 {
+		FreeFrame(pa)
+	}
+}
+
+// Refs returns frame pa's reference count.
+//
+//go:nosplit
+func Refs(pa uint64) uint32 { return atomic.LoadUint32(metaOf(pa)) & refMask }
+
+// KindOf returns what frame pa holds.
+//
+//go:nosplit
+func KindOf(pa uint64) Kind { return Kind(atomic.LoadUint32(metaOf(pa)) >> kindShift) }
 
 // FreeRanges computes the usable free ranges: every RAM range minus every
 // reserved range, each trimmed to whole pages, written to out. It returns the

@@ -14,10 +14,10 @@ func fakePhys(t *testing.T, size int) uint64 {
 	SetDirectBase(unsafe.Pointer(&buf[skip]))
 	t.Cleanup(func() { _ = buf[0]; ResetFrames() })
 	ResetFrames()
-	if !AddFree(1<<20, uint64(size)) {
+	if !AddFree(1<<20, uint64(size)) || !InitMeta(uint64(size)) {
 		t.Fatal("AddFree")
 	}
-	root, ok := AllocZeroed()
+	root, ok := AllocZeroed(KindKernel)
 	if !ok {
 		t.Fatal("no root")
 	}
@@ -43,13 +43,13 @@ func TestFreeRanges(t *testing.T) {
 func TestFrameReuse(t *testing.T) {
 	fakePhys(t, 2<<20)
 	before := Stats()
-	a, _ := AllocFrame()
-	b, _ := AllocFrame()
+	a, _ := AllocFrame(KindKernel)
+	b, _ := AllocFrame(KindKernel)
 	if a == b || a < 1<<20 {
 		t.Fatalf("frames %#x %#x", a, b)
 	}
 	FreeFrame(a)
-	if c, _ := AllocFrame(); c != a {
+	if c, _ := AllocFrame(KindKernel); c != a {
 		t.Errorf("freed frame %#x not reused (got %#x)", a, c)
 	}
 	FreeFrame(a)
@@ -59,7 +59,7 @@ func TestFrameReuse(t *testing.T) {
 	}
 	n := 0
 	for {
-		if _, ok := AllocFrame(); !ok {
+		if _, ok := AllocFrame(KindKernel); !ok {
 			break
 		}
 		n++
@@ -98,7 +98,7 @@ func TestDemandZero(t *testing.T) {
 	}
 	*p = 42
 	e, l, _ := Lookup(root, addr)
-	if l != 1 || e&PTEWrite == 0 || e&PTENX == 0 || e&PTEAnon == 0 {
+	if l != 1 || e&PTEWrite == 0 || e&PTENX == 0 || e&PTERef == 0 {
 		t.Errorf("leaf %#x at level %d", e, l)
 	}
 	// Discard: the frame goes back and the page reads zero again.
@@ -243,6 +243,10 @@ func userSpace(t *testing.T) (kernel, user uint64) {
 	return
 }
 
+// in and out copy all of b or report false.
+func in(root uint64, b []byte, va uintptr) bool  { return CopyIn(root, b, va) == len(b) }
+func out(root uint64, va uintptr, b []byte) bool { return CopyOut(root, va, b) == len(b) }
+
 func TestUserSpace(t *testing.T) {
 	kernel, user := userSpace(t)
 	k, u := table(kernel), table(user)
@@ -257,58 +261,89 @@ func TestUserSpace(t *testing.T) {
 	base := Stats().InUse
 	const va = 0x400000
 	SetRange(user, va, va+16*PageSize, Demand(PTEWrite|PTEUser|PTENX), true)
-	if !CopyOut(user, va+PageSize-3, []byte("hello, world")) {
+	if !out(user, va+PageSize-3, []byte("hello, world")) {
 		t.Fatal("CopyOut across a page boundary")
 	}
 	got := make([]byte, 12)
-	if !CopyIn(user, got, va+PageSize-3) || string(got) != "hello, world" {
+	if !in(user, got, va+PageSize-3) || string(got) != "hello, world" {
 		t.Fatalf("CopyIn = %q", got)
 	}
-	if s, ok, _ := CopyInString(user, va+PageSize-3, 64); !ok || s != "hello, world" {
-		t.Errorf("CopyInString = %q %v", s, ok)
-	}
 	for _, bad := range []uintptr{0, va + 16*PageSize, WindowStart + 0x3ee00000, DirectMapBase, 1 << 47} {
-		if CopyIn(user, got[:1], bad) || CopyOut(user, bad, got[:1]) {
+		if in(user, got[:1], bad) || out(user, bad, got[:1]) {
 			t.Errorf("access to %#x allowed", bad)
 		}
 	}
+	// A copy stops where the tables cannot serve it, and says how far
+	// it got.
+	if n := CopyIn(user, make([]byte, 2*PageSize), va+15*PageSize); n != PageSize {
+		t.Errorf("CopyIn across the end of the mapping copied %d bytes, want %d", n, PageSize)
+	}
 	// userFrame caches its last translation: unmapping, discarding and
 	// write-protecting must forget it. Each check first caches the page.
-	CopyIn(user, got[:1], va+2*PageSize)
+	in(user, got[:1], va+2*PageSize)
 	SetRange(user, va+2*PageSize, va+3*PageSize, 0, true)
-	if CopyIn(user, got[:1], va+2*PageSize) {
+	if in(user, got[:1], va+2*PageSize) {
 		t.Error("read of an unmapped page allowed (stale translation)")
 	}
-	CopyOut(user, va+3*PageSize, []byte{7})
-	Discard(user, va+3*PageSize, va+4*PageSize)
-	CopyOut(user, va+3*PageSize, []byte{9}) // must materialise a new page
+	out(user, va+3*PageSize, []byte{7})
+	SetRange(user, va+3*PageSize, va+4*PageSize, Demand(PTEWrite|PTEUser|PTENX), true)
+	out(user, va+3*PageSize, []byte{9}) // must materialise a new page
 	if _, ok := Translate(user, va+3*PageSize); !ok {
 		t.Error("write to a discarded page went to its freed frame (stale translation)")
 	}
-	// Read-only pages refuse writes.
-	CopyOut(user, va, []byte{1})
-	Protect(user, va, va+PageSize, PTENX)
-	if CopyOut(user, va, []byte{1}) {
+	// Read-only pages refuse writes; PROT_NONE pages refuse everything
+	// but keep their contents.
+	out(user, va, []byte{1})
+	Protect(user, va, va+PageSize, PTEUser|PTENX, true)
+	if out(user, va, []byte{1}) {
 		t.Error("write to a read-only page allowed")
 	}
-	if !CopyIn(user, got[:1], va) {
+	if !in(user, got[:1], va) {
 		t.Error("read of a read-only page refused")
 	}
-	// Fork copies contents, not frames.
-	child, _ := NewUserRoot()
-	if !CopyUser(child, user) {
-		t.Fatal("CopyUser")
+	Protect(user, va, va+PageSize, 0, true)
+	if in(user, got[:1], va) {
+		t.Error("read of a PROT_NONE page allowed")
 	}
-	CopyIn(child, got, va+PageSize-3)
+	Protect(user, va, va+PageSize, PTEUser|PTEWrite|PTENX, true)
+	if !in(user, got[:1], va) || got[0] != 1 {
+		t.Errorf("after PROT_NONE and back the page holds %d, want 1", got[0])
+	}
+	// Fork shares frames copy-on-write; the first write copies.
+	child, _ := NewUserRoot()
+	if c := Share(child, user, va, va+16*PageSize, true); c.NoMemory || c.Unmapped == 0 {
+		t.Fatalf("Share = %+v", c)
+	}
 	pa1, _ := Translate(user, va+PageSize)
 	pa2, _ := Translate(child, va+PageSize)
-	if string(got) != "hello, world" || pa1 == pa2 {
-		t.Errorf("child sees %q, frames %#x %#x", got, pa1, pa2)
+	if pa1 != pa2 || Refs(pa1) != 2 {
+		t.Fatalf("after fork frames %#x %#x, %d references", pa1, pa2, Refs(pa1))
+	}
+	if !in(child, got, va+PageSize-3) || string(got) != "hello, world" {
+		t.Errorf("child sees %q", got)
+	}
+	if !out(child, va+PageSize, []byte("J")) {
+		t.Fatal("child write")
+	}
+	pa2, _ = Translate(child, va+PageSize)
+	if pa1 == pa2 || Refs(pa1) != 1 {
+		t.Errorf("child write did not copy: frames %#x %#x", pa1, pa2)
+	}
+	in(user, got, va+PageSize-3)
+	if string(got) != "hello, world" {
+		t.Errorf("parent sees %q after the child's write", got)
+	}
+	// The parent's next write keeps its frame: it holds the only reference.
+	if !out(user, va+PageSize, []byte("j")) {
+		t.Fatal("parent write")
+	}
+	if pa, _ := Translate(user, va+PageSize); pa != pa1 {
+		t.Errorf("parent's write copied a frame it alone held")
 	}
 	DestroyUser(child)
-	CopyIn(user, got[:1], va) // cached, then the space goes away
+	in(user, got[:1], va) // cached, then the space goes away
 	DestroyUser(user)
-	if again, _ := NewUserRoot(); CopyIn(again, got[:1], va) {
+	if again, _ := NewUserRoot(); in(again, got[:1], va) {
 		t.Errorf("read through a destroyed space's translation (root %#x, then %#x)", user, again)
 	} else {
 		DestroyUser(again)
@@ -332,21 +367,21 @@ func TestProtectSplitsMarkers(t *testing.T) {
 		t.Fatalf("set-up: marker at level %d, want a 2 MiB one", l)
 	}
 	mid := uintptr(va + 5*PageSize)
-	changed, ok := Protect(user, mid, mid+PageSize, PTENX)
+	changed, ok := Protect(user, mid, mid+PageSize, PTEUser|PTENX, true)
 	if !ok || changed {
 		t.Fatalf("Protect = changed %v ok %v, want a split of markers only", changed, ok)
 	}
-	if CopyOut(user, mid, []byte{1}) {
+	if out(user, mid, []byte{1}) {
 		t.Error("write to the protected page allowed")
 	}
-	if !CopyOut(user, mid-PageSize, []byte{1}) || !CopyOut(user, mid+PageSize, []byte{1}) {
+	if !out(user, mid-PageSize, []byte{1}) || !out(user, mid+PageSize, []byte{1}) {
 		t.Error("neighbours lost their write permission")
 	}
 	// A range over an unmapped hole leaves the hole unmapped.
-	if _, ok := Protect(user, va+2<<20-PageSize, va+2<<20+PageSize, PTENX); !ok {
+	if _, ok := Protect(user, va+2<<20-PageSize, va+2<<20+PageSize, PTEUser|PTENX, true); !ok {
 		t.Fatal("Protect across the end of the mapping")
 	}
-	if _, _, ok := Lookup(user, va+2<<20); ok || CopyIn(user, make([]byte, 1), va+2<<20) {
+	if _, _, ok := Lookup(user, va+2<<20); ok || in(user, make([]byte, 1), va+2<<20) {
 		t.Error("the hole after the mapping became accessible")
 	}
 	DestroyUser(user)

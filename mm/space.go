@@ -1,5 +1,7 @@
 package mm
 
+import "sigil/arch"
+
 // Address spaces. Every address space shares the kernel half: the PDPTs
 // under PML4 entries 256-511 are allocated once at boot (PinKernelHalf) and
 // every user PML4 points at them, so a kernel mapping made later is seen
@@ -35,12 +37,14 @@ func PinKernelHalf(root uint64) bool {
 
 // NewUserRoot returns a PML4 for a new process: an empty user half but for
 // the shared window slot, and the kernel half.
+//
+//go:nosplit
 func NewUserRoot() (uint64, bool) {
-	root, ok := AllocZeroed()
+	root, ok := AllocZeroed(KindTable)
 	if !ok {
 		return 0, false
 	}
-	pdpt, ok := AllocZeroed()
+	pdpt, ok := AllocZeroed(KindTable)
 	if !ok {
 		FreeFrame(root)
 		return 0, false
@@ -56,9 +60,16 @@ func NewUserRoot() (uint64, bool) {
 	return root, true
 }
 
-// DestroyUser frees root's user half (frames and tables) and root itself.
+// DestroyUser releases root's user half (frames and tables) and root
+// itself, first moving this CPU to the kernel's root if root is loaded.
+//
+//go:nosplit
 func DestroyUser(root uint64) {
 	forgetUser()
+	if cpu := arch.This(); cpu.Root == root {
+		cpu.Root = KernelRoot
+		arch.SetCR3(KernelRoot)
+	}
 	t := table(root)
 	if t[0]&PTEPresent != 0 {
 		table(t[0])[windowPDPTIndex] = 0 // shared: not ours to free
@@ -70,99 +81,131 @@ func DestroyUser(root uint64) {
 	FreeFrame(root)
 }
 
-// CopyUser copies the user half of src into the empty user half of dst
-// (fork): every present page gets a new frame with the same contents, and
-// demand-zero markers are copied as they are.
-func CopyUser(dst, src uint64) bool {
-	return copyTable(table(dst), table(src), 4, true)
-}
-
-func copyTable(d, s *Table, l int, top bool) bool {
-	n := 512
-	if top {
-		n = kernelHalf
-	}
-	for i := 0; i < n; i++ {
-		e := s[i]
-		if top && i == 0 {
-			// The first PDPT exists in both (window slot): merge into it.
-			if !copyPDPT0(d, e) {
-				return false
-			}
-			continue
-		}
-		ok := copyEntry(&d[i], e, l)
-		if !ok {
-			return false
-		}
-	}
-	return true
-}
-
-func copyPDPT0(d *Table, e uint64) bool {
-	if e&PTEPresent == 0 {
-		return true
-	}
-	dt, st := table(d[0]), table(e)
-	for j := 0; j < 512; j++ {
-		if j == windowPDPTIndex {
-			continue
-		}
-		if !copyEntry(&dt[j], st[j], 3) {
-			return false
-		}
-	}
-	return true
-}
-
-// copyEntry makes *d a copy of source entry e at level l.
-func copyEntry(d *uint64, e uint64, l int) bool {
-	switch {
-	case e&PTEPresent == 0:
-		*d = e // nothing, or a demand-zero marker
-	case isTable(e, l):
-		pa, ok := AllocZeroed()
-		if !ok {
-			return false
-		}
-		*d = pa | e&^pteAddr
-		return copyTable(table(pa), table(e), l-1, false)
-	case e&PTEAnon != 0 && e&PTEHuge == 0:
-		pa, ok := AllocFrame()
-		if !ok {
-			return false
-		}
-		*(*[PageSize]byte)(Phys(pa)) = *(*[PageSize]byte)(Phys(e & pteAddr))
-		*d = pa | e&^pteAddr
-	default:
-		*d = e // a mapping the tables do not own
-	}
-	return true
-}
-
-// Protect changes the permissions of every page in [va, end) of a user
-// address space to prot (PTEWrite, PTENX): present pages and demand-zero
-// markers alike. Unmapped pages stay unmapped. It returns whether present
-// pages changed (the TLB then needs flushing).
-func Protect(root uint64, va, end uintptr, prot uint64) (changed bool, ok bool) {
+// Share makes [va, end) of the user space dst (unmapped there) what it is
+// in src, sharing src's frames: fork. With cow, a writable page becomes
+// copy-on-write in both (a private mapping); without, both map the frame
+// as it is (a shared mapping). Demand markers are copied as they are. The
+// returned changes are src's: its write-protected pages need a flush.
+//
+//go:nosplit
+func Share(dst, src uint64, va, end uintptr, cow bool) (c Changes) {
 	forgetUser()
 	for va < end {
-		e, l := leaf(root, va)
-		if span := uintptr(1) << levelShift(l); *e != 0 && l > 1 && (va&(span-1) != 0 || end-va < span) {
-			// A marker covering more than the range: split it, and walk
-			// again into the new table.
-			if *e&PTEPresent != 0 || !split(e, true) {
-				return changed, false
+		st, dt := table(src), table(dst)
+		for l := 4; ; l-- {
+			se, de := &st[index(va, l)], &dt[index(va, l)]
+			if isTable(*se, l) {
+				if !isTable(*de, l) && !split(de, true) {
+					c.NoMemory = true
+					return c
+				}
+				st, dt = table(*se), table(*de)
+				continue
 			}
+			hi := nextBefore(va, l, end)
+			switch e := *se; {
+			case e&PTEPresent == 0: // a marker or nothing, over [va, hi)
+				if d := setRange(dst, va, hi, e, true); d.NoMemory {
+					c.NoMemory = true
+					return c
+				}
+			case l == 1:
+				Ref(e & pteAddr)
+				if cow && e&PTEWrite != 0 {
+					e = e&^PTEWrite | PTECOW
+					*se = e
+					c.Unmapped++
+				}
+				if *de&PTEPresent != 0 {
+					releaseLeaf(*de)
+				}
+				*de = e
+			}
+			va = hi
+			break
+		}
+	}
+	return c
+}
+
+// Move moves what maps [from, from+n) of the user space root to
+// [to, to+n), which must be unmapped, leaving the source unmapped:
+// mremap. Aligned 2 MiB and 1 GiB blocks move as one entry (a whole page
+// table changes place), the rest page by page.
+//
+//go:nosplit
+func Move(root uint64, from, to, n uintptr) (c Changes) {
+	forgetUser()
+	for off := uintptr(0); off < n; {
+		s, d := from+off, to+off
+		l := 3
+		for l > 1 && ((s|d)&(uintptr(1)<<levelShift(l)-1) != 0 || n-off < uintptr(1)<<levelShift(l)) {
+			l--
+		}
+		span := uintptr(1) << levelShift(l)
+		se, sl := leaf(root, s)
+		if sl < l {
+			se = walkTo(root, s, l, true) // a table at level l: move it whole
+		}
+		de := walkTo(root, d, l, true)
+		if de == nil {
+			c.NoMemory = true
+			return c
+		}
+		c.Unmapped += release(*de, l) // nothing, if the target was unmapped
+		*de = *se
+		if sl <= l {
+			*se = 0
+			c.Unmapped++
+		}
+		// Otherwise a marker above level l covers s: it stays, and the
+		// caller's unmap of the source range removes it.
+		off += span
+	}
+	c.TablesFreed = tidy(root, from, from+n)
+	return c
+}
+
+// Resident counts the present pages of [va, end) of the user space root,
+// by the kind of their frames.
+//
+//go:nosplit
+func Resident(root uint64, va, end uintptr) (n [NumKinds]uint64) {
+	for va < end {
+		e, l := leaf(root, va)
+		if *e&PTEPresent != 0 && l == 1 {
+			n[KindOf(*e&pteAddr)]++
+		}
+		va = nextBefore(va, l, end)
+	}
+	return n
+}
+
+// TablePages counts the page-table pages of the user space root: its
+// PML4 and every table below the user half (the shared window's excepted).
+//
+//go:nosplit
+func TablePages(root uint64) (n uint64) {
+	n = 1
+	t4 := table(root)
+	for i := 0; i < kernelHalf; i++ {
+		if !isTable(t4[i], 4) {
 			continue
 		}
-		if *e&PTEPresent != 0 {
-			changed = true
+		n++
+		t3 := table(t4[i])
+		for j := range t3 {
+			if !isTable(t3[j], 3) || i == 0 && j == windowPDPTIndex {
+				continue
+			}
+			n++
+			t2 := table(t3[j])
+			for k := range t2 {
+				if isTable(t2[k], 2) {
+					n++
+				}
+			}
 		}
-		if *e != 0 {
-			*e = *e&^permBits | prot&permBits | PTEUser
-		}
-		va = next(va, l)
 	}
-	return changed, true
+	return n
 }

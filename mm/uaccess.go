@@ -29,7 +29,8 @@ var lastUser struct {
 func forgetUser() { lastUser.filled = false }
 
 // userFrame returns the physical address backing va for a user access,
-// materialising demand-zero memory.
+// resolving what Fault resolves on the way (demand-zero memory,
+// copy-on-write), as a user access would.
 //
 //go:nosplit
 func userFrame(root uint64, va uintptr, write bool) (uint64, bool) {
@@ -42,10 +43,7 @@ func userFrame(root uint64, va uintptr, write bool) (uint64, bool) {
 	}
 	for try := 0; try < 2; try++ {
 		e, l, ok := Lookup(root, va)
-		if ok {
-			if l != 1 || e&PTEUser == 0 || write && e&PTEWrite == 0 {
-				return 0, false
-			}
+		if ok && l == 1 && e&PTEUser != 0 && (!write || e&PTEWrite != 0) {
 			pa := e & pteAddr
 			lastUser.root, lastUser.page, lastUser.pa = root, va-uintptr(off), pa
 			lastUser.write, lastUser.filled = e&PTEWrite != 0, true
@@ -81,45 +79,50 @@ type pageCopier func(root uint64, va uintptr, b []byte, out bool) int
 // copyPageIRQsOff is copyPage for goroutine context: interrupts go off for
 // the page only.
 func copyPageIRQsOff(root uint64, va uintptr, b []byte, out bool) (n int) {
-	withIRQsOff(func() { n = copyPage(root, va, b, out) })
+	WithIRQsOff(func() { n = copyPage(root, va, b, out) })
 	return n
 }
 
-// copyUser copies all of b a page at a time.
+// copyUser copies b a page at a time and returns how many bytes it
+// copied: fewer than len(b) when it reached an address the page tables
+// alone cannot serve.
 //
 //go:nosplit
-func copyUser(root uint64, va uintptr, b []byte, out bool, page pageCopier) bool {
-	for len(b) > 0 {
-		n := page(root, va, b, out)
+func copyUser(root uint64, va uintptr, b []byte, out bool, page pageCopier) (done int) {
+	for done < len(b) {
+		n := page(root, va+uintptr(done), b[done:], out)
 		if n == 0 {
-			return false
+			break
 		}
-		b, va = b[n:], va+uintptr(n)
+		done += n
 	}
-	return true
+	return done
 }
 
-// CopyIn copies len(dst) bytes from user address va of root.
-func CopyIn(root uint64, dst []byte, va uintptr) bool {
+// CopyIn copies up to len(dst) bytes from user address va of root and
+// returns how many it copied: all, or up to the first address the page
+// tables cannot serve (which the address space's areas may still serve:
+// a file's page, a stack to grow).
+func CopyIn(root uint64, dst []byte, va uintptr) int {
 	return copyUser(root, va, dst, false, copyPageIRQsOff)
 }
 
-// CopyOut copies src to user address va of root.
-func CopyOut(root uint64, va uintptr, src []byte) bool {
+// CopyOut copies src to user address va of root, as CopyIn.
+func CopyOut(root uint64, va uintptr, src []byte) int {
 	return copyUser(root, va, src, true, copyPageIRQsOff)
 }
 
-// CopyInIRQ and CopyOutIRQ are CopyIn and CopyOut for interrupt context,
-// where interrupts are off already.
+// CopyInIRQ and CopyOutIRQ copy all of the bytes or report false, for
+// interrupt context, where interrupts are off already.
 //
 //go:nosplit
 func CopyInIRQ(root uint64, dst []byte, va uintptr) bool {
-	return copyUser(root, va, dst, false, copyPage)
+	return copyUser(root, va, dst, false, copyPage) == len(dst)
 }
 
 //go:nosplit
 func CopyOutIRQ(root uint64, va uintptr, src []byte) bool {
-	return copyUser(root, va, src, true, copyPage)
+	return copyUser(root, va, src, true, copyPage) == len(src)
 }
 
 // UserPointerIRQ returns the kernel's view (through the direct map) of the
@@ -141,33 +144,9 @@ func UserPointerIRQ(root uint64, va uintptr, n uintptr, write bool) unsafe.Point
 	return Phys(pa)
 }
 
-// CopyInString reads a NUL-terminated string of at most max bytes. ok is
-// false on a bad address; tooLong when no NUL came within max bytes.
-func CopyInString(root uint64, va uintptr, max int) (s string, ok, tooLong bool) {
-	var out []byte
-	var buf [256]byte
-	for len(out) < max {
-		n := int(PageSize - va%PageSize)
-		if n > len(buf) {
-			n = len(buf)
-		}
-		if !CopyIn(root, buf[:n], va) {
-			return "", false, false
-		}
-		for i := 0; i < n; i++ {
-			if buf[i] == 0 {
-				return string(append(out, buf[:i]...)), true, false
-			}
-		}
-		out = append(out, buf[:n]...)
-		va += uintptr(n)
-	}
-	return "", true, true
-}
-
-// withIRQsOff runs f with interrupts off on the machine; host tests have no
+// WithIRQsOff runs f with interrupts off on the machine; host tests have no
 // interrupts (IRQsOff is nil there).
-func withIRQsOff(f func()) {
+func WithIRQsOff(f func()) {
 	if IRQsOff != nil {
 		IRQsOff(f)
 		return
@@ -179,23 +158,10 @@ func withIRQsOff(f func()) {
 // execute privileged instructions itself, so host tests can run it).
 var IRQsOff func(func())
 
-// ProbeUser reports whether [va, va+n) is accessible to the user (for
-// writing if write), materialising demand-zero pages. Calls that consume
-// input check their buffer with it first, so a bad pointer loses nothing.
-func ProbeUser(root uint64, va uintptr, n uint64, write bool) bool {
-	if n == 0 {
-		return true
-	}
-	end := va + uintptr(n)
-	if end < va {
-		return false
-	}
-	for p := va &^ (PageSize - 1); p < end; p += PageSize {
-		ok := false
-		withIRQsOff(func() { _, ok = userFrame(root, p, write) })
-		if !ok {
-			return false
-		}
-	}
-	return true
+// Touch resolves va's page for a user access (for writing if write) as
+// the copies do, without copying, and reports whether the page tables
+// alone could.
+func Touch(root uint64, va uintptr, write bool) (ok bool) {
+	WithIRQsOff(func() { _, ok = userFrame(root, va, write) })
+	return ok
 }

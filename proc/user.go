@@ -187,29 +187,6 @@ func Kick(tid int32) {
 	})
 }
 
-// FreeRoot destroys a dead process's address space, first moving the CPU
-// off it if it is loaded. Goroutine context.
-func FreeRoot(root uint64) {
-	interruptsOff(func() {
-		if cpu := arch.This(); cpu.Root == root {
-			cpu.Root = mm.KernelRoot
-			loadRoot(mm.KernelRoot)
-		}
-		mm.DestroyUser(root)
-	})
-}
-
-// FlushRoot drops stale translations of root if the CPU has it loaded (on
-// one CPU without PCIDs, an unloaded root has no TLB entries). Goroutine
-// context.
-func FlushRoot(root uint64) {
-	interruptsOff(func() {
-		if arch.This().Root == root {
-			loadRoot(root)
-		}
-	})
-}
-
 // KickUser asks whichever kernel thread runs ut in user mode to bring it
 // back to its goroutine (ReasonInterrupt). Goroutine context.
 func KickUser(ut *UserThread) {

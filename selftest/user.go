@@ -51,10 +51,10 @@ func newUserRun(code []byte) (*userRun, error) {
 	if !ok {
 		return nil, errors.New("no memory for an address space")
 	}
-	if !mm.CopyOut(r.root, userCode, code) {
+	if mm.CopyOut(r.root, userCode, code) != len(code) {
 		return nil, errors.New("copying the program failed")
 	}
-	arch.NoInterrupts(func() { mm.Protect(r.root, userCode, userCode+mm.PageSize, 0) }) // r-x
+	arch.NoInterrupts(func() { mm.Protect(r.root, userCode, userCode+mm.PageSize, mm.PTEUser, true) }) // r-x
 	r.ut = &proc.UserThread{Root: r.root}
 	r.ut.Ctx.ResetFP()
 	r.ut.Ctx.TF.RIP = uint64(userCode)
@@ -65,7 +65,7 @@ func newUserRun(code []byte) (*userRun, error) {
 
 // run serves getppid and exit until the program exits or faults.
 func (r *userRun) run() (exit uint64, trap *proc.TrapInfo) {
-	defer proc.FreeRoot(r.root)
+	defer arch.NoInterrupts(func() { mm.DestroyUser(r.root) })
 	for {
 		switch proc.EnterUser(r.ut) {
 		case proc.ReasonSyscall:

@@ -7,6 +7,7 @@ import (
 	"sigil/irq"
 	"sigil/linux"
 	"sigil/loader"
+	"sigil/mm/vm"
 	"sigil/proc"
 	"sigil/sys"
 	"sigil/sysv"
@@ -28,8 +29,10 @@ type image struct {
 }
 
 // load builds a new address space running the program in node with argv
-// and envp.
-func load(node *vfs.Node, file string, argv, envp []string) (*image, error) {
+// and envp (Linux's load_elf_binary): each segment is a private mapping of
+// the file's pages, its bss anonymous memory after them, the break starts
+// after the last, and the stack holds the arguments.
+func load(node *vfs.Node, file string, argv, envp []string, lim vm.Limits) (*image, error) {
 	if !node.IsRegular() {
 		return nil, linux.EACCES
 	}
@@ -40,7 +43,7 @@ func load(node *vfs.Node, file string, argv, envp []string) (*image, error) {
 	if err != nil {
 		return nil, linux.ENOEXEC
 	}
-	as, err := newAddressSpace()
+	as, err := newAddressSpace(lim)
 	if err != nil {
 		return nil, err
 	}
@@ -48,61 +51,51 @@ func load(node *vfs.Node, file string, argv, envp []string) (*image, error) {
 		as.release()
 		return nil, e
 	}
-	var top uintptr
+	f := &vm.File{Obj: Root.Pages(node), Readable: true}
+	var top, code uint64
 	for _, s := range img.Segments {
-		start := uintptr(s.Vaddr) &^ (pageSize - 1)
-		end := pageUp(uintptr(s.Vaddr + s.Memsz))
-		// Pages shared with an earlier segment are mapped once; the file
-		// bytes below are the same in both (offsets are page-congruent).
-		as.mu.Lock()
-		for p := start; p < end; p += pageSize {
-			if !as.overlaps(p, p+pageSize) {
-				if err := as.mapLocked(p, p+pageSize, linux.PROT_READ|linux.PROT_WRITE); err != nil {
-					as.mu.Unlock()
-					return fail(err)
-				}
+		start := s.Vaddr &^ (pageSize - 1)
+		fileEnd, memEnd := s.Vaddr+s.Filesz, pageUp(s.Vaddr+s.Memsz)
+		prot := segProt(s)
+		mapEnd := start
+		if s.Filesz > 0 {
+			mapEnd = pageUp(fileEnd)
+			_, err := as.Mmap(vm.MapRequest{Addr: uintptr(start), Len: uintptr(mapEnd - start), Prot: prot,
+				Flags: linux.MAP_PRIVATE | linux.MAP_FIXED, Off: s.Offset &^ (pageSize - 1), File: f})
+			if err != nil {
+				return fail(err)
 			}
 		}
-		as.mu.Unlock()
-		off := s.Offset &^ (pageSize - 1)
-		if err := as.CopyOut(uint64(start), node.Data[off:s.Offset+s.Filesz]); err != nil {
-			return fail(linux.ENOEXEC)
-		}
-		// Zero what follows the file bytes in their last page (the bss
-		// start); later pages are fresh demand-zero memory.
-		if z := s.Vaddr + s.Filesz; z%pageSize != 0 && z < s.Vaddr+s.Memsz {
-			n := min(pageSize-z%pageSize, s.Vaddr+s.Memsz-z)
-			as.CopyOut(z, make([]byte, n))
-		}
-		top = max(top, end)
-	}
-	// Final protections: the union of the segments sharing each page.
-	for _, s := range img.Segments {
-		start := uintptr(s.Vaddr) &^ (pageSize - 1)
-		end := pageUp(uintptr(s.Vaddr + s.Memsz))
-		for p := start; p < end; p += pageSize {
-			prot := uint64(0)
-			for _, o := range img.Segments {
-				if uintptr(o.Vaddr)&^(pageSize-1) <= p && p < pageUp(uintptr(o.Vaddr+o.Memsz)) {
-					prot |= segProt(o)
-				}
+		if memEnd > mapEnd {
+			_, err := as.Mmap(vm.MapRequest{Addr: uintptr(mapEnd), Len: uintptr(memEnd - mapEnd), Prot: prot,
+				Flags: linux.MAP_PRIVATE | linux.MAP_FIXED | linux.MAP_ANONYMOUS})
+			if err != nil {
+				return fail(err)
 			}
-			as.Mprotect(p, pageSize, prot)
 		}
+		// The bss begins inside the file's last page: zero the rest of
+		// that page (padzero), which makes it the process's own copy.
+		if s.Memsz > s.Filesz && fileEnd%pageSize != 0 {
+			n := min(pageSize-fileEnd%pageSize, s.Vaddr+s.Memsz-fileEnd)
+			if err := as.CopyOut(fileEnd, make([]byte, n)); err != nil {
+				return fail(err)
+			}
+		}
+		if s.Exec {
+			code = max(code, pageUp(fileEnd)-start)
+		}
+		top = max(top, memEnd)
 	}
-	as.brkStart, as.brk = top, top
-	as.mu.Lock()
-	err = as.mapLocked(stackTop-stackSize, stackTop, linux.PROT_READ|linux.PROT_WRITE)
-	as.mu.Unlock()
-	if err != nil {
-		return fail(err)
-	}
+	as.SetBreak(uintptr(top))
+	as.SetCode(uintptr(code))
 	sp, err := buildStack(as, img, file, argv, envp)
 	if err != nil {
 		return fail(err)
 	}
 	return &image{as: as, entry: img.Entry, sp: sp}, nil
 }
+
+func pageUp(x uint64) uint64 { return (x + pageSize - 1) &^ (pageSize - 1) }
 
 func segProt(s loader.Segment) uint64 {
 	var p uint64
@@ -132,8 +125,11 @@ func buildStack(as *AddressSpace, img *loader.Image, file string, argv, envp []s
 		return 0, linux.E2BIG
 	}
 	size = (size + 15) &^ 15
+	if err := as.MapStack(uintptr(size), img.ExecStack); err != nil {
+		return 0, err
+	}
 	buf := make([]byte, size)
-	addr := uint64(stackTop - size)
+	addr := uint64(vm.StackTop - size)
 	_, _, _, hwcap := arch.CPUID(1, 0)
 	auxv := []sysv.Aux{
 		{Type: linux.AT_PHDR, Val: img.Phdr},
@@ -200,7 +196,7 @@ func (t *Thread) exec(file string, argv, envp []string) error {
 	if err != nil {
 		return err
 	}
-	img, err := load(node, file, argv, envp)
+	img, err := load(node, file, argv, envp, p.spaceLimits())
 	if err != nil {
 		return err
 	}
@@ -231,7 +227,9 @@ func (t *Thread) exec(file string, argv, envp []string) error {
 	}
 	p.mu.Unlock()
 	files.closeOnExec()
-	old.release()
+	if old != nil {
+		old.release()
+	}
 	if vf != nil {
 		close(vf)
 	}
@@ -240,7 +238,7 @@ func (t *Thread) exec(file string, argv, envp []string) error {
 	ut.Ctx.TF = irqFrame(img.entry, img.sp)
 	ut.Ctx.ResetFP()
 	ut.FSBase = 0
-	ut.Root = img.as.root
+	ut.Root = img.as.Root()
 	t.altstack = linux.SigAltStack{Flags: linux.SS_DISABLE}
 	return errNoResult
 }
@@ -250,7 +248,6 @@ func StartInit(file string, argv, envp []string, console *vfs.Node) (*Process, e
 	p := newProcess(nil)
 	p.pgid, p.sid, p.cwd = p.PID, p.PID, Root.Root()
 	p.files = newFDTable()
-	p.as, _ = newAddressSpace()
 	for fd := 0; fd < 3; fd++ {
 		f, err := openNode(console, linux.O_RDWR)
 		if err != nil {

@@ -247,7 +247,7 @@ func FaultSignal(c *irq.Context, trap proc.TrapInfo) bool {
 		c.CompleteFP() // faultInfo reads the x87 control and status words
 	}
 	info := &sendInfo
-	faultInfo(info, &trap, c.TF.RIP, &c.FP, nil)
+	faultInfo(info, &trap, c.TF.RIP, &c.FP)
 	sig := int(info.Signo)
 	act := t.p.actions[sig]
 	if !t.catchesNowLocked(sig, &act) {

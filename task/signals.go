@@ -236,11 +236,11 @@ func (p *Process) notifyParent(code int32, sigOrStatus int) {
 }
 
 // faultInfo sets info to the signal and siginfo Linux sends for a CPU
-// exception at rip (arch/x86/kernel/traps.c, fault.c); fp is the complete FPU image.
-// mapped, which only a page fault calls, tells ACCERR from MAPERR.
+// exception at rip (arch/x86/kernel/traps.c, fault.c); fp is the complete
+// FPU image. Page faults are the address space's to decide (vm.Space.Fault).
 //
 //go:nosplit
-func faultInfo(info *linux.SignalInfo, tr *proc.TrapInfo, rip uint64, fp *irq.FPState, mapped func(addr uint64) bool) {
+func faultInfo(info *linux.SignalInfo, tr *proc.TrapInfo, rip uint64, fp *irq.FPState) {
 	switch tr.Vector {
 	case irq.VecDivide:
 		*info = signal.Info(int(linux.SIGFPE), linux.FPE_INTDIV)
@@ -254,13 +254,9 @@ func faultInfo(info *linux.SignalInfo, tr *proc.TrapInfo, rip uint64, fp *irq.FP
 		*info = signal.Info(int(linux.SIGTRAP), linux.TRAP_TRACE)
 		signal.SetAddr(info, rip)
 	case irq.VecPageFault:
-		// Linux decides by the mapping: an access the region's
-		// protection forbids is ACCERR even if the page was never touched.
-		code := int32(linux.SEGV_MAPERR)
-		if tr.ErrorCode&irq.PFPresent != 0 || mapped != nil && mapped(tr.CR2) {
-			code = linux.SEGV_ACCERR
-		}
-		*info = signal.Info(int(linux.SIGSEGV), code)
+		// The address space decides (vm.Space.Fault); this is for a
+		// fault that reaches here without it.
+		*info = signal.Info(int(linux.SIGSEGV), linux.SEGV_MAPERR)
 		signal.SetAddr(info, tr.CR2)
 	case irq.VecStackFault:
 		*info = signal.Info(int(linux.SIGBUS), linux.SI_KERNEL)

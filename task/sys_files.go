@@ -5,7 +5,6 @@ import (
 	"unsafe"
 
 	"sigil/linux"
-	"sigil/mm"
 	"sigil/signal"
 	"sigil/tty"
 	"sigil/vfs"
@@ -143,8 +142,8 @@ func sysRead(t *Thread, a *args) (uint64, error) {
 	buf := make([]byte, min(a[2], ioBuf))
 	// Check the destination before consuming input: a bad pointer is
 	// EFAULT and the data stays for the next read.
-	if !mm.ProbeUser(t.p.as.root, uintptr(a[1]), uint64(len(buf)), true) {
-		return 0, linux.EFAULT
+	if err := t.p.as.Probe(a[1], uint64(len(buf)), true); err != nil {
+		return 0, err
 	}
 	n, err := f.ops.read(t, f, buf)
 	if err != nil {

@@ -10,25 +10,6 @@ import (
 	"sigil/sys"
 )
 
-func sysMmap(t *Thread, a *args) (uint64, error) {
-	addr, err := t.p.as.Mmap(uintptr(a[0]), uintptr(a[1]), a[2], a[3])
-	return uint64(addr), err
-}
-
-func sysMunmap(t *Thread, a *args) (uint64, error) {
-	return 0, t.p.as.Munmap(uintptr(a[0]), uintptr(a[1]))
-}
-
-func sysMprotect(t *Thread, a *args) (uint64, error) {
-	return 0, t.p.as.Mprotect(uintptr(a[0]), uintptr(a[1]), a[2])
-}
-
-func sysBrk(t *Thread, a *args) (uint64, error) { return uint64(t.p.as.Brk(uintptr(a[0]))), nil }
-
-func sysMadvise(t *Thread, a *args) (uint64, error) {
-	return 0, t.p.as.Madvise(uintptr(a[0]), uintptr(a[1]), a[2])
-}
-
 func sysArchPrctl(t *Thread, a *args) (uint64, error) {
 	switch a[0] {
 	case linux.ARCH_SET_FS:

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"sigil/linux"
-	"sigil/mm"
 	"sigil/signal"
 )
 
@@ -198,9 +197,16 @@ func sysWait4(t *Thread, a *args) (uint64, error) {
 	if options&^(linux.WNOHANG|linux.WUNTRACED|linux.WCONTINUED|linux.WALL|linux.WCLONE|linux.WNOTHREAD) != 0 {
 		return 0, linux.EINVAL
 	}
-	if statusAddr != 0 && !mm.ProbeUser(t.p.as.root, uintptr(statusAddr), 4, true) ||
-		rusage != 0 && !mm.ProbeUser(t.p.as.root, uintptr(rusage), 144, true) {
-		return 0, linux.EFAULT // before reaping: the child stays waitable
+	// Checked before reaping: on EFAULT the child stays waitable.
+	if statusAddr != 0 {
+		if err := t.p.as.Probe(statusAddr, 4, true); err != nil {
+			return 0, err
+		}
+	}
+	if rusage != 0 {
+		if err := t.p.as.Probe(rusage, 144, true); err != nil {
+			return 0, err
+		}
 	}
 	c, status, err := t.waitChild(pid, options|linux.WEXITED)
 	if err != nil || c == nil {

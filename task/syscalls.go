@@ -48,6 +48,7 @@ func init() {
 		linux.SYS_RT_SIGQUEUEINFO: sysRtSigqueueinfo, linux.SYS_RT_TGSIGQUEUEINFO: sysRtTgsigqueueinfo,
 		linux.SYS_PAUSE: sysPause, linux.SYS_ALARM: sysAlarm, linux.SYS_SETITIMER: sysSetitimer,
 		linux.SYS_GETITIMER: sysGetitimer, linux.SYS_SIGNALFD4: sysSignalfd4, linux.SYS_SIGNALFD: sysSignalfd, linux.SYS_SCHED_SETAFFINITY: sysIgnore, linux.SYS_MLOCK: sysIgnore, linux.SYS_MUNLOCK: sysIgnore,
+		linux.SYS_MREMAP: sysMremap, linux.SYS_MINCORE: sysMincore, linux.SYS_MSYNC: sysMsync,
 	}
 }
 

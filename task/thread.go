@@ -5,8 +5,11 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"sigil/irq"
 	"sigil/linux"
+	"sigil/mm/vm"
 	"sigil/proc"
+	"sigil/signal"
 )
 
 // Thread is a user thread: a goroutine looping through proc.EnterUser.
@@ -68,12 +71,36 @@ func (t *Thread) run() {
 				return
 			}
 		case proc.ReasonFault:
-			var info linux.SignalInfo
-			faultInfo(&info, &t.ut.Trap, t.ut.Ctx.TF.RIP, &t.ut.Ctx.FP, t.p.as.mapped)
-			t.force(info)
+			t.fault()
 		}
 	}
 	t.finish()
+}
+
+// fault serves a CPU exception from user mode. A page fault goes to the
+// address space, which maps the page (the access is retried) or says
+// which signal it gets; memory that cannot be found even by killing is
+// SIGKILL, as Linux's pagefault_out_of_memory ends. Anything else is its
+// signal.
+func (t *Thread) fault() {
+	tr := &t.ut.Trap
+	var info linux.SignalInfo
+	if tr.Vector == irq.VecPageFault {
+		err := t.p.as.fault(tr.CR2, tr.ErrorCode&irq.PFWrite != 0, tr.ErrorCode&irq.PFFetch != 0)
+		switch err := err.(type) {
+		case nil:
+			return
+		case vm.Signal:
+			info = signal.Info(err.Signo, err.Code)
+			signal.SetAddr(&info, tr.CR2)
+		default:
+			t.p.kill(signaledStatus(int(linux.SIGKILL)))
+			return
+		}
+	} else {
+		faultInfo(&info, tr, t.ut.Ctx.TF.RIP, &t.ut.Ctx.FP)
+	}
+	t.force(info)
 }
 
 // syscall serves the system call the thread trapped with.
@@ -174,10 +201,7 @@ func (t *Thread) clone(flags, stack, ptid, ctid, tls uint64) (uint64, error) {
 		as, files := p.as, p.files
 		p.mu.Unlock()
 		if flags&linux.CLONE_VM != 0 {
-			as.mu.Lock()
-			as.refs++
-			as.mu.Unlock()
-			np.as = as
+			np.as = as.share()
 		} else {
 			nas, err := as.fork()
 			if err != nil {
@@ -199,7 +223,7 @@ func (t *Thread) clone(flags, stack, ptid, ctid, tls uint64) (uint64, error) {
 			np.vforked = make(chan struct{})
 		}
 		np.threads[child.TID] = child
-		ut.Root = np.as.root
+		ut.Root = np.as.Root()
 		p.mu.Lock()
 		p.children[np.PID] = np
 		p.mu.Unlock()

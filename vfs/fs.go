@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"sigil/mm/vm"
 )
 
 // File types (include/uapi/linux/stat.h).
@@ -43,6 +45,9 @@ type Node struct {
 	Dev      any
 	children map[string]*Node
 	parent   *Node
+
+	pagesOnce sync.Once
+	pages     *vm.Object // the page cache, made on first use (FS.Pages)
 }
 
 // IsDir and friends test the node's type.
@@ -224,4 +229,23 @@ func (fs *FS) Path(n *Node) string {
 		n = p
 	}
 	return "/" + strings.Join(parts, "/")
+}
+
+// Pages returns regular file n's page cache, which every mapping of the
+// file shares. It is made on first use and filled from the file's bytes.
+func (fs *FS) Pages(n *Node) *vm.Object {
+	n.pagesOnce.Do(func() {
+		n.pages = vm.NewFileObject(bytesSource(n.Data), int64(len(n.Data)), fs.Path(n), 0, n.Ino)
+	})
+	return n.pages
+}
+
+// bytesSource reads a file held in memory.
+type bytesSource []byte
+
+func (b bytesSource) ReadAt(p []byte, off int64) (int, error) {
+	if off >= int64(len(b)) {
+		return 0, nil
+	}
+	return copy(p, b[off:]), nil
 }

@@ -1,0 +1,28 @@
+package mm
+
+import (
+	"errors"
+	"unsafe"
+)
+
+// HostMemory makes a Go buffer of size bytes the "physical memory" that
+// host tests of this package and the ones above it run on: frames from
+// 1 MiB up with their frame table, and a kernel root with the kernel half
+// pinned and the shared window slot mapped, as boot leaves them. The
+// returned function forgets it all.
+func HostMemory(size int) (release func(), err error) {
+	buf := make([]byte, size+PageSize)
+	skip := (PageSize - uintptr(unsafe.Pointer(&buf[0]))%PageSize) % PageSize
+	SetDirectBase(unsafe.Pointer(&buf[skip]))
+	ResetFrames()
+	release = func() { _ = buf[0]; ResetFrames(); lastUser.filled = false }
+	if !AddFree(1<<20, uint64(size)) || !InitMeta(uint64(size)) {
+		return release, errors.New("mm: host memory too small")
+	}
+	root, ok := AllocZeroed(KindKernel)
+	if !ok || !MapLarge(root, WindowStart+0x3ec00000, 0x3ec00000, 4<<20, PTEWrite) || !PinKernelHalf(root) {
+		return release, errors.New("mm: no memory for the kernel root")
+	}
+	KernelRoot = root
+	return release, nil
+}

@@ -1,0 +1,204 @@
+package vm
+
+import (
+	"errors"
+	"sync"
+	"sync/atomic"
+
+	"sigil/mm"
+)
+
+// Object is memory that mappings share, indexed by page: a file's page
+// cache, or the memory of a shared anonymous mapping (Linux's shmem). The
+// object holds one reference on each of its frames; each page-table entry
+// that maps one holds another. A private mapping of an object maps its
+// pages read-only and copies a page on the first write.
+//
+// A file system gives each file at most one object (its page cache), so
+// every mapping of the file sees the same pages. Today's files are the
+// initrd's, read-only, filled from the file's bytes on first use; a
+// writable file system will keep its files' data in their objects.
+type Object struct {
+	src  Source       // where pages come from; nil: zeroes (shared anonymous)
+	size int64        // bytes; a page wholly beyond it is SIGBUS
+	kind mm.Kind      // KindCache or KindShmem
+	maps atomic.Int32 // areas using the object, in any address space
+	Name string       // what /proc/PID/maps shows
+	Dev  uint64       // device and inode, for /proc/PID/maps
+	Ino  uint64
+
+	mu    sync.Mutex        // guards pages
+	pages map[uint64]uint64 // page index → frame
+}
+
+// Source fills a file object's pages.
+type Source interface {
+	// ReadAt reads the file's bytes at off, as io.ReaderAt.
+	ReadAt(p []byte, off int64) (int, error)
+}
+
+// NewFileObject returns the page cache of a file of size bytes read from
+// src.
+func NewFileObject(src Source, size int64, name string, dev, ino uint64) *Object {
+	o := &Object{src: src, size: size, kind: mm.KindCache, Name: name, Dev: dev, Ino: ino,
+		pages: map[uint64]uint64{}}
+	caches.Lock()
+	caches.list = append(caches.list, o)
+	caches.Unlock()
+	return o
+}
+
+// caches lists every file's page cache, for reclaim. Files live as long
+// as the initrd's tree, which is forever today; a file system that
+// deletes files will take their objects off the list.
+var caches struct {
+	sync.Mutex
+	list []*Object
+}
+
+// ReclaimCaches drops the file pages that nothing maps and the file can
+// give again, and returns how many it dropped: the first thing the
+// kernel does when memory runs short.
+func ReclaimCaches() int {
+	caches.Lock()
+	list := caches.list
+	caches.Unlock()
+	n := 0
+	for _, o := range list {
+		n += o.Reclaim()
+	}
+	return n
+}
+
+// newAnonObject returns the memory of a shared anonymous mapping of size
+// bytes (Linux names it "/dev/zero (deleted)").
+func newAnonObject(size uintptr) *Object {
+	return &Object{size: int64(size), kind: mm.KindShmem, Name: "/dev/zero (deleted)",
+		pages: map[uint64]uint64{}}
+}
+
+// Size returns the object's size in bytes.
+func (o *Object) Size() int64 { return o.size }
+
+var (
+	errBeyondEOF = errors.New("page beyond the end of the object")
+	errNoMemory  = errors.New("no memory")
+)
+
+// page returns the frame of page i with a reference for the caller,
+// filling it first if the object does not have it yet.
+func (o *Object) page(i uint64) (uint64, error) {
+	if int64(i) >= (o.size+mm.PageSize-1)/mm.PageSize {
+		return 0, errBeyondEOF
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if pa, ok := o.pages[i]; ok {
+		withIRQsOff(func() { mm.Ref(pa) })
+		return pa, nil
+	}
+	pa, ok := allocFrame(o.kind)
+	if !ok {
+		return 0, errNoMemory
+	}
+	buf := (*[mm.PageSize]byte)(mm.Phys(pa))
+	clear(buf[:])
+	if o.src != nil {
+		// Bytes past the end of the file read as zero (the tail of the
+		// last page).
+		if _, err := o.src.ReadAt(buf[:min(mm.PageSize, o.size-int64(i)*mm.PageSize)], int64(i)*mm.PageSize); err != nil {
+			withIRQsOff(func() { mm.FreeFrame(pa) })
+			return 0, err
+		}
+	}
+	o.pages[i] = pa
+	withIRQsOff(func() { mm.Ref(pa) })
+	return pa, nil
+}
+
+// cached reports whether the object holds page i (mincore).
+func (o *Object) cached(i uint64) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	_, ok := o.pages[i]
+	return ok
+}
+
+// Resident returns the number of pages the object holds.
+func (o *Object) Resident() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.pages)
+}
+
+// dropAll releases every page: the last mapping of shared anonymous
+// memory is gone.
+func (o *Object) dropAll() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for i, pa := range o.pages {
+		withIRQsOff(func() { mm.Unref(pa) })
+		delete(o.pages, i)
+	}
+}
+
+// Reclaim drops the pages only the object holds and its source can give
+// again (a file's clean pages), and returns how many it dropped.
+func (o *Object) Reclaim() int {
+	if o.src == nil {
+		return 0 // shared anonymous memory has no other copy
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	n := 0
+	for i, pa := range o.pages {
+		withIRQsOff(func() {
+			if mm.Refs(pa) == 1 {
+				mm.Unref(pa)
+				delete(o.pages, i)
+				n++
+			}
+		})
+	}
+	return n
+}
+
+// allocFrame takes a frame of kind k for user memory.
+func allocFrame(k mm.Kind) (pa uint64, ok bool) {
+	withIRQsOff(func() { pa, ok = mm.AllocFrame(k) })
+	return
+}
+
+func withIRQsOff(f func()) { mm.WithIRQsOff(f) }
+
+// punch drops pages [from, to) of shared anonymous memory (MADV_REMOVE):
+// they read as zero next time.
+func (o *Object) punch(from, to uint64) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for i, pa := range o.pages {
+		if i >= from && i < to {
+			withIRQsOff(func() { mm.Unref(pa) })
+			delete(o.pages, i)
+		}
+	}
+}
+
+// MappedCachePages counts the file pages some page table maps
+// (/proc/meminfo's Mapped): those with a reference beyond the cache's.
+func MappedCachePages() uint64 {
+	caches.Lock()
+	list := caches.list
+	caches.Unlock()
+	var n uint64
+	for _, o := range list {
+		o.mu.Lock()
+		for _, pa := range o.pages {
+			if mm.Refs(pa) > 1 {
+				n++
+			}
+		}
+		o.mu.Unlock()
+	}
+	return n
+}
