@@ -245,6 +245,9 @@ func (t *Thread) exec(file string, argv, envp []string) error {
 
 // newProgram makes the first process: PID 1 running file.
 func StartInit(file string, argv, envp []string, console *vfs.Node) (*Process, error) {
+	if err := startTask(); err != nil {
+		return nil, err
+	}
 	p := newProcess(nil)
 	p.pgid, p.sid, p.cwd = p.PID, p.PID, Root.Root()
 	p.files = newFDTable()
@@ -259,6 +262,7 @@ func StartInit(file string, argv, envp []string, console *vfs.Node) (*Process, e
 	t.altstack.Flags = linux.SS_DISABLE
 	p.threads[t.TID] = t
 	if err := t.exec(file, argv, envp); err != errNoResult {
+		endTask()
 		p.threads = map[int32]*Thread{}
 		p.exit(exitedStatus(127))
 		return nil, err

@@ -123,8 +123,9 @@ func defaultLimits() [16]linux.Rlimit {
 	l[linux.RLIMIT_STACK] = linux.Rlimit{Cur: stackSize, Max: inf}
 	l[linux.RLIMIT_CORE] = linux.Rlimit{Cur: 0, Max: inf}
 	l[linux.RLIMIT_NOFILE] = linux.Rlimit{Cur: 1024, Max: 4096}
-	l[linux.RLIMIT_NPROC] = linux.Rlimit{Cur: 4096, Max: 4096}
-	l[linux.RLIMIT_SIGPENDING] = linux.Rlimit{Cur: 4096, Max: 4096}
+	nproc := uint64(threadsMax() / 2)
+	l[linux.RLIMIT_NPROC] = linux.Rlimit{Cur: nproc, Max: nproc}
+	l[linux.RLIMIT_SIGPENDING] = l[linux.RLIMIT_NPROC] // as Linux's fork_init sets init's
 	l[linux.RLIMIT_MEMLOCK] = linux.Rlimit{Cur: 8 << 20, Max: 8 << 20}
 	l[linux.RLIMIT_MSGQUEUE] = linux.Rlimit{Cur: 819200, Max: 819200}
 	l[linux.RLIMIT_NICE] = linux.Rlimit{}

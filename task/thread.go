@@ -151,6 +151,7 @@ func (t *Thread) finish() {
 	last := len(p.threads) == 0
 	status := p.status
 	p.mu.Unlock()
+	endTask()
 	if last {
 		p.exit(status)
 	}
@@ -167,6 +168,9 @@ func (t *Thread) clone(flags, stack, ptid, ctid, tls uint64) (uint64, error) {
 	}
 	if flags&(linux.CLONE_NEWNS|linux.CLONE_NEWPID|linux.CLONE_NEWNET|linux.CLONE_NEWUSER|linux.CLONE_NEWUTS|linux.CLONE_NEWIPC) != 0 {
 		return 0, linux.EPERM
+	}
+	if err := startTask(); err != nil {
+		return 0, err
 	}
 	ut := *t.ut
 	ut.Ctx.TF.RAX = 0
@@ -187,6 +191,7 @@ func (t *Thread) clone(flags, stack, ptid, ctid, tls uint64) (uint64, error) {
 		p.mu.Lock()
 		if p.exiting {
 			p.mu.Unlock()
+			endTask()
 			return 0, linux.EAGAIN
 		}
 		p.threads[child.TID] = child
@@ -207,6 +212,7 @@ func (t *Thread) clone(flags, stack, ptid, ctid, tls uint64) (uint64, error) {
 			if err != nil {
 				np.zombie = true
 				np.reap()
+				endTask()
 				return 0, err
 			}
 			np.as = nas

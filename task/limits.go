@@ -1,0 +1,45 @@
+package task
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"sigil/linux"
+	"sigil/mm"
+)
+
+// The system-wide task limit (Linux's threads-max, kernel/fork.c): the
+// kernel memory each thread costs (its goroutine's stack, its structures,
+// its share of page tables) may take a small part of memory, an eighth of
+// it at 16 KiB per thread as Linux reckons. clone and fork beyond it fail
+// with EAGAIN. RLIMIT_NPROC starts at half of it, as Linux sets init's;
+// Linux does not apply it to root (CAP_SYS_RESOURCE), and every process
+// here runs as root.
+var tasks struct {
+	n       atomic.Int32 // user threads alive
+	maxOnce sync.Once
+	max     int32
+}
+
+const threadCost = 16 << 10 // Linux's THREAD_SIZE on x86-64
+
+// threadsMax returns the limit, computed from memory on first use.
+func threadsMax() int32 {
+	tasks.maxOnce.Do(func() {
+		n := mm.Stats().Total * mm.PageSize / (threadCost * 8)
+		tasks.max = int32(min(max(n, 20), 1<<22)) // MIN_THREADS, FUTEX_TID_MASK
+	})
+	return tasks.max
+}
+
+// startTask counts a new thread, or refuses it with EAGAIN.
+func startTask() error {
+	if tasks.n.Add(1) > threadsMax() {
+		tasks.n.Add(-1)
+		return linux.EAGAIN
+	}
+	return nil
+}
+
+// endTask uncounts a thread that ended or was never started.
+func endTask() { tasks.n.Add(-1) }
