@@ -36,9 +36,18 @@ const (
 	mainStackSize = 256 << 10
 
 	// Physical layout fixed by pvh_amd64.s.
-	bootPML4   = 0x100000
-	lowReserve = 2 << 20 // BIOS data, option ROMs, boot page tables
-	firstGiB   = 1 << 30
+	bootPML4 = 0x100000
+	// bootTablesEnd ends the page tables pvh_amd64.s built, which stay
+	// in use: the PML4 is the kernel's root, and the others map the
+	// kernel image and the direct map's first GiB. (The temporary GDT
+	// and stack after them are done with once boot0 loads the GDT.)
+	bootTablesEnd = bootPML4 + 4*mm.PageSize
+	// lowReserve is kept from the allocator as Linux keeps it
+	// (CONFIG_X86_RESERVE_LOW): firmware has been known to write there.
+	lowReserve = 64 << 10
+	// imageBase is where the kernel image is loaded (KernelBase + 2 MiB).
+	imageBase = 2 << 20
+	firstGiB  = 1 << 30
 
 	// TickHz is the scheduler tick rate.
 	TickHz = 1000
@@ -282,7 +291,8 @@ func setupMemory() {
 	imageEndPA := uint64(imageEnd()) - mm.KernelBase
 	reserved := [...]mm.Range{
 		{Start: 0, End: lowReserve},
-		{Start: lowReserve, End: imageEndPA},
+		{Start: bootPML4, End: bootTablesEnd},
+		{Start: imageBase, End: imageEndPA},
 		{Start: info.InitrdAddr, End: info.InitrdAddr + info.InitrdSize},
 	}
 	nfree := mm.FreeRanges(ram[:nram], reserved[:], free[:])
@@ -310,6 +320,7 @@ func setupMemory() {
 			mm.AddFree(max(r.Start, firstGiB), r.End)
 		}
 	}
+	mm.AddUsed(info.InitrdAddr, info.InitrdAddr+info.InitrdSize, mm.KindCache)
 	mm.SetReserve(mm.ReserveFrames(mm.Stats().Total))
 	pml4 := (*mm.Table)(mm.Phys(bootPML4))
 	pml4[0] = 0
@@ -345,7 +356,7 @@ func initialStack() uintptr {
 		i = j
 	}
 	st := mm.Stats()
-	envp := [...]string{"GODEBUG=asyncpreemptoff=1", envVar(limitBuf[:], "GOMEMLIMIT=", mm.KernelLimit(st.Total, st.Free))}
+	envp := [...]string{"GODEBUG=asyncpreemptoff=1", envVar(limitBuf[:], "GOMEMLIMIT=", mm.KernelLimit(st.Total, st.Free, 0))}
 	_, _, _, hwcap := arch.CPUID(1, 0)
 	auxv := [...]sysv.Aux{
 		{Type: linux.AT_PAGESZ, Val: mm.PageSize},

@@ -46,6 +46,16 @@ func Phys(pa uint64) unsafe.Pointer {
 	return unsafe.Add(unsafe.Pointer(nil), directBase+uintptr(pa))
 }
 
+// PhysOf returns the physical address behind p, if p points into the
+// direct map.
+func PhysOf(p unsafe.Pointer) (uint64, bool) {
+	a := uintptr(p)
+	if a < directBase || uint64(a-directBase) >= MachineRAM {
+		return 0, false
+	}
+	return uint64(a - directBase), true
+}
+
 //go:nosplit
 func zeroPage(pa uint64) {
 	p := (*[PageSize / 8]uint64)(Phys(pa))

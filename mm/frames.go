@@ -182,6 +182,29 @@ func AllocFrame(k Kind) (pa uint64, ok bool) {
 	return pa, true
 }
 
+// AddUsed counts [start, end), memory the allocator never hands out, as
+// memory in use of kind k: the initrd, whose files stay where the loader
+// put them and are the page cache's (Linux counts its initramfs files,
+// unpacked to memory, in MemTotal too).
+func AddUsed(start, end uint64, k Kind) {
+	start &^= PageSize - 1
+	end = (end + PageSize - 1) &^ (PageSize - 1)
+	n := (end - start) / PageSize
+	frames.total += n
+	frames.inUse += n
+	frames.kinds[k&7] += n
+}
+
+// Adopt gives frame pa, memory AddUsed counted, one reference and kind k,
+// so that page tables can map it and count references to it like any
+// other. The caller keeps that reference for good: the frame must never
+// come back to the allocator.
+//
+//go:nosplit
+func Adopt(pa uint64, k Kind) {
+	atomic.StoreUint32(metaOf(pa), uint32(k)<<kindShift|1)
+}
+
 // AllocZeroed returns a zeroed frame of kind k.
 //
 //go:nosplit

@@ -11,8 +11,9 @@ package mm
 // the reserve must also cover the Go runtime's growth until its collector
 // catches up.
 //
-// The kernel's runtime is told how much it may use (GOMEMLIMIT, a soft
-// limit its collector works to stay under): memory less the reserve and a
+// The kernel's runtime is told how much it may use (GOMEMLIMIT at boot,
+// then debug.SetMemoryLimit as user memory comes and goes: a soft limit
+// its collector works to stay under): free memory less the reserve and a
 // sixteenth for page tables and the runtime's own untracked use. Without
 // it the runtime's pacer, which assumes the memory of a whole machine,
 // lets its heap grow past a small machine's RAM.
@@ -31,10 +32,13 @@ func ReserveFrames(total uint64) uint64 {
 }
 
 // KernelLimit returns the memory limit for the kernel's runtime, in bytes,
-// on a machine with total frames of which free are free.
-func KernelLimit(total, free uint64) uint64 {
-	avail := free - min(free, ReserveFrames(total)+total/16)
-	return max(avail*PageSize, 8<<20) // below that the collector would only thrash
+// on a machine with total frames of which free are free, while the
+// runtime holds held bytes: what it holds and the free frames above the
+// reserve and a sixteenth of memory, but never below 8 MiB, where the
+// collector would only thrash.
+func KernelLimit(total, free, held uint64) uint64 {
+	room := free - min(free, ReserveFrames(total)+total/16)
+	return max(held+room*PageSize, 8<<20)
 }
 
 // isqrt is the integer square root (Newton's method).

@@ -88,10 +88,11 @@ func (p *Process) status_(as *AddressSpace) string {
 }
 
 // meminfo is /proc/meminfo (fs/proc/meminfo.c), every line Linux 6.1 on
-// Debian prints. MemTotal is every frame the allocator was given: the
-// kernel image, the initrd and the frame table lie outside it, as Linux's
-// reserved memory does. The kernel's Go heap stands in for the slab, its
-// goroutine stacks for kernel stacks.
+// Debian prints. MemTotal is every frame the allocator was given and the
+// initrd's, whose files are in memory (and in Cached); the kernel image
+// and the frame table lie outside it, as Linux's reserved memory does.
+// The kernel's Go heap stands in for the slab, its goroutine stacks for
+// kernel stacks.
 func meminfo() string {
 	st := mm.Stats()
 	var b strings.Builder

@@ -4,6 +4,7 @@
 package vfs
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strconv"
@@ -56,7 +57,14 @@ func ParseCPIO(b []byte, f func(Entry) error) error {
 		if namesize == 0 || uint64(len(b)-nameStart) < namesize {
 			return fmt.Errorf("%w: bad name size at %d", ErrFormat, off)
 		}
-		name := string(b[nameStart : nameStart+int(namesize)-1]) // without the NUL
+		rawName := b[nameStart : nameStart+int(namesize)]
+		if rawName[len(rawName)-1] != 0 {
+			return fmt.Errorf("%w: name without its NUL at %d", ErrFormat, off)
+		}
+		// The name ends at its first NUL: an archive may pad it with
+		// more (WriteCPIO does, to page-align file data), and Linux's
+		// unpacker reads it as a C string too.
+		name := string(rawName[:bytes.IndexByte(rawName, 0)])
 		dataStart := align4(nameStart + int(namesize))
 		if dataStart > len(b) || uint64(len(b)-dataStart) < size {
 			return fmt.Errorf("%w: %q overruns the archive", ErrFormat, name)
@@ -75,14 +83,29 @@ func ParseCPIO(b []byte, f func(Entry) error) error {
 
 func align4(n int) int { return (n + 3) &^ 3 }
 
+// PageSize is the alignment WriteCPIO gives the data of regular files of
+// at least that size.
+const PageSize = 4096
+
 // WriteCPIO appends a newc member to b (tools and tests build archives with
-// it; the trailer is a member named "TRAILER!!!").
+// it; the trailer is a member named "TRAILER!!!"). A regular file of a
+// page or more has its data start on a page boundary of the archive: its
+// name is padded with NULs to get there (at most PATH_MAX bytes, as
+// Linux's unpacker allows), so that a kernel which keeps the archive where
+// the loader put it, page aligned, can map the file's pages in place.
 func WriteCPIO(b []byte, e Entry, ino uint32) []byte {
+	namesize := len(e.Name) + 1
+	if e.Mode&S_IFMT == S_IFREG && len(e.Data) >= PageSize {
+		start := len(b) + newcHeaderLen + namesize
+		if pad := (PageSize - start%PageSize) % PageSize; namesize+pad <= 4096 {
+			namesize += pad
+		}
+	}
 	hdr := fmt.Sprintf("%s%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x",
-		newcMagic, ino, e.Mode, e.UID, e.GID, 1, uint32(e.Mtime), len(e.Data), 0, 0, 0, 0, len(e.Name)+1, 0)
+		newcMagic, ino, e.Mode, e.UID, e.GID, 1, uint32(e.Mtime), len(e.Data), 0, 0, 0, 0, namesize, 0)
 	b = append(b, hdr...)
 	b = append(b, e.Name...)
-	b = append(b, 0)
+	b = append(b, make([]byte, namesize-len(e.Name))...)
 	for len(b)%4 != 0 {
 		b = append(b, 0)
 	}

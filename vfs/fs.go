@@ -6,7 +6,9 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unsafe"
 
+	"sigil/mm"
 	"sigil/mm/vm"
 )
 
@@ -240,7 +242,8 @@ func (fs *FS) Pages(n *Node) *vm.Object {
 	return n.pages
 }
 
-// bytesSource reads a file held in memory.
+// bytesSource reads a file held in memory, and gives the frames of its
+// whole pages when the memory is the direct map's (the initrd).
 type bytesSource []byte
 
 func (b bytesSource) ReadAt(p []byte, off int64) (int, error) {
@@ -248,4 +251,12 @@ func (b bytesSource) ReadAt(p []byte, off int64) (int, error) {
 		return 0, nil
 	}
 	return copy(p, b[off:]), nil
+}
+
+func (b bytesSource) Frame(i uint64) (uint64, bool) {
+	if (i+1)*PageSize > uint64(len(b)) {
+		return 0, false // the last, partial page: its tail must read zero
+	}
+	pa, ok := mm.PhysOf(unsafe.Pointer(&b[i*PageSize]))
+	return pa, ok && pa%PageSize == 0
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"os/exec"
+	"strings"
 	"testing"
+	"unsafe"
 )
 
 func archive(entries ...Entry) []byte {
@@ -92,4 +94,27 @@ func FuzzParseCPIO(f *testing.F) {
 			fs.Lookup(nil, "/x", true)
 		}
 	})
+}
+
+// TestCPIOAligned: WriteCPIO puts the data of files of a page or more on
+// page boundaries, and the padded names read back whole.
+func TestCPIOAligned(t *testing.T) {
+	big := bytes.Repeat([]byte("x"), 3*PageSize+5)
+	b := archive(Entry{Name: "a", Mode: S_IFREG | 0o644, Data: []byte("small")},
+		Entry{Name: "bin/big", Mode: S_IFREG | 0o755, Data: big},
+		Entry{Name: "bin/big2", Mode: S_IFREG | 0o755, Data: big[:PageSize]})
+	var names []string
+	err := ParseCPIO(b, func(e Entry) error {
+		names = append(names, e.Name)
+		if len(e.Data) >= PageSize {
+			off := uintptr(unsafe.Pointer(&e.Data[0])) - uintptr(unsafe.Pointer(&b[0]))
+			if off%PageSize != 0 {
+				t.Errorf("%s: data at offset %#x, not page aligned", e.Name, off)
+			}
+		}
+		return nil
+	})
+	if err != nil || strings.Join(names, ",") != "a,bin/big,bin/big2" {
+		t.Errorf("names %q, err %v", names, err)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"sigil/irq"
 	"sigil/linux"
 	"sigil/mm"
+	"sigil/mm/vm"
 	"sigil/proc"
 	"sigil/ps2"
 	"sigil/selftest"
@@ -46,6 +48,8 @@ func main() {
 	}
 
 	startConsoleInput()
+	go vm.WatchPressure()
+	applySysctls(args)
 
 	if name := args["test"]; name != "" {
 		ok := selftest.Run(name)
@@ -227,4 +231,25 @@ func parseArgs(words []string) map[string]string {
 		}
 	}
 	return m
+}
+
+// applySysctls applies the sysctl.NAME=VALUE words of the command line, as
+// Linux does (5.8 and later), for the settings the kernel has.
+func applySysctls(args map[string]string) {
+	for k, v := range args {
+		name, ok := strings.CutPrefix(k, "sysctl.")
+		if !ok {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		switch name = strings.ReplaceAll(name, "/", "."); {
+		case err != nil:
+		case name == "vm.overcommit_memory" && vm.SetOvercommit(n, -1):
+			continue
+		case name == "vm.overcommit_ratio" && n >= 0:
+			vm.SetOvercommit(vm.Overcommit(), n)
+			continue
+		}
+		fmt.Printf("sigil: sysctl %s=%s: not a setting this kernel has\n", name, v)
+	}
 }

@@ -38,7 +38,7 @@ func (s *Space) Brk(addr uintptr) uintptr {
 		}
 		f := mayAll | Account
 		pages := uint64((newEnd - oldEnd) / pageSize)
-		if !s.mayExpand(Read|Write, f, pages) || !enoughMemory(pages) {
+		if !s.mayExpand(Read|Write, f, pages) || !s.enoughMemory(pages) {
 			return s.brk
 		}
 		a := &Area{Start: oldEnd, End: newEnd, Prot: Read | Write, Flags: f}

@@ -21,7 +21,7 @@ func (s *Space) MapStack(argSize uintptr, exec bool) error {
 	if exec {
 		a.Prot |= Exec
 	}
-	if !enoughMemory(uint64(size / pageSize)) {
+	if !s.enoughMemory(uint64(size / pageSize)) {
 		return linux.ENOMEM
 	}
 	s.link(a)

@@ -145,7 +145,7 @@ func (s *Space) expandStack(a *Area, addr uintptr) error {
 	case a.Flags&Locked != 0 && !s.lim.Privileged && s.lim.Memlock != linux.RLIM_INFINITY &&
 		s.locked+grow > s.lim.Memlock/pageSize:
 		return linux.ENOMEM
-	case a.Flags&Account != 0 && !enoughMemory(grow):
+	case a.Flags&Account != 0 && !s.enoughMemory(grow):
 		return linux.ENOMEM
 	}
 	old := a.Start

@@ -22,7 +22,7 @@ func (s *Space) Fork() (*Space, error) {
 		if a.Flags&(reserved|DontFork) != 0 {
 			continue
 		}
-		if a.Flags&Account != 0 && !enoughMemory(uint64(a.Len()/pageSize)) {
+		if a.Flags&Account != 0 && !s.enoughMemory(uint64(a.Len()/pageSize)) {
 			c.Release()
 			return nil, linux.ENOMEM
 		}

@@ -159,7 +159,7 @@ func (s *Space) mapRegion(addr, n uintptr, prot Prot, f Flags, obj *Object, off 
 		obj = newAnonObject(n)
 	}
 	if accountable(prot, f, obj) {
-		if !enoughMemory(pages) {
+		if !s.enoughMemory(pages) {
 			return nil, linux.ENOMEM
 		}
 		f |= Account

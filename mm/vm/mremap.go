@@ -40,7 +40,7 @@ func (s *Space) Mremap(addr, oldLen, newLen uintptr, flags uint64, newAddr uintp
 	}
 	if oldLen == a.End-addr && s.expandable(a, newLen-oldLen) {
 		grow := uint64((newLen - oldLen) / pageSize)
-		if a.Flags&Account != 0 && !enoughMemory(grow) {
+		if a.Flags&Account != 0 && !s.enoughMemory(grow) {
 			return 0, linux.ENOMEM
 		}
 		old := a.End
@@ -166,7 +166,7 @@ func (s *Space) move(addr, oldLen, to, newLen uintptr, dontUnmap bool) (uintptr,
 	} else {
 		old = s.areas.find(addr) // oldLen 0: duplicating shared memory
 	}
-	if old.Flags&Account != 0 && !enoughMemory(uint64(newLen/pageSize)) {
+	if old.Flags&Account != 0 && !s.enoughMemory(uint64(newLen/pageSize)) {
 		return 0, linux.ENOMEM
 	}
 	b := clone(old)

@@ -37,6 +37,16 @@ type Source interface {
 	ReadAt(p []byte, off int64) (int, error)
 }
 
+// FrameSource is a Source whose whole pages may already lie in memory,
+// page aligned (an initrd file WriteCPIO aligned): the object maps that
+// memory itself instead of a copy.
+type FrameSource interface {
+	Source
+	// Frame returns the physical frame holding the file's page i, if
+	// the whole page is the file's.
+	Frame(i uint64) (pa uint64, ok bool)
+}
+
 // NewFileObject returns the page cache of a file of size bytes read from
 // src.
 func NewFileObject(src Source, size int64, name string, dev, ino uint64) *Object {
@@ -97,6 +107,14 @@ func (o *Object) page(i uint64) (uint64, error) {
 		withIRQsOff(func() { mm.Ref(pa) })
 		return pa, nil
 	}
+	if pa, ok := o.borrowed(i); ok {
+		withIRQsOff(func() {
+			mm.Adopt(pa, o.kind) // the object's reference, for good
+			mm.Ref(pa)
+		})
+		o.pages[i] = pa
+		return pa, nil
+	}
 	pa, ok := allocFrame(o.kind)
 	if !ok {
 		return 0, errNoMemory
@@ -114,6 +132,15 @@ func (o *Object) page(i uint64) (uint64, error) {
 	o.pages[i] = pa
 	withIRQsOff(func() { mm.Ref(pa) })
 	return pa, nil
+}
+
+// borrowed returns the frame of page i in the file's own memory, if it
+// has one.
+func (o *Object) borrowed(i uint64) (uint64, bool) {
+	if f, ok := o.src.(FrameSource); ok {
+		return f.Frame(i)
+	}
+	return 0, false
 }
 
 // cached reports whether the object holds page i (mincore).
@@ -152,6 +179,9 @@ func (o *Object) Reclaim() int {
 	defer o.mu.Unlock()
 	n := 0
 	for i, pa := range o.pages {
+		if b, ok := o.borrowed(i); ok && b == pa {
+			continue // the file's own memory: nothing to gain
+		}
 		withIRQsOff(func() {
 			if mm.Refs(pa) == 1 {
 				mm.Unref(pa)

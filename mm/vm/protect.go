@@ -91,7 +91,7 @@ func (s *Space) protect(a *Area, start, end uintptr, p Prot) error {
 	// Making private memory writable commits it; it stays committed
 	// when it stops being writable (Linux keeps VM_ACCOUNT).
 	if p&Write != 0 && f&(Account|Shared|NoReserve) == 0 {
-		if !enoughMemory(uint64((end - start) / pageSize)) {
+		if !s.enoughMemory(uint64((end - start) / pageSize)) {
 			return linux.ENOMEM
 		}
 		f |= Account

@@ -2,11 +2,18 @@ package vm
 
 import (
 	"runtime/debug"
+	"runtime/metrics"
 	"sync"
 	"time"
 
 	"sigil/mm"
 )
+
+// Memory pressure. User memory and the kernel's own runtime draw on the
+// same frames: user memory stops at the kernel's reserve (mm), and the
+// runtime is told, through its soft memory limit, how much it may hold,
+// so that its collector works harder, and returns freed heap sooner, as
+// user memory grows.
 
 // Reclaim tries to make room for user memory that found none, as Linux's
 // direct reclaim does: it drops file pages nothing maps (their files can
@@ -41,4 +48,30 @@ func freeKernelHeap() {
 	}
 	debug.FreeOSMemory()
 	kernelHeap.last = time.Now()
+	setKernelLimit()
+}
+
+// WatchPressure keeps the kernel runtime's memory limit in step with the
+// frames user memory leaves it, ten times a second. Run it in a goroutine
+// of its own.
+func WatchPressure() {
+	for range time.Tick(100 * time.Millisecond) {
+		setKernelLimit()
+	}
+}
+
+var runtimeMemory = []metrics.Sample{
+	{Name: "/memory/classes/total:bytes"},
+	{Name: "/memory/classes/heap/released:bytes"},
+}
+
+// setKernelLimit sets the runtime's limit to what it holds now plus the
+// free frames above the reserve (and a margin for page tables):
+// mm.KernelLimit's rule, as memory is now.
+func setKernelLimit() {
+	metrics.Read(runtimeMemory)
+	held := runtimeMemory[0].Value.Uint64() - runtimeMemory[1].Value.Uint64()
+	var st mm.FrameStats
+	withIRQsOff(func() { st = mm.Stats() })
+	debug.SetMemoryLimit(int64(mm.KernelLimit(st.Total, st.Free, held)))
 }
