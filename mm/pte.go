@@ -83,14 +83,19 @@ func tableKind(user bool) Kind {
 //
 //go:nosplit
 func split(e *uint64, user bool) bool {
-	pa, ok := AllocFrame(tableKind(user))
+	fill := *e
+	var pa uint64
+	var ok bool
+	if fill == 0 {
+		pa, ok = AllocZeroed(tableKind(user))
+	} else if pa, ok = AllocFrame(tableKind(user)); ok {
+		t := table(pa)
+		for i := range t {
+			t[i] = fill
+		}
+	}
 	if !ok {
 		return false
-	}
-	t := table(pa)
-	fill := *e
-	for i := range t {
-		t[i] = fill
 	}
 	*e = tableEntry(pa, user)
 	return true

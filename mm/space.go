@@ -94,38 +94,54 @@ func Share(dst, src uint64, va, end uintptr, cow bool) (c Changes) {
 		st, dt := table(src), table(dst)
 		for l := 4; ; l-- {
 			se, de := &st[index(va, l)], &dt[index(va, l)]
-			if isTable(*se, l) {
-				if !isTable(*de, l) && !split(de, true) {
-					c.NoMemory = true
-					return c
-				}
-				st, dt = table(*se), table(*de)
-				continue
-			}
 			hi := nextBefore(va, l, end)
-			switch e := *se; {
-			case e&PTEPresent == 0: // a marker or nothing, over [va, hi)
-				if d := setRange(dst, va, hi, e, true); d.NoMemory {
+			if !isTable(*se, l) {
+				// A marker or nothing over [va, hi): user spaces
+				// have no huge pages.
+				if *se != 0 && setRange(dst, va, hi, *se, true).NoMemory {
 					c.NoMemory = true
 					return c
 				}
-			case l == 1:
-				Ref(e & pteAddr)
-				if cow && e&PTEWrite != 0 {
-					e = e&^PTEWrite | PTECOW
-					*se = e
-					c.Unmapped++
-				}
-				if *de&PTEPresent != 0 {
-					releaseLeaf(*de)
-				}
-				*de = e
+				va = hi
+				break
 			}
-			va = hi
-			break
+			if !isTable(*de, l) && !split(de, true) {
+				c.NoMemory = true
+				return c
+			}
+			if l == 2 {
+				c.Unmapped += sharePT(table(*de), table(*se), index(va, 1), int((hi-va)/PageSize), cow)
+				va = hi
+				break
+			}
+			st, dt = table(*se), table(*de)
 		}
 	}
 	return c
+}
+
+// sharePT copies n entries of page table s from i into d, taking a
+// reference on each frame, and returns how many of s's pages it made
+// copy-on-write.
+//
+//go:nosplit
+func sharePT(d, s *Table, i, n int, cow bool) (downgraded uint64) {
+	for ; n > 0; i, n = i+1, n-1 {
+		e := s[i]
+		if e&PTEPresent != 0 {
+			Ref(e & pteAddr)
+			if cow && e&PTEWrite != 0 {
+				e = e&^PTEWrite | PTECOW
+				s[i] = e
+				downgraded++
+			}
+			if d[i]&PTEPresent != 0 {
+				releaseLeaf(d[i])
+			}
+		}
+		d[i] = e
+	}
+	return downgraded
 }
 
 // Move moves what maps [from, from+n) of the user space root to

@@ -30,6 +30,9 @@ func FuzzSpace(f *testing.F) {
 		if after := mm.Stats().InUse; after != before {
 			t.Fatalf("%d frames leaked", int64(after)-int64(before))
 		}
+		if !mm.ZeroedListClean() {
+			t.Fatal("a frame freed as zero is not")
+		}
 		if Committed() != c0 {
 			t.Fatalf("committed memory %d pages, was %d", Committed(), c0)
 		}

@@ -108,20 +108,34 @@ func (s *Space) SetLimits(lim Limits) {
 	s.mu.Unlock()
 }
 
-// Release frees the whole space: every area, page and table. Nothing may
+// Release frees the whole space: every area, page and table, area by
+// area (mm.Clear, mm.FreeTables), as Linux's exit_mmap does. Nothing may
 // use it after.
 func (s *Space) Release() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for a := s.areas.first(); a != nil; {
-		next := s.areas.next(a)
+	withIRQsOff(func() {
+		for a := s.areas.first(); a != nil; a = s.areas.next(a) {
+			if a.Flags&reserved == 0 {
+				mm.Clear(s.root, a.Start, a.End)
+			}
+		}
+		for l := 1; l <= 3; l++ {
+			for a := s.areas.first(); a != nil; a = s.areas.next(a) {
+				if a.Flags&reserved == 0 {
+					mm.FreeTables(s.root, a.Start, a.End, l)
+				}
+			}
+		}
+		mm.FreeRoot(s.root)
+	})
+	for a := s.areas.first(); a != nil; a = s.areas.next(a) {
 		if a.Flags&reserved == 0 {
-			s.unlink(a)
+			s.count(a, -1)
 			s.drop(a)
 		}
-		a = next
 	}
-	withIRQsOff(func() { mm.DestroyUser(s.root) })
+	s.areas = tree{}
 	s.root = 0
 }
 

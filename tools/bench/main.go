@@ -32,12 +32,22 @@ func main() {
 	initrd := flag.String("initrd", "build/initrd.cpio", "initrd holding /bin/bench")
 	linux := flag.String("linux", "", "Linux bzImage (default: newest /boot/vmlinuz-*, installing linux-image-amd64 when missing)")
 	mem := flag.String("m", "256M", "guest RAM for the benchmark boots")
-	rounds := flag.Int("rounds", 3, "boots of each kernel per benchmark")
+	rounds := flag.Int("rounds", 0, "boots of each kernel per benchmark (default: 1 with -clock icount, 3 with tcg)")
+	clock := flag.String("clock", "icount", "icount: count guest instructions (deterministic, TCG); tcg or kvm: the guest TSC in real time")
 	kbd := flag.Int("kbd", 10, "Ctrl+C presses per keyboard boot")
 	accel := flag.String("accel", "", "kvm, tcg or auto (default: as the boot tests decide)")
 	verbose := flag.Bool("v", false, "copy serial output to stderr")
 	flag.Parse()
-	if err := benchmark(*kernel, *initrd, *linux, *mem, *accel, *rounds, *kbd, *verbose); err != nil {
+	if *rounds == 0 {
+		*rounds = 3
+		if *clock == "icount" {
+			*rounds = 1 // every run counts the same
+		}
+	}
+	if *clock != "icount" && *accel == "" {
+		*accel = *clock
+	}
+	if err := benchmark(*kernel, *initrd, *linux, *mem, *accel, *clock == "icount", *rounds, *kbd, *verbose); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -50,7 +60,7 @@ type guest struct {
 	runs, kbds   []run
 }
 
-func benchmark(kernel, initrd, linuxImage, mem, accel string, rounds, kbd int, verbose bool) error {
+func benchmark(kernel, initrd, linuxImage, mem, accel string, icount bool, rounds, kbd int, verbose bool) error {
 	if linuxImage == "" {
 		var err error
 		if linuxImage, err = findLinux(); err != nil {
@@ -68,6 +78,14 @@ func benchmark(kernel, initrd, linuxImage, mem, accel string, rounds, kbd int, v
 	if err != nil {
 		return err
 	}
+	var extra []string
+	if icount {
+		// QEMU's instruction counting: the guest's clock, and so its
+		// TSC, advances one nanosecond per instruction executed (and
+		// jumps over idle time), so a "cycle" is an instruction and a
+		// figure is the same on any host, loaded or not. TCG only.
+		acc, extra = "tcg", []string{"-icount", "shift=0,sleep=off"}
+	}
 	sigil := &guest{name: "Sigil", kernel: kernel, cmdline: func(args string) string {
 		return "init=/bin/bench" + initArgs(args)
 	}}
@@ -77,7 +95,7 @@ func benchmark(kernel, initrd, linuxImage, mem, accel string, rounds, kbd int, v
 	}}
 	cfg := func(g *guest, args string) qemu.Config {
 		c := qemu.Config{Kernel: g.kernel, Initrd: initrd, Append: g.cmdline(args), Memory: mem,
-			Accel: acc, DebugExit: true, QMP: args != "", Timeout: 5 * time.Minute}
+			Accel: acc, DebugExit: true, QMP: args != "", Timeout: 5 * time.Minute, Extra: extra}
 		if verbose {
 			c.Log = qemu.Prefixed(os.Stderr, g.name+"| ")
 		}
@@ -108,7 +126,11 @@ func benchmark(kernel, initrd, linuxImage, mem, accel string, rounds, kbd int, v
 	}
 
 	release := strings.TrimPrefix(filepath.Base(linuxImage), "vmlinuz-")
-	fmt.Printf("Sigil vs Linux %s on %s, %s, %d rounds, %s\n", release, qemu.Binary, acc, rounds, time.Now().Format("2006-01-02"))
+	unit := acc + ", cycles of the guest TSC"
+	if icount {
+		unit = "tcg -icount, instructions (one per nanosecond of guest time)"
+	}
+	fmt.Printf("Sigil vs Linux %s on %s, %s, %d rounds, %s\n", release, qemu.Binary, unit, rounds, time.Now().Format("2006-01-02"))
 	fmt.Printf("QEMU: %s\n\n", shellQuote(append([]string{qemu.Binary}, qemu.Args(cfg(sigil, ""), acc, "")...)))
 	printTable(os.Stdout, sigil, lnx)
 	fmt.Println()

@@ -49,7 +49,7 @@ func opMedian(runs []run, op string) figure {
 
 func printTable(w io.Writer, sigil, lnx *guest) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "operation (cycles)\tSigil median\tLinux median\tSigil/Linux\ttarget\tSigil p99\tLinux p99\t")
+	fmt.Fprintln(tw, "operation\tSigil median\tLinux median\tSigil/Linux\ttarget\tSigil p99\tLinux p99\t")
 	line := func(label string, s, l figure, target float64) {
 		ratio, tgt := "n/a", ""
 		if l.median > 0 && s.median > 0 {

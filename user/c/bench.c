@@ -269,6 +269,17 @@ int main(int argc, char **argv) {
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (argc > 1 && !strcmp(argv[1], "kbd"))
 		return run_kbd(argc > 2 ? atoi(argv[2]) : 10);
+	if (argc > 1 && !strcmp(argv[1], "fork")) {
+		/* A fork loop alone, for profiling (tools/kprof). */
+		for (int i = argc > 2 ? atoi(argv[2]) : 1000; i > 0; i--) {
+			pid_t pid = fork();
+			if (pid == 0)
+				_exit(0);
+			waitpid(pid, NULL, 0);
+		}
+		printf("bench: fork loop done\n");
+		return 0;
+	}
 	boot(t0);
 	run_all();
 	printf("bench: done\n");

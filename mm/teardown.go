@@ -1,0 +1,116 @@
+package mm
+
+import "sigil/arch"
+
+// Tearing down a user space area by area, as Linux's exit_mmap does with
+// its VMAs: only the entries the areas cover are visited, not every entry
+// of every table, and the tables, all zero by then, go to the zeroed list
+// for the next space's tables. Every non-zero entry of a user space lies
+// in one of its areas (the areas say what the tables may map, and
+// unmapping clears), which is what makes this complete; FreeRoot checks
+// what is left anyway.
+
+// Clear zeroes every entry of [va, end) of the user space root, at every
+// level, dropping the references of present pages, and frees no table.
+//
+//go:nosplit
+func Clear(root uint64, va, end uintptr) {
+	forgetUser()
+	t4 := table(root)
+	for a := va; a < end; a = nextBefore(a, 4, end) {
+		e4 := &t4[index(a, 4)]
+		if !isTable(*e4, 4) {
+			continue // PML4 entries hold tables or nothing
+		}
+		t3, end4 := table(*e4), nextBefore(a, 4, end)
+		for b := a; b < end4; b = nextBefore(b, 3, end4) {
+			if index(b, 4) == 0 && index(b, 3) == windowPDPTIndex {
+				continue // the shared window, in no area
+			}
+			e3 := &t3[index(b, 3)]
+			if !isTable(*e3, 3) {
+				*e3 = 0 // a marker within the area, or nothing
+				continue
+			}
+			t2, end3 := table(*e3), nextBefore(b, 3, end4)
+			for c := b; c < end3; c = nextBefore(c, 2, end3) {
+				e2 := &t2[index(c, 2)]
+				if !isTable(*e2, 2) {
+					*e2 = 0
+					continue
+				}
+				t1, end2 := table(*e2), nextBefore(c, 2, end3)
+				for i, n := index(c, 1), int((end2-c)/PageSize); n > 0; i, n = i+1, n-1 {
+					if e := t1[i]; e&PTEPresent != 0 {
+						releaseLeaf(e)
+					}
+					t1[i] = 0
+				}
+			}
+		}
+	}
+}
+
+// FreeTables frees the page-table pages of level l (1: page tables, 2:
+// page directories, 3: PDPTs) that the entries of level l+1 under [va,
+// end) of the user space root point to. Each must be all zero: Clear has
+// run over every area, and FreeTables over every area at the levels
+// below. They go to the zeroed list.
+//
+//go:nosplit
+func FreeTables(root uint64, va, end uintptr, l int) {
+	for a := va; a < end; a = nextBefore(a, l+1, end) {
+		e := walkExisting(root, a, l+1)
+		if e == nil || !isTable(*e, l+1) {
+			continue
+		}
+		if l == 3 && index(a, 4) == 0 {
+			table(*e)[windowPDPTIndex] = 0 // the shared window: not ours
+		}
+		FreeZeroed(*e & pteAddr)
+		*e = 0
+	}
+}
+
+// walkExisting returns the level-l entry for va if the tables above it
+// exist, else nil.
+//
+//go:nosplit
+func walkExisting(root uint64, va uintptr, l int) *uint64 {
+	t := table(root)
+	for k := 4; ; k-- {
+		e := &t[index(va, k)]
+		if k == l {
+			return e
+		}
+		if !isTable(*e, k) {
+			return nil
+		}
+		t = table(*e)
+	}
+}
+
+// FreeRoot frees the user space root once Clear and FreeTables have
+// emptied it, first moving this CPU to the kernel's root if root is
+// loaded. Anything still under the user half (nothing, if every non-zero
+// entry lay in an area) is released the long way.
+//
+//go:nosplit
+func FreeRoot(root uint64) {
+	forgetUser()
+	if cpu := arch.This(); cpu.Root == root {
+		cpu.Root = KernelRoot
+		arch.SetCR3(KernelRoot)
+	}
+	t := table(root)
+	if isTable(t[0], 4) {
+		table(t[0])[windowPDPTIndex] = 0
+	}
+	for i := 0; i < kernelHalf; i++ {
+		if t[i] != 0 {
+			release(t[i], 4)
+			t[i] = 0
+		}
+	}
+	FreeFrame(root)
+}
