@@ -22,6 +22,15 @@ type CPU struct {
 	Ticks     uint64 // timer interrupts seen
 	SliceLeft int32  // ticks left in the running thread's time slice
 
+	// The tick as the TSC saw it (package intr): ticks that came more
+	// than half a period late count the periods they missed as lost, and
+	// ticks within a tenth of a period of the last one plus a period as
+	// on time. Under emulation on a busy host the vCPU may not run when
+	// its timer is due, and the timer does not replay what it missed.
+	LostTicks   uint64
+	OnTimeTicks uint64
+	LastTickTSC uint64
+
 	TSS TSS
 	gdt [gdtEntries]uint64
 }

@@ -109,6 +109,7 @@ func Init(want Mode, wantTimer TimerMode, m *apic.MADT, hz uint32) (cfg Config) 
 
 	if mode == PIC {
 		tickHz = clock.StartPeriodic(hz)
+		periodTSC = clock.TSCHz() / uint64(tickHz)
 		handlers[0] = tick
 		pics.Unmask(0)
 		cfg.TickHz = tickHz
@@ -235,7 +236,28 @@ func SendSelfIPI() bool {
 }
 
 //go:nosplit
-func tick(c *irq.Context) { proc.Tick(c) }
+func tick(c *irq.Context) {
+	countTick()
+	proc.Tick(c)
+}
+
+// countTick records how late this tick came (arch.CPU's LostTicks and
+// OnTimeTicks).
+//
+//go:nosplit
+func countTick() {
+	cpu, now := arch.This(), arch.RDTSC()
+	if last := cpu.LastTickTSC; last != 0 && periodTSC != 0 {
+		d := now - last
+		switch {
+		case d > periodTSC*3/2:
+			cpu.LostTicks += (d+periodTSC/2)/periodTSC - 1
+		case d > periodTSC*9/10 && d < periodTSC*11/10:
+			cpu.OnTimeTicks++
+		}
+	}
+	cpu.LastTickTSC = now
+}
 
 // apicTick is the local APIC timer's handler. In one-shot and TSC-deadline
 // modes it re-arms the next tick first, aiming at fixed TSC targets one
@@ -256,6 +278,7 @@ func apicTick(c *irq.Context) {
 		}
 	}
 	apic.Local.EOI()
+	countTick()
 	proc.Tick(c)
 }
 

@@ -29,19 +29,35 @@ func init() {
 	register("fault-report", testFaultReport)
 }
 
-// testIRQ: the tick runs at its rate within 10% over one second, a
-// self-IPI arrives, and deliberate spurious interrupts are counted.
+// testIRQ: the tick keeps time over a second, a self-IPI arrives, and
+// deliberate spurious interrupts are counted.
+//
+// Under emulation on a busy host the vCPU does not always run when its
+// timer is due, and a timer does not replay the ticks it missed, so the
+// rate of ticks seen is no pass/fail figure (it is logged; benchmarks
+// measure rates). What must hold under any load: the ticks seen and the
+// ticks the TSC says were lost add up to the second's worth, and a good
+// share of the ticks came exactly one period after the one before
+// (which a timer programmed for the wrong rate would not).
 func testIRQ(t *T) error {
 	cpu := arch.This()
 	hz := intr.TickHz()
-	t0, c0 := arch.RDTSC(), atomic.LoadUint64(&cpu.Ticks)
+	load := func() (tsc, ticks, lost, onTime uint64) {
+		return arch.RDTSC(), atomic.LoadUint64(&cpu.Ticks), atomic.LoadUint64(&cpu.LostTicks), atomic.LoadUint64(&cpu.OnTimeTicks)
+	}
+	t0, c0, l0, o0 := load()
 	time.Sleep(time.Second)
-	t1, c1 := arch.RDTSC(), atomic.LoadUint64(&cpu.Ticks)
+	t1, c1, l1, o1 := load()
 	secs := float64(clock.TSCToNanos(t1-t0)) / 1e9
-	rate := float64(c1-c0) / secs
-	t.Logf("tick: %d ticks in %.3f s = %.1f Hz (configured %d Hz, %s mode)", c1-c0, secs, rate, hz, intr.ActiveMode())
-	if rate < 0.9*float64(hz) || rate > 1.1*float64(hz) {
-		return fmt.Errorf("tick rate %.1f Hz is not within 10%% of %d Hz", rate, hz)
+	seen, lost, onTime := c1-c0, l1-l0, o1-o0
+	want := secs * float64(hz)
+	t.Logf("tick: %d ticks in %.3f s = %.1f Hz (configured %d Hz, %s mode), %d lost, %d on time",
+		seen, secs, float64(seen)/secs, hz, intr.ActiveMode(), lost, onTime)
+	if got := float64(seen + lost); got < 0.9*want || got > 1.1*want {
+		return fmt.Errorf("%d ticks seen and %d lost in %.3f s: not within 10%% of %d Hz", seen, lost, secs, hz)
+	}
+	if float64(onTime) < 0.25*float64(seen) {
+		return fmt.Errorf("only %d of %d ticks came one period after the last", onTime, seen)
 	}
 
 	before := intr.SelfIPIs()

@@ -118,8 +118,10 @@ func testSleep(t *T) error {
 	if got[0] < d {
 		return fmt.Errorf("sleep(%v) returned after %v", d, got[0])
 	}
-	// The tick is 1 ms; allow generous slack for emulation.
-	if med := got[len(got)/2]; med > d+15*time.Millisecond {
+	// How late a sleep wakes is a latency, which a busy host stretches:
+	// logged above, not judged. Only a timer that is plainly broken (a
+	// sleep taking many times its length) fails.
+	if med := got[len(got)/2]; med > 10*d {
 		return fmt.Errorf("sleep(%v) took %v (median)", d, med)
 	}
 	return nil

@@ -2,9 +2,21 @@ package signal
 
 import (
 	"math/bits"
+	"sync/atomic"
 
 	"sigil/linux"
 )
+
+// UserCount counts the real-time signals queued for one user in all its
+// processes: RLIMIT_SIGPENDING limits that count, per user, as Linux's
+// ucounts do, so that memory for queued signals is bounded however many
+// processes the user has.
+type UserCount struct{ n atomic.Int32 }
+
+// Queued returns the count.
+//
+//go:nosplit
+func (u *UserCount) Queued() int { return int(u.n.Load()) }
 
 // Queue is the pending signals of one target: a thread (its private queue)
 // or a process (the shared one). Standard signals are a bitmap, each with
@@ -18,6 +30,9 @@ type Queue struct {
 	std     Set
 	stdInfo [32]linux.SignalInfo
 	rt      []linux.SignalInfo
+	// User is the count the queue's real-time entries add to (set when
+	// the queue is made, read in interrupt context); nil counts nothing.
+	User *UserCount
 }
 
 // Pending returns every signal with something pending.
@@ -42,14 +57,43 @@ func (q *Queue) Queued() int { return len(q.rt) }
 func (q *Queue) Fits(sig int) bool { return !IsRealtime(sig) || len(q.rt) < cap(q.rt) }
 
 // Enqueue adds info. A standard signal already pending coalesces (and is
-// reported queued). A real-time signal is refused (ok false) when the queue
-// holds limit entries already: the caller returns EAGAIN and nothing queued
-// is lost. Goroutine context: it may grow the queue.
+// reported queued). A real-time signal is refused (ok false) when limit
+// entries are queued already, in the queue or, with a User, for its user:
+// the caller returns EAGAIN and nothing queued is lost. Goroutine context:
+// it may grow the queue.
 func (q *Queue) Enqueue(info *linux.SignalInfo, limit int) (ok bool) {
-	if IsRealtime(int(info.Signo)) && len(q.rt) < limit && !q.Fits(int(info.Signo)) {
+	if IsRealtime(int(info.Signo)) && q.room(limit) && !q.Fits(int(info.Signo)) {
 		q.rt = append(q.rt, linux.SignalInfo{})[:len(q.rt)]
 	}
 	return q.Add(info, limit)
+}
+
+// room reports whether another real-time entry stays within limit.
+//
+//go:nosplit
+func (q *Queue) room(limit int) bool {
+	if q.User != nil {
+		return q.User.Queued() < limit
+	}
+	return len(q.rt) < limit
+}
+
+// count adds d real-time entries to the user's count.
+//
+//go:nosplit
+func (q *Queue) count(d int) {
+	if q.User != nil {
+		q.User.n.Add(int32(d))
+	}
+}
+
+// Clear drops everything queued (the owner is gone).
+//
+//go:nosplit
+func (q *Queue) Clear() {
+	q.count(-len(q.rt))
+	q.rt = q.rt[:0]
+	q.std = 0
 }
 
 // Add is Enqueue for a queue that Fits: it never allocates, so interrupt
@@ -65,11 +109,12 @@ func (q *Queue) Add(info *linux.SignalInfo, limit int) (ok bool) {
 		}
 		return true
 	}
-	if len(q.rt) >= limit || !q.Fits(sig) {
+	if !q.room(limit) || !q.Fits(sig) {
 		return false
 	}
 	q.rt = q.rt[:len(q.rt)+1] // a re-slice of itself writes only the length
 	q.rt[len(q.rt)-1] = *info
+	q.count(1)
 	return true
 }
 
@@ -158,6 +203,7 @@ func (q *Queue) Remove(sig int) {
 	i := q.oldest(sig)
 	n := copy(q.rt[i:], q.rt[i+1:])
 	q.rt = q.rt[:i+n]
+	q.count(-1)
 }
 
 // Discard drops every pending instance of sig (setting SIG_IGN, or a stop
@@ -176,5 +222,6 @@ func (q *Queue) Discard(sig int) {
 			n++
 		}
 	}
+	q.count(n - len(q.rt))
 	q.rt = q.rt[:n]
 }

@@ -258,8 +258,8 @@ func StartInit(file string, argv, envp []string, console *vfs.Node) (*Process, e
 		}
 		p.files.install(f, fd, false)
 	}
-	t := &Thread{TID: p.PID, p: p, ut: &proc.UserThread{}}
-	t.altstack.Flags = linux.SS_DISABLE
+	t := newThread(&proc.UserThread{})
+	t.TID, t.p = p.PID, p
 	p.threads[t.TID] = t
 	if err := t.exec(file, argv, envp); err != errNoResult {
 		endTask()

@@ -147,7 +147,7 @@ func (t *Thread) fastSend(c *irq.Context, info *linux.SignalInfo, thread bool) b
 		q = &t.sig.pending
 	}
 	limit := int(p.limits[linux.RLIMIT_SIGPENDING].Cur)
-	if signal.IsRealtime(sig) && p.shared.Queued()+t.sig.pending.Queued() >= limit {
+	if signal.IsRealtime(sig) && rootUser.Queued() >= limit {
 		f.RAX = linux.Neg(linux.EAGAIN)
 		return true
 	}

@@ -43,3 +43,21 @@ func startTask() error {
 
 // endTask uncounts a thread that ended or was never started.
 func endTask() { tasks.n.Add(-1) }
+
+// kernelMemory reports whether the kernel may allocate n more bytes for
+// t's process (a thread's structures and stack, pipe buffers): kernel
+// memory spent for users comes out of the frames above the kernel's
+// reserve, as user memory does, so that no user can eat into what the
+// kernel keeps for itself. When there are none, it reclaims (and may
+// kill), as a page fault would, and looks once more.
+func (t *Thread) kernelMemory(n int) bool {
+	need := uint64(n+pageSize-1) / pageSize
+	for try := 0; ; try++ {
+		if mm.UserFree() > need {
+			return true
+		}
+		if try == 1 || !outOfMemory(t.p.as) {
+			return false
+		}
+	}
+}

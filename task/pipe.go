@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"sigil/linux"
+	"sigil/mm"
 )
 
 // pipeBuf is a pipe's capacity (Linux's default, 16 pages).
@@ -76,6 +77,18 @@ func (w pipeWriter) write(t *Thread, f *OpenFile, b []byte) (int, error) {
 		rest := len(b) - done
 		if room >= rest || room > 0 && rest > pipeAtomic {
 			n := min(room, rest)
+			if cap(p.buf)-len(p.buf) < n && mm.UserFree() <= uint64(n/pageSize+1) {
+				// Room in memory first, without the pipe's lock:
+				// reclaiming may wait for a process to die.
+				p.mu.Unlock()
+				if !t.kernelMemory(n) {
+					if done > 0 {
+						return done, nil
+					}
+					return 0, linux.ENOMEM // as Linux's pipe_write when no page comes
+				}
+				continue
+			}
 			p.buf = append(p.buf, b[done:done+n]...)
 			done += n
 			p.touch()

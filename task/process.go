@@ -57,6 +57,10 @@ var (
 	procs         = map[int32]*Process{}
 	nextPID int32 = 1
 
+	// rootUser counts the real-time signals queued for root, the user
+	// every process runs as (RLIMIT_SIGPENDING is per user).
+	rootUser signal.UserCount
+
 	// Root is the file system user programs see.
 	Root *vfs.FS
 	// InitExited is told PID 1's wait status when it exits.
@@ -145,6 +149,7 @@ func newProcess(parent *Process) *Process {
 		sigEv:    newNotifier(),
 		limits:   defaultLimits(),
 	}
+	p.shared.User = &rootUser
 	tableMu.Lock()
 	procs[p.PID] = p
 	tableMu.Unlock()
@@ -188,6 +193,7 @@ func (p *Process) exit(status uint32) {
 		return
 	}
 	p.zombie, p.status = true, status
+	p.shared.Clear()
 	files, as, children := p.files, p.as, p.children
 	p.files, p.as, p.children = nil, nil, map[int32]*Process{}
 	vf := p.vforked

@@ -60,7 +60,7 @@ func (p *Process) status_(as *AddressSpace) string {
 		break
 	}
 	shd := uint64(p.shared.Pending())
-	queued := p.queuedLocked()
+	queued := rootUser.Queued() // SigQ counts the user's, as Linux's
 	limit := p.limits[linux.RLIMIT_SIGPENDING].Cur
 	p.mu.Unlock()
 	var b strings.Builder

@@ -116,15 +116,6 @@ func (t *Thread) catchesNowLocked(sig int, act *linux.SigAction) bool {
 	return act.Handler != linux.SIG_DFL && act.Handler != linux.SIG_IGN && !t.sig.mask.Has(sig) && t.deliverableLocked() == 0
 }
 
-// queuedLocked counts the process's queued real-time signals.
-func (p *Process) queuedLocked() int {
-	n := p.shared.Queued()
-	for _, t := range p.threads {
-		n += t.sig.pending.Queued()
-	}
-	return n
-}
-
 // send generates info for p (process-directed), or for thread t of p.
 // It returns EAGAIN when a real-time signal would exceed RLIMIT_SIGPENDING.
 // TraceSignals prints every generation and delivery with a TSC stamp
@@ -183,12 +174,10 @@ func (p *Process) send(t *Thread, info linux.SignalInfo) error {
 	if t != nil {
 		q = &t.sig.pending
 	}
-	limit := int(p.limits[linux.RLIMIT_SIGPENDING].Cur)
-	if signal.IsRealtime(sig) && p.queuedLocked() >= limit {
+	if !q.Enqueue(&info, int(p.limits[linux.RLIMIT_SIGPENDING].Cur)) {
 		p.mu.Unlock()
-		return linux.EAGAIN
+		return linux.EAGAIN // a real-time signal beyond the user's RLIMIT_SIGPENDING
 	}
-	q.Enqueue(&info, limit)
 	p.sigEv.notify()
 	pollEvents.notify()
 	target := t

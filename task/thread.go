@@ -23,6 +23,15 @@ type Thread struct {
 	stopped  atomic.Bool // execve in another thread: leave
 }
 
+// newThread returns a thread running ut, with no alternate signal stack,
+// its queued signals counted for its user.
+func newThread(ut *proc.UserThread) *Thread {
+	t := &Thread{ut: ut}
+	t.altstack.Flags = linux.SS_DISABLE
+	t.sig.pending.User = &rootUser
+	return t
+}
+
 // errStop ends the thread's loop; errNoResult keeps the registers a system
 // call set itself (execve).
 type sysErr string
@@ -148,6 +157,7 @@ func (t *Thread) finish() {
 	}
 	p.mu.Lock()
 	delete(p.threads, t.TID)
+	t.sig.pending.Clear()
 	last := len(p.threads) == 0
 	status := p.status
 	p.mu.Unlock()
@@ -172,6 +182,10 @@ func (t *Thread) clone(flags, stack, ptid, ctid, tls uint64) (uint64, error) {
 	if err := startTask(); err != nil {
 		return 0, err
 	}
+	if !t.kernelMemory(threadCost) {
+		endTask()
+		return 0, linux.ENOMEM
+	}
 	ut := *t.ut
 	ut.Ctx.TF.RAX = 0
 	if stack != 0 {
@@ -180,9 +194,8 @@ func (t *Thread) clone(flags, stack, ptid, ctid, tls uint64) (uint64, error) {
 	if flags&linux.CLONE_SETTLS != 0 {
 		ut.FSBase = tls
 	}
-	child := &Thread{ut: &ut}
+	child := newThread(&ut)
 	child.sig.mask = t.sig.mask
-	child.altstack.Flags = linux.SS_DISABLE
 
 	var np *Process
 	if flags&linux.CLONE_THREAD != 0 {

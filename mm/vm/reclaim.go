@@ -2,7 +2,6 @@ package vm
 
 import (
 	"runtime/debug"
-	"runtime/metrics"
 	"sync"
 	"time"
 
@@ -60,18 +59,12 @@ func WatchPressure() {
 	}
 }
 
-var runtimeMemory = []metrics.Sample{
-	{Name: "/memory/classes/total:bytes"},
-	{Name: "/memory/classes/heap/released:bytes"},
-}
-
-// setKernelLimit sets the runtime's limit to what it holds now plus the
-// free frames above the reserve (and a margin for page tables):
-// mm.KernelLimit's rule, as memory is now.
+// setKernelLimit sets the runtime's limit to the frames the kernel holds
+// now plus the free frames above the reserve (and a margin for page
+// tables): mm.KernelLimit's rule, as memory is now. Frames, not the
+// runtime's own view, which counts memory it mapped and never touched.
 func setKernelLimit() {
-	metrics.Read(runtimeMemory)
-	held := runtimeMemory[0].Value.Uint64() - runtimeMemory[1].Value.Uint64()
 	var st mm.FrameStats
 	withIRQsOff(func() { st = mm.Stats() })
-	debug.SetMemoryLimit(int64(mm.KernelLimit(st.Total, st.Free, held)))
+	debug.SetMemoryLimit(int64(mm.KernelLimit(st.Total, st.Free, st.ByKind[mm.KindKernel]*mm.PageSize)))
 }

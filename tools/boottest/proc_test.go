@@ -244,7 +244,7 @@ func TestCtrlC(t *testing.T) {
 			// SIGINT (bit 1) caught; the stop signal consumed, nothing pending.
 			expectLine(t, m, `^ +\d+ spin +\d+/\d+ +0{16} +0{16} +0{16} +0{16} +0{15}2$`)
 			m.WriteSerial([]byte("fg\n"))
-			time.Sleep(300 * time.Millisecond)
+			expectLine(t, m, `^spin -h$`) // in the foreground, continued
 			ctrl("c")
 			expectLine(t, m, `^spin: SIGINT #1 handled, counter \d+`)
 			time.Sleep(200 * time.Millisecond)
@@ -269,7 +269,7 @@ func TestCtrlC(t *testing.T) {
 			m.WriteSerial([]byte("ps\n"))
 			expectLine(t, m, `^ +\d+ +1 +\d+ +T +spin$`)
 			m.WriteSerial([]byte("fg\n"))
-			time.Sleep(300 * time.Millisecond)
+			expectLine(t, m, `^spin$`)
 			ctrl("c")
 			expectLine(t, m, `^sh: spin \(pid \d+\): killed by signal 2 \(interrupt\)$`)
 			m.WriteSerial([]byte("exit 0\n"))

@@ -105,6 +105,7 @@ func run(line string) int {
 		dropJob(j)
 		setForeground(j.pid)
 		syscall.Kill(-j.pid, syscall.SIGCONT)
+		fmt.Println(j.name) // as bash says which job it resumed
 		return waitJob(j)
 	case "help":
 		fmt.Println("builtins: cd DIR, echo ARGS, exit [N], poweroff, ps [-s], kill [-SIG] PID..., jobs, fg [%N], bg [%N], help; programs are in /bin")
