@@ -84,7 +84,7 @@ func wallMedian(g *guest) time.Duration {
 	return time.Duration(ns).Round(time.Millisecond)
 }
 
-func printFootprint(w io.Writer, kernel string, sigil, lnx *guest, minMem int) {
+func printFootprint(w io.Writer, kernel string, sigil, lnx *guest, minMem, minAlways int) {
 	used := func(g *guest) uint64 {
 		return medianOver(g.runs, func(r run) (uint64, bool) { return r.memUsedKB, true })
 	}
@@ -93,6 +93,6 @@ func printFootprint(w io.Writer, kernel string, sigil, lnx *guest, minMem int) {
 		size = st.Size()
 	}
 	fmt.Fprintf(w, "Sigil footprint: kernel image %d KiB; in use at init %d kB (%d pages; Linux: %d kB);"+
-		" smallest -m that boots to the shell: %dM\n",
-		size/1024, used(sigil), used(sigil)/4, used(lnx), minMem)
+		" smallest -m that boots to the shell: %dM (%dM with sysctl.vm.overcommit_memory=1)\n",
+		size/1024, used(sigil), used(sigil)/4, used(lnx), minMem, minAlways)
 }
