@@ -6,13 +6,36 @@ import (
 	"time"
 
 	"sigil/linux"
+	"sigil/mm/vm"
 )
 
-// futexTable is an address space's futex wait queues, keyed by user
-// address (futexes of private mappings are per address space).
+// futexTable holds futex wait queues. A futex is keyed as Linux's
+// get_futex_key keys it: in private memory by its address, in a table of
+// its address space's own; in shared memory (a MAP_SHARED mapping, which
+// other processes may map elsewhere) by the memory itself, the object and
+// offset, in one table for the whole system. FUTEX_PRIVATE_FLAG promises
+// the former.
 type futexTable struct {
 	mu      sync.Mutex
-	waiters map[uint64][]*futexWaiter
+	waiters map[futexKey][]*futexWaiter
+}
+
+type futexKey struct {
+	obj *vm.Object // nil for private memory: off is then the address
+	off uint64
+}
+
+// sharedFutexes are the futexes of shared memory.
+var sharedFutexes futexTable
+
+// futexQueue returns the table and key of the futex at addr.
+func (as *AddressSpace) futexQueue(addr uint64, private bool) (*futexTable, futexKey) {
+	if !private {
+		if obj, off, ok := as.SharedAt(uintptr(addr)); ok {
+			return &sharedFutexes, futexKey{obj, off}
+		}
+	}
+	return &as.futex, futexKey{off: addr}
 }
 
 type futexWaiter struct {
@@ -22,11 +45,11 @@ type futexWaiter struct {
 
 // wait blocks while the word at addr equals val, until woken, timed out
 // (deadline zero: never) or cancelled.
-func (as *AddressSpace) futexWait(addr uint64, val uint32, bits uint32, deadline time.Time, cancel <-chan struct{}) error {
+func (as *AddressSpace) futexWait(addr uint64, private bool, val uint32, bits uint32, deadline time.Time, cancel <-chan struct{}) error {
 	if addr%4 != 0 {
 		return linux.EINVAL
 	}
-	ft := &as.futex
+	ft, key := as.futexQueue(addr, private)
 	w := &futexWaiter{woken: make(chan struct{}), bits: bits}
 	ft.mu.Lock()
 	var b [4]byte
@@ -39,9 +62,9 @@ func (as *AddressSpace) futexWait(addr uint64, val uint32, bits uint32, deadline
 		return linux.EAGAIN
 	}
 	if ft.waiters == nil {
-		ft.waiters = map[uint64][]*futexWaiter{}
+		ft.waiters = map[futexKey][]*futexWaiter{}
 	}
-	ft.waiters[addr] = append(ft.waiters[addr], w)
+	ft.waiters[key] = append(ft.waiters[key], w)
 	ft.mu.Unlock()
 
 	var timeout <-chan time.Time
@@ -54,25 +77,28 @@ func (as *AddressSpace) futexWait(addr uint64, val uint32, bits uint32, deadline
 	case <-w.woken:
 		return nil
 	case <-timeout:
-		if ft.remove(addr, w) {
+		if ft.remove(key, w) {
 			return linux.ETIMEDOUT
 		}
 		return nil // woken as the timer fired
 	case <-cancel:
-		if ft.remove(addr, w) {
+		if ft.remove(key, w) {
 			return linux.ERESTARTSYS
 		}
 		return nil
 	}
 }
 
-func (ft *futexTable) remove(addr uint64, w *futexWaiter) bool {
+func (ft *futexTable) remove(key futexKey, w *futexWaiter) bool {
 	ft.mu.Lock()
 	defer ft.mu.Unlock()
-	q := ft.waiters[addr]
+	q := ft.waiters[key]
 	for i, x := range q {
 		if x == w {
-			ft.waiters[addr] = append(q[:i:i], q[i+1:]...)
+			ft.waiters[key] = append(q[:i:i], q[i+1:]...)
+			if len(ft.waiters[key]) == 0 {
+				delete(ft.waiters, key)
+			}
 			return true
 		}
 	}
@@ -80,11 +106,11 @@ func (ft *futexTable) remove(addr uint64, w *futexWaiter) bool {
 }
 
 // wake wakes up to n waiters on addr whose bitset meets bits, oldest first.
-func (as *AddressSpace) futexWake(addr uint64, n int, bits uint32) int {
-	ft := &as.futex
+func (as *AddressSpace) futexWake(addr uint64, private bool, n int, bits uint32) int {
+	ft, key := as.futexQueue(addr, private)
 	ft.mu.Lock()
 	defer ft.mu.Unlock()
-	q := ft.waiters[addr]
+	q := ft.waiters[key]
 	woken := 0
 	var rest []*futexWaiter
 	for _, w := range q {
@@ -96,9 +122,9 @@ func (as *AddressSpace) futexWake(addr uint64, n int, bits uint32) int {
 		}
 	}
 	if len(rest) == 0 {
-		delete(ft.waiters, addr)
+		delete(ft.waiters, key)
 	} else {
-		ft.waiters[addr] = rest
+		ft.waiters[key] = rest
 	}
 	return woken
 }

@@ -142,6 +142,7 @@ func sysClockNanosleep(t *Thread, a *args) (uint64, error) {
 func sysFutex(t *Thread, a *args) (uint64, error) {
 	addr, op, val, timeout, _, val3 := a[0], a[1], a[2], a[3], a[4], a[5]
 	cmd := op &^ (linux.FUTEX_PRIVATE_FLAG | linux.FUTEX_CLOCK_REALTIME)
+	private := op&linux.FUTEX_PRIVATE_FLAG != 0
 	as := t.p.as
 	switch cmd {
 	case linux.FUTEX_WAIT, linux.FUTEX_WAIT_BITSET:
@@ -167,13 +168,13 @@ func sysFutex(t *Thread, a *args) (uint64, error) {
 			}
 			deadline = time.Now().Add(d)
 		}
-		return 0, as.futexWait(addr, uint32(val), bits, deadline, t.intr())
+		return 0, as.futexWait(addr, private, uint32(val), bits, deadline, t.intr())
 	case linux.FUTEX_WAKE, linux.FUTEX_WAKE_BITSET:
 		bits := uint32(linux.FUTEX_BITSET_MATCH_ANY)
 		if cmd == linux.FUTEX_WAKE_BITSET {
 			bits = uint32(val3)
 		}
-		return uint64(as.futexWake(addr, int(int32(val)), bits)), nil
+		return uint64(as.futexWake(addr, private, int(int32(val)), bits)), nil
 	}
 	return 0, linux.ENOSYS
 }

@@ -152,7 +152,7 @@ func (t *Thread) finish() {
 		// CLONE_CHILD_CLEARTID / set_tid_address: zero the word, wake one.
 		var zero [4]byte
 		if as.CopyOut(t.clearTID, zero[:]) == nil {
-			as.futexWake(t.clearTID, 1, ^uint32(0))
+			as.futexWake(t.clearTID, false, 1, ^uint32(0))
 		}
 	}
 	p.mu.Lock()

@@ -303,3 +303,16 @@ func (s *Space) covered(start, end uintptr) bool {
 }
 
 func pageUp(x uintptr) uintptr { return (x + pageMask) &^ pageMask }
+
+// SharedAt returns the memory behind addr if it lies in a shared mapping:
+// its object and offset, which name it in every space that maps it (a
+// shared futex's key, as Linux's get_futex_key).
+func (s *Space) SharedAt(addr uintptr) (*Object, uint64, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.areas.find(addr)
+	if a == nil || a.Obj == nil || a.Flags&(Shared|sharedReadOnly) == 0 {
+		return nil, 0, false
+	}
+	return a.Obj, a.offAt(addr), true
+}

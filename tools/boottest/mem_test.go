@@ -7,14 +7,15 @@ import (
 
 // TestMemory runs memtest's cases (each checked on Linux 6.1): threads,
 // anonymous and file mappings, munmap and mprotect of sub-ranges, mremap,
-// copy-on-write and shared memory across fork, madvise, mincore, msync,
+// copy-on-write and shared memory across fork, a futex in shared memory
+// woken across processes, madvise, mincore, msync,
 // brk and stacks that grow, in both interrupt modes.
 func TestMemory(t *testing.T) {
 	for _, m := range irqModes[:2] {
 		t.Run(m.name, func(t *testing.T) {
 			res := bootInit(t, "init=/bin/memtest "+m.append)
 			wantCode(t, res, 0)
-			wantLines(t, res.Output, `(?m)^memtest: 10 of 10 passed$`, `(?m)^memtest: threads ok$`,
+			wantLines(t, res.Output, `(?m)^memtest: 11 of 11 passed$`, `(?m)^memtest: threads ok$`,
 				`(?m)^memtest: file ok$`, `(?m)^memtest: mremap ok$`, `(?m)^memtest: fork ok$`)
 			for _, l := range strings.Split(res.Output, "\n") {
 				if strings.Contains(l, "FAILED") {

@@ -24,6 +24,10 @@
 	"%s = %ld errno %d (%s), want %s", #call, r_, errno, strerror(errno), #e); } while (0)
 
 #define PAGE 4096L
+/* From <linux/futex.h>, which musl-tools does not ship. */
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+#define FUTEX_WAKE_PRIVATE (FUTEX_WAKE | 128)
 #define FILE_PATH "/bin/hello"
 
 /* The system calls themselves: musl's wrappers round addresses (mprotect)
@@ -316,6 +320,40 @@ static void t_fork(void) {
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child status %#x", st);
 }
 
+/* A futex in shared memory is the memory's, not the address's: a child
+   waiting on it at another address is woken by its parent. */
+static void t_futex(void) {
+	int *f = (int *)map(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED);
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* The child sees the word at a different address too. */
+		int *g = (int *)mremap(f, 0, PAGE, MREMAP_MAYMOVE);
+		if (g == MAP_FAILED || g == f)
+			_exit(10);
+		g[1] = 1; /* ready */
+		while (g[0] == 0)
+			if (syscall(SYS_futex, g, FUTEX_WAIT, 0, NULL, NULL, 0) < 0 && errno != EAGAIN && errno != EINTR)
+				_exit(11);
+		_exit(g[0] == 7 ? 0 : 12);
+	}
+	while (f[1] == 0)
+		usleep(1000);
+	usleep(20000); /* let the child sleep in FUTEX_WAIT */
+	f[0] = 7;
+	long woken = 0;
+	for (int i = 0; i < 1000 && woken == 0; i++) {
+		woken = syscall(SYS_futex, f, FUTEX_WAKE, 1, NULL, NULL, 0);
+		if (woken == 0)
+			usleep(1000);
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child status %#x (woken %ld)", st, woken);
+	/* A private futex op on private memory finds its own waiters only. */
+	int word = 0;
+	CHECK(syscall(SYS_futex, &word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0) == 0, "wake of nobody");
+}
+
 /* ---- madvise, mincore, msync, brk ------------------------------------------------ */
 
 static void t_advice(void) {
@@ -476,7 +514,7 @@ static struct {
 } tests[] = {
 	{"threads", t_threads, 1}, {"anon", t_anon, 1}, {"reserve", t_reserve, 1},
 	{"placement", t_placement, 1}, {"file", t_file, 1}, {"mremap", t_mremap, 1},
-	{"fork", t_fork, 1}, {"advice", t_advice, 1}, {"brk", t_brk, 1}, {"stack", t_stack, 1},
+	{"fork", t_fork, 1}, {"futex", t_futex, 1}, {"advice", t_advice, 1}, {"brk", t_brk, 1}, {"stack", t_stack, 1},
 	{"oom", t_oom, 0}, {"forkbomb", t_forkbomb, 0},
 };
 
