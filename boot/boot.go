@@ -10,6 +10,7 @@
 package boot
 
 import (
+	"strconv"
 	"unsafe"
 
 	"sigil/apic"
@@ -168,18 +169,8 @@ var limitBuf [40]byte
 // envVar formats name followed by v in decimal into buf, without
 // allocating (boot0 runs before the runtime).
 func envVar(buf []byte, name string, v uint64) string {
-	i := len(buf)
-	for {
-		i--
-		buf[i] = byte('0' + v%10)
-		v /= 10
-		if v == 0 {
-			break
-		}
-	}
-	i -= len(name)
-	copy(buf[i:], name)
-	return unsafe.String(&buf[i], len(buf)-i)
+	b := strconv.AppendUint(append(buf[:0], name...), v, 10) // within buf's capacity: no allocation
+	return unsafe.String(&b[0], len(b))
 }
 
 func indexByte(s string, c byte) int {

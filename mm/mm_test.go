@@ -340,13 +340,13 @@ func TestUserSpace(t *testing.T) {
 	if pa, _ := Translate(user, va+PageSize); pa != pa1 {
 		t.Errorf("parent's write copied a frame it alone held")
 	}
-	DestroyUser(child)
+	FreeRoot(child)
 	in(user, got[:1], va) // cached, then the space goes away
-	DestroyUser(user)
+	FreeRoot(user)
 	if again, _ := NewUserRoot(); in(again, got[:1], va) {
 		t.Errorf("read through a destroyed space's translation (root %#x, then %#x)", user, again)
 	} else {
-		DestroyUser(again)
+		FreeRoot(again)
 	}
 	if table(k[0])[3] == 0 {
 		t.Error("destroying a process freed the shared window")
@@ -384,5 +384,5 @@ func TestProtectSplitsMarkers(t *testing.T) {
 	if _, _, ok := Lookup(user, va+2<<20); ok || in(user, make([]byte, 1), va+2<<20) {
 		t.Error("the hole after the mapping became accessible")
 	}
-	DestroyUser(user)
+	FreeRoot(user)
 }

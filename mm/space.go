@@ -1,7 +1,5 @@
 package mm
 
-import "sigil/arch"
-
 // Address spaces. Every address space shares the kernel half: the PDPTs
 // under PML4 entries 256-511 are allocated once at boot (PinKernelHalf) and
 // every user PML4 points at them, so a kernel mapping made later is seen
@@ -58,27 +56,6 @@ func NewUserRoot() (uint64, bool) {
 		t[i] = k[i]
 	}
 	return root, true
-}
-
-// DestroyUser releases root's user half (frames and tables) and root
-// itself, first moving this CPU to the kernel's root if root is loaded.
-//
-//go:nosplit
-func DestroyUser(root uint64) {
-	forgetUser()
-	if cpu := arch.This(); cpu.Root == root {
-		cpu.Root = KernelRoot
-		arch.SetCR3(KernelRoot)
-	}
-	t := table(root)
-	if t[0]&PTEPresent != 0 {
-		table(t[0])[windowPDPTIndex] = 0 // shared: not ours to free
-	}
-	for i := 0; i < kernelHalf; i++ {
-		release(t[i], 4)
-		t[i] = 0
-	}
-	FreeFrame(root)
 }
 
 // Share makes [va, end) of the user space dst (unmapped there) what it is

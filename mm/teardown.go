@@ -90,10 +90,11 @@ func walkExisting(root uint64, va uintptr, l int) *uint64 {
 	}
 }
 
-// FreeRoot frees the user space root once Clear and FreeTables have
-// emptied it, first moving this CPU to the kernel's root if root is
-// loaded. Anything still under the user half (nothing, if every non-zero
-// entry lay in an area) is released the long way.
+// FreeRoot frees the user space root, first moving this CPU to the
+// kernel's root if root is loaded. Whatever is still under the user half
+// is released the long way, visiting every entry: nothing, after Clear
+// and FreeTables have emptied it area by area; everything, for a space
+// torn down without its areas.
 //
 //go:nosplit
 func FreeRoot(root uint64) {

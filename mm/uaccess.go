@@ -15,7 +15,7 @@ import "unsafe"
 // is mostly one page (its arguments on the caller's stack), so the next
 // access usually skips the four-level walk. forgetUser clears it wherever
 // a page may go away or lose write permission (SetRange, Discard, Protect,
-// DestroyUser); those run with interrupts off, like every userFrame, so
+// FreeRoot); those run with interrupts off, like every userFrame, so
 // no access sees a stale entry.
 var lastUser struct {
 	root   uint64

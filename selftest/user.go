@@ -65,7 +65,7 @@ func newUserRun(code []byte) (*userRun, error) {
 
 // run serves getppid and exit until the program exits or faults.
 func (r *userRun) run() (exit uint64, trap *proc.TrapInfo) {
-	defer arch.NoInterrupts(func() { mm.DestroyUser(r.root) })
+	defer arch.NoInterrupts(func() { mm.FreeRoot(r.root) })
 	for {
 		switch proc.EnterUser(r.ut) {
 		case proc.ReasonSyscall:

@@ -39,8 +39,16 @@ func (s *Space) Madvise(addr, length uintptr, advice uint64) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.eachArea(addr, end, func(a *Area, start, end uintptr) error { return s.advise(a, start, end, advice) })
+}
+
+// eachArea calls f for the part of each area in [start, end), in order,
+// and stops at the first error f returns. A hole in the range (or the
+// kernel's window) is ENOMEM, returned once the rest is done: Linux's
+// madvise_walk_vmas, which msync's walk follows too.
+func (s *Space) eachArea(start, end uintptr, f func(a *Area, start, end uintptr) error) error {
 	var holeErr error
-	for at := addr; at < end; {
+	for at := start; at < end; {
 		a := s.areas.above(at)
 		if a == nil || a.Start >= end {
 			return linux.ENOMEM
@@ -52,7 +60,7 @@ func (s *Space) Madvise(addr, length uintptr, advice uint64) error {
 		to := min(a.End, end)
 		if a.Flags&reserved != 0 {
 			holeErr = linux.ENOMEM // not the program's memory
-		} else if err := s.advise(a, at, to, advice); err != nil {
+		} else if err := f(a, at, to); err != nil {
 			return err
 		}
 		at = to
@@ -191,19 +199,10 @@ func (s *Space) Msync(addr, length uintptr, flags uint64) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var err error
-	for at := addr; at < end; {
-		a := s.areas.above(at)
-		if a == nil || a.Start >= end {
-			return linux.ENOMEM
-		}
-		if a.Start > at || a.Flags&reserved != 0 {
-			err = linux.ENOMEM
-		}
+	return s.eachArea(addr, end, func(a *Area, _, _ uintptr) error {
 		if flags&linux.MS_INVALIDATE != 0 && a.Flags&Locked != 0 {
 			return linux.EBUSY
 		}
-		at = a.End
-	}
-	return err
+		return nil
+	})
 }

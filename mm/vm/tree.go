@@ -196,32 +196,52 @@ func (t *tree) overlapping(start, end uintptr) []*Area {
 // lies in [lo, hi) and in no area (nor in the guard gap below a stack that
 // grows down), or false.
 func (t *tree) highestHole(size, lo, hi uintptr) (uintptr, bool) {
+	return t.hole(size, lo, hi, true)
+}
+
+// lowestHole returns the lowest such address, or false.
+func (t *tree) lowestHole(size, lo, hi uintptr) (uintptr, bool) {
+	return t.hole(size, lo, hi, false)
+}
+
+func (t *tree) hole(size, lo, hi uintptr, top bool) (uintptr, bool) {
 	if size == 0 || hi < lo || hi-lo < size {
 		return 0, false
 	}
-	return holeIn(t.root, 0, ^uintptr(0), size, lo, hi)
+	return holeIn(t.root, 0, ^uintptr(0), size, lo, hi, top)
 }
 
 // holeIn searches subtree n, whose areas lie between floor (the end of the
-// area before them) and ceil (the start of the one after), top-down.
-func holeIn(n *Area, floor, ceil, size, lo, hi uintptr) (uintptr, bool) {
+// area before them) and ceil (the start of the one after), from the top
+// down if top, else from the bottom up.
+func holeIn(n *Area, floor, ceil, size, lo, hi uintptr, top bool) (uintptr, bool) {
 	if reach(n, ceil) <= lo || floor >= hi {
 		return 0, false
 	}
 	if n == nil {
 		a, b := max(floor, lo), min(ceil, hi)
-		if b > a && b-a >= size {
+		switch {
+		case b <= a || b-a < size:
+			return 0, false
+		case top:
 			return b - size, true
+		default:
+			return a, true
 		}
-		return 0, false
 	}
 	if holeBetween(floor, n.lo) < size && n.gap < size && holeBetween(n.hi, ceil) < size {
 		return 0, false
 	}
-	if addr, ok := holeIn(n.right, n.End, ceil, size, lo, hi); ok {
+	first, second := n.left, n.right
+	firstFloor, firstCeil, secondFloor, secondCeil := floor, n.gapStart(), n.End, ceil
+	if top {
+		first, second = second, first
+		firstFloor, firstCeil, secondFloor, secondCeil = secondFloor, secondCeil, firstFloor, firstCeil
+	}
+	if addr, ok := holeIn(first, firstFloor, firstCeil, size, lo, hi, top); ok {
 		return addr, true
 	}
-	return holeIn(n.left, floor, n.gapStart(), size, lo, hi)
+	return holeIn(second, secondFloor, secondCeil, size, lo, hi, top)
 }
 
 // reach is where the holes of subtree n (bounded above by ceil) can end:
@@ -232,33 +252,4 @@ func reach(n *Area, ceil uintptr) uintptr {
 		return max(ceil, n.hi)
 	}
 	return ceil
-}
-
-// lowestHole returns the lowest address addr such that [addr, addr+size)
-// lies in [lo, hi) and in no area, or false.
-func (t *tree) lowestHole(size, lo, hi uintptr) (uintptr, bool) {
-	if size == 0 || hi < lo || hi-lo < size {
-		return 0, false
-	}
-	return lowIn(t.root, 0, ^uintptr(0), size, lo, hi)
-}
-
-func lowIn(n *Area, floor, ceil, size, lo, hi uintptr) (uintptr, bool) {
-	if reach(n, ceil) <= lo || floor >= hi {
-		return 0, false
-	}
-	if n == nil {
-		a, b := max(floor, lo), min(ceil, hi)
-		if b > a && b-a >= size {
-			return a, true
-		}
-		return 0, false
-	}
-	if holeBetween(floor, n.lo) < size && n.gap < size && holeBetween(n.hi, ceil) < size {
-		return 0, false
-	}
-	if addr, ok := lowIn(n.left, floor, n.gapStart(), size, lo, hi); ok {
-		return addr, true
-	}
-	return lowIn(n.right, n.End, ceil, size, lo, hi)
 }
