@@ -276,7 +276,9 @@ func Block(c *irq.Context, w Wait, key uintptr, deadline int64, timeoutResult ui
 }
 
 // Wake makes blocked thread t runnable with result as its system call's
-// return value.
+// return value. If this CPU is running user code, that code is kicked
+// back to its goroutine, which yields (package task): user code keeps the
+// goroutine's P, and the woken thread needs one to run Go code.
 //
 //go:nosplit
 func Wake(t *Thread, result uint64) {
@@ -285,6 +287,9 @@ func Wake(t *Thread, result uint64) {
 	t.Wait = WaitNone
 	t.Deadline = 0
 	enqueue(slot(t))
+	if cur := Current(); cur.User != 0 {
+		cur.Kick = true
+	}
 }
 
 //go:nosplit
@@ -367,9 +372,17 @@ func Tick(c *irq.Context) {
 			Wake(t, t.TimeoutResult)
 		}
 	}
-	Current().Ticks++
+	cur := Current()
+	cur.Ticks++
 	cpu.SliceLeft--
-	if cpu.Current == idleSlot || cpu.SliceLeft <= 0 {
+	switch {
+	case cpu.Current != idleSlot && cpu.SliceLeft > 0:
+	case cur.User != 0:
+		// User code's slice is over: it goes back to its goroutine,
+		// which yields to the Go scheduler's other goroutines.
+		cur.Kick = true
+		cpu.SliceLeft = SliceTicks
+	default:
 		Yield(c)
 	}
 }

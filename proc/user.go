@@ -10,15 +10,21 @@ import (
 )
 
 // User mode. A user thread is a goroutine that calls EnterUser in a loop.
-// EnterUser is a system call (SysEnterUser) as far as the Go runtime knows,
-// so the runtime releases the goroutine's P while the thread runs user code,
-// exactly as for a blocking read. In interrupt context the call saves its
-// own frame as the thread's kernel continuation and loads the user
-// registers; the next trap from CPL 3 that the kernel cannot finish there
-// (a system call, a fault, a kick) saves the user registers back and resumes
-// the continuation with the reason in RAX. Interrupts from CPL 3 are handled
-// without leaving user mode: a preempted user thread is simply a thread whose
-// saved context is at CPL 3.
+// EnterUser is a raw system call (SysEnterUser): the Go runtime does not
+// see it as a system call at all, so the goroutine keeps its P while the
+// thread runs user code, as if it ran Go code. In interrupt context the
+// call saves its own frame as the thread's kernel continuation and loads
+// the user registers; the next trap from CPL 3 that the kernel cannot
+// finish there (a system call, a fault, a kick) saves the user registers
+// back and resumes the continuation with the reason in RAX.
+//
+// So user threads are goroutines, and the Go scheduler alone decides which
+// of them runs, on as many Ms as there are Ps: any number of user threads
+// costs no kernel thread each. The kernel takes the CPU back from user code
+// by a kick (ReasonInterrupt): at the end of the time slice, when an
+// interrupt wakes a kernel thread, or when a signal comes. The goroutine
+// then yields to the kernel's other runnable threads and to the Go
+// scheduler's other goroutines (Thread.run in package task).
 
 // SysEnterUser is the private system-call number of EnterUser, far above
 // Linux's numbers.
@@ -28,7 +34,7 @@ const SysEnterUser = 0x51c1_0000
 const (
 	ReasonSyscall   = 1 // the user executed SYSCALL; its number is in Ctx.TF.RAX
 	ReasonFault     = 2 // a CPU exception: Trap says which
-	ReasonInterrupt = 3 // the kernel asked for the thread back (Kick)
+	ReasonInterrupt = 3 // the kernel asked for the CPU back (a kick): yield, then enter again
 )
 
 // TrapInfo describes the trap that ended a stretch of user mode.
@@ -61,9 +67,15 @@ const userFlags = 0x0dd5 | arch.RFLAGS_TF | arch.RFLAGS_AC | arch.RFLAGS_ID
 // EnterUser runs ut in user mode until a trap the kernel hands back, and
 // returns the reason. Goroutine context.
 func EnterUser(ut *UserThread) uint64 {
-	r, _, _ := syscall.Syscall(SysEnterUser, uintptr(unsafe.Pointer(ut)), 0, 0)
+	r, _, _ := syscall.RawSyscall(SysEnterUser, uintptr(unsafe.Pointer(ut)), 0, 0)
 	return uint64(r)
 }
+
+// YieldToKernel gives the CPU to the kernel's other runnable threads, if
+// any, and comes back (sched_yield, made as a system call so that a
+// thread waking from one can take this goroutine's P). A kicked user
+// thread calls it before it yields to the Go scheduler. Goroutine context.
+func YieldToKernel() { syscall.Syscall(syscall.SYS_SCHED_YIELD, 0, 0, 0) }
 
 // HandleEnterUser is SysEnterUser in interrupt context.
 //

@@ -3,6 +3,7 @@ package selftest
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -35,6 +36,7 @@ var (
 type userRun struct {
 	root uint64
 	ut   *proc.UserThread
+	stop atomic.Bool // a kick ends the run
 }
 
 func newUserRun(code []byte) (*userRun, error) {
@@ -81,7 +83,13 @@ func (r *userRun) run() (exit uint64, trap *proc.TrapInfo) {
 			tr := r.ut.Trap
 			return 0, &tr
 		case proc.ReasonInterrupt:
-			return 0, &proc.TrapInfo{Vector: ^uint64(0)}
+			if r.stop.Load() {
+				return 0, &proc.TrapInfo{Vector: ^uint64(0)}
+			}
+			// The kernel wanted the CPU (the slice ended, or an
+			// interrupt woke a thread): yield as task's threads do.
+			proc.YieldToKernel()
+			runtime.Gosched()
 		}
 	}
 }
@@ -154,6 +162,7 @@ func testPreemptUser(t *T) error {
 	}
 	// By the user thread, not by a TID read earlier: the goroutine may have
 	// moved to another kernel thread before it entered user mode.
+	r.stop.Store(true)
 	proc.KickUser(r.ut)
 	select {
 	case trap := <-done:

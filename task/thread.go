@@ -2,6 +2,7 @@ package task
 
 import (
 	"encoding/binary"
+	"runtime"
 	"sync/atomic"
 	"unsafe"
 
@@ -81,6 +82,12 @@ func (t *Thread) run() {
 			}
 		case proc.ReasonFault:
 			t.fault()
+		case proc.ReasonInterrupt:
+			// The kernel wants the CPU: its threads first (one an
+			// interrupt woke may be waiting for this P), then the
+			// other goroutines.
+			proc.YieldToKernel()
+			runtime.Gosched()
 		}
 	}
 	t.finish()

@@ -117,8 +117,15 @@ func shellSessionMem(t *testing.T, appendArgs, mem string) *qemu.Machine {
 	return m
 }
 
+// A line anchored at its start (^) may also follow the shell's prompt: a
+// command typed as soon as the last one's output appears can be echoed
+// before the shell prints its next prompt, which then begins the output
+// line.
 func expectLine(t *testing.T, m *qemu.Machine, re string) string {
 	t.Helper()
+	if strings.HasPrefix(re, "^") {
+		re = "^(# )*" + re[1:]
+	}
 	l, err := m.WaitFor(regexp.MustCompile(re), time.Minute)
 	if err != nil {
 		t.Fatalf("waiting for %q: %v", re, err)
@@ -317,4 +324,16 @@ func TestKernelPanicFromFault(t *testing.T) {
 			wantLines(t, res.Output, `(?m)^sigil: test kpanic: 3 faults became panics`, `(?m)^sigil: test kpanic: PASS$`)
 		})
 	}
+}
+
+// TestManyTasks: 500 CPU-bound processes alive at once, and a program with
+// 300 threads, at 256 MiB: user threads are goroutines, so their number is
+// bounded by memory and limits, not by the kernel's threads.
+func TestManyTasks(t *testing.T) {
+	res := bootInit(t, "init=/bin/many -- procs 500")
+	wantCode(t, res, 0)
+	wantLines(t, res.Output, `(?m)^many: 500 procs ok \(500 reaped\)$`)
+	res = bootInit(t, "init=/bin/many -- threads 300")
+	wantCode(t, res, 0)
+	wantLines(t, res.Output, `(?m)^many: 300 threads ok$`)
 }
