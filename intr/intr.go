@@ -13,6 +13,7 @@ import (
 	"sigil/irq"
 	"sigil/pic"
 	"sigil/proc"
+	"sigil/trace"
 )
 
 // Mode is the interrupt controller in use.
@@ -157,7 +158,8 @@ func ActiveMode() Mode { return mode }
 
 // RouteISA delivers ISA IRQ n to h (and acknowledges it after h returns).
 // It runs with interrupts off: the tables it changes are interrupt state.
-func RouteISA(n uint8, h irq.Handler) {
+func RouteISA(n uint8, name string, h irq.Handler) {
+	trace.NameIRQ(n, name)
 	arch.NoInterrupts(func() { routeISA(n, h) })
 }
 
@@ -192,6 +194,7 @@ func picEntry(c *irq.Context) {
 		}
 	}
 	if h := handlers[n]; h != nil && mode == PIC {
+		trace.IRQEntry(n)
 		h(c)
 	}
 	pics.EOI(n)
@@ -201,6 +204,7 @@ func picEntry(c *irq.Context) {
 func ioapicEntry(c *irq.Context) {
 	n := uint8(c.TF.Vector - VecISA)
 	if h := handlers[n]; h != nil {
+		trace.IRQEntry(n)
 		h(c)
 	}
 	apic.Local.EOI()

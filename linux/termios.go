@@ -7,18 +7,28 @@ const (
 	IGNBRK  = 0o1
 	BRKINT  = 0o2
 	IGNPAR  = 0o4
+	PARMRK  = 0o10
+	INPCK   = 0o20
+	ISTRIP  = 0o40
 	INLCR   = 0o100
 	IGNCR   = 0o200
 	ICRNL   = 0o400
+	IUCLC   = 0o1000
 	IXON    = 0o2000
+	IXANY   = 0o4000
 	IXOFF   = 0o10000
 	IMAXBEL = 0o20000
 	IUTF8   = 0o40000
 
 	// c_oflag
-	OPOST = 0o1
-	ONLCR = 0o4
-	OCRNL = 0o10
+	OPOST  = 0o1
+	OLCUC  = 0o2
+	ONLCR  = 0o4
+	OCRNL  = 0o10
+	ONOCR  = 0o20
+	ONLRET = 0o40
+	TABDLY = 0o14000
+	XTABS  = 0o14000 // TABDLY's value that expands tabs to spaces
 
 	// c_cflag
 	B38400 = 0o17
@@ -36,7 +46,10 @@ const (
 	NOFLSH  = 0o200
 	TOSTOP  = 0o400
 	ECHOCTL = 0o1000
+	ECHOPRT = 0o2000
 	ECHOKE  = 0o4000
+	FLUSHO  = 0o10000
+	PENDIN  = 0o40000
 	IEXTEN  = 0o100000
 
 	// c_cc indices
@@ -51,9 +64,12 @@ const (
 	VSTOP    = 9
 	VSUSP    = 10
 	VEOL     = 11
+	VSWTC    = 7
 	VREPRINT = 12
+	VDISCARD = 13 // in c_cc, but Linux's n_tty gives it no meaning
 	VWERASE  = 14
 	VLNEXT   = 15
+	VEOL2    = 16
 )
 
 // DefaultTermios returns a console's initial state, Linux's

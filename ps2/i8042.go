@@ -137,10 +137,6 @@ func InitController() error {
 // Queue carries raw scancodes from the top half.
 var Queue proc.ByteQueue
 
-// LastIRQTSC is the TSC at the entry of the latest keyboard interrupt
-// (for the keyboard-to-signal-handler latency figure).
-var LastIRQTSC uint64
-
 // maxPerInterrupt bounds the bytes taken per interrupt.
 const maxPerInterrupt = 16
 
@@ -151,7 +147,6 @@ const maxPerInterrupt = 16
 //
 //go:nosplit
 func Interrupt(c *irq.Context) {
-	LastIRQTSC = arch.RDTSC()
 	for i := 0; i < maxPerInterrupt; i++ {
 		st := arch.Inb(statusPort)
 		if st&statusOutFull == 0 {

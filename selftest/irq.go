@@ -144,7 +144,8 @@ func testKeyboard(t *T) error {
 		case l := <-lines:
 			fmt.Printf("sigil: kbd: line: %q\n", l)
 		case c := <-con.Controls():
-			if c == tty.VINTR {
+			if c == linux.SIGINT {
+				fmt.Println() // after the terminal's ^C, as a shell does
 				return nil
 			}
 		case <-timeout:

@@ -296,27 +296,39 @@ type consoleFile struct {
 
 func (c consoleFile) read(t *Thread, f *OpenFile, p []byte) (int, error) {
 	n, err := c.t.Read(p, f.nonblock(), t.intr())
+	return n, ttyErrno(err)
+}
+
+// ttyErrno is a terminal read's or write's errno: EAGAIN where it would
+// block, ERESTARTSYS where a signal interrupted the wait (output stopped
+// by VSTOP, or no input).
+func ttyErrno(err error) error {
 	switch err {
+	case nil:
+		return nil
 	case tty.ErrWouldBlock:
-		return 0, linux.EAGAIN
+		return linux.EAGAIN
 	case tty.ErrInterrupted:
-		return 0, linux.ERESTARTSYS
+		return linux.ERESTARTSYS
 	}
-	return n, nil
+	return err
 }
 
 func (c consoleFile) write(t *Thread, f *OpenFile, p []byte) (int, error) {
-	return c.t.Write(p)
+	n, err := c.t.Write(p, f.nonblock(), t.intr())
+	return n, ttyErrno(err)
 }
 
 func (c consoleFile) stat() linux.Stat { return nodeStat(c.node) }
 func (consoleFile) close()             {}
 
 func (c consoleFile) poll() (uint32, uint64) {
-	ok, _ := c.t.Readable()
-	m := uint32(linux.EPOLLOUT)
-	if ok {
+	var m uint32
+	if ok, _ := c.t.Readable(); ok {
 		m |= linux.EPOLLIN
+	}
+	if ok, _ := c.t.Writable(); ok {
+		m |= linux.EPOLLOUT
 	}
 	return m, 0
 }

@@ -158,7 +158,19 @@ func meminfo() string {
 	return b.String()
 }
 
-// procPath reports whether an absolute path lies in /proc.
-func procPath(name string) bool {
-	return name == "/proc" || strings.HasPrefix(name, "/proc/")
+// generated returns the generated tree that an absolute path lies in
+// (/proc, /sys/kernel/tracing), built afresh for this lookup, or nil.
+func generated(name string, self *Process) *vfs.FS {
+	switch {
+	case under(name, "/proc"):
+		return procSnapshot(self)
+	case under(name, tracingDir):
+		return tracingSnapshot()
+	}
+	return nil
+}
+
+// under reports whether the absolute path name is dir or lies in it.
+func under(name, dir string) bool {
+	return name == dir || strings.HasPrefix(name, dir+"/")
 }

@@ -116,18 +116,18 @@ func (t *Thread) catchesNowLocked(sig int, act *linux.SigAction) bool {
 	return act.Handler != linux.SIG_DFL && act.Handler != linux.SIG_IGN && !t.sig.mask.Has(sig) && t.deliverableLocked() == 0
 }
 
-// send generates info for p (process-directed), or for thread t of p.
-// It returns EAGAIN when a real-time signal would exceed RLIMIT_SIGPENDING.
 // TraceSignals prints every generation and delivery with a TSC stamp
 // (trace=signal on the command line).
 var TraceSignals bool
 
-func trace(format string, a ...any) {
+func traceSignal(format string, a ...any) {
 	if TraceSignals {
 		fmt.Printf("sigil: trace: tsc=%d "+format+"\n", append([]any{arch.RDTSC()}, a...)...)
 	}
 }
 
+// send generates info for p (process-directed), or for thread t of p.
+// It returns EAGAIN when a real-time signal would exceed RLIMIT_SIGPENDING.
 func (p *Process) send(t *Thread, info linux.SignalInfo) error {
 	sig := int(info.Signo)
 	if TraceSignals {
@@ -135,7 +135,7 @@ func (p *Process) send(t *Thread, info linux.SignalInfo) error {
 		if t != nil {
 			tid = t.TID
 		}
-		trace("generate %s code %d for pid %d tid %d", linux.Signal(sig).Name(), info.Code, p.PID, tid)
+		traceSignal("generate %s code %d for pid %d tid %d", linux.Signal(sig).Name(), info.Code, p.PID, tid)
 	}
 	p.mu.Lock()
 	if p.zombie || p.exiting {
@@ -329,7 +329,7 @@ func (t *Thread) deliver() {
 		sig := int(info.Signo)
 		act := p.actions[sig]
 		if TraceSignals { // guarded: boxing the arguments allocates
-			trace("deliver %s to pid %d tid %d: handler %#x", linux.Signal(sig).Name(), p.PID, t.TID, act.Handler)
+			traceSignal("deliver %s to pid %d tid %d: handler %#x", linux.Signal(sig).Name(), p.PID, t.TID, act.Handler)
 		}
 		switch {
 		case act.Handler == linux.SIG_IGN:

@@ -73,8 +73,8 @@ func (t *Thread) lookupAt(dirfd uint64, name string, follow bool) (*vfs.Node, er
 	t.p.mu.Lock()
 	cwd := t.p.cwd
 	t.p.mu.Unlock()
-	if procPath(name) {
-		n, err := procSnapshot(t.p).Lookup(nil, name, follow)
+	if fs := generated(name, t.p); fs != nil {
+		n, err := fs.Lookup(nil, name, follow)
 		return n, vfsErrno(err)
 	}
 	if int32(dirfd) != linux.AT_FDCWD && name[0] != '/' {

@@ -62,20 +62,16 @@ func sysKill(t *Thread, a *args) (uint64, error) {
 	return 0, nil
 }
 
-// SignalGroup sends sig to every process of process group pgrp (the
-// terminal's ISIG characters). A non-zero stamp, the TSC of the keyboard
-// interrupt that typed the character, rides in si_value, which a
-// kernel-sent SIGINT otherwise leaves undefined: a handler can measure the
-// latency from the interrupt to itself.
-func SignalGroup(pgrp int32, sig int, stamp uint64) {
+// SignalGroup sends sig to every process of process group pgrp: the
+// terminal's ISIG characters (Linux's isig -> kill_pgrp), sent by the
+// kernel (SEND_SIG_PRIV: si_code SI_KERNEL, no sender, no value).
+func SignalGroup(sig linux.Signal, pgrp int32) {
 	for _, p := range unordered() {
 		p.mu.Lock()
 		match := p.pgid == pgrp && !p.zombie
 		p.mu.Unlock()
 		if match {
-			info := signal.Info(sig, linux.SI_KERNEL)
-			signal.SetValue(&info, stamp)
-			p.send(nil, info)
+			p.send(nil, signal.Info(int(sig), linux.SI_KERNEL))
 		}
 	}
 }

@@ -3,6 +3,7 @@ package tty
 import (
 	"sigil/console"
 	"sigil/irq"
+	"sigil/linux"
 	"sigil/proc"
 )
 
@@ -24,11 +25,12 @@ func SerialInterrupt(c *irq.Context) {
 	SerialQueue.Signal(c)
 }
 
-// RunSerial is the bottom half: received bytes go to t as typed input.
-func RunSerial(t *TTY) {
+// RunSerial is the bottom half: received bytes go to t as typed input,
+// and the signals its ISIG characters raise to signal.
+func RunSerial(t *TTY, signal func(sig linux.Signal, pgrp int32)) {
 	buf := make([]byte, 64)
 	for {
 		n := SerialQueue.Read(buf)
-		t.Input(buf[:n])
+		t.Input(buf[:n], signal)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"sigil/arch"
@@ -99,18 +98,6 @@ func runInit(path string, extra []string) {
 		fmt.Printf("sigil: init exited (%s): powering off with code %d\n", how, code)
 		os.Exit(code)
 	}
-	// The terminal's ISIG characters signal its foreground process group.
-	tty.Console.Signal = func(fg int32, c byte) {
-		stamp := kbdStamp.Swap(0)
-		switch c {
-		case tty.VINTR:
-			task.SignalGroup(fg, int(linux.SIGINT), stamp)
-		case tty.VQUIT:
-			task.SignalGroup(fg, int(linux.SIGQUIT), stamp)
-		case tty.VSUSP:
-			task.SignalGroup(fg, int(linux.SIGTSTP), stamp)
-		}
-	}
 	env := []string{"PATH=/bin", "HOME=/", "TERM=linux"}
 	if _, err := task.StartInit(path, append([]string{path}, extra...), env, con); err != nil {
 		fmt.Printf("sigil: cannot start init %s: %v\n", path, err)
@@ -121,10 +108,6 @@ func runInit(path string, extra []string) {
 	}
 }
 
-// kbdStamp is the TSC of the keyboard interrupt behind the input being
-// processed (0 for serial input).
-var kbdStamp atomic.Uint64
-
 // startConsoleInput connects the PS/2 keyboard (IRQ 1) and COM1's receiver
 // (IRQ 4) to the console terminal, each through a top half and a bottom-half
 // goroutine.
@@ -134,27 +117,21 @@ func startConsoleInput() {
 	if err := ps2.InitController(); err != nil {
 		fmt.Printf("sigil: ps2: keyboard unavailable: %v\n", err)
 	} else {
-		intr.RouteISA(1, ps2.Interrupt)
-		go ps2.Run(func(b []byte) {
-			kbdStamp.Store(ps2.LastIRQTSC)
-			con.Input(b)
-			// Reported after the terminal has the input: the serial
-			// line is slow, and Ctrl+C's signal comes first.
-			if len(b) == 1 {
-				switch b[0] {
-				case tty.VINTR:
-					fmt.Println("sigil: kbd: ctrl-c")
-				case tty.VQUIT:
-					fmt.Println("sigil: kbd: ctrl-\\")
-				case tty.VSUSP:
-					fmt.Println("sigil: kbd: ctrl-z")
-				}
-			}
-		})
+		intr.RouteISA(1, "i8042", ps2.Interrupt)
+		go ps2.Run(func(b []byte) { con.Input(b, keyboardSignal) })
 	}
 	console.EnableRxInterrupt()
-	intr.RouteISA(4, tty.SerialInterrupt)
-	go tty.RunSerial(con)
+	intr.RouteISA(4, "ttyS0", tty.SerialInterrupt)
+	go tty.RunSerial(con, task.SignalGroup)
+}
+
+// keyboardSignal sends the signal of an ISIG character typed on the
+// keyboard to the terminal's foreground process group, and then reports
+// it on the console (after: the serial line is slow, and the signal comes
+// first).
+func keyboardSignal(sig linux.Signal, pgrp int32) {
+	task.SignalGroup(sig, pgrp)
+	fmt.Printf("sigil: kbd: %s\n", sig.Name())
 }
 
 // monitor is the console's command loop until there is a shell.

@@ -116,7 +116,7 @@ func TestKeyboard(t *testing.T) {
 			if err := mach.SendKeys("ctrl", "c"); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := mach.WaitFor(regexp.MustCompile(`^sigil: kbd: ctrl-c$`), time.Minute); err != nil {
+			if _, err := mach.WaitFor(regexp.MustCompile(`^sigil: kbd: SIGINT$`), time.Minute); err != nil {
 				t.Fatal(err)
 			}
 			res, err := mach.Wait()

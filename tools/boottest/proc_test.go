@@ -124,7 +124,9 @@ func shellSessionMem(t *testing.T, appendArgs, mem string) *qemu.Machine {
 func expectLine(t *testing.T, m *qemu.Machine, re string) string {
 	t.Helper()
 	if strings.HasPrefix(re, "^") {
-		re = "^(# )*" + re[1:]
+		// A prompt, or the terminal's echo of a signal key (^C, ^Z, ^\),
+		// may precede the line.
+		re = `^(# |\^[CZ\\])*` + re[1:]
 	}
 	l, err := m.WaitFor(regexp.MustCompile(re), time.Minute)
 	if err != nil {
@@ -287,6 +289,37 @@ func TestCtrlC(t *testing.T) {
 	}
 }
 
+// TestTerminalKeys: the signal keys come from c_cc and ISIG (n_tty's
+// isig), typed on the PS/2 keyboard: with c_cc[VINTR] remapped to Ctrl+A,
+// Ctrl+C reads as 0x03 and Ctrl+A raises SIGINT; with ISIG off Ctrl+C
+// reads as 0x03 (user/c/ttytest.c).
+func TestTerminalKeys(t *testing.T) {
+	m := shellSession(t, "")
+	defer m.Kill()
+	key := func(keys ...string) {
+		if err := m.SendKeys(keys...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m.WriteSerial([]byte("ttytest\n"))
+	expectLine(t, m, `^ttytest: ready: VINTR is Ctrl\+A$`)
+	key("ctrl", "c")
+	expectLine(t, m, `^ttytest: byte 0x03$`)
+	key("ctrl", "a")
+	expectLine(t, m, `^ttytest: SIGINT \(1 so far\)$`)
+	expectLine(t, m, `^ttytest: ISIG off$`)
+	key("ctrl", "c")
+	expectLine(t, m, `^ttytest: byte 0x03$`)
+	key("q")
+	expectLine(t, m, `^ttytest: PASS, 1 SIGINT$`)
+	m.WriteSerial([]byte("echo status $?\n"))
+	expectLine(t, m, `^status 0$`)
+	m.WriteSerial([]byte("exit 0\n"))
+	if _, err := m.Wait(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestBenchKeyboard prints keyboard interrupt entry -> SIGINT handler
 // over ten Ctrl+C typed through QMP (it asserts only that it ran).
 func TestBenchKeyboard(t *testing.T) {
@@ -305,7 +338,7 @@ func TestBenchKeyboard(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	l := expectLine(t, m, `^bench: kbd IRQ -> SIGINT handler +median \d+ cycles`)
+	l := expectLine(t, m, `^bench: kbd IRQ 1 handler -> SIGINT handler +median \d+ cycles`)
 	t.Log(l)
 	res, err := m.Wait()
 	if err != nil {

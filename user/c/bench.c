@@ -11,12 +11,12 @@
      bench kbd N    keyboard interrupt -> SIGINT handler's first
                     instruction, over N Ctrl+C typed on the PS/2 keyboard.
 
-   Keyboard timestamps. Sigil stamps the keyboard interrupt's entry with
-   the TSC and hands it over in si_value (task.SignalGroup). Linux hands
-   over no stamp; the closest it offers is ftrace's irq_handler_entry
-   event for IRQ 1 with the x86-tsc clock, taken after Linux's IDT entry
-   and common_interrupt, just before the i8042 handler runs, so the Linux
-   figure starts a little later than Sigil's. */
+   Keyboard timestamps come from each kernel's trace buffer, read as
+   tracefs's trace file with the x86-tsc clock: the irq_handler_entry
+   event for IRQ 1, the TSC when the kernel's handler for the i8042
+   starts. Linux records it after its IDT entry and common_interrupt;
+   Sigil records it in its ISA dispatch (intr), after its entry stub, and
+   serves the file, always on, at /sys/kernel/tracing/trace. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <signal.h>
@@ -29,6 +29,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -161,22 +162,19 @@ static volatile unsigned long long kbd_delta[KMAX], kbd_tsc[KMAX];
 static volatile int kbd_n;
 static void on_int(int sig, siginfo_t *si, void *ctx) {
 	unsigned long long now = rdtsc();
-	unsigned long long stamp = (unsigned long long)si->si_value.sival_ptr;
 	if (kbd_n >= KMAX)
 		return;
 	kbd_tsc[kbd_n] = now;
-	kbd_delta[kbd_n] = stamp ? now - stamp : 0;
 	kbd_n++;
 }
 
-/* Linux's keyboard stamps come from ftrace: the irq_handler_entry
-   tracepoint for IRQ 1 with the x86-tsc trace clock, so each stamp is the
-   TSC when Linux's handler for the i8042 starts. */
-#define TRACING "/tracing"
+/* tracing is where the trace files are: Linux's tracefs as mounted by
+   linux_setup, or Sigil's. */
+static const char *tracing = "/sys/kernel/tracing";
 
 static int put(const char *file, const char *text) {
 	char path[96];
-	snprintf(path, sizeof path, TRACING "/%s", file);
+	snprintf(path, sizeof path, "%s/%s", tracing, file);
 	int fd = open(path, O_WRONLY | O_TRUNC);
 	if (fd < 0)
 		return -1;
@@ -186,34 +184,36 @@ static int put(const char *file, const char *text) {
 }
 
 /* linux_setup makes the first virtual console the controlling terminal,
-   so that Ctrl+C on the PS/2 keyboard raises SIGINT, and turns the trace
-   on. It returns 0 on Linux, -1 where init already has a terminal
-   (Sigil). */
-static int linux_setup(void) {
+   and standard input, so that Ctrl+C on the PS/2 keyboard raises SIGINT,
+   and mounts tracefs and turns the IRQ 1 event on. It does nothing where init already has a
+   terminal (Sigil). */
+static void linux_setup(void) {
 	int fd = open("/dev/tty", O_RDWR);
 	if (fd >= 0) {
 		close(fd);
-		return -1;
+		return;
 	}
 	setsid();
 	mknod("/dev/tty1", S_IFCHR | 0600, makedev(4, 1));
 	fd = open("/dev/tty1", O_RDWR);
-	if (fd < 0 || ioctl(fd, TIOCSCTTY, 0) < 0)
+	if (fd < 0 || ioctl(fd, TIOCSCTTY, 0) < 0 || dup2(fd, 0) < 0)
 		perror("bench: /dev/tty1");
-	mkdir(TRACING, 0755);
-	if (mount("tracefs", TRACING, "tracefs", 0, NULL) < 0 || put("trace_clock", "x86-tsc") < 0 ||
+	tracing = "/tracing";
+	mkdir(tracing, 0755);
+	if (mount("tracefs", tracing, "tracefs", 0, NULL) < 0 || put("trace_clock", "x86-tsc") < 0 ||
 	    put("events/irq/irq_handler_entry/filter", "irq==1") < 0 ||
 	    put("events/irq/irq_handler_entry/enable", "1") < 0 || put("tracing_on", "1") < 0)
 		perror("bench: tracefs");
-	return 0;
 }
 
 /* irq1_before returns the latest IRQ 1 entry stamp before tsc in the
-   trace, and empties the trace. */
+   trace, and empties the trace where it can be emptied. */
 static unsigned long long irq1_before(unsigned long long tsc) {
 	static char buf[1 << 16];
 	unsigned long long best = 0;
-	int fd = open(TRACING "/trace", O_RDONLY), n = 0, r;
+	char path[96];
+	snprintf(path, sizeof path, "%s/trace", tracing);
+	int fd = open(path, O_RDONLY), n = 0, r;
 	if (fd < 0)
 		return 0;
 	while (n < (int)sizeof buf - 1 && (r = read(fd, buf + n, sizeof buf - 1 - n)) > 0)
@@ -238,17 +238,21 @@ static unsigned long long irq1_before(unsigned long long tsc) {
 static int run_kbd(int want) {
 	if (want > KMAX)
 		want = KMAX;
-	int traced = linux_setup() == 0;
+	linux_setup();
+	/* No echo: the terminal's ^C would precede the report. */
+	struct termios t;
+	if (tcgetattr(0, &t) == 0) {
+		t.c_lflag &= ~ECHO;
+		tcsetattr(0, TCSANOW, &t);
+	}
 	set(SIGINT, on_int);
 	printf("bench: kbd ready for %d Ctrl+C\n", want);
 	int got = 0;
 	while (got < want) {
 		while (kbd_n == got)
 			pause();
-		if (traced) {
-			unsigned long long irq = irq1_before(kbd_tsc[got]);
-			kbd_delta[got] = irq ? kbd_tsc[got] - irq : 0;
-		}
+		unsigned long long irq = irq1_before(kbd_tsc[got]);
+		kbd_delta[got] = irq ? kbd_tsc[got] - irq : 0;
 		got++;
 	}
 	unsigned long long d[KMAX];
@@ -260,7 +264,7 @@ static int run_kbd(int want) {
 		printf("bench: kbd: no timestamps\n");
 		return 1;
 	}
-	report("bench", traced ? "kbd IRQ 1 handler -> SIGINT handler" : "kbd IRQ -> SIGINT handler", d, n);
+	report("bench", "kbd IRQ 1 handler -> SIGINT handler", d, n);
 	return 0;
 }
 

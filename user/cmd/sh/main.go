@@ -169,6 +169,10 @@ func waitJob(j *job) int {
 		}
 	}
 	setForeground(syscall.Getpgrp())
+	if ws.Stopped() || ws.Signaled() && (ws.Signal() == syscall.SIGINT || ws.Signal() == syscall.SIGQUIT) {
+		// As bash: the terminal echoed the key (^C) without a newline.
+		fmt.Println()
+	}
 	switch {
 	case ws.Stopped():
 		if j.id == 0 {
