@@ -200,14 +200,11 @@ func (t *Thread) exec(file string, argv, envp []string) error {
 	if err != nil {
 		return err
 	}
-	// Other threads go away (de_thread); this one becomes the only one.
-	p.mu.Lock()
-	var others []*Thread
-	for _, o := range p.threads {
-		if o != t {
-			others = append(others, o)
-		}
+	if err := t.deThread(); err != nil {
+		img.as.release()
+		return err
 	}
+	p.mu.Lock()
 	old := p.as
 	p.as = img.as
 	p.comm = path.Base(file)
@@ -219,12 +216,6 @@ func (t *Thread) exec(file string, argv, envp []string) error {
 	vf := p.vforked
 	p.vforked = nil
 	files := p.files
-	p.mu.Unlock()
-	p.mu.Lock()
-	for _, o := range others {
-		o.stopped.Store(true)
-		o.wakeLocked()
-	}
 	p.mu.Unlock()
 	files.closeOnExec()
 	if old != nil {
@@ -241,6 +232,49 @@ func (t *Thread) exec(file string, argv, envp []string) error {
 	ut.Root = img.as.Root()
 	t.altstack = linux.SigAltStack{Flags: linux.SS_DISABLE}
 	return errNoResult
+}
+
+// deThread makes t its process's only thread, as Linux's de_thread at
+// exec's point of no return: the other threads are told to stop, t waits
+// until they are gone, and takes the leader's ID, so that after exec
+// gettid() is getpid(). It returns errStop when t must go instead:
+// another thread's exec came first, or the process is being killed.
+func (t *Thread) deThread() error {
+	p := t.p
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.execing || p.exiting {
+		return errStop
+	}
+	p.execing = true
+	defer func() { p.execing = false }()
+	for _, o := range p.threads {
+		if o != t {
+			o.stopped.Store(true)
+			o.wakeLocked()
+		}
+	}
+	p.stopEv.notify() // threads parked by a group stop leave too
+	for len(p.threads) > 1 {
+		ev := p.threadEv.wait()
+		p.mu.Unlock()
+		select {
+		case <-ev:
+		case <-p.dying:
+		}
+		p.mu.Lock()
+		if p.exiting {
+			return errStop
+		}
+	}
+	if old := t.TID; old != p.PID {
+		delete(p.threads, old)
+		t.TID = p.PID
+		t.ut.TID = t.TID // owner thread only: t is in the kernel
+		p.threads[t.TID] = t
+		freeID(old)
+	}
+	return nil
 }
 
 // newProgram makes the first process: PID 1 running file.
@@ -261,9 +295,12 @@ func StartInit(file string, argv, envp []string, console *vfs.Node) (*Process, e
 	t := newThread(&proc.UserThread{})
 	t.TID, t.p = p.PID, p
 	p.threads[t.TID] = t
+	p.publish()
 	if err := t.exec(file, argv, envp); err != errNoResult {
 		endTask()
+		p.mu.Lock()
 		p.threads = map[int32]*Thread{}
+		p.mu.Unlock()
 		p.exit(exitedStatus(127))
 		return nil, err
 	}

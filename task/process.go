@@ -43,6 +43,8 @@ type Process struct {
 	stopReported bool // wait4(WUNTRACED) has seen this stop
 	contPending  bool // a continue wait4(WCONTINUED) has not seen
 	stopEv       *notifier
+	threadEv     *notifier // a thread left threads (de_thread waits for it)
+	execing      bool      // a thread is in de_thread
 	sigEv        *notifier // a signal was queued (sigtimedwait, signalfd)
 	signalfd     bool      // a signalfd was made for it: interrupt context leaves generation to goroutines
 
@@ -53,8 +55,12 @@ type Process struct {
 
 // Kernel-wide state.
 var (
-	tableMu sync.Mutex
-	procs         = map[int32]*Process{}
+	tableMu sync.Mutex                        // guards procs, ids and nextPID
+	procs              = map[int32]*Process{} // live and zombie processes by PID
+	// ids holds the IDs in use, PIDs and TIDs sharing one space as in
+	// Linux's pid namespace: a process's PID until it is reaped, another
+	// thread's TID until it exits.
+	ids           = map[int32]struct{}{}
 	nextPID int32 = 1
 
 	// rootUser counts the real-time signals queued for root, the user
@@ -67,28 +73,29 @@ var (
 	InitExited func(status uint32)
 )
 
-func allocPID() int32 {
+// allocID reserves the next free ID (alloc_pid: upwards, wrapping to 2
+// below pid_max, 1<<22 on 64-bit).
+func allocID() int32 {
 	tableMu.Lock()
 	defer tableMu.Unlock()
 	for {
-		pid := nextPID
+		id := nextPID
 		nextPID++
 		if nextPID >= 1<<22 {
 			nextPID = 2
 		}
-		if procs[pid] == nil && !threadIDInUse(pid) {
-			return pid
+		if _, used := ids[id]; !used {
+			ids[id] = struct{}{}
+			return id
 		}
 	}
 }
 
-func threadIDInUse(id int32) bool {
-	for _, p := range procs {
-		if p.threads[id] != nil {
-			return true
-		}
-	}
-	return false
+// freeID gives an ID back.
+func freeID(id int32) {
+	tableMu.Lock()
+	delete(ids, id)
+	tableMu.Unlock()
 }
 
 // Lookup returns the live or zombie process pid.
@@ -137,23 +144,30 @@ func defaultLimits() [16]linux.Rlimit {
 	return l
 }
 
+// newProcess returns a process with a fresh PID, not yet in the table.
 func newProcess(parent *Process) *Process {
 	p := &Process{
-		PID:      allocPID(),
+		PID:      allocID(),
 		parent:   parent,
 		threads:  map[int32]*Thread{},
 		children: map[int32]*Process{},
 		dying:    make(chan struct{}),
 		childEv:  newNotifier(),
 		stopEv:   newNotifier(),
+		threadEv: newNotifier(),
 		sigEv:    newNotifier(),
 		limits:   defaultLimits(),
 	}
 	p.shared.User = &rootUser
+	return p
+}
+
+// publish enters a process set up by its creator in the process table,
+// where every other thread can find it: before, it is the creator's alone.
+func (p *Process) publish() {
 	tableMu.Lock()
 	procs[p.PID] = p
 	tableMu.Unlock()
-	return p
 }
 
 // Info is what ps shows of a process.
@@ -241,6 +255,7 @@ func (p *Process) exit(status uint32) {
 func (p *Process) reap() {
 	tableMu.Lock()
 	delete(procs, p.PID)
+	delete(ids, p.PID)
 	tableMu.Unlock()
 	if par := p.parent; par != nil {
 		par.mu.Lock()

@@ -142,6 +142,7 @@ func (p *Process) send(t *Thread, info linux.SignalInfo) error {
 		p.mu.Unlock()
 		return nil
 	}
+	continued := false // tell the parent CLD_CONTINUED, after the lock
 	switch {
 	case sig == int(linux.SIGKILL) && p.PID == 1:
 		p.mu.Unlock()
@@ -152,20 +153,20 @@ func (p *Process) send(t *Thread, info linux.SignalInfo) error {
 		return nil
 	case sig == int(linux.SIGCONT):
 		p.discardLocked(int(linux.SIGSTOP), int(linux.SIGTSTP), int(linux.SIGTTIN), int(linux.SIGTTOU))
-		wasStopped := p.stopped
-		p.stopped = false
-		p.stopEv.notify()
-		p.mu.Unlock()
-		if wasStopped {
-			p.mu.Lock()
-			p.contPending = true
-			p.mu.Unlock()
-			p.notifyParent(linux.CLD_CONTINUED, sig)
+		// prepare_signal: the stop ends at generation, under the same
+		// lock hold as the rest, so no stop can slip in between.
+		if p.stopped {
+			p.stopped, p.contPending, continued = false, true, true
 		}
-		p.mu.Lock()
+		p.stopEv.notify()
 	case signal.DefaultAction(sig) == signal.Stop:
 		p.discardLocked(int(linux.SIGCONT))
 	}
+	defer func() {
+		if continued {
+			p.notifyParent(linux.CLD_CONTINUED, sig)
+		}
+	}()
 	if p.ignoredLocked(sig) {
 		p.mu.Unlock()
 		return nil
@@ -532,8 +533,9 @@ func (p *Process) stop(sig int) {
 		p.mu.Unlock()
 		return
 	}
+	// A stop replaces a continue not yet reported (signal_set_stop_flags).
 	p.stopped, p.stopSig = true, sig
-	p.stopReported = false
+	p.stopReported, p.contPending = false, false
 	for _, t := range p.threads {
 		t.wakeLocked()
 	}
@@ -547,7 +549,7 @@ func (t *Thread) waitWhileStopped() {
 	p := t.p
 	for {
 		p.mu.Lock()
-		stopped, dying := p.stopped, p.exiting
+		stopped, dying := p.stopped, p.exiting || t.stopped.Load()
 		ev := p.stopEv.wait()
 		p.mu.Unlock()
 		if !stopped || dying {

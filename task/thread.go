@@ -164,10 +164,14 @@ func (t *Thread) finish() {
 	}
 	p.mu.Lock()
 	delete(p.threads, t.TID)
+	p.threadEv.notify()
 	t.sig.pending.Clear()
 	last := len(p.threads) == 0
 	status := p.status
 	p.mu.Unlock()
+	if t.TID != p.PID {
+		freeID(t.TID) // the PID stays taken until the process is reaped
+	}
 	endTask()
 	if last {
 		p.exit(status)
@@ -206,11 +210,12 @@ func (t *Thread) clone(flags, stack, ptid, ctid, tls uint64) (uint64, error) {
 
 	var np *Process
 	if flags&linux.CLONE_THREAD != 0 {
-		child.TID = allocPID()
+		child.TID = allocID()
 		child.p = p
 		p.mu.Lock()
 		if p.exiting {
 			p.mu.Unlock()
+			freeID(child.TID)
 			endTask()
 			return 0, linux.EAGAIN
 		}
@@ -250,6 +255,7 @@ func (t *Thread) clone(flags, stack, ptid, ctid, tls uint64) (uint64, error) {
 		}
 		np.threads[child.TID] = child
 		ut.Root = np.as.Root()
+		np.publish()
 		p.mu.Lock()
 		p.children[np.PID] = np
 		p.mu.Unlock()

@@ -72,7 +72,9 @@ func (s *Space) Status() Status {
 	s.hwm = st.HWM
 	st.Exe = uint64(pageUp(s.codeSize)) / 1024
 	st.Lib = s.exec*kb - min(s.exec*kb, st.Exe)
-	withIRQsOff(func() { st.PTE = mm.TablePages(s.root) * kb })
+	if s.root != 0 { // not released: /proc may read a space as it goes
+		withIRQsOff(func() { st.PTE = mm.TablePages(s.root) * kb })
+	}
 	return st
 }
 

@@ -370,3 +370,24 @@ func TestManyTasks(t *testing.T) {
 	wantCode(t, res, 0)
 	wantLines(t, res.Output, `(?m)^many: 300 threads ok$`)
 }
+
+// TestExecWithThreads: execve with other threads running leaves the
+// program alone with the PID as its TID, whether the leader or another
+// thread called it (de_thread; user/c/execthreads.c, checked on Linux).
+func TestExecWithThreads(t *testing.T) {
+	for _, mode := range []string{"leader", "sub"} {
+		res := bootInit(t, "init=/bin/execthreads -- "+mode)
+		wantCode(t, res, 0)
+		wantLines(t, res.Output, `(?m)^execthreads: `+mode+` ok: pid 1 \(was 1\) tid 1 threads 1$`)
+	}
+}
+
+// TestIDChurn: threads cloned and exiting in one process, processes forked
+// and reaped by another, while a third lists /proc: the process table and
+// the thread maps are each read under their own lock (issue 11's race,
+// fatal "concurrent map read and map write" before).
+func TestIDChurn(t *testing.T) {
+	res := bootInit(t, "init=/bin/many -- churn 2000")
+	wantCode(t, res, 0)
+	wantLines(t, res.Output, `(?m)^many: churn ok: 2000 threads and 2000 processes came and went over \d+ listings of /proc \(0 bad\)$`)
+}

@@ -1,0 +1,71 @@
+/* execthreads: execve with other threads running (Linux's de_thread).
+   "execthreads": the leader starts three spinning threads and execs;
+   "execthreads sub": a non-leader thread execs while the leader and two
+   others spin. After the exec the program is alone: getpid() == gettid(),
+   one thread in /proc/self/status, the PID unchanged. Prints
+   "execthreads: MODE ok" and exits 0. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static volatile unsigned long x;
+static char *mode, pidarg[16];
+
+static void *spin(void *a) {
+	for (;;)
+		x++;
+}
+
+static void run_exec(void) {
+	char *av[] = {"/bin/execthreads", "after", mode, pidarg, NULL};
+	execv(av[0], av);
+	perror("execthreads: execv");
+	exit(1);
+}
+
+static void *exec_thread(void *a) {
+	run_exec();
+	return NULL;
+}
+
+static int threads_now(void) {
+	mkdir("/proc", 0555); /* as PID 1 on Linux, /proc may be unmounted */
+	mount("proc", "/proc", "proc", 0, NULL);
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[128];
+	int n = -1;
+	while (f && fgets(line, sizeof line, f))
+		if (!strncmp(line, "Threads:", 8))
+			n = atoi(line + 8);
+	if (f)
+		fclose(f);
+	return n;
+}
+
+int main(int argc, char **argv) {
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc > 3 && !strcmp(argv[1], "after")) {
+		long pid = getpid(), tid = syscall(SYS_gettid);
+		int n = threads_now();
+		int ok = pid == tid && pid == atol(argv[3]) && n == 1;
+		printf("execthreads: %s %s: pid %ld (was %s) tid %ld threads %d\n", argv[2], ok ? "ok" : "FAIL", pid,
+		       argv[3], tid, n);
+		return !ok;
+	}
+	mode = argc > 1 ? argv[1] : "leader";
+	snprintf(pidarg, sizeof pidarg, "%d", getpid());
+	pthread_t t;
+	for (int i = 0; i < 3; i++)
+		pthread_create(&t, NULL, spin, NULL);
+	if (!strcmp(mode, "sub"))
+		pthread_create(&t, NULL, exec_thread, NULL);
+	else
+		run_exec();
+	for (;;)
+		x++;
+}
