@@ -40,6 +40,10 @@ const (
 // RFLAGS bits (SDM Vol. 1 §3.4.3).
 const (
 	RFLAGS_CF   = 1 << 0
+	RFLAGS_PF   = 1 << 2
+	RFLAGS_AF   = 1 << 4
+	RFLAGS_ZF   = 1 << 6
+	RFLAGS_SF   = 1 << 7
 	RFLAGS_TF   = 1 << 8
 	RFLAGS_IF   = 1 << 9
 	RFLAGS_DF   = 1 << 10
@@ -48,6 +52,10 @@ const (
 	RFLAGS_RF   = 1 << 16
 	RFLAGS_AC   = 1 << 18
 	RFLAGS_ID   = 1 << 21
+	RFLAGS_OF   = 1 << 11
+
+	// RFLAGS_Status are the status flags arithmetic sets (§3.4.3.1).
+	RFLAGS_Status = RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF
 )
 
 // Implemented in cpu_amd64.s.

@@ -20,8 +20,8 @@ const (
 // (ignored in 64-bit mode), present, with the DPL in bits 45-46 and L (64-bit
 // code) in bit 53.
 const (
-	descKernelCode = 0x00af9a000000ffff
-	descKernelData = 0x00cf92000000ffff
+	DescKernelCode = 0x00af9a000000ffff
+	DescKernelData = 0x00cf92000000ffff
 	descUser32Code = 0x00cffa000000ffff
 	descUserData   = 0x00cff2000000ffff
 	descUserCode   = 0x00affa000000ffff
@@ -81,8 +81,8 @@ func (p *pseudoDescriptor) set(base uintptr, size int) {
 //go:nosplit
 func (c *CPU) LoadGDT() {
 	g := &c.gdt
-	g[KernelCS/8] = descKernelCode
-	g[KernelDS/8] = descKernelData
+	g[KernelCS/8] = DescKernelCode
+	g[KernelDS/8] = DescKernelData
 	g[User32CS/8] = descUser32Code
 	g[UserDS/8] = descUserData
 	g[UserCS/8] = descUserCode

@@ -3,43 +3,25 @@
 //
 // Saves: on entry, all 15 GPRs, XMM0-15 and MXCSR, building an irq.Context
 // on the stack: [FPState 512 bytes][TrapFrame 176 bytes], lowest address
-// first (frame.go; frame_test.go pins the offsets). The SSE registers go to
+// first (frame.go; frame_test.go pins the push order). The SSE registers go to
 // their FXSAVE-image offsets; the x87 part of the image is left for
 // Context.CompleteFP (fpu.go).
 // Clobbers: nothing visible to the interrupted code, except that a SYSCALL
 // caller gets RCX and R11 replaced (by the CPU) and RAX set to the result, as
 // the Linux ABI says.
-// Reads the per-CPU block (arch.CPU) through GS at the offsets defined below.
+// Reads the per-CPU block (arch.CPU) through GS.
 
+#include "go_asm.h"
 #include "textflag.h"
 
-// arch.CPU field offsets (pinned by frame_test.go).
-#define cpu_Scratch 8
-#define cpu_KStack 16
-#define cpu_KernelFS 24
-#define cpu_UserFS 32
+// Offsets and values come from go_asm.h (asm.go says which).
 
-// Selectors (arch.KernelCS, arch.KernelDS, arch.UserCS, arch.UserDS).
-#define KERNEL_CS 0x10
-#define KERNEL_DS 0x18
-#define USER_CS 0x33
-#define USER_DS 0x2b
-
-#define MSR_FS_BASE 0xc0000100
-
-// Offsets into the stack at trapCommon's entry (vector at 0).
-#define TF_CS_AT_ENTRY 24
+// Offsets into the stack at trapCommon's entry (the vector at 0) ...
+#define TF_CS_AT_ENTRY (TrapFrame_CS-TrapFrame_Vector)
 // ... and after the GPRs and the SSE state are saved.
-#define TF_CS_SAVED (512+144)
-
-#define SYSCALL_VECTOR 256
-// The SSE state's offsets in the FXSAVE image (irq.fpMXCSR, irq.fpXMM).
-#define FP_MXCSR 24
-#define FP_XMM 160
-// irq.sysretVector: dispatch's mark for a return through SYSRETQ.
-#define SYSRET_VECTOR 257
-// The saved RSP's offset from the vector slot (TrapFrame.RSP - .Vector).
-#define TF_RSP_AT_VECTOR 40
+#define TF_CS_SAVED (Context_TF+TrapFrame_CS)
+// The saved RSP's offset from the vector slot.
+#define TF_RSP_AT_VECTOR (TrapFrame_RSP-TrapFrame_Vector)
 
 // Each stub is 16 bytes apart so the IDT can be filled from the table base
 // (stubTable + 16*vector). PUSHQ is written as bytes so the assembler does
@@ -333,27 +315,27 @@ TEXT ·syscallEntryAddr(SB),NOSPLIT|NOFRAME,$0-8
 TEXT ·syscallEntry(SB),NOSPLIT|NOFRAME,$0
 	BTQ	$63, CX
 	JCC	fromUser
-	MOVQ	SP, cpu_Scratch(GS)
-	MOVQ	cpu_KStack(GS), SP
-	BYTE	$0x6a; BYTE $KERNEL_DS	// PUSH SS
-	BYTE	$0x65; BYTE $0xff; BYTE $0x34; BYTE $0x25; LONG $cpu_Scratch	// PUSH GS:cpu_Scratch (RSP)
+	MOVQ	SP, cpuBlock_Scratch(GS)
+	MOVQ	cpuBlock_KStack(GS), SP
+	BYTE	$0x6a; BYTE $const_kernelDS	// PUSH SS
+	BYTE	$0x65; BYTE $0xff; BYTE $0x34; BYTE $0x25; LONG $cpuBlock_Scratch	// PUSH GS:cpuBlock_Scratch (RSP)
 	BYTE	$0x41; BYTE $0x53	// PUSH R11 (RFLAGS)
-	BYTE	$0x6a; BYTE $KERNEL_CS	// PUSH CS
+	BYTE	$0x6a; BYTE $const_kernelCS	// PUSH CS
 	BYTE	$0x51			// PUSH RCX (RIP)
 	BYTE	$0x6a; BYTE $0x00	// PUSH error code 0
-	BYTE	$0x68; LONG $SYSCALL_VECTOR	// PUSH vector
+	BYTE	$0x68; LONG $const_SyscallVector	// PUSH vector
 	JMP	·trapSaveRegs(SB)
 fromUser:
 	SWAPGS
-	MOVQ	SP, cpu_Scratch(GS)
-	MOVQ	cpu_KStack(GS), SP
-	BYTE	$0x6a; BYTE $USER_DS	// PUSH SS
-	BYTE	$0x65; BYTE $0xff; BYTE $0x34; BYTE $0x25; LONG $cpu_Scratch	// PUSH GS:cpu_Scratch (RSP)
+	MOVQ	SP, cpuBlock_Scratch(GS)
+	MOVQ	cpuBlock_KStack(GS), SP
+	BYTE	$0x6a; BYTE $const_userDS	// PUSH SS
+	BYTE	$0x65; BYTE $0xff; BYTE $0x34; BYTE $0x25; LONG $cpuBlock_Scratch	// PUSH GS:cpuBlock_Scratch (RSP)
 	BYTE	$0x41; BYTE $0x53	// PUSH R11 (RFLAGS)
-	BYTE	$0x6a; BYTE $USER_CS	// PUSH CS
+	BYTE	$0x6a; BYTE $const_userCS	// PUSH CS
 	BYTE	$0x51			// PUSH RCX (RIP)
 	BYTE	$0x6a; BYTE $0x00	// PUSH error code 0
-	BYTE	$0x68; LONG $SYSCALL_VECTOR	// PUSH vector
+	BYTE	$0x68; LONG $const_SyscallVector	// PUSH vector
 	JMP	·trapSaveRegs(SB)
 
 // trapCommon is where every vector stub lands. An entry from CPL 3 swaps
@@ -389,31 +371,31 @@ TEXT ·trapSaveRegs(SB),NOSPLIT|NOFRAME,$0
 	PUSHQ	R15
 	// The CPU aligned RSP to 16 before pushing SS (SDM Vol. 3A §6.14.2) and
 	// 22 quadwords followed, so RSP is 16-aligned here, as MOVO needs.
-	SUBQ	$512, SP
+	SUBQ	$Context_TF, SP
 	// Only the SSE state, at its FXSAVE offsets (fpu.go says why).
-	STMXCSR	FP_MXCSR(SP)
-	MOVO	X0, (FP_XMM+0*16)(SP)
-	MOVO	X1, (FP_XMM+1*16)(SP)
-	MOVO	X2, (FP_XMM+2*16)(SP)
-	MOVO	X3, (FP_XMM+3*16)(SP)
-	MOVO	X4, (FP_XMM+4*16)(SP)
-	MOVO	X5, (FP_XMM+5*16)(SP)
-	MOVO	X6, (FP_XMM+6*16)(SP)
-	MOVO	X7, (FP_XMM+7*16)(SP)
-	MOVO	X8, (FP_XMM+8*16)(SP)
-	MOVO	X9, (FP_XMM+9*16)(SP)
-	MOVO	X10, (FP_XMM+10*16)(SP)
-	MOVO	X11, (FP_XMM+11*16)(SP)
-	MOVO	X12, (FP_XMM+12*16)(SP)
-	MOVO	X13, (FP_XMM+13*16)(SP)
-	MOVO	X14, (FP_XMM+14*16)(SP)
-	MOVO	X15, (FP_XMM+15*16)(SP)
+	STMXCSR	(Context_FP+const_fpMXCSR)(SP)
+	MOVO	X0, (Context_FP+const_fpXMM+0*16)(SP)
+	MOVO	X1, (Context_FP+const_fpXMM+1*16)(SP)
+	MOVO	X2, (Context_FP+const_fpXMM+2*16)(SP)
+	MOVO	X3, (Context_FP+const_fpXMM+3*16)(SP)
+	MOVO	X4, (Context_FP+const_fpXMM+4*16)(SP)
+	MOVO	X5, (Context_FP+const_fpXMM+5*16)(SP)
+	MOVO	X6, (Context_FP+const_fpXMM+6*16)(SP)
+	MOVO	X7, (Context_FP+const_fpXMM+7*16)(SP)
+	MOVO	X8, (Context_FP+const_fpXMM+8*16)(SP)
+	MOVO	X9, (Context_FP+const_fpXMM+9*16)(SP)
+	MOVO	X10, (Context_FP+const_fpXMM+10*16)(SP)
+	MOVO	X11, (Context_FP+const_fpXMM+11*16)(SP)
+	MOVO	X12, (Context_FP+const_fpXMM+12*16)(SP)
+	MOVO	X13, (Context_FP+const_fpXMM+13*16)(SP)
+	MOVO	X14, (Context_FP+const_fpXMM+14*16)(SP)
+	MOVO	X15, (Context_FP+const_fpXMM+15*16)(SP)
 	TESTB	$3, TF_CS_SAVED(SP)
 	JEQ	kernelEntry
-	MOVQ	cpu_KernelFS(GS), AX
+	MOVQ	cpuBlock_KernelFS(GS), AX
 	MOVQ	AX, DX
 	SHRQ	$32, DX
-	MOVL	$MSR_FS_BASE, CX
+	MOVL	$const_msrFSBase, CX
 	WRMSR
 kernelEntry:
 	MOVQ	SP, AX
@@ -423,30 +405,30 @@ kernelEntry:
 	ADDQ	$16, SP
 	TESTB	$3, TF_CS_SAVED(SP)
 	JEQ	restore
-	MOVQ	cpu_UserFS(GS), AX
+	MOVQ	cpuBlock_UserFS(GS), AX
 	MOVQ	AX, DX
 	SHRQ	$32, DX
-	MOVL	$MSR_FS_BASE, CX
+	MOVL	$const_msrFSBase, CX
 	WRMSR
 restore:
-	LDMXCSR	FP_MXCSR(SP)
-	MOVO	(FP_XMM+0*16)(SP), X0
-	MOVO	(FP_XMM+1*16)(SP), X1
-	MOVO	(FP_XMM+2*16)(SP), X2
-	MOVO	(FP_XMM+3*16)(SP), X3
-	MOVO	(FP_XMM+4*16)(SP), X4
-	MOVO	(FP_XMM+5*16)(SP), X5
-	MOVO	(FP_XMM+6*16)(SP), X6
-	MOVO	(FP_XMM+7*16)(SP), X7
-	MOVO	(FP_XMM+8*16)(SP), X8
-	MOVO	(FP_XMM+9*16)(SP), X9
-	MOVO	(FP_XMM+10*16)(SP), X10
-	MOVO	(FP_XMM+11*16)(SP), X11
-	MOVO	(FP_XMM+12*16)(SP), X12
-	MOVO	(FP_XMM+13*16)(SP), X13
-	MOVO	(FP_XMM+14*16)(SP), X14
-	MOVO	(FP_XMM+15*16)(SP), X15
-	ADDQ	$512, SP
+	LDMXCSR	(Context_FP+const_fpMXCSR)(SP)
+	MOVO	(Context_FP+const_fpXMM+0*16)(SP), X0
+	MOVO	(Context_FP+const_fpXMM+1*16)(SP), X1
+	MOVO	(Context_FP+const_fpXMM+2*16)(SP), X2
+	MOVO	(Context_FP+const_fpXMM+3*16)(SP), X3
+	MOVO	(Context_FP+const_fpXMM+4*16)(SP), X4
+	MOVO	(Context_FP+const_fpXMM+5*16)(SP), X5
+	MOVO	(Context_FP+const_fpXMM+6*16)(SP), X6
+	MOVO	(Context_FP+const_fpXMM+7*16)(SP), X7
+	MOVO	(Context_FP+const_fpXMM+8*16)(SP), X8
+	MOVO	(Context_FP+const_fpXMM+9*16)(SP), X9
+	MOVO	(Context_FP+const_fpXMM+10*16)(SP), X10
+	MOVO	(Context_FP+const_fpXMM+11*16)(SP), X11
+	MOVO	(Context_FP+const_fpXMM+12*16)(SP), X12
+	MOVO	(Context_FP+const_fpXMM+13*16)(SP), X13
+	MOVO	(Context_FP+const_fpXMM+14*16)(SP), X14
+	MOVO	(Context_FP+const_fpXMM+15*16)(SP), X15
+	ADDQ	$Context_TF, SP
 	POPQ	R15
 	POPQ	R14
 	POPQ	R13
@@ -462,10 +444,10 @@ restore:
 	POPQ	CX
 	POPQ	BX
 	POPQ	AX
-	CMPQ	0(SP), $SYSRET_VECTOR
+	CMPQ	0(SP), $const_sysretVector
 	JEQ	sysret
-	ADDQ	$16, SP		// vector and error code
-	TESTB	$3, 8(SP)	// the CS IRETQ will load
+	ADDQ	$(TrapFrame_RIP-TrapFrame_Vector), SP	// vector and error code
+	TESTB	$3, (TrapFrame_CS-TrapFrame_RIP)(SP)	// the CS IRETQ will load
 	JEQ	2(PC)
 	SWAPGS
 	IRETQ

@@ -41,6 +41,9 @@ const (
 	fpMXCSR = 24 // SSE control and status
 )
 
+// FPMXCSR is MXCSR's offset in an FPState, for the signal frame's image.
+const FPMXCSR = fpMXCSR
+
 // Context is everything an entry saves: the FXSAVE image below the trap
 // frame, exactly as the entry stub lays them out on the stack (the image is
 // 16-byte aligned there because the frame above it is).

@@ -60,9 +60,9 @@ type UserThread struct {
 }
 
 // userFlags are the RFLAGS bits user mode controls (SDM Vol. 1 §3.4.3):
-// the arithmetic flags, TF, DF, AC and ID. IOPL, NT, RF and VM are never
+// the status flags, TF, DF, AC and ID. IOPL, NT, RF and VM are never
 // taken from user state, and IF is always set.
-const userFlags = 0x0dd5 | arch.RFLAGS_TF | arch.RFLAGS_AC | arch.RFLAGS_ID
+const userFlags = arch.RFLAGS_Status | arch.RFLAGS_TF | arch.RFLAGS_DF | arch.RFLAGS_AC | arch.RFLAGS_ID
 
 // EnterUser runs ut in user mode until a trap the kernel hands back, and
 // returns the reason. Goroutine context.

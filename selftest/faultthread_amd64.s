@@ -3,16 +3,17 @@
 // skips; then it sets the word, wakes its waiter with futex(2) and exits.
 // Clobbers everything; it owns its registers.
 
+#include "go_asm.h"
 #include "textflag.h"
 
 TEXT ·faultThread(SB),NOSPLIT|NOFRAME,$0
 	BYTE	$0x0f; BYTE $0x0b	// UD2
 	MOVL	$1, (DI)
-	MOVQ	$202, AX		// futex
-	MOVQ	$129, SI		// FUTEX_WAKE | FUTEX_PRIVATE_FLAG
+	MOVQ	$const_sysFutex, AX
+	MOVQ	$const_futexWakePrivate, SI
 	MOVQ	$1, DX
 	SYSCALL
-	MOVQ	$60, AX			// exit
+	MOVQ	$const_sysExit, AX
 	XORL	DI, DI
 	SYSCALL
 	BYTE	$0x0f; BYTE $0x0b	// not reached

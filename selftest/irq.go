@@ -22,6 +22,13 @@ import (
 func faultThread()
 func faultThreadAddr() uintptr
 
+// The system calls faultThread makes (its go_asm.h const_ names).
+const (
+	sysFutex         = linux.SYS_FUTEX
+	futexWakePrivate = linux.FUTEX_WAKE_PRIVATE
+	sysExit          = linux.SYS_EXIT
+)
+
 func init() {
 	register("irq", testIRQ)
 	register("irqlat", testIRQLatency)

@@ -3,6 +3,7 @@ package signal
 import (
 	"unsafe"
 
+	"sigil/arch"
 	"sigil/irq"
 	"sigil/linux"
 )
@@ -24,17 +25,17 @@ const (
 	redZone   = 128                         // the System V ABI's red zone below RSP
 	fpAlign   = 64
 
-	// Selectors user code runs with (arch.UserCS, arch.UserDS).
-	userCS = 0x33
-	userSS = 0x2b
+	// Selectors user code runs with.
+	userCS = arch.UserCS
+	userSS = arch.UserDS
 
 	// flagsRestorable are the RFLAGS bits rt_sigreturn takes from the
-	// frame (Linux's FIX_EFLAGS): arithmetic flags, TF, DF, AC and RF.
+	// frame (Linux's FIX_EFLAGS): status flags, TF, DF, AC and RF.
 	// IOPL, IF, NT and the rest stay the kernel's.
-	flagsRestorable = 0x50dd5
+	flagsRestorable = arch.RFLAGS_Status | arch.RFLAGS_TF | arch.RFLAGS_DF | arch.RFLAGS_AC | arch.RFLAGS_RF
 
 	// handlerClearFlags are cleared for the handler: DF, RF and TF.
-	handlerClearFlags = 0x400 | 0x10000 | 0x100
+	handlerClearFlags = arch.RFLAGS_DF | arch.RFLAGS_RF | arch.RFLAGS_TF
 )
 
 // Delivery is what building a frame needs besides the interrupted
@@ -134,7 +135,7 @@ func Fill(d *Delivery, tf *irq.TrapFrame, p *Placement, f *Frame) {
 // MXCSR bits a program may set (SDM Vol. 1 §10.2.3: bits 16-31 are
 // reserved, and FXRSTOR of a reserved bit is a #GP in the kernel).
 const mxcsrWritable = 0xffff
-const mxcsrOffset = 24
+const mxcsrOffset = irq.FPMXCSR
 
 // HandlerMask is the mask a handler for sig runs with: the thread's mask,
 // the action's sa_mask and, without SA_NODEFER, sig itself; never the
