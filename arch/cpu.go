@@ -200,16 +200,6 @@ func SoftInt27() { int27() }
 // SoftIntFF raises vector 0xFF with INT (the local APIC's spurious vector).
 func SoftIntFF() { intFF() }
 
-// NoInterrupts runs f with RFLAGS.IF clear, restoring it afterwards: the
-// way goroutine-context code takes the one CPU's interrupt-context state.
-func NoInterrupts(f func()) {
-	if readFlags()&RFLAGS_IF != 0 {
-		cli()
-		defer sti()
-	}
-	f()
-}
-
 func idiv(a, b int64) int64
 
 // Divide returns a/b with the IDIV instruction itself: b == 0 raises #DE

@@ -178,3 +178,10 @@ TEXT ·idiv(SB),NOSPLIT|NOFRAME,$0-24
 	IDIVQ	CX
 	MOVQ	AX, ret+16(FP)
 	RET
+
+// func gsSelf() *CPU — the per-CPU block's Self field, read through GS
+// (offset 0, pinned by percpu.go's check). Clobbers AX.
+TEXT ·gsSelf(SB),NOSPLIT|NOFRAME,$0-8
+	MOVQ	0(GS), AX
+	MOVQ	AX, ret+0(FP)
+	RET

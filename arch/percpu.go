@@ -1,14 +1,24 @@
 package arch
 
-import "unsafe"
+import (
+	"sync/atomic"
+	"unsafe"
+)
 
 // CPU is the per-CPU block. GS base points at it in kernel mode, so entry
 // stubs reach it with GS-relative moves before they have a stack; Go code
 // reaches it through This. All per-CPU state lives here so that a second CPU
 // needs a second block and nothing else.
 //
-// The first fields are read by irq/entry_amd64.s at fixed offsets; the irq
-// package's tests pin them.
+// The entry stubs read the first fields by the offsets the compiler
+// writes to go_asm.h (irq/asm.go); gsSelf reads Self at offset 0.
+//
+// Per-CPU data of packages above arch (stacks, scratch buffers, caches)
+// are arrays of MaxCPUs indexed by ID, as Linux's per_cpu(): This picks
+// the row, so a second CPU needs a second row and nothing else.
+//
+// Every field is owned by its CPU: only code running on it reads or
+// writes them, with interrupts off where an interrupt handler also does.
 type CPU struct {
 	Self     uintptr // 0: this block's address
 	Scratch  uint64  // 8: caller's RSP, parked by the SYSCALL entry
@@ -17,6 +27,7 @@ type CPU struct {
 	UserFS   uint64  // 32: FS base loaded on return to user mode
 	Root     uint64  // CR3 loaded now
 
+	ID        int32  // index in cpus, and of every per-CPU array
 	Current   int32  // index of the running thread (package proc)
 	IRQDepth  int32  // nesting of entries being handled on this CPU
 	Ticks     uint64 // timer interrupts seen
@@ -30,24 +41,71 @@ type CPU struct {
 	LostTicks   uint64
 	OnTimeTicks uint64
 	LastTickTSC uint64
+	// The TSC target of the next tick in one-shot and TSC-deadline modes.
+	TimerDeadline uint64
+
+	// Spinlock nesting, as xv6's push_off/pop_off: the depth of held
+	// spinlocks, and whether interrupts were on before the first.
+	lockDepth  int32
+	irqsWereOn bool
 
 	TSS TSS
 	gdt [gdtEntries]uint64
 }
 
-// cpus holds the block of every CPU; Sigil runs on one for now.
-var cpus [1]CPU
+// MaxCPUs is the number of per-CPU rows. Sigil brings up one CPU; SMP
+// bring-up raises it.
+const MaxCPUs = 1
 
-// This returns the running CPU's block.
+// cpus holds the block of every CPU.
+var cpus [MaxCPUs]CPU
+
+// bare is set once a CPU block is installed in GS: the code runs on the
+// machine, not in a host test (where GS is the host's and interrupts are
+// not ours to switch).
+var bare atomic.Bool
+
+func gsSelf() *CPU
+
+// Boot returns the boot CPU's block, before GS points at it.
 //
 //go:nosplit
-func This() *CPU { return &cpus[0] }
+func Boot() *CPU { return &cpus[0] }
+
+// This returns the running CPU's block, read through GS; in host tests,
+// the boot CPU's.
+//
+//go:nosplit
+func This() *CPU {
+	if !bare.Load() {
+		return &cpus[0]
+	}
+	return gsSelf()
+}
 
 // InstallCPU points GS base at c (SDM Vol. 3A §3.4.4.1: in 64-bit mode the
-// GS base comes from IA32_GS_BASE).
+// GS base comes from IA32_GS_BASE). id is c's row in every per-CPU array.
 //
 //go:nosplit
-func InstallCPU(c *CPU) {
+func InstallCPU(c *CPU, id int32) {
 	c.Self = uintptr(unsafe.Pointer(c))
+	c.ID = id
 	wrmsr(MSR_GS_BASE, uint64(c.Self))
+	bare.Store(true)
 }
+
+// Bare reports whether the code runs on the machine with its CPU blocks
+// installed (false in host tests).
+//
+//go:nosplit
+func Bare() bool { return bare.Load() }
+
+// Self must stay first: gsSelf reads offset 0.
+const _ = -uint(unsafe.Offsetof(CPU{}.Self))
+
+// Index is this CPU's row in per-CPU arrays. The modulo, free for a power
+// of two, lets the compiler drop the bounds checks that would otherwise
+// deepen interrupt context's nosplit chains.
+//
+//go:nosplit
+func Index() uint { return uint(This().ID) % MaxCPUs }

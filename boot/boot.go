@@ -88,8 +88,8 @@ func boot0(startInfoPA, tsc uint64) uintptr {
 	console.Init()
 	console.Puts("sigil: Sigil booting (PVH entry)\n")
 
-	cpu := arch.This()
-	arch.InstallCPU(cpu)
+	cpu := arch.Boot()
+	arch.InstallCPU(cpu, 0)
 	cpu.LoadGDT()
 	irq.Init(cpu)
 	irq.Register(irq.VecPageFault, "page-fault", proc.PageFault)
@@ -320,7 +320,6 @@ func setupMemory() {
 	}
 	arch.SetCR3(bootPML4)
 	arch.This().Root = bootPML4
-	mm.IRQsOff = arch.NoInterrupts
 }
 
 // initialStack builds argc/argv/envp/auxv on the main stack. argv is

@@ -126,15 +126,19 @@ const ierRxAvailable = 0x01
 func EnableRxInterrupt() { arch.Outb(COM1+regIER, ierRxAvailable) }
 
 // Raw writes bytes unmodified (the terminal layer does its own output
-// processing), with interrupts off so a write is never interleaved.
+// processing), under rawLock so a write is never interleaved with another.
 type Raw struct{}
+
+// rawLock guards the transmitter for Raw writes. The kernel's own
+// messages (Puts) take no lock: they are what a dying kernel still prints.
+var rawLock arch.Spinlock
 
 // Write implements io.Writer.
 func (Raw) Write(p []byte) (int, error) {
-	arch.NoInterrupts(func() {
-		for _, c := range p {
-			putRaw(c)
-		}
-	})
+	rawLock.Lock()
+	for _, c := range p {
+		putRaw(c)
+	}
+	rawLock.Unlock()
 	return len(p), nil
 }

@@ -62,7 +62,6 @@ func dieTrampolineAddr() uintptr
 // the runtime is up.
 func Start() {
 	irq.FaultHook = handle
-	proc.WatchdogAction = watchdogFired
 	go survivorReporter()
 }
 
@@ -101,8 +100,10 @@ func handle(c *irq.Context) bool {
 		survivor.cr2 = arch.CR2()
 		survivor.tid = t.TID
 		atomic.AddUint32(&survivor.word, 1)
+		proc.Lock()
 		proc.WakeFutex(uintptr(unsafe.Pointer(&survivor.word)), 1)
 		proc.Block(c, proc.WaitFault, 0, 0, 0)
+		proc.Unlock()
 		return true
 	}
 	if record.taken != 0 {
@@ -119,9 +120,6 @@ func handle(c *irq.Context) bool {
 	c.TF.RIP = uint64(dieTrampolineAddr())
 	return true
 }
-
-//go:nosplit
-func watchdogFired() { power.Off(power.ExitKernelFault) }
 
 // die runs on the faulting goroutine.
 func die() {

@@ -65,7 +65,6 @@ var (
 	tickHz    uint32
 	periodNs  uint64
 	periodTSC uint64
-	deadline  uint64
 )
 
 // Config is what Init was asked for and what it did.
@@ -136,7 +135,8 @@ func Init(want Mode, wantTimer TimerMode, m *apic.MADT, hz uint32) (cfg Config) 
 	tickHz = hz
 	periodNs = 1e9 / uint64(hz)
 	periodTSC = clock.TSCHz() / uint64(hz)
-	deadline = arch.RDTSC() + periodTSC
+	cpu := arch.This()
+	cpu.TimerDeadline = arch.RDTSC() + periodTSC
 	switch timer {
 	case Periodic:
 		apic.Local.StartPeriodic(VecTimer, uint64(hz))
@@ -144,7 +144,7 @@ func Init(want Mode, wantTimer TimerMode, m *apic.MADT, hz uint32) (cfg Config) 
 		apic.Local.OneShot(VecTimer, periodNs)
 	case Deadline:
 		apic.Local.ArmDeadline(VecTimer)
-		apic.Local.SetDeadline(deadline)
+		apic.Local.SetDeadline(cpu.TimerDeadline)
 	}
 	cfg.Timer, cfg.TickHz = timer, tickHz
 	return cfg
@@ -156,11 +156,17 @@ func LAPICTimerHz() uint64 { return apic.Local.HzDiv16 }
 // ActiveMode returns the controller in use.
 func ActiveMode() Mode { return mode }
 
+// routeLock guards handlers and the controllers' mask and redirection
+// registers while a line is routed. The interrupt entry reads handlers[n]
+// without it: a line's handler is stored before the line is unmasked.
+var routeLock arch.Spinlock
+
 // RouteISA delivers ISA IRQ n to h (and acknowledges it after h returns).
-// It runs with interrupts off: the tables it changes are interrupt state.
 func RouteISA(n uint8, name string, h irq.Handler) {
 	trace.NameIRQ(n, name)
-	arch.NoInterrupts(func() { routeISA(n, h) })
+	routeLock.Lock()
+	routeISA(n, h)
+	routeLock.Unlock()
 }
 
 func routeISA(n uint8, h irq.Handler) {
@@ -270,15 +276,16 @@ func countTick() {
 //go:nosplit
 func apicTick(c *irq.Context) {
 	if timer != Periodic {
-		deadline += periodTSC
+		cpu := arch.This()
+		cpu.TimerDeadline += periodTSC
 		now := arch.RDTSC()
-		if deadline <= now {
-			deadline = now + periodTSC // missed ticks are not replayed
+		if cpu.TimerDeadline <= now {
+			cpu.TimerDeadline = now + periodTSC // missed ticks are not replayed
 		}
 		if timer == Deadline {
-			apic.Local.SetDeadline(deadline)
+			apic.Local.SetDeadline(cpu.TimerDeadline)
 		} else {
-			apic.Local.OneShot(VecTimer, uint64(clock.TSCToNanos(deadline-now)))
+			apic.Local.OneShot(VecTimer, uint64(clock.TSCToNanos(cpu.TimerDeadline-now)))
 		}
 	}
 	apic.Local.EOI()

@@ -30,15 +30,23 @@ const (
 	numSpurious
 )
 
-var spurious [numSpurious]uint64
+// Counters are per CPU (a row per arch.CPU.ID), each written only by its
+// CPU in interrupt context; readers sum the rows.
+var spurious [arch.MaxCPUs][numSpurious]uint64
 
 // CountSpurious records one spurious interrupt from source k.
 //
 //go:nosplit
-func CountSpurious(k int) { spurious[k]++ }
+func CountSpurious(k int) { spurious[arch.Index()][k]++ }
 
 // SpuriousCount returns how many spurious interrupts source k raised.
-func SpuriousCount(k int) uint64 { return spurious[k] }
+func SpuriousCount(k int) uint64 {
+	var n uint64
+	for i := range spurious {
+		n += spurious[i][k]
+	}
+	return n
+}
 
 // Stat is one vector's entry count and the cycles spent in its handler.
 type Stat struct {
@@ -60,9 +68,23 @@ func (s *Stat) add(cycles uint64) {
 	}
 }
 
-var stats [NumVectors]Stat
+// merge adds o's figures to s.
+func (s *Stat) merge(o Stat) {
+	if o.Count == 0 {
+		return
+	}
+	if s.Count == 0 || o.Min < s.Min {
+		s.Min = o.Min
+	}
+	s.Max = max(s.Max, o.Max)
+	s.Count += o.Count
+	s.Cycles += o.Cycles
+}
 
-// Per-entry samples of one vector's handler cycles, for latency figures.
+var stats [arch.MaxCPUs][NumVectors]Stat // per CPU, as spurious
+
+// Per-entry samples of one vector's handler cycles, for latency figures
+// (the boot CPU's: the irqlat self-test runs there).
 var (
 	sampleVector = -1
 	samples      [8192]uint32
@@ -79,8 +101,14 @@ func SampleVector(v int) {
 // Samples returns the cycles recorded since SampleVector.
 func Samples() []uint32 { return append([]uint32(nil), samples[:nsamples]...) }
 
-// Stats returns a copy of vector v's statistics.
-func Stats(v int) Stat { return stats[v] }
+// Stats returns vector v's statistics summed over the CPUs.
+func Stats(v int) Stat {
+	var s Stat
+	for i := range stats {
+		s.merge(stats[i][v])
+	}
+	return s
+}
 
 // dispatch is called by trapCommon with the saved Context of every entry.
 //
@@ -109,8 +137,8 @@ func dispatch(c *Context) {
 		}
 	}
 	d := arch.RDTSC() - t0
-	stats[v].add(d)
-	if int(v) == sampleVector && nsamples < len(samples) {
+	stats[arch.Index()][v].add(d)
+	if int(v) == sampleVector && cpu.ID == 0 && nsamples < len(samples) {
 		samples[nsamples] = uint32(d)
 		nsamples++
 	}

@@ -1,6 +1,10 @@
 package irq
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"sigil/arch"
+)
 
 // FPU state. An entry saves only what kernel code can change: the SSE
 // registers and MXCSR, into their places in Context.FP (entry_amd64.s).
@@ -20,12 +24,12 @@ const (
 
 // fxArea is a 16-byte aligned scratch FXSAVE area for CompleteFP, which
 // cannot save into the live frame without overwriting the entry's SSE
-// registers. One CPU, interrupts off: one area suffices.
-var fxBuf [512 + 16]byte
+// registers. Per CPU, used with interrupts off.
+var fxBuf [arch.MaxCPUs][512 + 16]byte
 
 //go:nosplit
 func fxArea() *FPState {
-	return (*FPState)(unsafe.Pointer((uintptr(unsafe.Pointer(&fxBuf)) + 15) &^ 15))
+	return (*FPState)(unsafe.Pointer((uintptr(unsafe.Pointer(&fxBuf[arch.Index()])) + 15) &^ 15))
 }
 
 // CompleteFP fills in the x87 part of c's FPU image from the CPU. Call it

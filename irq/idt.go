@@ -39,12 +39,13 @@ const (
 )
 
 var (
-	idt         [256][2]uint64
-	kernelStack [KernelStackSize]byte
-	excStack    [exceptionStackSize]byte
-	dfStack     [smallStackSize]byte
-	nmiStack    [smallStackSize]byte
-	mcStack     [smallStackSize]byte
+	idt [256][2]uint64
+	// Per-CPU stacks, a row per CPU (arch.CPU.ID).
+	kernelStack [arch.MaxCPUs][KernelStackSize]byte
+	excStack    [arch.MaxCPUs][exceptionStackSize]byte
+	dfStack     [arch.MaxCPUs][smallStackSize]byte
+	nmiStack    [arch.MaxCPUs][smallStackSize]byte
+	mcStack     [arch.MaxCPUs][smallStackSize]byte
 	idtDesc     [10]byte
 )
 
@@ -60,11 +61,11 @@ func top(stack []byte) uint64 {
 	return uint64(uintptr(unsafe.Pointer(&stack[0]))+uintptr(len(stack))) &^ 15
 }
 
-// KernelStackTop is the top of the per-CPU stack used by SYSCALL and device
+// KernelStackTop is the top of this CPU's stack used by SYSCALL and device
 // interrupts.
 //
 //go:nosplit
-func KernelStackTop() uint64 { return top(kernelStack[:]) }
+func KernelStackTop() uint64 { return top(kernelStack[arch.Index()][:]) }
 
 //go:nosplit
 func setGate(v int, handler uint64, ist uint8, typ uint8) {
@@ -96,13 +97,15 @@ func istFor(v int) uint8 {
 //
 //go:nosplit
 func Init(c *arch.CPU) {
-	c.TSS.SetIST(ISTDoubleFault, top(dfStack[:]))
-	c.TSS.SetIST(ISTNMI, top(nmiStack[:]))
-	c.TSS.SetIST(ISTMachine, top(mcStack[:]))
-	c.TSS.SetIST(ISTException, top(excStack[:]))
-	c.TSS.SetIST(ISTInterrupt, KernelStackTop())
-	c.TSS.SetRSP0(KernelStackTop()) // every gate has an IST; RSP0 for completeness
-	c.KStack = KernelStackTop()
+	id := c.ID
+	kstack := top(kernelStack[id][:])
+	c.TSS.SetIST(ISTDoubleFault, top(dfStack[id][:]))
+	c.TSS.SetIST(ISTNMI, top(nmiStack[id][:]))
+	c.TSS.SetIST(ISTMachine, top(mcStack[id][:]))
+	c.TSS.SetIST(ISTException, top(excStack[id][:]))
+	c.TSS.SetIST(ISTInterrupt, kstack)
+	c.TSS.SetRSP0(kstack) // every gate has an IST; RSP0 for completeness
+	c.KStack = kstack
 
 	base := uint64(stubTableAddr())
 	for v := 0; v < 256; v++ {

@@ -11,7 +11,7 @@ import (
 func WriteStats(w io.Writer) {
 	fmt.Fprintf(w, "sigil: irqstat: %6s %-16s %10s %10s %10s %10s\n", "vector", "name", "count", "min-cyc", "mean-cyc", "max-cyc")
 	for v := 0; v < NumVectors; v++ {
-		s := stats[v]
+		s := Stats(v)
 		if s.Count == 0 {
 			continue
 		}
@@ -22,5 +22,5 @@ func WriteStats(w io.Writer) {
 		fmt.Fprintf(w, "sigil: irqstat: %#6x %-16s %10d %10d %10d %10d\n", v, name, s.Count, s.Min, s.Cycles/s.Count, s.Max)
 	}
 	fmt.Fprintf(w, "sigil: irqstat: spurious: pic-irq7 %d, pic-irq15 %d, lapic %d\n",
-		spurious[SpuriousPIC7], spurious[SpuriousPIC15], spurious[SpuriousLAPIC])
+		SpuriousCount(SpuriousPIC7), SpuriousCount(SpuriousPIC15), SpuriousCount(SpuriousLAPIC))
 }

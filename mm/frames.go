@@ -189,7 +189,9 @@ func pop(list *uint64) uint64 {
 //go:nosplit
 func bump(pa *uint64) bool {
 	for ; frames.cur < frames.n; frames.cur++ {
-		if r := &frames.ranges[frames.cur]; r.Start < r.End {
+		// The modulo (n never exceeds the array) drops a bounds check that
+		// would deepen interrupt context's nosplit chains.
+		if r := &frames.ranges[uint(frames.cur)%maxRanges]; r.Start < r.End {
 			*pa = r.Start
 			r.Start += PageSize
 			return true

@@ -1,6 +1,10 @@
 package mm
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"sigil/arch"
+)
 
 // User memory is reached through the owning process's page tables and the
 // direct map, never through user virtual addresses: the kernel can serve a
@@ -15,9 +19,9 @@ import "unsafe"
 // is mostly one page (its arguments on the caller's stack), so the next
 // access usually skips the four-level walk. forgetUser clears it wherever
 // a page may go away or lose write permission (SetRange, Discard, Protect,
-// FreeRoot); those run with interrupts off, like every userFrame, so
-// no access sees a stale entry.
-var lastUser struct {
+// FreeRoot) on every CPU's row; those run with interrupts off, like every
+// userFrame, so no access sees a stale entry. Per CPU.
+var lastUser [arch.MaxCPUs]struct {
 	root   uint64
 	page   uintptr
 	pa     uint64
@@ -26,7 +30,11 @@ var lastUser struct {
 }
 
 //go:nosplit
-func forgetUser() { lastUser.filled = false }
+func forgetUser() {
+	for i := range lastUser {
+		lastUser[i].filled = false
+	}
+}
 
 // userFrame returns the physical address backing va for a user access,
 // resolving what Fault resolves on the way (demand-zero memory,
@@ -35,7 +43,8 @@ func forgetUser() { lastUser.filled = false }
 //go:nosplit
 func userFrame(root uint64, va uintptr, write bool) (uint64, bool) {
 	off := uint64(va) & (PageSize - 1)
-	if c := &lastUser; c.filled && c.root == root && c.page == va-uintptr(off) && (c.write || !write) {
+	c := &lastUser[arch.Index()]
+	if c.filled && c.root == root && c.page == va-uintptr(off) && (c.write || !write) {
 		return c.pa | off, true
 	}
 	if va >= UserEnd || va >= WindowStart && va < WindowEnd {
@@ -45,8 +54,8 @@ func userFrame(root uint64, va uintptr, write bool) (uint64, bool) {
 		e, l, ok := Lookup(root, va)
 		if ok && l == 1 && e&PTEUser != 0 && (!write || e&PTEWrite != 0) {
 			pa := e & pteAddr
-			lastUser.root, lastUser.page, lastUser.pa = root, va-uintptr(off), pa
-			lastUser.write, lastUser.filled = e&PTEWrite != 0, true
+			c.root, c.page, c.pa = root, va-uintptr(off), pa
+			c.write, c.filled = e&PTEWrite != 0, true
 			return pa | off, true
 		}
 		if handled, _ := Fault(root, va, write, true); !handled {
@@ -144,19 +153,11 @@ func UserPointerIRQ(root uint64, va uintptr, n uintptr, write bool) unsafe.Point
 	return Phys(pa)
 }
 
-// WithIRQsOff runs f with interrupts off on the machine; host tests have no
-// interrupts (IRQsOff is nil there).
-func WithIRQsOff(f func()) {
-	if IRQsOff != nil {
-		IRQsOff(f)
-		return
-	}
-	f()
-}
-
-// IRQsOff runs a function with interrupts disabled (set at boot: mm does not
-// execute privileged instructions itself, so host tests can run it).
-var IRQsOff func(func())
+// WithIRQsOff runs f with interrupts off on this CPU (arch.NoInterrupts,
+// which leaves them alone in host tests). It is what guards the frame
+// allocator and the page tables against this CPU's page-fault handler; on
+// more than one CPU they need a lock of their own (see doc.go).
+func WithIRQsOff(f func()) { arch.NoInterrupts(f) }
 
 // Touch resolves va's page for a user access (for writing if write) as
 // the copies do, without copying, and reports whether the page tables

@@ -41,8 +41,10 @@ func (q *ByteQueue) Put(b byte) {
 //go:nosplit
 func (q *ByteQueue) Signal(c *irq.Context) {
 	atomic.AddUint32(&q.wake, 1)
+	schedLock.Lock()
 	WakeFutex(uintptr(unsafe.Pointer(&q.wake)), 1)
 	Reschedule(c)
+	schedLock.Unlock()
 }
 
 // Read blocks until bytes are queued and copies them into p. Goroutine

@@ -8,16 +8,23 @@
 // writes the system call's result into the sleeper's saved RAX. No kernel
 // stack is kept per thread, so blocking costs nothing but the copy.
 //
-// Everything runs in interrupt context (IF clear, one CPU): //go:nosplit, no
-// allocation, no locks, and no Go pointers in the tables.
+// Everything runs in interrupt context or under the scheduler lock
+// (schedLock, a spinlock: IF clear): //go:nosplit, no allocation, no
+// sleeping, and no Go pointers in the tables. Entry points that take the
+// lock themselves say so; the rest say "schedLock held": the kernel
+// runtime's system calls hold it throughout (sys.Handle), as the futex
+// check and the block it decides on must be one step on every CPU.
 package proc
 
 import (
+	"sync/atomic"
 	"unsafe"
 
 	"sigil/arch"
 	"sigil/clock"
+	"sigil/console"
 	"sigil/irq"
+	"sigil/power"
 )
 
 // MaxThreads bounds the thread table.
@@ -52,7 +59,9 @@ const (
 	WaitFault      // parked after a fault, until Resume
 )
 
-// Thread is one kernel thread.
+// Thread is one kernel thread. Its fields are guarded by schedLock, but
+// for the running thread's own slot, which the CPU running it reads
+// without the lock (Current).
 type Thread struct {
 	Ctx    irq.Context // registers while not running
 	FSBase uint64      // IA32_FS_BASE (the runtime's TLS)
@@ -85,11 +94,25 @@ type Thread struct {
 
 const idleSlot = 0
 
+// schedLock guards threads, the run queue and nextTID.
+var schedLock arch.Spinlock
+
 var (
 	threads          [MaxThreads]Thread
 	runHead, runTail int32 = -1, -1
 	nextTID          int32 = TIDBase
 )
+
+// Lock takes the scheduler lock, for callers that must decide and block
+// (or wake) in one step, such as the kernel runtime's system calls.
+//
+//go:nosplit
+func Lock() { schedLock.Lock() }
+
+// Unlock releases the scheduler lock.
+//
+//go:nosplit
+func Unlock() { schedLock.Unlock() }
 
 // Init makes slot 0 the idle thread (entered at idlePC on idleSP with
 // interrupts on) and slot 1 the running boot thread.
@@ -120,6 +143,7 @@ func Init(idlePC, idleSP uint64) {
 func Current() *Thread { return &threads[arch.This().Current] }
 
 // ByTID finds a live thread.
+// schedLock held.
 //
 //go:nosplit
 func ByTID(tid int32) *Thread {
@@ -132,6 +156,7 @@ func ByTID(tid int32) *Thread {
 }
 
 // Count returns the number of live threads, idle excluded.
+// schedLock held.
 //
 //go:nosplit
 func Count() int {
@@ -170,7 +195,7 @@ func dequeue() int32 {
 // Clone creates a thread that resumes from the system call in c with RAX 0
 // on stack sp (unchanged if 0), inheriting the caller's FPU state, signal
 // mask and FS base unless tls is set. It returns the new thread id, or 0 when
-// the table is full.
+// the table is full. schedLock held.
 //
 //go:nosplit
 func Clone(c *irq.Context, sp uint64, setTLS bool, tls uint64) int32 {
@@ -263,6 +288,7 @@ func save(c *irq.Context) *Thread {
 
 // Block suspends the running thread until Wake or the deadline (monotonic
 // ns, 0 for none), at which its system call returns timeoutResult.
+// schedLock held.
 //
 //go:nosplit
 func Block(c *irq.Context, w Wait, key uintptr, deadline int64, timeoutResult uint64) {
@@ -279,6 +305,7 @@ func Block(c *irq.Context, w Wait, key uintptr, deadline int64, timeoutResult ui
 // return value. If this CPU is running user code, that code is kicked
 // back to its goroutine, which yields (package task): user code keeps the
 // goroutine's P, and the woken thread needs one to run Go code.
+// schedLock held.
 //
 //go:nosplit
 func Wake(t *Thread, result uint64) {
@@ -303,7 +330,7 @@ func slot(t *Thread) int32 {
 }
 
 // WakeFutex wakes up to n threads waiting on the futex word at addr and
-// returns how many it woke.
+// returns how many it woke. schedLock held.
 //
 //go:nosplit
 func WakeFutex(addr uintptr, n int) int {
@@ -318,7 +345,8 @@ func WakeFutex(addr uintptr, n int) int {
 	return woken
 }
 
-// Blocked calls f for each thread blocked with w (e.g. to complete pollers).
+// EachBlocked calls f for each thread blocked with w (e.g. to complete
+// pollers). schedLock held, and f runs under it.
 //
 //go:nosplit
 func EachBlocked(w Wait, f func(t *Thread)) {
@@ -330,7 +358,7 @@ func EachBlocked(w Wait, f func(t *Thread)) {
 }
 
 // Yield puts the running thread at the back of the run queue if another
-// thread is runnable.
+// thread is runnable. schedLock held.
 //
 //go:nosplit
 func Yield(c *irq.Context) {
@@ -346,7 +374,7 @@ func Yield(c *irq.Context) {
 	schedule(c)
 }
 
-// Exit ends the running thread.
+// Exit ends the running thread. schedLock held.
 //
 //go:nosplit
 func Exit(c *irq.Context) {
@@ -358,10 +386,17 @@ func Exit(c *irq.Context) {
 
 // Tick is the periodic timer's work: expire deadlines, charge the running
 // thread and preempt it at the end of its slice. It leaves the idle thread
-// as soon as anything is runnable.
+// as soon as anything is runnable. It takes schedLock.
 //
 //go:nosplit
 func Tick(c *irq.Context) {
+	schedLock.Lock()
+	tick(c)
+	schedLock.Unlock()
+}
+
+//go:nosplit
+func tick(c *irq.Context) {
 	cpu := arch.This()
 	cpu.Ticks++
 	now := nanotime()
@@ -388,6 +423,7 @@ func Tick(c *irq.Context) {
 }
 
 // Reschedule leaves the idle thread if an interrupt made work runnable.
+// schedLock held.
 //
 //go:nosplit
 func Reschedule(c *irq.Context) {
@@ -396,32 +432,32 @@ func Reschedule(c *irq.Context) {
 	}
 }
 
-var watchdogDeadline int64
+// watchdogDeadline is monotonic ns, 0 when disarmed. Atomic: the fault
+// path arms it from wherever the fault struck, locks held or not.
+var watchdogDeadline atomic.Int64
 
-// WatchdogAction is what the tick calls once an armed watchdog's deadline
-// passes. It is set in goroutine context: storing a func value is a
-// pointer write, which interrupt context cannot do (no P for the write
-// barrier).
-var WatchdogAction = func() {}
-
-// SetWatchdog makes the tick call WatchdogAction once the monotonic clock
-// passes deadline (0 disarms). The fault path uses it so that a report that
-// cannot finish still ends in power-off.
+// SetWatchdog makes the tick power the machine off (power.ExitKernelFault)
+// once the monotonic clock passes deadline (0 disarms). The fault path
+// arms it so that a report that cannot finish still ends in power-off.
 //
 //go:nosplit
-func SetWatchdog(deadline int64) { watchdogDeadline = deadline }
+func SetWatchdog(deadline int64) { watchdogDeadline.Store(deadline) }
 
 //go:nosplit
 func checkWatchdog(now int64) {
-	if watchdogDeadline != 0 && now >= watchdogDeadline {
-		watchdogDeadline = 0
-		WatchdogAction()
+	if d := watchdogDeadline.Load(); d != 0 && now >= d {
+		console.Puts("sigil: fault report did not finish: powering off\n")
+		power.Off(power.ExitKernelFault)
 	}
 }
 
-// interruptsOff runs f with IF clear: goroutine-context callers use it to
-// touch the thread table, which interrupt context owns.
-func interruptsOff(f func()) { arch.NoInterrupts(f) }
+// locked runs f under schedLock: goroutine-context callers use it to touch
+// the thread table.
+func locked(f func()) {
+	schedLock.Lock()
+	f()
+	schedLock.Unlock()
+}
 
 // KernelTLS is a TLS block for threads that are not the runtime's: every
 // entry's Go ABI wrapper loads g from FS:-8, so FS must be readable.
@@ -431,7 +467,7 @@ func KernelTLS() uint64 { return uint64(uintptr(unsafe.Pointer(&idleTLS[1]))) }
 // runs pc on stack sp with arg in RDI and interrupts on. Its faults are
 // reported and skipped (see package fault). It returns the thread id, or 0.
 func SpawnKernel(pc, sp, arg uint64) (tid int32) {
-	interruptsOff(func() {
+	locked(func() {
 		for i := int32(1); i < MaxThreads; i++ {
 			t := &threads[i]
 			if t.State != Free {
@@ -453,7 +489,7 @@ func SpawnKernel(pc, sp, arg uint64) (tid int32) {
 // Resume restarts a thread parked by a fault at rip. Goroutine context.
 func Resume(tid int32, rip uint64) bool {
 	ok := false
-	interruptsOff(func() {
+	locked(func() {
 		if t := ByTID(tid); t != nil && t.State == Blocked && t.Wait == WaitFault {
 			t.Ctx.TF.RIP = rip
 			Wake(t, t.Ctx.TF.RAX)

@@ -46,6 +46,11 @@ type TrapInfo struct {
 
 // UserThread is a user thread's registers and trap information, shared by
 // its goroutine and interrupt context.
+//
+// Guards: Ctx, FSBase and Trap belong to whoever runs the thread: its
+// goroutine while it is in the kernel, interrupt context on the CPU that
+// runs it in user mode; Root, PID, TID and Owner are written before the
+// thread first enters user mode and only read after.
 type UserThread struct {
 	Ctx    irq.Context
 	FSBase uint64 // user FS base (arch_prctl)
@@ -192,7 +197,7 @@ func ReturnToUser(c *irq.Context) {
 // goroutine at its next trap (at the latest the next tick). Goroutine
 // context.
 func Kick(tid int32) {
-	interruptsOff(func() {
+	locked(func() {
 		if t := ByTID(tid); t != nil {
 			t.Kick = true
 		}
@@ -202,7 +207,7 @@ func Kick(tid int32) {
 // KickUser asks whichever kernel thread runs ut in user mode to bring it
 // back to its goroutine (ReasonInterrupt). Goroutine context.
 func KickUser(ut *UserThread) {
-	interruptsOff(func() {
+	locked(func() {
 		p := uintptr(unsafe.Pointer(ut))
 		for i := range threads {
 			if threads[i].State != Free && threads[i].User == p {

@@ -3,8 +3,9 @@
 // here through the irq package's SYSCALL entry; user programs will share the
 // same numbers, errno values and structure layouts.
 //
-// Handlers run in interrupt context (IF clear, on the per-CPU kernel stack):
-// //go:nosplit, no allocation, no locks. A handler sets the result in RAX
+// Handlers run in interrupt context (IF clear, on the per-CPU kernel stack)
+// under the scheduler lock (proc.Lock): //go:nosplit, no allocation, no
+// other lock but spinlocks taken after it. A handler sets the result in RAX
 // itself (ret, fail) before anything that may switch threads, because after
 // proc.Block or proc.Yield the Context belongs to another thread.
 package sys
@@ -99,7 +100,9 @@ func Handle(c *irq.Context) {
 	}
 	if nr < uint64(len(table)) {
 		if h := table[nr]; h != nil {
+			proc.Lock() // see package proc: decide and block in one step
 			h(c)
+			proc.Unlock()
 			return
 		}
 	}

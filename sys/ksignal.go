@@ -20,12 +20,12 @@ import (
 // KernelSignals counts signals delivered to the kernel's runtime.
 var KernelSignals uint64
 
-// Scratch for building a frame in exception context (one CPU, IF clear):
-// these are too large for a nosplit stack.
-var (
-	kdelivery  signal.Delivery
-	kplacement signal.Placement
-)
+// Scratch for building a frame in exception context (IF clear), too large
+// for a nosplit stack: per CPU.
+var kscratch [arch.MaxCPUs]struct {
+	d signal.Delivery
+	p signal.Placement
+}
 
 // DeliverFault is irq.KernelSignalHook: it reports whether it turned the
 // kernel fault in c into a signal for the runtime.
@@ -54,7 +54,8 @@ func DeliverFault(c *irq.Context) bool {
 	if act.Handler <= linux.SIG_IGN || signal.Set(t.SigMask).Has(sig) {
 		return false // no handler, or a fault inside its own handler
 	}
-	d := &kdelivery
+	ks := &kscratch[arch.Index()]
+	d := &ks.d
 	f := &c.TF
 	d.Err, d.Trapno, d.Cr2 = f.ErrorCode, f.Vector, addr
 	d.Info = signal.Info(sig, code)
@@ -62,7 +63,7 @@ func DeliverFault(c *irq.Context) bool {
 	d.Action = act
 	d.Mask = signal.Set(t.SigMask)
 	d.AltStack = linux.SigAltStack{SP: t.AltStack[0], Flags: int32(uint32(t.AltStack[1])), Size: t.AltStack[2]}
-	p := &kplacement
+	p := &ks.p
 	if !signal.Place(d, f, p) {
 		return false
 	}

@@ -15,8 +15,8 @@ import (
 // in the thread's goroutine. A trip through the goroutine costs two more
 // kernel entries and the Go scheduler, several times Linux's whole
 // kill-self round trip; the common cases below need neither. Each goes
-// ahead only when the process lock is free (procMutex.Held) and the case
-// is one whose outcome is certain; anything else returns false and the
+// ahead only when it gets the process lock (procLock.tryIRQ), which it
+// holds throughout, and the case is one whose outcome is certain; anything else returns false and the
 // goroutine does the general work. They use the same code as the goroutine
 // for frames and sigreturn (handlerFrame, sigreturn, takeHandlerLocked).
 //
@@ -36,19 +36,15 @@ func current() *Thread {
 	return (*Thread)(ut.Owner)
 }
 
-// quiet reports whether t's signal state is free for interrupt context:
-// unlocked, no exit, exec, restart or trace under way.
+// quiet reports whether t's signal state is one interrupt context may
+// change: no exit, exec, restart or trace under way. p.mu held.
 //
 //go:nosplit
 func (t *Thread) quiet() bool {
 	p := t.p
-	return !TraceSignals && !p.mu.Held() && !p.exiting && !p.zombie && !t.stopped.Load() &&
+	return !TraceSignals && !p.exiting && !p.zombie && !t.stopped.Load() &&
 		t.sig.restart == 0 && !t.sig.restoreOK
 }
-
-// sendInfo is the siginfo a system call generates (one CPU, interrupts
-// off: one suffices, and a nosplit stack has no room for it).
-var sendInfo linux.SignalInfo
 
 // syscallTrap is the trap a frame records for a signal taken on a system
 // call's return, as the goroutine path records it (proc.ExitUser).
@@ -61,12 +57,19 @@ var syscallTrap = proc.TrapInfo{Vector: irq.SyscallVector}
 //go:nosplit
 func FastSyscall(c *irq.Context, nr uint64) bool {
 	t := current()
-	if t == nil || !t.quiet() {
+	if t == nil || !t.p.mu.tryIRQ() {
 		return false
 	}
+	done := t.quiet() && t.fastSyscallLocked(c, nr)
+	t.p.mu.unlockIRQ()
+	return done
+}
+
+//go:nosplit
+func (t *Thread) fastSyscallLocked(c *irq.Context, nr uint64) bool {
 	f := &c.TF
 	p := t.p
-	info := &sendInfo
+	info := &cpuScratch().info
 	thread := false
 	switch nr {
 	case linux.SYS_RT_SIGRETURN:
@@ -240,18 +243,25 @@ func (t *Thread) fastTimedwait(c *irq.Context) bool {
 //go:nosplit
 func FaultSignal(c *irq.Context, trap proc.TrapInfo) bool {
 	t := current()
-	if t == nil || trap.Vector == irq.VecPageFault || !t.quiet() {
+	if t == nil || trap.Vector == irq.VecPageFault || !t.p.mu.tryIRQ() {
 		return false
 	}
+	done := t.quiet() && t.faultSignalLocked(c, &trap)
+	t.p.mu.unlockIRQ()
+	return done
+}
+
+//go:nosplit
+func (t *Thread) faultSignalLocked(c *irq.Context, trap *proc.TrapInfo) bool {
 	if trap.Vector == irq.Vecx87 {
 		c.CompleteFP() // faultInfo reads the x87 control and status words
 	}
-	info := &sendInfo
-	faultInfo(info, &trap, c.TF.RIP, &c.FP)
+	info := &cpuScratch().info
+	faultInfo(info, trap, c.TF.RIP, &c.FP)
 	sig := int(info.Signo)
 	act := t.p.actions[sig]
 	if !t.catchesNowLocked(sig, &act) {
 		return false // forced, killing, or behind other signals
 	}
-	return t.takeHandler(c, &trap, info, &act)
+	return t.takeHandler(c, trap, info, &act)
 }

@@ -3,33 +3,46 @@ package task
 import (
 	"sync"
 	"sync/atomic"
+
+	"sigil/arch"
 )
 
-// procMutex is a process's lock, which interrupt context can test but never
-// takes. Interrupt context serves a few signal calls itself (fast.go); it
-// cannot wait, so it goes ahead only when no goroutine is inside a
-// critical section it could have interrupted, and falls back to the
-// thread's goroutine otherwise. Held is set once Lock has the mutex and
-// cleared before Unlock gives it up, so while it reads false every
-// protected field is as its last holder left it. On one CPU with IF clear,
-// no goroutine can enter meanwhile: interrupt context needs no lock of its
-// own.
-type procMutex struct {
+// procLock is a process's lock: Linux's siglock and the process-state
+// locks in one. Goroutines hold it across anything (allocation, waking
+// others), so it cannot be a spinlock; interrupt context, which serves a
+// few signal calls itself (fast.go) and cannot wait, may only try it.
+// Both kinds of holder take the same lock word, so a signal-state change
+// made in interrupt context on one CPU excludes goroutines on every CPU
+// and the other way round: no check-then-act.
+//
+// A goroutine takes mu (ordering goroutines, sleeping while contended),
+// then the word, spinning only while interrupt context on another CPU has
+// it for a few hundred instructions. On one CPU interrupt context runs to
+// completion before the goroutine it interrupted resumes, so that spin
+// never happens there.
+type procLock struct {
 	mu   sync.Mutex
-	held atomic.Bool
+	word atomic.Uint32 // 1 while held, by a goroutine or by interrupt context
 }
 
-func (m *procMutex) Lock() {
-	m.mu.Lock()
-	m.held.Store(true)
+func (l *procLock) Lock() {
+	l.mu.Lock()
+	for !l.word.CompareAndSwap(0, 1) {
+		arch.Pause()
+	}
 }
 
-func (m *procMutex) Unlock() {
-	m.held.Store(false)
-	m.mu.Unlock()
+func (l *procLock) Unlock() {
+	l.word.Store(0)
+	l.mu.Unlock()
 }
 
-// Held reports whether a goroutine is inside a critical section.
+// tryIRQ takes the lock for interrupt context if no one holds it.
 //
 //go:nosplit
-func (m *procMutex) Held() bool { return m.held.Load() }
+func (l *procLock) tryIRQ() bool { return l.word.CompareAndSwap(0, 1) }
+
+// unlockIRQ releases what tryIRQ took.
+//
+//go:nosplit
+func (l *procLock) unlockIRQ() { l.word.Store(0) }

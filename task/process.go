@@ -5,10 +5,13 @@
 package task
 
 import (
+	"fmt"
+	"os"
 	"sort"
 	"sync"
 	"time"
 
+	"sigil/arch"
 	"sigil/linux"
 	"sigil/signal"
 	"sigil/vfs"
@@ -19,7 +22,7 @@ type Process struct {
 	PID    int32
 	parent *Process
 
-	mu       procMutex // guards the fields below
+	mu       procLock // guards the fields below; interrupt context only tries it (lock.go)
 	pgid     int32
 	sid      int32
 	as       *AddressSpace
@@ -69,8 +72,6 @@ var (
 
 	// Root is the file system user programs see.
 	Root *vfs.FS
-	// InitExited is told PID 1's wait status when it exits.
-	InitExited func(status uint32)
 )
 
 // allocID reserves the next free ID (alloc_pid: upwards, wrapping to 2
@@ -246,9 +247,23 @@ func (p *Process) exit(status uint32) {
 		} else {
 			p.notifyParent(linux.CLD_EXITED, int(status>>8&0xff))
 		}
-	} else if p.PID == 1 && InitExited != nil {
-		InitExited(status)
+	} else if p.PID == 1 && arch.Bare() { // host tests have no machine to stop
+		initExited(status)
 	}
+}
+
+// initExited ends the machine with PID 1's exit: Sigil powers off with its
+// exit code, or 128+N for death by signal N, so that isa-debug-exit tells
+// a test how init ended. (Linux panics: "Attempted to kill init!")
+func initExited(status uint32) {
+	code := int(status >> 8 & 0xff)
+	how := fmt.Sprintf("exit %d", code)
+	if sig := status & 0x7f; sig != 0 {
+		code = 128 + int(sig)
+		how = "signal " + linux.Signal(sig).Name()
+	}
+	fmt.Printf("sigil: init exited (%s): powering off with code %d\n", how, code)
+	os.Exit(code)
 }
 
 // reap removes a waited-for zombie.

@@ -2,6 +2,7 @@ package task
 
 import (
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"sigil/linux"
@@ -105,5 +106,42 @@ func TestIDsWhileThreadsComeAndGo(t *testing.T) {
 			t.Fatalf("ID %d handed out twice", id)
 		}
 		used[id] = true
+	}
+}
+
+// TestProcLockExcludesInterruptContext has goroutines take a process lock
+// while others take it as interrupt context does (tryIRQ); both increment
+// one counter inside. A lost update means a holder of each kind at once,
+// the check-then-act the lock word replaced.
+func TestProcLockExcludesInterruptContext(t *testing.T) {
+	var l procLock
+	var n, want int
+	var wg sync.WaitGroup
+	var irqWins atomic.Int64
+	for g := 0; g < 4; g++ {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 5000; i++ {
+				l.Lock()
+				n++
+				l.Unlock()
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 5000; i++ {
+				if l.tryIRQ() {
+					n++
+					l.unlockIRQ()
+					irqWins.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	want = 4*5000 + int(irqWins.Load())
+	if n != want {
+		t.Fatalf("counter %d, want %d", n, want)
 	}
 }

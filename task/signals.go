@@ -18,6 +18,9 @@ import (
 // and the frame). Signal state is guarded by the process's mu.
 
 // sigState is a thread's signal state.
+//
+// Guarded by the process's lock (p.mu), in goroutines and in interrupt
+// context alike.
 type sigState struct {
 	pending   signal.Queue
 	mask      signal.Set
@@ -411,13 +414,22 @@ func (t *Thread) setupFrame(info *linux.SignalInfo, act *linux.SigAction, mask s
 	return ok
 }
 
-// Scratch for frames built with interrupts off (one CPU): too large for a
-// nosplit stack.
-var (
-	outDelivery  signal.Delivery
-	outPlacement signal.Placement
-	inFrame      signal.Frame
-)
+// frameScratch is what building and reading frames with interrupts off
+// needs and a nosplit stack has no room for: per CPU.
+type frameScratch struct {
+	out  signal.Delivery
+	at   signal.Placement
+	in   signal.Frame
+	info linux.SignalInfo // the siginfo a fast path generates
+}
+
+var scratch [arch.MaxCPUs]frameScratch
+
+// cpuScratch returns this CPU's scratch; interrupts must stay off while it
+// is in use.
+//
+//go:nosplit
+func cpuScratch() *frameScratch { return &scratch[arch.Index()] }
 
 // handlerFrame writes the rt_sigframe for info on the user stack of c and
 // points c's registers at act's handler; mask is what rt_sigreturn will
@@ -430,7 +442,8 @@ var (
 //
 //go:nosplit
 func (t *Thread) handlerFrame(c *irq.Context, live bool, trap *proc.TrapInfo, info *linux.SignalInfo, act *linux.SigAction, mask signal.Set) bool {
-	d, pl := &outDelivery, &outPlacement
+	s := cpuScratch()
+	d, pl := &s.out, &s.at
 	d.Info = *info
 	d.Action = *act
 	d.Mask = mask
@@ -483,7 +496,7 @@ func (t *Thread) sigreturn(c *irq.Context, live bool) bool {
 	addr := uintptr(c.TF.RSP - 8)
 	fr := (*signal.Frame)(mm.UserPointerIRQ(root, addr, uintptr(signal.FrameSize), false))
 	if fr == nil {
-		fr = &inFrame
+		fr = &cpuScratch().in
 		if !mm.CopyInIRQ(root, (*[signal.FrameSize]byte)(unsafe.Pointer(fr))[:], addr) {
 			return false
 		}

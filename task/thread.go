@@ -14,6 +14,12 @@ import (
 )
 
 // Thread is a user thread: a goroutine looping through proc.EnterUser.
+//
+// Guards: TID and p are fixed once the thread is published (TID changes
+// only in de_thread, with every other thread gone); ut and clearTID are
+// the owner thread's (its goroutine, or interrupt context trapped from
+// it); sig and altstack are guarded by p.mu, which interrupt context
+// holds through tryIRQ; stopped is atomic.
 type Thread struct {
 	TID      int32
 	p        *Process

@@ -16,7 +16,8 @@ func tracingSnapshot() *vfs.FS {
 	fs := vfs.New()
 	fs.Add(tracingDir, vfs.S_IFDIR|0o555, nil)
 	var b bytes.Buffer
-	trace.WriteTrace(&b, trace.Events(), trace.Written())
+	evs, written := trace.Events()
+	trace.WriteTrace(&b, evs, written)
 	fs.Add(tracingDir+"/trace", vfs.S_IFREG|0o444, b.Bytes())
 	return fs
 }

@@ -4,9 +4,9 @@
 // it reads Linux's. Today's event is irq_handler_entry: a device
 // interrupt's handler starting.
 //
-// Recording is interrupt context: //go:nosplit, no allocation. Guarded by
-// interrupts off on the one CPU that records (one ring per CPU when there
-// are more).
+// Recording is interrupt context: //go:nosplit, no allocation. Each CPU
+// records into its own ring under the ring's spinlock, which a reader
+// takes to copy the ring out.
 package trace
 
 import (
@@ -31,12 +31,13 @@ const (
 const ringSize = 1024 // a power of two
 
 type ring struct {
+	lock    arch.Spinlock // guards ev and written
 	ev      [ringSize]Event
 	written uint64 // events ever recorded; the latest ringSize are kept
 }
 
 var (
-	rings    [1]ring
+	rings    [arch.MaxCPUs]ring
 	irqNames [16]string // set when a line is routed, before it fires
 )
 
@@ -47,22 +48,29 @@ func NameIRQ(n uint8, name string) { irqNames[n&15] = name }
 //
 //go:nosplit
 func IRQEntry(n uint8) {
-	r := &rings[0]
+	r := &rings[arch.Index()]
+	r.lock.Lock()
 	r.ev[r.written%ringSize] = Event{TSC: arch.RDTSC(), Kind: IRQHandlerEntry, Arg: uint32(n)}
 	r.written++
+	r.lock.Unlock()
 }
 
-// Events returns the recorded events still in the ring, oldest first.
-func Events() []Event {
-	var out []Event
-	arch.NoInterrupts(func() {
-		r := &rings[0]
-		from := r.written - min(r.written, ringSize)
-		for i := from; i < r.written; i++ {
-			out = append(out, r.ev[i%ringSize])
+// Events returns the recorded events still in the rings, oldest first in
+// each ring, and how many were ever recorded.
+func Events() (evs []Event, written uint64) {
+	copied := new([ringSize]Event) // allocated before the lock: holders never allocate
+	for i := range rings {
+		r := &rings[i]
+		r.lock.Lock()
+		n := min(r.written, ringSize)
+		for j := uint64(0); j < n; j++ {
+			copied[j] = r.ev[(r.written-n+j)%ringSize]
 		}
-	})
-	return out
+		written += r.written
+		r.lock.Unlock()
+		evs = append(evs, copied[:n]...)
+	}
+	return evs, written
 }
 
 // WriteTrace writes the events as tracefs's trace file does, with its
@@ -85,6 +93,3 @@ func WriteTrace(w io.Writer, evs []Event, written uint64) {
 		}
 	}
 }
-
-// Written returns how many events were ever recorded.
-func Written() uint64 { return rings[0].written }

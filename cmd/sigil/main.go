@@ -88,16 +88,6 @@ func runInit(path string, extra []string) {
 		fmt.Printf("sigil: %v\n", err)
 		return
 	}
-	task.InitExited = func(status uint32) {
-		code := int(status >> 8 & 0xff)
-		how := fmt.Sprintf("exit %d", code)
-		if sig := status & 0x7f; sig != 0 {
-			code = 128 + int(sig)
-			how = "signal " + linux.Signal(sig).Name()
-		}
-		fmt.Printf("sigil: init exited (%s): powering off with code %d\n", how, code)
-		os.Exit(code)
-	}
 	env := []string{"PATH=/bin", "HOME=/", "TERM=linux"}
 	if _, err := task.StartInit(path, append([]string{path}, extra...), env, con); err != nil {
 		fmt.Printf("sigil: cannot start init %s: %v\n", path, err)

@@ -32,7 +32,6 @@ var interruptRoots = []string{
 	"sigil/ps2.Interrupt",
 	"sigil/tty.SerialInterrupt",
 	"sigil/fault.handle",
-	"sigil/fault.watchdogFired",
 	"sigil/power.Off",
 	"sigil/proc.PageFault",
 	"sigil/proc.UserException",
@@ -41,6 +40,11 @@ var interruptRoots = []string{
 	"sigil/sys.DeliverFault",
 	"sigil/task.FastSyscall",
 	"sigil/task.FaultSignal",
+	// Spinlocks: interrupt context takes them, and a goroutine holding one
+	// runs with interrupts off under the same rules, so acquiring and
+	// releasing must never grow the stack.
+	"sigil/arch.(*Spinlock).Lock",
+	"sigil/arch.(*Spinlock).Unlock",
 	// Reached through interfaces (pic.Bus), which direct-call edges miss.
 	"sigil/arch.(*Ports).In8",
 	"sigil/arch.(*Ports).Out8",
