@@ -179,9 +179,17 @@ TEXT ·idiv(SB),NOSPLIT|NOFRAME,$0-24
 	MOVQ	AX, ret+16(FP)
 	RET
 
-// func gsSelf() *CPU — the per-CPU block's Self field, read through GS
-// (offset 0, pinned by percpu.go's check). Clobbers AX.
-TEXT ·gsSelf(SB),NOSPLIT|NOFRAME,$0-8
+// func thisCPU() *CPU — the per-CPU block's Self field, read through GS
+// (offset 0, pinned by percpu.go's check) once bare is set; before that,
+// and in host tests, the boot CPU's block. One call the inliner can fold
+// into This's callers. Clobbers AX.
+TEXT ·thisCPU(SB),NOSPLIT|NOFRAME,$0-8
+	CMPL	·bare(SB), $0
+	JEQ	boot
 	MOVQ	0(GS), AX
+	MOVQ	AX, ret+0(FP)
+	RET
+boot:
+	LEAQ	·cpus(SB), AX
 	MOVQ	AX, ret+0(FP)
 	RET

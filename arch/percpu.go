@@ -63,9 +63,10 @@ var cpus [MaxCPUs]CPU
 // bare is set once a CPU block is installed in GS: the code runs on the
 // machine, not in a host test (where GS is the host's and interrupts are
 // not ours to switch).
-var bare atomic.Bool
+// Written once per CPU before any other code runs there; read by thisCPU.
+var bare uint32
 
-func gsSelf() *CPU
+func thisCPU() *CPU
 
 // Boot returns the boot CPU's block, before GS points at it.
 //
@@ -76,12 +77,7 @@ func Boot() *CPU { return &cpus[0] }
 // the boot CPU's.
 //
 //go:nosplit
-func This() *CPU {
-	if !bare.Load() {
-		return &cpus[0]
-	}
-	return gsSelf()
-}
+func This() *CPU { return thisCPU() }
 
 // InstallCPU points GS base at c (SDM Vol. 3A §3.4.4.1: in 64-bit mode the
 // GS base comes from IA32_GS_BASE). id is c's row in every per-CPU array.
@@ -91,21 +87,21 @@ func InstallCPU(c *CPU, id int32) {
 	c.Self = uintptr(unsafe.Pointer(c))
 	c.ID = id
 	wrmsr(MSR_GS_BASE, uint64(c.Self))
-	bare.Store(true)
+	atomic.StoreUint32(&bare, 1)
 }
 
 // Bare reports whether the code runs on the machine with its CPU blocks
 // installed (false in host tests).
 //
 //go:nosplit
-func Bare() bool { return bare.Load() }
+func Bare() bool { return atomic.LoadUint32(&bare) != 0 }
 
-// Self must stay first: gsSelf reads offset 0.
+// Self must stay first: thisCPU reads offset 0.
 const _ = -uint(unsafe.Offsetof(CPU{}.Self))
 
-// Index is this CPU's row in per-CPU arrays. The modulo, free for a power
-// of two, lets the compiler drop the bounds checks that would otherwise
-// deepen interrupt context's nosplit chains.
+// Index is c's row in per-CPU arrays (arch.This().Index() for this CPU's).
+// The modulo, free for a power of two, lets the compiler drop the bounds
+// checks that would otherwise deepen interrupt context's nosplit chains.
 //
 //go:nosplit
-func Index() uint { return uint(This().ID) % MaxCPUs }
+func (c *CPU) Index() uint { return uint(c.ID) % MaxCPUs }

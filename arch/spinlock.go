@@ -24,7 +24,7 @@ type Spinlock struct {
 //go:nosplit
 func (l *Spinlock) Lock() {
 	c := pushOff()
-	if bare.Load() && l.owner.Load() == c.ID+1 && l.locked.Load() != 0 {
+	if Bare() && l.owner.Load() == c.ID+1 && l.locked.Load() != 0 {
 		panic("spinlock: recursive acquire")
 	}
 	for !l.locked.CompareAndSwap(0, 1) {
@@ -62,7 +62,7 @@ func (l *Spinlock) Held() bool {
 //go:nosplit
 func pushOff() *CPU {
 	c := This()
-	if !bare.Load() {
+	if !Bare() {
 		return c
 	}
 	on := readFlags()&RFLAGS_IF != 0
@@ -79,7 +79,7 @@ func pushOff() *CPU {
 //
 //go:nosplit
 func popOff(c *CPU) {
-	if !bare.Load() {
+	if !Bare() {
 		return
 	}
 	if readFlags()&RFLAGS_IF != 0 {

@@ -37,7 +37,7 @@ var spurious [arch.MaxCPUs][numSpurious]uint64
 // CountSpurious records one spurious interrupt from source k.
 //
 //go:nosplit
-func CountSpurious(k int) { spurious[arch.Index()][k]++ }
+func CountSpurious(k int) { spurious[arch.This().Index()][k]++ }
 
 // SpuriousCount returns how many spurious interrupts source k raised.
 func SpuriousCount(k int) uint64 {
@@ -137,7 +137,7 @@ func dispatch(c *Context) {
 		}
 	}
 	d := arch.RDTSC() - t0
-	stats[arch.Index()][v].add(d)
+	stats[cpu.Index()][v].add(d)
 	if int(v) == sampleVector && cpu.ID == 0 && nsamples < len(samples) {
 		samples[nsamples] = uint32(d)
 		nsamples++

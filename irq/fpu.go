@@ -29,7 +29,7 @@ var fxBuf [arch.MaxCPUs][512 + 16]byte
 
 //go:nosplit
 func fxArea() *FPState {
-	return (*FPState)(unsafe.Pointer((uintptr(unsafe.Pointer(&fxBuf[arch.Index()])) + 15) &^ 15))
+	return (*FPState)(unsafe.Pointer((uintptr(unsafe.Pointer(&fxBuf[arch.This().Index()])) + 15) &^ 15))
 }
 
 // CompleteFP fills in the x87 part of c's FPU image from the CPU. Call it

@@ -65,7 +65,7 @@ func top(stack []byte) uint64 {
 // interrupts.
 //
 //go:nosplit
-func KernelStackTop() uint64 { return top(kernelStack[arch.Index()][:]) }
+func KernelStackTop() uint64 { return top(kernelStack[arch.This().Index()][:]) }
 
 //go:nosplit
 func setGate(v int, handler uint64, ist uint8, typ uint8) {

@@ -43,7 +43,7 @@ func forgetUser() {
 //go:nosplit
 func userFrame(root uint64, va uintptr, write bool) (uint64, bool) {
 	off := uint64(va) & (PageSize - 1)
-	c := &lastUser[arch.Index()]
+	c := &lastUser[arch.This().Index()]
 	if c.filled && c.root == root && c.page == va-uintptr(off) && (c.write || !write) {
 		return c.pa | off, true
 	}

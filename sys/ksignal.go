@@ -54,7 +54,7 @@ func DeliverFault(c *irq.Context) bool {
 	if act.Handler <= linux.SIG_IGN || signal.Set(t.SigMask).Has(sig) {
 		return false // no handler, or a fault inside its own handler
 	}
-	ks := &kscratch[arch.Index()]
+	ks := &kscratch[arch.This().Index()]
 	d := &ks.d
 	f := &c.TF
 	d.Err, d.Trapno, d.Cr2 = f.ErrorCode, f.Vector, addr

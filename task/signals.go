@@ -429,7 +429,7 @@ var scratch [arch.MaxCPUs]frameScratch
 // is in use.
 //
 //go:nosplit
-func cpuScratch() *frameScratch { return &scratch[arch.Index()] }
+func cpuScratch() *frameScratch { return &scratch[arch.This().Index()] }
 
 // handlerFrame writes the rt_sigframe for info on the user stack of c and
 // points c's registers at act's handler; mask is what rt_sigreturn will

@@ -48,7 +48,7 @@ func NameIRQ(n uint8, name string) { irqNames[n&15] = name }
 //
 //go:nosplit
 func IRQEntry(n uint8) {
-	r := &rings[arch.Index()]
+	r := &rings[arch.This().Index()]
 	r.lock.Lock()
 	r.ev[r.written%ringSize] = Event{TSC: arch.RDTSC(), Kind: IRQHandlerEntry, Arg: uint32(n)}
 	r.written++
