@@ -24,6 +24,7 @@ import (
 	"sigil/clock"
 	"sigil/console"
 	"sigil/irq"
+	"sigil/linux"
 	"sigil/power"
 )
 
@@ -76,7 +77,7 @@ type Thread struct {
 
 	// Signal state recorded for the signals issue.
 	SigMask  uint64
-	AltStack [3]uint64 // ss_sp, ss_flags, ss_size
+	AltStack linux.SigAltStack
 
 	Ticks    uint64 // ticks spent running
 	ClearTID uint64 // CLONE_CHILD_CLEARTID address, zeroed and woken at exit
@@ -215,7 +216,7 @@ func Clone(c *irq.Context, sp uint64, setTLS bool, tls uint64) int32 {
 			t.FSBase = tls
 		}
 		t.SigMask = parent.SigMask
-		t.AltStack = [3]uint64{0, 2, 0} // SS_DISABLE: clones get no alternate stack
+		t.AltStack = linux.SigAltStack{Flags: linux.SS_DISABLE} // clones get no alternate stack
 		t.TID = nextTID
 		nextTID++
 		t.Wait, t.Key, t.Deadline, t.Ticks = WaitNone, 0, 0, 0

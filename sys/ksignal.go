@@ -62,7 +62,7 @@ func DeliverFault(c *irq.Context) bool {
 	signal.SetAddr(&d.Info, addr)
 	d.Action = act
 	d.Mask = signal.Set(t.SigMask)
-	d.AltStack = linux.SigAltStack{SP: t.AltStack[0], Flags: int32(uint32(t.AltStack[1])), Size: t.AltStack[2]}
+	d.AltStack = t.AltStack
 	p := &ks.p
 	if !signal.Place(d, f, p) {
 		return false
@@ -82,7 +82,7 @@ func DeliverFault(c *irq.Context) bool {
 	c.ResetFP()
 	t.SigMask = uint64(signal.HandlerMask(signal.Set(t.SigMask), sig, &act))
 	if p.DisarmAltStack {
-		t.AltStack = [3]uint64{0, linux.SS_DISABLE, 0}
+		t.AltStack = linux.SigAltStack{Flags: linux.SS_DISABLE}
 	}
 	KernelSignals++
 	return true

@@ -4,6 +4,7 @@ import (
 	"sigil/irq"
 	"sigil/linux"
 	"sigil/proc"
+	"sigil/signal"
 )
 
 // Signal dispositions and masks are recorded with Linux's checks now; the
@@ -11,27 +12,19 @@ import (
 
 var actions [linux.NSIG]linux.SigAction // the kernel process's sigaction table
 
-const unblockable = 1<<(linux.SIGKILL-1) | 1<<(linux.SIGSTOP-1)
-
 //go:nosplit
 func validSignal(sig uint64) bool { return sig >= 1 && sig < linux.NSIG }
 
 //go:nosplit
 func sysRtSigaction(c *irq.Context) {
 	sig, act, oact, size, _, _ := args(c)
-	if size != 8 || !validSignal(sig) {
-		fail(c, linux.EINVAL)
-		return
-	}
-	if act != 0 && (linux.Signal(sig) == linux.SIGKILL || linux.Signal(sig) == linux.SIGSTOP) {
-		fail(c, linux.EINVAL)
+	if e := signal.CheckAction(int(min(sig, linux.NSIG)), act != 0, size); e != 0 {
+		fail(c, e)
 		return
 	}
 	old := actions[sig]
 	if act != 0 {
-		a := *(*linux.SigAction)(at(act))
-		a.Mask &^= unblockable
-		actions[sig] = a
+		actions[sig] = signal.NewAction(*(*linux.SigAction)(at(act)))
 	}
 	if oact != 0 {
 		*(*linux.SigAction)(at(oact)) = old
@@ -49,19 +42,12 @@ func sysRtSigprocmask(c *irq.Context) {
 	t := proc.Current()
 	old := t.SigMask
 	if set != 0 {
-		s := *(*uint64)(at(set))
-		switch how {
-		case linux.SIG_BLOCK:
-			t.SigMask |= s
-		case linux.SIG_UNBLOCK:
-			t.SigMask &^= s
-		case linux.SIG_SETMASK:
-			t.SigMask = s
-		default:
+		next, ok := signal.ChangeMask(signal.Set(t.SigMask), how, signal.Set(*(*uint64)(at(set))))
+		if !ok {
 			fail(c, linux.EINVAL)
 			return
 		}
-		t.SigMask &^= unblockable
+		t.SigMask = uint64(next)
 	}
 	if oset != 0 {
 		*(*uint64)(at(oset)) = old
@@ -73,25 +59,15 @@ func sysRtSigprocmask(c *irq.Context) {
 func sysSigaltstack(c *irq.Context) {
 	ss, oss, _, _, _, _ := args(c)
 	t := proc.Current()
-	old := t.AltStack
+	old := signal.ReportAltStack(t.AltStack, c.TF.RSP)
 	if ss != 0 {
-		n := (*linux.SigAltStack)(at(ss))
-		switch {
-		case uint32(n.Flags)&^(linux.SS_DISABLE|linux.SS_ONSTACK|linux.SS_AUTODISARM) != 0:
-			fail(c, linux.EINVAL)
+		if e := signal.SetAltStack(&t.AltStack, *(*linux.SigAltStack)(at(ss)), c.TF.RSP); e != 0 {
+			fail(c, e)
 			return
-		case uint32(n.Flags)&linux.SS_DISABLE != 0:
-			t.AltStack = [3]uint64{0, linux.SS_DISABLE, 0}
-		case n.Size < linux.MINSIGSTKSZ:
-			fail(c, linux.ENOMEM)
-			return
-		default:
-			t.AltStack = [3]uint64{n.SP, uint64(uint32(n.Flags)), n.Size}
 		}
 	}
 	if oss != 0 {
-		o := (*linux.SigAltStack)(at(oss))
-		o.SP, o.Flags, o.Size = old[0], int32(old[1]), old[2]
+		*(*linux.SigAltStack)(at(oss)) = old
 	}
 	ret(c, 0)
 }

@@ -352,29 +352,15 @@ func sysGetsid(t *Thread, a *args) (uint64, error) {
 //
 //go:nosplit
 func (t *Thread) setAltStack(n linux.SigAltStack, sp uint64) linux.Errno {
-	switch {
-	case signal.StackFlags(&t.altstack, sp) == linux.SS_ONSTACK:
-		return linux.EPERM
-	case uint32(n.Flags)&^(linux.SS_DISABLE|linux.SS_ONSTACK|linux.SS_AUTODISARM) != 0:
-		return linux.EINVAL
-	case uint32(n.Flags)&linux.SS_DISABLE != 0:
-		t.altstack = linux.SigAltStack{Flags: linux.SS_DISABLE}
-	case n.Size < linux.MINSIGSTKSZ:
-		return linux.ENOMEM
-	default:
-		n.Flags &^= linux.SS_ONSTACK
-		t.altstack = n
-	}
-	return 0
+	return signal.SetAltStack(&t.altstack, n, sp)
 }
 
 // sysSigaltstack reports SS_ONSTACK when the caller runs on its alternate
 // stack, and refuses to change the stack then (EPERM), as Linux does.
 func sysSigaltstack(t *Thread, a *args) (uint64, error) {
 	ss, oss := a[0], a[1]
-	old := t.altstack
 	sp := t.ut.Ctx.TF.RSP
-	onStack := signal.StackFlags(&old, sp) == linux.SS_ONSTACK
+	old := signal.ReportAltStack(t.altstack, sp)
 	if ss != 0 {
 		var b [24]byte
 		if err := t.p.as.CopyIn(b[:], ss); err != nil {
@@ -387,12 +373,8 @@ func sysSigaltstack(t *Thread, a *args) (uint64, error) {
 	}
 	if oss != 0 {
 		var b [24]byte
-		flags := old.Flags
-		if onStack {
-			flags = linux.SS_ONSTACK | flags&^linux.SS_DISABLE
-		}
 		binary.LittleEndian.PutUint64(b[0:], old.SP)
-		binary.LittleEndian.PutUint32(b[8:], uint32(flags))
+		binary.LittleEndian.PutUint32(b[8:], uint32(old.Flags))
 		binary.LittleEndian.PutUint64(b[16:], old.Size)
 		return 0, t.p.as.CopyOut(oss, b[:])
 	}

@@ -167,12 +167,9 @@ func sysRtTgsigqueueinfo(t *Thread, a *args) (uint64, error) {
 }
 
 func sysRtSigaction(t *Thread, a *args) (uint64, error) {
-	sig, act, oact, size := int(a[0]), a[1], a[2], a[3]
-	if size != 8 || !validSig(sig) {
-		return 0, linux.EINVAL
-	}
-	if act != 0 && (sig == int(linux.SIGKILL) || sig == int(linux.SIGSTOP)) {
-		return 0, linux.EINVAL
+	sig, act, oact, size := int(min(a[0], linux.NSIG)), a[1], a[2], a[3]
+	if e := signal.CheckAction(sig, act != 0, size); e != 0 {
+		return 0, e
 	}
 	var nw linux.SigAction
 	raw := (*[32]byte)(unsafe.Pointer(&nw))
@@ -180,7 +177,7 @@ func sysRtSigaction(t *Thread, a *args) (uint64, error) {
 		if err := t.p.as.CopyIn(raw[:], act); err != nil {
 			return 0, err
 		}
-		nw.Mask &^= uint64(signal.Unblockable)
+		nw = signal.NewAction(nw)
 	}
 	p := t.p
 	p.mu.Lock()
@@ -229,7 +226,7 @@ func sysRtSigprocmask(t *Thread, a *args) (uint64, error) {
 		if s, err = t.sigsetIn(set, size); err != nil {
 			return 0, err
 		}
-		if how != linux.SIG_BLOCK && how != linux.SIG_UNBLOCK && how != linux.SIG_SETMASK {
+		if _, ok := signal.ChangeMask(0, how, s); !ok {
 			return 0, linux.EINVAL
 		}
 	}
@@ -254,15 +251,7 @@ func sysRtSigprocmask(t *Thread, a *args) (uint64, error) {
 //
 //go:nosplit
 func (t *Thread) setMaskLocked(how uint64, s signal.Set) {
-	switch how {
-	case linux.SIG_BLOCK:
-		t.sig.mask |= s
-	case linux.SIG_UNBLOCK:
-		t.sig.mask &^= s
-	default:
-		t.sig.mask = s
-	}
-	t.sig.mask &^= signal.Unblockable
+	t.sig.mask, _ = signal.ChangeMask(t.sig.mask, how, s)
 }
 
 func sysRtSigpending(t *Thread, a *args) (uint64, error) {
