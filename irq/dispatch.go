@@ -131,7 +131,7 @@ func dispatch(c *Context) {
 		}
 	}
 	if c.TF.FromUser() {
-		ReturnToUserHook(c)
+		ReturnToUserHook(c, cpu)
 		if c.TF.sysretSafe() {
 			c.TF.Vector = sysretVector
 		}
@@ -154,7 +154,7 @@ var (
 )
 
 //go:nosplit
-func nothing(*Context) {}
+func nothing(*Context, *arch.CPU) {}
 
 // FaultHook, when set, is given a kernel-mode fault after its raw report has
 // been printed. It returns true if it took charge of the faulting thread

@@ -186,8 +186,8 @@ func PageFault(c *irq.Context) {
 // back to CPL 3. A kicked thread returns to its goroutine instead.
 //
 //go:nosplit
-func ReturnToUser(c *irq.Context) {
-	if t := Current(); t.User != 0 && t.Kick {
+func ReturnToUser(c *irq.Context, cpu *arch.CPU) {
+	if t := &threads[cpu.Current]; t.User != 0 && t.Kick {
 		t.Kick = false
 		ExitUser(c, ReasonInterrupt, TrapInfo{})
 	}

@@ -31,7 +31,7 @@ func fastUser(c *irq.Context, nr uint64) bool {
 	case linux.SYS_GETUID, linux.SYS_GETEUID, linux.SYS_GETGID, linux.SYS_GETEGID:
 		ret(c, 0) // Sigil runs everything as root (sysGetID)
 	default:
-		return UserSignals != nil && UserSignals(c, nr)
+		return UserSignals != nil && UserSignals(c, ut, nr)
 	}
 	return true
 }
@@ -39,4 +39,5 @@ func fastUser(c *irq.Context, nr uint64) bool {
 // UserSignals, when set (task.FastSyscall), serves the signal calls that
 // need no goroutine, from kill-self to rt_sigreturn, and reports whether it
 // did.
-var UserSignals func(c *irq.Context, nr uint64) bool
+// ut is the thread the CPU trapped from (proc.CurrentUser).
+var UserSignals func(c *irq.Context, ut *proc.UserThread, nr uint64) bool

@@ -55,9 +55,9 @@ var syscallTrap = proc.TrapInfo{Vector: irq.SyscallVector}
 // already pending, rt_sigprocmask and rt_sigreturn.
 //
 //go:nosplit
-func FastSyscall(c *irq.Context, nr uint64) bool {
-	t := current()
-	if t == nil || !t.p.mu.tryIRQ() {
+func FastSyscall(c *irq.Context, ut *proc.UserThread, nr uint64) bool {
+	t := (*Thread)(ut.Owner)
+	if !t.p.mu.tryIRQ() {
 		return false
 	}
 	done := t.quiet() && t.fastSyscallLocked(c, nr)
