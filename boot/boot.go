@@ -24,6 +24,7 @@ import (
 	"sigil/proc"
 	"sigil/sys"
 	"sigil/sysv"
+	"sigil/trap"
 )
 
 // Implemented in pvh_amd64.s.
@@ -92,10 +93,7 @@ func boot0(startInfoPA, tsc uint64) uintptr {
 	arch.InstallCPU(cpu, 0)
 	cpu.LoadGDT()
 	irq.Init(cpu)
-	irq.Register(irq.VecPageFault, "page-fault", proc.PageFault)
-	irq.UserTrapHook = proc.UserException
-	irq.KernelSignalHook = sys.DeliverFault
-	irq.ReturnToUserHook = proc.ReturnToUser
+	trap.Install() // exceptions and the system-call vector
 	enableFeatures()
 
 	if !readStartInfo(startInfoPA) {
@@ -105,7 +103,6 @@ func boot0(startInfoPA, tsc uint64) uintptr {
 	clock.Init()
 
 	irq.InitSyscall()
-	irq.Register(irq.SyscallVector, "syscall", sys.Handle)
 	proc.InitIdle()
 
 	setupInterrupts()

@@ -58,11 +58,14 @@ const reportTimeout = 5e9
 func dieTrampoline()
 func dieTrampolineAddr() uintptr
 
-// Start installs the handler hook and the survivors' reporter. Call it once
-// the runtime is up.
+// started is set once the survivors' reporter runs: before, Handle
+// leaves every fault to power-off.
+var started atomic.Bool
+
+// Start starts the survivors' reporter. Call it once the runtime is up.
 func Start() {
-	irq.FaultHook = handle
 	go survivorReporter()
+	started.Store(true)
 }
 
 func survivorReporter() {
@@ -87,10 +90,16 @@ func survivorReporter() {
 	}
 }
 
-// handle runs in exception context after the raw report.
+// Handle is a kernel fault's step after its raw report (package trap): it
+// parks a survivor thread for the reporter, or sends the faulting
+// goroutine to die with a decoded report, and reports whether it took
+// charge (and rewrote c to run another thread). Exception context.
 //
 //go:nosplit
-func handle(c *irq.Context) bool {
+func Handle(c *irq.Context) bool {
+	if !started.Load() {
+		return false
+	}
 	if t := proc.Current(); t.Survivor {
 		if survivor.pending {
 			return false // a second fault before the first was reported

@@ -204,6 +204,7 @@ func picEntry(c *irq.Context) {
 		h(c)
 	}
 	pics.EOI(n)
+	proc.ReturnToUser(c)
 }
 
 //go:nosplit
@@ -214,16 +215,23 @@ func ioapicEntry(c *irq.Context) {
 		h(c)
 	}
 	apic.Local.EOI()
+	proc.ReturnToUser(c)
 }
 
 // lapicSpurious counts the APIC's spurious vector, which sets no ISR bit
 // and so takes no EOI (SDM Vol. 3A §11.9).
 //
 //go:nosplit
-func lapicSpurious(c *irq.Context) { irq.CountSpurious(irq.SpuriousLAPIC) }
+func lapicSpurious(c *irq.Context) {
+	irq.CountSpurious(irq.SpuriousLAPIC)
+	proc.ReturnToUser(c)
+}
 
 //go:nosplit
-func lapicError(c *irq.Context) { apic.Local.EOI() }
+func lapicError(c *irq.Context) {
+	apic.Local.EOI()
+	proc.ReturnToUser(c)
+}
 
 var selfIPIs uint64
 
@@ -231,6 +239,7 @@ var selfIPIs uint64
 func selfIPI(c *irq.Context) {
 	selfIPIs++
 	apic.Local.EOI()
+	proc.ReturnToUser(c)
 }
 
 // SelfIPIs counts self-IPIs received.
@@ -291,6 +300,7 @@ func apicTick(c *irq.Context) {
 	apic.Local.EOI()
 	countTick()
 	proc.Tick(c)
+	proc.ReturnToUser(c)
 }
 
 // TickHz returns the tick rate in effect.

@@ -122,19 +122,12 @@ func dispatch(c *Context) {
 		v = NumVectors - 1 // cannot happen: the stubs push 0-256
 	}
 	if h := handlers[v]; h != nil {
-		h(c)
+		h(c) // trap's for exceptions and syscall, intr's for devices
 	} else if v < 32 {
-		if c.TF.FromUser() {
-			UserTrapHook(c)
-		} else {
-			KernelFault(c)
-		}
+		Unhandled(c)
 	}
-	if c.TF.FromUser() {
-		ReturnToUserHook(c, cpu)
-		if c.TF.sysretSafe() {
-			c.TF.Vector = sysretVector
-		}
+	if c.TF.sysretSafe() {
+		c.TF.Vector = sysretVector
 	}
 	d := arch.RDTSC() - t0
 	stats[cpu.Index()][v].add(d)
@@ -145,44 +138,14 @@ func dispatch(c *Context) {
 	cpu.IRQDepth--
 }
 
-// UserTrapHook takes a CPU exception raised at CPL 3 that has no handler of
-// its own; ReturnToUserHook runs last before any return to CPL 3 (on the
-// context being returned to). Both are set at boot (package proc).
-var (
-	UserTrapHook     = KernelFault
-	ReturnToUserHook = nothing
-)
-
-//go:nosplit
-func nothing(*Context, *arch.CPU) {}
-
-// FaultHook, when set, is given a kernel-mode fault after its raw report has
-// been printed. It returns true if it took charge of the faulting thread
-// (and rewrote c to run another one); otherwise the machine powers off.
-var FaultHook func(c *Context) bool
-
-// KernelFault reports a CPU exception raised by kernel code.
+// Unhandled reports an entry on a vector no one claimed (before package
+// trap installs itself, or a stray vector) and powers off.
 //
 //go:nosplit
-func KernelFault(c *Context) {
-	if arch.This().IRQDepth > 2 {
-		console.Puts("sigil: fault while handling a fault\n")
-		RawReport(c)
-		power.Off(power.ExitKernelFault)
-	}
-	if h := KernelSignalHook; h != nil && h(c) {
-		return // the runtime takes it as a signal (a recoverable panic)
-	}
+func Unhandled(c *Context) {
 	RawReport(c)
-	if h := FaultHook; h != nil && h(c) {
-		return
-	}
 	power.Off(power.ExitKernelFault)
 }
-
-// KernelSignalHook, when set, may turn a kernel fault into a signal for the
-// kernel's Go runtime (package sys); it reports whether it did.
-var KernelSignalHook func(c *Context) bool
 
 // RawReport prints a fault's vector, decoded error code, CR2 and registers
 // without any help from the Go runtime.

@@ -7,19 +7,20 @@ import (
 	"sigil/power"
 )
 
-// HandlePageFault is the #PF handler for faults in kernel mode. A fault in
-// demand-zero kernel memory (the runtime touching memory it mmapped) is
-// resolved here; anything else is a kernel bug and is reported. Running on
-// the exception IST stack with IF clear; see the irq package for the rules.
+// HandlePageFault resolves a kernel-mode page fault in demand-zero kernel
+// memory (the runtime touching memory it mmapped) and reports whether it
+// did; anything else is a kernel bug for the caller (package trap) to
+// report. With no frame left the machine powers off. Running on the
+// exception IST stack with IF clear; see the irq package for the rules.
 //
 //go:nosplit
-func HandlePageFault(c *irq.Context) {
+func HandlePageFault(c *irq.Context) bool {
 	addr := uintptr(arch.CR2())
 	code := c.TF.ErrorCode
 	if !c.TF.FromUser() && code&irq.PFPresent == 0 {
 		ok, oom := Fault(KernelRoot, addr, code&irq.PFWrite != 0, false)
 		if ok {
-			return
+			return true
 		}
 		if oom {
 			console.Puts("sigil: out of memory: no frame for kernel page ")
@@ -28,7 +29,7 @@ func HandlePageFault(c *irq.Context) {
 			power.Off(power.ExitOutOfMemory)
 		}
 	}
-	irq.KernelFault(c)
+	return false
 }
 
 // Fault resolves what the page tables alone can resolve of a page fault at

@@ -139,55 +139,36 @@ func ExitUser(c *irq.Context, reason uint64, trap TrapInfo) {
 	loadFSBase(t.FSBase)
 }
 
-// UserException is irq.UserTrapHook: a CPU exception at CPL 3 goes back to
-// the thread's goroutine, unless FaultSignal delivers its signal here.
-//
-//go:nosplit
-func UserException(c *irq.Context) {
-	trap := TrapInfo{Vector: c.TF.Vector, ErrorCode: c.TF.ErrorCode}
-	if h := FaultSignal; h != nil && h(c, trap) {
-		return
-	}
-	ExitUser(c, ReasonFault, trap)
-}
-
-// FaultSignal, when set (task.FaultSignal), may turn a user exception into
-// its signal handler's frame without leaving interrupt context, and reports
-// whether it did.
-var FaultSignal func(c *irq.Context, trap TrapInfo) bool
-
 // KickCurrent sends the running user thread back to its goroutine when it
 // next returns to user mode (ReturnToUser). Interrupt context.
 //
 //go:nosplit
 func KickCurrent() { Current().Kick = true }
 
-// PageFault is the #PF handler: demand paging for the kernel and for user
-// address spaces; other user faults go back to the goroutine, kernel ones
-// are reported.
+// UserPageFault resolves a user page fault that the page tables alone
+// can (demand-zero memory, copy-on-write), and reports whether it did; the
+// rest go to the thread's goroutine, which consults the areas.
 //
 //go:nosplit
-func PageFault(c *irq.Context) {
-	if !c.TF.FromUser() {
-		mm.HandlePageFault(c)
-		return
-	}
-	cr2 := arch.CR2()
+func UserPageFault(c *irq.Context) bool {
 	code := c.TF.ErrorCode
-	if code&irq.PFPresent == 0 {
-		if ok, _ := mm.Fault(Current().UserRoot, uintptr(cr2), code&irq.PFWrite != 0, true); ok {
-			return
-		}
+	if code&irq.PFPresent != 0 {
+		return false
 	}
-	ExitUser(c, ReasonFault, TrapInfo{Vector: irq.VecPageFault, ErrorCode: code, CR2: cr2})
+	ok, _ := mm.Fault(Current().UserRoot, uintptr(arch.CR2()), code&irq.PFWrite != 0, true)
+	return ok
 }
 
-// ReturnToUser is irq.ReturnToUserHook: the last step before the CPU goes
-// back to CPL 3. A kicked thread returns to its goroutine instead.
+// ReturnToUser is the last step of every entry from CPL 3 (package trap,
+// and intr's device entries) before the CPU goes back there: a kicked
+// thread returns to its goroutine instead.
 //
 //go:nosplit
-func ReturnToUser(c *irq.Context, cpu *arch.CPU) {
-	if t := &threads[cpu.Current]; t.User != 0 && t.Kick {
+func ReturnToUser(c *irq.Context) {
+	if !c.TF.FromUser() {
+		return
+	}
+	if t := Current(); t.User != 0 && t.Kick {
 		t.Kick = false
 		ExitUser(c, ReasonInterrupt, TrapInfo{})
 	}

@@ -80,24 +80,11 @@ var table = [...]handler{
 // Implemented reports whether system call nr has a handler.
 func Implemented(nr int) bool { return nr >= 0 && nr < len(table) && table[nr] != nil }
 
-// Handle is the irq handler for irq.SyscallVector.
+// Handle serves system call nr of the kernel's own runtime (package trap
+// routes user programs' calls elsewhere).
 //
 //go:nosplit
-func Handle(c *irq.Context) {
-	nr := c.TF.RAX
-	if c.TF.FromUser() {
-		// A user program's system call is served by its thread's goroutine,
-		// unless it is one of the few that need nothing but the thread.
-		if FastUser && fastUser(c, nr) {
-			return
-		}
-		proc.ExitUser(c, proc.ReasonSyscall, proc.TrapInfo{Vector: irq.SyscallVector})
-		return
-	}
-	if nr == proc.SysEnterUser {
-		proc.HandleEnterUser(c)
-		return
-	}
+func Handle(c *irq.Context, nr uint64) {
 	if nr < uint64(len(table)) {
 		if h := table[nr]; h != nil {
 			proc.Lock() // see package proc: decide and block in one step

@@ -27,7 +27,7 @@ var kscratch [arch.MaxCPUs]struct {
 	p signal.Placement
 }
 
-// DeliverFault is irq.KernelSignalHook: it reports whether it turned the
+// DeliverFault (from trap.kernelFault) reports whether it turned the
 // kernel fault in c into a signal for the runtime.
 //
 //go:nosplit

@@ -50,14 +50,14 @@ func (t *Thread) quiet() bool {
 // call's return, as the goroutine path records it (proc.ExitUser).
 var syscallTrap = proc.TrapInfo{Vector: irq.SyscallVector}
 
-// FastSyscall is sys.UserSignals: kill, tkill and tgkill of the caller
+// FastSyscall (from trap.syscall): kill, tkill and tgkill of the caller
 // itself, rt_sigqueueinfo to its own process, rt_sigtimedwait with a signal
 // already pending, rt_sigprocmask and rt_sigreturn.
 //
 //go:nosplit
 func FastSyscall(c *irq.Context, ut *proc.UserThread, nr uint64) bool {
 	t := (*Thread)(ut.Owner)
-	if !t.p.mu.tryIRQ() {
+	if t == nil || !t.p.mu.tryIRQ() { // nil: a self-test's thread, no process
 		return false
 	}
 	done := t.quiet() && t.fastSyscallLocked(c, nr)

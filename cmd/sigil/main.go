@@ -20,11 +20,11 @@ import (
 	"sigil/linux"
 	"sigil/mm"
 	"sigil/mm/vm"
-	"sigil/proc"
 	"sigil/ps2"
 	"sigil/selftest"
 	"sigil/sys"
 	"sigil/task"
+	"sigil/trap"
 	"sigil/tty"
 )
 
@@ -65,10 +65,7 @@ func main() {
 	// fast=0 leaves every user system call and fault to the thread's
 	// goroutine, as tracing system calls does: tests run both ways.
 	sys.FastUser = !task.TraceSyscalls && args["fast"] != "0"
-	if args["fast"] != "0" {
-		sys.UserSignals = task.FastSyscall
-		proc.FaultSignal = task.FaultSignal
-	}
+	trap.FastSignals = sys.FastUser
 	if info.InitrdSize != 0 || args["init"] != "" {
 		runInit(args["init"], initArgs(os.Args[1:]))
 	}

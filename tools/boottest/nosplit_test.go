@@ -18,9 +18,10 @@ import (
 // would compare that stack with the interrupted goroutine's bounds.
 var interruptRoots = []string{
 	"sigil/irq.dispatch",
-	"sigil/irq.KernelFault",
+	"sigil/irq.Unhandled",
+	"sigil/trap.syscall",
+	"sigil/trap.exception",
 	"sigil/mm.HandlePageFault",
-	"sigil/sys.Handle",
 	"sigil/sys.completePoll",
 	"sigil/intr.picEntry",
 	"sigil/intr.ioapicEntry",
@@ -31,15 +32,9 @@ var interruptRoots = []string{
 	"sigil/intr.tick",
 	"sigil/ps2.Interrupt",
 	"sigil/tty.SerialInterrupt",
-	"sigil/fault.handle",
 	"sigil/power.Off",
-	"sigil/proc.PageFault",
-	"sigil/proc.UserException",
 	"sigil/proc.ReturnToUser",
 	"sigil/proc.HandleEnterUser",
-	"sigil/sys.DeliverFault",
-	"sigil/task.FastSyscall",
-	"sigil/task.FaultSignal",
 	// Spinlocks: interrupt context takes them, and a goroutine holding one
 	// runs with interrupts off under the same rules, so acquiring and
 	// releasing must never grow the stack.

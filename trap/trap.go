@@ -1,0 +1,117 @@
+// Package trap routes every CPU entry that is not a device interrupt, as
+// xv6's usertrap and kerneltrap do: each step is a call by name, so a
+// reader follows a system call, a fault or a signal from the entry stub
+// (irq/entry_amd64.s, irq.dispatch, the vector table) to its handler
+// folder by folder. The vector table is the only indirection: Install
+// puts exception and syscall here, and package intr puts its device
+// entries there, which end in proc.ReturnToUser by name too.
+//
+// Interrupt context: //go:nosplit, no allocation, no sleeping.
+package trap
+
+import (
+	"sigil/arch"
+	"sigil/console"
+	"sigil/fault"
+	"sigil/irq"
+	"sigil/mm"
+	"sigil/power"
+	"sigil/proc"
+	"sigil/sys"
+	"sigil/task"
+)
+
+// FastSignals lets the common signal calls and caught CPU faults of user
+// programs be served where the CPU trapped (task/fast.go) instead of by
+// the thread's goroutine. The command line's fast=0 clears it, before
+// any user program runs.
+var FastSignals = true
+
+// Install claims the exception vectors and the system-call vector. It runs
+// in boot0, before the runtime's first system call.
+//
+//go:nosplit
+func Install() {
+	for v := 0; v < 32; v++ {
+		irq.Register(v, irq.VectorName(uint64(v)), exception)
+	}
+	irq.Register(irq.SyscallVector, "syscall", syscall)
+}
+
+// syscall is the SYSCALL entry's step: a user program's call is answered
+// here when it needs nothing but the thread (sys.FastIdentity,
+// task.FastSyscall), or goes back to the thread's goroutine; the kernel
+// runtime's own calls are served by sys.Handle.
+//
+//go:nosplit
+func syscall(c *irq.Context) {
+	nr := c.TF.RAX
+	if !c.TF.FromUser() {
+		if nr == proc.SysEnterUser {
+			proc.HandleEnterUser(c)
+			return
+		}
+		sys.Handle(c, nr)
+		return
+	}
+	ut := proc.CurrentUser()
+	if !sys.FastIdentity(c, ut, nr) && !(FastSignals && task.FastSyscall(c, ut, nr)) {
+		proc.ExitUser(c, proc.ReasonSyscall, proc.TrapInfo{Vector: irq.SyscallVector})
+	}
+	proc.ReturnToUser(c)
+}
+
+// exception is every CPU exception's step.
+//
+//go:nosplit
+func exception(c *irq.Context) {
+	if c.TF.FromUser() {
+		userException(c)
+		proc.ReturnToUser(c)
+		return
+	}
+	if c.TF.Vector == irq.VecPageFault && mm.HandlePageFault(c) {
+		return // demand-zero kernel memory
+	}
+	kernelFault(c)
+}
+
+// userException: a page fault the page tables resolve is done; a fault
+// whose signal the thread catches gets its handler's frame here
+// (task.FaultSignal); anything else goes to the thread's goroutine.
+//
+//go:nosplit
+func userException(c *irq.Context) {
+	info := proc.TrapInfo{Vector: c.TF.Vector, ErrorCode: c.TF.ErrorCode}
+	if c.TF.Vector == irq.VecPageFault {
+		if proc.UserPageFault(c) {
+			return
+		}
+		info.CR2 = arch.CR2()
+	} else if FastSignals && task.FaultSignal(c, info) {
+		return
+	}
+	proc.ExitUser(c, proc.ReasonFault, info)
+}
+
+// kernelFault: a fault in a kernel goroutine becomes a signal for the
+// kernel's runtime, which makes it a recoverable panic (sys.DeliverFault);
+// otherwise it is reported, and a survivor thread is parked
+// (fault.Handle); otherwise the machine powers off.
+//
+//go:nosplit
+func kernelFault(c *irq.Context) {
+	if arch.This().IRQDepth > 2 {
+		console.Puts("sigil: fault while handling a fault\n")
+		irq.RawReport(c)
+		power.Off(power.ExitKernelFault)
+	}
+	if sys.DeliverFault(c) {
+		return
+	}
+	irq.RawReport(c)
+	if fault.Handle(c) {
+		return
+	}
+	power.Off(power.ExitKernelFault)
+}
