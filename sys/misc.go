@@ -7,36 +7,10 @@ import (
 	"sigil/proc"
 )
 
-// uname identity: programs that parse the kernel version (Go's
-// internal/syscall/unix among them) see a Linux 6.1 ABI, which is the one
-// Sigil implements; the version field says who really answers.
-const (
-	unameSysname = "Linux"
-	unameNode    = "sigil"
-	unameRelease = "6.1.0-sigil"
-	unameVersion = "#1 Sigil"
-	unameMachine = "x86_64"
-	unameDomain  = "(none)"
-)
-
-//go:nosplit
-func putField(dst *[linux.UTSLen]byte, s string) {
-	for i := range dst {
-		dst[i] = 0
-	}
-	copy(dst[:len(dst)-1], s)
-}
-
 //go:nosplit
 func sysUname(c *irq.Context) {
 	buf, _, _, _, _, _ := args(c)
-	u := (*linux.Utsname)(at(buf))
-	putField(&u.Sysname, unameSysname)
-	putField(&u.Nodename, unameNode)
-	putField(&u.Release, unameRelease)
-	putField(&u.Version, unameVersion)
-	putField(&u.Machine, unameMachine)
-	putField(&u.Domainname, unameDomain)
+	linux.FillUname((*linux.Utsname)(at(buf)))
 	ret(c, 0)
 }
 

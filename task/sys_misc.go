@@ -190,13 +190,7 @@ func sysSchedGetaffinity(t *Thread, a *args) (uint64, error) {
 
 func sysUname(t *Thread, a *args) (uint64, error) {
 	var u linux.Utsname
-	put := func(dst *[linux.UTSLen]byte, s string) { copy(dst[:len(dst)-1], s) }
-	put(&u.Sysname, "Linux")
-	put(&u.Nodename, "sigil")
-	put(&u.Release, "6.1.0-sigil")
-	put(&u.Version, "#1 Sigil")
-	put(&u.Machine, "x86_64")
-	put(&u.Domainname, "(none)")
+	linux.FillUname(&u)
 	b := (*[unsafe.Sizeof(u)]byte)(unsafe.Pointer(&u))
 	return 0, t.p.as.CopyOut(a[0], b[:])
 }
