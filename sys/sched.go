@@ -3,6 +3,7 @@ package sys
 import (
 	"sigil/arch"
 	"sigil/clock"
+	"sigil/futex"
 	"sigil/irq"
 	"sigil/linux"
 	"sigil/power"
@@ -154,46 +155,35 @@ func sysClockNanosleep(c *irq.Context) {
 //
 //go:nosplit
 func sysFutex(c *irq.Context) {
-	addr, op, val, timeout, _, _ := args(c)
-	cmd := op &^ (linux.FUTEX_PRIVATE_FLAG | linux.FUTEX_CLOCK_REALTIME)
-	switch cmd {
-	case linux.FUTEX_WAIT, linux.FUTEX_WAIT_BITSET:
-		if addr&3 != 0 {
+	addr, op, val, timeout, _, val3 := args(c)
+	o, e := futex.Decode(addr, op, val3)
+	if e != 0 {
+		fail(c, e)
+		return
+	}
+	if !o.Wait {
+		// The runtime uses no bitsets: every waiter matches (ANY).
+		ret(c, uint64(proc.WakeFutex(uintptr(addr), int(uint32(val)))))
+		return
+	}
+	var deadline int64
+	if timeout != 0 {
+		d, ok := readTimespec(timeout)
+		if !ok {
 			fail(c, linux.EINVAL)
 			return
 		}
-		var deadline int64
-		if timeout != 0 {
-			d, ok := readTimespec(timeout)
-			if !ok {
-				fail(c, linux.EINVAL)
-				return
-			}
-			now := clock.Nanotime()
-			if cmd == linux.FUTEX_WAIT_BITSET {
-				// Absolute, on CLOCK_MONOTONIC unless CLOCK_REALTIME.
-				if op&linux.FUTEX_CLOCK_REALTIME != 0 {
-					d -= clock.Realtime() - now
-				}
-				deadline = d
-			} else {
-				deadline = now + d
-			}
-			if deadline <= now {
-				fail(c, linux.ETIMEDOUT)
-				return
-			}
-		}
-		if *(*uint32)(at(addr)) != uint32(val) {
-			fail(c, linux.EAGAIN)
+		now := clock.Nanotime()
+		if deadline = o.Deadline(d, now, clock.Realtime()); deadline <= now {
+			fail(c, linux.ETIMEDOUT)
 			return
 		}
-		proc.Block(c, proc.WaitFutex, uintptr(addr), deadline, linux.Neg(linux.ETIMEDOUT))
-	case linux.FUTEX_WAKE, linux.FUTEX_WAKE_BITSET:
-		ret(c, uint64(proc.WakeFutex(uintptr(addr), int(uint32(val)))))
-	default:
-		fail(c, linux.ENOSYS)
 	}
+	if *(*uint32)(at(addr)) != uint32(val) {
+		fail(c, linux.EAGAIN)
+		return
+	}
+	proc.Block(c, proc.WaitFutex, uintptr(addr), deadline, linux.Neg(linux.ETIMEDOUT))
 }
 
 //go:nosplit

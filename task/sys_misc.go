@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"sigil/clock"
+	"sigil/futex"
 	"sigil/linux"
 	"sigil/sys"
 )
@@ -141,42 +142,24 @@ func sysClockNanosleep(t *Thread, a *args) (uint64, error) {
 
 func sysFutex(t *Thread, a *args) (uint64, error) {
 	addr, op, val, timeout, _, val3 := a[0], a[1], a[2], a[3], a[4], a[5]
-	cmd := op &^ (linux.FUTEX_PRIVATE_FLAG | linux.FUTEX_CLOCK_REALTIME)
-	private := op&linux.FUTEX_PRIVATE_FLAG != 0
-	as := t.p.as
-	switch cmd {
-	case linux.FUTEX_WAIT, linux.FUTEX_WAIT_BITSET:
-		bits := uint32(linux.FUTEX_BITSET_MATCH_ANY)
-		if cmd == linux.FUTEX_WAIT_BITSET {
-			bits = uint32(val3)
-			if bits == 0 {
-				return 0, linux.EINVAL
-			}
-		}
-		var deadline time.Time
-		if timeout != 0 {
-			d, err := timespecIn(t, timeout)
-			if err != nil {
-				return 0, err
-			}
-			if cmd == linux.FUTEX_WAIT_BITSET { // absolute
-				base := clock.Nanotime()
-				if op&linux.FUTEX_CLOCK_REALTIME != 0 {
-					base = clock.Realtime()
-				}
-				d -= time.Duration(base)
-			}
-			deadline = time.Now().Add(d)
-		}
-		return 0, as.futexWait(addr, private, uint32(val), bits, deadline, t.intr())
-	case linux.FUTEX_WAKE, linux.FUTEX_WAKE_BITSET:
-		bits := uint32(linux.FUTEX_BITSET_MATCH_ANY)
-		if cmd == linux.FUTEX_WAKE_BITSET {
-			bits = uint32(val3)
-		}
-		return uint64(as.futexWake(addr, private, int(int32(val)), bits)), nil
+	o, e := futex.Decode(addr, op, val3)
+	if e != 0 {
+		return 0, e
 	}
-	return 0, linux.ENOSYS
+	as := t.p.as
+	if !o.Wait {
+		return uint64(as.futexWake(addr, o.Private, int(int32(val)), o.Bits)), nil
+	}
+	var deadline time.Time
+	if timeout != 0 {
+		d, err := timespecIn(t, timeout)
+		if err != nil {
+			return 0, err
+		}
+		mono := clock.Nanotime()
+		deadline = time.Now().Add(time.Duration(o.Deadline(int64(d), mono, clock.Realtime()) - mono))
+	}
+	return 0, as.futexWait(addr, o.Private, uint32(val), o.Bits, deadline, t.intr())
 }
 
 func sysSchedGetaffinity(t *Thread, a *args) (uint64, error) {
