@@ -75,13 +75,14 @@ type Thread struct {
 	Deadline      int64  // monotonic ns; 0 = none
 	TimeoutResult uint64 // RAX when the deadline passes
 
-	// Signal state recorded for the signals issue.
+	// The kernel runtime's signal state (sys/ksignal.go). schedLock.
 	SigMask  uint64
 	AltStack linux.SigAltStack
+	Pending  uint64 // standard signals sent to this thread, not yet delivered
+	ByKill   uint64 // those of Pending that kill(2) sent (SI_USER, not SI_TKILL)
 
 	Ticks    uint64 // ticks spent running
 	ClearTID uint64 // CLONE_CHILD_CLEARTID address, zeroed and woken at exit
-	Pending  uint64 // signals sent to this thread, recorded
 	Comm     [16]byte
 	Survivor bool // a kernel thread whose faults are reported and skipped
 
@@ -220,7 +221,7 @@ func Clone(c *irq.Context, sp uint64, setTLS bool, tls uint64) int32 {
 		t.TID = nextTID
 		nextTID++
 		t.Wait, t.Key, t.Deadline, t.Ticks = WaitNone, 0, 0, 0
-		t.ClearTID, t.Pending, t.Comm, t.Survivor = 0, 0, parent.Comm, false
+		t.ClearTID, t.Pending, t.ByKill, t.Comm, t.Survivor = 0, 0, 0, parent.Comm, false
 		t.User, t.Kick = 0, false
 		t.State = Runnable
 		enqueue(i)

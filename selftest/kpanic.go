@@ -3,6 +3,11 @@ package selftest
 import (
 	"errors"
 	"fmt"
+	"os"
+	"os/signal"
+	"runtime"
+	"syscall"
+	"time"
 
 	"sigil/arch"
 	"sigil/sys"
@@ -38,8 +43,38 @@ func init() {
 			return errors.New("a second nil dereference was not recovered")
 		}
 		t.Logf("%d faults became panics through the runtime's signal handlers", sys.KernelSignals-before)
-		return nil
+		return sentSignals(t)
 	})
+}
+
+// sentSignals: kill(2) and tgkill(2) from the kernel's runtime to itself
+// reach os/signal as they would in a Go program on Linux (si_code
+// SI_USER and SI_TKILL are the runtime's to check).
+func sentSignals(t *T) error {
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, syscall.SIGUSR1, syscall.SIGUSR2)
+	defer signal.Stop(ch)
+	before := sys.KernelSignals
+	if err := syscall.Kill(syscall.Getpid(), syscall.SIGUSR1); err != nil {
+		return fmt.Errorf("kill: %v", err)
+	}
+	runtime.LockOSThread()
+	err := syscall.Tgkill(syscall.Getpid(), syscall.Gettid(), syscall.SIGUSR2)
+	runtime.UnlockOSThread()
+	if err != nil {
+		return fmt.Errorf("tgkill: %v", err)
+	}
+	got := map[os.Signal]bool{}
+	for len(got) < 2 {
+		select {
+		case s := <-ch:
+			got[s] = true
+		case <-time.After(10 * time.Second):
+			return fmt.Errorf("signals received: %v, want SIGUSR1 and SIGUSR2", got)
+		}
+	}
+	t.Logf("kill and tgkill to itself: SIGUSR1 and SIGUSR2 through os/signal (%d frames)", sys.KernelSignals-before)
+	return nil
 }
 
 func recovered(f func()) (msg string) {

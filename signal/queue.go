@@ -118,11 +118,11 @@ func (q *Queue) Add(info *linux.SignalInfo, limit int) (ok bool) {
 	return true
 }
 
-// next picks the signal to deliver among pending ones not in mask: the
+// NextSignal picks the signal to deliver among pending ones not in mask: the
 // synchronous (fault) signals first, then the lowest number.
 //
 //go:nosplit
-func next(pending, mask Set) int {
+func NextSignal(pending, mask Set) int {
 	ready := pending &^ mask
 	if ready == 0 {
 		return 0
@@ -137,7 +137,7 @@ func next(pending, mask Set) int {
 //
 //go:nosplit
 func (q *Queue) Dequeue(mask Set) (info linux.SignalInfo, ok bool) {
-	sig := next(q.Pending(), mask)
+	sig := NextSignal(q.Pending(), mask)
 	if sig == 0 {
 		return info, false
 	}
@@ -157,7 +157,7 @@ func (q *Queue) DequeueFrom(set Set) (info linux.SignalInfo, ok bool) {
 //
 //go:nosplit
 func (q *Queue) Next(set Set) *linux.SignalInfo {
-	sig := next(q.Pending(), ^set)
+	sig := NextSignal(q.Pending(), ^set)
 	switch {
 	case sig == 0:
 		return nil

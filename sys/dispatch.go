@@ -89,6 +89,9 @@ func Handle(c *irq.Context, nr uint64) {
 		if h := table[nr]; h != nil {
 			proc.Lock() // see package proc: decide and block in one step
 			h(c)
+			if t := proc.Current(); t.Pending&^t.SigMask != 0 {
+				deliverPending(c, t)
+			}
 			proc.Unlock()
 			return
 		}

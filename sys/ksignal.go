@@ -4,9 +4,11 @@ import (
 	"unsafe"
 
 	"sigil/arch"
+	"sigil/console"
 	"sigil/irq"
 	"sigil/linux"
 	"sigil/mm"
+	"sigil/power"
 	"sigil/proc"
 	"sigil/signal"
 )
@@ -49,21 +51,72 @@ func DeliverFault(c *irq.Context) bool {
 	default:
 		return false // the rest are kernel bugs: reported, not recovered
 	}
-	act := actions[sig]
 	t := proc.Current()
-	if act.Handler <= linux.SIG_IGN || signal.Set(t.SigMask).Has(sig) {
+	if actions[sig].Handler <= linux.SIG_IGN || signal.Set(t.SigMask).Has(sig) {
 		return false // no handler, or a fault inside its own handler
 	}
-	ks := &kscratch[arch.This().Index()]
-	d := &ks.d
+	d := &kscratch[arch.This().Index()].d
 	f := &c.TF
 	d.Err, d.Trapno, d.Cr2 = f.ErrorCode, f.Vector, addr
 	d.Info = signal.Info(sig, code)
 	signal.SetAddr(&d.Info, addr)
+	return deliver(c, t, sig)
+}
+
+// deliverPending runs as each of the runtime's system calls returns, as
+// Linux's exit_to_user_mode_loop: the next pending signal t does not
+// block (signal.NextSignal) is taken — ignored, delivered through the runtime's handler, or,
+// when its default action kills, the end of the kernel (the runtime
+// raises SIGABRT and the like only to die).
+//
+//go:nosplit
+func deliverPending(c *irq.Context, t *proc.Thread) {
+	for {
+		sig := signal.NextSignal(signal.Set(t.Pending), signal.Set(t.SigMask))
+		if sig == 0 {
+			return
+		}
+		code := int32(linux.SI_TKILL)
+		if signal.Set(t.ByKill).Has(sig) {
+			code = linux.SI_USER
+		}
+		t.Pending &^= uint64(signal.Bit(sig))
+		t.ByKill &^= uint64(signal.Bit(sig))
+		switch h := actions[sig].Handler; {
+		case h == linux.SIG_IGN:
+		case h == linux.SIG_DFL:
+			if d := signal.DefaultAction(sig); d == signal.Terminate || d == signal.Core {
+				console.Puts("sigil: the kernel's runtime was killed by signal ")
+				console.PutDec(uint64(sig))
+				console.Puts("\n")
+				power.Off(power.ExitPanic)
+			}
+		default:
+			d := &kscratch[arch.This().Index()].d
+			d.Err, d.Trapno, d.Cr2 = 0, 0, 0
+			d.Info = signal.Info(sig, code)
+			signal.SetSender(&d.Info, kernelPID, 0)
+			if !deliver(c, t, sig) {
+				console.Puts("sigil: no room for the kernel runtime's signal frame\n")
+				power.Off(power.ExitKernelFault)
+			}
+			return // one frame per return; the rest after its sigreturn
+		}
+	}
+}
+
+// deliver builds the frame for sig (siginfo and trap fields already in
+// this CPU's kscratch) on t's stack or alternate stack and points c at
+// the runtime's handler.
+//
+//go:nosplit
+func deliver(c *irq.Context, t *proc.Thread, sig int) bool {
+	ks := &kscratch[arch.This().Index()]
+	d, p, f := &ks.d, &ks.p, &c.TF
+	act := actions[sig]
 	d.Action = act
 	d.Mask = signal.Set(t.SigMask)
 	d.AltStack = t.AltStack
-	p := &ks.p
 	if !signal.Place(d, f, p) {
 		return false
 	}

@@ -5,6 +5,7 @@ import (
 	"sigil/irq"
 	"sigil/linux"
 	"sigil/proc"
+	"sigil/rlimit"
 )
 
 //go:nosplit
@@ -14,26 +15,22 @@ func sysUname(c *irq.Context) {
 	ret(c, 0)
 }
 
-const infinity = linux.RLIM_INFINITY
+// limits are the kernel process's resource limits: Linux's defaults,
+// with RLIMIT_NPROC at the thread table's size. The runtime calls
+// prlimit before package initialisation, so they are filled on first use.
+// schedLock held (every runtime system call holds it).
+var (
+	limits       rlimit.Table
+	limitsFilled bool
+)
 
-// limits are the kernel process's resource limits, Linux's defaults.
-var limits = [16]linux.Rlimit{
-	linux.RLIMIT_CPU:        {Cur: infinity, Max: infinity},
-	linux.RLIMIT_FSIZE:      {Cur: infinity, Max: infinity},
-	linux.RLIMIT_DATA:       {Cur: infinity, Max: infinity},
-	linux.RLIMIT_STACK:      {Cur: 8 << 20, Max: infinity},
-	linux.RLIMIT_CORE:       {Cur: 0, Max: infinity},
-	linux.RLIMIT_RSS:        {Cur: infinity, Max: infinity},
-	linux.RLIMIT_NPROC:      {Cur: 4096, Max: 4096},
-	linux.RLIMIT_NOFILE:     {Cur: 1024, Max: 4096},
-	linux.RLIMIT_MEMLOCK:    {Cur: 8 << 20, Max: 8 << 20},
-	linux.RLIMIT_AS:         {Cur: infinity, Max: infinity},
-	linux.RLIMIT_LOCKS:      {Cur: infinity, Max: infinity},
-	linux.RLIMIT_SIGPENDING: {Cur: 4096, Max: 4096},
-	linux.RLIMIT_MSGQUEUE:   {Cur: 819200, Max: 819200},
-	linux.RLIMIT_NICE:       {Cur: 0, Max: 0},
-	linux.RLIMIT_RTPRIO:     {Cur: 0, Max: 0},
-	linux.RLIMIT_RTTIME:     {Cur: infinity, Max: infinity},
+//go:nosplit
+func kernelLimits() *rlimit.Table {
+	if !limitsFilled {
+		limits.Reset(proc.MaxThreads)
+		limitsFilled = true
+	}
+	return &limits
 }
 
 //go:nosplit
@@ -43,33 +40,29 @@ func sysPrlimit64(c *irq.Context) {
 		fail(c, linux.ESRCH)
 		return
 	}
-	if res >= uint64(len(limits)) {
-		fail(c, linux.EINVAL)
-		return
-	}
-	old := limits[res]
-	if newp != 0 {
-		n := *(*linux.Rlimit)(at(newp))
-		if n.Cur > n.Max {
-			fail(c, linux.EINVAL)
-			return
-		}
-		limits[res] = n
-	}
-	if oldp != 0 {
-		*(*linux.Rlimit)(at(oldp)) = old
-	}
-	ret(c, 0)
+	prlimit(c, res, newp, oldp)
 }
 
 //go:nosplit
 func sysGetrlimit(c *irq.Context) {
 	res, rlim, _, _, _, _ := args(c)
-	if res >= uint64(len(limits)) {
-		fail(c, linux.EINVAL)
+	prlimit(c, res, 0, rlim)
+}
+
+//go:nosplit
+func prlimit(c *irq.Context, res, newp, oldp uint64) {
+	var newl, old *linux.Rlimit
+	if newp != 0 {
+		n := *(*linux.Rlimit)(at(newp))
+		newl = &n
+	}
+	if oldp != 0 {
+		old = (*linux.Rlimit)(at(oldp))
+	}
+	if err := kernelLimits().Prlimit(res, newl, old, true); err != 0 {
+		fail(c, err)
 		return
 	}
-	*(*linux.Rlimit)(at(rlim)) = limits[res]
 	ret(c, 0)
 }
 

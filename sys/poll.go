@@ -2,6 +2,7 @@ package sys
 
 import (
 	"sigil/clock"
+	"sigil/eventfd"
 	"sigil/irq"
 	"sigil/linux"
 	"sigil/proc"
@@ -11,13 +12,10 @@ import (
 // timers: level-triggered readiness (EPOLLET is accepted and treated as
 // level-triggered, which only ever reports more), EPOLLONESHOT honoured.
 
-type eventfd struct {
-	refs      int32
-	count     uint64
-	semaphore bool
+type eventfdSlot struct {
+	refs int32
+	eventfd.Counter
 }
-
-const eventfdMax = ^uint64(0) - 1 // the counter's ceiling (eventfd(2))
 
 type epollReg struct {
 	fd     int32
@@ -32,15 +30,16 @@ type epoll struct {
 }
 
 var (
-	eventfds [16]eventfd
+	eventfds [16]eventfdSlot
 	epolls   [8]epoll
 )
 
 //go:nosplit
 func sysEventfd2(c *irq.Context) {
 	initval, flags, _, _, _, _ := args(c)
-	if flags&^(linux.EFD_CLOEXEC|linux.EFD_NONBLOCK|linux.EFD_SEMAPHORE) != 0 {
-		fail(c, linux.EINVAL)
+	ctr, err := eventfd.New(initval, flags)
+	if err != 0 {
+		fail(c, err)
 		return
 	}
 	for i := range eventfds {
@@ -51,8 +50,7 @@ func sysEventfd2(c *irq.Context) {
 				fail(c, linux.EMFILE)
 				return
 			}
-			e.count = uint64(uint32(initval))
-			e.semaphore = flags&linux.EFD_SEMAPHORE != 0
+			e.Counter = ctr
 			ret(c, uint64(fd))
 			return
 		}
@@ -60,45 +58,39 @@ func sysEventfd2(c *irq.Context) {
 	fail(c, linux.ENFILE)
 }
 
+// eventfdRead and eventfdWrite never block: only non-blocking eventfds
+// exist in the kernel process (the runtime's poller opens its own with
+// EFD_NONBLOCK).
+//
 //go:nosplit
 func eventfdRead(c *irq.Context, f *file, buf, n uint64) {
-	if n < 8 {
-		fail(c, linux.EINVAL)
+	if err := eventfd.CheckRead(n); err != 0 {
+		fail(c, err)
 		return
 	}
-	e := &eventfds[f.obj]
-	if e.count == 0 {
-		// Only non-blocking eventfds exist in the kernel process (the
-		// runtime's poller opens its own with EFD_NONBLOCK).
+	v, ok := eventfds[f.obj].Take()
+	if !ok {
 		fail(c, linux.EAGAIN)
 		return
 	}
-	v := e.count
-	if e.semaphore {
-		v = 1
-	}
-	e.count -= v
 	*(*uint64)(at(buf)) = v
 	ret(c, 8)
 }
 
 //go:nosplit
 func eventfdWrite(c *irq.Context, f *file, buf, n uint64) {
-	if n < 8 {
-		fail(c, linux.EINVAL)
+	var v uint64
+	if n >= 8 {
+		v = *(*uint64)(at(buf))
+	}
+	if err := eventfd.CheckWrite(n, v); err != 0 {
+		fail(c, err)
 		return
 	}
-	v := *(*uint64)(at(buf))
-	e := &eventfds[f.obj]
-	if v == ^uint64(0) {
-		fail(c, linux.EINVAL)
-		return
-	}
-	if v > eventfdMax-e.count {
+	if !eventfds[f.obj].Add(v) {
 		fail(c, linux.EAGAIN)
 		return
 	}
-	e.count += v
 	ret(c, 8)
 	if v != 0 {
 		proc.EachBlocked(proc.WaitPoll, completePoll)
@@ -112,11 +104,7 @@ func readiness(fd int32) uint32 {
 	case kindConsole:
 		return linux.EPOLLOUT
 	case kindEventfd:
-		var r uint32 = linux.EPOLLOUT
-		if eventfds[f.obj].count > 0 {
-			r |= linux.EPOLLIN
-		}
-		return r
+		return eventfds[f.obj].Readiness()
 	}
 	return 0
 }

@@ -72,10 +72,12 @@ func sysSigaltstack(c *irq.Context) {
 	ret(c, 0)
 }
 
-// deliverLater records sig as pending on t (sig 0 only probes).
+// deliverLater makes sig pending on t (sig 0 only probes); Handle
+// delivers it when t next returns from a system call. byKill marks a
+// kill(2), whose siginfo says SI_USER rather than SI_TKILL.
 //
 //go:nosplit
-func deliverLater(c *irq.Context, t *proc.Thread, sig uint64) {
+func deliverLater(c *irq.Context, t *proc.Thread, sig uint64, byKill bool) {
 	switch {
 	case sig >= linux.NSIG:
 		fail(c, linux.EINVAL)
@@ -83,7 +85,10 @@ func deliverLater(c *irq.Context, t *proc.Thread, sig uint64) {
 		fail(c, linux.ESRCH)
 	default:
 		if sig != 0 {
-			t.Pending |= 1 << (sig - 1)
+			t.Pending |= uint64(signal.Bit(int(sig)))
+			if byKill {
+				t.ByKill |= uint64(signal.Bit(int(sig)))
+			}
 		}
 		ret(c, 0)
 	}
@@ -100,7 +105,7 @@ func sysTgkill(c *irq.Context) {
 	if tgid == kernelPID {
 		t = proc.ByTID(int32(tid))
 	}
-	deliverLater(c, t, sig)
+	deliverLater(c, t, sig, false)
 }
 
 //go:nosplit
@@ -110,7 +115,7 @@ func sysTkill(c *irq.Context) {
 		fail(c, linux.EINVAL)
 		return
 	}
-	deliverLater(c, proc.ByTID(int32(tid)), sig)
+	deliverLater(c, proc.ByTID(int32(tid)), sig, false)
 }
 
 //go:nosplit
@@ -118,7 +123,11 @@ func sysKill(c *irq.Context) {
 	pid, sig, _, _, _, _ := args(c)
 	var t *proc.Thread
 	if pid == kernelPID || pid == 0 {
-		t = proc.ByTID(kernelPID)
+		// A process-directed signal goes to the caller unless it blocks
+		// it (complete_signal's wants_signal), else to the main thread.
+		if t = proc.Current(); sig != 0 && signal.Set(t.SigMask).Has(int(sig)) {
+			t = proc.ByTID(kernelPID)
+		}
 	}
-	deliverLater(c, t, sig)
+	deliverLater(c, t, sig, true)
 }

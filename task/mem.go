@@ -9,10 +9,7 @@ import (
 	"sigil/mm/vm"
 )
 
-const (
-	pageSize  = mm.PageSize
-	stackSize = 8 << 20 // RLIMIT_STACK's default
-)
+const pageSize = mm.PageSize
 
 // AddressSpace is a process's memory (vm.Space: areas, page tables and
 // the Linux calls on them) with what processes sharing it also share: the

@@ -5,29 +5,26 @@ import (
 	"sync"
 	"time"
 
+	"sigil/eventfd"
 	"sigil/linux"
 )
 
-// eventFile is an eventfd(2).
+// eventFile is an eventfd(2): eventfd's counter and the generation
+// epoll's edge-triggered reports compare.
 type eventFile struct {
-	mu        sync.Mutex
-	count     uint64
-	semaphore bool
-	gen       uint64
+	mu  sync.Mutex // guards ctr and gen
+	ctr eventfd.Counter
+	gen uint64
 }
 
+// read takes the count, blocking (unless O_NONBLOCK) while it is 0.
 func (e *eventFile) read(t *Thread, f *OpenFile, p []byte) (int, error) {
-	if len(p) < 8 {
-		return 0, linux.EINVAL
+	if err := eventfd.CheckRead(uint64(len(p))); err != 0 {
+		return 0, err
 	}
 	for {
 		e.mu.Lock()
-		if e.count > 0 {
-			v := e.count
-			if e.semaphore {
-				v = 1
-			}
-			e.count -= v
+		if v, ok := e.ctr.Take(); ok {
 			e.gen++
 			e.mu.Unlock()
 			binary.LittleEndian.PutUint64(p, v)
@@ -42,23 +39,30 @@ func (e *eventFile) read(t *Thread, f *OpenFile, p []byte) (int, error) {
 	}
 }
 
+// write adds to the count, blocking (unless O_NONBLOCK) while the sum
+// would pass eventfd.Max, as eventfd_write does.
 func (e *eventFile) write(t *Thread, f *OpenFile, p []byte) (int, error) {
-	if len(p) < 8 {
-		return 0, linux.EINVAL
+	var v uint64
+	if len(p) >= 8 {
+		v = binary.LittleEndian.Uint64(p)
 	}
-	v := binary.LittleEndian.Uint64(p)
-	if v == ^uint64(0) {
-		return 0, linux.EINVAL
+	if err := eventfd.CheckWrite(uint64(len(p)), v); err != 0 {
+		return 0, err
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if v > ^uint64(0)-1-e.count {
-		return 0, linux.EAGAIN
+	for {
+		e.mu.Lock()
+		if e.ctr.Add(v) {
+			e.gen++
+			e.mu.Unlock()
+			pollEvents.notify()
+			return 8, nil
+		}
+		wait := pollEvents.wait()
+		e.mu.Unlock()
+		if err := f.block(t, wait); err != nil {
+			return 0, err
+		}
 	}
-	e.count += v
-	e.gen++
-	pollEvents.notify()
-	return 8, nil
 }
 
 func (e *eventFile) stat() linux.Stat { return linux.Stat{Mode: 0o600, Nlink: 1, Blksize: 4096} }
@@ -67,11 +71,7 @@ func (e *eventFile) close()           {}
 func (e *eventFile) poll() (uint32, uint64) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	m := uint32(linux.EPOLLOUT)
-	if e.count > 0 {
-		m |= linux.EPOLLIN
-	}
-	return m, e.gen
+	return e.ctr.Readiness(), e.gen
 }
 
 // epollFile is an epoll(7) instance: level-triggered by default, with

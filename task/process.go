@@ -13,6 +13,7 @@ import (
 
 	"sigil/arch"
 	"sigil/linux"
+	"sigil/rlimit"
 	"sigil/signal"
 	"sigil/vfs"
 )
@@ -32,7 +33,7 @@ type Process struct {
 	threads  map[int32]*Thread
 	children map[int32]*Process
 	actions  [linux.NSIG]linux.SigAction
-	limits   [16]linux.Rlimit
+	limits   rlimit.Table
 	exiting  bool
 	zombie   bool
 	status   uint32        // wait status once a zombie
@@ -126,22 +127,10 @@ func unordered() []*Process {
 	return ps
 }
 
-func defaultLimits() [16]linux.Rlimit {
-	inf := uint64(linux.RLIM_INFINITY)
-	var l [16]linux.Rlimit
-	for i := range l {
-		l[i] = linux.Rlimit{Cur: inf, Max: inf}
-	}
-	l[linux.RLIMIT_STACK] = linux.Rlimit{Cur: stackSize, Max: inf}
-	l[linux.RLIMIT_CORE] = linux.Rlimit{Cur: 0, Max: inf}
-	l[linux.RLIMIT_NOFILE] = linux.Rlimit{Cur: 1024, Max: 4096}
-	nproc := uint64(threadsMax() / 2)
-	l[linux.RLIMIT_NPROC] = linux.Rlimit{Cur: nproc, Max: nproc}
-	l[linux.RLIMIT_SIGPENDING] = l[linux.RLIMIT_NPROC] // as Linux's fork_init sets init's
-	l[linux.RLIMIT_MEMLOCK] = linux.Rlimit{Cur: 8 << 20, Max: 8 << 20}
-	l[linux.RLIMIT_MSGQUEUE] = linux.Rlimit{Cur: 819200, Max: 819200}
-	l[linux.RLIMIT_NICE] = linux.Rlimit{}
-	l[linux.RLIMIT_RTPRIO] = linux.Rlimit{}
+// defaultLimits are init's limits, RLIMIT_NPROC at half of threads-max
+// as Linux's fork_init sets it.
+func defaultLimits() (l rlimit.Table) {
+	l.Reset(uint64(threadsMax() / 2))
 	return l
 }
 

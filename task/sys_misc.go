@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"sigil/clock"
+	"sigil/eventfd"
 	"sigil/futex"
 	"sigil/linux"
 	"sigil/sys"
@@ -178,34 +179,32 @@ func sysUname(t *Thread, a *args) (uint64, error) {
 	return 0, t.p.as.CopyOut(a[0], b[:])
 }
 
+// sysPrlimit64 is Linux's prlimit64: the new limit is read first
+// (EFAULT), then the process found (ESRCH), then rlimit's rules applied.
+// Every process runs as root, so the permission checks pass.
 func sysPrlimit64(t *Thread, a *args) (uint64, error) {
 	pid, res, newp, oldp := int32(a[0]), a[1], a[2], a[3]
+	var b [16]byte
+	var newl *linux.Rlimit
+	if newp != 0 {
+		if err := t.p.as.CopyIn(b[:], newp); err != nil {
+			return 0, err
+		}
+		newl = &linux.Rlimit{Cur: binary.LittleEndian.Uint64(b[:]), Max: binary.LittleEndian.Uint64(b[8:])}
+	}
 	p := t.p
 	if pid != 0 && pid != p.PID {
 		if p = Lookup(pid); p == nil {
 			return 0, linux.ESRCH
 		}
 	}
-	if res >= 16 {
-		return 0, linux.EINVAL
-	}
-	var b [16]byte
-	var nl linux.Rlimit
-	if newp != 0 {
-		if err := t.p.as.CopyIn(b[:], newp); err != nil {
-			return 0, err
-		}
-		nl = linux.Rlimit{Cur: binary.LittleEndian.Uint64(b[:]), Max: binary.LittleEndian.Uint64(b[8:])}
-		if nl.Cur > nl.Max {
-			return 0, linux.EINVAL
-		}
-	}
+	var old linux.Rlimit
 	p.mu.Lock()
-	old := p.limits[res]
-	if newp != 0 {
-		p.limits[res] = nl
-	}
+	err := p.limits.Prlimit(res, newl, &old, true)
 	p.mu.Unlock()
+	if err != 0 {
+		return 0, err
+	}
 	if oldp != 0 {
 		binary.LittleEndian.PutUint64(b[:], old.Cur)
 		binary.LittleEndian.PutUint64(b[8:], old.Max)
@@ -316,10 +315,11 @@ func sysIoctl(t *Thread, a *args) (uint64, error) {
 }
 
 func sysEventfd2(t *Thread, a *args) (uint64, error) {
-	if a[1]&^(linux.EFD_CLOEXEC|linux.EFD_NONBLOCK|linux.EFD_SEMAPHORE) != 0 {
-		return 0, linux.EINVAL
+	ctr, errno := eventfd.New(a[0], a[1])
+	if errno != 0 {
+		return 0, errno
 	}
-	e := &eventFile{count: uint64(uint32(a[0])), semaphore: a[1]&linux.EFD_SEMAPHORE != 0}
+	e := &eventFile{ctr: ctr}
 	f := newFile(e, nil, linux.O_RDWR|a[1]&linux.EFD_NONBLOCK)
 	fd, err := t.p.files.install(f, 0, a[1]&linux.EFD_CLOEXEC != 0)
 	return uint64(fd), err

@@ -348,13 +348,16 @@ func TestBenchKeyboard(t *testing.T) {
 }
 
 // TestKernelPanicFromFault: faults in kernel goroutines reach the kernel's
-// own runtime as SIGFPE/SIGSEGV and are recovered.
+// own runtime as SIGFPE/SIGSEGV and are recovered; signals it sends itself
+// with kill and tgkill reach os/signal.
 func TestKernelPanicFromFault(t *testing.T) {
 	for _, m := range irqModes[:2] {
 		t.Run(m.name, func(t *testing.T) {
 			res := boot(t, "test=kpanic "+m.append, "128M")
 			wantCode(t, res, 0)
-			wantLines(t, res.Output, `(?m)^sigil: test kpanic: 3 faults became panics`, `(?m)^sigil: test kpanic: PASS$`)
+			wantLines(t, res.Output, `(?m)^sigil: test kpanic: 3 faults became panics`,
+				`(?m)^sigil: test kpanic: kill and tgkill to itself: SIGUSR1 and SIGUSR2 through os/signal`,
+				`(?m)^sigil: test kpanic: PASS$`)
 		})
 	}
 }
