@@ -28,7 +28,7 @@ type CPU struct {
 	Root     uint64  // CR3 loaded now
 
 	ID        int32  // index in cpus, and of every per-CPU array
-	Current   int32  // index of the running thread (package proc)
+	Current   int32  // index of the running thread (package sched)
 	IRQDepth  int32  // nesting of entries being handled on this CPU
 	Ticks     uint64 // timer interrupts seen
 	SliceLeft int32  // ticks left in the running thread's time slice

@@ -21,7 +21,7 @@ import (
 	"sigil/irq"
 	"sigil/linux"
 	"sigil/mm"
-	"sigil/proc"
+	"sigil/sched"
 	"sigil/sys"
 	"sigil/sysv"
 	"sigil/trap"
@@ -103,7 +103,7 @@ func boot0(startInfoPA, tsc uint64) uintptr {
 	clock.Init()
 
 	irq.InitSyscall()
-	proc.InitIdle()
+	sched.InitIdle()
 
 	setupInterrupts()
 	sys.SetTickRate(irqCfg.TickHz)

@@ -29,10 +29,10 @@ import (
 	"sigil/linux"
 	"sigil/mm"
 	"sigil/power"
-	"sigil/proc"
+	"sigil/sched"
 )
 
-// Faults in survivor threads (proc.SpawnKernel) take another path: the
+// Faults in survivor threads (sched.SpawnKernel) take another path: the
 // thread is parked, a reporter goroutine prints the report, learns the
 // instruction's length from the decoder and resumes the thread after it.
 var survivor struct {
@@ -86,7 +86,7 @@ func survivorReporter() {
 		next := ctx.TF.RIP + uint64(inst.Len)
 		fmt.Printf("sigil: fault: resuming thread %d at %s\n", survivor.tid, Symbolize(next))
 		survivor.pending = false
-		proc.Resume(survivor.tid, next)
+		sched.Resume(survivor.tid, next)
 	}
 }
 
@@ -100,7 +100,7 @@ func Handle(c *irq.Context) bool {
 	if !started.Load() {
 		return false
 	}
-	if t := proc.Current(); t.Survivor {
+	if t := sched.Current(); t.Survivor {
 		if survivor.pending {
 			return false // a second fault before the first was reported
 		}
@@ -109,10 +109,10 @@ func Handle(c *irq.Context) bool {
 		survivor.cr2 = arch.CR2()
 		survivor.tid = t.TID
 		atomic.AddUint32(&survivor.word, 1)
-		proc.Lock()
-		proc.WakeFutex(uintptr(unsafe.Pointer(&survivor.word)), 1)
-		proc.Block(c, proc.WaitFault, 0, 0, 0)
-		proc.Unlock()
+		sched.Lock()
+		sched.WakeFutex(uintptr(unsafe.Pointer(&survivor.word)), 1)
+		sched.Block(c, sched.WaitFault, 0, 0, 0)
+		sched.Unlock()
 		return true
 	}
 	if record.taken != 0 {
@@ -121,8 +121,8 @@ func Handle(c *irq.Context) bool {
 	record.taken = 1
 	record.ctx = *c
 	record.cr2 = arch.CR2()
-	record.tid = proc.Current().TID
-	proc.SetWatchdog(clock.Nanotime() + reportTimeout)
+	record.tid = sched.Current().TID
+	sched.SetWatchdog(clock.Nanotime() + reportTimeout)
 	// Push the faulting RIP as a return address and enter the trampoline.
 	c.TF.RSP -= 8
 	*(*uint64)(unsafe.Add(unsafe.Pointer(nil), c.TF.RSP)) = c.TF.RIP

@@ -12,7 +12,7 @@ import (
 	"sigil/clock"
 	"sigil/irq"
 	"sigil/pic"
-	"sigil/proc"
+	"sigil/sched"
 	"sigil/trace"
 )
 
@@ -204,7 +204,7 @@ func picEntry(c *irq.Context) {
 		h(c)
 	}
 	pics.EOI(n)
-	proc.ReturnToUser(c)
+	sched.ReturnToUser(c)
 }
 
 //go:nosplit
@@ -215,7 +215,7 @@ func ioapicEntry(c *irq.Context) {
 		h(c)
 	}
 	apic.Local.EOI()
-	proc.ReturnToUser(c)
+	sched.ReturnToUser(c)
 }
 
 // lapicSpurious counts the APIC's spurious vector, which sets no ISR bit
@@ -224,13 +224,13 @@ func ioapicEntry(c *irq.Context) {
 //go:nosplit
 func lapicSpurious(c *irq.Context) {
 	irq.CountSpurious(irq.SpuriousLAPIC)
-	proc.ReturnToUser(c)
+	sched.ReturnToUser(c)
 }
 
 //go:nosplit
 func lapicError(c *irq.Context) {
 	apic.Local.EOI()
-	proc.ReturnToUser(c)
+	sched.ReturnToUser(c)
 }
 
 var selfIPIs uint64
@@ -239,7 +239,7 @@ var selfIPIs uint64
 func selfIPI(c *irq.Context) {
 	selfIPIs++
 	apic.Local.EOI()
-	proc.ReturnToUser(c)
+	sched.ReturnToUser(c)
 }
 
 // SelfIPIs counts self-IPIs received.
@@ -257,7 +257,7 @@ func SendSelfIPI() bool {
 //go:nosplit
 func tick(c *irq.Context) {
 	countTick()
-	proc.Tick(c)
+	sched.Tick(c)
 }
 
 // countTick records how late this tick came (arch.CPU's LostTicks and
@@ -299,8 +299,8 @@ func apicTick(c *irq.Context) {
 	}
 	apic.Local.EOI()
 	countTick()
-	proc.Tick(c)
-	proc.ReturnToUser(c)
+	sched.Tick(c)
+	sched.ReturnToUser(c)
 }
 
 // TickHz returns the tick rate in effect.

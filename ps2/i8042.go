@@ -10,7 +10,7 @@ import (
 
 	"sigil/arch"
 	"sigil/irq"
-	"sigil/proc"
+	"sigil/sched"
 )
 
 // i8042 ports, status bits, commands and configuration bits (IBM PC AT
@@ -135,7 +135,7 @@ func InitController() error {
 }
 
 // Queue carries raw scancodes from the top half.
-var Queue proc.ByteQueue
+var Queue sched.ByteQueue
 
 // maxPerInterrupt bounds the bytes taken per interrupt.
 const maxPerInterrupt = 16

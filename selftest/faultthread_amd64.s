@@ -1,4 +1,4 @@
-// faultThread runs as a raw kernel thread (proc.SpawnKernel), DI = address
+// faultThread runs as a raw kernel thread (sched.SpawnKernel), DI = address
 // of a uint32 "done" word. It executes UD2, which the fault path reports and
 // skips; then it sets the word, wakes its waiter with futex(2) and exits.
 // Clobbers everything; it owns its registers.

@@ -15,7 +15,7 @@ import (
 	"sigil/intr"
 	"sigil/irq"
 	"sigil/linux"
-	"sigil/proc"
+	"sigil/sched"
 	"sigil/tty"
 )
 
@@ -167,7 +167,7 @@ func testFaultReport(t *T) error {
 	stack := make([]byte, 16<<10)
 	var done uint32
 	sp := (uint64(uintptr(unsafe.Pointer(&stack[0]))) + uint64(len(stack))) &^ 15
-	tid := proc.SpawnKernel(uint64(faultThreadAddr()), sp, uint64(uintptr(unsafe.Pointer(&done))))
+	tid := sched.SpawnKernel(uint64(faultThreadAddr()), sp, uint64(uintptr(unsafe.Pointer(&done))))
 	if tid == 0 {
 		return errors.New("no thread slot")
 	}

@@ -10,7 +10,7 @@ import (
 	"sigil/arch"
 	"sigil/irq"
 	"sigil/mm"
-	"sigil/proc"
+	"sigil/sched"
 )
 
 // Tiny user programs, hand-encoded (each line: the instruction).
@@ -35,7 +35,7 @@ var (
 
 type userRun struct {
 	root uint64
-	ut   *proc.UserThread
+	ut   *sched.UserContext
 	stop atomic.Bool // a kick ends the run
 }
 
@@ -57,7 +57,7 @@ func newUserRun(code []byte) (*userRun, error) {
 		return nil, errors.New("copying the program failed")
 	}
 	arch.NoInterrupts(func() { mm.Protect(r.root, userCode, userCode+mm.PageSize, mm.PTEUser, true) }) // r-x
-	r.ut = &proc.UserThread{Root: r.root}
+	r.ut = &sched.UserContext{Root: r.root}
 	r.ut.Ctx.ResetFP()
 	r.ut.Ctx.TF.RIP = uint64(userCode)
 	r.ut.Ctx.TF.RSP = uint64(userStackTop)
@@ -66,11 +66,11 @@ func newUserRun(code []byte) (*userRun, error) {
 }
 
 // run serves getppid and exit until the program exits or faults.
-func (r *userRun) run() (exit uint64, trap *proc.TrapInfo) {
+func (r *userRun) run() (exit uint64, trap *sched.TrapInfo) {
 	defer arch.NoInterrupts(func() { mm.FreeRoot(r.root) })
 	for {
-		switch proc.EnterUser(r.ut) {
-		case proc.ReasonSyscall:
+		switch sched.EnterUser(r.ut) {
+		case sched.ReasonSyscall:
 			switch r.ut.Ctx.TF.RAX {
 			case 110:
 				r.ut.Ctx.TF.RAX = 4242
@@ -79,16 +79,16 @@ func (r *userRun) run() (exit uint64, trap *proc.TrapInfo) {
 			default:
 				r.ut.Ctx.TF.RAX = ^uint64(37) // -ENOSYS
 			}
-		case proc.ReasonFault:
+		case sched.ReasonFault:
 			tr := r.ut.Trap
 			return 0, &tr
-		case proc.ReasonInterrupt:
+		case sched.ReasonInterrupt:
 			if r.stop.Load() {
-				return 0, &proc.TrapInfo{Vector: ^uint64(0)}
+				return 0, &sched.TrapInfo{Vector: ^uint64(0)}
 			}
 			// The kernel wanted the CPU (the slice ended, or an
 			// interrupt woke a thread): yield as task's threads do.
-			proc.YieldToKernel()
+			sched.YieldToKernel()
 			runtime.Gosched()
 		}
 	}
@@ -149,7 +149,7 @@ func testPreemptUser(t *T) error {
 	if err != nil {
 		return err
 	}
-	done := make(chan *proc.TrapInfo, 1)
+	done := make(chan *sched.TrapInfo, 1)
 	go func() {
 		_, trap := r.run()
 		done <- trap
@@ -163,7 +163,7 @@ func testPreemptUser(t *T) error {
 	// By the user thread, not by a TID read earlier: the goroutine may have
 	// moved to another kernel thread before it entered user mode.
 	r.stop.Store(true)
-	proc.KickUser(r.ut)
+	sched.KickUser(r.ut)
 	select {
 	case trap := <-done:
 		if trap == nil || trap.Vector != ^uint64(0) {

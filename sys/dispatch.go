@@ -4,10 +4,10 @@
 // same numbers, errno values and structure layouts.
 //
 // Handlers run in interrupt context (IF clear, on the per-CPU kernel stack)
-// under the scheduler lock (proc.Lock): //go:nosplit, no allocation, no
+// under the scheduler lock (sched.Lock): //go:nosplit, no allocation, no
 // other lock but spinlocks taken after it. A handler sets the result in RAX
 // itself (ret, fail) before anything that may switch threads, because after
-// proc.Block or proc.Yield the Context belongs to another thread.
+// sched.Block or sched.Yield the Context belongs to another thread.
 package sys
 
 import (
@@ -16,7 +16,7 @@ import (
 	"sigil/console"
 	"sigil/irq"
 	"sigil/linux"
-	"sigil/proc"
+	"sigil/sched"
 )
 
 type handler func(c *irq.Context)
@@ -87,12 +87,12 @@ func Implemented(nr int) bool { return nr >= 0 && nr < len(table) && table[nr] !
 func Handle(c *irq.Context, nr uint64) {
 	if nr < uint64(len(table)) {
 		if h := table[nr]; h != nil {
-			proc.Lock() // see package proc: decide and block in one step
+			sched.Lock() // see package sched: decide and block in one step
 			h(c)
-			if t := proc.Current(); t.Pending&^t.SigMask != 0 {
+			if t := sched.Current(); t.Pending&^t.SigMask != 0 {
 				deliverPending(c, t)
 			}
-			proc.Unlock()
+			sched.Unlock()
 			return
 		}
 	}

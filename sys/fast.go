@@ -3,7 +3,7 @@ package sys
 import (
 	"sigil/irq"
 	"sigil/linux"
-	"sigil/proc"
+	"sigil/sched"
 )
 
 // FastUser lets the identity calls of user programs be answered in
@@ -19,7 +19,7 @@ var FastUser = true
 // whether it did. Interrupt context.
 //
 //go:nosplit
-func FastIdentity(c *irq.Context, ut *proc.UserThread, nr uint64) bool {
+func FastIdentity(c *irq.Context, ut *sched.UserContext, nr uint64) bool {
 	if !FastUser {
 		return false
 	}

@@ -9,7 +9,7 @@ import (
 	"sigil/linux"
 	"sigil/mm"
 	"sigil/power"
-	"sigil/proc"
+	"sigil/sched"
 	"sigil/signal"
 )
 
@@ -51,7 +51,7 @@ func DeliverFault(c *irq.Context) bool {
 	default:
 		return false // the rest are kernel bugs: reported, not recovered
 	}
-	t := proc.Current()
+	t := sched.Current()
 	if actions[sig].Handler <= linux.SIG_IGN || signal.Set(t.SigMask).Has(sig) {
 		return false // no handler, or a fault inside its own handler
 	}
@@ -70,7 +70,7 @@ func DeliverFault(c *irq.Context) bool {
 // raises SIGABRT and the like only to die).
 //
 //go:nosplit
-func deliverPending(c *irq.Context, t *proc.Thread) {
+func deliverPending(c *irq.Context, t *sched.Thread) {
 	for {
 		sig := signal.NextSignal(signal.Set(t.Pending), signal.Set(t.SigMask))
 		if sig == 0 {
@@ -110,7 +110,7 @@ func deliverPending(c *irq.Context, t *proc.Thread) {
 // the runtime's handler.
 //
 //go:nosplit
-func deliver(c *irq.Context, t *proc.Thread, sig int) bool {
+func deliver(c *irq.Context, t *sched.Thread, sig int) bool {
 	ks := &kscratch[arch.This().Index()]
 	d, p, f := &ks.d, &ks.p, &c.TF
 	act := actions[sig]
@@ -156,5 +156,5 @@ func restoreFrame(c *irq.Context, fr *signal.Frame, fp *[signal.FPSize]byte) {
 	c.FP = *(*irq.FPState)(unsafe.Pointer(fp))
 	signal.SanitizeFP((*[signal.FPSize]byte)(&c.FP))
 	mask, _ := signal.Restore(fr, &c.TF)
-	proc.Current().SigMask = uint64(mask)
+	sched.Current().SigMask = uint64(mask)
 }

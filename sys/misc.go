@@ -4,8 +4,8 @@ import (
 	"sigil/arch"
 	"sigil/irq"
 	"sigil/linux"
-	"sigil/proc"
 	"sigil/rlimit"
+	"sigil/sched"
 )
 
 //go:nosplit
@@ -27,7 +27,7 @@ var (
 //go:nosplit
 func kernelLimits() *rlimit.Table {
 	if !limitsFilled {
-		limits.Reset(proc.MaxThreads)
+		limits.Reset(sched.MaxThreads)
 		limitsFilled = true
 	}
 	return &limits
@@ -69,7 +69,7 @@ func prlimit(c *irq.Context, res, newp, oldp uint64) {
 //go:nosplit
 func sysPrctl(c *irq.Context) {
 	option, arg2, _, _, _, _ := args(c)
-	t := proc.Current()
+	t := sched.Current()
 	switch option {
 	case linux.PR_SET_NAME:
 		src := bytesAt(arg2, linux.TASK_COMM_LEN)

@@ -5,7 +5,7 @@ import (
 	"sigil/eventfd"
 	"sigil/irq"
 	"sigil/linux"
-	"sigil/proc"
+	"sigil/sched"
 )
 
 // eventfd(2) and epoll(7), enough for the Go runtime's network poller and
@@ -93,7 +93,7 @@ func eventfdWrite(c *irq.Context, f *file, buf, n uint64) {
 	}
 	ret(c, 8)
 	if v != 0 {
-		proc.EachBlocked(proc.WaitPoll, completePoll)
+		sched.EachBlocked(sched.WaitPoll, completePoll)
 	}
 }
 
@@ -138,14 +138,14 @@ func collect(ep *epoll, out uint64, max int) int {
 // using the arguments still in its saved registers.
 //
 //go:nosplit
-func completePoll(t *proc.Thread) {
+func completePoll(t *sched.Thread) {
 	f := lookup(uint64(t.Key))
 	if f == nil || f.kind != kindEpoll {
-		proc.Wake(t, linux.Neg(linux.EBADF))
+		sched.Wake(t, linux.Neg(linux.EBADF))
 		return
 	}
 	if n := collect(&epolls[f.obj], t.Ctx.TF.RSI, int(int32(t.Ctx.TF.RDX))); n > 0 {
-		proc.Wake(t, uint64(n))
+		sched.Wake(t, uint64(n))
 	}
 }
 
@@ -273,7 +273,7 @@ func epollWait(c *irq.Context, epfd, events, max, timeout uint64) {
 		deadline = clock.Nanotime() + int64(ms)*1e6
 	}
 	ret(c, 0)
-	proc.Block(c, proc.WaitPoll, uintptr(epfd), deadline, 0)
+	sched.Block(c, sched.WaitPoll, uintptr(epfd), deadline, 0)
 }
 
 //go:nosplit

@@ -7,11 +7,11 @@ import (
 	"sigil/irq"
 	"sigil/linux"
 	"sigil/power"
-	"sigil/proc"
+	"sigil/sched"
 )
 
 // kernelPID is the kernel process's id: the id of its first thread.
-const kernelPID = proc.TIDBase
+const kernelPID = sched.TIDBase
 
 // Kernel-side clone flags the runtime's threads must carry: they share
 // everything with the kernel (there is no second kernel process).
@@ -24,12 +24,12 @@ func sysClone(c *irq.Context) {
 		fail(c, linux.EINVAL) // the kernel cannot fork itself
 		return
 	}
-	tid := proc.Clone(c, stack, flags&linux.CLONE_SETTLS != 0, tls)
+	tid := sched.Clone(c, stack, flags&linux.CLONE_SETTLS != 0, tls)
 	if tid == 0 {
 		fail(c, linux.EAGAIN)
 		return
 	}
-	child := proc.ByTID(tid)
+	child := sched.ByTID(tid)
 	if flags&linux.CLONE_PARENT_SETTID != 0 && ptid != 0 {
 		*(*int32)(at(ptid)) = tid
 	}
@@ -44,13 +44,13 @@ func sysClone(c *irq.Context) {
 
 //go:nosplit
 func sysExit(c *irq.Context) {
-	t := proc.Current()
+	t := sched.Current()
 	if t.ClearTID != 0 {
 		// set_tid_address semantics: zero the word and wake one waiter.
 		*(*int32)(at(t.ClearTID)) = 0
-		proc.WakeFutex(uintptr(t.ClearTID), 1)
+		sched.WakeFutex(uintptr(t.ClearTID), 1)
 	}
-	proc.Exit(c)
+	sched.Exit(c)
 }
 
 //go:nosplit
@@ -62,7 +62,7 @@ func sysExitGroup(c *irq.Context) {
 //go:nosplit
 func sysSchedYield(c *irq.Context) {
 	ret(c, 0)
-	proc.Yield(c)
+	sched.Yield(c)
 }
 
 //go:nosplit
@@ -77,7 +77,7 @@ func sysGetppid(c *irq.Context) { ret(c, 0) }
 func sysGetID(c *irq.Context) { ret(c, 0) }
 
 //go:nosplit
-func sysGettid(c *irq.Context) { ret(c, uint64(proc.Current().TID)) }
+func sysGettid(c *irq.Context) { ret(c, uint64(sched.Current().TID)) }
 
 //go:nosplit
 func sysSchedGetaffinity(c *irq.Context) {
@@ -118,7 +118,7 @@ func sleepUntil(c *irq.Context, deadline int64) {
 	if deadline <= clock.Nanotime() {
 		return
 	}
-	proc.Block(c, proc.WaitSleep, 0, deadline, 0)
+	sched.Block(c, sched.WaitSleep, 0, deadline, 0)
 }
 
 //go:nosplit
@@ -163,7 +163,7 @@ func sysFutex(c *irq.Context) {
 	}
 	if !o.Wait {
 		// The runtime uses no bitsets: every waiter matches (ANY).
-		ret(c, uint64(proc.WakeFutex(uintptr(addr), int(uint32(val)))))
+		ret(c, uint64(sched.WakeFutex(uintptr(addr), int(uint32(val)))))
 		return
 	}
 	var deadline int64
@@ -183,13 +183,13 @@ func sysFutex(c *irq.Context) {
 		fail(c, linux.EAGAIN)
 		return
 	}
-	proc.Block(c, proc.WaitFutex, uintptr(addr), deadline, linux.Neg(linux.ETIMEDOUT))
+	sched.Block(c, sched.WaitFutex, uintptr(addr), deadline, linux.Neg(linux.ETIMEDOUT))
 }
 
 //go:nosplit
 func sysArchPrctl(c *irq.Context) {
 	code, addr, _, _, _, _ := args(c)
-	t := proc.Current()
+	t := sched.Current()
 	switch code {
 	case linux.ARCH_SET_FS:
 		t.FSBase = addr

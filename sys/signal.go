@@ -3,7 +3,7 @@ package sys
 import (
 	"sigil/irq"
 	"sigil/linux"
-	"sigil/proc"
+	"sigil/sched"
 	"sigil/signal"
 )
 
@@ -39,7 +39,7 @@ func sysRtSigprocmask(c *irq.Context) {
 		fail(c, linux.EINVAL)
 		return
 	}
-	t := proc.Current()
+	t := sched.Current()
 	old := t.SigMask
 	if set != 0 {
 		next, ok := signal.ChangeMask(signal.Set(t.SigMask), how, signal.Set(*(*uint64)(at(set))))
@@ -58,7 +58,7 @@ func sysRtSigprocmask(c *irq.Context) {
 //go:nosplit
 func sysSigaltstack(c *irq.Context) {
 	ss, oss, _, _, _, _ := args(c)
-	t := proc.Current()
+	t := sched.Current()
 	old := signal.ReportAltStack(t.AltStack, c.TF.RSP)
 	if ss != 0 {
 		if e := signal.SetAltStack(&t.AltStack, *(*linux.SigAltStack)(at(ss)), c.TF.RSP); e != 0 {
@@ -77,7 +77,7 @@ func sysSigaltstack(c *irq.Context) {
 // kill(2), whose siginfo says SI_USER rather than SI_TKILL.
 //
 //go:nosplit
-func deliverLater(c *irq.Context, t *proc.Thread, sig uint64, byKill bool) {
+func deliverLater(c *irq.Context, t *sched.Thread, sig uint64, byKill bool) {
 	switch {
 	case sig >= linux.NSIG:
 		fail(c, linux.EINVAL)
@@ -101,9 +101,9 @@ func sysTgkill(c *irq.Context) {
 		fail(c, linux.EINVAL)
 		return
 	}
-	var t *proc.Thread
+	var t *sched.Thread
 	if tgid == kernelPID {
-		t = proc.ByTID(int32(tid))
+		t = sched.ByTID(int32(tid))
 	}
 	deliverLater(c, t, sig, false)
 }
@@ -115,18 +115,18 @@ func sysTkill(c *irq.Context) {
 		fail(c, linux.EINVAL)
 		return
 	}
-	deliverLater(c, proc.ByTID(int32(tid)), sig, false)
+	deliverLater(c, sched.ByTID(int32(tid)), sig, false)
 }
 
 //go:nosplit
 func sysKill(c *irq.Context) {
 	pid, sig, _, _, _, _ := args(c)
-	var t *proc.Thread
+	var t *sched.Thread
 	if pid == kernelPID || pid == 0 {
 		// A process-directed signal goes to the caller unless it blocks
 		// it (complete_signal's wants_signal), else to the main thread.
-		if t = proc.Current(); sig != 0 && signal.Set(t.SigMask).Has(int(sig)) {
-			t = proc.ByTID(kernelPID)
+		if t = sched.Current(); sig != 0 && signal.Set(t.SigMask).Has(int(sig)) {
+			t = sched.ByTID(kernelPID)
 		}
 	}
 	deliverLater(c, t, sig, true)

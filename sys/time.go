@@ -4,7 +4,7 @@ import (
 	"sigil/clock"
 	"sigil/irq"
 	"sigil/linux"
-	"sigil/proc"
+	"sigil/sched"
 )
 
 // tickNanos is the length of a scheduler tick, the granularity of the CPU
@@ -28,7 +28,7 @@ func clockNow(clk uint64) (int64, bool) {
 	case linux.CLOCK_PROCESS_CPUTIME_ID:
 		return clock.Nanotime(), true // one CPU, always busy with the kernel
 	case linux.CLOCK_THREAD_CPUTIME_ID:
-		return int64(proc.Current().Ticks) * tickNanos, true
+		return int64(sched.Current().Ticks) * tickNanos, true
 	}
 	return 0, false
 }

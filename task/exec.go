@@ -8,7 +8,7 @@ import (
 	"sigil/linux"
 	"sigil/loader"
 	"sigil/mm/vm"
-	"sigil/proc"
+	"sigil/sched"
 	"sigil/sys"
 	"sigil/sysv"
 	"sigil/vfs"
@@ -225,11 +225,11 @@ func (t *Thread) exec(file string, argv, envp []string) error {
 		close(vf)
 	}
 	t.clearTID = 0
-	ut := t.ut
-	ut.Ctx.TF = irqFrame(img.entry, img.sp)
-	ut.Ctx.ResetFP()
-	ut.FSBase = 0
-	ut.Root = img.as.Root()
+	uc := &t.uc
+	uc.Ctx.TF = irqFrame(img.entry, img.sp)
+	uc.Ctx.ResetFP()
+	uc.FSBase = 0
+	uc.Root = img.as.Root()
 	t.altstack = linux.SigAltStack{Flags: linux.SS_DISABLE}
 	return errNoResult
 }
@@ -270,7 +270,7 @@ func (t *Thread) deThread() error {
 	if old := t.TID; old != p.PID {
 		delete(p.threads, old)
 		t.TID = p.PID
-		t.ut.TID = t.TID // owner thread only: t is in the kernel
+		t.uc.TID = t.TID // owner thread only: t is in the kernel
 		p.threads[t.TID] = t
 		freeID(old)
 	}
@@ -292,7 +292,7 @@ func StartInit(file string, argv, envp []string, console *vfs.Node) (*Process, e
 		}
 		p.files.install(f, fd, false)
 	}
-	t := newThread(&proc.UserThread{})
+	t := newThread(sched.UserContext{})
 	t.TID, t.p = p.PID, p
 	p.threads[t.TID] = t
 	p.publish()

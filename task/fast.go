@@ -7,7 +7,7 @@ import (
 	"sigil/irq"
 	"sigil/linux"
 	"sigil/mm"
-	"sigil/proc"
+	"sigil/sched"
 	"sigil/signal"
 )
 
@@ -29,12 +29,22 @@ import (
 //
 //go:nosplit
 func current() *Thread {
-	ut := proc.CurrentUser()
-	if ut == nil {
+	return threadOf(sched.CurrentUser())
+}
+
+// threadOf is container_of for the user context every Thread embeds
+// first: nil for nil or for a context no process owns (a self-test's).
+//
+//go:nosplit
+func threadOf(uc *sched.UserContext) *Thread {
+	if uc == nil || !uc.Process {
 		return nil
 	}
-	return (*Thread)(ut.Owner)
+	return (*Thread)(unsafe.Pointer(uc))
 }
+
+// threadOf's conversion needs uc at offset 0.
+const _ = -uint(unsafe.Offsetof(Thread{}.uc))
 
 // quiet reports whether t's signal state is one interrupt context may
 // change: no exit, exec, restart or trace under way. p.mu held.
@@ -47,16 +57,16 @@ func (t *Thread) quiet() bool {
 }
 
 // syscallTrap is the trap a frame records for a signal taken on a system
-// call's return, as the goroutine path records it (proc.ExitUser).
-var syscallTrap = proc.TrapInfo{Vector: irq.SyscallVector}
+// call's return, as the goroutine path records it (sched.ExitUser).
+var syscallTrap = sched.TrapInfo{Vector: irq.SyscallVector}
 
 // FastSyscall (from trap.syscall): kill, tkill and tgkill of the caller
 // itself, rt_sigqueueinfo to its own process, rt_sigtimedwait with a signal
 // already pending, rt_sigprocmask and rt_sigreturn.
 //
 //go:nosplit
-func FastSyscall(c *irq.Context, ut *proc.UserThread, nr uint64) bool {
-	t := (*Thread)(ut.Owner)
+func FastSyscall(c *irq.Context, ut *sched.UserContext, nr uint64) bool {
+	t := threadOf(ut)
 	if t == nil || !t.p.mu.tryIRQ() { // nil: a self-test's thread, no process
 		return false
 	}
@@ -77,7 +87,7 @@ func (t *Thread) fastSyscallLocked(c *irq.Context, nr uint64) bool {
 			return false // the goroutine forces SIGSEGV
 		}
 		if t.deliverableLocked() != 0 {
-			proc.KickCurrent() // unblocked by the restored mask
+			sched.KickCurrent() // unblocked by the restored mask
 		}
 		return true
 	case linux.SYS_RT_SIGTIMEDWAIT:
@@ -102,7 +112,7 @@ func (t *Thread) fastSyscallLocked(c *irq.Context, nr uint64) bool {
 	case linux.SYS_RT_SIGQUEUEINFO:
 		// To itself a process may pass any si_code (siginfoIn).
 		b := (*[128]byte)(unsafe.Pointer(info))
-		if int32(f.RDI) != p.PID || !validSig(int(f.RSI)) || !mm.CopyInIRQ(t.ut.Root, b[:], uintptr(f.RDX)) {
+		if int32(f.RDI) != p.PID || !validSig(int(f.RSI)) || !mm.CopyInIRQ(t.uc.Root, b[:], uintptr(f.RDX)) {
 			return false
 		}
 		info.Signo = int32(f.RSI)
@@ -167,7 +177,7 @@ func (t *Thread) fastSend(c *irq.Context, info *linux.SignalInfo, thread bool) b
 // written.
 //
 //go:nosplit
-func (t *Thread) takeHandler(c *irq.Context, trap *proc.TrapInfo, info *linux.SignalInfo, act *linux.SigAction) bool {
+func (t *Thread) takeHandler(c *irq.Context, trap *sched.TrapInfo, info *linux.SignalInfo, act *linux.SigAction) bool {
 	if !t.handlerFrame(c, true, trap, info, act, t.sig.mask) {
 		return false
 	}
@@ -185,7 +195,7 @@ func (t *Thread) fastSigprocmask(c *irq.Context) bool {
 	f := &c.TF
 	how, set, oset := f.RDI, f.RSI, f.RDX
 	var b [8]byte
-	if f.R10 != 8 || set != 0 && (how > linux.SIG_SETMASK || !mm.CopyInIRQ(t.ut.Root, b[:], uintptr(set))) {
+	if f.R10 != 8 || set != 0 && (how > linux.SIG_SETMASK || !mm.CopyInIRQ(t.uc.Root, b[:], uintptr(set))) {
 		return false
 	}
 	s := signal.Set(binary.LittleEndian.Uint64(b[:]))
@@ -193,7 +203,7 @@ func (t *Thread) fastSigprocmask(c *irq.Context) bool {
 		// Written before the mask changes, so a bad oset changes nothing
 		// here: the goroutine then does it all and returns EFAULT.
 		binary.LittleEndian.PutUint64(b[:], uint64(t.sig.mask))
-		if !mm.CopyOutIRQ(t.ut.Root, uintptr(oset), b[:]) {
+		if !mm.CopyOutIRQ(t.uc.Root, uintptr(oset), b[:]) {
 			return false
 		}
 	}
@@ -201,7 +211,7 @@ func (t *Thread) fastSigprocmask(c *irq.Context) bool {
 		t.setMaskLocked(how, s)
 	}
 	if t.deliverableLocked() != 0 {
-		proc.KickCurrent()
+		sched.KickCurrent()
 	}
 	f.RAX = 0
 	return true
@@ -214,7 +224,7 @@ func (t *Thread) fastSigprocmask(c *irq.Context) bool {
 func (t *Thread) fastTimedwait(c *irq.Context) bool {
 	f := &c.TF
 	var b [8]byte
-	if f.RDX != 0 || f.R10 != 8 || !mm.CopyInIRQ(t.ut.Root, b[:], uintptr(f.RDI)) {
+	if f.RDX != 0 || f.R10 != 8 || !mm.CopyInIRQ(t.uc.Root, b[:], uintptr(f.RDI)) {
 		return false
 	}
 	set := signal.Set(binary.LittleEndian.Uint64(b[:])) &^ signal.Unblockable
@@ -227,7 +237,7 @@ func (t *Thread) fastTimedwait(c *irq.Context) bool {
 	if next == nil {
 		return false
 	}
-	if f.RSI != 0 && !mm.CopyOutIRQ(t.ut.Root, uintptr(f.RSI), (*[128]byte)(unsafe.Pointer(next))[:]) {
+	if f.RSI != 0 && !mm.CopyOutIRQ(t.uc.Root, uintptr(f.RSI), (*[128]byte)(unsafe.Pointer(next))[:]) {
 		return false // EFAULT from the goroutine
 	}
 	f.RAX = uint64(next.Signo)
@@ -235,13 +245,13 @@ func (t *Thread) fastTimedwait(c *irq.Context) bool {
 	return true
 }
 
-// FaultSignal is proc.FaultSignal: a CPU exception whose signal the thread
+// FaultSignal is sched.FaultSignal: a CPU exception whose signal the thread
 // catches, unblocked and first in line, gets its handler's frame here. Page
 // faults go to the goroutine, which tells ACCERR from MAPERR by the
 // mappings.
 //
 //go:nosplit
-func FaultSignal(c *irq.Context, trap proc.TrapInfo) bool {
+func FaultSignal(c *irq.Context, trap sched.TrapInfo) bool {
 	t := current()
 	if t == nil || trap.Vector == irq.VecPageFault || !t.p.mu.tryIRQ() {
 		return false
@@ -252,7 +262,7 @@ func FaultSignal(c *irq.Context, trap proc.TrapInfo) bool {
 }
 
 //go:nosplit
-func (t *Thread) faultSignalLocked(c *irq.Context, trap *proc.TrapInfo) bool {
+func (t *Thread) faultSignalLocked(c *irq.Context, trap *sched.TrapInfo) bool {
 	if trap.Vector == irq.Vecx87 {
 		c.CompleteFP() // faultInfo reads the x87 control and status words
 	}

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"time"
 
+	"sigil/clock"
+	"sigil/futex"
 	"sigil/linux"
 	"sigil/mm/vm"
 )
@@ -127,4 +129,26 @@ func (as *AddressSpace) futexWake(addr uint64, private bool, n int, bits uint32)
 		ft.waiters[key] = rest
 	}
 	return woken
+}
+
+func sysFutex(t *Thread, a *args) (uint64, error) {
+	addr, op, val, timeout, _, val3 := a[0], a[1], a[2], a[3], a[4], a[5]
+	o, e := futex.Decode(addr, op, val3)
+	if e != 0 {
+		return 0, e
+	}
+	as := t.p.as
+	if !o.Wait {
+		return uint64(as.futexWake(addr, o.Private, int(int32(val)), o.Bits)), nil
+	}
+	var deadline time.Time
+	if timeout != 0 {
+		d, err := timespecIn(t, timeout)
+		if err != nil {
+			return 0, err
+		}
+		mono := clock.Nanotime()
+		deadline = time.Now().Add(time.Duration(o.Deadline(int64(d), mono, clock.Realtime()) - mono))
+	}
+	return 0, as.futexWait(addr, o.Private, uint32(val), o.Bits, deadline, t.intr())
 }

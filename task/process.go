@@ -1,6 +1,6 @@
 // Package task runs user programs: processes (address space, files,
 // process group, session, children) and their threads, each thread a
-// goroutine that enters user mode through proc.EnterUser and serves the
+// goroutine that enters user mode through sched.EnterUser and serves the
 // program's Linux system calls in ordinary Go.
 package task
 

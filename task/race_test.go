@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"sigil/linux"
+	"sigil/sched"
 	"sigil/signal"
 )
 
@@ -68,7 +69,7 @@ func TestIDsWhileThreadsComeAndGo(t *testing.T) {
 	go func() { // clone(CLONE_THREAD) and the thread's exit, as thread.go does them
 		defer wg.Done()
 		for i := 0; i < n; i++ {
-			th := newThread(nil)
+			th := newThread(sched.UserContext{})
 			th.TID, th.p = allocID(), p
 			seen <- th.TID
 			p.mu.Lock()

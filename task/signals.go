@@ -9,7 +9,7 @@ import (
 	"sigil/irq"
 	"sigil/linux"
 	"sigil/mm"
-	"sigil/proc"
+	"sigil/sched"
 	"sigil/signal"
 )
 
@@ -233,7 +233,7 @@ func (p *Process) notifyParent(code int32, sigOrStatus int) {
 // FPU image. Page faults are the address space's to decide (vm.Space.Fault).
 //
 //go:nosplit
-func faultInfo(info *linux.SignalInfo, tr *proc.TrapInfo, rip uint64, fp *irq.FPState) {
+func faultInfo(info *linux.SignalInfo, tr *sched.TrapInfo, rip uint64, fp *irq.FPState) {
 	switch tr.Vector {
 	case irq.VecDivide:
 		*info = signal.Info(int(linux.SIGFPE), linux.FPE_INTDIV)
@@ -374,7 +374,7 @@ func (t *Thread) finishRestart(handler bool, flags uint64) {
 		return
 	}
 	t.sig.restart = 0
-	f := &t.ut.Ctx.TF
+	f := &t.uc.Ctx.TF
 	restart := !handler && (r == linux.ERESTARTSYS || r == linux.ERESTARTNOHAND || r == linux.ERESTARTNOINTR) ||
 		handler && (r == linux.ERESTARTNOINTR || r == linux.ERESTARTSYS && flags&linux.SA_RESTART != 0)
 	if restart {
@@ -406,11 +406,11 @@ func (t *Thread) takeHandlerLocked(sig int, act *linux.SigAction) signal.Set {
 // it. Goroutine context.
 func (t *Thread) setupFrame(info *linux.SignalInfo, act *linux.SigAction, mask signal.Set) bool {
 	ok := false
-	arch.NoInterrupts(func() { ok = t.handlerFrame(&t.ut.Ctx, false, &t.ut.Trap, info, act, mask) })
+	arch.NoInterrupts(func() { ok = t.handlerFrame(&t.uc.Ctx, false, &t.uc.Trap, info, act, mask) })
 	if ok {
-		t.ut.Ctx.ResetFP()
+		t.uc.Ctx.ResetFP()
 	}
-	t.ut.Trap = proc.TrapInfo{}
+	t.uc.Trap = sched.TrapInfo{}
 	return ok
 }
 
@@ -441,7 +441,7 @@ func cpuScratch() *frameScratch { return &scratch[arch.This().Index()] }
 // goroutine (setupFrame) and interrupt context (fast.go) share it.
 //
 //go:nosplit
-func (t *Thread) handlerFrame(c *irq.Context, live bool, trap *proc.TrapInfo, info *linux.SignalInfo, act *linux.SigAction, mask signal.Set) bool {
+func (t *Thread) handlerFrame(c *irq.Context, live bool, trap *sched.TrapInfo, info *linux.SignalInfo, act *linux.SigAction, mask signal.Set) bool {
 	s := cpuScratch()
 	d, pl := &s.out, &s.at
 	d.Info = *info
@@ -452,7 +452,7 @@ func (t *Thread) handlerFrame(c *irq.Context, live bool, trap *proc.TrapInfo, in
 	if !signal.Place(d, &c.TF, pl) {
 		return false
 	}
-	root := t.ut.Root
+	root := t.uc.Root
 	span := uintptr(pl.FPAddr + signal.FPSize - pl.FrameAddr)
 	if p := mm.UserPointerIRQ(root, uintptr(pl.FrameAddr), span, true); p != nil {
 		// Frame and FPU image in one page, as they mostly are: written in
@@ -492,7 +492,7 @@ func (t *Thread) handlerFrame(c *irq.Context, live bool, trap *proc.TrapInfo, in
 //
 //go:nosplit
 func (t *Thread) sigreturn(c *irq.Context, live bool) bool {
-	root := t.ut.Root
+	root := t.uc.Root
 	addr := uintptr(c.TF.RSP - 8)
 	fr := (*signal.Frame)(mm.UserPointerIRQ(root, addr, uintptr(signal.FrameSize), false))
 	if fr == nil {
@@ -530,7 +530,7 @@ func (t *Thread) sigreturn(c *irq.Context, live bool) bool {
 func sysRtSigreturn(t *Thread, a *args) (uint64, error) {
 	ok := false
 	t.p.mu.Lock()
-	arch.NoInterrupts(func() { ok = t.sigreturn(&t.ut.Ctx, false) })
+	arch.NoInterrupts(func() { ok = t.sigreturn(&t.uc.Ctx, false) })
 	t.p.mu.Unlock()
 	if !ok {
 		t.force(signal.Info(int(linux.SIGSEGV), linux.SI_KERNEL))

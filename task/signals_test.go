@@ -6,7 +6,7 @@ import (
 
 	"sigil/irq"
 	"sigil/linux"
-	"sigil/proc"
+	"sigil/sched"
 	"sigil/signal"
 )
 
@@ -40,9 +40,9 @@ func TestFaultInfo(t *testing.T) {
 		{name: "#XM inexact", vector: irq.VecSIMD, mxcsr: 0x1f80&^0x1000 | 0x20, sig: linux.SIGFPE, code: linux.FPE_FLTRES, addr: 1},
 	}
 	for _, c := range cases {
-		var ut proc.UserThread
+		var ut sched.UserContext
 		ut.Ctx.TF.RIP = 0x401234
-		ut.Trap = proc.TrapInfo{Vector: c.vector, ErrorCode: c.err, CR2: c.cr2}
+		ut.Trap = sched.TrapInfo{Vector: c.vector, ErrorCode: c.err, CR2: c.cr2}
 		binary.LittleEndian.PutUint16(ut.Ctx.FP[0:], c.fcw)
 		binary.LittleEndian.PutUint16(ut.Ctx.FP[2:], c.fsw)
 		binary.LittleEndian.PutUint32(ut.Ctx.FP[24:], c.mxcsr)

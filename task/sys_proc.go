@@ -359,7 +359,7 @@ func (t *Thread) setAltStack(n linux.SigAltStack, sp uint64) linux.Errno {
 // stack, and refuses to change the stack then (EPERM), as Linux does.
 func sysSigaltstack(t *Thread, a *args) (uint64, error) {
 	ss, oss := a[0], a[1]
-	sp := t.ut.Ctx.TF.RSP
+	sp := t.uc.Ctx.TF.RSP
 	old := signal.ReportAltStack(t.altstack, sp)
 	if ss != 0 {
 		var b [24]byte

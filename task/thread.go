@@ -4,16 +4,15 @@ import (
 	"encoding/binary"
 	"runtime"
 	"sync/atomic"
-	"unsafe"
 
 	"sigil/irq"
 	"sigil/linux"
 	"sigil/mm/vm"
-	"sigil/proc"
+	"sigil/sched"
 	"sigil/signal"
 )
 
-// Thread is a user thread: a goroutine looping through proc.EnterUser.
+// Thread is a user thread: a goroutine looping through sched.EnterUser.
 //
 // Guards: TID and p are fixed once the thread is published (TID changes
 // only in de_thread, with every other thread gone); ut and clearTID are
@@ -21,19 +20,20 @@ import (
 // it); sig and altstack are guarded by p.mu, which interrupt context
 // holds through tryIRQ; stopped is atomic.
 type Thread struct {
+	uc       sched.UserContext // first: threadOf finds the Thread from it
 	TID      int32
 	p        *Process
-	ut       *proc.UserThread
 	clearTID uint64
 	sig      sigState
 	altstack linux.SigAltStack
 	stopped  atomic.Bool // execve in another thread: leave
 }
 
-// newThread returns a thread running ut, with no alternate signal stack,
-// its queued signals counted for its user.
-func newThread(ut *proc.UserThread) *Thread {
-	t := &Thread{ut: ut}
+// newThread returns a thread whose user registers are uc's, with no
+// alternate signal stack, its queued signals counted for its user.
+func newThread(uc sched.UserContext) *Thread {
+	t := &Thread{uc: uc}
+	t.uc.Process = true
 	t.altstack.Flags = linux.SS_DISABLE
 	t.sig.pending.User = &rootUser
 	return t
@@ -54,8 +54,7 @@ const (
 // interrupt context answers getpid and gettid (sys/fast.go) and finds the
 // thread for signal work (fast.go).
 func (t *Thread) start() {
-	t.ut.PID, t.ut.TID = t.p.PID, t.TID
-	t.ut.Owner = unsafe.Pointer(t)
+	t.uc.PID, t.uc.TID = t.p.PID, t.TID
 	go t.run()
 }
 
@@ -71,7 +70,7 @@ func (t *Thread) dying() bool {
 	}
 }
 
-func (t *Thread) kick() { proc.KickUser(t.ut) }
+func (t *Thread) kick() { sched.KickUser(&t.uc) }
 
 func (t *Thread) run() {
 	for !t.dying() {
@@ -80,19 +79,19 @@ func (t *Thread) run() {
 		if t.dying() {
 			break
 		}
-		switch proc.EnterUser(t.ut) {
-		case proc.ReasonSyscall:
+		switch sched.EnterUser(&t.uc) {
+		case sched.ReasonSyscall:
 			if t.syscall() == errStop {
 				t.finish()
 				return
 			}
-		case proc.ReasonFault:
+		case sched.ReasonFault:
 			t.fault()
-		case proc.ReasonInterrupt:
+		case sched.ReasonInterrupt:
 			// The kernel wants the CPU: its threads first (one an
 			// interrupt woke may be waiting for this P), then the
 			// other goroutines.
-			proc.YieldToKernel()
+			sched.YieldToKernel()
 			runtime.Gosched()
 		}
 	}
@@ -105,7 +104,7 @@ func (t *Thread) run() {
 // SIGKILL, as Linux's pagefault_out_of_memory ends. Anything else is its
 // signal.
 func (t *Thread) fault() {
-	tr := &t.ut.Trap
+	tr := &t.uc.Trap
 	var info linux.SignalInfo
 	if tr.Vector == irq.VecPageFault {
 		err := t.p.as.fault(tr.CR2, tr.ErrorCode&irq.PFWrite != 0, tr.ErrorCode&irq.PFFetch != 0)
@@ -120,14 +119,14 @@ func (t *Thread) fault() {
 			return
 		}
 	} else {
-		faultInfo(&info, tr, t.ut.Ctx.TF.RIP, &t.ut.Ctx.FP)
+		faultInfo(&info, tr, t.uc.Ctx.TF.RIP, &t.uc.Ctx.FP)
 	}
 	t.force(info)
 }
 
 // syscall serves the system call the thread trapped with.
 func (t *Thread) syscall() error {
-	f := &t.ut.Ctx.TF
+	f := &t.uc.Ctx.TF
 	nr := f.RAX
 	t.sig.origNr = nr
 	a := args{f.RDI, f.RSI, f.RDX, f.R10, f.R8, f.R9}
@@ -203,15 +202,15 @@ func (t *Thread) clone(flags, stack, ptid, ctid, tls uint64) (uint64, error) {
 		endTask()
 		return 0, linux.ENOMEM
 	}
-	ut := *t.ut
-	ut.Ctx.TF.RAX = 0
+	uc := t.uc
+	uc.Ctx.TF.RAX = 0
 	if stack != 0 {
-		ut.Ctx.TF.RSP = stack
+		uc.Ctx.TF.RSP = stack
 	}
 	if flags&linux.CLONE_SETTLS != 0 {
-		ut.FSBase = tls
+		uc.FSBase = tls
 	}
-	child := newThread(&ut)
+	child := newThread(uc)
 	child.sig.mask = t.sig.mask
 
 	var np *Process
@@ -260,7 +259,7 @@ func (t *Thread) clone(flags, stack, ptid, ctid, tls uint64) (uint64, error) {
 			np.vforked = make(chan struct{})
 		}
 		np.threads[child.TID] = child
-		ut.Root = np.as.Root()
+		child.uc.Root = np.as.Root()
 		np.publish()
 		p.mu.Lock()
 		p.children[np.PID] = np

@@ -4,7 +4,7 @@
 // (irq/entry_amd64.s, irq.dispatch, the vector table) to its handler
 // folder by folder. The vector table is the only indirection: Install
 // puts exception and syscall here, and package intr puts its device
-// entries there, which end in proc.ReturnToUser by name too.
+// entries there, which end in sched.ReturnToUser by name too.
 //
 // Interrupt context: //go:nosplit, no allocation, no sleeping.
 package trap
@@ -16,7 +16,7 @@ import (
 	"sigil/irq"
 	"sigil/mm"
 	"sigil/power"
-	"sigil/proc"
+	"sigil/sched"
 	"sigil/sys"
 	"sigil/task"
 )
@@ -47,18 +47,18 @@ func Install() {
 func syscall(c *irq.Context) {
 	nr := c.TF.RAX
 	if !c.TF.FromUser() {
-		if nr == proc.SysEnterUser {
-			proc.HandleEnterUser(c)
+		if nr == sched.SysEnterUser {
+			sched.HandleEnterUser(c)
 			return
 		}
 		sys.Handle(c, nr)
 		return
 	}
-	ut := proc.CurrentUser()
+	ut := sched.CurrentUser()
 	if !sys.FastIdentity(c, ut, nr) && !(FastSignals && task.FastSyscall(c, ut, nr)) {
-		proc.ExitUser(c, proc.ReasonSyscall, proc.TrapInfo{Vector: irq.SyscallVector})
+		sched.ExitUser(c, sched.ReasonSyscall, sched.TrapInfo{Vector: irq.SyscallVector})
 	}
-	proc.ReturnToUser(c)
+	sched.ReturnToUser(c)
 }
 
 // exception is every CPU exception's step.
@@ -67,7 +67,7 @@ func syscall(c *irq.Context) {
 func exception(c *irq.Context) {
 	if c.TF.FromUser() {
 		userException(c)
-		proc.ReturnToUser(c)
+		sched.ReturnToUser(c)
 		return
 	}
 	if c.TF.Vector == irq.VecPageFault && mm.HandlePageFault(c) {
@@ -82,16 +82,16 @@ func exception(c *irq.Context) {
 //
 //go:nosplit
 func userException(c *irq.Context) {
-	info := proc.TrapInfo{Vector: c.TF.Vector, ErrorCode: c.TF.ErrorCode}
+	info := sched.TrapInfo{Vector: c.TF.Vector, ErrorCode: c.TF.ErrorCode}
 	if c.TF.Vector == irq.VecPageFault {
-		if proc.UserPageFault(c) {
+		if sched.UserPageFault(c) {
 			return
 		}
 		info.CR2 = arch.CR2()
 	} else if FastSignals && task.FaultSignal(c, info) {
 		return
 	}
-	proc.ExitUser(c, proc.ReasonFault, info)
+	sched.ExitUser(c, sched.ReasonFault, info)
 }
 
 // kernelFault: a fault in a kernel goroutine becomes a signal for the

@@ -4,11 +4,11 @@ import (
 	"sigil/console"
 	"sigil/irq"
 	"sigil/linux"
-	"sigil/proc"
+	"sigil/sched"
 )
 
 // SerialQueue carries bytes received on COM1 from the top half.
-var SerialQueue proc.ByteQueue
+var SerialQueue sched.ByteQueue
 
 // SerialInterrupt is the IRQ 4 top half: it drains the 16550's receiver
 // (up to its FIFO depth) into SerialQueue and wakes the bottom half.

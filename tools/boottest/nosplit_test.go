@@ -33,8 +33,8 @@ var interruptRoots = []string{
 	"sigil/ps2.Interrupt",
 	"sigil/tty.SerialInterrupt",
 	"sigil/power.Off",
-	"sigil/proc.ReturnToUser",
-	"sigil/proc.HandleEnterUser",
+	"sigil/sched.ReturnToUser",
+	"sigil/sched.HandleEnterUser",
 	// Spinlocks: interrupt context takes them, and a goroutine holding one
 	// runs with interrupts off under the same rules, so acquiring and
 	// releasing must never grow the stack.

@@ -1,4 +1,4 @@
-// Package proc schedules threads. For now the only threads are the Go
+// Package sched schedules threads. For now the only threads are the Go
 // runtime's own (each M the runtime clones is a kernel thread here, running
 // at CPL 0 with its own saved registers, FPU state and FS base).
 //
@@ -14,7 +14,7 @@
 // lock themselves say so; the rest say "schedLock held": the kernel
 // runtime's system calls hold it throughout (sys.Handle), as the futex
 // check and the block it decides on must be one step on every CPU.
-package proc
+package sched
 
 import (
 	"sync/atomic"
@@ -87,7 +87,7 @@ type Thread struct {
 	Survivor bool // a kernel thread whose faults are reported and skipped
 
 	// User mode (user.go).
-	User     uintptr       // *UserThread while in user mode, else 0
+	User     uintptr       // *UserContext while in user mode, else 0
 	KernelTF irq.TrapFrame // the EnterUser call to resume (no FPU state: see ExitUser)
 	UserFS   uint64
 	UserRoot uint64

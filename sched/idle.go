@@ -1,4 +1,4 @@
-package proc
+package sched
 
 import "unsafe"
 

@@ -1,4 +1,4 @@
-package proc
+package sched
 
 import (
 	"syscall"
@@ -44,14 +44,14 @@ type TrapInfo struct {
 	CR2       uint64
 }
 
-// UserThread is a user thread's registers and trap information, shared by
+// UserContext is a user thread's registers and trap information, shared by
 // its goroutine and interrupt context.
 //
 // Guards: Ctx, FSBase and Trap belong to whoever runs the thread: its
 // goroutine while it is in the kernel, interrupt context on the CPU that
-// runs it in user mode; Root, PID, TID and Owner are written before the
+// runs it in user mode; Root, PID, TID and Process are written before the
 // thread first enters user mode and only read after.
-type UserThread struct {
+type UserContext struct {
 	Ctx    irq.Context
 	FSBase uint64 // user FS base (arch_prctl)
 	Root   uint64 // the process's PML4
@@ -59,9 +59,10 @@ type UserThread struct {
 	// Identity, for the system calls served without leaving interrupt
 	// context (sys/fast.go), set when the thread starts.
 	PID, TID int32
-	// Owner is the package task's thread, for the signal work interrupt
-	// context does itself (task/fast.go); interrupt context only reads it.
-	Owner unsafe.Pointer
+	// Process: the context is part of a process's thread (package task,
+	// which finds the thread from it for the signal work interrupt
+	// context does itself), not a self-test's.
+	Process bool
 }
 
 // userFlags are the RFLAGS bits user mode controls (SDM Vol. 1 §3.4.3):
@@ -71,7 +72,7 @@ const userFlags = arch.RFLAGS_Status | arch.RFLAGS_TF | arch.RFLAGS_DF | arch.RF
 
 // EnterUser runs ut in user mode until a trap the kernel hands back, and
 // returns the reason. Goroutine context.
-func EnterUser(ut *UserThread) uint64 {
+func EnterUser(ut *UserContext) uint64 {
 	r, _, _ := syscall.RawSyscall(SysEnterUser, uintptr(unsafe.Pointer(ut)), 0, 0)
 	return uint64(r)
 }
@@ -87,7 +88,7 @@ func YieldToKernel() { syscall.Syscall(syscall.SYS_SCHED_YIELD, 0, 0, 0) }
 //go:nosplit
 func HandleEnterUser(c *irq.Context) {
 	t := Current()
-	ut := (*UserThread)(unsafe.Add(unsafe.Pointer(nil), c.TF.RDI))
+	ut := (*UserContext)(unsafe.Add(unsafe.Pointer(nil), c.TF.RDI))
 	t.KernelTF = c.TF
 	t.User = uintptr(unsafe.Pointer(ut))
 	t.UserFS, t.UserRoot = ut.FSBase, ut.Root
@@ -113,8 +114,8 @@ func enterUser(t *Thread) {
 // from CPL 3, or nil. Interrupt context.
 //
 //go:nosplit
-func CurrentUser() *UserThread {
-	return (*UserThread)(unsafe.Add(unsafe.Pointer(nil), Current().User))
+func CurrentUser() *UserContext {
+	return (*UserContext)(unsafe.Add(unsafe.Pointer(nil), Current().User))
 }
 
 // ExitUser saves the user state of the running thread (in c) and resumes
@@ -123,7 +124,7 @@ func CurrentUser() *UserThread {
 //go:nosplit
 func ExitUser(c *irq.Context, reason uint64, trap TrapInfo) {
 	t := Current()
-	ut := (*UserThread)(unsafe.Add(unsafe.Pointer(nil), t.User))
+	ut := (*UserContext)(unsafe.Add(unsafe.Pointer(nil), t.User))
 	c.CompleteFP()
 	ut.Ctx = *c
 	ut.Trap = trap
@@ -187,7 +188,7 @@ func Kick(tid int32) {
 
 // KickUser asks whichever kernel thread runs ut in user mode to bring it
 // back to its goroutine (ReasonInterrupt). Goroutine context.
-func KickUser(ut *UserThread) {
+func KickUser(ut *UserContext) {
 	locked(func() {
 		p := uintptr(unsafe.Pointer(ut))
 		for i := range threads {
