@@ -187,59 +187,59 @@ func routeISA(n uint8, h irq.Handler) {
 // IRQ 7 and IRQ 15 the 8259A raises when a request vanishes before INTA.
 //
 //go:nosplit
-func picEntry(c *irq.Context) {
+func picEntry(c *irq.Context, cpu *arch.CPU) {
 	n := uint8(c.TF.Vector - VecPIC)
 	if n == 7 || n == 15 {
 		if pics.HandleSpurious(n) {
 			if n == 7 {
-				irq.CountSpurious(irq.SpuriousPIC7)
+				irq.CountSpurious(cpu, irq.SpuriousPIC7)
 			} else {
-				irq.CountSpurious(irq.SpuriousPIC15)
+				irq.CountSpurious(cpu, irq.SpuriousPIC15)
 			}
 			return
 		}
 	}
 	if h := handlers[n]; h != nil && mode == PIC {
 		trace.IRQEntry(n)
-		h(c)
+		h(c, cpu)
 	}
 	pics.EOI(n)
-	sched.ReturnToUser(c)
+	sched.ReturnToUser(c, cpu)
 }
 
 //go:nosplit
-func ioapicEntry(c *irq.Context) {
+func ioapicEntry(c *irq.Context, cpu *arch.CPU) {
 	n := uint8(c.TF.Vector - VecISA)
 	if h := handlers[n]; h != nil {
 		trace.IRQEntry(n)
-		h(c)
+		h(c, cpu)
 	}
 	apic.Local.EOI()
-	sched.ReturnToUser(c)
+	sched.ReturnToUser(c, cpu)
 }
 
 // lapicSpurious counts the APIC's spurious vector, which sets no ISR bit
 // and so takes no EOI (SDM Vol. 3A §11.9).
 //
 //go:nosplit
-func lapicSpurious(c *irq.Context) {
-	irq.CountSpurious(irq.SpuriousLAPIC)
-	sched.ReturnToUser(c)
+func lapicSpurious(c *irq.Context, cpu *arch.CPU) {
+	irq.CountSpurious(cpu, irq.SpuriousLAPIC)
+	sched.ReturnToUser(c, cpu)
 }
 
 //go:nosplit
-func lapicError(c *irq.Context) {
+func lapicError(c *irq.Context, cpu *arch.CPU) {
 	apic.Local.EOI()
-	sched.ReturnToUser(c)
+	sched.ReturnToUser(c, cpu)
 }
 
 var selfIPIs uint64
 
 //go:nosplit
-func selfIPI(c *irq.Context) {
+func selfIPI(c *irq.Context, cpu *arch.CPU) {
 	selfIPIs++
 	apic.Local.EOI()
-	sched.ReturnToUser(c)
+	sched.ReturnToUser(c, cpu)
 }
 
 // SelfIPIs counts self-IPIs received.
@@ -255,8 +255,8 @@ func SendSelfIPI() bool {
 }
 
 //go:nosplit
-func tick(c *irq.Context) {
-	countTick()
+func tick(c *irq.Context, cpu *arch.CPU) {
+	countTick(cpu)
 	sched.Tick(c)
 }
 
@@ -264,8 +264,8 @@ func tick(c *irq.Context) {
 // OnTimeTicks).
 //
 //go:nosplit
-func countTick() {
-	cpu, now := arch.This(), arch.RDTSC()
+func countTick(cpu *arch.CPU) {
+	now := arch.RDTSC()
 	if last := cpu.LastTickTSC; last != 0 && periodTSC != 0 {
 		d := now - last
 		switch {
@@ -283,9 +283,8 @@ func countTick() {
 // period apart so the interrupt latency does not accumulate into drift.
 //
 //go:nosplit
-func apicTick(c *irq.Context) {
+func apicTick(c *irq.Context, cpu *arch.CPU) {
 	if timer != Periodic {
-		cpu := arch.This()
 		cpu.TimerDeadline += periodTSC
 		now := arch.RDTSC()
 		if cpu.TimerDeadline <= now {
@@ -298,9 +297,9 @@ func apicTick(c *irq.Context) {
 		}
 	}
 	apic.Local.EOI()
-	countTick()
+	countTick(cpu)
 	sched.Tick(c)
-	sched.ReturnToUser(c)
+	sched.ReturnToUser(c, cpu)
 }
 
 // TickHz returns the tick rate in effect.

@@ -7,8 +7,9 @@ import (
 )
 
 // Handler handles one entry in interrupt context (see the package comment
-// for what that allows).
-type Handler func(c *Context)
+// for what that allows). cpu is this CPU's block, read once by the entry
+// stub, so handlers and what they call need not read GS again.
+type Handler func(c *Context, cpu *arch.CPU)
 
 var (
 	handlers [NumVectors]Handler
@@ -37,7 +38,7 @@ var spurious [arch.MaxCPUs][numSpurious]uint64
 // CountSpurious records one spurious interrupt from source k.
 //
 //go:nosplit
-func CountSpurious(k int) { spurious[arch.This().Index()][k]++ }
+func CountSpurious(cpu *arch.CPU, k int) { spurious[cpu.Index()][k]++ }
 
 // SpuriousCount returns how many spurious interrupts source k raised.
 func SpuriousCount(k int) uint64 {
@@ -110,11 +111,11 @@ func Stats(v int) Stat {
 	return s
 }
 
-// dispatch is called by trapCommon with the saved Context of every entry.
+// dispatch is called by trapCommon with the saved Context of every entry
+// and the CPU block GS points at.
 //
 //go:nosplit
-func dispatch(c *Context) {
-	cpu := arch.This()
+func dispatch(c *Context, cpu *arch.CPU) {
 	cpu.IRQDepth++
 	t0 := arch.RDTSC()
 	v := c.TF.Vector
@@ -122,7 +123,7 @@ func dispatch(c *Context) {
 		v = NumVectors - 1 // cannot happen: the stubs push 0-256
 	}
 	if h := handlers[v]; h != nil {
-		h(c) // trap's for exceptions and syscall, intr's for devices
+		h(c, cpu) // trap's for exceptions and syscall, intr's for devices
 	} else if v < 32 {
 		Unhandled(c)
 	}

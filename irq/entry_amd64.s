@@ -349,7 +349,7 @@ TEXT ·trapCommon(SB),NOSPLIT|NOFRAME,$0
 
 // trapSaveRegs saves the GPRs (RAX first, so R15 ends lowest) and the
 // SSE state, gives code from CPL 3 the kernel FS base (Go's ABI wrappers
-// load g from FS:-8, which must not be user memory), calls dispatch(*Context),
+// load g from FS:-8, which must not be user memory), calls dispatch(*Context, *arch.CPU),
 // and restores whatever the Context then holds: a handler that switched
 // threads or entered or left user mode has rewritten it. A return to CPL 3
 // loads the user FS base and swaps GS back last.
@@ -401,6 +401,8 @@ kernelEntry:
 	MOVQ	SP, AX
 	SUBQ	$16, SP
 	MOVQ	AX, 0(SP)
+	MOVQ	cpuBlock_Self(GS), AX
+	MOVQ	AX, 8(SP)
 	CALL	·dispatch(SB)
 	ADDQ	$16, SP
 	TESTB	$3, TF_CS_SAVED(SP)

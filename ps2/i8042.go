@@ -146,7 +146,7 @@ const maxPerInterrupt = 16
 // bottom half.
 //
 //go:nosplit
-func Interrupt(c *irq.Context) {
+func Interrupt(c *irq.Context, _ *arch.CPU) {
 	for i := 0; i < maxPerInterrupt; i++ {
 		st := arch.Inb(statusPort)
 		if st&statusOutFull == 0 {

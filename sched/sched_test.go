@@ -26,9 +26,9 @@ func reset(t *testing.T) *[]uint64 {
 	return &loads
 }
 
-// running returns the TID in the live context's RBX, where each test
+// liveTID returns the TID in the live context's RBX, where each test
 // thread keeps its own TID, standing in for "who is running".
-func running(c *irq.Context) uint64 { return c.TF.RBX }
+func liveTID(c *irq.Context) uint64 { return c.TF.RBX }
 
 func spawn(t *testing.T, c *irq.Context) int32 {
 	t.Helper()
@@ -51,7 +51,7 @@ func TestRoundRobin(t *testing.T) {
 	var order []uint64
 	for i := 0; i < 6; i++ {
 		Yield(&c)
-		order = append(order, running(&c))
+		order = append(order, liveTID(&c))
 	}
 	want := []uint64{uint64(a), uint64(b), TIDBase, uint64(a), uint64(b), TIDBase}
 	for i := range want {
@@ -71,8 +71,8 @@ func TestFutexBlockWake(t *testing.T) {
 	a := spawn(t, &c)
 	// The boot thread waits on futex word 0x500; a runs.
 	Block(&c, WaitFutex, 0x500, 0, ^uint64(109))
-	if running(&c) != uint64(a) {
-		t.Fatalf("running %d after Block, want %d", running(&c), a)
+	if liveTID(&c) != uint64(a) {
+		t.Fatalf("running %d after Block, want %d", liveTID(&c), a)
 	}
 	if n := WakeFutex(0x600, 1); n != 0 {
 		t.Errorf("woke %d on another word", n)
@@ -86,8 +86,8 @@ func TestFutexBlockWake(t *testing.T) {
 	}
 	// a exits: the boot thread runs again and a's slot is free.
 	Exit(&c)
-	if running(&c) != TIDBase || ByTID(a) != nil || Count() != 1 {
-		t.Errorf("after exit: running %d, a %v, count %d", running(&c), ByTID(a), Count())
+	if liveTID(&c) != TIDBase || ByTID(a) != nil || Count() != 1 {
+		t.Errorf("after exit: running %d, a %v, count %d", liveTID(&c), ByTID(a), Count())
 	}
 }
 
@@ -102,19 +102,19 @@ func TestIdleAndDeadline(t *testing.T) {
 		t.Fatalf("idle not running: rip %#x current %d", c.TF.RIP, arch.This().Current)
 	}
 	Tick(&c)
-	if running(&c) != TIDBase || c.TF.RAX != 0xdead {
-		t.Errorf("after tick: running %d rax %#x", running(&c), c.TF.RAX)
+	if liveTID(&c) != TIDBase || c.TF.RAX != 0xdead {
+		t.Errorf("after tick: running %d rax %#x", liveTID(&c), c.TF.RAX)
 	}
 	// A thread that does not block is preempted after its slice.
 	spawn(t, &c)
 	for i := 0; i < SliceTicks-1; i++ {
 		Tick(&c)
-		if running(&c) != TIDBase {
+		if liveTID(&c) != TIDBase {
 			t.Fatalf("preempted after %d ticks", i+1)
 		}
 	}
 	Tick(&c)
-	if running(&c) == TIDBase {
+	if liveTID(&c) == TIDBase {
 		t.Error("not preempted at the end of the slice")
 	}
 }

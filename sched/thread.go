@@ -142,7 +142,12 @@ func Init(idlePC, idleSP uint64) {
 // Current returns the running thread.
 //
 //go:nosplit
-func Current() *Thread { return &threads[arch.This().Current] }
+func Current() *Thread { return running(arch.This()) }
+
+// running is the thread cpu runs. Interrupt context.
+//
+//go:nosplit
+func running(cpu *arch.CPU) *Thread { return &threads[cpu.Current] }
 
 // ByTID finds a live thread.
 // schedLock held.

@@ -110,12 +110,12 @@ func enterUser(t *Thread) {
 	}
 }
 
-// CurrentUser returns the user thread the CPU was running when it trapped
+// CurrentUser returns the user thread cpu was running when it trapped
 // from CPL 3, or nil. Interrupt context.
 //
 //go:nosplit
-func CurrentUser() *UserContext {
-	return (*UserContext)(unsafe.Add(unsafe.Pointer(nil), Current().User))
+func CurrentUser(cpu *arch.CPU) *UserContext {
+	return (*UserContext)(unsafe.Add(unsafe.Pointer(nil), running(cpu).User))
 }
 
 // ExitUser saves the user state of the running thread (in c) and resumes
@@ -165,11 +165,11 @@ func UserPageFault(c *irq.Context) bool {
 // thread returns to its goroutine instead.
 //
 //go:nosplit
-func ReturnToUser(c *irq.Context) {
+func ReturnToUser(c *irq.Context, cpu *arch.CPU) {
 	if !c.TF.FromUser() {
 		return
 	}
-	if t := Current(); t.User != 0 && t.Kick {
+	if t := running(cpu); t.User != 0 && t.Kick {
 		t.Kick = false
 		ExitUser(c, ReasonInterrupt, TrapInfo{})
 	}

@@ -25,13 +25,6 @@ import (
 // signal is only generated here when no one can be waiting for it: the
 // process has one thread, this one, running, and no signalfd.
 
-// current returns the task thread the CPU trapped from, or nil.
-//
-//go:nosplit
-func current() *Thread {
-	return threadOf(sched.CurrentUser())
-}
-
 // threadOf is container_of for the user context every Thread embeds
 // first: nil for nil or for a context no process owns (a self-test's).
 //
@@ -251,8 +244,8 @@ func (t *Thread) fastTimedwait(c *irq.Context) bool {
 // mappings.
 //
 //go:nosplit
-func FaultSignal(c *irq.Context, trap sched.TrapInfo) bool {
-	t := current()
+func FaultSignal(c *irq.Context, ut *sched.UserContext, trap sched.TrapInfo) bool {
+	t := threadOf(ut)
 	if t == nil || trap.Vector == irq.VecPageFault || !t.p.mu.tryIRQ() {
 		return false
 	}

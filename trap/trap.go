@@ -44,7 +44,7 @@ func Install() {
 // runtime's own calls are served by sys.Handle.
 //
 //go:nosplit
-func syscall(c *irq.Context) {
+func syscall(c *irq.Context, cpu *arch.CPU) {
 	nr := c.TF.RAX
 	if !c.TF.FromUser() {
 		if nr == sched.SysEnterUser {
@@ -54,26 +54,26 @@ func syscall(c *irq.Context) {
 		sys.Handle(c, nr)
 		return
 	}
-	ut := sched.CurrentUser()
+	ut := sched.CurrentUser(cpu)
 	if !sys.FastIdentity(c, ut, nr) && !(FastSignals && task.FastSyscall(c, ut, nr)) {
 		sched.ExitUser(c, sched.ReasonSyscall, sched.TrapInfo{Vector: irq.SyscallVector})
 	}
-	sched.ReturnToUser(c)
+	sched.ReturnToUser(c, cpu)
 }
 
 // exception is every CPU exception's step.
 //
 //go:nosplit
-func exception(c *irq.Context) {
+func exception(c *irq.Context, cpu *arch.CPU) {
 	if c.TF.FromUser() {
-		userException(c)
-		sched.ReturnToUser(c)
+		userException(c, cpu)
+		sched.ReturnToUser(c, cpu)
 		return
 	}
 	if c.TF.Vector == irq.VecPageFault && mm.HandlePageFault(c) {
 		return // demand-zero kernel memory
 	}
-	kernelFault(c)
+	kernelFault(c, cpu)
 }
 
 // userException: a page fault the page tables resolve is done; a fault
@@ -81,14 +81,14 @@ func exception(c *irq.Context) {
 // (task.FaultSignal); anything else goes to the thread's goroutine.
 //
 //go:nosplit
-func userException(c *irq.Context) {
+func userException(c *irq.Context, cpu *arch.CPU) {
 	info := sched.TrapInfo{Vector: c.TF.Vector, ErrorCode: c.TF.ErrorCode}
 	if c.TF.Vector == irq.VecPageFault {
 		if sched.UserPageFault(c) {
 			return
 		}
 		info.CR2 = arch.CR2()
-	} else if FastSignals && task.FaultSignal(c, info) {
+	} else if FastSignals && task.FaultSignal(c, sched.CurrentUser(cpu), info) {
 		return
 	}
 	sched.ExitUser(c, sched.ReasonFault, info)
@@ -100,8 +100,8 @@ func userException(c *irq.Context) {
 // (fault.Handle); otherwise the machine powers off.
 //
 //go:nosplit
-func kernelFault(c *irq.Context) {
-	if arch.This().IRQDepth > 2 {
+func kernelFault(c *irq.Context, cpu *arch.CPU) {
+	if cpu.IRQDepth > 2 {
 		console.Puts("sigil: fault while handling a fault\n")
 		irq.RawReport(c)
 		power.Off(power.ExitKernelFault)

@@ -1,6 +1,7 @@
 package tty
 
 import (
+	"sigil/arch"
 	"sigil/console"
 	"sigil/irq"
 	"sigil/linux"
@@ -14,7 +15,7 @@ var SerialQueue sched.ByteQueue
 // (up to its FIFO depth) into SerialQueue and wakes the bottom half.
 //
 //go:nosplit
-func SerialInterrupt(c *irq.Context) {
+func SerialInterrupt(c *irq.Context, _ *arch.CPU) {
 	for i := 0; i < 16; i++ {
 		b, ok := console.ReadByte()
 		if !ok {
