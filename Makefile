@@ -46,8 +46,13 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo 'gofmt: files above need formatting'; exit 1; }
 
 # Host tests need no hardware; boot tests (tools/boottest) boot build/sigil.
+# The concurrency tests run again under the race detector, which is what
+# catches a structure some path changes without its lock.
+RACE_TESTS = TestSpinlock|TestFramesConcurrent|TestSIGCONTRacingSIGSTOP|TestIDsWhileThreadsComeAndGo|TestProcLockExcludesInterruptContext
+
 test: deps-qemu deps-musl kernel vet
 	$(GO) test -timeout 25m ./...
+	CGO_ENABLED=1 $(GO) test -race -run '$(RACE_TESTS)' ./arch ./mm ./task
 
 test-host: deps-musl
 	$(GO) test $$($(GO) list ./... | grep -v tools/boottest)

@@ -1,6 +1,9 @@
 package arch
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+	_ "unsafe" // go:linkname
+)
 
 // Spinlock is a mutual-exclusion lock for data that interrupt handlers
 // share with other code, and CPUs with each other. Holding one keeps
@@ -10,8 +13,12 @@ import "sync/atomic"
 // released (pop_off).
 //
 // A holder must not block, sleep, allocate or yield: Go code under a
-// spinlock is as interrupt context (no channel, mutex or map operation,
-// no call that can grow the stack into a reschedule). Sections are short.
+// spinlock is as interrupt context (no channel, mutex or map operation).
+// As Linux's spin_lock disables preemption, a goroutine holding one is
+// pinned to its M (pinned), so the Go scheduler cannot put another
+// goroutine on this CPU in the middle of the section, which would find
+// interrupts off and this CPU's push_off count not its own. Sections are
+// short.
 type Spinlock struct {
 	locked atomic.Uint32
 	owner  atomic.Int32 // ID+1 of the holding CPU, 0 when free (recursion checks, Held)
@@ -71,6 +78,9 @@ func pushOff() *CPU {
 		c.irqsWereOn = on
 	}
 	c.lockDepth++
+	if pinnable(c) {
+		procPin()
+	}
 	return c
 }
 
@@ -89,10 +99,65 @@ func popOff(c *CPU) {
 		panic("spinlock: unbalanced release")
 	}
 	c.lockDepth--
+	if pinnable(c) {
+		procUnpin()
+	}
 	if c.lockDepth == 0 && c.irqsWereOn {
 		sti()
 	}
 }
+
+// pinnable reports whether this is goroutine context, whose goroutine a
+// section pins: not interrupt context (which the Go scheduler never
+// preempts, and whose g is the interrupted goroutine's) and not boot0,
+// before the runtime exists.
+//
+//go:nosplit
+func pinnable(c *CPU) bool { return c.IRQDepth == 0 && runtimeUp.Load() != 0 }
+
+// runtimeUp is set by package initialisation, which runs on the started
+// runtime.
+var runtimeUp atomic.Uint32
+
+func init() { runtimeUp.Store(1) }
+
+// procPin and procUnpin are the runtime's preemption switch (m.locks, as
+// sync.Pool uses it): while pinned, the goroutine is neither preempted
+// nor moved to another M.
+//
+//go:linkname procPin runtime.procPin
+func procPin() int
+
+//go:linkname procUnpin runtime.procUnpin
+func procUnpin()
+
+// LockIRQ takes l in interrupt context, where the entry's interrupt gate
+// has turned interrupts off and they stay off until the matching
+// UnlockIRQ: push_off's bookkeeping and the owner's CPU are left out, for
+// the paths that run on every system call. The holder is recorded as
+// interrupt context (Held reports false for it).
+//
+//go:nosplit
+func (l *Spinlock) LockIRQ() {
+	for !l.locked.CompareAndSwap(0, 1) {
+		pause()
+	}
+	l.owner.Store(ownerIRQ)
+}
+
+// UnlockIRQ releases a lock taken with LockIRQ.
+//
+//go:nosplit
+func (l *Spinlock) UnlockIRQ() {
+	if l.owner.Load() != ownerIRQ {
+		panic("spinlock: UnlockIRQ of a lock not taken with LockIRQ")
+	}
+	l.owner.Store(0)
+	l.locked.Store(0)
+}
+
+// ownerIRQ marks a lock held through LockIRQ.
+const ownerIRQ = -1
 
 // NoInterrupts runs f with interrupts off on this CPU, nesting with
 // spinlocks. It protects state only this CPU touches (per-CPU data); data

@@ -57,3 +57,42 @@ func mustPanic(t *testing.T, what string, f func()) {
 	}()
 	f()
 }
+
+// TestSpinlockIRQ: the interrupt-context pair excludes the goroutine pair
+// and is told apart from it on release.
+func TestSpinlockIRQ(t *testing.T) {
+	var l Spinlock
+	var n int
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 1000; i++ {
+				if g%2 == 0 {
+					l.LockIRQ()
+					n++
+					l.UnlockIRQ()
+				} else {
+					l.Lock()
+					n++
+					l.Unlock()
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	if n != 4000 {
+		t.Errorf("n = %d, want 4000", n)
+	}
+	l.Lock()
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("UnlockIRQ of a Lock'd lock did not panic")
+			}
+		}()
+		l.UnlockIRQ()
+	}()
+	l.Unlock()
+}

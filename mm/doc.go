@@ -9,13 +9,10 @@
 // fault handler materialises tables and zeroed frames on first touch.
 //
 // Functions here run in kernel context (syscall or fault handling, IF
-// clear): //go:nosplit, no allocation, no locks. What guards the frame
-// allocator, the page tables and lastUser is interrupts off on the one CPU
-// (WithIRQsOff, and the handlers' IF clear): the page-fault handler is the
-// only other party. This is the one shared state whose lock SMP must still
-// add: a spinlock that the kernel's own demand-paging fault may re-enter
-// on the CPU that holds it (the sections fault only outside mm's updates,
-// on fresh pages of the runtime's heap they write results into).
+// clear): //go:nosplit, no allocation, no sleeping locks. Spinlocks guard
+// the shared state (lock.go): the frame allocator's own, kernelTables for
+// the kernel's page tables and userTables for user spaces' against
+// interrupt context; lock.go also says what they do not cover yet.
 // Physical memory is reached
 // through the direct map at DirectBase, a variable so that host tests can put
 // "physical memory" in a Go buffer.

@@ -18,7 +18,9 @@ func HandlePageFault(c *irq.Context) bool {
 	addr := uintptr(arch.CR2())
 	code := c.TF.ErrorCode
 	if !c.TF.FromUser() && code&irq.PFPresent == 0 {
+		kernelTables.LockIRQ()
 		ok, oom := Fault(KernelRoot, addr, code&irq.PFWrite != 0, false)
+		kernelTables.UnlockIRQ()
 		if ok {
 			return true
 		}
@@ -39,7 +41,8 @@ func HandlePageFault(c *irq.Context) bool {
 // reference). It returns false for anything else (no mapping, a
 // permission the entry does not give, a page whose contents come from
 // elsewhere), which the caller takes to the address space's areas, and
-// oom when a frame was needed and none was free. Interrupts off.
+// oom when a frame was needed and none was free. Interrupts off, and in
+// interrupt context root's tables lock held (lock.go).
 //
 //go:nosplit
 func Fault(root uint64, va uintptr, write, user bool) (handled, oom bool) {
@@ -136,7 +139,7 @@ func invalidate(root uint64, va uintptr) {
 }
 
 // Flush drops every translation of the user space root from this CPU's
-// TLB, if root is loaded. Interrupts off.
+// TLB, if root is loaded. Interrupts off (a tables lock held).
 //
 //go:nosplit
 func Flush(root uint64) {

@@ -3,6 +3,8 @@ package mm
 import (
 	"sync/atomic"
 	"unsafe"
+
+	"sigil/arch"
 )
 
 // The frame allocator hands out 4 KiB physical frames from the free ranges
@@ -20,8 +22,10 @@ import (
 // words live in frames carved from the first free range at boot (InitMeta):
 // 4 bytes per 4 KiB, a thousandth of memory.
 //
-// Guarded by interrupts off (every caller runs with IF clear); reference
-// counts change atomically, so reading one needs nothing.
+// Guarded by frames.lock, a leaf: the allocator's functions take it and
+// touch nothing but the direct map while they hold it, so no fault can
+// come while it is held. Reference counts change atomically, so reading
+// one needs nothing; a count that drops to zero frees under the lock.
 
 // Range is a half-open range of physical addresses.
 type Range struct{ Start, End uint64 }
@@ -54,6 +58,7 @@ const (
 )
 
 type frameAllocator struct {
+	lock    arch.Spinlock
 	ranges  [maxRanges]Range // remaining bump space
 	n       int
 	cur     int
@@ -79,13 +84,16 @@ type FrameStats struct {
 //
 //go:nosplit
 func Stats() FrameStats {
+	frames.lock.Lock()
 	st := FrameStats{Total: frames.total, InUse: frames.inUse, Free: frames.total - frames.inUse,
 		Reserve: frames.reserve}
 	copy(st.ByKind[:], frames.kinds[:])
+	frames.lock.Unlock()
 	return st
 }
 
-// UserFree returns the frames user memory may still take.
+// UserFree returns the frames user memory may still take: a snapshot, as
+// any answer is by the time the caller acts on it.
 //
 //go:nosplit
 func UserFree() uint64 {
@@ -94,7 +102,11 @@ func UserFree() uint64 {
 }
 
 // SetReserve sets the number of frames kept for the kernel.
-func SetReserve(n uint64) { frames.reserve = n }
+func SetReserve(n uint64) {
+	frames.lock.Lock()
+	frames.reserve = n
+	frames.lock.Unlock()
+}
 
 // ResetFrames forgets every range (host tests).
 func ResetFrames() { frames = frameAllocator{} }
@@ -112,13 +124,15 @@ func AddFree(start, end uint64) bool {
 	if end <= start {
 		return true
 	}
-	if frames.n == maxRanges {
-		return false
+	frames.lock.Lock()
+	ok := frames.n < maxRanges
+	if ok {
+		frames.ranges[uint(frames.n)%maxRanges] = Range{start, end}
+		frames.n++
+		frames.total += (end - start) / PageSize
 	}
-	frames.ranges[frames.n] = Range{start, end}
-	frames.n++
-	frames.total += (end - start) / PageSize
-	return true
+	frames.lock.Unlock()
+	return ok
 }
 
 // InitMeta sets up the per-frame words for every frame below top (the end
@@ -158,6 +172,16 @@ func metaOf(pa uint64) *uint32 {
 //
 //go:nosplit
 func AllocFrame(k Kind) (pa uint64, ok bool) {
+	frames.lock.Lock()
+	pa, ok = allocFrame(k)
+	frames.lock.Unlock()
+	return pa, ok
+}
+
+// allocFrame is AllocFrame. frames.lock held.
+//
+//go:nosplit
+func allocFrame(k Kind) (pa uint64, ok bool) {
 	if k.User() && frames.total-frames.inUse <= frames.reserve {
 		return 0, false
 	}
@@ -219,9 +243,11 @@ func AddUsed(start, end uint64, k Kind) {
 	start &^= PageSize - 1
 	end = (end + PageSize - 1) &^ (PageSize - 1)
 	n := (end - start) / PageSize
+	frames.lock.Lock()
 	frames.total += n
 	frames.inUse += n
 	frames.kinds[k&7] += n
+	frames.lock.Unlock()
 }
 
 // Adopt gives frame pa, memory AddUsed counted, one reference and kind k,
@@ -239,15 +265,19 @@ func Adopt(pa uint64, k Kind) {
 //
 //go:nosplit
 func AllocZeroed(k Kind) (pa uint64, ok bool) {
-	if frames.zeroed != 0 && (!k.User() || frames.total-frames.inUse > frames.reserve) {
+	frames.lock.Lock()
+	zeroed := frames.zeroed != 0 && (!k.User() || frames.total-frames.inUse > frames.reserve)
+	if zeroed {
 		pa = pop(&frames.zeroed)
 		*(*uint64)(Phys(pa)) = 0 // the link
 		count(pa, k)
-		return pa, true
+		ok = true
+	} else {
+		pa, ok = allocFrame(k)
 	}
-	pa, ok = AllocFrame(k)
-	if ok {
-		zeroPage(pa)
+	frames.lock.Unlock()
+	if ok && !zeroed {
+		zeroPage(pa) // the frame is the caller's alone: outside the lock
 	}
 	return
 }
@@ -264,6 +294,15 @@ func FreeZeroed(pa uint64) { release1(pa, &frames.zeroed) }
 
 //go:nosplit
 func release1(pa uint64, list *uint64) {
+	frames.lock.Lock()
+	releaseLocked(pa, list)
+	frames.lock.Unlock()
+}
+
+// releaseLocked puts frame pa on list. frames.lock held.
+//
+//go:nosplit
+func releaseLocked(pa uint64, list *uint64) {
 	k := KindKernel
 	if frames.meta != nil {
 		m := metaOf(pa)
@@ -287,7 +326,12 @@ func Ref(pa uint64) { atomic.AddUint32(metaOf(pa), 1) }
 //go:nosplit
 func Unref(pa uint64) {
 	if atomic.AddUint32(metaOf(pa), ^uint32(0))&refMask == 0 {
-		FreeFrame(pa)
+		// Not through FreeFrame: a level less on the fault path's
+		// nosplit stack (copy-on-write breaks reach here from the
+		// signal fast path).
+		frames.lock.Lock()
+		releaseLocked(pa, &frames.free)
+		frames.lock.Unlock()
 	}
 }
 

@@ -1,8 +1,8 @@
 package mm
 
 // Operations on ranges of an address space's page tables. They run with
-// interrupts off (the caller's duty): interrupt context resolves faults in
-// the same tables.
+// interrupts off, under the root's tables lock where the caller is
+// nosplit (lock.go): interrupt context resolves faults in the same tables.
 
 // Changes counts what a range operation did, so its caller can decide how
 // to flush the TLB.

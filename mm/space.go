@@ -9,7 +9,7 @@ package mm
 // user mappings may not use.
 //
 // These functions change page tables that interrupt context also uses:
-// callers run them with interrupts off.
+// callers run them with interrupts off (lock.go says what else guards them).
 
 const (
 	kernelHalf = 256

@@ -12,15 +12,15 @@ import (
 // pointer is an error (EFAULT), not a kernel page fault. Demand-zero pages
 // are materialised on the way, as a user access would.
 //
-// Each page is translated and copied with interrupts off (the caller's
-// duty, through WithUser), so another thread cannot unmap it in between.
+// Each page is translated and copied holding userTables (lock.go), so
+// another thread cannot unmap it in between.
 
 // lastUser is userFrame's last translation. A system call's user memory
 // is mostly one page (its arguments on the caller's stack), so the next
 // access usually skips the four-level walk. forgetUser clears it wherever
 // a page may go away or lose write permission (SetRange, Discard, Protect,
-// FreeRoot) on every CPU's row; those run with interrupts off, like every
-// userFrame, so no access sees a stale entry. Per CPU.
+// FreeRoot) on every CPU's row; those hold userTables, like every
+// userFrame, so no access sees a stale entry. Rows per CPU, userTables.
 var lastUser [arch.MaxCPUs]struct {
 	root   uint64
 	page   uintptr
@@ -67,7 +67,7 @@ func userFrame(root uint64, va uintptr, write bool) (uint64, bool) {
 
 // copyPage copies between b and user memory at va, up to the end of va's
 // page, and returns how many bytes it copied (0 on a bad address). out
-// copies b to the user. Interrupts must be off.
+// copies b to the user. userTables held.
 //
 //go:nosplit
 func copyPage(root uint64, va uintptr, b []byte, out bool) int {
@@ -85,10 +85,13 @@ func copyPage(root uint64, va uintptr, b []byte, out bool) int {
 // pageCopier copies within one page as copyPage does.
 type pageCopier func(root uint64, va uintptr, b []byte, out bool) int
 
-// copyPageIRQsOff is copyPage for goroutine context: interrupts go off for
-// the page only.
-func copyPageIRQsOff(root uint64, va uintptr, b []byte, out bool) (n int) {
-	WithIRQsOff(func() { n = copyPage(root, va, b, out) })
+// copyPageLocked is copyPage taking userTables for the page only.
+//
+//go:nosplit
+func copyPageLocked(root uint64, va uintptr, b []byte, out bool) (n int) {
+	userTables.Lock()
+	n = copyPage(root, va, b, out)
+	userTables.Unlock()
 	return n
 }
 
@@ -113,25 +116,32 @@ func copyUser(root uint64, va uintptr, b []byte, out bool, page pageCopier) (don
 // tables cannot serve (which the address space's areas may still serve:
 // a file's page, a stack to grow).
 func CopyIn(root uint64, dst []byte, va uintptr) int {
-	return copyUser(root, va, dst, false, copyPageIRQsOff)
+	return copyUser(root, va, dst, false, copyPageLocked)
 }
 
 // CopyOut copies src to user address va of root, as CopyIn.
 func CopyOut(root uint64, va uintptr, src []byte) int {
-	return copyUser(root, va, src, true, copyPageIRQsOff)
+	return copyUser(root, va, src, true, copyPageLocked)
 }
 
 // CopyInIRQ and CopyOutIRQ copy all of the bytes or report false, for
-// interrupt context, where interrupts are off already.
+// interrupt context or any code with interrupts off: the whole copy under
+// userTables.
 //
 //go:nosplit
 func CopyInIRQ(root uint64, dst []byte, va uintptr) bool {
-	return copyUser(root, va, dst, false, copyPage) == len(dst)
+	userTables.LockIRQ()
+	n := copyUser(root, va, dst, false, copyPage)
+	userTables.UnlockIRQ()
+	return n == len(dst)
 }
 
 //go:nosplit
 func CopyOutIRQ(root uint64, va uintptr, src []byte) bool {
-	return copyUser(root, va, src, true, copyPage) == len(src)
+	userTables.LockIRQ()
+	n := copyUser(root, va, src, true, copyPage)
+	userTables.UnlockIRQ()
+	return n == len(src)
 }
 
 // UserPointerIRQ returns the kernel's view (through the direct map) of the
@@ -139,30 +149,30 @@ func CopyOutIRQ(root uint64, va uintptr, src []byte) bool {
 // may access them (write them, if write), materialising demand-zero memory;
 // otherwise nil, and the caller copies instead. Reading or writing user
 // memory in place saves a pass over it; the pointer is good while
-// interrupts stay off.
+// interrupts stay off (see lock.go).
 //
 //go:nosplit
 func UserPointerIRQ(root uint64, va uintptr, n uintptr, write bool) unsafe.Pointer {
 	if va%PageSize+n > PageSize {
 		return nil
 	}
+	userTables.LockIRQ()
 	pa, ok := userFrame(root, va, write)
+	userTables.UnlockIRQ()
 	if !ok {
 		return nil
 	}
 	return Phys(pa)
 }
 
-// WithIRQsOff runs f with interrupts off on this CPU (arch.NoInterrupts,
-// which leaves them alone in host tests). It is what guards the frame
-// allocator and the page tables against this CPU's page-fault handler; on
-// more than one CPU they need a lock of their own (see doc.go).
-func WithIRQsOff(f func()) { arch.NoInterrupts(f) }
-
 // Touch resolves va's page for a user access (for writing if write) as
 // the copies do, without copying, and reports whether the page tables
 // alone could.
+//
+//go:nosplit
 func Touch(root uint64, va uintptr, write bool) (ok bool) {
-	WithIRQsOff(func() { _, ok = userFrame(root, va, write) })
+	userTables.Lock()
+	_, ok = userFrame(root, va, write)
+	userTables.Unlock()
 	return ok
 }

@@ -156,8 +156,7 @@ func UserPageFault(c *irq.Context) bool {
 	if code&irq.PFPresent != 0 {
 		return false
 	}
-	ok, _ := mm.Fault(Current().UserRoot, uintptr(arch.CR2()), code&irq.PFWrite != 0, true)
-	return ok
+	return mm.UserFault(Current().UserRoot, uintptr(arch.CR2()), code&irq.PFWrite != 0)
 }
 
 // ReturnToUser is the last step of every entry from CPL 3 (package trap,

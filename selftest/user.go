@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"sigil/arch"
 	"sigil/irq"
 	"sigil/mm"
 	"sigil/sched"
@@ -42,7 +41,7 @@ type userRun struct {
 func newUserRun(code []byte) (*userRun, error) {
 	var r userRun
 	var ok bool
-	arch.NoInterrupts(func() {
+	mm.WithIRQsOff(func() {
 		r.root, ok = mm.NewUserRoot()
 		if !ok {
 			return
@@ -56,7 +55,7 @@ func newUserRun(code []byte) (*userRun, error) {
 	if mm.CopyOut(r.root, userCode, code) != len(code) {
 		return nil, errors.New("copying the program failed")
 	}
-	arch.NoInterrupts(func() { mm.Protect(r.root, userCode, userCode+mm.PageSize, mm.PTEUser, true) }) // r-x
+	mm.WithIRQsOff(func() { mm.Protect(r.root, userCode, userCode+mm.PageSize, mm.PTEUser, true) }) // r-x
 	r.ut = &sched.UserContext{Root: r.root}
 	r.ut.Ctx.ResetFP()
 	r.ut.Ctx.TF.RIP = uint64(userCode)
@@ -67,7 +66,7 @@ func newUserRun(code []byte) (*userRun, error) {
 
 // run serves getppid and exit until the program exits or faults.
 func (r *userRun) run() (exit uint64, trap *sched.TrapInfo) {
-	defer arch.NoInterrupts(func() { mm.FreeRoot(r.root) })
+	defer mm.WithIRQsOff(func() { mm.FreeRoot(r.root) })
 	for {
 		switch sched.EnterUser(r.ut) {
 		case sched.ReasonSyscall:

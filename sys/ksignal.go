@@ -122,12 +122,8 @@ func deliver(c *irq.Context, t *sched.Thread, sig int) bool {
 	}
 	// Materialise the frame's pages through the page tables: touching them
 	// would fault on this same IST stack and overwrite this very frame.
-	for pg := p.FrameAddr &^ (mm.PageSize - 1); pg < p.FPAddr+signal.FPSize; pg += mm.PageSize {
-		if _, _, ok := mm.Lookup(mm.KernelRoot, uintptr(pg)); !ok {
-			if ok, _ := mm.Fault(mm.KernelRoot, uintptr(pg), true, false); !ok {
-				return false
-			}
-		}
+	if !materialise(p.FrameAddr&^(mm.PageSize-1), p.FPAddr+signal.FPSize) {
+		return false
 	}
 	signal.Fill(d, f, p, (*signal.Frame)(at(p.FrameAddr)))
 	*(*irq.FPState)(at(p.FPAddr)) = c.FP
@@ -157,4 +153,20 @@ func restoreFrame(c *irq.Context, fr *signal.Frame, fp *[signal.FPSize]byte) {
 	signal.SanitizeFP((*[signal.FPSize]byte)(&c.FP))
 	mask, _ := signal.Restore(fr, &c.TF)
 	sched.Current().SigMask = uint64(mask)
+}
+
+// materialise gives every page of the kernel's [va, end) a frame, as a
+// touch would.
+//
+//go:nosplit
+func materialise(va, end uint64) bool {
+	ok := true
+	mm.LockTables(mm.KernelRoot)
+	for ; ok && va < end; va += mm.PageSize {
+		if _, _, mapped := mm.Lookup(mm.KernelRoot, uintptr(va)); !mapped {
+			ok, _ = mm.Fault(mm.KernelRoot, uintptr(va), true, false)
+		}
+	}
+	mm.UnlockTables(mm.KernelRoot)
+	return ok
 }

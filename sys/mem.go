@@ -101,11 +101,9 @@ func sysMmap(c *irq.Context) {
 			return
 		}
 	}
-	ch := mm.SetRange(mm.KernelRoot, uintptr(addr), uintptr(addr+n), protEntry(prot), false)
-	flush(ch)
-	if ch.NoMemory {
+	if !setKernelRange(addr, n, protEntry(prot)) {
 		if flags&(linux.MAP_FIXED|linux.MAP_FIXED_NOREPLACE) == 0 {
-			flush(mm.SetRange(mm.KernelRoot, uintptr(addr), uintptr(addr+n), 0, false))
+			setKernelRange(addr, n, 0)
 			mm.KernelArena.Free(addr, n)
 		}
 		fail(c, linux.ENOMEM)
@@ -122,8 +120,7 @@ func sysMunmap(c *irq.Context) {
 		fail(c, linux.EINVAL)
 		return
 	}
-	ch := mm.SetRange(mm.KernelRoot, uintptr(addr), uintptr(addr+n), 0, false)
-	flush(ch)
+	setKernelRange(addr, n, 0)
 	mm.KernelArena.Free(addr, n)
 	ret(c, 0)
 }
@@ -142,8 +139,24 @@ func sysMadvise(c *irq.Context) {
 	}
 	switch advice {
 	case linux.MADV_DONTNEED, linux.MADV_FREE:
-		flush(mm.Discard(mm.KernelRoot, uintptr(addr), uintptr(addr+n)))
+		mm.LockTables(mm.KernelRoot)
+		ch := mm.Discard(mm.KernelRoot, uintptr(addr), uintptr(addr+n))
+		mm.UnlockTables(mm.KernelRoot)
+		flush(ch)
 	}
 	// Other advice (HUGEPAGE, NOHUGEPAGE, COLLAPSE, ...) is a hint.
 	ret(c, 0)
+}
+
+// setKernelRange makes [addr, addr+n) of the arena entries want (0 to
+// unmap) under the kernel tables' lock, flushes what changed, and reports
+// whether every table it needed could be allocated.
+//
+//go:nosplit
+func setKernelRange(addr, n, want uint64) bool {
+	mm.LockTables(mm.KernelRoot)
+	ch := mm.SetRange(mm.KernelRoot, uintptr(addr), uintptr(addr+n), want, false)
+	mm.UnlockTables(mm.KernelRoot)
+	flush(ch)
+	return !ch.NoMemory
 }

@@ -199,6 +199,7 @@ func allocFrame(k mm.Kind) (pa uint64, ok bool) {
 	return
 }
 
+// withIRQsOff runs a section of page-table changes with interrupts off (mm.WithIRQsOff).
 func withIRQsOff(f func()) { mm.WithIRQsOff(f) }
 
 // punch drops pages [from, to) of shared anonymous memory (MADV_REMOVE):
