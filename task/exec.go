@@ -33,11 +33,8 @@ type image struct {
 // the file's pages, its bss anonymous memory after them, the break starts
 // after the last, and the stack holds the arguments.
 func load(node *vfs.Node, file string, argv, envp []string, lim vm.Limits) (*image, error) {
-	if !node.IsRegular() {
-		return nil, linux.EACCES
-	}
-	if node.Mode&0o111 == 0 {
-		return nil, linux.EACCES
+	if err := executable(node); err != nil {
+		return nil, err
 	}
 	img, err := loader.Parse(node.Data)
 	if err != nil {
@@ -158,7 +155,45 @@ func buildStack(as *AddressSpace, img *loader.Image, file string, argv, envp []s
 	return sp, nil
 }
 
-// resolveExec finds the program file for execve.
+// findProgram finds the ELF program execve of file runs, going through
+// "#!" interpreters as Linux's binfmt_script does (each must be an
+// executable file; more than loader.MaxInterpDepth of them is ELOOP), and
+// returns it with the argument list it gets.
+func (p *Process) findProgram(file string, argv []string) (*vfs.Node, []string, error) {
+	name := file
+	for depth := 0; ; depth++ {
+		if depth > loader.MaxInterpDepth {
+			return nil, nil, linux.ELOOP
+		}
+		node, err := p.resolve(name, true)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := executable(node); err != nil {
+			return nil, nil, err
+		}
+		if !loader.IsScript(node.Data) {
+			return node, argv, nil
+		}
+		interp, arg, err := loader.Shebang(node.Data)
+		if err != nil {
+			return nil, nil, linux.ENOEXEC
+		}
+		argv = loader.ScriptArgv(interp, arg, name, argv)
+		name = interp
+	}
+}
+
+// executable is execve's permission check on a program or interpreter:
+// a regular file with an execute bit (EACCES otherwise).
+func executable(node *vfs.Node) error {
+	if !node.IsRegular() || node.Mode&0o111 == 0 {
+		return linux.EACCES
+	}
+	return nil
+}
+
+// resolve finds file from the process's working directory.
 func (p *Process) resolve(file string, follow bool) (*vfs.Node, error) {
 	p.mu.Lock()
 	cwd := p.cwd
@@ -192,7 +227,7 @@ func vfsErrno(err error) error {
 // intact).
 func (t *Thread) exec(file string, argv, envp []string) error {
 	p := t.p
-	node, err := p.resolve(file, true)
+	node, argv, err := p.findProgram(file, argv)
 	if err != nil {
 		return err
 	}

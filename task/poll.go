@@ -22,21 +22,13 @@ func (e *eventFile) read(t *Thread, f *OpenFile, p []byte) (int, error) {
 	if err := eventfd.CheckRead(uint64(len(p))); err != 0 {
 		return 0, err
 	}
-	for {
-		e.mu.Lock()
-		if v, ok := e.ctr.Take(); ok {
-			e.gen++
-			e.mu.Unlock()
-			binary.LittleEndian.PutUint64(p, v)
-			pollEvents.notify()
-			return 8, nil
-		}
-		wait := pollEvents.wait()
-		e.mu.Unlock()
-		if err := f.block(t, wait); err != nil {
-			return 0, err
-		}
+	var v uint64
+	err := e.change(t, f, func() (ok bool) { v, ok = e.ctr.Take(); return ok })
+	if err != nil {
+		return 0, err
 	}
+	binary.LittleEndian.PutUint64(p, v)
+	return 8, nil
 }
 
 // write adds to the count, blocking (unless O_NONBLOCK) while the sum
@@ -49,18 +41,27 @@ func (e *eventFile) write(t *Thread, f *OpenFile, p []byte) (int, error) {
 	if err := eventfd.CheckWrite(uint64(len(p)), v); err != 0 {
 		return 0, err
 	}
+	if err := e.change(t, f, func() bool { return e.ctr.Add(v) }); err != nil {
+		return 0, err
+	}
+	return 8, nil
+}
+
+// change applies try under e.mu, blocking until it succeeds (readers and
+// writers wake each other through pollEvents).
+func (e *eventFile) change(t *Thread, f *OpenFile, try func() bool) error {
 	for {
 		e.mu.Lock()
-		if e.ctr.Add(v) {
+		if try() {
 			e.gen++
 			e.mu.Unlock()
 			pollEvents.notify()
-			return 8, nil
+			return nil
 		}
 		wait := pollEvents.wait()
 		e.mu.Unlock()
 		if err := f.block(t, wait); err != nil {
-			return 0, err
+			return err
 		}
 	}
 }

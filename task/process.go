@@ -55,6 +55,8 @@ type Process struct {
 	alarm         *time.Timer
 	alarmAt       time.Time
 	alarmInterval time.Duration
+
+	unknown unknownCalls // system calls Sigil lacks, for the log
 }
 
 // Kernel-wide state.
@@ -203,6 +205,7 @@ func (p *Process) exit(status uint32) {
 	vf := p.vforked
 	p.vforked = nil
 	p.mu.Unlock()
+	p.reportUnknown()
 	if vf != nil {
 		close(vf)
 	}

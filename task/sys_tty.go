@@ -39,9 +39,7 @@ func sysIoctl(t *Thread, a *args) (uint64, error) {
 		return 0, nil
 	case linux.TIOCGPGRP:
 		fg, _ := c.t.Foreground()
-		var b [4]byte
-		binary.LittleEndian.PutUint32(b[:], uint32(fg))
-		return 0, t.p.as.CopyOut(arg, b[:])
+		return 0, t.putInt32(arg, fg)
 	case linux.TIOCSPGRP:
 		var b [4]byte
 		if err := t.p.as.CopyIn(b[:], arg); err != nil {
@@ -58,11 +56,16 @@ func sysIoctl(t *Thread, a *args) (uint64, error) {
 		return 0, nil
 	case linux.TIOCGSID:
 		_, sid := c.t.Foreground()
-		var b [4]byte
-		binary.LittleEndian.PutUint32(b[:], uint32(sid))
-		return 0, t.p.as.CopyOut(arg, b[:])
+		return 0, t.putInt32(arg, sid)
 	case linux.TIOCSCTTY, linux.TIOCNOTTY:
 		return 0, nil
 	}
 	return 0, linux.ENOTTY
+}
+
+// putInt32 stores v at user address addr (an ioctl's int result).
+func (t *Thread) putInt32(addr uint64, v int32) error {
+	var b [4]byte
+	binary.LittleEndian.PutUint32(b[:], uint32(v))
+	return t.p.as.CopyOut(addr, b[:])
 }

@@ -2,7 +2,6 @@ package task
 
 import (
 	"fmt"
-	"sync"
 
 	"sigil/linux"
 )
@@ -56,10 +55,24 @@ func init() {
 // lists: no thread dies holding a futex without its process dying).
 func sysIgnore(t *Thread, a *args) (uint64, error) { return 0, nil }
 
-var (
-	unknownMu   sync.Mutex
-	unknownSeen = map[uint64]bool{}
-)
+// unknownCalls is a process's record of system calls it made that Sigil
+// does not have. Linux logs nothing; Sigil says what is missing, but at
+// most logLimit distinct numbers per process, the rest counted and summed
+// up in one line at exit, so that no program can flood the console (a
+// number scanner makes thousands). Guarded by the process's mu.
+type unknownCalls struct {
+	logged [logLimit]uint64
+	n      int    // numbers logged
+	more   uint64 // calls not logged
+}
+
+const logLimit = 4
+
+// quietlyUnknown are calls programs make to probe for a feature and expect
+// ENOSYS from, logged never.
+var quietlyUnknown = map[uint64]bool{
+	linux.SYS_RSEQ: true, // glibc registers restartable sequences if it can
+}
 
 // TraceSyscalls prints every user system call and its result
 // (trace=syscall on the command line).
@@ -75,15 +88,44 @@ func dispatch(t *Thread, nr uint64, a *args) (uint64, error) {
 			linux.SyscallName(uintptr(nr)), a[0], a[1], a[2], a[3], r, err)
 		return r, err
 	}
-	unknownMu.Lock()
-	if !unknownSeen[nr] {
-		unknownSeen[nr] = true
-		name := linux.SyscallName(uintptr(nr))
-		if name == "" {
-			name = "?"
-		}
-		fmt.Printf("sigil: unimplemented syscall %d (%s) from pid %d (%s): ENOSYS\n", nr, name, t.p.PID, t.p.comm)
+	if !quietlyUnknown[nr] {
+		t.p.unknownCall(nr)
 	}
-	unknownMu.Unlock()
 	return 0, linux.ENOSYS
+}
+
+// unknownCall logs nr the first time p makes it, while p has logged fewer
+// than logLimit numbers; otherwise it only counts it.
+func (p *Process) unknownCall(nr uint64) {
+	p.mu.Lock()
+	u := &p.unknown
+	for _, n := range u.logged[:u.n] {
+		if n == nr {
+			p.mu.Unlock()
+			return
+		}
+	}
+	if u.n == logLimit {
+		u.more++
+		p.mu.Unlock()
+		return
+	}
+	u.logged[u.n] = nr
+	u.n++
+	pid, comm := p.PID, p.comm
+	p.mu.Unlock()
+	name := linux.SyscallName(uintptr(nr))
+	if name == "" {
+		name = "?"
+	}
+	fmt.Printf("sigil: unimplemented syscall %d (%s) from pid %d (%s): ENOSYS\n", nr, name, pid, comm)
+}
+
+// reportUnknown sums up the unknown calls p made beyond those it logged,
+// as p exits (its threads are gone: nothing changes the record).
+func (p *Process) reportUnknown() {
+	if u := &p.unknown; u.more != 0 {
+		fmt.Printf("sigil: pid %d (%s) made %d more unimplemented system calls (ENOSYS), not logged\n",
+			p.PID, p.comm, u.more)
+	}
 }

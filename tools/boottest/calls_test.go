@@ -7,14 +7,39 @@ import (
 
 // TestCalls runs calltest's cases (each checked on Linux 6.1): eventfd's
 // counter, ceiling, semaphore mode, readiness and blocking write, and the
-// resource limits' defaults and prlimit64's errno order.
+// resource limits' defaults and prlimit64's errno order; ten thousand
+// unknown system calls logged as four lines and a summary; "#!" scripts
+// (an interpreter argument, a script as interpreter, ELOOP, EACCES,
+// ENOEXEC, ENOENT).
 func TestCalls(t *testing.T) {
 	res := bootInit(t, "init=/bin/calltest")
 	wantCode(t, res, 0)
-	wantLines(t, res.Output, `(?m)^calltest: eventfd ok$`, `(?m)^calltest: rlimit ok$`, `(?m)^calltest: 2 of 2 passed$`)
+	wantLines(t, res.Output, `(?m)^calltest: eventfd ok$`, `(?m)^calltest: rlimit ok$`, `(?m)^calltest: unknown ok$`,
+		`(?m)^calltest: script ok$`, `(?m)^calltest: 4 of 4 passed$`,
+		`(?m)^sigil: pid 1 \(calltest\) made 9996 more unimplemented system calls \(ENOSYS\), not logged$`)
+	logged := 0
 	for _, l := range strings.Split(res.Output, "\n") {
 		if strings.Contains(l, "FAILED") {
 			t.Error(l)
 		}
+		if strings.Contains(l, "unimplemented syscall") && strings.Contains(l, "(calltest)") {
+			logged++
+		}
+		if strings.Contains(l, "(rseq)") {
+			t.Errorf("rseq logged: %s", l)
+		}
 	}
+	if logged != 4 {
+		t.Errorf("%d unknown system calls logged, want 4", logged)
+	}
+	logLines(t, res.Output, "calltest: 10000")
+}
+
+// TestScriptInit: a "#!/bin/sh" script is init; the shell runs its lines,
+// one of which runs a script whose interpreter is a script.
+func TestScriptInit(t *testing.T) {
+	res := bootInit(t, "init=/etc/scripts/init")
+	wantCode(t, res, 0)
+	wantLines(t, res.Output, `(?m)^script init: running$`, `(?m)^hello from musl: pid \d+, exiting with 0$`,
+		`(?m)^hello from musl: pid \d+, exiting with 3$`, `(?m)^script init: done$`)
 }

@@ -12,9 +12,13 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
+#include <fcntl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+extern char **environ;
 static const char *current;
 static int failed;
 #define FAIL(...) do { printf("calltest: %s FAILED: ", current); printf(__VA_ARGS__); printf("\n"); failed = 1; return; } while (0)
@@ -94,9 +98,63 @@ static void t_rlimit(void) {
 	ERRNO(syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, (void *)8), EFAULT);
 }
 
+/* Ten thousand numbers no kernel has: each is ENOSYS, and the kernel
+   neither slows down nor floods its console (the boot test counts the
+   lines). The time is printed, not judged. */
+static void t_unknown(void) {
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (long nr = 1000; nr < 11000; nr++)
+		ERRNO(syscall(nr), ENOSYS);
+	/* rseq: Linux checks the arguments (EINVAL for these), Sigil has no
+	   restartable sequences (ENOSYS, and no log line). */
+	errno = 0;
+	CHECK(syscall(SYS_rseq, NULL, 0, 0, 0) == -1 && (errno == ENOSYS || errno == EINVAL), "rseq: %s", strerror(errno));
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	printf("calltest: 10000 unknown system calls took %ld ms\n",
+		(long)((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000));
+}
+
+/* run_script execs path in a child with argv {path, "x", NULL} and returns
+   its exit code, or -errno when execve failed (reported through a pipe). */
+static int run_script(const char *path) {
+	int p[2];
+	pipe2(p, O_CLOEXEC);
+	pid_t pid = fork();
+	if (pid == 0) {
+		char *argv[] = {(char *)path, "x", NULL};
+		execve(path, argv, environ);
+		int e = errno;
+		write(p[1], &e, sizeof e);
+		_exit(99);
+	}
+	close(p[1]);
+	int e = 0, st;
+	ssize_t n = read(p[0], &e, sizeof e);
+	close(p[0]);
+	waitpid(pid, &st, 0);
+	if (n == sizeof e)
+		return -e;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 1000;
+}
+
+/* "#!" scripts, as binfmt_script: an interpreter with one argument, a
+   script whose interpreter is a script, and each refusal's errno. */
+static void t_script(void) {
+	int r;
+	CHECK((r = run_script("/etc/scripts/hello3")) == 3, "#!/bin/hello 3: %d, want exit 3", r);
+	CHECK((r = run_script("/etc/scripts/nested")) == 3, "script as interpreter: %d, want exit 3", r);
+	CHECK((r = run_script("/etc/scripts/loop")) == -ELOOP, "self-interpreting script: %d, want -ELOOP", r);
+	CHECK((r = run_script("/etc/scripts/noexec")) == -EACCES, "no execute bit: %d, want -EACCES", r);
+	CHECK((r = run_script("/etc/scripts/empty")) == -ENOEXEC, "#! alone: %d, want -ENOEXEC", r);
+	CHECK((r = run_script("/etc/scripts/missing")) == -ENOENT, "missing interpreter: %d, want -ENOENT", r);
+}
+
 static const struct { const char *name; void (*fn)(void); } tests[] = {
 	{"eventfd", t_eventfd},
 	{"rlimit", t_rlimit},
+	{"unknown", t_unknown},
+	{"script", t_script},
 };
 
 int main(int argc, char **argv) {

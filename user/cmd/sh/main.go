@@ -34,6 +34,9 @@ func main() {
 	if len(os.Args) > 2 && os.Args[1] == "-c" {
 		os.Exit(run(os.Args[2]))
 	}
+	if len(os.Args) > 1 {
+		os.Exit(script(os.Args[1]))
+	}
 	fmt.Println("Sigil shell. Type help for commands.")
 	for {
 		reap()
@@ -45,6 +48,23 @@ func main() {
 		}
 		last = run(strings.TrimSpace(line))
 	}
+}
+
+// script runs the commands of file, one a line ("#" lines and blank ones
+// skipped), as "sh FILE" does, and returns the last status: how a "#!/bin/sh"
+// script runs.
+func script(file string) int {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		fmt.Println("sh:", err)
+		return 127
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			last = run(line)
+		}
+	}
+	return last
 }
 
 // run executes one command line and returns its status.
