@@ -1,4 +1,4 @@
-// Package power turns the machine off. It is //go:nosplit so that fault
+// Package power turns the machine off, halts or resets it. It is //go:nosplit so that fault
 // handlers and the exit_group system call can use it from any context.
 package power
 
@@ -34,6 +34,30 @@ func Off(code uint32) {
 	arch.DisableInterrupts()
 	arch.Outl(DebugExitPort, code)
 	arch.Outw(acpiPM1aControl, acpiSleepS5)
+	for {
+		arch.Halt()
+	}
+}
+
+// Restart resets the machine: the 8042 keyboard controller's reset line
+// (its command 0xfe, as Linux's BOOT_KBD), then the PCI reset control
+// register at 0xcf9 (a hard reset, BOOT_CF9), and halts if neither took.
+//
+//go:nosplit
+func Restart() {
+	arch.DisableInterrupts()
+	arch.Outb(0x64, 0xfe)
+	arch.Outb(0xcf9, 0x02)
+	arch.Outb(0xcf9, 0x06)
+	Halt()
+}
+
+// Halt stops the machine without powering it off (reboot(2)'s
+// LINUX_REBOOT_CMD_HALT): interrupts off, the CPU halted for good.
+//
+//go:nosplit
+func Halt() {
+	arch.DisableInterrupts()
 	for {
 		arch.Halt()
 	}

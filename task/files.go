@@ -178,12 +178,35 @@ func (ft *FDTable) fork() *FDTable {
 
 // closeOnExec closes the close-on-exec descriptors.
 func (ft *FDTable) closeOnExec() {
+	ft.closeWhere(0, len(ft.fds), func(e fdEntry) bool { return e.cloexec })
+}
+
+// closeRange is close_range on [first, last]: each open descriptor is
+// closed, or with cloexec marked close-on-exec.
+func (ft *FDTable) closeRange(first, last uint64, cloexec bool) {
+	if first >= 1024 {
+		return // beyond any descriptor (install's limit)
+	}
+	end := int(min(last, 1023)) + 1
+	if cloexec {
+		ft.mu.Lock()
+		for fd := int(first); fd < min(end, len(ft.fds)); fd++ {
+			ft.fds[fd].cloexec = true
+		}
+		ft.mu.Unlock()
+		return
+	}
+	ft.closeWhere(int(first), end, func(fdEntry) bool { return true })
+}
+
+// closeWhere closes the open descriptors in [from, to) that doom picks.
+func (ft *FDTable) closeWhere(from, to int, doom func(fdEntry) bool) {
 	ft.mu.Lock()
 	var doomed []*OpenFile
-	for i, e := range ft.fds {
-		if e.f != nil && e.cloexec {
+	for fd := from; fd < min(to, len(ft.fds)); fd++ {
+		if e := ft.fds[fd]; e.f != nil && doom(e) {
 			doomed = append(doomed, e.f)
-			ft.fds[i] = fdEntry{}
+			ft.fds[fd] = fdEntry{}
 		}
 	}
 	ft.mu.Unlock()
@@ -193,6 +216,25 @@ func (ft *FDTable) closeOnExec() {
 	if len(doomed) > 0 {
 		pollEvents.notify()
 	}
+}
+
+// unshareFiles gives p a descriptor table of its own if it shares one
+// (unshare_fd, for close_range's CLOSE_RANGE_UNSHARE).
+func (p *Process) unshareFiles() {
+	p.mu.Lock()
+	old := p.files
+	p.mu.Unlock()
+	old.mu.Lock()
+	shared := old.refs > 1
+	old.mu.Unlock()
+	if !shared {
+		return
+	}
+	own := old.fork()
+	p.mu.Lock()
+	p.files = own
+	p.mu.Unlock()
+	old.release()
 }
 
 func (ft *FDTable) release() {

@@ -21,8 +21,10 @@ type AddressSpace struct {
 
 	mu     sync.Mutex // guards refs
 	refs   int
-	victim atomic.Bool   // chosen by the OOM killer: its copies stop waiting for memory
-	freed  chan struct{} // closed when the memory is gone
+	victim atomic.Bool // chosen by the OOM killer: its copies stop waiting for memory
+	// membarrier holds the membarrier(2) registrations (REGISTER_* bits).
+	membarrier atomic.Uint32
+	freed      chan struct{} // closed when the memory is gone
 }
 
 func newAddressSpace(lim vm.Limits) (*AddressSpace, error) {
@@ -63,7 +65,9 @@ func (as *AddressSpace) fork() (*AddressSpace, error) {
 	if err != nil {
 		return nil, err
 	}
-	return wrapSpace(s), nil
+	n := wrapSpace(s)
+	n.membarrier.Store(as.membarrier.Load())
+	return n, nil
 }
 
 // spaceLimits are the memory limits of p's address space.

@@ -128,6 +128,24 @@ func sysOpen(t *Thread, a *args) (uint64, error) {
 
 func sysClose(t *Thread, a *args) (uint64, error) { return 0, t.p.files.close(a[0]) }
 
+// sysCloseRange is close_range(2): EINVAL for an unknown flag or first
+// above last; CLOSE_RANGE_UNSHARE first gives the process a table of its
+// own if it shares one (CLONE_FILES).
+func sysCloseRange(t *Thread, a *args) (uint64, error) {
+	first, last, flags := uint64(uint32(a[0])), uint64(uint32(a[1])), a[2]
+	if flags&^(linux.CLOSE_RANGE_UNSHARE|linux.CLOSE_RANGE_CLOEXEC) != 0 || first > last {
+		return 0, linux.EINVAL
+	}
+	if flags&linux.CLOSE_RANGE_UNSHARE != 0 {
+		t.p.unshareFiles()
+	}
+	t.p.mu.Lock()
+	files := t.p.files
+	t.p.mu.Unlock()
+	files.closeRange(first, last, flags&linux.CLOSE_RANGE_CLOEXEC != 0)
+	return 0, nil
+}
+
 // ioBuf bounds one transfer's kernel buffer.
 const ioBuf = 64 << 10
 
@@ -354,21 +372,59 @@ func sysReadlink(t *Thread, a *args) (uint64, error) {
 }
 
 func sysFaccessat(t *Thread, a *args) (uint64, error) {
-	n, err := t.at(a[0], a[1], true)
+	return sysFaccessat2(t, &args{a[0], a[1], a[2], 0})
+}
+
+func sysAccess(t *Thread, a *args) (uint64, error) {
+	return sysFaccessat2(t, &args{uint64(0xffffffffffffff9c), a[0], a[1], 0})
+}
+
+// sysFaccessat2 is Linux's do_faccessat for root (every process here):
+// EINVAL for a mode beyond R_OK|W_OK|X_OK or an unknown flag; W_OK on
+// the read-only initrd is EROFS for files, directories and links; X_OK
+// needs an execute bit unless the node is a directory.
+func sysFaccessat2(t *Thread, a *args) (uint64, error) {
+	mode, flags := a[2], a[3]
+	if mode&^7 != 0 || flags&^(linux.AT_EACCESS|linux.AT_SYMLINK_NOFOLLOW|linux.AT_EMPTY_PATH) != 0 {
+		return 0, linux.EINVAL
+	}
+	name, err := t.p.as.CopyInString(a[1], linux.PATH_MAX)
 	if err != nil {
 		return 0, err
 	}
-	if a[2]&2 != 0 && !isDevice(n) { // W_OK on the read-only initrd
+	var n *vfs.Node
+	if name == "" && flags&linux.AT_EMPTY_PATH != 0 {
+		if n, err = t.dirNode(a[0]); err != nil {
+			return 0, err
+		}
+	} else if n, err = t.lookupAt(a[0], name, flags&linux.AT_SYMLINK_NOFOLLOW == 0); err != nil {
+		return 0, err
+	}
+	if n == nil {
+		return 0, nil // an open file with no node (a pipe): root may read and write it
+	}
+	if mode&2 != 0 && !isDevice(n) {
 		return 0, linux.EROFS
 	}
-	if a[2]&1 != 0 && n.Mode&0o111 == 0 { // X_OK
+	if mode&1 != 0 && n.Mode&0o111 == 0 && !n.IsDir() {
 		return 0, linux.EACCES
 	}
 	return 0, nil
 }
 
-func sysAccess(t *Thread, a *args) (uint64, error) {
-	return sysFaccessat(t, &args{uint64(0xffffffffffffff9c), a[0], a[1]})
+// dirNode is the node AT_EMPTY_PATH names: dirfd's file (nil for one
+// without a node), or the working directory for AT_FDCWD.
+func (t *Thread) dirNode(dirfd uint64) (*vfs.Node, error) {
+	if int32(dirfd) == linux.AT_FDCWD {
+		t.p.mu.Lock()
+		defer t.p.mu.Unlock()
+		return t.p.cwd, nil
+	}
+	f, err := t.p.files.get(dirfd)
+	if err != nil {
+		return nil, err
+	}
+	return f.node, nil
 }
 
 func sysGetcwd(t *Thread, a *args) (uint64, error) {

@@ -2,9 +2,11 @@ package task
 
 import (
 	"encoding/binary"
+	"fmt"
 	"unsafe"
 
 	"sigil/linux"
+	"sigil/power"
 	"sigil/sys"
 )
 
@@ -113,6 +115,80 @@ func sysPrctl(t *Thread, a *args) (uint64, error) {
 		t.p.mu.Unlock()
 		b[15] = 0
 		return 0, t.p.as.CopyOut(a[1], b)
+	}
+	return 0, linux.EINVAL
+}
+
+// sysSync and sysSyncfs: nothing is written back (the initrd is in
+// memory); syncfs checks its descriptor as Linux does.
+func sysSync(t *Thread, a *args) (uint64, error) { return 0, nil }
+
+func sysSyncfs(t *Thread, a *args) (uint64, error) {
+	_, err := t.p.files.get(a[0])
+	return 0, err
+}
+
+// membarrierCommands are the membarrier(2) commands Sigil serves: all but
+// the rseq ones (Sigil has no restartable sequences). With one CPU every
+// barrier is complete when the call is made (a system call orders the
+// caller's accesses, and no other CPU runs a thread to interrupt); the SMP
+// work must make the expedited ones IPI the CPUs running the process.
+const membarrierCommands = linux.MEMBARRIER_CMD_GLOBAL | linux.MEMBARRIER_CMD_GLOBAL_EXPEDITED |
+	linux.MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED | linux.MEMBARRIER_CMD_PRIVATE_EXPEDITED |
+	linux.MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED | linux.MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE |
+	linux.MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE
+
+// sysMembarrier follows kernel/sched/membarrier.c: flags must be 0,
+// QUERY lists the commands, the private expedited barriers need their
+// registration first (EPERM), which is the address space's (inherited by
+// fork, reset by exec); anything else is EINVAL.
+func sysMembarrier(t *Thread, a *args) (uint64, error) {
+	cmd, flags := a[0], a[1]
+	if flags != 0 || cmd != 0 && (cmd&(cmd-1) != 0 || cmd&membarrierCommands == 0) {
+		return 0, linux.EINVAL
+	}
+	as := t.p.as
+	switch cmd {
+	case linux.MEMBARRIER_CMD_QUERY:
+		return membarrierCommands, nil
+	case linux.MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, linux.MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE,
+		linux.MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED:
+		as.membarrier.Or(uint32(cmd))
+	case linux.MEMBARRIER_CMD_PRIVATE_EXPEDITED, linux.MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE:
+		if as.membarrier.Load()&uint32(cmd<<1) == 0 { // each REGISTER_ bit is its command's, shifted once
+			return 0, linux.EPERM
+		}
+	}
+	return 0, nil
+}
+
+// sysReboot is reboot(2) for root: the magic numbers (EINVAL), then the
+// command: power off, halt, restart (RESTART2's string is read and not
+// used), Ctrl+Alt+Del's setting; anything else EINVAL.
+func sysReboot(t *Thread, a *args) (uint64, error) {
+	magic1, magic2, cmd := uint32(a[0]), uint32(a[1]), uint32(a[2])
+	if magic1 != linux.LINUX_REBOOT_MAGIC1 || magic2 != linux.LINUX_REBOOT_MAGIC2 &&
+		magic2 != linux.LINUX_REBOOT_MAGIC2A && magic2 != linux.LINUX_REBOOT_MAGIC2B &&
+		magic2 != linux.LINUX_REBOOT_MAGIC2C {
+		return 0, linux.EINVAL
+	}
+	switch cmd {
+	case linux.LINUX_REBOOT_CMD_POWER_OFF:
+		fmt.Println("sigil: reboot: Power down")
+		power.Off(power.ExitOK)
+	case linux.LINUX_REBOOT_CMD_HALT:
+		fmt.Println("sigil: reboot: System halted")
+		power.Halt()
+	case linux.LINUX_REBOOT_CMD_RESTART2:
+		if _, err := t.p.as.CopyInString(a[3], 256); err != nil {
+			return 0, err
+		}
+		fallthrough
+	case linux.LINUX_REBOOT_CMD_RESTART:
+		fmt.Println("sigil: reboot: Restarting system")
+		power.Restart()
+	case linux.LINUX_REBOOT_CMD_CAD_ON, linux.LINUX_REBOOT_CMD_CAD_OFF:
+		return 0, nil // no Ctrl+Alt+Del from the keyboard driver to act on
 	}
 	return 0, linux.EINVAL
 }

@@ -10,12 +10,13 @@ import (
 // resource limits' defaults and prlimit64's errno order; ten thousand
 // unknown system calls logged as four lines and a summary; "#!" scripts
 // (an interpreter argument, a script as interpreter, ELOOP, EACCES,
-// ENOEXEC, ENOENT).
+// ENOEXEC, ENOENT); close_range, faccessat2, sync, syncfs, membarrier
+// and reboot's refusals.
 func TestCalls(t *testing.T) {
 	res := bootInit(t, "init=/bin/calltest")
 	wantCode(t, res, 0)
 	wantLines(t, res.Output, `(?m)^calltest: eventfd ok$`, `(?m)^calltest: rlimit ok$`, `(?m)^calltest: unknown ok$`,
-		`(?m)^calltest: script ok$`, `(?m)^calltest: 4 of 4 passed$`,
+		`(?m)^calltest: script ok$`, `(?m)^calltest: calls ok$`, `(?m)^calltest: 5 of 5 passed$`,
 		`(?m)^sigil: pid 1 \(calltest\) made 9996 more unimplemented system calls \(ENOSYS\), not logged$`)
 	logged := 0
 	for _, l := range strings.Split(res.Output, "\n") {
@@ -42,4 +43,17 @@ func TestScriptInit(t *testing.T) {
 	wantCode(t, res, 0)
 	wantLines(t, res.Output, `(?m)^script init: running$`, `(?m)^hello from musl: pid \d+, exiting with 0$`,
 		`(?m)^hello from musl: pid \d+, exiting with 3$`, `(?m)^script init: done$`)
+}
+
+// TestReboot: reboot(2) powers the machine off (through isa-debug-exit
+// with 0) and restarts it (QEMU, run with -no-reboot, quits on the reset).
+func TestReboot(t *testing.T) {
+	res := bootInit(t, "init=/bin/calltest -- poweroff")
+	wantCode(t, res, 0)
+	wantLines(t, res.Output, `(?m)^sigil: reboot: Power down$`)
+	res = bootInit(t, "init=/bin/calltest -- restart")
+	if _, ok := res.Code(); ok || res.Status != 0 || res.TimedOut {
+		t.Errorf("restart: QEMU status %d (timed out %v), want 0 from the reset\n%s", res.Status, res.TimedOut, res.Tail(20))
+	}
+	wantLines(t, res.Output, `(?m)^sigil: reboot: Restarting system$`)
 }

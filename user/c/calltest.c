@@ -150,20 +150,82 @@ static void t_script(void) {
 	CHECK((r = run_script("/etc/scripts/missing")) == -ENOENT, "missing interpreter: %d, want -ENOENT", r);
 }
 
-static const struct { const char *name; void (*fn)(void); } tests[] = {
+/* close_range, faccessat2, sync, syncfs, membarrier and reboot's refusals. */
+static void t_calls(void) {
+	int p[2];
+	CHECK(pipe(p) == 0, "pipe");
+	int hi = dup2(p[0], 40);
+	CHECK(hi == 40, "dup2");
+	ERRNO(syscall(SYS_close_range, 10, 5, 0), EINVAL);
+	ERRNO(syscall(SYS_close_range, 0, ~0U, 1), EINVAL);
+	CHECK(syscall(SYS_close_range, 40, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */) == 0, "close_range cloexec: %s", strerror(errno));
+	CHECK(fcntl(40, F_GETFD) == FD_CLOEXEC, "fd 40 not close-on-exec");
+	CHECK(syscall(SYS_close_range, p[0], p[1], 0) == 0, "close_range: %s", strerror(errno));
+	ERRNO(fcntl(p[0], F_GETFD), EBADF);
+	ERRNO(fcntl(p[1], F_GETFD), EBADF);
+	CHECK(syscall(SYS_close_range, 40, 40, 2 /* CLOSE_RANGE_UNSHARE */) == 0, "close_range unshare");
+	ERRNO(fcntl(40, F_GETFD), EBADF);
+	CHECK(syscall(SYS_close_range, 1000000, ~0U, 0) == 0, "close_range above every descriptor");
+
+	ERRNO(syscall(SYS_faccessat2, AT_FDCWD, "/bin/hello", 8, 0), EINVAL);
+	ERRNO(syscall(SYS_faccessat2, AT_FDCWD, "/bin/hello", X_OK, 1), EINVAL);
+	CHECK(syscall(SYS_faccessat2, AT_FDCWD, "/bin/hello", X_OK | R_OK, AT_EACCESS) == 0, "faccessat2 X_OK: %s", strerror(errno));
+	ERRNO(syscall(SYS_faccessat2, AT_FDCWD, "/etc/motd", X_OK, 0), EACCES);
+	CHECK(syscall(SYS_faccessat2, AT_FDCWD, "/etc", X_OK, 0) == 0, "faccessat2 on a directory");
+	ERRNO(syscall(SYS_faccessat2, AT_FDCWD, "/nonexistent", F_OK, 0), ENOENT);
+	ERRNO(syscall(SYS_faccessat2, AT_FDCWD, "", F_OK, 0), ENOENT);
+	int fd = open("/bin/hello", O_RDONLY);
+	CHECK(syscall(SYS_faccessat2, fd, "", X_OK, AT_EMPTY_PATH) == 0, "faccessat2 AT_EMPTY_PATH: %s", strerror(errno));
+	close(fd);
+
+	sync();
+	CHECK(syscall(SYS_syncfs, 0) == 0, "syncfs: %s", strerror(errno));
+	ERRNO(syscall(SYS_syncfs, 77), EBADF);
+
+	long q = syscall(SYS_membarrier, 0, 0);
+	CHECK(q > 0 && (q & 0x7f) == 0x7f, "membarrier query %#lx lacks the non-rseq commands", q);
+	ERRNO(syscall(SYS_membarrier, 0, 1), EINVAL);
+	ERRNO(syscall(SYS_membarrier, 3, 0), EINVAL);
+	ERRNO(syscall(SYS_membarrier, 1 << 12, 0), EINVAL);
+	CHECK(syscall(SYS_membarrier, 1, 0) == 0, "membarrier global: %s", strerror(errno));
+	CHECK(syscall(SYS_membarrier, 2, 0) == 0, "membarrier global expedited: %s", strerror(errno));
+	ERRNO(syscall(SYS_membarrier, 8, 0), EPERM);
+	CHECK(syscall(SYS_membarrier, 16, 0) == 0, "register private expedited: %s", strerror(errno));
+	CHECK(syscall(SYS_membarrier, 8, 0) == 0, "private expedited after registering: %s", strerror(errno));
+	ERRNO(syscall(SYS_membarrier, 32, 0), EPERM);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(syscall(SYS_membarrier, 8, 0) == 0 ? 0 : 1); /* the registration is the memory's, copied by fork */
+	int st;
+	waitpid(pid, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "fork child lost the membarrier registration");
+
+	ERRNO(syscall(SYS_reboot, 0xfee1deadU, 1, 0x4321FEDC, 0), EINVAL);
+	ERRNO(syscall(SYS_reboot, 0x1234, 672274793, 0x4321FEDC, 0), EINVAL);
+	ERRNO(syscall(SYS_reboot, 0xfee1deadU, 672274793, 0x1111, 0), EINVAL);
+}
+
+/* The machine goes away: run only when named. */
+static void t_poweroff(void) { syscall(SYS_reboot, 0xfee1deadU, 672274793, 0x4321FEDC, 0); FAIL("still running"); }
+static void t_restart(void) { syscall(SYS_reboot, 0xfee1deadU, 85072278, 0x01234567, 0); FAIL("still running"); }
+
+static const struct { const char *name; void (*fn)(void); int named; } tests[] = {
 	{"eventfd", t_eventfd},
 	{"rlimit", t_rlimit},
 	{"unknown", t_unknown},
 	{"script", t_script},
+	{"calls", t_calls},
+	{"poweroff", t_poweroff, 1},
+	{"restart", t_restart, 1},
 };
 
 int main(int argc, char **argv) {
 	setvbuf(stdout, NULL, _IONBF, 0);
 	int n = 0, bad = 0;
 	for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-		int want = argc < 2;
+		int want = argc < 2 && !tests[i].named;
 		for (int a = 1; a < argc; a++)
-			want |= !strcmp(argv[a], tests[i].name) || !strcmp(argv[a], "all");
+			want |= !strcmp(argv[a], tests[i].name) || (!strcmp(argv[a], "all") && !tests[i].named);
 		if (!want)
 			continue;
 		current = tests[i].name, failed = 0, n++;
