@@ -325,7 +325,7 @@ func StartInit(file string, argv, envp []string, console *vfs.Node) (*Process, e
 		if err != nil {
 			return nil, err
 		}
-		p.files.install(f, fd, false)
+		p.files.install(f, fd, false, int(p.limits[linux.RLIMIT_NOFILE].Cur))
 	}
 	t := newThread(sched.UserContext{})
 	t.TID, t.p = p.PID, p

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"sigil/linux"
+	"sigil/rlimit"
 	"sigil/tty"
 	"sigil/vfs"
 )
@@ -97,12 +98,13 @@ func (ft *FDTable) get(fd uint64) (*OpenFile, error) {
 	return ft.fds[fd].f, nil
 }
 
-// install puts f at the lowest free descriptor >= min.
-func (ft *FDTable) install(f *OpenFile, min int, cloexec bool) (int, error) {
+// install puts f at the lowest free descriptor >= min, below limit (the
+// caller's RLIMIT_NOFILE; EMFILE when none is free).
+func (ft *FDTable) install(f *OpenFile, min int, cloexec bool, limit int) (int, error) {
 	ft.mu.Lock()
 	defer ft.mu.Unlock()
 	for fd := min; ; fd++ {
-		if fd >= 1024 {
+		if fd >= limit {
 			return -1, linux.EMFILE
 		}
 		if fd >= len(ft.fds) {
@@ -115,9 +117,10 @@ func (ft *FDTable) install(f *OpenFile, min int, cloexec bool) (int, error) {
 	}
 }
 
-// set puts f at fd, closing what was there (dup2).
-func (ft *FDTable) set(fd int, f *OpenFile, cloexec bool) error {
-	if fd < 0 || fd >= 1024 {
+// set puts f at fd, closing what was there (dup2); EBADF for fd at or
+// above limit (the caller's RLIMIT_NOFILE).
+func (ft *FDTable) set(fd int, f *OpenFile, cloexec bool, limit int) error {
+	if fd < 0 || fd >= limit {
 		return linux.EBADF
 	}
 	ft.mu.Lock()
@@ -184,10 +187,10 @@ func (ft *FDTable) closeOnExec() {
 // closeRange is close_range on [first, last]: each open descriptor is
 // closed, or with cloexec marked close-on-exec.
 func (ft *FDTable) closeRange(first, last uint64, cloexec bool) {
-	if first >= 1024 {
-		return // beyond any descriptor (install's limit)
+	if first > rlimit.NrOpen {
+		return // beyond any descriptor
 	}
-	end := int(min(last, 1023)) + 1
+	end := int(min(last, rlimit.NrOpen)) + 1
 	if cloexec {
 		ft.mu.Lock()
 		for fd := int(first); fd < min(end, len(ft.fds)); fd++ {
@@ -197,6 +200,19 @@ func (ft *FDTable) closeRange(first, last uint64, cloexec bool) {
 		return
 	}
 	ft.closeWhere(int(first), end, func(fdEntry) bool { return true })
+}
+
+// nofile is the caller's RLIMIT_NOFILE soft limit: Linux checks new
+// descriptors against the calling task's limit, whoever shares the table.
+func (t *Thread) nofile() int {
+	t.p.mu.Lock()
+	defer t.p.mu.Unlock()
+	return int(min(t.p.limits[linux.RLIMIT_NOFILE].Cur, rlimit.NrOpen))
+}
+
+// installFD is install below the caller's limit.
+func (t *Thread) installFD(f *OpenFile, min int, cloexec bool) (int, error) {
+	return t.p.files.install(f, min, cloexec, t.nofile())
 }
 
 // closeWhere closes the open descriptors in [from, to) that doom picks.

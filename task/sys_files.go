@@ -113,7 +113,7 @@ func sysOpenat(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	fd, err := t.p.files.install(f, 0, flags&linux.O_CLOEXEC != 0)
+	fd, err := t.installFD(f, 0, flags&linux.O_CLOEXEC != 0)
 	if err != nil {
 		f.unref()
 		return 0, err
@@ -471,7 +471,7 @@ func sysDup(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	fd, err := t.p.files.install(f.ref(), 0, false)
+	fd, err := t.installFD(f.ref(), 0, false)
 	if err != nil {
 		f.unref()
 	}
@@ -486,7 +486,7 @@ func sysDup3(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := t.p.files.set(int(a[1]), f.ref(), a[2]&linux.O_CLOEXEC != 0); err != nil {
+	if err := t.p.files.set(int(uint32(a[1])), f.ref(), a[2]&linux.O_CLOEXEC != 0, t.nofile()); err != nil {
 		f.unref()
 		return 0, err
 	}
@@ -509,7 +509,10 @@ func sysFcntl(t *Thread, a *args) (uint64, error) {
 	}
 	switch cmd {
 	case linux.F_DUPFD, linux.F_DUPFD_CLOEXEC:
-		nfd, err := t.p.files.install(f.ref(), int(arg), cmd == linux.F_DUPFD_CLOEXEC)
+		if uint64(uint32(arg)) >= uint64(t.nofile()) {
+			return 0, linux.EINVAL // f_dupfd: from at or above RLIMIT_NOFILE
+		}
+		nfd, err := t.installFD(f.ref(), int(uint32(arg)), cmd == linux.F_DUPFD_CLOEXEC)
 		if err != nil {
 			f.unref()
 		}
@@ -545,13 +548,13 @@ func sysPipe2(t *Thread, a *args) (uint64, error) {
 	r := newFile(pipeReader{p}, nil, linux.O_RDONLY|flags&linux.O_NONBLOCK)
 	w := newFile(pipeWriter{p}, nil, linux.O_WRONLY|flags&linux.O_NONBLOCK)
 	cloexec := flags&linux.O_CLOEXEC != 0
-	rfd, err := t.p.files.install(r, 0, cloexec)
+	rfd, err := t.installFD(r, 0, cloexec)
 	if err != nil {
 		r.unref()
 		w.unref()
 		return 0, err
 	}
-	wfd, err := t.p.files.install(w, 0, cloexec)
+	wfd, err := t.installFD(w, 0, cloexec)
 	if err != nil {
 		t.p.files.close(uint64(rfd))
 		w.unref()

@@ -17,7 +17,7 @@ func sysEventfd2(t *Thread, a *args) (uint64, error) {
 	}
 	e := &eventFile{ctr: ctr}
 	f := newFile(e, nil, linux.O_RDWR|a[1]&linux.EFD_NONBLOCK)
-	fd, err := t.p.files.install(f, 0, a[1]&linux.EFD_CLOEXEC != 0)
+	fd, err := t.installFD(f, 0, a[1]&linux.EFD_CLOEXEC != 0)
 	return uint64(fd), err
 }
 
@@ -26,7 +26,7 @@ func sysEpollCreate1(t *Thread, a *args) (uint64, error) {
 		return 0, linux.EINVAL
 	}
 	f := newFile(&epollFile{regs: map[int32]*epollReg{}}, nil, linux.O_RDWR)
-	fd, err := t.p.files.install(f, 0, a[0]&linux.EPOLL_CLOEXEC != 0)
+	fd, err := t.installFD(f, 0, a[0]&linux.EPOLL_CLOEXEC != 0)
 	return uint64(fd), err
 }
 

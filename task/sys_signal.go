@@ -508,7 +508,7 @@ func sysSignalfd4(t *Thread, a *args) (uint64, error) {
 	t.p.signalfd = true // its pollers must hear of every signal (fast.go)
 	t.p.mu.Unlock()
 	f := newFile(&signalFile{t: t, mask: mask}, nil, linux.O_RDONLY|flags&linux.SFD_NONBLOCK)
-	n, err := t.p.files.install(f, 0, flags&linux.SFD_CLOEXEC != 0)
+	n, err := t.installFD(f, 0, flags&linux.SFD_CLOEXEC != 0)
 	return uint64(n), err
 }
 

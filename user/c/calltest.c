@@ -91,6 +91,19 @@ static void t_rlimit(void) {
 	r.rlim_cur = 10, r.rlim_max = 1 << 20;
 	CHECK(syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, &r, &old) == 0 && old.rlim_cur == 1024, "prlimit64 swap");
 	CHECK(getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur == 10 && r.rlim_max == 1 << 20, "new limit kept");
+	/* The soft limit bounds new descriptors: EBADF for dup2 past it,
+	   EINVAL for F_DUPFD from it, EMFILE when every one below is taken. */
+	ERRNO(dup2(0, 10), EBADF);
+	ERRNO(fcntl(0, F_DUPFD, 10), EINVAL);
+	ERRNO(fcntl(0, F_DUPFD, -1), EINVAL);
+	int opened[16], n = 0, fd;
+	while (n < 16 && (fd = dup(0)) >= 0)
+		opened[n++] = fd;
+	CHECK(n < 16 && errno == EMFILE && opened[n - 1] == 9, "dup stopped at %d with %s, want EMFILE after fd 9", n ? opened[n - 1] : -1, strerror(errno));
+	while (n > 0)
+		close(opened[--n]);
+	r.rlim_cur = 1024;
+	CHECK(setrlimit(RLIMIT_NOFILE, &r) == 0, "restore RLIMIT_NOFILE");
 	ERRNO(syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, (void *)8, NULL), EFAULT);
 	ERRNO(syscall(SYS_prlimit64, 0x7ffffff0, RLIMIT_NOFILE, NULL, &r), ESRCH);
 	/* The new limit is read before the process is looked up. */
