@@ -146,16 +146,13 @@ func setupInterrupts() {
 
 func physBytes(pa uint64, n int) []byte { return unsafe.Slice((*byte)(mm.Phys(pa)), n) }
 
-// cmdlineValue returns the value of key=value on the command line, without
-// allocating.
+// cmdlineValue returns the value of key=value on the command line (the
+// kernel's part, before "--"), without allocating.
 func cmdlineValue(key string) string {
-	line := unsafe.String(&info.Cmdline[0], info.CmdlineLen)
-	for len(line) > 0 {
-		word := line
-		if i := indexByte(line, ' '); i >= 0 {
-			word, line = line[:i], line[i+1:]
-		} else {
-			line = ""
+	var words [sysv.MaxWords / 2]string
+	for _, word := range splitCmdline(unsafe.String(&info.Cmdline[0], info.CmdlineLen), scratchBuf[:], words[:0]) {
+		if word == "--" {
+			break
 		}
 		if len(word) > len(key) && word[len(key)] == '=' && word[:len(key)] == key {
 			return word[len(key)+1:]
@@ -164,6 +161,10 @@ func cmdlineValue(key string) string {
 	return ""
 }
 
+// argBuf holds the runtime's argv words; scratchBuf the words of a
+// lookup, each only until the next.
+var argBuf, scratchBuf [maxCmdline]byte
+
 var limitBuf [40]byte
 
 // envVar formats name followed by v in decimal into buf, without
@@ -171,15 +172,6 @@ var limitBuf [40]byte
 func envVar(buf []byte, name string, v uint64) string {
 	b := strconv.AppendUint(append(buf[:0], name...), v, 10) // within buf's capacity: no allocation
 	return unsafe.String(&b[0], len(b))
-}
-
-func indexByte(s string, c byte) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			return i
-		}
-	}
-	return -1
 }
 
 func halt(msg string) {
@@ -334,20 +326,7 @@ func initialStack() uintptr {
 	var words [sysv.MaxWords / 2]string
 	argv := words[:0]
 	argv = append(argv, "sigil")
-	line := unsafe.String(&info.Cmdline[0], info.CmdlineLen)
-	for i := 0; i < len(line) && len(argv) < cap(argv); {
-		for i < len(line) && line[i] == ' ' {
-			i++
-		}
-		j := i
-		for j < len(line) && line[j] != ' ' {
-			j++
-		}
-		if j > i {
-			argv = append(argv, line[i:j])
-		}
-		i = j
-	}
+	argv = splitCmdline(unsafe.String(&info.Cmdline[0], info.CmdlineLen), argBuf[:], argv)
 	st := mm.Stats()
 	envp := [...]string{"GODEBUG=asyncpreemptoff=1", envVar(limitBuf[:], "GOMEMLIMIT=", mm.KernelLimit(st.Total, st.Free, 0))}
 	_, _, _, hwcap := arch.CPUID(1, 0)

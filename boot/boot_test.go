@@ -58,3 +58,32 @@ func TestStartInfoLayout(t *testing.T) {
 		t.Error("modlist or memmap entry size")
 	}
 }
+
+// TestSplitCmdline: the command line splits as Linux's next_arg does.
+func TestSplitCmdline(t *testing.T) {
+	for _, c := range []struct {
+		line string
+		want []string
+	}{
+		{`init=/bin/sh -- -c "echo hi"`, []string{"init=/bin/sh", "--", "-c", "echo hi"}},
+		{`  a="b c"	d  `, []string{"a=b c", "d"}},
+		{`"x y"z q`, []string{`x y"z`, "q"}},
+		{`k="" e=`, []string{"k=", "e="}},
+		{`"unterminated quote`, []string{"unterminated quote"}},
+		{`a=b"c d"`, []string{`a=b"c d"`}},
+		{``, nil},
+	} {
+		var words [8]string
+		buf := make([]byte, len(c.line))
+		got := splitCmdline(c.line, buf, words[:0])
+		if len(got) != len(c.want) {
+			t.Errorf("%q: %q, want %q", c.line, got, c.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != c.want[i] {
+				t.Errorf("%q: word %d = %q, want %q", c.line, i, got[i], c.want[i])
+			}
+		}
+	}
+}

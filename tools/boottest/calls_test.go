@@ -57,3 +57,11 @@ func TestReboot(t *testing.T) {
 	}
 	wantLines(t, res.Output, `(?m)^sigil: reboot: Restarting system$`)
 }
+
+// TestCmdlineQuotes: the kernel command line splits as Linux's, quotes
+// grouping words: init gets -c and "echo hi there" as two arguments.
+func TestCmdlineQuotes(t *testing.T) {
+	res := bootInit(t, `init=/bin/sh -- -c "echo hi there"`)
+	wantCode(t, res, 0)
+	wantLines(t, res.Output, `(?m)^hi there$`)
+}
