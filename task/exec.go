@@ -1,7 +1,9 @@
 package task
 
 import (
+	"fmt"
 	"path"
+	"sync"
 
 	"sigil/arch"
 	"sigil/irq"
@@ -159,15 +161,18 @@ func buildStack(as *AddressSpace, img *loader.Image, file string, argv, envp []s
 // "#!" interpreters as Linux's binfmt_script does (each must be an
 // executable file; more than loader.MaxInterpDepth of them is ELOOP), and
 // returns it with the argument list it gets.
-func (p *Process) findProgram(file string, argv []string) (*vfs.Node, []string, error) {
-	name := file
+// The first file is node, named name (execve's path, or execveat's
+// /dev/fd/N form).
+func (p *Process) findProgram(node *vfs.Node, name string, argv []string) (*vfs.Node, []string, error) {
 	for depth := 0; ; depth++ {
 		if depth > loader.MaxInterpDepth {
 			return nil, nil, linux.ELOOP
 		}
-		node, err := p.resolve(name, true)
-		if err != nil {
-			return nil, nil, err
+		if depth > 0 {
+			var err error
+			if node, err = p.resolve(name, true); err != nil {
+				return nil, nil, err
+			}
 		}
 		if err := executable(node); err != nil {
 			return nil, nil, err
@@ -222,12 +227,33 @@ func vfsErrno(err error) error {
 	return linux.EIO
 }
 
-// exec replaces the calling thread's program (the point of no return is
-// after the new image is built: a failure before it leaves the caller
-// intact).
+// exec replaces the calling thread's program with file, found from the
+// working directory.
 func (t *Thread) exec(file string, argv, envp []string) error {
+	node, err := t.p.resolve(file, true)
+	if err != nil {
+		return err
+	}
+	return t.execNode(node, file, argv, envp)
+}
+
+// nullArgv is reported once, as Linux's pr_warn_once does.
+var nullArgv sync.Once
+
+// execNode replaces the calling thread's program with the one in node,
+// called file (AT_EXECFN, the name in /proc), as do_execveat_common: an
+// empty argv gets one empty string (Linux 6.1), and the point of no
+// return is after the new image is built, so a failure before it leaves
+// the caller intact.
+func (t *Thread) execNode(node *vfs.Node, file string, argv, envp []string) error {
 	p := t.p
-	node, argv, err := p.findProgram(file, argv)
+	if len(argv) == 0 {
+		nullArgv.Do(func() {
+			fmt.Printf("sigil: process '%s' launched '%s' with NULL argv: empty string added\n", p.comm, file)
+		})
+		argv = []string{""}
+	}
+	node, argv, err := p.findProgram(node, file, argv)
 	if err != nil {
 		return err
 	}

@@ -2,10 +2,12 @@ package task
 
 import (
 	"encoding/binary"
+	"fmt"
 	"time"
 
 	"sigil/linux"
 	"sigil/signal"
+	"sigil/vfs"
 )
 
 func sysGetpid(t *Thread, a *args) (uint64, error) { return uint64(t.p.PID), nil }
@@ -98,6 +100,53 @@ func sysExecve(t *Thread, a *args) (uint64, error) {
 		return 0, err
 	}
 	return 0, t.exec(file, argv, envp)
+}
+
+// sysExecveat is execveat(2): the path is found from dirfd (EINVAL for
+// flags other than AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH); an empty path
+// with AT_EMPTY_PATH runs dirfd's own file (fexecve); AT_SYMLINK_NOFOLLOW
+// makes a final symbolic link ELOOP. The program's name is then Linux's
+// "/dev/fd/N" or "/dev/fd/N/path" form, unless the path is absolute or
+// dirfd is AT_FDCWD.
+func sysExecveat(t *Thread, a *args) (uint64, error) {
+	dirfd, flags := a[0], a[4]
+	if flags&^(linux.AT_SYMLINK_NOFOLLOW|linux.AT_EMPTY_PATH) != 0 {
+		return 0, linux.EINVAL
+	}
+	file, err := t.p.as.CopyInString(a[1], linux.PATH_MAX)
+	if err != nil {
+		return 0, err
+	}
+	argv, err := t.strings(a[2])
+	if err != nil {
+		return 0, err
+	}
+	envp, err := t.strings(a[3])
+	if err != nil {
+		return 0, err
+	}
+	name := file
+	if int32(dirfd) != linux.AT_FDCWD && (file == "" || file[0] != '/') {
+		name = fmt.Sprintf("/dev/fd/%d", int32(dirfd))
+		if file != "" {
+			name += "/" + file
+		}
+	}
+	var node *vfs.Node
+	if file == "" && flags&linux.AT_EMPTY_PATH != 0 {
+		if node, err = t.dirNode(dirfd); err != nil {
+			return 0, err
+		}
+		if node == nil {
+			return 0, linux.EACCES // a pipe or socket: not a program
+		}
+	} else if node, err = t.lookupAt(dirfd, file, flags&linux.AT_SYMLINK_NOFOLLOW == 0); err != nil {
+		return 0, err
+	}
+	if node.IsSymlink() {
+		return 0, linux.ELOOP
+	}
+	return 0, t.execNode(node, name, argv, envp)
 }
 
 // matches reports whether child c is selected by wait's pid argument.

@@ -11,12 +11,12 @@ import (
 // unknown system calls logged as four lines and a summary; "#!" scripts
 // (an interpreter argument, a script as interpreter, ELOOP, EACCES,
 // ENOEXEC, ENOENT); close_range, faccessat2, sync, syncfs, membarrier
-// and reboot's refusals.
+// and reboot's refusals; execve with a NULL argv and execveat.
 func TestCalls(t *testing.T) {
 	res := bootInit(t, "init=/bin/calltest")
 	wantCode(t, res, 0)
 	wantLines(t, res.Output, `(?m)^calltest: eventfd ok$`, `(?m)^calltest: rlimit ok$`, `(?m)^calltest: unknown ok$`,
-		`(?m)^calltest: script ok$`, `(?m)^calltest: calls ok$`, `(?m)^calltest: 5 of 5 passed$`,
+		`(?m)^calltest: script ok$`, `(?m)^calltest: calls ok$`, `(?m)^calltest: exec ok$`, `(?m)^calltest: 6 of 6 passed$`,
 		`(?m)^sigil: pid 1 \(calltest\) made 9996 more unimplemented system calls \(ENOSYS\), not logged$`)
 	logged := 0
 	for _, l := range strings.Split(res.Output, "\n") {

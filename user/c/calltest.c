@@ -128,15 +128,18 @@ static void t_unknown(void) {
 		(long)((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000));
 }
 
-/* run_script execs path in a child with argv {path, "x", NULL} and returns
-   its exit code, or -errno when execve failed (reported through a pipe). */
-static int run_script(const char *path) {
+/* run_exec runs an exec call in a child (dirfd, path, argv, flags as
+   execveat's; dirfd -1 means execve) and returns the program's exit code,
+   or -errno when the call failed (reported through a pipe). */
+static int run_exec(int dirfd, const char *path, char **argv, int flags) {
 	int p[2];
 	pipe2(p, O_CLOEXEC);
 	pid_t pid = fork();
 	if (pid == 0) {
-		char *argv[] = {(char *)path, "x", NULL};
-		execve(path, argv, environ);
+		if (dirfd == -1)
+			syscall(SYS_execve, path, argv, environ);
+		else
+			syscall(SYS_execveat, dirfd, path, argv, environ, flags);
 		int e = errno;
 		write(p[1], &e, sizeof e);
 		_exit(99);
@@ -149,6 +152,32 @@ static int run_script(const char *path) {
 	if (n == sizeof e)
 		return -e;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 1000;
+}
+
+static int run_script(const char *path) {
+	char *argv[] = {(char *)path, "x", NULL};
+	return run_exec(-1, path, argv, 0);
+}
+
+/* execve with a NULL argv (one empty string added, as Linux 6.1), and
+   execveat: from a directory descriptor, AT_EMPTY_PATH (fexecve), and its
+   refusals. /bin/hello exits with its first argument, or 7 without one. */
+static void t_exec(void) {
+	char *five[] = {"hello", "5", NULL};
+	int r;
+	CHECK((r = run_exec(-1, "/bin/hello", NULL, 0)) == 7, "execve NULL argv: %d, want 7", r);
+	CHECK((r = run_exec(AT_FDCWD, "/bin/hello", five, 0)) == 5, "execveat AT_FDCWD: %d", r);
+	int dir = open("/bin", O_RDONLY | O_DIRECTORY);
+	CHECK((r = run_exec(dir, "hello", five, 0)) == 5, "execveat from a directory fd: %d", r);
+	int fd = open("/bin/hello", O_RDONLY);
+	CHECK((r = run_exec(fd, "", five, AT_EMPTY_PATH)) == 5, "execveat AT_EMPTY_PATH: %d", r);
+	CHECK((r = run_exec(fd, "", five, 0)) == -ENOENT, "execveat empty path: %d, want -ENOENT", r);
+	CHECK((r = run_exec(dir, "hello", five, 1)) == -EINVAL, "execveat bad flag: %d, want -EINVAL", r);
+	CHECK((r = run_exec(AT_FDCWD, "/init", five, AT_SYMLINK_NOFOLLOW)) == -ELOOP, "execveat NOFOLLOW symlink: %d, want -ELOOP", r);
+	int p[2];
+	pipe(p);
+	CHECK((r = run_exec(p[0], "", five, AT_EMPTY_PATH)) == -EACCES, "execveat of a pipe: %d, want -EACCES", r);
+	close(p[0]), close(p[1]), close(fd), close(dir);
 }
 
 /* "#!" scripts, as binfmt_script: an interpreter with one argument, a
@@ -228,6 +257,7 @@ static const struct { const char *name; void (*fn)(void); int named; } tests[] =
 	{"unknown", t_unknown},
 	{"script", t_script},
 	{"calls", t_calls},
+	{"exec", t_exec},
 	{"poweroff", t_poweroff, 1},
 	{"restart", t_restart, 1},
 };
