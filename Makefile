@@ -12,7 +12,7 @@ APPEND ?=
 MEM ?= 256M
 export CGO_ENABLED := 0
 
-.PHONY: all kernel run debug gdb test test-host test-boot bench vet deps-qemu deps-musl deps-gdb clean
+.PHONY: all kernel run debug gdb test test-host test-boot bench vet deps-qemu deps-musl deps-busybox deps-gdb clean
 
 all: kernel
 
@@ -27,7 +27,7 @@ build/sigil: build/sigil.elf tools/mkimage/main.go
 	$(GO) run ./tools/mkimage -o $@ build/sigil.elf
 
 # The initrd: the user programs of user/ and the files of user/rootfs.
-build/initrd.cpio: $(SOURCES) $(shell find user -type f) | deps-musl
+build/initrd.cpio: $(SOURCES) $(shell find user -type f) | deps-musl deps-busybox
 	@mkdir -p build
 	$(GO) run ./tools/mkinitrd -o $@
 
@@ -81,6 +81,15 @@ deps-musl:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq musl-tools >/dev/null; \
 	  else \
 	    echo "musl-gcc is missing: install it with: sudo apt-get install -y musl-tools"; exit 1; \
+	  fi; }
+
+deps-busybox:
+	@test -x /bin/busybox && ! LC_ALL=C ldd /bin/busybox >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing BusyBox (apt-get install -y busybox-static)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >/dev/null; \
+	  else \
+	    echo "busybox-static is missing: install it with: sudo apt-get install -y busybox-static"; exit 1; \
 	  fi; }
 
 deps-gdb:

@@ -65,3 +65,12 @@ func TestCmdlineQuotes(t *testing.T) {
 	wantCode(t, res, 0)
 	wantLines(t, res.Output, `(?m)^hi there$`)
 }
+
+// TestBusyBox: Debian's busybox-static, packed into the initrd with its
+// applet links, runs unmodified: ash's arithmetic, ls through an applet
+// link, uname.
+func TestBusyBox(t *testing.T) {
+	res := bootInit(t, `init=/bin/busybox -- sh -c "echo $((6*7)); ls /etc; uname -sm"`)
+	wantCode(t, res, 0)
+	wantLines(t, res.Output, `(?m)^42$`, `(?m)^motd\s+scripts$`, `(?m)^Linux x86_64$`)
+}
