@@ -341,7 +341,7 @@ func initialStack() uintptr {
 	}
 	var random [16]byte
 	sys.Fill(random[:])
-	sp := sysv.BuildStack(mainStack[:], uint64(uintptr(unsafe.Pointer(&mainStack[0]))), argv, envp[:], auxv[:], random)
+	sp, _ := sysv.BuildStack(mainStack[:], uint64(uintptr(unsafe.Pointer(&mainStack[0]))), argv, envp[:], auxv[:], random)
 	if sp == 0 {
 		halt("sigil: initial stack overflow\n")
 	}

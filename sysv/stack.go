@@ -65,23 +65,33 @@ type Aux struct {
 // runtime starts, so pointers are staged in a fixed array).
 const MaxWords = 96
 
+// Areas are where the argument and environment strings lie, each block
+// contiguous and in order as Linux lays them out (mm->arg_start..arg_end,
+// env_start..env_end: what /proc/PID/cmdline and environ read).
+type Areas struct{ ArgStart, ArgEnd, EnvStart, EnvEnd uint64 }
+
 // BuildStack lays out argv, envp and auxv (with random as AT_RANDOM's 16
 // bytes) in buf, whose first byte will live at address addr, and returns the
 // initial RSP, 16-byte aligned, or 0 if buf is too small or there are too
-// many words.
-func BuildStack(buf []byte, addr uint64, argv, envp []string, auxv []Aux, random [16]byte) uint64 {
+// many words, and where the strings went.
+func BuildStack(buf []byte, addr uint64, argv, envp []string, auxv []Aux, random [16]byte) (uint64, Areas) {
 	w := stackWriter{buf: buf, addr: addr, pos: len(buf), ok: true}
 	var argp, envpp [MaxWords]uint64
 	var auxp [MaxWords]uint64
 	if len(argv)+len(envp)+2*len(auxv)+8 > MaxWords {
-		return 0
+		return 0, Areas{}
 	}
-	for i, s := range argv {
-		argp[i] = w.bytes(s)
+	// Top down, last first: argv's strings then envp's in ascending order.
+	var a Areas
+	a.EnvEnd = w.at()
+	for i := len(envp) - 1; i >= 0; i-- {
+		envpp[i] = w.bytes(envp[i])
 	}
-	for i, s := range envp {
-		envpp[i] = w.bytes(s)
+	a.EnvStart, a.ArgEnd = w.at(), w.at()
+	for i := len(argv) - 1; i >= 0; i-- {
+		argp[i] = w.bytes(argv[i])
 	}
+	a.ArgStart = w.at()
 	for i, a := range auxv {
 		auxp[i] = a.Val
 		if a.Str != "" {
@@ -93,7 +103,7 @@ func BuildStack(buf []byte, addr uint64, argv, envp []string, auxv []Aux, random
 	words := 1 + len(argv) + 1 + len(envp) + 1 + 2*(len(auxv)+2)
 	w.pos = int((w.at()-uint64(words*8))&^15 - w.addr + uint64(words*8))
 	if w.pos < 0 || w.pos > len(buf) {
-		return 0
+		return 0, Areas{}
 	}
 	w.word(0) // AT_NULL
 	w.word(0)
@@ -113,7 +123,7 @@ func BuildStack(buf []byte, addr uint64, argv, envp []string, auxv []Aux, random
 	}
 	w.word(uint64(len(argv)))
 	if !w.ok {
-		return 0
+		return 0, Areas{}
 	}
-	return w.at()
+	return w.at(), a
 }

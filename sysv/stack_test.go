@@ -14,7 +14,7 @@ func TestBuildStack(t *testing.T) {
 	envp := []string{"GODEBUG=asyncpreemptoff=1"}
 	auxv := []Aux{{Type: 6, Val: 4096}, {Type: 15, Str: "x86_64"}}
 	rnd := [16]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}
-	sp := BuildStack(buf, base, argv, envp, auxv, rnd)
+	sp, areas := BuildStack(buf, base, argv, envp, auxv, rnd)
 	if sp == 0 || sp%16 != 0 {
 		t.Fatalf("sp %#x: want non-zero, 16-byte aligned", sp)
 	}
@@ -26,6 +26,13 @@ func TestBuildStack(t *testing.T) {
 			j++
 		}
 		return string(buf[i:j])
+	}
+	// The strings lie as Linux lays them: argv's in order, then envp's.
+	if got := string(buf[areas.ArgStart-base : areas.ArgEnd-base]); got != "sigil\x00test=runtime\x00irq=pic\x00" {
+		t.Errorf("argument area %q", got)
+	}
+	if got := string(buf[areas.EnvStart-base : areas.EnvEnd-base]); got != "GODEBUG=asyncpreemptoff=1\x00" {
+		t.Errorf("environment area %q", got)
 	}
 	p := sp
 	if argc := word(p); argc != 3 {
@@ -62,7 +69,7 @@ func TestBuildStack(t *testing.T) {
 	if r == 0 || [16]byte(buf[r-base:r-base+16]) != rnd {
 		t.Error("AT_RANDOM bytes wrong")
 	}
-	if small := BuildStack(make([]byte, 64), base, argv, envp, auxv, rnd); small != 0 {
+	if small, _ := BuildStack(make([]byte, 64), base, argv, envp, auxv, rnd); small != 0 {
 		t.Error("overflow not detected")
 	}
 }

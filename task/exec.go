@@ -111,7 +111,8 @@ func segProt(s loader.Segment) uint64 {
 }
 
 // buildStack writes argv, envp and the auxiliary vector to the top of the
-// stack with the builder the kernel's own boot uses.
+// stack with the builder the kernel's own boot uses, and records where the
+// strings went (/proc/PID/cmdline and environ read them there, as Linux).
 func buildStack(as *AddressSpace, img *loader.Image, file string, argv, envp []string) (uint64, error) {
 	size := 4096 + len(file)
 	for _, s := range argv {
@@ -147,7 +148,8 @@ func buildStack(as *AddressSpace, img *loader.Image, file string, argv, envp []s
 	}
 	var random [16]byte
 	sys.Fill(random[:])
-	sp := sysv.BuildStack(buf, addr, argv, envp, auxv, random)
+	sp, areas := sysv.BuildStack(buf, addr, argv, envp, auxv, random)
+	as.strings = areas
 	if sp == 0 {
 		return 0, linux.E2BIG
 	}

@@ -7,6 +7,7 @@ import (
 	"sigil/linux"
 	"sigil/mm"
 	"sigil/mm/vm"
+	"sigil/sysv"
 )
 
 const pageSize = mm.PageSize
@@ -24,7 +25,11 @@ type AddressSpace struct {
 	victim atomic.Bool // chosen by the OOM killer: its copies stop waiting for memory
 	// membarrier holds the membarrier(2) registrations (REGISTER_* bits).
 	membarrier atomic.Uint32
-	freed      chan struct{} // closed when the memory is gone
+	// strings is where exec put the argument and environment strings
+	// (mm->arg_start and the rest): written before the space runs, then
+	// only read.
+	strings sysv.Areas
+	freed   chan struct{} // closed when the memory is gone
 }
 
 func newAddressSpace(lim vm.Limits) (*AddressSpace, error) {
@@ -67,6 +72,7 @@ func (as *AddressSpace) fork() (*AddressSpace, error) {
 	}
 	n := wrapSpace(s)
 	n.membarrier.Store(as.membarrier.Load())
+	n.strings = as.strings
 	return n, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"sigil/linux"
 	"sigil/mm"
 	"sigil/mm/vm"
+	"sigil/sysv"
 	"sigil/vfs"
 )
 
@@ -25,12 +26,14 @@ func procSnapshot(self *Process) *vfs.FS {
 		as := p.as
 		p.mu.Unlock()
 		fs.Add(dir+"/status", vfs.S_IFREG|0o444, []byte(p.status_(as)))
-		fs.Add(dir+"/stat", vfs.S_IFREG|0o444, []byte(fmt.Sprintf("%d (%s) %c %d %d %d\n", i.PID, i.Comm, i.State, i.PPID, i.PGID, i.SID)))
+		fs.Add(dir+"/stat", vfs.S_IFREG|0o444, []byte(p.stat(i, as)))
 		var maps strings.Builder
 		if as != nil {
 			as.WriteMaps(&maps)
 		}
 		fs.Add(dir+"/maps", vfs.S_IFREG|0o444, []byte(maps.String()))
+		fs.Add(dir+"/cmdline", vfs.S_IFREG|0o444, userStrings(as, true))
+		fs.Add(dir+"/environ", vfs.S_IFREG|0o400, userStrings(as, false))
 	}
 	fs.Add("/proc/meminfo", vfs.S_IFREG|0o444, []byte(meminfo()))
 	if self != nil {
@@ -43,26 +46,11 @@ func (p *Process) status_(as *AddressSpace) string {
 	i := p.Info()
 	state := map[byte]string{'R': "R (running)", 'S': "S (sleeping)", 'T': "T (stopped)", 'Z': "Z (zombie)"}[i.State]
 	p.mu.Lock()
-	var ign, cgt uint64
-	for sig := 1; sig < linux.NSIG; sig++ {
-		switch p.actions[sig].Handler {
-		case linux.SIG_DFL:
-		case linux.SIG_IGN:
-			ign |= 1 << (sig - 1)
-		default:
-			cgt |= 1 << (sig - 1)
-		}
-	}
-	var blk, pnd uint64
-	for _, t := range p.threads {
-		blk = uint64(t.sig.mask)
-		pnd = uint64(t.sig.pending.Pending())
-		break
-	}
-	shd := uint64(p.shared.Pending())
+	s := p.sigSetsLocked()
 	queued := rootUser.Queued() // SigQ counts the user's, as Linux's
 	limit := p.limits[linux.RLIMIT_SIGPENDING].Cur
 	p.mu.Unlock()
+	pnd, shd, blk, ign, cgt := s.pending, s.shared, s.blocked, s.ignored, s.caught
 	var b strings.Builder
 	fmt.Fprintf(&b, "Name:\t%s\nState:\t%s\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\n", i.Comm, state, i.PID, i.PID, i.PPID)
 	fmt.Fprintf(&b, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n")
@@ -84,6 +72,92 @@ func (p *Process) status_(as *AddressSpace) string {
 	fmt.Fprintf(&b, "Threads:\t%d\n", i.Threads)
 	fmt.Fprintf(&b, "SigQ:\t%d/%d\nSigPnd:\t%016x\nShdPnd:\t%016x\nSigBlk:\t%016x\nSigIgn:\t%016x\nSigCgt:\t%016x\n",
 		queued, limit, pnd, shd, blk, ign, cgt)
+	return b.String()
+}
+
+// userStrings reads the argument (or environment) strings where exec put
+// them in as, as Linux's /proc/PID/cmdline and environ read the process's
+// memory: what the program wrote there since shows. Empty for a zombie,
+// and as far as the memory reads.
+func userStrings(as *AddressSpace, args bool) []byte {
+	if as == nil {
+		return nil
+	}
+	start, end := as.strings.ArgStart, as.strings.ArgEnd
+	if !args {
+		start, end = as.strings.EnvStart, as.strings.EnvEnd
+	}
+	b := make([]byte, min(end-start, maxArgTotal))
+	n := mm.CopyIn(as.Root(), b, uintptr(start))
+	return b[:n]
+}
+
+// sigSets are the signal sets /proc shows: the first thread's pending and
+// blocked sets, the process's shared pending set, and the dispositions.
+type sigSets struct{ pending, shared, blocked, ignored, caught uint64 }
+
+// sigSetsLocked gathers p's sigSets. p.mu held.
+func (p *Process) sigSetsLocked() (s sigSets) {
+	for sig := 1; sig < linux.NSIG; sig++ {
+		switch p.actions[sig].Handler {
+		case linux.SIG_DFL:
+		case linux.SIG_IGN:
+			s.ignored |= 1 << (sig - 1)
+		default:
+			s.caught |= 1 << (sig - 1)
+		}
+	}
+	for _, t := range p.threads {
+		s.blocked = uint64(t.sig.mask)
+		s.pending = uint64(t.sig.pending.Pending())
+		break
+	}
+	s.shared = uint64(p.shared.Pending())
+	return s
+}
+
+// stat is /proc/PID/stat: the 52 fields of Linux's do_task_stat
+// (fs/proc/array.c) in its order, the signal sets (the thread's own
+// pending, not the shared) cut to their low 31
+// bits as Linux cuts them. What Sigil does not count (page faults, CPU
+// times, the start time, the addresses of the image) reads 0.
+func (p *Process) stat(i Info, as *AddressSpace) string {
+	p.mu.Lock()
+	s := p.sigSetsLocked()
+	rsslim := p.limits[linux.RLIMIT_RSS].Cur
+	p.mu.Unlock()
+	var vsize, rss uint64
+	var areas sysv.Areas
+	if as != nil && i.State != 'Z' {
+		m := as.Status()
+		vsize, rss = m.Size*1024, m.RSS*1024/pageSize
+		areas = as.strings
+	}
+	const low31 = 0x7fffffff
+	fields := []any{
+		i.PID, "(" + i.Comm + ")", string(i.State), i.PPID, i.PGID, i.SID,
+		0, -1, 0, // tty_nr, tpgid, flags
+		0, 0, 0, 0, // minflt, cminflt, majflt, cmajflt
+		0, 0, 0, 0, // utime, stime, cutime, cstime
+		20, 0, i.Threads, 0, 0, // priority, nice, num_threads, itrealvalue, starttime
+		vsize, rss, rsslim,
+		0, 0, 0, 0, 0, // startcode, endcode, startstack, kstkesp, kstkeip
+		s.pending & low31, s.blocked & low31, s.ignored & low31, s.caught & low31,
+		0, 0, 0, // wchan, nswap, cnswap
+		int(linux.SIGCHLD), 0, 0, 0, // exit_signal, processor, rt_priority, policy
+		0, 0, 0, // delayacct_blkio_ticks, guest_time, cguest_time
+		0, 0, 0, // start_data, end_data, start_brk
+		areas.ArgStart, areas.ArgEnd, areas.EnvStart, areas.EnvEnd,
+		0, // exit_code
+	}
+	var b strings.Builder
+	for k, f := range fields {
+		if k > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprint(&b, f)
+	}
+	b.WriteByte('\n')
 	return b.String()
 }
 

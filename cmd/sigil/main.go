@@ -85,7 +85,9 @@ func runInit(path string, extra []string) {
 		fmt.Printf("sigil: %v\n", err)
 		return
 	}
-	env := []string{"PATH=/bin", "HOME=/", "TERM=linux"}
+	// Linux gives init HOME and TERM; PATH is added, as init systems set
+	// it, with BusyBox's applet directories.
+	env := []string{"PATH=/sbin:/usr/sbin:/bin:/usr/bin", "HOME=/", "TERM=linux"}
 	if _, err := task.StartInit(path, append([]string{path}, extra...), env, con); err != nil {
 		fmt.Printf("sigil: cannot start init %s: %v\n", path, err)
 		return

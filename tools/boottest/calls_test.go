@@ -68,9 +68,11 @@ func TestCmdlineQuotes(t *testing.T) {
 
 // TestBusyBox: Debian's busybox-static, packed into the initrd with its
 // applet links, runs unmodified: ash's arithmetic, ls through an applet
-// link, uname.
+// link, uname, and ps, which reads /proc/PID/stat's 52 fields and each
+// process's command line from its memory (/proc/PID/cmdline).
 func TestBusyBox(t *testing.T) {
-	res := bootInit(t, `init=/bin/busybox -- sh -c "echo $((6*7)); ls /etc; uname -sm"`)
+	res := bootInit(t, `init=/bin/busybox -- sh -c "echo $((6*7)); ls /etc; uname -sm; sleep 3 & ps"`)
 	wantCode(t, res, 0)
-	wantLines(t, res.Output, `(?m)^42$`, `(?m)^motd\s+scripts$`, `(?m)^Linux x86_64$`)
+	wantLines(t, res.Output, `(?m)^42$`, `(?m)^motd\s+scripts$`, `(?m)^Linux x86_64$`,
+		`(?m)^PID\s+USER\s+COMMAND$`, `(?m)^\s+1 0\s+(\{ps\} )?/bin/busybox sh -c echo`, `(?m)^\s+\d+ 0\s+sleep 3$`)
 }
