@@ -65,40 +65,29 @@ test-boot: deps-qemu kernel
 bench: deps-qemu kernel
 	$(GO) run ./tools/bench $(BENCHFLAGS)
 
-deps-qemu:
-	@command -v $(QEMU) >/dev/null 2>&1 || { \
+# $(call need,TEST,PACKAGE): runs the shell test TEST; when it fails,
+# installs Debian's PACKAGE with apt-get as root, or says how to.
+need = @$(1) || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing QEMU (apt-get install -y qemu-system-x86)"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-system-x86 >/dev/null; \
+	    echo "Installing $(2) (apt-get install -y $(2))"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
 	  else \
-	    echo "$(QEMU) is missing: install it with: sudo apt-get install -y qemu-system-x86"; exit 1; \
+	    echo "$(2) is missing: install it with: sudo apt-get install -y $(2)"; exit 1; \
 	  fi; }
+
+deps-qemu:
+	$(call need,command -v $(QEMU) >/dev/null 2>&1,qemu-system-x86)
 
 deps-musl:
-	@command -v musl-gcc >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing musl-tools (apt-get install -y musl-tools)"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq musl-tools >/dev/null; \
-	  else \
-	    echo "musl-gcc is missing: install it with: sudo apt-get install -y musl-tools"; exit 1; \
-	  fi; }
+	$(call need,command -v musl-gcc >/dev/null 2>&1,musl-tools)
 
+# Debian's busybox package installs a dynamic /bin/busybox: the static one
+# is busybox-static.
 deps-busybox:
-	@test -x /bin/busybox && ! LC_ALL=C ldd /bin/busybox >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing BusyBox (apt-get install -y busybox-static)"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >/dev/null; \
-	  else \
-	    echo "busybox-static is missing: install it with: sudo apt-get install -y busybox-static"; exit 1; \
-	  fi; }
+	$(call need,test -x /bin/busybox && ! LC_ALL=C ldd /bin/busybox >/dev/null 2>&1,busybox-static)
 
 deps-gdb:
-	@command -v gdb >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gdb >/dev/null; \
-	  else \
-	    echo "gdb is missing: install it with: sudo apt-get install -y gdb"; exit 1; \
-	  fi; }
+	$(call need,command -v gdb >/dev/null 2>&1,gdb)
 
 clean:
 	rm -rf build

@@ -87,19 +87,24 @@ func (t *Thread) strings(addr uint64) ([]string, error) {
 }
 
 func sysExecve(t *Thread, a *args) (uint64, error) {
-	file, err := t.p.as.CopyInString(a[0], linux.PATH_MAX)
-	if err != nil {
-		return 0, err
-	}
-	argv, err := t.strings(a[1])
-	if err != nil {
-		return 0, err
-	}
-	envp, err := t.strings(a[2])
+	file, argv, envp, err := t.execArgs(a[0], a[1], a[2])
 	if err != nil {
 		return 0, err
 	}
 	return 0, t.exec(file, argv, envp)
+}
+
+// execArgs reads execve's path, argv and envp in Linux's order (getname,
+// then the counts and copies: EFAULT or E2BIG before any lookup).
+func (t *Thread) execArgs(path, argvAddr, envpAddr uint64) (file string, argv, envp []string, err error) {
+	if file, err = t.p.as.CopyInString(path, linux.PATH_MAX); err != nil {
+		return
+	}
+	if argv, err = t.strings(argvAddr); err != nil {
+		return
+	}
+	envp, err = t.strings(envpAddr)
+	return
 }
 
 // sysExecveat is execveat(2): the path is found from dirfd (EINVAL for
@@ -113,15 +118,7 @@ func sysExecveat(t *Thread, a *args) (uint64, error) {
 	if flags&^(linux.AT_SYMLINK_NOFOLLOW|linux.AT_EMPTY_PATH) != 0 {
 		return 0, linux.EINVAL
 	}
-	file, err := t.p.as.CopyInString(a[1], linux.PATH_MAX)
-	if err != nil {
-		return 0, err
-	}
-	argv, err := t.strings(a[2])
-	if err != nil {
-		return 0, err
-	}
-	envp, err := t.strings(a[3])
+	file, argv, envp, err := t.execArgs(a[1], a[2], a[3])
 	if err != nil {
 		return 0, err
 	}
