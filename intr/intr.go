@@ -165,8 +165,43 @@ var routeLock arch.Spinlock
 func RouteISA(n uint8, name string, h irq.Handler) {
 	trace.NameIRQ(n, name)
 	routeLock.Lock()
+	lineNames[n&15] = name
 	routeISA(n, h)
 	routeLock.Unlock()
+}
+
+// lineNames are the routed lines' device names. routeLock.
+var lineNames = [16]string{0: "timer"}
+
+// Line is a routed ISA interrupt line as /proc/interrupts shows it.
+type Line struct {
+	IRQ    uint8
+	Vector int
+	Chip   string // "IO-APIC" or "XT-PIC", as Linux names them
+	Name   string // the device
+}
+
+// Lines returns the lines that have a handler, in IRQ order.
+func Lines() []Line {
+	var routed [16]bool
+	var names [16]string
+	routeLock.Lock() // copied out: no allocation under a spinlock
+	for n := range handlers {
+		routed[n], names[n] = handlers[n] != nil, lineNames[n]
+	}
+	routeLock.Unlock()
+	var out []Line
+	for n := range routed {
+		if !routed[n] {
+			continue
+		}
+		l := Line{IRQ: uint8(n), Vector: VecISA + n, Chip: "IO-APIC", Name: names[n]}
+		if mode == PIC {
+			l.Vector, l.Chip = VecPIC+n, "XT-PIC"
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 func routeISA(n uint8, h irq.Handler) {

@@ -191,6 +191,7 @@ var uapiHeaders = []string{
 	"linux/timerfd.h",
 	"linux/memfd.h",
 	"linux/close_range.h",
+	"linux/reboot.h",
 	"asm-generic/ioctls.h",
 	"asm-generic/termbits.h",
 	"x86_64-linux-gnu/asm/sigcontext.h",

@@ -160,3 +160,26 @@ type Iovec struct {
 // UIO_MAXIOV is the maximum number of Iovec entries per call.
 // Source: include/uapi/linux/uio.h.
 const UIO_MAXIOV = 1024
+
+// Sysinfo is struct sysinfo (112 bytes on x86-64). Source:
+// include/uapi/linux/sysinfo.h.
+type Sysinfo struct {
+	Uptime    int64     // seconds since boot
+	Loads     [3]uint64 // 1, 5 and 15 minute load averages, scaled by 1<<SI_LOAD_SHIFT
+	Totalram  uint64
+	Freeram   uint64
+	Sharedram uint64
+	Bufferram uint64
+	Totalswap uint64
+	Freeswap  uint64
+	Procs     uint16 // number of current tasks
+	_         uint16
+	_         uint32
+	Totalhigh uint64
+	Freehigh  uint64
+	MemUnit   uint32 // the unit of the memory figures, in bytes
+	_         uint32
+}
+
+// SI_LOAD_SHIFT scales Sysinfo.Loads. Source: include/uapi/linux/sysinfo.h.
+const SI_LOAD_SHIFT = 16

@@ -460,6 +460,13 @@ func checkWatchdog(now int64) {
 
 // locked runs f under schedLock: goroutine-context callers use it to touch
 // the thread table.
+// IdleTicks counts the ticks that found the idle thread running
+// (/proc/uptime's idle time). Goroutine context.
+func IdleTicks() (n uint64) {
+	locked(func() { n = threads[idleSlot].Ticks })
+	return n
+}
+
 func locked(f func()) {
 	schedLock.Lock()
 	f()

@@ -2,12 +2,17 @@ package task
 
 import (
 	"fmt"
+	"runtime"
 	"runtime/metrics"
 	"strings"
 
+	"sigil/clock"
+	"sigil/intr"
+	"sigil/irq"
 	"sigil/linux"
 	"sigil/mm"
 	"sigil/mm/vm"
+	"sigil/sched"
 	"sigil/sysv"
 	"sigil/vfs"
 )
@@ -36,6 +41,9 @@ func procSnapshot(self *Process) *vfs.FS {
 		fs.Add(dir+"/environ", vfs.S_IFREG|0o400, userStrings(as, false))
 	}
 	fs.Add("/proc/meminfo", vfs.S_IFREG|0o444, []byte(meminfo()))
+	fs.Add("/proc/interrupts", vfs.S_IFREG|0o444, []byte(interrupts()))
+	fs.Add("/proc/uptime", vfs.S_IFREG|0o444, []byte(uptime()))
+	fs.Add("/proc/version", vfs.S_IFREG|0o444, []byte(version()))
 	if self != nil {
 		fs.Add("/proc/self", vfs.S_IFLNK|0o777, []byte(fmt.Sprint(self.PID)))
 	}
@@ -247,4 +255,39 @@ func generated(name string, self *Process) *vfs.FS {
 // under reports whether the absolute path name is dir or lies in it.
 func under(name, dir string) bool {
 	return name == dir || strings.HasPrefix(name, dir+"/")
+}
+
+// interrupts is /proc/interrupts as Linux's show_interrupts and x86's
+// arch_show_interrupts print it: a column per CPU, then each routed line
+// with its controller, pin, trigger and device, then the local APIC's
+// timer (LOC), spurious (SPU) and error (ERR) counts.
+func interrupts() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%*s", 3+8, "")
+	fmt.Fprintf(&b, "CPU%-8d\n", 0)
+	for _, l := range intr.Lines() {
+		fmt.Fprintf(&b, "%3d: %10d  %8s %3d-%-8s  %s\n", l.IRQ, irq.Stats(l.Vector).Count, l.Chip, l.IRQ, "edge", l.Name)
+	}
+	named := func(label string, n uint64, what string) { fmt.Fprintf(&b, "%3s: %10d   %s\n", label, n, what) }
+	named("NMI", irq.Stats(irq.VecNMI).Count, "Non-maskable interrupts")
+	named("LOC", irq.Stats(intr.VecTimer).Count, "Local timer interrupts")
+	named("SPU", irq.SpuriousCount(irq.SpuriousLAPIC), "Spurious interrupts")
+	fmt.Fprintf(&b, "%3s: %10d\n", "ERR", irq.Stats(intr.VecError).Count)
+	fmt.Fprintf(&b, "%3s: %10d\n", "MIS", 0)
+	return b.String()
+}
+
+// uptime is /proc/uptime: seconds since boot, and the idle CPU's seconds.
+func uptime() string {
+	up := clock.Nanotime()
+	idle := int64(sched.IdleTicks() * 1e9 / uint64(max(intr.TickHz(), 1)))
+	return fmt.Sprintf("%d.%02d %d.%02d\n", up/1e9, up%1e9/1e7, idle/1e9, idle%1e9/1e7)
+}
+
+// version is /proc/version, from the uname strings (linux_banner's form).
+func version() string {
+	var u linux.Utsname
+	linux.FillUname(&u)
+	str := func(b []byte) string { return strings.TrimRight(string(b), "\x00") }
+	return fmt.Sprintf("%s version %s (%s) %s\n", str(u.Sysname[:]), str(u.Release[:]), runtime.Version(), str(u.Version[:]))
 }

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"unsafe"
 
+	"sigil/clock"
 	"sigil/linux"
+	"sigil/mm"
 	"sigil/power"
 	"sigil/sys"
 )
@@ -191,4 +193,23 @@ func sysReboot(t *Thread, a *args) (uint64, error) {
 		return 0, nil // no Ctrl+Alt+Del from the keyboard driver to act on
 	}
 	return 0, linux.EINVAL
+}
+
+// sysSysinfo is sysinfo(2) as do_sysinfo fills it: the uptime in seconds
+// rounded up, memory in bytes (mem_unit 1, as Linux reports it when every
+// figure fits), shared memory, and the number of threads. The load
+// averages read 0: Sigil does not keep them.
+func sysSysinfo(t *Thread, a *args) (uint64, error) {
+	st := mm.Stats()
+	up := clock.Nanotime()
+	info := linux.Sysinfo{
+		Uptime:    (up + 1e9 - 1) / 1e9,
+		Totalram:  st.Total * pageSize,
+		Freeram:   st.Free * pageSize,
+		Sharedram: st.ByKind[mm.KindShmem] * pageSize,
+		Procs:     uint16(min(tasks.n.Load(), 1<<16-1)),
+		MemUnit:   1,
+	}
+	b := (*[unsafe.Sizeof(info)]byte)(unsafe.Pointer(&info))
+	return 0, t.p.as.CopyOut(a[0], b[:])
 }

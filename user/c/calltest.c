@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 #include <fcntl.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -241,6 +242,13 @@ static void t_calls(void) {
 	int st;
 	waitpid(pid, &st, 0);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "fork child lost the membarrier registration");
+
+	struct sysinfo si;
+	CHECK(sysinfo(&si) == 0, "sysinfo: %s", strerror(errno));
+	CHECK(si.uptime > 0 && si.mem_unit == 1 && si.totalram > 0 && si.freeram <= si.totalram && si.procs >= 1,
+		"sysinfo: uptime %ld, mem_unit %u, totalram %lu, freeram %lu, procs %u", si.uptime, si.mem_unit,
+		si.totalram, si.freeram, si.procs);
+	ERRNO(syscall(SYS_sysinfo, (void *)8), EFAULT);
 
 	ERRNO(syscall(SYS_reboot, 0xfee1deadU, 1, 0x4321FEDC, 0), EINVAL);
 	ERRNO(syscall(SYS_reboot, 0x1234, 672274793, 0x4321FEDC, 0), EINVAL);
