@@ -172,7 +172,7 @@ func (p *Process) findProgram(node *vfs.Node, name string, argv []string) (*vfs.
 		}
 		if depth > 0 {
 			var err error
-			if node, err = p.resolve(name, true); err != nil {
+			if node, err = p.resolve(name); err != nil {
 				return nil, nil, err
 			}
 		}
@@ -200,13 +200,10 @@ func executable(node *vfs.Node) error {
 	return nil
 }
 
-// resolve finds file from the process's working directory.
-func (p *Process) resolve(file string, follow bool) (*vfs.Node, error) {
-	p.mu.Lock()
-	cwd := p.cwd
-	p.mu.Unlock()
-	n, err := Root.Lookup(cwd, file, follow)
-	return n, vfsErrno(err)
+// resolve finds a program file from the process's working directory,
+// through /proc's links as an open would (/proc/self/exe).
+func (p *Process) resolve(file string) (*vfs.Node, error) {
+	return lookupFrom(p, fdcwd, file, true)
 }
 
 func vfsErrno(err error) error {
@@ -232,7 +229,7 @@ func vfsErrno(err error) error {
 // exec replaces the calling thread's program with file, found from the
 // working directory.
 func (t *Thread) exec(file string, argv, envp []string) error {
-	node, err := t.p.resolve(file, true)
+	node, err := t.p.resolve(file)
 	if err != nil {
 		return err
 	}
@@ -270,6 +267,7 @@ func (t *Thread) execNode(node *vfs.Node, file string, argv, envp []string) erro
 	p.mu.Lock()
 	old := p.as
 	p.as = img.as
+	p.exe = node
 	p.comm = path.Base(file)
 	for i := range p.actions {
 		if p.actions[i].Handler != linux.SIG_IGN {

@@ -29,6 +29,7 @@ type Process struct {
 	as       *AddressSpace
 	files    *FDTable
 	cwd      *vfs.Node
+	exe      *vfs.Node // the program exec loaded (/proc/PID/exe)
 	comm     string
 	threads  map[int32]*Thread
 	children map[int32]*Process

@@ -37,6 +37,7 @@ func procSnapshot(self *Process) *vfs.FS {
 			as.WriteMaps(&maps)
 		}
 		fs.Add(dir+"/maps", vfs.S_IFREG|0o444, []byte(maps.String()))
+		p.addLinks(fs, dir)
 		fs.Add(dir+"/cmdline", vfs.S_IFREG|0o444, userStrings(as, true))
 		fs.Add(dir+"/environ", vfs.S_IFREG|0o400, userStrings(as, false))
 	}
@@ -81,6 +82,21 @@ func (p *Process) status_(as *AddressSpace) string {
 	fmt.Fprintf(&b, "SigQ:\t%d/%d\nSigPnd:\t%016x\nShdPnd:\t%016x\nSigBlk:\t%016x\nSigIgn:\t%016x\nSigCgt:\t%016x\n",
 		queued, limit, pnd, shd, blk, ign, cgt)
 	return b.String()
+}
+
+// addLinks adds p's exe, cwd and root links, each target as Linux's
+// readlink shows it. (The fd directory is still to come.)
+func (p *Process) addLinks(fs *vfs.FS, dir string) {
+	p.mu.Lock()
+	exe, cwd := p.exe, p.cwd
+	p.mu.Unlock()
+	if exe != nil {
+		fs.Add(dir+"/exe", vfs.S_IFLNK|0o777, []byte(Root.Path(exe)))
+	}
+	if cwd != nil {
+		fs.Add(dir+"/cwd", vfs.S_IFLNK|0o777, []byte(Root.Path(cwd)))
+	}
+	fs.Add(dir+"/root", vfs.S_IFLNK|0o777, []byte("/"))
 }
 
 // userStrings reads the argument (or environment) strings where exec put

@@ -2,6 +2,7 @@ package task
 
 import (
 	"encoding/binary"
+	"strings"
 	"unsafe"
 
 	"sigil/linux"
@@ -66,19 +67,37 @@ func (t *Thread) at(dirfd uint64, pathAddr uint64, follow bool) (*vfs.Node, erro
 	return t.lookupAt(dirfd, name, follow)
 }
 
+// fdcwd is AT_FDCWD as a system call passes it (the int -100 in a
+// 64-bit register).
+const fdcwd = uint64(1<<64 + linux.AT_FDCWD)
+
 func (t *Thread) lookupAt(dirfd uint64, name string, follow bool) (*vfs.Node, error) {
+	return lookupFrom(t.p, dirfd, name, follow)
+}
+
+// lookupFrom finds name for p, relative to dirfd (or p's working
+// directory for AT_FDCWD), in the initrd's tree or the generated /proc
+// and tracing trees.
+func lookupFrom(p *Process, dirfd uint64, name string, follow bool) (*vfs.Node, error) {
 	if name == "" {
 		return nil, linux.ENOENT
 	}
-	t.p.mu.Lock()
-	cwd := t.p.cwd
-	t.p.mu.Unlock()
-	if fs := generated(name, t.p); fs != nil {
+	p.mu.Lock()
+	cwd := p.cwd
+	p.mu.Unlock()
+	if fs := generated(name, p); fs != nil {
+		// A link out of the snapshot (/proc/PID/exe, cwd, root, fd/N) leads
+		// to the file itself, as Linux's magic links do.
+		if l, err := fs.Lookup(nil, name, false); err == nil && follow && l.IsSymlink() {
+			if target := string(l.Data); strings.HasPrefix(target, "/") && !under(target, "/proc") {
+				return lookupFrom(p, dirfd, target, true)
+			}
+		}
 		n, err := fs.Lookup(nil, name, follow)
 		return n, vfsErrno(err)
 	}
 	if int32(dirfd) != linux.AT_FDCWD && name[0] != '/' {
-		f, err := t.p.files.get(dirfd)
+		f, err := p.files.get(dirfd)
 		if err != nil {
 			return nil, err
 		}
@@ -122,7 +141,7 @@ func sysOpenat(t *Thread, a *args) (uint64, error) {
 }
 
 func sysOpen(t *Thread, a *args) (uint64, error) {
-	b := args{uint64(0xffffffffffffff9c), a[0], a[1], a[2]}
+	b := args{fdcwd, a[0], a[1], a[2]}
 	return sysOpenat(t, &b)
 }
 
@@ -322,11 +341,11 @@ func sysNewfstatat(t *Thread, a *args) (uint64, error) {
 }
 
 func sysStat(t *Thread, a *args) (uint64, error) {
-	return sysNewfstatat(t, &args{uint64(0xffffffffffffff9c), a[0], a[1], 0})
+	return sysNewfstatat(t, &args{fdcwd, a[0], a[1], 0})
 }
 
 func sysLstat(t *Thread, a *args) (uint64, error) {
-	return sysNewfstatat(t, &args{uint64(0xffffffffffffff9c), a[0], a[1], linux.AT_SYMLINK_NOFOLLOW})
+	return sysNewfstatat(t, &args{fdcwd, a[0], a[1], linux.AT_SYMLINK_NOFOLLOW})
 }
 
 func sysGetdents64(t *Thread, a *args) (uint64, error) {
@@ -368,7 +387,7 @@ func sysReadlinkat(t *Thread, a *args) (uint64, error) {
 }
 
 func sysReadlink(t *Thread, a *args) (uint64, error) {
-	return sysReadlinkat(t, &args{uint64(0xffffffffffffff9c), a[0], a[1], a[2]})
+	return sysReadlinkat(t, &args{fdcwd, a[0], a[1], a[2]})
 }
 
 func sysFaccessat(t *Thread, a *args) (uint64, error) {
@@ -376,7 +395,7 @@ func sysFaccessat(t *Thread, a *args) (uint64, error) {
 }
 
 func sysAccess(t *Thread, a *args) (uint64, error) {
-	return sysFaccessat2(t, &args{uint64(0xffffffffffffff9c), a[0], a[1], 0})
+	return sysFaccessat2(t, &args{fdcwd, a[0], a[1], 0})
 }
 
 // sysFaccessat2 is Linux's do_faccessat for root (every process here):
@@ -439,7 +458,7 @@ func sysGetcwd(t *Thread, a *args) (uint64, error) {
 }
 
 func sysChdir(t *Thread, a *args) (uint64, error) {
-	n, err := t.at(uint64(0xffffffffffffff9c), a[0], true)
+	n, err := t.at(fdcwd, a[0], true)
 	if err != nil {
 		return 0, err
 	}

@@ -212,15 +212,16 @@ func (fs *FS) walk(cwd *Node, p string, followLast bool, links *int) (*Node, err
 	return n, nil
 }
 
-// Path returns n's absolute path.
+// Path returns n's absolute path. A node of another tree (a /proc
+// snapshot's) gets its path in that tree, whose root stands for "/" too.
 func (fs *FS) Path(n *Node) string {
 	fs.mu.RLock()
 	defer fs.mu.RUnlock()
-	if n == fs.root {
+	if n == fs.root || n.parent == nil {
 		return "/"
 	}
 	var parts []string
-	for n != fs.root {
+	for n != fs.root && n.parent != nil {
 		p := n.parent
 		for name, c := range p.children {
 			if c == n {

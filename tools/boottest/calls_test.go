@@ -79,3 +79,12 @@ func TestBusyBox(t *testing.T) {
 		`(?m)^\s+1:\s+\d+\s+IO-APIC\s+1-edge\s+i8042$`, `(?m)^LOC:\s+[1-9]\d*\s+Local timer interrupts$`,
 		`(?m)up 0 min,\s+0 users,\s+load average: 0\.00, 0\.00, 0\.00$`)
 }
+
+// TestProcLinks: /proc/self/exe names the program and executes it again
+// (what Go's tests do to re-run themselves), /proc/self/cwd names the
+// working directory.
+func TestProcLinks(t *testing.T) {
+	res := bootInit(t, "init=/bin/calltest -- proc")
+	wantCode(t, res, 0)
+	wantLines(t, res.Output, `(?m)^calltest: 0 of 0 passed$`, `(?m)^calltest: proc ok$`)
+}

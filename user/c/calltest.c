@@ -13,6 +13,7 @@
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
@@ -255,6 +256,24 @@ static void t_calls(void) {
 	ERRNO(syscall(SYS_reboot, 0xfee1deadU, 672274793, 0x1111, 0), EINVAL);
 }
 
+/* /proc's links: exe names the program and execs it again, cwd and root.
+   Mounts /proc first, as Linux's initramfs has it unmounted: run only when
+   named. */
+static void t_proc(void) {
+	mkdir("/proc", 0555);
+	syscall(SYS_mount, "proc", "/proc", "proc", 0, NULL);
+	char buf[256];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+	CHECK(n > 0, "readlink /proc/self/exe: %s", strerror(errno));
+	buf[n] = 0;
+	CHECK(!strcmp(buf, "/bin/calltest"), "/proc/self/exe -> %s", buf);
+	n = readlink("/proc/self/cwd", buf, sizeof buf - 1);
+	CHECK(n == 1 && buf[0] == '/', "/proc/self/cwd");
+	char *again[] = {"calltest", "no-such-case", NULL};
+	int r = run_exec(-1, "/proc/self/exe", again, 0);
+	CHECK(r == 0, "exec of /proc/self/exe: %d, want 0", r);
+}
+
 /* The machine goes away: run only when named. */
 static void t_poweroff(void) { syscall(SYS_reboot, 0xfee1deadU, 672274793, 0x4321FEDC, 0); FAIL("still running"); }
 static void t_restart(void) { syscall(SYS_reboot, 0xfee1deadU, 85072278, 0x01234567, 0); FAIL("still running"); }
@@ -266,6 +285,7 @@ static const struct { const char *name; void (*fn)(void); int named; } tests[] =
 	{"script", t_script},
 	{"calls", t_calls},
 	{"exec", t_exec},
+	{"proc", t_proc, 1},
 	{"poweroff", t_poweroff, 1},
 	{"restart", t_restart, 1},
 };
