@@ -253,6 +253,25 @@ func (p *Process) unshareFiles() {
 	old.release()
 }
 
+// openFD is one open descriptor, as /proc lists it.
+type openFD struct {
+	fd int
+	f  *OpenFile
+}
+
+// open lists the open descriptors in order.
+func (ft *FDTable) open() []openFD {
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	var out []openFD
+	for fd, e := range ft.fds {
+		if e.f != nil {
+			out = append(out, openFD{fd, e.f})
+		}
+	}
+	return out
+}
+
 func (ft *FDTable) release() {
 	ft.mu.Lock()
 	ft.refs--

@@ -2,6 +2,7 @@ package task
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"sigil/linux"
 	"sigil/mm"
@@ -14,6 +15,7 @@ const pipeBuf = 64 << 10
 const pipeAtomic = 4096
 
 type pipe struct {
+	id      uint64 // the inode number /proc shows (pipe:[id])
 	mu      sync.Mutex
 	buf     []byte
 	readers int
@@ -22,7 +24,12 @@ type pipe struct {
 	changed *notifier
 }
 
-func newPipe() *pipe { return &pipe{readers: 1, writers: 1, changed: newNotifier()} }
+func newPipe() *pipe {
+	return &pipe{id: pipeIDs.Add(1), readers: 1, writers: 1, changed: newNotifier()}
+}
+
+// pipeIDs numbers pipes as pipefs numbers their inodes.
+var pipeIDs atomic.Uint64
 
 func (p *pipe) touch() {
 	p.gen++

@@ -84,11 +84,12 @@ func (p *Process) status_(as *AddressSpace) string {
 	return b.String()
 }
 
-// addLinks adds p's exe, cwd and root links, each target as Linux's
-// readlink shows it. (The fd directory is still to come.)
+// addLinks adds p's exe, cwd and root links and its fd directory, each
+// link's target as Linux's readlink shows it: a path, or pipe:[N] and
+// anon_inode:[...] for files without one.
 func (p *Process) addLinks(fs *vfs.FS, dir string) {
 	p.mu.Lock()
-	exe, cwd := p.exe, p.cwd
+	exe, cwd, files := p.exe, p.cwd, p.files
 	p.mu.Unlock()
 	if exe != nil {
 		fs.Add(dir+"/exe", vfs.S_IFLNK|0o777, []byte(Root.Path(exe)))
@@ -97,6 +98,33 @@ func (p *Process) addLinks(fs *vfs.FS, dir string) {
 		fs.Add(dir+"/cwd", vfs.S_IFLNK|0o777, []byte(Root.Path(cwd)))
 	}
 	fs.Add(dir+"/root", vfs.S_IFLNK|0o777, []byte("/"))
+	if files == nil {
+		return
+	}
+	fs.Add(dir+"/fd", vfs.S_IFDIR|0o500, nil)
+	for _, e := range files.open() {
+		fs.Add(fmt.Sprintf("%s/fd/%d", dir, e.fd), vfs.S_IFLNK|0o700, []byte(fdTarget(e.f)))
+	}
+}
+
+// fdTarget is what readlink of /proc/PID/fd/N gives for f.
+func fdTarget(f *OpenFile) string {
+	switch o := f.ops.(type) {
+	case pipeReader:
+		return fmt.Sprintf("pipe:[%d]", o.p.id)
+	case pipeWriter:
+		return fmt.Sprintf("pipe:[%d]", o.p.id)
+	case *eventFile:
+		return "anon_inode:[eventfd]"
+	case *epollFile:
+		return "anon_inode:[eventpoll]"
+	case *signalFile:
+		return "anon_inode:[signalfd]"
+	}
+	if f.node != nil {
+		return Root.Path(f.node)
+	}
+	return "anon_inode:[unknown]"
 }
 
 // userStrings reads the argument (or environment) strings where exec put

@@ -213,15 +213,13 @@ func (fs *FS) walk(cwd *Node, p string, followLast bool, links *int) (*Node, err
 }
 
 // Path returns n's absolute path. A node of another tree (a /proc
-// snapshot's) gets its path in that tree, whose root stands for "/" too.
+// snapshot's) gets its path in that tree, whose root (its own parent, as
+// every root is) stands for "/" too.
 func (fs *FS) Path(n *Node) string {
 	fs.mu.RLock()
 	defer fs.mu.RUnlock()
-	if n == fs.root || n.parent == nil {
-		return "/"
-	}
 	var parts []string
-	for n != fs.root && n.parent != nil {
+	for n != fs.root && n.parent != nil && n.parent != n {
 		p := n.parent
 		for name, c := range p.children {
 			if c == n {

@@ -118,3 +118,17 @@ func TestCPIOAligned(t *testing.T) {
 		t.Errorf("names %q, err %v", names, err)
 	}
 }
+
+// TestPathOfForeignNode: a node of another tree (a /proc snapshot's) gets
+// its path in that tree; the walk stops at that tree's root, which is its
+// own parent.
+func TestPathOfForeignNode(t *testing.T) {
+	main, other := New(), New()
+	n, err := other.Add("/proc/1/stat", S_IFREG|0o444, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := main.Path(n); got != "/proc/1/stat" {
+		t.Errorf("Path = %q, want /proc/1/stat", got)
+	}
+}

@@ -269,6 +269,16 @@ static void t_proc(void) {
 	CHECK(!strcmp(buf, "/bin/calltest"), "/proc/self/exe -> %s", buf);
 	n = readlink("/proc/self/cwd", buf, sizeof buf - 1);
 	CHECK(n == 1 && buf[0] == '/', "/proc/self/cwd");
+	n = readlink("/proc/self/fd/0", buf, sizeof buf - 1);
+	CHECK(n > 0 && (buf[n] = 0, !strcmp(buf, "/dev/console")), "/proc/self/fd/0 -> %s", n > 0 ? buf : strerror(errno));
+	int p[2];
+	pipe(p);
+	char name[64];
+	snprintf(name, sizeof name, "/proc/self/fd/%d", p[1]);
+	n = readlink(name, buf, sizeof buf - 1);
+	CHECK(n > 6 && !strncmp(buf, "pipe:[", 6), "%s -> %.*s", name, (int)(n > 0 ? n : 0), buf);
+	close(p[0]), close(p[1]);
+	ERRNO(readlink(name, buf, sizeof buf), ENOENT);
 	char *again[] = {"calltest", "no-such-case", NULL};
 	int r = run_exec(-1, "/proc/self/exe", again, 0);
 	CHECK(r == 0, "exec of /proc/self/exe: %d, want 0", r);
