@@ -45,6 +45,12 @@ func procSnapshot(self *Process) *vfs.FS {
 	fs.Add("/proc/interrupts", vfs.S_IFREG|0o444, []byte(interrupts()))
 	fs.Add("/proc/uptime", vfs.S_IFREG|0o444, []byte(uptime()))
 	fs.Add("/proc/version", vfs.S_IFREG|0o444, []byte(version()))
+	fs.Add("/proc/loadavg", vfs.S_IFREG|0o444, []byte(loadavg()))
+	fs.Add("/proc/filesystems", vfs.S_IFREG|0o444, []byte("nodev\trootfs\nnodev\tproc\nnodev\ttracefs\n"))
+	// The initrd's tree is read-only until the writable root comes.
+	fs.Add("/proc/mounts", vfs.S_IFREG|0o444, []byte("rootfs / rootfs ro 0 0\n"+
+		"proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n"+
+		"tracefs "+tracingDir+" tracefs rw,nosuid,nodev,noexec,relatime 0 0\n"))
 	if self != nil {
 		fs.Add("/proc/self", vfs.S_IFLNK|0o777, []byte(fmt.Sprint(self.PID)))
 	}
@@ -334,4 +340,13 @@ func version() string {
 	linux.FillUname(&u)
 	str := func(b []byte) string { return strings.TrimRight(string(b), "\x00") }
 	return fmt.Sprintf("%s version %s (%s) %s\n", str(u.Sysname[:]), str(u.Release[:]), runtime.Version(), str(u.Version[:]))
+}
+
+// loadavg is /proc/loadavg: the averages read 0 (Sigil keeps none), then
+// the running and total user threads and the last PID handed out.
+func loadavg() string {
+	tableMu.Lock()
+	last := nextPID - 1
+	tableMu.Unlock()
+	return fmt.Sprintf("0.00 0.00 0.00 1/%d %d\n", tasks.n.Load(), last)
 }

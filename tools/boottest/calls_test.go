@@ -68,16 +68,18 @@ func TestCmdlineQuotes(t *testing.T) {
 
 // TestBusyBox: Debian's busybox-static, packed into the initrd with its
 // applet links, runs unmodified: ash's arithmetic, ls through an applet
-// link, uname, /proc/interrupts, uptime (sysinfo), and ps, which reads
+// link, uname, /proc/interrupts, uptime (sysinfo), mount (/proc/mounts),
+// /proc/loadavg, and ps, which reads
 // /proc/PID/stat's 52 fields and each process's command line from its
 // memory (/proc/PID/cmdline).
 func TestBusyBox(t *testing.T) {
-	res := bootInit(t, `init=/bin/busybox -- sh -c "echo $((6*7)); ls /etc; uname -sm; cat /proc/interrupts; uptime; sleep 3 & ps"`)
+	res := bootInit(t, `init=/bin/busybox -- sh -c "echo $((6*7)); ls /etc; uname -sm; cat /proc/interrupts; uptime; mount; cat /proc/loadavg; sleep 3 & ps"`)
 	wantCode(t, res, 0)
 	wantLines(t, res.Output, `(?m)^42$`, `(?m)^motd\s+scripts$`, `(?m)^Linux x86_64$`,
 		`(?m)^PID\s+USER\s+COMMAND$`, `(?m)^\s+1 0\s+(\{ps\} )?/bin/busybox sh -c echo`, `(?m)^\s+([2-9]|\d\d+) 0\s+\S`, // the background child: sleep, or the shell before its exec
 		`(?m)^\s+1:\s+\d+\s+IO-APIC\s+1-edge\s+i8042$`, `(?m)^LOC:\s+[1-9]\d*\s+Local timer interrupts$`,
-		`(?m)up 0 min,\s+0 users,\s+load average: 0\.00, 0\.00, 0\.00$`)
+		`(?m)up 0 min,\s+0 users,\s+load average: 0\.00, 0\.00, 0\.00$`,
+		`(?m)^rootfs on / type rootfs \(ro\)$`, `(?m)^proc on /proc type proc \(rw,`, `(?m)^0\.00 0\.00 0\.00 1/\d+ \d+$`)
 }
 
 // TestProcLinks: /proc/self/exe names the program and executes it again
