@@ -111,6 +111,7 @@ func Init(want Mode, wantTimer TimerMode, m *apic.MADT, hz uint32) (cfg Config) 
 		tickHz = clock.StartPeriodic(hz)
 		periodTSC = clock.TSCHz() / uint64(tickHz)
 		handlers[0] = tick
+		trace.NameIRQ(0, "timer")
 		pics.Unmask(0)
 		cfg.TickHz = tickHz
 		return cfg
@@ -165,13 +166,9 @@ var routeLock arch.Spinlock
 func RouteISA(n uint8, name string, h irq.Handler) {
 	trace.NameIRQ(n, name)
 	routeLock.Lock()
-	lineNames[n&15] = name
 	routeISA(n, h)
 	routeLock.Unlock()
 }
-
-// lineNames are the routed lines' device names. routeLock.
-var lineNames = [16]string{0: "timer"}
 
 // Line is a routed ISA interrupt line as /proc/interrupts shows it.
 type Line struct {
@@ -184,10 +181,9 @@ type Line struct {
 // Lines returns the lines that have a handler, in IRQ order.
 func Lines() []Line {
 	var routed [16]bool
-	var names [16]string
 	routeLock.Lock() // copied out: no allocation under a spinlock
 	for n := range handlers {
-		routed[n], names[n] = handlers[n] != nil, lineNames[n]
+		routed[n] = handlers[n] != nil
 	}
 	routeLock.Unlock()
 	var out []Line
@@ -195,7 +191,7 @@ func Lines() []Line {
 		if !routed[n] {
 			continue
 		}
-		l := Line{IRQ: uint8(n), Vector: VecISA + n, Chip: "IO-APIC", Name: names[n]}
+		l := Line{IRQ: uint8(n), Vector: VecISA + n, Chip: "IO-APIC", Name: trace.IRQName(uint8(n))}
 		if mode == PIC {
 			l.Vector, l.Chip = VecPIC+n, "XT-PIC"
 		}

@@ -142,12 +142,13 @@ func Init(idlePC, idleSP uint64) {
 // Current returns the running thread.
 //
 //go:nosplit
-func Current() *Thread { return running(arch.This()) }
+func Current() *Thread { return OnCPU(arch.This()) }
 
-// running is the thread cpu runs. Interrupt context.
+// OnCPU is the thread cpu runs (after a switch in the handler, the one
+// it switched to). Interrupt context.
 //
 //go:nosplit
-func running(cpu *arch.CPU) *Thread { return &threads[cpu.Current] }
+func OnCPU(cpu *arch.CPU) *Thread { return &threads[cpu.Current] }
 
 // ByTID finds a live thread.
 // schedLock held.

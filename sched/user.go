@@ -115,7 +115,7 @@ func enterUser(t *Thread) {
 //
 //go:nosplit
 func CurrentUser(cpu *arch.CPU) *UserContext {
-	return (*UserContext)(unsafe.Add(unsafe.Pointer(nil), running(cpu).User))
+	return (*UserContext)(unsafe.Add(unsafe.Pointer(nil), OnCPU(cpu).User))
 }
 
 // ExitUser saves the user state of the running thread (in c) and resumes
@@ -168,7 +168,7 @@ func ReturnToUser(c *irq.Context, cpu *arch.CPU) {
 	if !c.TF.FromUser() {
 		return
 	}
-	if t := running(cpu); t.User != 0 && t.Kick {
+	if t := OnCPU(cpu); t.User != 0 && t.Kick {
 		t.Kick = false
 		ExitUser(c, ReasonInterrupt, TrapInfo{})
 	}

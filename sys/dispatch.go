@@ -13,6 +13,7 @@ package sys
 import (
 	"unsafe"
 
+	"sigil/arch"
 	"sigil/console"
 	"sigil/irq"
 	"sigil/linux"
@@ -84,12 +85,12 @@ func Implemented(nr int) bool { return nr >= 0 && nr < len(table) && table[nr] !
 // routes user programs' calls elsewhere).
 //
 //go:nosplit
-func Handle(c *irq.Context, nr uint64) {
+func Handle(c *irq.Context, cpu *arch.CPU, nr uint64) {
 	if nr < uint64(len(table)) {
 		if h := table[nr]; h != nil {
 			sched.Lock() // see package sched: decide and block in one step
 			h(c)
-			if t := sched.Current(); t.Pending&^t.SigMask != 0 {
+			if t := sched.OnCPU(cpu); t.Pending&^t.SigMask != 0 {
 				deliverPending(c, t)
 			}
 			sched.Unlock()

@@ -419,8 +419,11 @@ func sysFaccessat2(t *Thread, a *args) (uint64, error) {
 	} else if n, err = t.lookupAt(a[0], name, flags&linux.AT_SYMLINK_NOFOLLOW == 0); err != nil {
 		return 0, err
 	}
-	if n == nil {
-		return 0, nil // an open file with no node (a pipe): root may read and write it
+	if n == nil { // an open file with no node (a pipe, 0600): root may read and write it
+		if mode&1 != 0 {
+			return 0, linux.EACCES
+		}
+		return 0, nil
 	}
 	if mode&2 != 0 && !isDevice(n) {
 		return 0, linux.EROFS

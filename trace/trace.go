@@ -41,8 +41,12 @@ var (
 	irqNames [16]string // set when a line is routed, before it fires
 )
 
-// NameIRQ names ISA IRQ n for the trace (Linux's irqaction name).
+// NameIRQ names ISA IRQ n (Linux's irqaction name), for the trace and
+// for /proc/interrupts (IRQName).
 func NameIRQ(n uint8, name string) { irqNames[n&15] = name }
+
+// IRQName is the name NameIRQ gave ISA IRQ n.
+func IRQName(n uint8) string { return irqNames[n&15] }
 
 // IRQEntry records that IRQ n's handler starts. Interrupt context.
 //

@@ -51,7 +51,7 @@ func syscall(c *irq.Context, cpu *arch.CPU) {
 			sched.HandleEnterUser(c)
 			return
 		}
-		sys.Handle(c, nr)
+		sys.Handle(c, cpu, nr)
 		return
 	}
 	ut := sched.CurrentUser(cpu)

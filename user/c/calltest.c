@@ -221,6 +221,11 @@ static void t_calls(void) {
 	int fd = open("/bin/hello", O_RDONLY);
 	CHECK(syscall(SYS_faccessat2, fd, "", X_OK, AT_EMPTY_PATH) == 0, "faccessat2 AT_EMPTY_PATH: %s", strerror(errno));
 	close(fd);
+	int pp[2];
+	pipe(pp);
+	ERRNO(syscall(SYS_faccessat2, pp[0], "", X_OK, AT_EMPTY_PATH), EACCES);
+	CHECK(syscall(SYS_faccessat2, pp[0], "", R_OK | W_OK, AT_EMPTY_PATH) == 0, "faccessat2 of a pipe: %s", strerror(errno));
+	close(pp[0]), close(pp[1]);
 
 	sync();
 	CHECK(syscall(SYS_syncfs, 0) == 0, "syncfs: %s", strerror(errno));
