@@ -111,7 +111,12 @@ func TestFileLayouts(t *testing.T) {
 	var sx Statx
 	var sxt StatxTimestamp
 	var fl Flock
+	var sf Statfs
 	checkLayout(t, []layoutCase{
+		{"Sizeof(Statfs)", unsafe.Sizeof(sf), 120},
+		{"Offsetof(Statfs.Fsid)", unsafe.Offsetof(sf.Fsid), 56},
+		{"Offsetof(Statfs.Namelen)", unsafe.Offsetof(sf.Namelen), 64},
+		{"Offsetof(Statfs.Flags)", unsafe.Offsetof(sf.Flags), 80},
 		{"Sizeof(Stat)", unsafe.Sizeof(st), 144},
 		{"Offsetof(Stat.Ino)", unsafe.Offsetof(st.Ino), 8},
 		{"Offsetof(Stat.Nlink)", unsafe.Offsetof(st.Nlink), 16},

@@ -127,3 +127,66 @@ const (
 	STATX_ATTR_VERITY     = 0x00100000
 	STATX_ATTR_DAX        = 0x00200000
 )
+
+// Statfs is struct statfs on x86-64 (120 bytes), as statfs(2) and
+// fstatfs(2) write it. Source: include/uapi/asm-generic/statfs.h.
+type Statfs struct {
+	Type    int64 // the file system's magic number
+	Bsize   int64
+	Blocks  uint64
+	Bfree   uint64
+	Bavail  uint64
+	Files   uint64
+	Ffree   uint64
+	Fsid    [2]int32
+	Namelen int64
+	Frsize  int64
+	Flags   int64 // ST_* mount flags, with ST_VALID
+	_       [4]int64
+}
+
+// File system magic numbers (Statfs.Type). Source: include/uapi/linux/magic.h.
+const (
+	TMPFS_MAGIC      = 0x01021994
+	PROC_SUPER_MAGIC = 0x9fa0
+	TRACEFS_MAGIC    = 0x74726163
+)
+
+// Statfs.Flags bits. Source: include/linux/statfs.h.
+const (
+	ST_RDONLY   = 0x0001
+	ST_NOSUID   = 0x0002
+	ST_NODEV    = 0x0004
+	ST_NOEXEC   = 0x0008
+	ST_RELATIME = 0x0400
+	ST_VALID    = 0x0020
+)
+
+// mount(2) flags and umount2(2) flags. Source: include/uapi/linux/mount.h
+// and include/linux/fs.h.
+const (
+	MS_RDONLY       = 1
+	MS_NOSUID       = 2
+	MS_NODEV        = 4
+	MS_NOEXEC       = 8
+	MS_REMOUNT      = 32
+	MS_BIND         = 4096
+	MS_MOVE         = 8192
+	MS_REC          = 16384
+	MS_PRIVATE      = 1 << 18
+	MS_SLAVE        = 1 << 19
+	MS_SHARED       = 1 << 20
+	MS_UNBINDABLE   = 1 << 17
+	MS_MGC_VAL      = 0xC0ED0000
+	MS_MGC_MSK      = 0xffff0000
+	MNT_FORCE       = 1
+	MNT_DETACH      = 2
+	MNT_EXPIRE      = 4
+	UMOUNT_NOFOLLOW = 8
+)
+
+// fallocate(2) modes. Source: include/uapi/linux/falloc.h.
+const (
+	FALLOC_FL_KEEP_SIZE  = 0x01
+	FALLOC_FL_PUNCH_HOLE = 0x02
+)

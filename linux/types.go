@@ -10,6 +10,20 @@ type Timespec struct {
 	Nsec int64
 }
 
+// NsecToTimespec splits nanoseconds since the epoch (or any origin) into
+// seconds and nanoseconds, the latter in [0, 1e9) as Linux's
+// ns_to_timespec64 gives them for negative times too.
+//
+//go:nosplit
+func NsecToTimespec(ns int64) Timespec {
+	t := Timespec{ns / 1e9, ns % 1e9}
+	if t.Nsec < 0 {
+		t.Sec--
+		t.Nsec += 1e9
+	}
+	return t
+}
+
 // Timeval is struct timeval / __kernel_old_timeval (16 bytes).
 // Source: include/uapi/linux/time_types.h.
 type Timeval struct {

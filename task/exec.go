@@ -38,7 +38,11 @@ func load(node *vfs.Node, file string, argv, envp []string, lim vm.Limits) (*ima
 	if err := executable(node); err != nil {
 		return nil, err
 	}
-	img, err := loader.Parse(node.Data)
+	b, err := node.Bytes()
+	if err != nil {
+		return nil, fileErrno(err)
+	}
+	img, err := loader.Parse(b)
 	if err != nil {
 		return nil, linux.ENOEXEC
 	}
@@ -50,7 +54,7 @@ func load(node *vfs.Node, file string, argv, envp []string, lim vm.Limits) (*ima
 		as.release()
 		return nil, e
 	}
-	f := &vm.File{Obj: Root.Pages(node), Readable: true}
+	f := &vm.File{Obj: node.Pages(), Readable: true}
 	var top, code uint64
 	for _, s := range img.Segments {
 		start := s.Vaddr &^ (pageSize - 1)
@@ -179,10 +183,12 @@ func (p *Process) findProgram(node *vfs.Node, name string, argv []string) (*vfs.
 		if err := executable(node); err != nil {
 			return nil, nil, err
 		}
-		if !loader.IsScript(node.Data) {
+		head := make([]byte, loader.ScriptHeadSize) // BINPRM_BUF_SIZE
+		k, _ := node.ReadAt(head, 0)
+		if !loader.IsScript(head[:k]) {
 			return node, argv, nil
 		}
-		interp, arg, err := loader.Shebang(node.Data)
+		interp, arg, err := loader.Shebang(head[:k])
 		if err != nil {
 			return nil, nil, linux.ENOEXEC
 		}
@@ -192,12 +198,12 @@ func (p *Process) findProgram(node *vfs.Node, name string, argv []string) (*vfs.
 }
 
 // executable is execve's permission check on a program or interpreter:
-// a regular file with an execute bit (EACCES otherwise).
+// a regular file (EACCES otherwise) the caller may execute.
 func executable(node *vfs.Node) error {
-	if !node.IsRegular() || node.Mode&0o111 == 0 {
+	if !node.IsRegular() {
 		return linux.EACCES
 	}
-	return nil
+	return vfs.Ctx{}.Permission(node, vfs.MayExec)
 }
 
 // resolve finds a program file from the process's working directory,
@@ -344,7 +350,7 @@ func StartInit(file string, argv, envp []string, console *vfs.Node) (*Process, e
 		return nil, err
 	}
 	p := newProcess(nil)
-	p.pgid, p.sid, p.cwd = p.PID, p.PID, Root.Root()
+	p.pgid, p.sid, p.cwd, p.umask = p.PID, p.PID, Root.Root(), 0o022 // init_fs's umask
 	p.files = newFDTable()
 	for fd := 0; fd < 3; fd++ {
 		f, err := openNode(console, linux.O_RDWR)
@@ -366,8 +372,8 @@ func StartInit(file string, argv, envp []string, console *vfs.Node) (*Process, e
 		return nil, err
 	}
 	// The console is init's controlling terminal, its group in front.
-	if d, ok := console.Dev.(consoleDev); ok {
-		d.t.SetForeground(p.PID, p.PID)
+	if theConsole != nil {
+		theConsole.SetForeground(p.PID, p.PID)
 	}
 	t.start()
 	return p, nil

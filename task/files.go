@@ -5,7 +5,9 @@ import (
 	"sync"
 
 	"sigil/linux"
+	"sigil/mm/vm"
 	"sigil/rlimit"
+	"sigil/signal"
 	"sigil/tty"
 	"sigil/vfs"
 )
@@ -36,7 +38,12 @@ type OpenFile struct {
 	refs  int32
 }
 
+// newFile opens a description of ops; a node counts it (a file unlinked
+// while open lives until the last description goes).
 func newFile(ops fileOps, node *vfs.Node, flags uint64) *OpenFile {
+	if node != nil {
+		node.Opened()
+	}
 	return &OpenFile{ops: ops, node: node, flags: flags &^ linux.O_CLOEXEC, refs: 1}
 }
 
@@ -72,6 +79,9 @@ func (f *OpenFile) unref() {
 	f.mu.Unlock()
 	if last {
 		f.ops.close()
+		if f.node != nil {
+			f.node.Closed()
+		}
 	}
 }
 
@@ -292,33 +302,85 @@ func (ft *FDTable) release() {
 
 // nodeStat describes a vfs node.
 func nodeStat(n *vfs.Node) linux.Stat {
-	st := linux.Stat{Ino: n.Ino, Mode: n.Mode, Nlink: 1, Uid: n.UID, Gid: n.GID,
-		Size: int64(len(n.Data)), Blksize: 4096, Rdev: n.Rdev}
-	st.Blocks = (st.Size + 511) / 512
-	if n.IsDir() {
-		st.Nlink = 2
-		st.Size = 4096
-	}
-	st.Atime.Sec, st.Mtime.Sec, st.Ctime.Sec = n.Mtime, n.Mtime, n.Mtime
+	a := n.Attr()
+	st := linux.Stat{Dev: a.Dev, Ino: a.Ino, Nlink: uint64(a.Nlink), Mode: a.Mode, Uid: a.UID, Gid: a.GID,
+		Rdev: a.Rdev, Size: a.Size, Blksize: 4096, Blocks: a.Blocks}
+	st.Atime = linux.NsecToTimespec(a.Atime)
+	st.Mtime = linux.NsecToTimespec(a.Mtime)
+	st.Ctime = linux.NsecToTimespec(a.Ctime)
 	return st
 }
 
-// regularFile reads an initrd file.
+// regularFile is an open regular file of the in-memory tree.
 type regularFile struct{ n *vfs.Node }
 
 func (r regularFile) read(t *Thread, f *OpenFile, p []byte) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.off >= int64(len(r.n.Data)) {
+	n, err := r.n.ReadAt(p, f.off)
+	f.off += int64(n)
+	return n, fileErrno(err)
+}
+
+// write writes at the file offset, or at the end under O_APPEND, which
+// the offset then follows (generic_write_checks, generic_perform_write).
+func (r regularFile) write(t *Thread, f *OpenFile, p []byte) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.flags&linux.O_APPEND != 0 {
+		f.off = r.n.Size()
+	}
+	n, err := r.pwrite(t, p, f.off)
+	f.off += int64(n)
+	return n, err
+}
+
+// pwrite writes p at off: EFBIG (and SIGXFSZ) past RLIMIT_FSIZE, ENOSPC
+// when memory runs out before a byte fits, else a short count.
+func (r regularFile) pwrite(t *Thread, p []byte, off int64) (int, error) {
+	if len(p) == 0 {
 		return 0, nil
 	}
-	n := copy(p, r.n.Data[f.off:])
-	f.off += int64(n)
-	return n, nil
+	if lim := t.fsizeLimit(); off+int64(len(p)) > lim {
+		if off >= lim {
+			t.p.send(t, signal.Info(int(linux.SIGXFSZ), linux.SI_USER))
+			return 0, linux.EFBIG
+		}
+		p = p[:lim-off]
+	}
+	if off+int64(len(p)) < off || off+int64(len(p)) > maxFileSize {
+		return 0, linux.EFBIG
+	}
+	n, err := r.n.WriteAt(t.vctx(), p, off)
+	if n > 0 {
+		return n, nil
+	}
+	return 0, fileErrno(err)
 }
-func (regularFile) write(*Thread, *OpenFile, []byte) (int, error) { return 0, linux.EBADF }
-func (r regularFile) stat() linux.Stat                            { return nodeStat(r.n) }
-func (regularFile) close()                                        {}
+
+// maxFileSize is MAX_LFS_FILESIZE on 64-bit.
+const maxFileSize = 1<<63 - 1
+
+// fileErrno is a file operation's errno: memory running out while a file
+// grows is ENOSPC, as a full tmpfs says.
+func fileErrno(err error) error {
+	if err == vm.ErrNoMemory {
+		return linux.ENOSPC
+	}
+	return err
+}
+
+func (r regularFile) stat() linux.Stat { return nodeStat(r.n) }
+func (regularFile) close()             {}
+
+// pathFile is an O_PATH descriptor: it names a node for *at calls,
+// fstat, fchdir and exec, and reads and writes nothing.
+type pathFile struct{ n *vfs.Node }
+
+func (pathFile) read(*Thread, *OpenFile, []byte) (int, error)  { return 0, linux.EBADF }
+func (pathFile) write(*Thread, *OpenFile, []byte) (int, error) { return 0, linux.EBADF }
+func (p pathFile) stat() linux.Stat                            { return nodeStat(p.n) }
+func (pathFile) close()                                        {}
 
 // dirFile is an open directory (getdents64).
 type dirFile struct{ n *vfs.Node }
@@ -328,41 +390,27 @@ func (dirFile) write(*Thread, *OpenFile, []byte) (int, error) { return 0, linux.
 func (d dirFile) stat() linux.Stat                            { return nodeStat(d.n) }
 func (dirFile) close()                                        {}
 
-// getdents fills p with linux_dirent64 records from offset f.off (an index
-// into ".", "..", then the sorted names).
-func (d dirFile) getdents(f *OpenFile, p []byte) int {
+// getdents fills p with linux_dirent64 records from position f.off (see
+// vfs.Node.Entries) and reports whether the first record did not fit.
+func (d dirFile) getdents(f *OpenFile, p []byte) (used int, tooSmall bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	names := append([]string{".", ".."}, d.n.Names()...)
-	used := 0
-	for int(f.off) < len(names) {
-		name := names[f.off]
-		var child *vfs.Node
-		switch name {
-		case ".":
-			child = d.n
-		case "..":
-			child = d.n.Parent()
-		default:
-			child = d.n.Child(name)
-		}
-		reclen := (19 + len(name) + 1 + 7) &^ 7
+	for _, e := range d.n.Entries(uint64(f.off), len(p)/24+1) {
+		reclen := (19 + len(e.Name) + 1 + 7) &^ 7
 		if used+reclen > len(p) {
-			break
+			return used, used == 0
 		}
 		rec := p[used : used+reclen]
-		for i := range rec {
-			rec[i] = 0
-		}
-		binary.LittleEndian.PutUint64(rec[0:], child.Ino)
-		binary.LittleEndian.PutUint64(rec[8:], uint64(f.off+1))
+		clear(rec)
+		binary.LittleEndian.PutUint64(rec[0:], e.Node.Ino)
+		binary.LittleEndian.PutUint64(rec[8:], e.Off)
 		binary.LittleEndian.PutUint16(rec[16:], uint16(reclen))
-		rec[18] = byte(child.Mode & vfs.S_IFMT >> 12) // DT_* = S_IF* >> 12
-		copy(rec[19:], name)
+		rec[18] = byte(e.Node.Type() >> 12) // DT_* = S_IF* >> 12
+		copy(rec[19:], e.Name)
 		used += reclen
-		f.off++
+		f.off = int64(e.Off)
 	}
-	return used
+	return used, false
 }
 
 // consoleFile is /dev/console and /dev/tty.
@@ -409,12 +457,3 @@ func (c consoleFile) poll() (uint32, uint64) {
 	}
 	return m, 0
 }
-
-// nullFile is /dev/null.
-type nullFile struct{ node *vfs.Node }
-
-func (nullFile) read(*Thread, *OpenFile, []byte) (int, error)        { return 0, nil }
-func (nullFile) write(_ *Thread, _ *OpenFile, p []byte) (int, error) { return len(p), nil }
-func (n nullFile) stat() linux.Stat                                  { return nodeStat(n.node) }
-func (nullFile) close()                                              {}
-func (nullFile) poll() (uint32, uint64)                              { return linux.EPOLLIN | linux.EPOLLOUT, 0 }

@@ -29,6 +29,7 @@ type Process struct {
 	as       *AddressSpace
 	files    *FDTable
 	cwd      *vfs.Node
+	umask    uint32    // file-creation mask (umask(2)); inherited by fork
 	exe      *vfs.Node // the program exec loaded (/proc/PID/exe)
 	comm     string
 	threads  map[int32]*Thread

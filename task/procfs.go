@@ -21,8 +21,12 @@ import (
 // with a directory per process holding status, stat and maps (Linux's
 // formats, fs/proc/array.c and task_mmu.c), /proc/meminfo and /proc/self.
 
+// procDev and tracefsDev are the device numbers of /proc and tracefs,
+// which every snapshot shares.
+var procDev, tracefsDev = vfs.AnonDev(), vfs.AnonDev()
+
 func procSnapshot(self *Process) *vfs.FS {
-	fs := vfs.New()
+	fs := vfs.NewSnapshot("proc", procDev)
 	fs.Add("/proc", vfs.S_IFDIR|0o555, nil)
 	for _, p := range All() {
 		i := p.Info()
@@ -46,11 +50,8 @@ func procSnapshot(self *Process) *vfs.FS {
 	fs.Add("/proc/uptime", vfs.S_IFREG|0o444, []byte(uptime()))
 	fs.Add("/proc/version", vfs.S_IFREG|0o444, []byte(version()))
 	fs.Add("/proc/loadavg", vfs.S_IFREG|0o444, []byte(loadavg()))
-	fs.Add("/proc/filesystems", vfs.S_IFREG|0o444, []byte("nodev\trootfs\nnodev\tproc\nnodev\ttracefs\n"))
-	// The initrd's tree is read-only until the writable root comes.
-	fs.Add("/proc/mounts", vfs.S_IFREG|0o444, []byte("rootfs / rootfs ro 0 0\n"+
-		"proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n"+
-		"tracefs "+tracingDir+" tracefs rw,nosuid,nodev,noexec,relatime 0 0\n"))
+	fs.Add("/proc/filesystems", vfs.S_IFREG|0o444, []byte("nodev\trootfs\nnodev\ttmpfs\nnodev\tproc\nnodev\ttracefs\n"))
+	fs.Add("/proc/mounts", vfs.S_IFREG|0o444, []byte(mountsFile()))
 	if self != nil {
 		fs.Add("/proc/self", vfs.S_IFLNK|0o777, []byte(fmt.Sprint(self.PID)))
 	}
@@ -98,10 +99,10 @@ func (p *Process) addLinks(fs *vfs.FS, dir string) {
 	exe, cwd, files := p.exe, p.cwd, p.files
 	p.mu.Unlock()
 	if exe != nil {
-		fs.Add(dir+"/exe", vfs.S_IFLNK|0o777, []byte(Root.Path(exe)))
+		addMagicLink(fs, dir+"/exe", 0o777, exe)
 	}
 	if cwd != nil {
-		fs.Add(dir+"/cwd", vfs.S_IFLNK|0o777, []byte(Root.Path(cwd)))
+		addMagicLink(fs, dir+"/cwd", 0o777, cwd)
 	}
 	fs.Add(dir+"/root", vfs.S_IFLNK|0o777, []byte("/"))
 	if files == nil {
@@ -109,8 +110,21 @@ func (p *Process) addLinks(fs *vfs.FS, dir string) {
 	}
 	fs.Add(dir+"/fd", vfs.S_IFDIR|0o500, nil)
 	for _, e := range files.open() {
-		fs.Add(fmt.Sprintf("%s/fd/%d", dir, e.fd), vfs.S_IFLNK|0o700, []byte(fdTarget(e.f)))
+		l, _ := fs.Add(fmt.Sprintf("%s/fd/%d", dir, e.fd), vfs.S_IFLNK|0o700, []byte(fdTarget(e.f)))
+		if e.f.node != nil {
+			l.Dev = magicLink{e.f.node}
+		}
 	}
+}
+
+// magicLink is what a /proc link leads to when followed: the file itself,
+// as Linux's proc_get_link gives it, even when no path names it any more
+// (a file unlinked while open, an O_TMPFILE file).
+type magicLink struct{ to *vfs.Node }
+
+func addMagicLink(fs *vfs.FS, name string, perm uint32, to *vfs.Node) {
+	l, _ := fs.Add(name, vfs.S_IFLNK|perm, []byte(vfs.PathOf(to)))
+	l.Dev = magicLink{to}
 }
 
 // fdTarget is what readlink of /proc/PID/fd/N gives for f.
@@ -128,7 +142,7 @@ func fdTarget(f *OpenFile) string {
 		return "anon_inode:[signalfd]"
 	}
 	if f.node != nil {
-		return Root.Path(f.node)
+		return vfs.PathOf(f.node)
 	}
 	return "anon_inode:[unknown]"
 }
@@ -301,6 +315,10 @@ func generated(name string, self *Process) *vfs.FS {
 	}
 	return nil
 }
+
+// isGenerated reports whether the path lies in a generated tree, where
+// nothing can be created, removed or written (but device-less files).
+func isGenerated(name string) bool { return under(name, "/proc") || under(name, tracingDir) }
 
 // under reports whether the absolute path name is dir or lies in it.
 func under(name, dir string) bool {

@@ -7,55 +7,24 @@ import (
 
 	"sigil/linux"
 	"sigil/signal"
-	"sigil/tty"
 	"sigil/vfs"
 )
 
-// Device numbers (Documentation/admin-guide/devices.txt).
-const (
-	devNull    = 1<<8 | 3
-	devTTY     = 5<<8 | 0
-	devConsole = 5<<8 | 1
-)
-
-// Devices names the drivers behind device nodes.
-type consoleDev struct{ t *tty.TTY }
-
-// MakeDevices adds /dev/console, /dev/tty and /dev/null to Root.
-func MakeDevices(console *tty.TTY) *vfs.Node {
-	c, _ := Root.Add("/dev/console", vfs.S_IFCHR|0o620, nil)
-	c.Rdev, c.Dev = devConsole, consoleDev{console}
-	t, _ := Root.Add("/dev/tty", vfs.S_IFCHR|0o666, nil)
-	t.Rdev, t.Dev = devTTY, consoleDev{console}
-	n, _ := Root.Add("/dev/null", vfs.S_IFCHR|0o666, nil)
-	n.Rdev = devNull
-	return c
-}
-
-// openNode opens a file-system node.
+// openNode opens a file-system node that the walk (vfs.FS.Open) found
+// and checked.
 func openNode(n *vfs.Node, flags uint64) (*OpenFile, error) {
-	acc := flags & linux.O_ACCMODE
-	switch {
-	case n.IsDir():
-		if acc != linux.O_RDONLY {
-			return nil, linux.EISDIR
-		}
-		return newFile(dirFile{n}, n, flags), nil
-	case n.IsRegular():
-		if acc != linux.O_RDONLY || flags&linux.O_TRUNC != 0 {
-			return nil, linux.EROFS // the initrd is read-only
-		}
-		return newFile(regularFile{n}, n, flags), nil
-	case n.Mode&vfs.S_IFMT == vfs.S_IFCHR:
-		if n.Rdev == devNull {
-			return newFile(nullFile{n}, n, flags), nil
-		}
-		if d, ok := n.Dev.(consoleDev); ok {
-			return newFile(consoleFile{d.t, n}, n, flags), nil
-		}
-		return nil, linux.ENXIO
+	if flags&linux.O_PATH != 0 {
+		return newFile(pathFile{n}, n, flags&(linux.O_PATH|linux.O_CLOEXEC|linux.O_DIRECTORY|linux.O_NOFOLLOW)), nil
 	}
-	return nil, linux.ENXIO
+	switch n.Type() {
+	case vfs.S_IFDIR:
+		return newFile(dirFile{n}, n, flags), nil
+	case vfs.S_IFREG:
+		return newFile(regularFile{n}, n, flags), nil
+	case vfs.S_IFCHR:
+		return openDevice(n, flags)
+	}
+	return nil, linux.ENXIO // no driver: a FIFO, a socket, an unknown device
 }
 
 // at resolves a path relative to dirfd (AT_FDCWD or a directory).
@@ -85,10 +54,13 @@ func lookupFrom(p *Process, dirfd uint64, name string, follow bool) (*vfs.Node, 
 	p.mu.Lock()
 	cwd := p.cwd
 	p.mu.Unlock()
-	if fs := generated(name, p); fs != nil {
+	if fs := generated(name, p); fs != nil && name[0] == '/' {
 		// A link out of the snapshot (/proc/PID/exe, cwd, root, fd/N) leads
 		// to the file itself, as Linux's magic links do.
 		if l, err := fs.Lookup(nil, name, false); err == nil && follow && l.IsSymlink() {
+			if m, ok := l.Dev.(magicLink); ok {
+				return m.to, nil
+			}
 			if target := string(l.Data); strings.HasPrefix(target, "/") && !under(target, "/proc") {
 				return lookupFrom(p, dirfd, target, true)
 			}
@@ -110,23 +82,52 @@ func lookupFrom(p *Process, dirfd uint64, name string, follow bool) (*vfs.Node, 
 	return n, vfsErrno(err)
 }
 
+// sysOpenat is openat(2): the walk, creation and permission rules are
+// vfs.FS.Open's; a path under a generated tree (/proc) is looked up
+// there, where nothing can be made.
 func sysOpenat(t *Thread, a *args) (uint64, error) {
-	dirfd, pathAddr, flags := a[0], a[1], a[2]
-	n, err := t.at(dirfd, pathAddr, flags&linux.O_NOFOLLOW == 0)
-	if err == linux.ENOENT && flags&linux.O_CREAT != 0 {
-		return 0, linux.EROFS
-	}
+	dirfd, pathAddr, flags, mode := a[0], a[1], a[2], uint32(a[3])
+	name, err := t.p.as.CopyInString(pathAddr, linux.PATH_MAX)
 	if err != nil {
 		return 0, err
 	}
-	if flags&(linux.O_CREAT|linux.O_EXCL) == linux.O_CREAT|linux.O_EXCL {
-		return 0, linux.EEXIST
+	if flags&linux.O_PATH != 0 {
+		flags &= linux.O_PATH | linux.O_CLOEXEC | linux.O_DIRECTORY | linux.O_NOFOLLOW
 	}
-	if flags&linux.O_DIRECTORY != 0 && !n.IsDir() {
-		return 0, linux.ENOTDIR
-	}
-	if n.IsSymlink() {
-		return 0, linux.ELOOP // O_NOFOLLOW on a symlink
+	var n *vfs.Node
+	switch {
+	case flags&linux.O_TMPFILE == linux.O_TMPFILE:
+		// build_open_flags: write access is required, and O_CREAT is
+		// not allowed with it.
+		if acc := flags & linux.O_ACCMODE; acc == linux.O_RDONLY || acc == 3 || flags&linux.O_CREAT != 0 {
+			return 0, linux.EINVAL
+		}
+		start, err := t.startAt(dirfd, name)
+		if err != nil {
+			return 0, err
+		}
+		n, err = Root.Tmpfile(t.vctx(), start, name, t.umask(mode), flags&linux.O_EXCL == 0)
+		if err != nil {
+			return 0, err
+		}
+	case isGenerated(name):
+		if flags&linux.O_CREAT != 0 && flags&linux.O_EXCL != 0 {
+			return 0, linux.EEXIST
+		}
+		if n, err = t.lookupAt(dirfd, name, flags&linux.O_NOFOLLOW == 0); err != nil {
+			return 0, err
+		}
+		if flags&linux.O_ACCMODE != linux.O_RDONLY && !isDevice(n) {
+			return 0, linux.EACCES
+		}
+	default:
+		start, err := t.startAt(dirfd, name)
+		if err != nil {
+			return 0, err
+		}
+		if n, _, err = Root.Open(t.vctx(), start, name, flags, t.umask(mode)); err != nil {
+			return 0, fileErrno(err)
+		}
 	}
 	f, err := openNode(n, flags)
 	if err != nil {
@@ -140,8 +141,27 @@ func sysOpenat(t *Thread, a *args) (uint64, error) {
 	return uint64(fd), nil
 }
 
+// start is where a relative path begins for dirfd: the working directory
+// for AT_FDCWD, else dirfd's directory (ENOTDIR for another file).
+func (t *Thread) startAt(dirfd uint64, name string) (*vfs.Node, error) {
+	if name != "" && name[0] == '/' {
+		return nil, nil
+	}
+	n, err := t.dirNode(dirfd)
+	if err == nil && (n == nil || !n.IsDir()) {
+		return nil, linux.ENOTDIR
+	}
+	return n, err
+}
+
 func sysOpen(t *Thread, a *args) (uint64, error) {
 	b := args{fdcwd, a[0], a[1], a[2]}
+	return sysOpenat(t, &b)
+}
+
+// sysCreat is creat(2): open with O_CREAT|O_WRONLY|O_TRUNC.
+func sysCreat(t *Thread, a *args) (uint64, error) {
+	b := args{fdcwd, a[0], linux.O_CREAT | linux.O_WRONLY | linux.O_TRUNC, a[1]}
 	return sysOpenat(t, &b)
 }
 
@@ -213,7 +233,7 @@ func sysWrite(t *Thread, a *args) (uint64, error) {
 	return uint64(w), err
 }
 
-func isDevice(n *vfs.Node) bool { return n.Mode&vfs.S_IFMT == vfs.S_IFCHR }
+func isDevice(n *vfs.Node) bool { return n.Type() == vfs.S_IFCHR }
 
 func iovecs(t *Thread, addr, cnt uint64) ([]linux.Iovec, error) {
 	if cnt > linux.UIO_MAXIOV {
@@ -261,24 +281,79 @@ func vectored(t *Thread, a *args, op sysFunc) (uint64, error) {
 func sysWritev(t *Thread, a *args) (uint64, error) { return vectored(t, a, sysWrite) }
 func sysReadv(t *Thread, a *args) (uint64, error)  { return vectored(t, a, sysRead) }
 
+// positional returns the regular file fd names for pread and pwrite:
+// ESPIPE for a pipe or terminal, EISDIR for a directory, EBADF without
+// the access mode asked.
+func (t *Thread) positional(fd uint64, write bool) (regularFile, *OpenFile, error) {
+	f, err := t.p.files.get(fd)
+	if err != nil {
+		return regularFile{}, nil, err
+	}
+	acc := f.flags & linux.O_ACCMODE
+	if _, ok := f.ops.(pathFile); ok || write && acc == linux.O_RDONLY || !write && acc == linux.O_WRONLY {
+		return regularFile{}, nil, linux.EBADF
+	}
+	switch ops := f.ops.(type) {
+	case regularFile:
+		return ops, f, nil
+	case dirFile:
+		return regularFile{}, nil, linux.EISDIR
+	}
+	return regularFile{}, nil, linux.ESPIPE
+}
+
 func sysPread64(t *Thread, a *args) (uint64, error) {
-	f, err := t.p.files.get(a[0])
+	r, _, err := t.positional(a[0], false)
 	if err != nil {
 		return 0, err
-	}
-	r, ok := f.ops.(regularFile)
-	if !ok {
-		return 0, linux.ESPIPE
 	}
 	if int64(a[3]) < 0 {
 		return 0, linux.EINVAL
 	}
-	off := a[3]
-	if off >= uint64(len(r.n.Data)) {
-		return 0, nil
+	buf := make([]byte, min(a[2], ioBuf))
+	n, err := r.n.ReadAt(buf, int64(a[3]))
+	if err != nil {
+		return 0, fileErrno(err)
 	}
-	n := min(a[2], uint64(len(r.n.Data))-off)
-	return n, t.p.as.CopyOut(a[1], r.n.Data[off:off+n])
+	return uint64(n), t.p.as.CopyOut(a[1], buf[:n])
+}
+
+// sysPwrite64 writes at an offset, leaving the file offset alone. On
+// Linux, O_APPEND makes pwrite append anyway (generic_write_checks).
+func sysPwrite64(t *Thread, a *args) (uint64, error) {
+	r, f, err := t.positional(a[0], true)
+	if err != nil {
+		return 0, err
+	}
+	off := int64(a[3])
+	if off < 0 {
+		return 0, linux.EINVAL
+	}
+	buf := make([]byte, min(a[2], 1<<20))
+	if err := t.p.as.CopyIn(buf, a[1]); err != nil {
+		return 0, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.flags&linux.O_APPEND != 0 {
+		off = r.n.Size()
+	}
+	n, err := r.pwrite(t, buf, off)
+	return uint64(n), err
+}
+
+// sysPreadv and sysPwritev are the vectored forms: one positional
+// transfer per iovec at an advancing offset.
+func sysPreadv(t *Thread, a *args) (uint64, error)  { return positionalVec(t, a, sysPread64) }
+func sysPwritev(t *Thread, a *args) (uint64, error) { return positionalVec(t, a, sysPwrite64) }
+
+func positionalVec(t *Thread, a *args, op sysFunc) (uint64, error) {
+	off := a[3]
+	return vectored(t, a, func(t *Thread, b *args) (uint64, error) {
+		n, err := op(t, &args{b[0], b[1], b[2], off})
+		off += n
+		return n, err
+	})
 }
 
 func sysLseek(t *Thread, a *args) (uint64, error) {
@@ -286,7 +361,11 @@ func sysLseek(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if f.node == nil || isDevice(f.node) {
+	switch f.ops.(type) {
+	case regularFile, dirFile:
+	case pathFile:
+		return 0, linux.EBADF
+	default:
 		if f.node != nil {
 			return 0, nil // character devices: seeking is a no-op
 		}
@@ -295,13 +374,22 @@ func sysLseek(t *Thread, a *args) (uint64, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	off, whence := int64(a[1]), a[2]
+	size := f.node.Size()
 	var base int64
 	switch whence {
 	case linux.SEEK_SET:
 	case linux.SEEK_CUR:
 		base = f.off
 	case linux.SEEK_END:
-		base = int64(len(f.node.Data))
+		base = size
+	case linux.SEEK_DATA, linux.SEEK_HOLE:
+		// The whole file is data, as generic_file_llseek_size sees it.
+		if off < 0 || off >= size || !f.node.IsRegular() {
+			return 0, linux.ENXIO
+		}
+		if whence == linux.SEEK_HOLE {
+			off = size
+		}
 	default:
 		return 0, linux.EINVAL
 	}
@@ -358,15 +446,9 @@ func sysGetdents64(t *Thread, a *args) (uint64, error) {
 		return 0, linux.ENOTDIR
 	}
 	buf := make([]byte, min(a[2], ioBuf))
-	n := d.getdents(f, buf)
-	if n == 0 && len(buf) > 0 {
-		// Either the end, or a buffer too small for the next record.
-		f.mu.Lock()
-		more := int(f.off) < len(d.n.Names())+2
-		f.mu.Unlock()
-		if more {
-			return 0, linux.EINVAL
-		}
+	n, tooSmall := d.getdents(f, buf)
+	if tooSmall {
+		return 0, linux.EINVAL
 	}
 	return uint64(n), t.p.as.CopyOut(a[1], buf[:n])
 }
@@ -376,14 +458,15 @@ func sysReadlinkat(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if !n.IsSymlink() {
-		return 0, linux.EINVAL
+	target, err := n.Readlink()
+	if err != nil {
+		return 0, err
 	}
 	if int64(a[3]) <= 0 {
 		return 0, linux.EINVAL
 	}
-	m := min(uint64(len(n.Data)), a[3])
-	return m, t.p.as.CopyOut(a[2], n.Data[:m])
+	m := min(uint64(len(target)), a[3])
+	return m, t.p.as.CopyOut(a[2], target[:m])
 }
 
 func sysReadlink(t *Thread, a *args) (uint64, error) {
@@ -398,12 +481,11 @@ func sysAccess(t *Thread, a *args) (uint64, error) {
 	return sysFaccessat2(t, &args{fdcwd, a[0], a[1], 0})
 }
 
-// sysFaccessat2 is Linux's do_faccessat for root (every process here):
-// EINVAL for a mode beyond R_OK|W_OK|X_OK or an unknown flag; W_OK on
-// the read-only initrd is EROFS for files, directories and links; X_OK
-// needs an execute bit unless the node is a directory.
+// sysFaccessat2 is Linux's do_faccessat: EINVAL for a mode beyond
+// R_OK|W_OK|X_OK or an unknown flag; then the permission bits as
+// vfs.Ctx.Permission reads them.
 func sysFaccessat2(t *Thread, a *args) (uint64, error) {
-	mode, flags := a[2], a[3]
+	mode, flags := uint32(a[2]), a[3]
 	if mode&^7 != 0 || flags&^(linux.AT_EACCESS|linux.AT_SYMLINK_NOFOLLOW|linux.AT_EMPTY_PATH) != 0 {
 		return 0, linux.EINVAL
 	}
@@ -420,18 +502,12 @@ func sysFaccessat2(t *Thread, a *args) (uint64, error) {
 		return 0, err
 	}
 	if n == nil { // an open file with no node (a pipe, 0600): root may read and write it
-		if mode&1 != 0 {
+		if mode&vfs.MayExec != 0 {
 			return 0, linux.EACCES
 		}
 		return 0, nil
 	}
-	if mode&2 != 0 && !isDevice(n) {
-		return 0, linux.EROFS
-	}
-	if mode&1 != 0 && n.Mode&0o111 == 0 && !n.IsDir() {
-		return 0, linux.EACCES
-	}
-	return 0, nil
+	return 0, t.vctx().Permission(n, mode)
 }
 
 // dirNode is the node AT_EMPTY_PATH names: dirfd's file (nil for one
@@ -453,7 +529,7 @@ func sysGetcwd(t *Thread, a *args) (uint64, error) {
 	t.p.mu.Lock()
 	cwd := t.p.cwd
 	t.p.mu.Unlock()
-	s := Root.Path(cwd) + "\x00"
+	s := vfs.PathOf(cwd) + "\x00"
 	if uint64(len(s)) > a[1] {
 		return 0, linux.ERANGE
 	}

@@ -2,6 +2,7 @@ package task
 
 import (
 	"fmt"
+	"maps"
 
 	"sigil/linux"
 )
@@ -51,6 +52,7 @@ func init() {
 		linux.SYS_CLOSE_RANGE: sysCloseRange, linux.SYS_FACCESSAT2: sysFaccessat2, linux.SYS_SYNC: sysSync,
 		linux.SYS_EXECVEAT: sysExecveat, linux.SYS_SYNCFS: sysSyncfs, linux.SYS_MEMBARRIER: sysMembarrier, linux.SYS_SYSINFO: sysSysinfo, linux.SYS_REBOOT: sysReboot,
 	}
+	maps.Copy(table, fileSystemCalls)
 }
 
 // sysIgnore accepts calls whose effect does not exist here (robust futex

@@ -231,7 +231,7 @@ func (t *Thread) clone(flags, stack, ptid, ctid, tls uint64) (uint64, error) {
 		child.TID = np.PID
 		child.p = np
 		p.mu.Lock()
-		np.pgid, np.sid, np.cwd, np.comm, np.exe = p.pgid, p.sid, p.cwd, p.comm, p.exe
+		np.pgid, np.sid, np.cwd, np.comm, np.exe, np.umask = p.pgid, p.sid, p.cwd, p.comm, p.exe, p.umask
 		np.actions, np.limits = p.actions, p.limits
 		as, files := p.as, p.files
 		p.mu.Unlock()

@@ -13,7 +13,7 @@ import (
 const tracingDir = "/sys/kernel/tracing"
 
 func tracingSnapshot() *vfs.FS {
-	fs := vfs.New()
+	fs := vfs.NewSnapshot("tracefs", tracefsDev)
 	fs.Add(tracingDir, vfs.S_IFDIR|0o555, nil)
 	var b bytes.Buffer
 	evs, written := trace.Events()

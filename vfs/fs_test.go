@@ -30,7 +30,7 @@ func TestCPIORoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	n, err := fs.Lookup(nil, "/bin/sh", true)
-	if err != nil || string(n.Data) != "#!ELF..." || n.Mode != S_IFREG|0o755 {
+	if err != nil || string(n.Data) != "#!ELF..." || n.Mode() != S_IFREG|0o755 {
 		t.Fatalf("/bin/sh -> %+v %v", n, err)
 	}
 	if n, _ := fs.Lookup(nil, "/bin/sh", false); !n.IsSymlink() {
@@ -48,7 +48,7 @@ func TestCPIORoundTrip(t *testing.T) {
 		}
 	}
 	motd, _ := fs.Lookup(nil, "/abs/motd", true)
-	if got := fs.Path(motd); got != "/etc/motd" {
+	if got := PathOf(motd); got != "/etc/motd" {
 		t.Errorf("Path = %q", got)
 	}
 	if names := fs.Root().Names(); len(names) != 3 {
@@ -123,12 +123,12 @@ func TestCPIOAligned(t *testing.T) {
 // its path in that tree; the walk stops at that tree's root, which is its
 // own parent.
 func TestPathOfForeignNode(t *testing.T) {
-	main, other := New(), New()
+	other := New()
 	n, err := other.Add("/proc/1/stat", S_IFREG|0o444, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := main.Path(n); got != "/proc/1/stat" {
+	if got := PathOf(n); got != "/proc/1/stat" {
 		t.Errorf("Path = %q, want /proc/1/stat", got)
 	}
 }

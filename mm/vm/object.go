@@ -15,20 +15,22 @@ import (
 // pages read-only and copies a page on the first write.
 //
 // A file system gives each file at most one object (its page cache), so
-// every mapping of the file sees the same pages. Today's files are the
-// initrd's, read-only, filled from the file's bytes on first use; a
-// writable file system will keep its files' data in their objects.
+// every mapping of the file sees the same pages. The in-memory file
+// system keeps its files' data there (as Linux's tmpfs keeps it in shmem
+// pages), so read, write and mappings all see one copy (file.go).
 type Object struct {
-	src  Source       // where pages come from; nil: zeroes (shared anonymous)
-	size int64        // bytes; a page wholly beyond it is SIGBUS
-	kind mm.Kind      // KindCache or KindShmem
-	maps atomic.Int32 // areas using the object, in any address space
-	Name string       // what /proc/PID/maps shows
-	Dev  uint64       // device and inode, for /proc/PID/maps
-	Ino  uint64
+	src     Source       // where pages come from; nil: zeroes (shared anonymous)
+	kind    mm.Kind      // KindCache or KindShmem
+	maps    atomic.Int32 // areas using the object, in any address space
+	written atomic.Bool  // pages may differ from src: none can be dropped
+	Name    string       // what /proc/PID/maps shows
+	Dev     uint64       // device and inode, for /proc/PID/maps
+	Ino     uint64
 
-	mu    sync.Mutex        // guards pages
-	pages map[uint64]uint64 // page index → frame
+	mu     sync.Mutex        // guards size, srcLen and pages
+	size   int64             // bytes; a page wholly beyond it is SIGBUS
+	srcLen int64             // bytes of src still the file's (truncation cuts it)
+	pages  map[uint64]uint64 // page index → frame
 }
 
 // Source fills a file object's pages.
@@ -50,7 +52,7 @@ type FrameSource interface {
 // NewFileObject returns the page cache of a file of size bytes read from
 // src.
 func NewFileObject(src Source, size int64, name string, dev, ino uint64) *Object {
-	o := &Object{src: src, size: size, kind: mm.KindCache, Name: name, Dev: dev, Ino: ino,
+	o := &Object{src: src, size: size, srcLen: size, kind: mm.KindCache, Name: name, Dev: dev, Ino: ino,
 		pages: map[uint64]uint64{}}
 	caches.Lock()
 	caches.list = append(caches.list, o)
@@ -58,9 +60,8 @@ func NewFileObject(src Source, size int64, name string, dev, ino uint64) *Object
 	return o
 }
 
-// caches lists every file's page cache, for reclaim. Files live as long
-// as the initrd's tree, which is forever today; a file system that
-// deletes files will take their objects off the list.
+// caches lists every file's page cache, for reclaim; Release takes a
+// deleted file's object off it.
 var caches struct {
 	sync.Mutex
 	list []*Object
@@ -88,7 +89,11 @@ func newAnonObject(size uintptr) *Object {
 }
 
 // Size returns the object's size in bytes.
-func (o *Object) Size() int64 { return o.size }
+func (o *Object) Size() int64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.size
+}
 
 var (
 	errBeyondEOF = errors.New("page beyond the end of the object")
@@ -98,20 +103,26 @@ var (
 // page returns the frame of page i with a reference for the caller,
 // filling it first if the object does not have it yet.
 func (o *Object) page(i uint64) (uint64, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	if int64(i) >= (o.size+mm.PageSize-1)/mm.PageSize {
 		return 0, errBeyondEOF
 	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if pa, ok := o.pages[i]; ok {
+	pa, err := o.frameLocked(i)
+	if err == nil {
 		withIRQsOff(func() { mm.Ref(pa) })
+	}
+	return pa, err
+}
+
+// frameLocked returns the frame of page i, filling it from src (or with
+// zeroes) when the object does not hold it yet. o.mu is held.
+func (o *Object) frameLocked(i uint64) (uint64, error) {
+	if pa, ok := o.pages[i]; ok {
 		return pa, nil
 	}
 	if pa, ok := o.borrowed(i); ok {
-		withIRQsOff(func() {
-			mm.Adopt(pa, o.kind) // the object's reference, for good
-			mm.Ref(pa)
-		})
+		withIRQsOff(func() { mm.Adopt(pa, o.kind) }) // the object's reference, for good
 		o.pages[i] = pa
 		return pa, nil
 	}
@@ -121,23 +132,22 @@ func (o *Object) page(i uint64) (uint64, error) {
 	}
 	buf := (*[mm.PageSize]byte)(mm.Phys(pa))
 	clear(buf[:])
-	if o.src != nil {
-		// Bytes past the end of the file read as zero (the tail of the
-		// last page).
-		if _, err := o.src.ReadAt(buf[:min(mm.PageSize, o.size-int64(i)*mm.PageSize)], int64(i)*mm.PageSize); err != nil {
+	// Bytes past the end of the file's source read as zero (the tail of
+	// the last page, and whatever a write or truncation added).
+	if n := min(mm.PageSize, o.srcLen-int64(i)*mm.PageSize); o.src != nil && n > 0 {
+		if _, err := o.src.ReadAt(buf[:n], int64(i)*mm.PageSize); err != nil {
 			withIRQsOff(func() { mm.FreeFrame(pa) })
 			return 0, err
 		}
 	}
 	o.pages[i] = pa
-	withIRQsOff(func() { mm.Ref(pa) })
 	return pa, nil
 }
 
 // borrowed returns the frame of page i in the file's own memory, if it
 // has one.
 func (o *Object) borrowed(i uint64) (uint64, bool) {
-	if f, ok := o.src.(FrameSource); ok {
+	if f, ok := o.src.(FrameSource); ok && int64(i+1)*mm.PageSize <= o.srcLen {
 		return f.Frame(i)
 	}
 	return 0, false
@@ -172,8 +182,8 @@ func (o *Object) dropAll() {
 // Reclaim drops the pages only the object holds and its source can give
 // again (a file's clean pages), and returns how many it dropped.
 func (o *Object) Reclaim() int {
-	if o.src == nil {
-		return 0 // shared anonymous memory has no other copy
+	if o.src == nil || o.written.Load() {
+		return 0 // shared anonymous memory, or written: no other copy
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()

@@ -79,7 +79,7 @@ func TestBusyBox(t *testing.T) {
 		`(?m)^PID\s+USER\s+COMMAND$`, `(?m)^\s+1 0\s+(\{ps\} )?/bin/busybox sh -c echo`, `(?m)^\s+([2-9]|\d\d+) 0\s+\S`, // the background child: sleep, or the shell before its exec
 		`(?m)^\s+1:\s+\d+\s+IO-APIC\s+1-edge\s+i8042$`, `(?m)^LOC:\s+[1-9]\d*\s+Local timer interrupts$`,
 		`(?m)up 0 min,\s+0 users,\s+load average: 0\.00, 0\.00, 0\.00$`,
-		`(?m)^rootfs on / type rootfs \(ro\)$`, `(?m)^proc on /proc type proc \(rw,`, `(?m)^0\.00 0\.00 0\.00 1/\d+ \d+$`)
+		`(?m)^rootfs on / type rootfs \(rw\)$`, `(?m)^proc on /proc type proc \(rw,`, `(?m)^0\.00 0\.00 0\.00 1/\d+ \d+$`)
 }
 
 // TestProcLinks: /proc/self/exe names the program and executes it again

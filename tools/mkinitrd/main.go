@@ -100,7 +100,11 @@ func run(user, work, out string) error {
 	if err := add(filepath.Join(user, "rootfs")); err != nil {
 		return err
 	}
-	entries = append(entries, vfs.Entry{Name: "init", Mode: vfs.S_IFLNK | 0o777, Data: []byte("/bin/sh")})
+	entries = append(entries, vfs.Entry{Name: "init", Mode: vfs.S_IFLNK | 0o777, Data: []byte("/bin/sh")},
+		// Places programs expect to write and mount on: a sticky
+		// world-writable /tmp, root's home, /mnt.
+		vfs.Entry{Name: "tmp", Mode: vfs.S_IFDIR | 0o1777}, vfs.Entry{Name: "root", Mode: vfs.S_IFDIR | 0o700},
+		vfs.Entry{Name: "mnt", Mode: vfs.S_IFDIR | 0o755})
 	bb, err := busybox()
 	if err != nil {
 		return err

@@ -1,0 +1,38 @@
+package task
+
+import (
+	"sigil/clock"
+	"sigil/linux"
+	"sigil/vfs"
+)
+
+// vctx is the caller as the file system sees it: its file-system
+// credentials and the time to stamp on what it changes. Every process
+// runs as root today (set*id changes nothing), so the credentials are
+// root's; the checks themselves (vfs/perm.go) are Linux's for any user.
+func (t *Thread) vctx() vfs.Ctx { return vfs.Ctx{Now: clock.Realtime()} }
+
+// fsizeLimit is the caller's RLIMIT_FSIZE soft limit in bytes, the end
+// past which no write may put a byte.
+func (t *Thread) fsizeLimit() int64 {
+	t.p.mu.Lock()
+	defer t.p.mu.Unlock()
+	return int64(min(t.p.limits[linux.RLIMIT_FSIZE].Cur, maxFileSize))
+}
+
+// umask applies the process's file-creation mask to mode (its S_IFMT and
+// special bits kept as the caller gives them).
+func (t *Thread) umask(mode uint32) uint32 {
+	t.p.mu.Lock()
+	defer t.p.mu.Unlock()
+	return mode &^ t.p.umask
+}
+
+// sysUmask is umask(2): it sets the mask and returns the old one.
+func sysUmask(t *Thread, a *args) (uint64, error) {
+	t.p.mu.Lock()
+	defer t.p.mu.Unlock()
+	old := t.p.umask
+	t.p.umask = uint32(a[0]) & 0o777
+	return uint64(old), nil
+}
