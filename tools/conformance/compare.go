@@ -1,10 +1,13 @@
 package main
 
+import "strings"
+
 // Diff is one test whose result on Sigil is not Linux's.
 type Diff struct {
 	Name         string
 	Linux, Sigil Status
 	Output       []string // Sigil's output for it
+	NotRun       int      // subtests folded into this line: Sigil never got to them
 }
 
 // Counts tallies one boot's results in one package.
@@ -58,7 +61,49 @@ func compare(linux, sigil *Package) []Diff {
 		}
 		diffs = append(diffs, d)
 	}
-	return diffs
+	return fold(diffs)
+}
+
+// fold drops the subtests Sigil never reached because an enclosing test
+// failed or hung first, counting them on that test's line instead: a
+// TempDir that fails takes dozens of table-driven subtests with it.
+func fold(diffs []Diff) []Diff {
+	at := map[string]int{}
+	var out []Diff
+	for _, d := range diffs {
+		if d.Sigil == Missing {
+			if i, ok := enclosing(at, d.Name); ok && (out[i].Sigil == Fail || out[i].Sigil == Unfinished) {
+				out[i].NotRun++
+				continue
+			}
+		}
+		at[d.Name] = len(out)
+		out = append(out, d)
+	}
+	return out
+}
+
+// enclosing finds the nearest test above name that has a line in at.
+func enclosing(at map[string]int, name string) (int, bool) {
+	for {
+		i := strings.LastIndexByte(name, '/')
+		if i < 0 {
+			return 0, false
+		}
+		name = name[:i]
+		if j, ok := at[name]; ok {
+			return j, true
+		}
+	}
+}
+
+// differing counts the differing tests, folded ones included.
+func differing(diffs []Diff) int {
+	n := len(diffs)
+	for _, d := range diffs {
+		n += d.NotRun
+	}
+	return n
 }
 
 func status(p *Package, name string) Status {

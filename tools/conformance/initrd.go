@@ -7,12 +7,20 @@ import (
 	"sort"
 	"strings"
 
+	"sigil/tools/busybox"
 	"sigil/tools/conformance/plan"
 	"sigil/vfs"
 )
 
 // guestBin is where the test binaries go in the initrd.
 const guestBin = "/conformance/bin"
+
+// The users and groups of Debian's base-passwd that tests name: id and
+// whoami print root's name, and a test may run as nobody.
+const (
+	etcPasswd = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+	etcGroup  = "root:x:0:\nnogroup:x:65534:\n"
+)
 
 // initrd collects the members of a newc archive by absolute guest path.
 type initrd map[string]vfs.Entry
@@ -99,12 +107,29 @@ func (r initrd) bytes() []byte {
 }
 
 // packInitrd writes the archive both kernels boot: init, the plan, the
-// test binaries, their source folders at their host paths, and the empty
-// folders init needs (/proc to mount on Linux, HOME).
-func packInitrd(out, initBin string, tbs []testBinary, p plan.Plan) error {
+// test binaries, their source folders at their host paths, the empty
+// folders init needs (/proc to mount on Linux, HOME), /etc/passwd and
+// /etc/group, and, when bb names
+// one, BusyBox with its applets: tests run sh, cat, sleep, true, ...
+func packInitrd(out, initBin, bb string, tbs []testBinary, p plan.Plan) error {
 	r := initrd{}
 	r.dir("/proc")
 	r.dir("/root")
+	r.file("/etc/passwd", 0o644, []byte(etcPasswd))
+	r.file("/etc/group", 0o644, []byte(etcGroup))
+	if bb != "" {
+		taken := map[string]bool{}
+		for n := range r {
+			taken[strings.TrimPrefix(n, "/")] = true
+		}
+		entries, err := busybox.Entries(bb, taken)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			r["/"+e.Name] = e
+		}
+	}
 	if err := r.copyFile("/conformance/init", initBin); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"sigil/tools/busybox"
 	"sigil/tools/conformance/plan"
 	"sigil/vfs"
 )
@@ -23,7 +24,7 @@ func TestPackInitrd(t *testing.T) {
 	os.WriteFile(bin, []byte("\x7fELF"), 0o755)
 	tbs := []testBinary{{Pkg: "os/signal", Binary: bin, Dir: src}}
 	out := filepath.Join(tmp, "initrd.cpio")
-	if err := packInitrd(out, bin, tbs, plan.Plan{Runs: []plan.Run{{Pkg: "os/signal"}}}); err != nil {
+	if err := packInitrd(out, bin, "", tbs, plan.Plan{Runs: []plan.Run{{Pkg: "os/signal"}}}); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(out)
@@ -44,7 +45,7 @@ func TestPackInitrd(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]uint32{
-		"/proc": vfs.S_IFDIR, "/root": vfs.S_IFDIR, "/conformance/init": vfs.S_IFREG,
+		"/proc": vfs.S_IFDIR, "/etc/passwd": vfs.S_IFREG, "/root": vfs.S_IFDIR, "/conformance/init": vfs.S_IFREG,
 		plan.Path: vfs.S_IFREG, "/conformance/bin/os_signal.test": vfs.S_IFREG,
 		src: vfs.S_IFDIR, src + "/testdata/x.txt": vfs.S_IFREG, src + "/testdata/link": vfs.S_IFLNK,
 	}
@@ -58,5 +59,33 @@ func TestPackInitrd(t *testing.T) {
 	}
 	if p, err := plan.Decode(seen[plan.Path].Data); err != nil || len(p.Runs) != 1 || p.Runs[0].Pkg != "os/signal" {
 		t.Errorf("plan %+v, %v", p, err)
+	}
+}
+
+// With BusyBox, /bin/sh and the other applets lead to it.
+func TestPackInitrdBusybox(t *testing.T) {
+	bb, err := busybox.Find()
+	if err != nil {
+		t.Skip(err)
+	}
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "init")
+	os.WriteFile(bin, []byte("\x7fELF"), 0o755)
+	out := filepath.Join(tmp, "initrd.cpio")
+	if err := packInitrd(out, bin, bb, nil, plan.Plan{}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(out)
+	links := map[string]string{}
+	vfs.ParseCPIO(b, func(e vfs.Entry) error {
+		if e.Mode&vfs.S_IFMT == vfs.S_IFLNK {
+			links[e.Name] = string(e.Data)
+		}
+		return nil
+	})
+	for _, name := range []string{"bin/sh", "bin/cat", "bin/sleep"} {
+		if links[name] != "/bin/busybox" {
+			t.Errorf("%s -> %q, want /bin/busybox", name, links[name])
+		}
 	}
 }

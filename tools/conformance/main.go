@@ -24,6 +24,7 @@ import (
 	"sync"
 	"time"
 
+	"sigil/tools/busybox"
 	"sigil/tools/conformance/plan"
 	"sigil/tools/qemu"
 )
@@ -91,8 +92,12 @@ func conformance(o options) error {
 	if err != nil {
 		return err
 	}
+	bb, err := busybox.Find()
+	if err != nil {
+		return err
+	}
 	initrdPath := filepath.Join(o.work, "initrd.cpio")
-	if err := packInitrd(initrdPath, initBin, tbs, guestPlan(o, tbs)); err != nil {
+	if err := packInitrd(initrdPath, initBin, bb, tbs, guestPlan(o, tbs)); err != nil {
 		return fmt.Errorf("initrd: %w", err)
 	}
 	accel, err := qemu.ResolveAccel(o.accel, o.kernel)

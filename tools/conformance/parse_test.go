@@ -22,7 +22,7 @@ func TestParseStatuses(t *testing.T) {
 		"os/signal": {"TestSignal": Pass, "TestStop": Fail, "TestStop/window_changed": Fail,
 			"TestStop/hangup": Pass, "TestTerminalSignal": Skip},
 		"syscall": {"TestFcntlFlock": Skip, "TestPassFD": Unfinished},
-		"os/exec": {"TestEcho": Unfinished},
+		"os/exec": {"TestLookPath": Fail, "TestEcho": Unfinished},
 	}
 	for pkg, tests := range want {
 		p := b.Packages[pkg]
@@ -109,9 +109,15 @@ func TestCompare(t *testing.T) {
 		"TestFcntlFlock":          {Pass, Skip},
 		"TestPassFD":              {Pass, Unfinished},
 		"TestEcho":                {Pass, Unfinished},
+		"TestLookPath":            {Pass, Fail},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("diffs %v, want %v", got, want)
+	}
+	// Subtests Sigil never reached count on their failed parent's line.
+	ex := compare(l.Packages["os/exec"], s.Packages["os/exec"])
+	if len(ex) != 2 || ex[0].Name != "TestLookPath" || ex[0].NotRun != 2 || differing(ex) != 4 {
+		t.Errorf("os/exec folded: %+v", ex)
 	}
 	// A test only one kernel names is Missing on the other.
 	d := compare(nil, s.Packages["syscall"])
@@ -124,6 +130,9 @@ func TestCount(t *testing.T) {
 	s := parseFile(t, "sigil.log")
 	if c := count(s.Packages["os/signal"]); c != (Counts{Pass: 2, Fail: 2, Skip: 1}) {
 		t.Errorf("os/signal %+v", c)
+	}
+	if c := count(parseFile(t, "linux.log").Packages["os/exec"]); c != (Counts{Pass: 4}) {
+		t.Errorf("linux os/exec %+v", c)
 	}
 	if c := count(s.Packages["syscall"]); c != (Counts{Skip: 1, Unfinished: 1}) {
 		t.Errorf("syscall %+v", c)

@@ -39,7 +39,7 @@ func report(w io.Writer, pkgs []string, linux, sigil *kernelRun, excerpt int) {
 		lc, sc := count(l), count(s)
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%d\t%d\t%d\t%d\t%s\t%d\t\n", name,
 			lc.Pass, lc.Fail, lc.Skip, lc.Unfinished, exit(l),
-			sc.Pass, sc.Fail, sc.Skip, sc.Unfinished, exit(s), len(compare(l, s)))
+			sc.Pass, sc.Fail, sc.Skip, sc.Unfinished, exit(s), differing(compare(l, s)))
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "(counts include subtests; hung: started without a result, the binary hung, crashed or was killed)")
@@ -50,7 +50,7 @@ func report(w io.Writer, pkgs []string, linux, sigil *kernelRun, excerpt int) {
 		if len(diffs) == 0 && exit(l) == exit(s) {
 			continue
 		}
-		fmt.Fprintf(w, "\n%s: %d tests differ (Linux -> Sigil)\n", name, len(diffs))
+		fmt.Fprintf(w, "\n%s: %d tests differ (Linux -> Sigil)\n", name, differing(diffs))
 		for _, k := range []*kernelRun{linux, sigil} {
 			if p := k.Boot.Packages[name]; p != nil && p.Status != "0" {
 				fmt.Fprintf(w, "  %s's binary: %s\n", k.Name, ended(p))
@@ -67,7 +67,11 @@ func report(w io.Writer, pkgs []string, linux, sigil *kernelRun, excerpt int) {
 			width = max(width, len(d.Name))
 		}
 		for _, d := range diffs {
-			fmt.Fprintf(w, "  %-*s  %v -> %v\n", width, d.Name, d.Linux, d.Sigil)
+			more := ""
+			if d.NotRun > 0 {
+				more = fmt.Sprintf(" (and %d subtests not run)", d.NotRun)
+			}
+			fmt.Fprintf(w, "  %-*s  %v -> %v%s\n", width, d.Name, d.Linux, d.Sigil, more)
 			if d.Sigil == Fail || d.Sigil == Skip {
 				printExcerpt(w, d.Output, excerpt)
 			}
