@@ -112,3 +112,20 @@ func status(p *Package, name string) Status {
 	}
 	return p.Tests[name].Status
 }
+
+// agreement counts the tests that pass on Linux and, of those, the ones
+// that pass on Sigil too: the issue is done when the two are equal.
+func agreement(linux, sigil *Package) (linuxPass, both int) {
+	if linux == nil {
+		return 0, 0
+	}
+	for n, t := range linux.Tests {
+		if t.Status == Pass {
+			linuxPass++
+			if status(sigil, n) == Pass {
+				both++
+			}
+		}
+	}
+	return linuxPass, both
+}

@@ -43,6 +43,12 @@ func report(w io.Writer, pkgs []string, linux, sigil *kernelRun, excerpt int) {
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "(counts include subtests; hung: started without a result, the binary hung, crashed or was killed)")
+	var linuxPass, both int
+	for _, name := range pkgs {
+		lp, b := agreement(linux.Boot.Packages[name], sigil.Boot.Packages[name])
+		linuxPass, both = linuxPass+lp, both+b
+	}
+	fmt.Fprintf(w, "Sigil passes %d of the %d tests that pass on Linux.\n", both, linuxPass)
 
 	for _, name := range pkgs {
 		l, s := linux.Boot.Packages[name], sigil.Boot.Packages[name]
