@@ -174,6 +174,10 @@ func guestPlan(o options, tbs []testBinary) plan.Plan {
 	return p
 }
 
+// consoleTail is how many of its last console lines the report quotes
+// for a boot whose init did not finish.
+const consoleTail = 10
+
 // bootKernel boots one kernel until init powers off or the deadline, and
 // records what its console said, also in logPath. Only a QEMU that could
 // not start is an error: a kernel that hangs or crashes is a result.
@@ -184,7 +188,7 @@ func bootKernel(k *kernelRun, cfg qemu.Config, logPath string) error {
 		return fmt.Errorf("%s: %w", k.Name, err)
 	}
 	res, err := m.Wait()
-	k.Boot, k.Wall = Parse(res.Output), res.Elapsed
+	k.Boot, k.Wall, k.Tail = Parse(res.Output), res.Elapsed, res.Tail(consoleTail)
 	switch {
 	case k.Boot.Done:
 		k.End = "init ran every binary"

@@ -14,6 +14,7 @@ type kernelRun struct {
 	Boot *Boot
 	Wall time.Duration
 	End  string // how the boot ended, in words
+	Tail string // the console's last lines, quoted when init did not finish
 }
 
 // report prints the summary table, then per package every test whose
@@ -28,6 +29,11 @@ func report(w io.Writer, pkgs []string, linux, sigil *kernelRun, excerpt int) {
 	for _, k := range []*kernelRun{linux, sigil} {
 		for _, n := range k.Boot.Notes {
 			fmt.Fprintf(w, "%s init: %s\n", k.Name, n)
+		}
+		// A kernel panic or a hang outside any test shows only here.
+		if !k.Boot.Done && k.Tail != "" {
+			fmt.Fprintf(w, "%s's console ended with:\n", k.Name)
+			printExcerpt(w, strings.Split(k.Tail, "\n"), -1)
 		}
 	}
 
@@ -106,7 +112,8 @@ func ended(p *Package) string {
 	return fmt.Sprintf("status %s after %s", p.Status, p.Time)
 }
 
-// printExcerpt prints the first n non-blank lines, indented under the test.
+// printExcerpt prints the first n non-blank lines (n < 0: all), indented
+// under the test.
 func printExcerpt(w io.Writer, lines []string, n int) {
 	for _, l := range lines {
 		if n == 0 {
