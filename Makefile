@@ -12,7 +12,7 @@ APPEND ?=
 MEM ?= 256M
 export CGO_ENABLED := 0
 
-.PHONY: all kernel run debug gdb test test-host test-boot bench vet deps-qemu deps-musl deps-busybox deps-gdb clean
+.PHONY: all kernel run debug gdb test test-host test-boot bench conformance vet deps-qemu deps-musl deps-busybox deps-gdb clean
 
 all: kernel
 
@@ -64,6 +64,12 @@ test-boot: deps-qemu kernel
 # linux-image-amd64 when run as root and no /boot/vmlinuz-* exists.
 bench: deps-qemu kernel
 	$(GO) run ./tools/bench $(BENCHFLAGS)
+
+# Go's os/signal, syscall and os/exec tests on Sigil and on Debian's Linux
+# in the same QEMU (tools/conformance); prints where the results differ.
+# CONFFLAGS='-pkg os/signal -run TestStop' iterates on one test.
+conformance: deps-qemu kernel
+	$(GO) run ./tools/conformance $(CONFFLAGS)
 
 # $(call need,TEST,PACKAGE): runs the shell test TEST; when it fails,
 # installs Debian's PACKAGE with apt-get as root, or says how to.

@@ -13,14 +13,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 
@@ -63,7 +60,7 @@ type guest struct {
 func benchmark(kernel, initrd, linuxImage, mem, accel string, icount bool, rounds, kbd int, verbose bool) error {
 	if linuxImage == "" {
 		var err error
-		if linuxImage, err = findLinux(); err != nil {
+		if linuxImage, err = qemu.FindLinux(os.Stderr); err != nil {
 			return err
 		}
 	}
@@ -211,38 +208,6 @@ func smallestMemory(kernel, initrd, accel, cmdline string) (int, error) {
 		}
 	}
 	return hi, nil
-}
-
-// findLinux returns the newest Debian kernel in /boot, installing
-// linux-image-amd64 first when there is none and we may.
-func findLinux() (string, error) {
-	latest := func() string {
-		l, _ := filepath.Glob("/boot/vmlinuz-*")
-		sort.Strings(l)
-		if len(l) == 0 {
-			return ""
-		}
-		return l[len(l)-1]
-	}
-	if k := latest(); k != "" {
-		return k, nil
-	}
-	if _, err := exec.LookPath("apt-get"); err != nil || os.Getuid() != 0 {
-		return "", errors.New("no Linux kernel in /boot: install one with: sudo apt-get install -y linux-image-amd64")
-	}
-	fmt.Fprintln(os.Stderr, "bench: installing linux-image-amd64 (apt-get)")
-	for _, args := range [][]string{{"update", "-qq"}, {"install", "-y", "-qq", "--no-install-recommends", "linux-image-amd64"}} {
-		cmd := exec.Command("apt-get", args...)
-		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Run(); err != nil {
-			return "", fmt.Errorf("apt-get %s: %w", strings.Join(args, " "), err)
-		}
-	}
-	if k := latest(); k != "" {
-		return k, nil
-	}
-	return "", errors.New("linux-image-amd64 installed no /boot/vmlinuz-*")
 }
 
 // initArgs passes args to init: both kernels give init what follows "--".

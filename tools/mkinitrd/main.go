@@ -12,8 +12,6 @@
 package main
 
 import (
-	"debug/elf"
-	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -23,6 +21,7 @@ import (
 	"sort"
 	"strings"
 
+	"sigil/tools/busybox"
 	"sigil/tools/musl"
 	"sigil/vfs"
 )
@@ -105,13 +104,19 @@ func run(user, work, out string) error {
 		// world-writable /tmp, root's home, /mnt.
 		vfs.Entry{Name: "tmp", Mode: vfs.S_IFDIR | 0o1777}, vfs.Entry{Name: "root", Mode: vfs.S_IFDIR | 0o700},
 		vfs.Entry{Name: "mnt", Mode: vfs.S_IFDIR | 0o755})
-	bb, err := busybox()
+	bb, err := busybox.Find()
 	if err != nil {
 		return err
 	}
-	if entries, err = addBusybox(entries, bb); err != nil {
+	taken := map[string]bool{}
+	for _, e := range entries {
+		taken[e.Name] = true
+	}
+	bbEntries, err := busybox.Entries(bb, taken)
+	if err != nil {
 		return err
 	}
+	entries = append(entries, bbEntries...)
 	sort.SliceStable(entries, func(i, j int) bool { return entries[i].Name < entries[j].Name })
 	var b []byte
 	for i, e := range entries {
@@ -129,59 +134,4 @@ func runCmd(env []string, name string, args ...string) error {
 		return fmt.Errorf("%s %s: %w", name, strings.Join(args, " "), err)
 	}
 	return nil
-}
-
-// busybox finds Debian's busybox-static: $BUSYBOX, else /bin/busybox. It
-// must be a static program (the dynamic busybox package installs the same
-// path).
-func busybox() (string, error) {
-	path := os.Getenv("BUSYBOX")
-	if path == "" {
-		path = "/bin/busybox"
-	}
-	f, err := elf.Open(path)
-	if err != nil {
-		return "", fmt.Errorf("%v: install busybox-static (apt-get install -y busybox-static)", err)
-	}
-	defer f.Close()
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_INTERP {
-			return "", errors.New(path + " is linked dynamically: install busybox-static (apt-get install -y busybox-static)")
-		}
-	}
-	return path, nil
-}
-
-// addBusybox adds the busybox binary as /bin/busybox and a symlink to it
-// for every applet (busybox --list-full) whose path is free, with the
-// directories the links need.
-func addBusybox(entries []vfs.Entry, path string) ([]vfs.Entry, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	list, err := exec.Command(path, "--list-full").Output()
-	if err != nil {
-		return nil, fmt.Errorf("%s --list-full: %w", path, err)
-	}
-	taken := map[string]bool{}
-	for _, e := range entries {
-		taken[e.Name] = true
-	}
-	entries = append(entries, vfs.Entry{Name: "bin/busybox", Mode: vfs.S_IFREG | 0o755, Data: data})
-	taken["bin/busybox"] = true
-	for _, name := range strings.Fields(string(list)) {
-		if taken[name] {
-			continue
-		}
-		for dir := filepath.Dir(name); dir != "."; dir = filepath.Dir(dir) {
-			if !taken[dir] {
-				taken[dir] = true
-				entries = append(entries, vfs.Entry{Name: dir, Mode: vfs.S_IFDIR | 0o755})
-			}
-		}
-		taken[name] = true
-		entries = append(entries, vfs.Entry{Name: name, Mode: vfs.S_IFLNK | 0o777, Data: []byte("/bin/busybox")})
-	}
-	return entries, nil
 }
