@@ -233,20 +233,21 @@ type SignalInfo struct {
 // Offsets of commonly used siginfo_t union members from the start of
 // SignalInfo. Source: include/uapi/asm-generic/siginfo.h.
 const (
-	SiginfoPidOffset      = 16 // si_pid (int32): kill, sigchld, rt
-	SiginfoUidOffset      = 20 // si_uid (uint32): kill, sigchld, rt
-	SiginfoStatusOffset   = 24 // si_status (int32): sigchld
-	SiginfoValueOffset    = 24 // si_value (sigval, 8 bytes): rt, timer
-	SiginfoUtimeOffset    = 32 // si_utime (clock_t): sigchld
-	SiginfoStimeOffset    = 40 // si_stime (clock_t): sigchld
-	SiginfoAddrOffset     = 16 // si_addr (pointer): SIGILL, SIGFPE, SIGSEGV, SIGBUS, SIGTRAP
-	SiginfoTimerIDOffset  = 16 // si_tid (int32): POSIX timers
-	SiginfoOverrunOffset  = 20 // si_overrun (int32): POSIX timers
-	SiginfoBandOffset     = 16 // si_band (long): SIGPOLL
-	SiginfoFdOffset       = 24 // si_fd (int32): SIGPOLL
-	SiginfoCallAddrOffset = 16 // si_call_addr (pointer): SIGSYS
-	SiginfoSyscallOffset  = 24 // si_syscall (int32): SIGSYS
-	SiginfoArchOffset     = 28 // si_arch (uint32): SIGSYS
+	SiginfoPidOffset          = 16 // si_pid (int32): kill, sigchld, rt
+	SiginfoUidOffset          = 20 // si_uid (uint32): kill, sigchld, rt
+	SiginfoStatusOffset       = 24 // si_status (int32): sigchld
+	SiginfoValueOffset        = 24 // si_value (sigval, 8 bytes): rt, timer
+	SiginfoUtimeOffset        = 32 // si_utime (clock_t): sigchld
+	SiginfoStimeOffset        = 40 // si_stime (clock_t): sigchld
+	SiginfoAddrOffset         = 16 // si_addr (pointer): SIGILL, SIGFPE, SIGSEGV, SIGBUS, SIGTRAP
+	SiginfoTimerIDOffset      = 16 // si_tid (int32): POSIX timers
+	SiginfoOverrunOffset      = 20 // si_overrun (int32): POSIX timers
+	SiginfoTimerPrivateOffset = 32 // si_sys_private (int32, the kernel's; 8 bytes of room): POSIX timers
+	SiginfoBandOffset         = 16 // si_band (long): SIGPOLL
+	SiginfoFdOffset           = 24 // si_fd (int32): SIGPOLL
+	SiginfoCallAddrOffset     = 16 // si_call_addr (pointer): SIGSYS
+	SiginfoSyscallOffset      = 24 // si_syscall (int32): SIGSYS
+	SiginfoArchOffset         = 28 // si_arch (uint32): SIGSYS
 )
 
 // si_code values meaning "sent by", valid for any signal. Values <= 0 come

@@ -227,8 +227,8 @@ func (t *Thread) fastTimedwait(c *irq.Context) bool {
 		q = &t.p.shared
 		next = q.Next(set)
 	}
-	if next == nil {
-		return false
+	if next == nil || next.Code == linux.SI_TIMER {
+		return false // a POSIX timer's signal re-arms its timer: the goroutine takes it
 	}
 	if f.RSI != 0 && !mm.CopyOutIRQ(t.uc.Root, uintptr(f.RSI), (*[128]byte)(unsafe.Pointer(next))[:]) {
 		return false // EFAULT from the goroutine

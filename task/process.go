@@ -55,6 +55,8 @@ type Process struct {
 	signalfd     bool      // a signalfd was made for it: interrupt context leaves generation to goroutines
 
 	alarm         *time.Timer
+	timers        map[int32]*posixTimer // POSIX timers by ID (posixtimer.go)
+	nextTimerID   int32                 // where the search for a free ID starts
 	alarmAt       time.Time
 	alarmInterval time.Duration
 
@@ -235,6 +237,9 @@ func (p *Process) exit(status uint32) {
 	if p.alarm != nil {
 		p.alarm.Stop()
 	}
+	p.mu.Lock()
+	p.deleteTimersLocked()
+	p.mu.Unlock()
 	if p.parent != nil {
 		if sig := status & 0x7f; sig != 0 {
 			p.notifyParent(linux.CLD_KILLED, int(sig))

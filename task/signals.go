@@ -132,6 +132,13 @@ func traceSignal(format string, a ...any) {
 // send generates info for p (process-directed), or for thread t of p.
 // It returns EAGAIN when a real-time signal would exceed RLIMIT_SIGPENDING.
 func (p *Process) send(t *Thread, info linux.SignalInfo) error {
+	_, err := p.generate(t, info)
+	return err
+}
+
+// generate is send, reporting too whether the signal was queued (not
+// ignored or dropped): a POSIX timer goes on counting when it was not.
+func (p *Process) generate(t *Thread, info linux.SignalInfo) (queued bool, err error) {
 	sig := int(info.Signo)
 	if TraceSignals {
 		tid := int32(0)
@@ -143,17 +150,17 @@ func (p *Process) send(t *Thread, info linux.SignalInfo) error {
 	p.mu.Lock()
 	if p.zombie || p.exiting {
 		p.mu.Unlock()
-		return nil
+		return false, nil
 	}
 	continued := false // tell the parent CLD_CONTINUED, after the lock
 	switch {
 	case sig == int(linux.SIGKILL) && p.PID == 1:
 		p.mu.Unlock()
-		return nil
+		return false, nil
 	case sig == int(linux.SIGKILL):
 		p.mu.Unlock()
 		p.kill(signaledStatus(sig))
-		return nil
+		return false, nil
 	case sig == int(linux.SIGCONT):
 		p.discardLocked(int(linux.SIGSTOP), int(linux.SIGTSTP), int(linux.SIGTTIN), int(linux.SIGTTOU))
 		// prepare_signal: the stop ends at generation, under the same
@@ -172,7 +179,7 @@ func (p *Process) send(t *Thread, info linux.SignalInfo) error {
 	}()
 	if p.ignoredLocked(sig) {
 		p.mu.Unlock()
-		return nil
+		return false, nil
 	}
 	q := &p.shared
 	if t != nil {
@@ -180,7 +187,7 @@ func (p *Process) send(t *Thread, info linux.SignalInfo) error {
 	}
 	if !q.Enqueue(&info, int(p.limits[linux.RLIMIT_SIGPENDING].Cur)) {
 		p.mu.Unlock()
-		return linux.EAGAIN // a real-time signal beyond the user's RLIMIT_SIGPENDING
+		return false, linux.EAGAIN // a real-time signal beyond the user's RLIMIT_SIGPENDING
 	}
 	p.sigEv.notify()
 	pollEvents.notify()
@@ -197,7 +204,22 @@ func (p *Process) send(t *Thread, info linux.SignalInfo) error {
 		target.wakeLocked()
 	}
 	p.mu.Unlock()
-	return nil
+	return true, nil
+}
+
+// takeSignalLocked removes the next signal not in blocked, the thread's
+// own first, then the process's: the one place signals leave their
+// queues for delivery, sigtimedwait or signalfd, so a POSIX timer learns
+// here that its signal was taken. p.mu is held.
+func (t *Thread) takeSignalLocked(blocked signal.Set) (linux.SignalInfo, bool) {
+	info, ok := t.sig.pending.Dequeue(blocked)
+	if !ok {
+		info, ok = t.p.shared.Dequeue(blocked)
+	}
+	if ok {
+		t.p.timerSignalTaken(&info)
+	}
+	return info, ok
 }
 
 func (p *Process) discardLocked(sigs ...int) {
@@ -317,10 +339,7 @@ func (t *Thread) deliver() {
 			p.mu.Unlock()
 			return
 		}
-		info, ok := t.sig.pending.Dequeue(t.sig.mask)
-		if !ok {
-			info, ok = p.shared.Dequeue(t.sig.mask)
-		}
+		info, ok := t.takeSignalLocked(t.sig.mask)
 		if !ok {
 			t.finishRestart(handled, 0)
 			if t.sig.restoreOK {

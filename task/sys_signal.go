@@ -309,10 +309,7 @@ func sysRtSigtimedwait(t *Thread, a *args) (uint64, error) {
 	p := t.p
 	for {
 		p.mu.Lock()
-		info, ok := t.sig.pending.DequeueFrom(set)
-		if !ok {
-			info, ok = p.shared.DequeueFrom(set)
-		}
+		info, ok := t.takeSignalLocked(^set)
 		wait := p.sigEv.wait()
 		p.mu.Unlock()
 		if ok {
@@ -431,10 +428,7 @@ func (s *signalFile) read(t *Thread, f *OpenFile, p []byte) (int, error) {
 	for n+128 <= len(p) {
 		proc := t.p
 		proc.mu.Lock()
-		info, ok := t.sig.pending.DequeueFrom(s.mask)
-		if !ok {
-			info, ok = proc.shared.DequeueFrom(s.mask)
-		}
+		info, ok := t.takeSignalLocked(^s.mask)
 		wait := proc.sigEv.wait()
 		proc.mu.Unlock()
 		if ok {

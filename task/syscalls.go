@@ -53,6 +53,11 @@ func init() {
 		linux.SYS_EXECVEAT: sysExecveat, linux.SYS_SYNCFS: sysSyncfs, linux.SYS_MEMBARRIER: sysMembarrier, linux.SYS_SYSINFO: sysSysinfo, linux.SYS_REBOOT: sysReboot,
 	}
 	maps.Copy(table, fileSystemCalls)
+	maps.Copy(table, map[uint64]sysFunc{
+		linux.SYS_TIMER_CREATE: sysTimerCreate, linux.SYS_TIMER_SETTIME: sysTimerSettime,
+		linux.SYS_TIMER_GETTIME: sysTimerGettime, linux.SYS_TIMER_GETOVERRUN: sysTimerGetoverrun,
+		linux.SYS_TIMER_DELETE: sysTimerDelete,
+	})
 }
 
 // sysIgnore accepts calls whose effect does not exist here (robust futex

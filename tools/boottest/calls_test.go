@@ -90,3 +90,15 @@ func TestProcLinks(t *testing.T) {
 	wantCode(t, res, 0)
 	wantLines(t, res.Output, `(?m)^calltest: 0 of 0 passed$`, `(?m)^calltest: proc ok$`)
 }
+
+// TestPosixTimers runs timertest (checked on Linux 6.1): a SIGEV_THREAD_ID
+// timer's handler runs on the chosen thread; a periodic timer whose
+// signal waits blocked reports the periods it missed in si_overrun and
+// timer_getoverrun, and is re-armed by the delivery; SIGEV_NONE and an
+// ignored signal keep timers running; IDs and errno values as Linux's;
+// fork does not inherit timers.
+func TestPosixTimers(t *testing.T) {
+	res := bootInit(t, "init=/bin/timertest")
+	wantCode(t, res, 0)
+	wantLines(t, res.Output, `(?m)^timertest: ok$`)
+}
