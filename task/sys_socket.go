@@ -153,21 +153,29 @@ func sysBind(t *Thread, a *args) (uint64, error) {
 	default:
 		return 0, t.bindPath(sf.s, addr)
 	}
-	if e != 0 {
-		return 0, e
-	}
-	return 0, nil
+	return 0, errOf(e)
 }
 
-func sysListen(t *Thread, a *args) (uint64, error) {
-	_, sf, err := t.socketOf(a[0])
+// errOf turns unixsock's Errno (0: success) into a call's error.
+func errOf(e linux.Errno) error {
+	if e == 0 {
+		return nil
+	}
+	return e
+}
+
+// onSocket runs op on descriptor fd's socket (EBADF, ENOTSOCK first).
+func (t *Thread) onSocket(fd uint64, op func(*unixsock.Socket) linux.Errno) (uint64, error) {
+	_, sf, err := t.socketOf(fd)
 	if err != nil {
 		return 0, err
 	}
-	if e := sf.s.Listen(int(int32(a[1])), t.sockCred()); e != 0 {
-		return 0, e
-	}
-	return 0, nil
+	return 0, errOf(op(sf.s))
+}
+
+func sysListen(t *Thread, a *args) (uint64, error) {
+	cred := t.sockCred()
+	return t.onSocket(a[0], func(s *unixsock.Socket) linux.Errno { return s.Listen(int(int32(a[1])), cred) })
 }
 
 func sysConnect(t *Thread, a *args) (uint64, error) {
@@ -200,10 +208,7 @@ func sysConnect(t *Thread, a *args) (uint64, error) {
 		if err != nil {
 			return 0, err
 		}
-		if e := s.ConnectDgram(other); e != 0 {
-			return 0, e
-		}
-		return 0, nil
+		return 0, errOf(s.ConnectDgram(other))
 	}
 	kind, addr, e := unixsock.ParseAddr(b, false)
 	if e == 0 && kind == unixsock.KindUnspec {
@@ -257,14 +262,7 @@ func sysAccept4(t *Thread, a *args) (uint64, error) {
 }
 
 func sysShutdown(t *Thread, a *args) (uint64, error) {
-	_, sf, err := t.socketOf(a[0])
-	if err != nil {
-		return 0, err
-	}
-	if e := sf.s.Shutdown(int(int32(a[1]))); e != 0 {
-		return 0, e
-	}
-	return 0, nil
+	return t.onSocket(a[0], func(s *unixsock.Socket) linux.Errno { return s.Shutdown(int(int32(a[1]))) })
 }
 
 func sysGetsockname(t *Thread, a *args) (uint64, error) {
