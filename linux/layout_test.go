@@ -209,3 +209,29 @@ func impure(typ reflect.Type) string {
 	}
 	return typ.Kind().String()
 }
+
+func TestSocketLayouts(t *testing.T) {
+	var sa SockaddrUn
+	var mh Msghdr
+	var cm Cmsghdr
+	var uc Ucred
+	checkLayout(t, []layoutCase{
+		{"Sizeof(SockaddrUn)", unsafe.Sizeof(sa), 110},
+		{"Offsetof(SockaddrUn.Path)", unsafe.Offsetof(sa.Path), 2},
+		{"Sizeof(Msghdr)", unsafe.Sizeof(mh), 56},
+		{"Offsetof(Msghdr.Namelen)", unsafe.Offsetof(mh.Namelen), 8},
+		{"Offsetof(Msghdr.Iov)", unsafe.Offsetof(mh.Iov), 16},
+		{"Offsetof(Msghdr.Iovlen)", unsafe.Offsetof(mh.Iovlen), 24},
+		{"Offsetof(Msghdr.Control)", unsafe.Offsetof(mh.Control), 32},
+		{"Offsetof(Msghdr.Controllen)", unsafe.Offsetof(mh.Controllen), 40},
+		{"Offsetof(Msghdr.Flags)", unsafe.Offsetof(mh.Flags), 48},
+		{"Sizeof(Cmsghdr)", unsafe.Sizeof(cm), 16},
+		{"Offsetof(Cmsghdr.Level)", unsafe.Offsetof(cm.Level), 8},
+		{"Offsetof(Cmsghdr.Type)", unsafe.Offsetof(cm.Type), 12},
+		{"Sizeof(Ucred)", unsafe.Sizeof(uc), 12},
+		{"Offsetof(Ucred.Uid)", unsafe.Offsetof(uc.Uid), 4},
+		{"CmsgLen(12)", uintptr(CmsgLen(12)), 28},
+		{"CmsgSpace(12)", uintptr(CmsgSpace(12)), 32},
+		{"CmsgSpace(4)", uintptr(CmsgSpace(4)), 24},
+	})
+}

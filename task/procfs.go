@@ -140,6 +140,8 @@ func fdTarget(f *OpenFile) string {
 		return "anon_inode:[eventpoll]"
 	case *signalFile:
 		return "anon_inode:[signalfd]"
+	case *socketFile:
+		return fmt.Sprintf("socket:[%d]", o.s.Ino)
 	}
 	if f.node != nil {
 		return vfs.PathOf(f.node)

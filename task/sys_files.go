@@ -226,8 +226,9 @@ func sysWrite(t *Thread, a *args) (uint64, error) {
 		return 0, err
 	}
 	w, err := f.ops.write(t, f, buf)
-	if err == linux.EPIPE {
-		// A write with no reader left raises SIGPIPE in the writer.
+	if _, sock := f.ops.(*socketFile); err == linux.EPIPE && !sock {
+		// A write with no reader left raises SIGPIPE in the writer (a
+		// socket raises its own, as its type says).
 		t.p.send(t, signal.Info(int(linux.SIGPIPE), linux.SI_USER))
 	}
 	return uint64(w), err
@@ -278,8 +279,21 @@ func vectored(t *Thread, a *args, op sysFunc) (uint64, error) {
 	return total, nil
 }
 
-func sysWritev(t *Thread, a *args) (uint64, error) { return vectored(t, a, sysWrite) }
-func sysReadv(t *Thread, a *args) (uint64, error)  { return vectored(t, a, sysRead) }
+// sysWritev and sysReadv on a socket are sendmsg and recvmsg with no
+// flags: one datagram, not one per iovec.
+func sysWritev(t *Thread, a *args) (uint64, error) {
+	if isSocketFD(t, a[0]) {
+		return sockVectored(t, a, true)
+	}
+	return vectored(t, a, sysWrite)
+}
+
+func sysReadv(t *Thread, a *args) (uint64, error) {
+	if isSocketFD(t, a[0]) {
+		return sockVectored(t, a, false)
+	}
+	return vectored(t, a, sysRead)
+}
 
 // positional returns the regular file fd names for pread and pwrite:
 // ESPIPE for a pipe or terminal, EISDIR for a directory, EBADF without

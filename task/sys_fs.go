@@ -50,7 +50,7 @@ func sysMkdirat(t *Thread, a *args) (uint64, error) {
 		return 0, err
 	}
 	mode := t.umask(uint32(a[2]) & (0o777 | vfs.S_ISVTX))
-	_, err = Root.Mknod(t.vctx(), start, name, vfs.S_IFDIR|mode, 0)
+	_, err = Root.Mknod(t.vctx(), start, name, vfs.S_IFDIR|mode, 0, nil)
 	return 0, err
 }
 
@@ -77,7 +77,7 @@ func sysMknodat(t *Thread, a *args) (uint64, error) {
 	if t := mode & vfs.S_IFMT; t == vfs.S_IFCHR || t == vfs.S_IFBLK {
 		rdev = uint64(dev)
 	}
-	_, err = Root.Mknod(t.vctx(), start, name, mode&vfs.S_IFMT|t.umask(mode&0o7777), rdev)
+	_, err = Root.Mknod(t.vctx(), start, name, mode&vfs.S_IFMT|t.umask(mode&0o7777), rdev, nil)
 	return 0, err
 }
 

@@ -51,6 +51,12 @@ func init() {
 		linux.SYS_MREMAP: sysMremap, linux.SYS_MINCORE: sysMincore, linux.SYS_MSYNC: sysMsync,
 		linux.SYS_CLOSE_RANGE: sysCloseRange, linux.SYS_FACCESSAT2: sysFaccessat2, linux.SYS_SYNC: sysSync,
 		linux.SYS_EXECVEAT: sysExecveat, linux.SYS_SYNCFS: sysSyncfs, linux.SYS_MEMBARRIER: sysMembarrier, linux.SYS_SYSINFO: sysSysinfo, linux.SYS_REBOOT: sysReboot,
+		linux.SYS_SOCKET: sysSocket, linux.SYS_SOCKETPAIR: sysSocketpair, linux.SYS_BIND: sysBind,
+		linux.SYS_LISTEN: sysListen, linux.SYS_CONNECT: sysConnect, linux.SYS_ACCEPT: sysAccept,
+		linux.SYS_ACCEPT4: sysAccept4, linux.SYS_SHUTDOWN: sysShutdown, linux.SYS_GETSOCKNAME: sysGetsockname,
+		linux.SYS_GETPEERNAME: sysGetpeername, linux.SYS_SENDTO: sysSendto, linux.SYS_RECVFROM: sysRecvfrom,
+		linux.SYS_SENDMSG: sysSendmsg, linux.SYS_RECVMSG: sysRecvmsg, linux.SYS_SETSOCKOPT: sysSetsockopt,
+		linux.SYS_GETSOCKOPT: sysGetsockopt,
 	}
 	maps.Copy(table, fileSystemCalls)
 	maps.Copy(table, map[uint64]sysFunc{

@@ -148,8 +148,8 @@ func (fs *FS) Tmpfile(c Ctx, cwd *Node, p string, mode uint32, linkable bool) (*
 
 // Mknod makes a node of the type in mode (a regular file when the type
 // is 0): mknod(2), mkdir(2) and a socket's bind. rdev is a device's
-// number.
-func (fs *FS) Mknod(c Ctx, cwd *Node, p string, mode uint32, rdev uint64) (*Node, error) {
+// number; dev is what the kernel attaches (Node.Dev: the bound socket).
+func (fs *FS) Mknod(c Ctx, cwd *Node, p string, mode uint32, rdev uint64, dev any) (*Node, error) {
 	ns.Lock()
 	defer ns.Unlock()
 	links := 0
@@ -172,7 +172,7 @@ func (fs *FS) Mknod(c Ctx, cwd *Node, p string, mode uint32, rdev uint64) (*Node
 		return nil, err
 	}
 	n := w.Dir.create(c, w.Name, mode)
-	n.Rdev = rdev
+	n.Rdev, n.Dev = rdev, dev
 	return n, nil
 }
 
@@ -184,7 +184,7 @@ func (fs *FS) Symlink(c Ctx, target string, cwd *Node, p string) error {
 	if len(target) >= linux.PATH_MAX {
 		return linux.ENAMETOOLONG
 	}
-	n, err := fs.Mknod(c, cwd, p, S_IFLNK|0o777, 0)
+	n, err := fs.Mknod(c, cwd, p, S_IFLNK|0o777, 0, nil)
 	if err == nil {
 		ns.Lock()
 		n.Data = []byte(target)

@@ -22,7 +22,7 @@ var root = Ctx{Now: 1e9}
 
 func mustMknod(t *testing.T, fs *FS, p string, mode uint32) *Node {
 	t.Helper()
-	n, err := fs.Mknod(root, nil, p, mode, 0)
+	n, err := fs.Mknod(root, nil, p, mode, 0, nil)
 	if err != nil {
 		t.Fatalf("mknod %s: %v", p, err)
 	}
@@ -95,13 +95,13 @@ func TestNamespaceErrors(t *testing.T) {
 		err  error
 		want error
 	}{
-		{"mkdir existing", e(fs.Mknod(root, nil, "/d", S_IFDIR|0o755, 0)), linux.EEXIST},
-		{"mkdir /", e(fs.Mknod(root, nil, "/", S_IFDIR|0o755, 0)), linux.EEXIST},
-		{"mkdir under file", e(fs.Mknod(root, nil, "/d/f/x", S_IFDIR, 0)), linux.ENOTDIR},
-		{"mkdir missing parent", e(fs.Mknod(root, nil, "/x/y", S_IFDIR, 0)), linux.ENOENT},
-		{"mkdir d/", e(fs.Mknod(root, nil, "/new/", S_IFDIR|0o755, 0)), nil},
-		{"mknod f/", e(fs.Mknod(root, nil, "/newf/", S_IFREG, 0)), linux.ENOENT},
-		{"mkdir over dangling link", e(fs.Mknod(root, nil, "/dangling", S_IFDIR, 0)), linux.EEXIST},
+		{"mkdir existing", e(fs.Mknod(root, nil, "/d", S_IFDIR|0o755, 0, nil)), linux.EEXIST},
+		{"mkdir /", e(fs.Mknod(root, nil, "/", S_IFDIR|0o755, 0, nil)), linux.EEXIST},
+		{"mkdir under file", e(fs.Mknod(root, nil, "/d/f/x", S_IFDIR, 0, nil)), linux.ENOTDIR},
+		{"mkdir missing parent", e(fs.Mknod(root, nil, "/x/y", S_IFDIR, 0, nil)), linux.ENOENT},
+		{"mkdir d/", e(fs.Mknod(root, nil, "/new/", S_IFDIR|0o755, 0, nil)), nil},
+		{"mknod f/", e(fs.Mknod(root, nil, "/newf/", S_IFREG, 0, nil)), linux.ENOENT},
+		{"mkdir over dangling link", e(fs.Mknod(root, nil, "/dangling", S_IFDIR, 0, nil)), linux.EEXIST},
 		{"rmdir nonempty", fs.Rmdir(root, nil, "/d"), linux.ENOTEMPTY},
 		{"rmdir .", fs.Rmdir(root, nil, "/d/."), linux.EINVAL},
 		{"rmdir ..", fs.Rmdir(root, nil, "/d/.."), linux.ENOTEMPTY},
@@ -310,10 +310,10 @@ func TestPermissions(t *testing.T) {
 	mustMknod(t, fs, "/ro/f", 0o600)
 	tmp := mustMknod(t, fs, "/tmp", S_IFDIR|0o777|S_ISVTX)
 	_ = tmp
-	check(t, "create in root's dir", e(fs.Mknod(user, nil, "/ro/x", 0o644, 0)), linux.EACCES)
+	check(t, "create in root's dir", e(fs.Mknod(user, nil, "/ro/x", 0o644, 0, nil)), linux.EACCES)
 	check(t, "open root's 0600 file", e3(fs.Open(user, nil, "/ro/f", linux.O_RDONLY, 0)), linux.EACCES)
 	check(t, "unlink in root's dir", fs.Unlink(user, nil, "/ro/f"), linux.EACCES)
-	mine := e(fs.Mknod(user, nil, "/tmp/mine", 0o644, 0))
+	mine := e(fs.Mknod(user, nil, "/tmp/mine", 0o644, 0, nil))
 	check(t, "create in sticky /tmp", mine, nil)
 	mustMknod(t, fs, "/tmp/roots", 0o666)
 	check(t, "unlink another's file in sticky dir", fs.Unlink(user, nil, "/tmp/roots"), linux.EPERM)

@@ -102,3 +102,19 @@ func TestPosixTimers(t *testing.T) {
 	wantCode(t, res, 0)
 	wantLines(t, res.Output, `(?m)^timertest: ok$`)
 }
+
+// TestSockets: calltest's socket case (checked on Linux 6.1): AF_UNIX
+// socketpairs of each type, a pipe descriptor passed with SCM_RIGHTS and
+// read through, SCM_CREDENTIALS, abstract and filesystem names with
+// listen, connect and accept4, shutdown, EPIPE and SIGPIPE, non-blocking
+// EAGAIN, poll readiness and the errno of each misuse.
+func TestSockets(t *testing.T) {
+	res := bootInit(t, "init=/bin/calltest -- socket")
+	wantCode(t, res, 0)
+	wantLines(t, res.Output, `(?m)^calltest: socket ok$`, `(?m)^calltest: 1 of 1 passed$`)
+	for _, l := range strings.Split(res.Output, "\n") {
+		if strings.Contains(l, "FAILED") {
+			t.Error(l)
+		}
+	}
+}

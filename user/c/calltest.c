@@ -6,12 +6,16 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -289,6 +293,310 @@ static void t_proc(void) {
 	CHECK(r == 0, "exec of /proc/self/exe: %d, want 0", r);
 }
 
+/* AF_UNIX sockets: socketpair of each type, SCM_RIGHTS passing a pipe,
+   SCM_CREDENTIALS, abstract bind/listen/connect/accept4, shutdown,
+   EPIPE/SIGPIPE, non-blocking EAGAIN, poll readiness, errno cases. */
+static volatile int sigpipes;
+static void on_sigpipe(int sig) { (void)sig; sigpipes++; }
+
+static int send_fd(int s, int fd) {
+	char c = 'F';
+	struct iovec iov = {&c, 1};
+	union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
+	struct msghdr m = {0};
+	m.msg_iov = &iov, m.msg_iovlen = 1, m.msg_control = u.buf, m.msg_controllen = sizeof u.buf;
+	struct cmsghdr *c0 = CMSG_FIRSTHDR(&m);
+	c0->cmsg_level = SOL_SOCKET, c0->cmsg_type = SCM_RIGHTS, c0->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c0), &fd, sizeof fd);
+	return sendmsg(s, &m, 0);
+}
+
+/* Here a failed check does not end the case: each is reported. */
+#undef FAIL
+#define FAIL(...) do { printf("calltest: %s FAILED: ", current); printf(__VA_ARGS__); printf("\n"); failed = 1; } while (0)
+static void t_socket(void) {
+	int sv[2], p[2], r;
+	char buf[64];
+	struct stat st;
+	signal(SIGPIPE, on_sigpipe);
+
+	ERRNO(socket(AF_INET6 + 100, SOCK_STREAM, 0), EAFNOSUPPORT);
+	ERRNO(socket(AF_UNIX, 4, 0), ESOCKTNOSUPPORT);
+	ERRNO(socket(AF_UNIX, 11, 0), EINVAL);
+	ERRNO(socket(AF_UNIX, SOCK_STREAM | 0x10000000, 0), EINVAL);
+	ERRNO(socket(AF_UNIX, SOCK_STREAM, 7), EPROTONOSUPPORT);
+	ERRNO(socketpair(AF_UNIX + 100, SOCK_STREAM, 0, sv), EAFNOSUPPORT);
+	ERRNO(getsockname(0, (struct sockaddr *)buf, &(socklen_t){sizeof buf}), ENOTSOCK);
+
+	/* Stream pair: bytes glue, shutdown, EPIPE with SIGPIPE, MSG_NOSIGNAL. */
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0, "socketpair: %s", strerror(errno));
+	CHECK(fcntl(sv[0], F_GETFD) == FD_CLOEXEC, "SOCK_CLOEXEC not set");
+	CHECK(fstat(sv[0], &st) == 0 && S_ISSOCK(st.st_mode), "fstat mode %o", st.st_mode);
+	int v = -1;
+	socklen_t vl = sizeof v;
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &v, &vl) == 0 && v == SOCK_STREAM && vl == 4, "SO_TYPE %d", v);
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_DOMAIN, &v, &vl) == 0 && v == AF_UNIX, "SO_DOMAIN %d", v);
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_ACCEPTCONN, &v, &vl) == 0 && v == 0, "SO_ACCEPTCONN %d", v);
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &v, &vl) == 0 && v == 212992, "SO_SNDBUF %d", v);
+	v = 1;
+	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &v, sizeof v);
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &v, &vl) == 0 && v == 4608, "SO_SNDBUF min %d", v);
+	v = 10000;
+	setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &v, sizeof v);
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &v, &vl) == 0 && v == 20000, "SO_RCVBUF doubled %d", v);
+	ERRNO(setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &v, 2), EINVAL);
+	ERRNO(getsockopt(sv[0], 6, 1, &v, &vl), EOPNOTSUPP);
+	struct ucred uc;
+	socklen_t ul = sizeof uc;
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_PEERCRED, &uc, &ul) == 0 && uc.pid == getpid() && uc.uid == 0 && ul == sizeof uc,
+		"SO_PEERCRED pid %d uid %d", uc.pid, uc.uid);
+	struct sockaddr_un sa;
+	socklen_t sl = sizeof sa;
+	CHECK(getsockname(sv[0], (struct sockaddr *)&sa, &sl) == 0 && sl == sizeof(sa_family_t) && sa.sun_family == AF_UNIX,
+		"getsockname unnamed: len %d", sl);
+	sl = sizeof sa;
+	CHECK(getpeername(sv[0], (struct sockaddr *)&sa, &sl) == 0 && sl == sizeof(sa_family_t), "getpeername len %d", sl);
+	CHECK(revents(sv[0]) == POLLOUT, "idle stream revents %#x", revents(sv[0]));
+	CHECK(write(sv[0], "abc", 3) == 3 && write(sv[0], "def", 3) == 3, "write");
+	CHECK(revents(sv[1]) == (POLLIN | POLLOUT), "readable stream revents %#x", revents(sv[1]));
+	CHECK(recv(sv[1], buf, 2, MSG_PEEK) == 2 && !memcmp(buf, "ab", 2), "peek");
+	CHECK(recv(sv[1], buf, sizeof buf, 0) == 6 && !memcmp(buf, "abcdef", 6), "stream glues writes");
+	ERRNO(recv(sv[1], buf, sizeof buf, MSG_DONTWAIT), EAGAIN);
+	CHECK(shutdown(sv[0], SHUT_WR) == 0, "shutdown");
+	CHECK(read(sv[1], buf, sizeof buf) == 0, "EOF after SHUT_WR");
+	CHECK(revents(sv[1]) == (POLLIN | POLLOUT), "after peer SHUT_WR revents %#x", revents(sv[1]));
+	sigpipes = 0;
+	ERRNO(write(sv[0], "x", 1), EPIPE);
+	CHECK(sigpipes == 1, "SIGPIPE count %d after write", sigpipes);
+	ERRNO(send(sv[0], "x", 1, MSG_NOSIGNAL), EPIPE);
+	CHECK(sigpipes == 1, "SIGPIPE with MSG_NOSIGNAL");
+	ERRNO(shutdown(sv[0], 3), EINVAL);
+	close(sv[1]);
+	CHECK(revents(sv[0]) == (POLLIN | POLLOUT | POLLHUP), "peer closed revents %#x", revents(sv[0]));
+	close(sv[0]);
+
+	/* Non-blocking pair, full buffer. */
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0, "socketpair nonblock");
+	ERRNO(read(sv[0], buf, 1), EAGAIN);
+	static char big[1 << 16];
+	long total = 0;
+	while ((r = write(sv[0], big, sizeof big)) > 0)
+		total += r;
+	CHECK(r == -1 && errno == EAGAIN && total > 0, "fill: %d errno %d total %ld", r, errno, total);
+	CHECK(!(revents(sv[0]) & POLLOUT), "full stream still POLLOUT");
+	close(sv[1]);
+	sigpipes = 0;
+	ERRNO(write(sv[0], "x", 1), EPIPE);
+	v = -1;
+	vl = sizeof v;
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_ERROR, &v, &vl) == 0 && v == ECONNRESET, "SO_ERROR %d", v);
+	close(sv[0]);
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0, "socketpair");
+	write(sv[0], "x", 1);
+	close(sv[1]);
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_ERROR, &v, &vl) == 0 && v == ECONNRESET, "SO_ERROR after unread close %d", v);
+	close(sv[0]);
+
+	/* Datagram pair: boundaries, MSG_TRUNC, empty datagrams. */
+	CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0, "socketpair dgram");
+	send(sv[0], "hello", 5, 0);
+	send(sv[0], "", 0, 0);
+	send(sv[0], "xy", 2, 0);
+	CHECK(recv(sv[1], buf, 3, 0) == 3, "short dgram read");
+	CHECK(recv(sv[1], buf, sizeof buf, 0) == 0, "empty dgram");
+	CHECK(recv(sv[1], buf, 1, MSG_TRUNC) == 2, "MSG_TRUNC gives the real length");
+	struct iovec iov = {buf, 2};
+	struct msghdr m = {0};
+	m.msg_iov = &iov, m.msg_iovlen = 1;
+	send(sv[0], "long", 4, 0);
+	CHECK(recvmsg(sv[1], &m, 0) == 2 && m.msg_flags == MSG_TRUNC, "recvmsg flags %#x", m.msg_flags);
+	ERRNO(recv(sv[1], buf, 1, MSG_DONTWAIT), EAGAIN);
+	ERRNO(listen(sv[0], 1), EOPNOTSUPP);
+	ERRNO(accept(sv[0], NULL, NULL), EOPNOTSUPP);
+	static char huge[300000];
+	ERRNO(send(sv[0], huge, sizeof huge, 0), EMSGSIZE);
+	close(sv[1]);
+	ERRNO(send(sv[0], "x", 1, 0), ECONNREFUSED);
+	ERRNO(send(sv[0], "x", 1, 0), ENOTCONN);
+	close(sv[0]);
+
+	/* Seqpacket pair: records, EOF after close, EPIPE without SIGPIPE. */
+	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0, "socketpair seqpacket");
+	write(sv[0], "one", 3), write(sv[0], "two", 3);
+	CHECK(read(sv[1], buf, 2) == 2 && read(sv[1], buf, sizeof buf) == 3 && !memcmp(buf, "two", 3), "records");
+	close(sv[0]);
+	CHECK(read(sv[1], buf, sizeof buf) == 0, "seqpacket EOF");
+	sigpipes = 0;
+	ERRNO(write(sv[1], "x", 1), EPIPE);
+	CHECK(sigpipes == 0, "seqpacket EPIPE raised SIGPIPE");
+	close(sv[1]);
+
+	/* SCM_RIGHTS: a pipe's read end crosses, the data comes through it. */
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0 && pipe(p) == 0, "pair and pipe");
+	CHECK(send_fd(sv[0], p[0]) == 1, "sendmsg SCM_RIGHTS: %s", strerror(errno));
+	close(p[0]);
+	write(p[1], "through", 7);
+	union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
+	iov.iov_base = buf, iov.iov_len = sizeof buf;
+	memset(&m, 0, sizeof m);
+	m.msg_iov = &iov, m.msg_iovlen = 1, m.msg_control = u.buf, m.msg_controllen = sizeof u.buf;
+	CHECK(recvmsg(sv[1], &m, MSG_CMSG_CLOEXEC) == 1 && buf[0] == 'F', "recvmsg: %s", strerror(errno));
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	CHECK(c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)),
+		"control message");
+	CHECK(m.msg_controllen == CMSG_SPACE(sizeof(int)) && m.msg_flags == MSG_CMSG_CLOEXEC, "controllen %zu flags %#x",
+		(size_t)m.msg_controllen, m.msg_flags);
+	int got;
+	memcpy(&got, CMSG_DATA(c), sizeof got);
+	CHECK(fcntl(got, F_GETFD) == FD_CLOEXEC, "MSG_CMSG_CLOEXEC not honoured");
+	CHECK(read(got, buf, sizeof buf) == 7 && !memcmp(buf, "through", 7), "read through the passed pipe");
+	CHECK(fstat(got, &st) == 0 && S_ISFIFO(st.st_mode), "passed fd is a pipe");
+	close(got);
+	/* No room for the descriptor: MSG_CTRUNC and the file is closed. */
+	CHECK(send_fd(sv[0], p[1]) == 1, "sendmsg 2");
+	memset(&m, 0, sizeof m);
+	m.msg_iov = &iov, m.msg_iovlen = 1;
+	CHECK(recvmsg(sv[1], &m, 0) == 1 && m.msg_flags == MSG_CTRUNC, "no control buffer: flags %#x", m.msg_flags);
+	close(p[1]);
+	ERRNO(send_fd(sv[0], 999), EBADF);
+	close(sv[0]), close(sv[1]);
+
+	/* SCM_CREDENTIALS on a datagram pair with SO_PASSCRED. */
+	CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0, "socketpair");
+	v = 1;
+	CHECK(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &v, sizeof v) == 0, "SO_PASSCRED");
+	union { char buf[CMSG_SPACE(sizeof(struct ucred))]; struct cmsghdr align; } cu;
+	memset(&m, 0, sizeof m);
+	m.msg_control = cu.buf, m.msg_controllen = sizeof cu.buf;
+	c = CMSG_FIRSTHDR(&m);
+	c->cmsg_level = SOL_SOCKET, c->cmsg_type = SCM_CREDENTIALS, c->cmsg_len = CMSG_LEN(sizeof(struct ucred));
+	uc = (struct ucred){getpid(), 0, 0};
+	memcpy(CMSG_DATA(c), &uc, sizeof uc);
+	CHECK(sendmsg(sv[0], &m, 0) == 0, "sendmsg creds: %s", strerror(errno));
+	uc.pid = 99999;
+	memcpy(CMSG_DATA(c), &uc, sizeof uc);
+	ERRNO(sendmsg(sv[0], &m, 0), ESRCH);
+	c->cmsg_len = CMSG_LEN(sizeof(struct ucred)) - 1;
+	ERRNO(sendmsg(sv[0], &m, 0), EINVAL);
+	memset(&m, 0, sizeof m);
+	memset(&cu, 0, sizeof cu);
+	iov.iov_base = buf, iov.iov_len = sizeof buf;
+	m.msg_iov = &iov, m.msg_iovlen = 1, m.msg_control = cu.buf, m.msg_controllen = sizeof cu.buf;
+	CHECK(recvmsg(sv[1], &m, 0) == 0, "recvmsg creds: %s", strerror(errno));
+	c = CMSG_FIRSTHDR(&m);
+	CHECK(c && c->cmsg_type == SCM_CREDENTIALS && m.msg_flags == 0, "no credentials message");
+	memcpy(&uc, CMSG_DATA(c), sizeof uc);
+	CHECK(uc.pid == getpid() && uc.uid == 0 && uc.gid == 0, "credentials pid %d", uc.pid);
+	/* SO_PASSCRED autobinds on send: the receiver sees a 5-digit abstract name. */
+	v = 1;
+	setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &v, sizeof v);
+	send(sv[0], "n", 1, 0);
+	sl = sizeof sa;
+	CHECK(recvfrom(sv[1], buf, sizeof buf, 0, (struct sockaddr *)&sa, &sl) == 1 && sl == 8 && sa.sun_path[0] == 0,
+		"autobound sender: len %d", sl);
+	close(sv[0]), close(sv[1]);
+
+	/* Abstract names: bind, listen, connect, accept4. */
+	struct sockaddr_un an = {AF_UNIX, "\0calltest"};
+	socklen_t alen = offsetof(struct sockaddr_un, sun_path) + 9;
+	int l = socket(AF_UNIX, SOCK_STREAM, 0);
+	ERRNO(listen(l, 5), EINVAL);
+	ERRNO(bind(l, (struct sockaddr *)&an, 1), EINVAL);
+	ERRNO(bind(l, (struct sockaddr *)&an, sizeof an + 1), EINVAL);
+	CHECK(bind(l, (struct sockaddr *)&an, alen) == 0, "bind: %s", strerror(errno));
+	ERRNO(bind(l, (struct sockaddr *)&an, alen), EINVAL);
+	int l2 = socket(AF_UNIX, SOCK_STREAM, 0);
+	ERRNO(bind(l2, (struct sockaddr *)&an, alen), EADDRINUSE);
+	int cl = socket(AF_UNIX, SOCK_STREAM, 0);
+	ERRNO(connect(cl, (struct sockaddr *)&an, alen), ECONNREFUSED);
+	ERRNO(accept(l, NULL, NULL), EINVAL);
+	CHECK(listen(l, 1) == 0, "listen");
+	vl = sizeof v;
+	CHECK(getsockopt(l, SOL_SOCKET, SO_ACCEPTCONN, &v, &vl) == 0 && v == 1, "SO_ACCEPTCONN %d", v);
+	CHECK(revents(l) == 0, "idle listener revents %#x", revents(l));
+	int dg = socket(AF_UNIX, SOCK_DGRAM, 0);
+	ERRNO(connect(dg, (struct sockaddr *)&an, alen), ECONNREFUSED);
+	ERRNO(send(cl, "x", 1, 0), ENOTCONN);
+	ERRNO(recv(cl, buf, 1, 0), EINVAL);
+	sl = sizeof sa;
+	ERRNO(getpeername(cl, (struct sockaddr *)&sa, &sl), ENOTCONN);
+	CHECK(connect(cl, (struct sockaddr *)&an, alen) == 0, "connect: %s", strerror(errno));
+	ERRNO(connect(cl, (struct sockaddr *)&an, alen), EISCONN);
+	CHECK(revents(l) == POLLIN, "listener with a connection revents %#x", revents(l));
+	sl = sizeof sa;
+	CHECK(getpeername(cl, (struct sockaddr *)&sa, &sl) == 0 && sl == alen && !memcmp(sa.sun_path, "\0calltest", 9),
+		"getpeername: len %d", sl);
+	ERRNO(syscall(SYS_accept4, l, NULL, NULL, 0x1234), EINVAL); /* musl's accept4 would fall back to accept */
+	sl = sizeof sa;
+	int ac = accept4(l, (struct sockaddr *)&sa, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	CHECK(ac >= 0 && sl == sizeof(sa_family_t), "accept4: %s, len %d", strerror(errno), sl);
+	CHECK(fcntl(ac, F_GETFL) & O_NONBLOCK && fcntl(ac, F_GETFD) == FD_CLOEXEC, "accept4 flags");
+	sl = sizeof sa;
+	CHECK(getsockname(ac, (struct sockaddr *)&sa, &sl) == 0 && sl == alen, "accepted getsockname len %d", sl);
+	fcntl(l, F_SETFL, O_NONBLOCK); /* accept4's SOCK_NONBLOCK is the new descriptor's */
+	ERRNO(accept4(l, NULL, NULL, 0), EAGAIN);
+	CHECK(getsockopt(ac, SOL_SOCKET, SO_PEERCRED, &uc, &ul) == 0 && uc.pid == getpid(), "accepted SO_PEERCRED");
+	CHECK(send(cl, "ping", 4, 0) == 4 && read(ac, buf, sizeof buf) == 4, "ping");
+	ERRNO(read(ac, buf, sizeof buf), EAGAIN);
+	/* The backlog of 1 takes two connections (unix_recvq_full is "more than"), then EAGAIN. */
+	int c2 = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0), c3 = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0),
+	    c4 = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	CHECK(connect(c2, (struct sockaddr *)&an, alen) == 0 && connect(c3, (struct sockaddr *)&an, alen) == 0,
+		"backlog: %s", strerror(errno));
+	ERRNO(connect(c4, (struct sockaddr *)&an, alen), EAGAIN);
+	int dl = socket(AF_UNIX, SOCK_DGRAM, 0);
+	ERRNO(connect(dl, (struct sockaddr *)&an, alen), ECONNREFUSED);
+	close(l);
+	ERRNO(connect(c4, (struct sockaddr *)&an, alen), ECONNREFUSED);
+	vl = sizeof v;
+	CHECK(getsockopt(c2, SOL_SOCKET, SO_ERROR, &v, &vl) == 0 && v == ECONNRESET, "unaccepted: SO_ERROR %d", v);
+	close(c2), close(c3), close(c4), close(dl), close(dg), close(cl), close(ac), close(l2);
+
+	/* Datagram sockets by name: sendto, EPERM to an associated socket. */
+	struct sockaddr_un dn = {AF_UNIX, "\0calltest-dgram"};
+	socklen_t dlen = offsetof(struct sockaddr_un, sun_path) + 15;
+	int d1 = socket(AF_UNIX, SOCK_DGRAM, 0), d2 = socket(AF_UNIX, SOCK_DGRAM, 0), d3 = socket(AF_UNIX, SOCK_DGRAM, 0);
+	CHECK(bind(d1, (struct sockaddr *)&dn, dlen) == 0, "bind dgram");
+	CHECK(sendto(d2, "to", 2, 0, (struct sockaddr *)&dn, dlen) == 2, "sendto: %s", strerror(errno));
+	sl = sizeof sa;
+	CHECK(recvfrom(d1, buf, sizeof buf, 0, (struct sockaddr *)&sa, &sl) == 2 && sl == 0, "recvfrom unnamed: len %d", sl);
+	CHECK(connect(d1, (struct sockaddr *)&(struct sockaddr_un){AF_UNIX, "\0calltest-other"}, dlen) == -1, "connect nowhere");
+	struct sockaddr_un d3n = {AF_UNIX, "\0calltest-d3"};
+	bind(d3, (struct sockaddr *)&d3n, offsetof(struct sockaddr_un, sun_path) + 12);
+	CHECK(connect(d1, (struct sockaddr *)&d3n, offsetof(struct sockaddr_un, sun_path) + 12) == 0, "dgram connect");
+	ERRNO(sendto(d2, "to", 2, 0, (struct sockaddr *)&dn, dlen), EPERM);
+	CHECK(connect(d1, (struct sockaddr *)&(struct sockaddr){AF_UNSPEC}, sizeof(struct sockaddr)) == 0, "AF_UNSPEC");
+	CHECK(sendto(d2, "to", 2, 0, (struct sockaddr *)&dn, dlen) == 2, "after dissolving: %s", strerror(errno));
+	close(d1), close(d2), close(d3);
+
+	/* A filesystem name: the node is a socket; a second bind is EADDRINUSE. */
+	struct sockaddr_un fn = {AF_UNIX, "/tmp/c.sock"};
+	unlink(fn.sun_path);
+	int f1 = socket(AF_UNIX, SOCK_STREAM, 0), f2 = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(bind(f1, (struct sockaddr *)&fn, sizeof fn) == 0, "bind path: %s", strerror(errno));
+	CHECK(stat(fn.sun_path, &st) == 0 && S_ISSOCK(st.st_mode), "bound path is no socket");
+	sl = sizeof sa;
+	CHECK(getsockname(f1, (struct sockaddr *)&sa, &sl) == 0 && sl == offsetof(struct sockaddr_un, sun_path) + 12,
+		"getsockname path len %d", sl);
+	ERRNO(bind(f2, (struct sockaddr *)&fn, sizeof fn), EADDRINUSE);
+	ERRNO(connect(f2, (struct sockaddr *)&fn, sizeof fn), ECONNREFUSED);
+	listen(f1, 1);
+	CHECK(connect(f2, (struct sockaddr *)&fn, sizeof fn) == 0, "connect path: %s", strerror(errno));
+	ERRNO(connect(socket(AF_UNIX, SOCK_DGRAM, 0), (struct sockaddr *)&fn, sizeof fn), EPROTOTYPE);
+	ERRNO(connect(socket(AF_UNIX, SOCK_STREAM, 0), (struct sockaddr *)&(struct sockaddr_un){AF_UNIX, "/nonexistent/s"}, sizeof fn), ENOENT);
+	close(f1), close(f2);
+	ERRNO(connect(socket(AF_UNIX, SOCK_STREAM, 0), (struct sockaddr *)&fn, sizeof fn), ECONNREFUSED);
+	/* The name goes with unlink; the path can be bound again. */
+	CHECK(unlink(fn.sun_path) == 0, "unlink socket: %s", strerror(errno));
+	int f3 = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(bind(f3, (struct sockaddr *)&fn, sizeof fn) == 0, "bind again: %s", strerror(errno));
+	close(f3);
+	unlink(fn.sun_path);
+	signal(SIGPIPE, SIG_DFL);
+}
+#undef FAIL
+#define FAIL(...) do { printf("calltest: %s FAILED: ", current); printf(__VA_ARGS__); printf("\n"); failed = 1; return; } while (0)
+
 /* The machine goes away: run only when named. */
 static void t_poweroff(void) { syscall(SYS_reboot, 0xfee1deadU, 672274793, 0x4321FEDC, 0); FAIL("still running"); }
 static void t_restart(void) { syscall(SYS_reboot, 0xfee1deadU, 85072278, 0x01234567, 0); FAIL("still running"); }
@@ -301,6 +609,7 @@ static const struct { const char *name; void (*fn)(void); int named; } tests[] =
 	{"calls", t_calls},
 	{"exec", t_exec},
 	{"proc", t_proc, 1},
+	{"socket", t_socket, 1},
 	{"poweroff", t_poweroff, 1},
 	{"restart", t_restart, 1},
 };

@@ -1,0 +1,190 @@
+package task
+
+import (
+	"sync"
+	"time"
+
+	"sigil/linux"
+	"sigil/unixsock"
+	"sigil/vfs"
+)
+
+func init() { unixsock.OnChange = pollEvents.notify }
+
+// socketFile is an open AF_UNIX socket (package unixsock holds its
+// rules); this side blocks, moves bytes and descriptors, and raises
+// SIGPIPE.
+type socketFile struct {
+	s *unixsock.Socket
+
+	mu       sync.Mutex // guards the timeouts
+	rcvTimeo time.Duration
+	sndTimeo time.Duration
+}
+
+func newSocketFile(s *unixsock.Socket, flags uint64) *OpenFile {
+	return newFile(&socketFile{s: s}, nil, linux.O_RDWR|flags&linux.O_NONBLOCK)
+}
+
+// read is recv with no flags (sock_read_iter).
+func (sf *socketFile) read(t *Thread, f *OpenFile, p []byte) (int, error) {
+	n, _, err := t.sockRecv(f, sf, p, 0)
+	if err == nil {
+		return n, nil
+	}
+	return n, err
+}
+
+// write is send with no flags (sock_write_iter); a stream's EPIPE raises
+// SIGPIPE there, and sysWrite raises none for a socket.
+func (sf *socketFile) write(t *Thread, f *OpenFile, p []byte) (int, error) {
+	return t.sockSend(f, sf, p, unixsock.Out{}, nil, 0)
+}
+
+// stat is a sockfs inode: S_IFSOCK with every permission.
+func (sf *socketFile) stat() linux.Stat {
+	return linux.Stat{Ino: sf.s.Ino, Mode: linux.S_IFSOCK | 0o777, Nlink: 1, Blksize: 4096}
+}
+
+func (sf *socketFile) close() { sf.s.Close() }
+
+// poll reports the socket's readiness; the generation is pollEvents'
+// count of changes, so edge-triggered epoll may report a socket again
+// after another one changed (a spurious wakeup, never a lost one).
+func (sf *socketFile) poll() (uint32, uint64) { return sf.s.Poll(), unixsock.Generation() }
+
+func (sf *socketFile) timeouts() (rcv, snd time.Duration) {
+	sf.mu.Lock()
+	defer sf.mu.Unlock()
+	return sf.rcvTimeo, sf.sndTimeo
+}
+
+// fileRight is an open file in flight in an SCM_RIGHTS message.
+type fileRight struct{ f *OpenFile }
+
+func (r fileRight) Dup() unixsock.Right { return fileRight{r.f.ref()} }
+func (r fileRight) Release()            { r.f.unref() }
+
+func releaseRights(rs []unixsock.Right) {
+	for _, r := range rs {
+		r.Release()
+	}
+}
+
+// sockWait retries try while it says EAGAIN, as a socket call blocks:
+// not at all when nonblock, until timeout (0: none) passes with EAGAIN,
+// or until a signal, which is EINTR when a timeout is set and otherwise
+// ERESTARTSYS, so SA_RESTART restarts the call (sock_intr_errno).
+func (t *Thread) sockWait(nonblock bool, timeout time.Duration, try func() linux.Errno) error {
+	var expired <-chan time.Time
+	if timeout > 0 && !nonblock {
+		tm := time.NewTimer(timeout)
+		defer tm.Stop()
+		expired = tm.C
+	}
+	for {
+		ch := unixsock.Changed()
+		e := try()
+		if e != linux.EAGAIN || nonblock {
+			if e == 0 {
+				return nil
+			}
+			return e
+		}
+		select {
+		case <-ch:
+		case <-expired:
+			return linux.EAGAIN
+		case <-t.intr():
+			if timeout > 0 {
+				return linux.EINTR
+			}
+			return linux.ERESTARTSYS
+		}
+	}
+}
+
+// sockCred is the calling process's credentials (everyone is root).
+func (t *Thread) sockCred() unixsock.Cred { return unixsock.Cred{PID: t.p.PID} }
+
+// findSocket is unix_find_other: the socket a name leads to, of type
+// typ. Abstract names are looked up in unixsock's table, filesystem
+// names in the file tree (ENOENT, or ECONNREFUSED for a node that is no
+// socket or a closed one, EPROTOTYPE for another type).
+func (t *Thread) findSocket(kind int, a unixsock.Addr, typ int) (*unixsock.Socket, error) {
+	if kind == unixsock.KindAbstract {
+		s, e := unixsock.FindAbstract(a, typ)
+		if e != 0 {
+			return nil, e
+		}
+		return s, nil
+	}
+	n, err := t.lookupAt(fdcwd, a.Path(), true)
+	if err != nil {
+		return nil, err
+	}
+	s, ok := n.Dev.(*unixsock.Socket)
+	if n.Type() != vfs.S_IFSOCK || !ok {
+		return nil, linux.ECONNREFUSED
+	}
+	if e := s.CheckFound(typ); e != 0 {
+		return nil, e
+	}
+	return s, nil
+}
+
+// bindPath makes the filesystem node a socket bound to a is known by
+// (unix_bind_bsd's mknod, mode 0777 less the umask): EADDRINUSE if the
+// name exists, the walk's errno otherwise; EINVAL, and the node removed
+// again, if the socket has a name already. The node stays after the
+// socket closes, as on Linux, leading nowhere (ECONNREFUSED).
+func (t *Thread) bindPath(s *unixsock.Socket, a unixsock.Addr) error {
+	p := a.Path()
+	start, err := t.startAt(fdcwd, p)
+	if err != nil {
+		return err
+	}
+	if isGenerated(p) || start != nil && snapshot(start) {
+		return linux.ENOENT
+	}
+	c := t.vctx()
+	_, err = Root.Mknod(c, start, p, vfs.S_IFSOCK|t.umask(0o777), 0, s)
+	if err == linux.EEXIST {
+		return linux.EADDRINUSE
+	}
+	if err != nil {
+		return err
+	}
+	if s.Name() != nil {
+		Root.Unlink(c, start, p)
+		return linux.EINVAL
+	}
+	if e := s.BindPath(a); e != 0 {
+		return e
+	}
+	return nil
+}
+
+func isSocketFD(t *Thread, fd uint64) bool {
+	f, err := t.p.files.get(fd)
+	if err != nil {
+		return false
+	}
+	_, ok := f.ops.(*socketFile)
+	return ok
+}
+
+// sockVectored runs writev (send) or readv on a socket as sendmsg or
+// recvmsg of just the iovecs, with no flags.
+func sockVectored(t *Thread, a *args, send bool) (uint64, error) {
+	f, sf, err := t.socketOf(a[0])
+	if err != nil {
+		return 0, err
+	}
+	m := linux.Msghdr{Iov: a[1], Iovlen: a[2]}
+	if send {
+		return t.sendmsg(f, sf, &m, 0)
+	}
+	n, _, err := t.recvmsg(f, sf, &m, 0)
+	return n, err
+}
