@@ -57,8 +57,12 @@ type UserContext struct {
 	Root   uint64 // the process's PML4
 	Trap   TrapInfo
 	// Identity, for the system calls served without leaving interrupt
-	// context (sys/fast.go), set when the thread starts.
+	// context (sys/fast.go): PID and TID set when the thread starts; the
+	// real and effective user and group IDs (getuid, geteuid, getgid,
+	// getegid, in that order) written by the owner thread whenever its
+	// credentials change, read only by traps of that same thread.
 	PID, TID int32
+	IDs      [4]uint32
 	// Process: the context is part of a process's thread (package task,
 	// which finds the thread from it for the signal work interrupt
 	// context does itself), not a self-test's.

@@ -28,8 +28,14 @@ func FastIdentity(c *irq.Context, ut *sched.UserContext, nr uint64) bool {
 		ret(c, uint64(ut.PID))
 	case linux.SYS_GETTID:
 		ret(c, uint64(ut.TID))
-	case linux.SYS_GETUID, linux.SYS_GETEUID, linux.SYS_GETGID, linux.SYS_GETEGID:
-		ret(c, 0) // Sigil runs everything as root (sysGetID)
+	case linux.SYS_GETUID:
+		ret(c, uint64(ut.IDs[0]))
+	case linux.SYS_GETEUID:
+		ret(c, uint64(ut.IDs[1]))
+	case linux.SYS_GETGID:
+		ret(c, uint64(ut.IDs[2]))
+	case linux.SYS_GETEGID:
+		ret(c, uint64(ut.IDs[3]))
 	default:
 		return false
 	}

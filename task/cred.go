@@ -7,10 +7,11 @@ import (
 )
 
 // vctx is the caller as the file system sees it: its file-system
-// credentials and the time to stamp on what it changes. Every process
-// runs as root today (set*id changes nothing), so the credentials are
-// root's; the checks themselves (vfs/perm.go) are Linux's for any user.
-func (t *Thread) vctx() vfs.Ctx { return vfs.Ctx{Now: clock.Realtime()} }
+// credentials and capabilities, and the time to stamp on what it changes.
+func (t *Thread) vctx() vfs.Ctx {
+	c := t.cred.Load()
+	return vfs.Ctx{UID: c.FSUID, GID: c.FSGID, Groups: c.Groups, Caps: c.Effective, Now: clock.Realtime()}
+}
 
 // fsizeLimit is the caller's RLIMIT_FSIZE soft limit in bytes, the end
 // past which no write may put a byte.

@@ -3,6 +3,7 @@ package task
 import (
 	"fmt"
 	"path"
+	"sigil/cred"
 	"sync"
 
 	"sigil/arch"
@@ -34,10 +35,7 @@ type image struct {
 // and envp (Linux's load_elf_binary): each segment is a private mapping of
 // the file's pages, its bss anonymous memory after them, the break starts
 // after the last, and the stack holds the arguments.
-func load(node *vfs.Node, file string, argv, envp []string, lim vm.Limits) (*image, error) {
-	if err := executable(node); err != nil {
-		return nil, err
-	}
+func load(node *vfs.Node, file string, argv, envp []string, lim vm.Limits, cr *cred.Cred) (*image, error) {
 	b, err := node.Bytes()
 	if err != nil {
 		return nil, fileErrno(err)
@@ -91,7 +89,7 @@ func load(node *vfs.Node, file string, argv, envp []string, lim vm.Limits) (*ima
 	}
 	as.SetBreak(uintptr(top))
 	as.SetCode(uintptr(code))
-	sp, err := buildStack(as, img, file, argv, envp)
+	sp, err := buildStack(as, img, file, argv, envp, cr)
 	if err != nil {
 		return fail(err)
 	}
@@ -117,7 +115,7 @@ func segProt(s loader.Segment) uint64 {
 // buildStack writes argv, envp and the auxiliary vector to the top of the
 // stack with the builder the kernel's own boot uses, and records where the
 // strings went (/proc/PID/cmdline and environ read them there, as Linux).
-func buildStack(as *AddressSpace, img *loader.Image, file string, argv, envp []string) (uint64, error) {
+func buildStack(as *AddressSpace, img *loader.Image, file string, argv, envp []string, cr *cred.Cred) (uint64, error) {
 	size := 4096 + len(file)
 	for _, s := range argv {
 		size += len(s) + 9
@@ -143,8 +141,9 @@ func buildStack(as *AddressSpace, img *loader.Image, file string, argv, envp []s
 		{Type: linux.AT_BASE, Val: 0},
 		{Type: linux.AT_FLAGS, Val: 0},
 		{Type: linux.AT_ENTRY, Val: img.Entry},
-		{Type: linux.AT_UID}, {Type: linux.AT_EUID}, {Type: linux.AT_GID}, {Type: linux.AT_EGID},
-		{Type: linux.AT_SECURE},
+		{Type: linux.AT_UID, Val: uint64(cr.UID)}, {Type: linux.AT_EUID, Val: uint64(cr.EUID)},
+		{Type: linux.AT_GID, Val: uint64(cr.GID)}, {Type: linux.AT_EGID, Val: uint64(cr.EGID)},
+		{Type: linux.AT_SECURE, Val: boolWord(cr.UID != cr.EUID || cr.GID != cr.EGID)},
 		{Type: linux.AT_HWCAP, Val: uint64(hwcap)},
 		{Type: linux.AT_CLKTCK, Val: 100},
 		{Type: linux.AT_PLATFORM, Str: "x86_64"},
@@ -169,7 +168,7 @@ func buildStack(as *AddressSpace, img *loader.Image, file string, argv, envp []s
 // returns it with the argument list it gets.
 // The first file is node, named name (execve's path, or execveat's
 // /dev/fd/N form).
-func (p *Process) findProgram(node *vfs.Node, name string, argv []string) (*vfs.Node, []string, error) {
+func (p *Process) findProgram(c vfs.Ctx, node *vfs.Node, name string, argv []string) (*vfs.Node, []string, error) {
 	for depth := 0; ; depth++ {
 		if depth > loader.MaxInterpDepth {
 			return nil, nil, linux.ELOOP
@@ -180,7 +179,7 @@ func (p *Process) findProgram(node *vfs.Node, name string, argv []string) (*vfs.
 				return nil, nil, err
 			}
 		}
-		if err := executable(node); err != nil {
+		if err := executable(c, node); err != nil {
 			return nil, nil, err
 		}
 		head := make([]byte, loader.ScriptHeadSize) // BINPRM_BUF_SIZE
@@ -197,13 +196,21 @@ func (p *Process) findProgram(node *vfs.Node, name string, argv []string) (*vfs.
 	}
 }
 
+// boolWord is an auxv flag's value.
+func boolWord(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // executable is execve's permission check on a program or interpreter:
 // a regular file (EACCES otherwise) the caller may execute.
-func executable(node *vfs.Node) error {
+func executable(c vfs.Ctx, node *vfs.Node) error {
 	if !node.IsRegular() {
 		return linux.EACCES
 	}
-	return vfs.Ctx{}.Permission(node, vfs.MayExec)
+	return c.Permission(node, vfs.MayExec)
 }
 
 // resolve finds a program file from the process's working directory,
@@ -258,11 +265,13 @@ func (t *Thread) execNode(node *vfs.Node, file string, argv, envp []string) erro
 		})
 		argv = []string{""}
 	}
-	node, argv, err := p.findProgram(node, file, argv)
+	node, argv, err := p.findProgram(t.vctx(), node, file, argv)
 	if err != nil {
 		return err
 	}
-	img, err := load(node, file, argv, envp, p.spaceLimits())
+	a := node.Attr()
+	newCred := t.cred.Load().Exec(a.Mode, a.UID, a.GID, t.noNewPrivs.Load())
+	img, err := load(node, file, argv, envp, p.spaceLimits(), newCred)
 	if err != nil {
 		return err
 	}
@@ -276,6 +285,7 @@ func (t *Thread) execNode(node *vfs.Node, file string, argv, envp []string) erro
 	p.exe = node
 	p.comm = path.Base(file)
 	p.deleteTimersLocked() // exec ends POSIX timers (exit_itimers)
+	t.commitCred(newCred)
 	for i := range p.actions {
 		if p.actions[i].Handler != linux.SIG_IGN {
 			p.actions[i] = linux.SigAction{}
@@ -361,6 +371,7 @@ func StartInit(file string, argv, envp []string, console *vfs.Node) (*Process, e
 		p.files.install(f, fd, false, int(p.limits[linux.RLIMIT_NOFILE].Cur))
 	}
 	t := newThread(sched.UserContext{})
+	t.commitCred(cred.Root())
 	t.TID, t.p = p.PID, p
 	p.threads[t.TID] = t
 	p.publish()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/metrics"
+	"sigil/cred"
 	"strings"
 
 	"sigil/clock"
@@ -25,17 +26,38 @@ import (
 // which every snapshot shares.
 var procDev, tracefsDev = vfs.AnonDev(), vfs.AnonDev()
 
-func procSnapshot(self *Process) *vfs.FS {
+// procSnapshot builds /proc for a lookup of name by self. A thread that
+// leads no process has its directory, /proc/TID, only when name asks for
+// it: Linux's readdir of /proc lists processes, its lookup finds threads.
+func procSnapshot(self *Process, name string) *vfs.FS {
 	fs := vfs.NewSnapshot("proc", procDev)
 	fs.Add("/proc", vfs.S_IFDIR|0o555, nil)
+	asked, _, _ := strings.Cut(strings.TrimPrefix(name, "/proc/"), "/")
 	for _, p := range All() {
 		i := p.Info()
 		dir := fmt.Sprintf("/proc/%d", i.PID)
 		p.mu.Lock()
 		as := p.as
+		threads := make([]*Thread, 0, len(p.threads))
+		for _, th := range p.threads {
+			threads = append(threads, th)
+		}
 		p.mu.Unlock()
-		fs.Add(dir+"/status", vfs.S_IFREG|0o444, []byte(p.status_(as)))
-		fs.Add(dir+"/stat", vfs.S_IFREG|0o444, []byte(p.stat(i, as)))
+		fs.Add(dir+"/status", vfs.S_IFREG|0o444, []byte(p.status_(as, nil)))
+		fs.Add(dir+"/stat", vfs.S_IFREG|0o444, []byte(p.stat(i, as, nil)))
+		fs.Add(dir+"/comm", vfs.S_IFREG|0o444, []byte(i.Comm+"\n"))
+		fs.Add(dir+"/task", vfs.S_IFDIR|0o555, nil)
+		for _, th := range threads {
+			tdirs := []string{fmt.Sprintf("%s/task/%d", dir, th.TID)}
+			if id := fmt.Sprint(th.TID); id == asked && th.TID != i.PID {
+				tdirs = append(tdirs, "/proc/"+id)
+			}
+			for _, td := range tdirs {
+				fs.Add(td+"/status", vfs.S_IFREG|0o444, []byte(p.status_(as, th)))
+				fs.Add(td+"/stat", vfs.S_IFREG|0o444, []byte(p.stat(i, as, th)))
+				fs.Add(td+"/comm", vfs.S_IFREG|0o444, []byte(i.Comm+"\n"))
+			}
+		}
 		var maps strings.Builder
 		if as != nil {
 			as.WriteMaps(&maps)
@@ -58,18 +80,58 @@ func procSnapshot(self *Process) *vfs.FS {
 	return fs
 }
 
-func (p *Process) status_(as *AddressSpace) string {
+// mainThreadLocked is the thread that stands for the process in /proc:
+// the leader, or while it is gone the oldest other. p.mu is held.
+func (p *Process) mainThreadLocked() *Thread {
+	if th := p.threads[p.PID]; th != nil {
+		return th
+	}
+	var th *Thread
+	for _, o := range p.threads {
+		if th == nil || o.TID < th.TID {
+			th = o
+		}
+	}
+	return th
+}
+
+// status_ is /proc/PID/status, or with th /proc/PID/task/TID/status:
+// the same lines, with the thread's own ID, credentials and signal
+// masks (fs/proc/array.c).
+func (p *Process) status_(as *AddressSpace, th *Thread) string {
 	i := p.Info()
 	state := map[byte]string{'R': "R (running)", 'S': "S (sleeping)", 'T': "T (stopped)", 'Z': "Z (zombie)"}[i.State]
 	p.mu.Lock()
-	s := p.sigSetsLocked()
+	s := p.sigSetsLocked(th)
 	queued := rootUser.Queued() // SigQ counts the user's, as Linux's
 	limit := p.limits[linux.RLIMIT_SIGPENDING].Cur
+	umask := p.umask
 	p.mu.Unlock()
 	pnd, shd, blk, ign, cgt := s.pending, s.shared, s.blocked, s.ignored, s.caught
 	var b strings.Builder
-	fmt.Fprintf(&b, "Name:\t%s\nState:\t%s\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\n", i.Comm, state, i.PID, i.PID, i.PPID)
-	fmt.Fprintf(&b, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n")
+	tid := i.PID
+	if th != nil {
+		tid = th.TID
+	} else {
+		p.mu.Lock()
+		th = p.mainThreadLocked()
+		p.mu.Unlock()
+	}
+	c := cred.Root()
+	if th != nil {
+		c = th.creds()
+	}
+	fmt.Fprintf(&b, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n",
+		i.Comm, umask, state, i.PID, tid, i.PPID)
+	fmt.Fprintf(&b, "Uid:\t%d\t%d\t%d\t%d\nGid:\t%d\t%d\t%d\t%d\n", c.UID, c.EUID, c.SUID, c.FSUID, c.GID, c.EGID, c.SGID, c.FSGID)
+	b.WriteString("Groups:\t")
+	for k, g := range c.Groups {
+		if k > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprint(&b, g)
+	}
+	b.WriteString("\n")
 	if as != nil && i.State != 'Z' {
 		m := as.Status()
 		for _, f := range []struct {
@@ -88,6 +150,13 @@ func (p *Process) status_(as *AddressSpace) string {
 	fmt.Fprintf(&b, "Threads:\t%d\n", i.Threads)
 	fmt.Fprintf(&b, "SigQ:\t%d/%d\nSigPnd:\t%016x\nShdPnd:\t%016x\nSigBlk:\t%016x\nSigIgn:\t%016x\nSigCgt:\t%016x\n",
 		queued, limit, pnd, shd, blk, ign, cgt)
+	fmt.Fprintf(&b, "CapInh:\t%016x\nCapPrm:\t%016x\nCapEff:\t%016x\nCapBnd:\t%016x\nCapAmb:\t%016x\n",
+		c.Inheritable, c.Permitted, c.Effective, c.Bounding, c.Ambient)
+	nnp := 0
+	if th != nil && th.noNewPrivs.Load() {
+		nnp = 1
+	}
+	fmt.Fprintf(&b, "NoNewPrivs:\t%d\nSeccomp:\t0\nSeccomp_filters:\t0\n", nnp)
 	return b.String()
 }
 
@@ -171,7 +240,7 @@ func userStrings(as *AddressSpace, args bool) []byte {
 type sigSets struct{ pending, shared, blocked, ignored, caught uint64 }
 
 // sigSetsLocked gathers p's sigSets. p.mu held.
-func (p *Process) sigSetsLocked() (s sigSets) {
+func (p *Process) sigSetsLocked(th *Thread) (s sigSets) {
 	for sig := 1; sig < linux.NSIG; sig++ {
 		switch p.actions[sig].Handler {
 		case linux.SIG_DFL:
@@ -181,10 +250,12 @@ func (p *Process) sigSetsLocked() (s sigSets) {
 			s.caught |= 1 << (sig - 1)
 		}
 	}
-	for _, t := range p.threads {
-		s.blocked = uint64(t.sig.mask)
-		s.pending = uint64(t.sig.pending.Pending())
-		break
+	if th == nil {
+		th = p.mainThreadLocked()
+	}
+	if th != nil {
+		s.blocked = uint64(th.sig.mask)
+		s.pending = uint64(th.sig.pending.Pending())
 	}
 	s.shared = uint64(p.shared.Pending())
 	return s
@@ -195,9 +266,9 @@ func (p *Process) sigSetsLocked() (s sigSets) {
 // pending, not the shared) cut to their low 31
 // bits as Linux cuts them. What Sigil does not count (page faults, CPU
 // times, the start time, the addresses of the image) reads 0.
-func (p *Process) stat(i Info, as *AddressSpace) string {
+func (p *Process) stat(i Info, as *AddressSpace, th *Thread) string {
 	p.mu.Lock()
-	s := p.sigSetsLocked()
+	s := p.sigSetsLocked(th)
 	rsslim := p.limits[linux.RLIMIT_RSS].Cur
 	p.mu.Unlock()
 	var vsize, rss uint64
@@ -208,8 +279,12 @@ func (p *Process) stat(i Info, as *AddressSpace) string {
 		areas = as.strings
 	}
 	const low31 = 0x7fffffff
+	id := i.PID
+	if th != nil {
+		id = th.TID
+	}
 	fields := []any{
-		i.PID, "(" + i.Comm + ")", string(i.State), i.PPID, i.PGID, i.SID,
+		id, "(" + i.Comm + ")", string(i.State), i.PPID, i.PGID, i.SID,
 		0, -1, 0, // tty_nr, tpgid, flags
 		0, 0, 0, 0, // minflt, cminflt, majflt, cmajflt
 		0, 0, 0, 0, // utime, stime, cutime, cstime
@@ -311,7 +386,7 @@ func meminfo() string {
 func generated(name string, self *Process) *vfs.FS {
 	switch {
 	case under(name, "/proc"):
-		return procSnapshot(self)
+		return procSnapshot(self, name)
 	case under(name, tracingDir):
 		return tracingSnapshot()
 	}

@@ -105,7 +105,17 @@ func (t *Thread) sockWait(nonblock bool, timeout time.Duration, try func() linux
 }
 
 // sockCred is the calling process's credentials (everyone is root).
-func (t *Thread) sockCred() unixsock.Cred { return unixsock.Cred{PID: t.p.PID} }
+func (t *Thread) sockCred() unixsock.Cred {
+	c := t.creds()
+	return unixsock.Cred{PID: t.p.PID, UID: c.EUID, GID: c.EGID} // cred_to_ucred: the effective IDs
+}
+
+// sendCred is the sender's credentials a message carries by default
+// (scm_send's scm_set_cred): the real IDs.
+func (t *Thread) sendCred() unixsock.Cred {
+	c := t.creds()
+	return unixsock.Cred{PID: t.p.PID, UID: c.UID, GID: c.GID}
+}
 
 // findSocket is unix_find_other: the socket a name leads to, of type
 // typ. Abstract names are looked up in unixsock's table, filesystem

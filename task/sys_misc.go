@@ -97,6 +97,9 @@ func sysGetrandom(t *Thread, a *args) (uint64, error) {
 }
 
 func sysPrctl(t *Thread, a *args) (uint64, error) {
+	if r, ok, err := credPrctl(t, a); ok {
+		return r, err
+	}
 	switch a[0] {
 	case linux.PR_SET_NAME:
 		s, err := t.p.as.CopyInString(a[1], 4096)

@@ -12,8 +12,6 @@ import (
 
 func sysGetpid(t *Thread, a *args) (uint64, error) { return uint64(t.p.PID), nil }
 func sysGettid(t *Thread, a *args) (uint64, error) { return uint64(t.TID), nil }
-func sysGetID(t *Thread, a *args) (uint64, error)  { return 0, nil } // everyone is root
-func sysSetID(t *Thread, a *args) (uint64, error)  { return 0, nil } // root may become root
 func sysGetppid(t *Thread, a *args) (uint64, error) {
 	t.p.mu.Lock()
 	defer t.p.mu.Unlock()

@@ -14,8 +14,9 @@ func validSig(sig int) bool { return sig >= 1 && sig < linux.NSIG }
 
 // sysKill implements kill(2): pid > 0 one process, 0 the caller's process
 // group, -1 every process but init and the caller, < -1 process group -pid.
-// Signal 0 only checks that a target exists. Everyone is root, so no
-// EPERM.
+// Signal 0 only checks that a target exists and may be signalled. A
+// target the caller may not signal is EPERM, unless another target of
+// the same call took the signal (kill_pgrp_info).
 func sysKill(t *Thread, a *args) (uint64, error) {
 	pid, sig := int64(int32(a[0])), int(a[1])
 	if sig != 0 && !validSig(sig) {
@@ -51,15 +52,58 @@ func sysKill(t *Thread, a *args) (uint64, error) {
 	if len(targets) == 0 {
 		return 0, linux.ESRCH
 	}
-	if sig == 0 {
-		return 0, nil
-	}
+	sent := false
 	for _, p := range targets {
-		info := signal.Info(sig, linux.SI_USER)
-		signal.SetSender(&info, t.p.PID, 0)
-		p.send(nil, info)
+		if !t.maySignal(p, nil, sig) {
+			continue
+		}
+		sent = true
+		if sig != 0 {
+			info := signal.Info(sig, linux.SI_USER)
+			signal.SetSender(&info, t.p.PID, t.creds().UID)
+			p.send(nil, info)
+		}
+	}
+	if !sent {
+		return 0, linux.EPERM
 	}
 	return 0, nil
+}
+
+// maySignal is check_kill_permission: a thread of the caller's own
+// process, a target whose credentials kill_ok_by_cred accepts, or
+// SIGCONT within the caller's session. th nil: the process's first
+// thread stands for it.
+func (t *Thread) maySignal(p *Process, th *Thread, sig int) bool {
+	if p == t.p {
+		return true
+	}
+	p.mu.Lock()
+	if th == nil {
+		for _, o := range p.threads {
+			if th == nil || o.TID < th.TID {
+				th = o
+			}
+		}
+	}
+	sid := p.sid
+	p.mu.Unlock()
+	if th == nil {
+		return true // a zombie: nothing to protect
+	}
+	if t.creds().MayKill(th.creds()) {
+		return true
+	}
+	t.p.mu.Lock()
+	mySid := t.p.sid
+	t.p.mu.Unlock()
+	return sig == int(linux.SIGCONT) && sid == mySid
+}
+
+// threadByID finds a thread of any process by its ID.
+func threadByID(tid int32) *Thread {
+	_, th := threadByTID(0, tid)
+	return th
 }
 
 // SignalGroup sends sig to every process of process group pgrp: the
@@ -99,11 +143,14 @@ func sendThread(t *Thread, tgid, tid int32, sig int, code int32) (uint64, error)
 	if th == nil {
 		return 0, linux.ESRCH
 	}
+	if !t.maySignal(p, th, sig) {
+		return 0, linux.EPERM
+	}
 	if sig == 0 {
 		return 0, nil
 	}
 	info := signal.Info(sig, code)
-	signal.SetSender(&info, t.p.PID, 0)
+	signal.SetSender(&info, t.p.PID, t.creds().UID)
 	return 0, p.send(th, info)
 }
 
@@ -147,6 +194,9 @@ func sysRtSigqueueinfo(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if !t.maySignal(p, nil, sig) {
+		return 0, linux.EPERM
+	}
 	return 0, p.send(nil, info)
 }
 
@@ -162,6 +212,9 @@ func sysRtTgsigqueueinfo(t *Thread, a *args) (uint64, error) {
 	info, err := t.siginfoIn(a[3], sig, p)
 	if err != nil {
 		return 0, err
+	}
+	if !t.maySignal(p, th, sig) {
+		return 0, linux.EPERM
 	}
 	return 0, p.send(th, info)
 }

@@ -294,7 +294,7 @@ func (t *Thread) sockSend(f *OpenFile, sf *socketFile, p []byte, o unixsock.Out,
 	s := sf.s
 	nonblock := f.nonblock() || flags&linux.MSG_DONTWAIT != 0
 	_, timeout := sf.timeouts()
-	o.Process = t.sockCred()
+	o.Process = t.sendCred()
 	if flags&linux.MSG_OOB != 0 {
 		return 0, linux.EOPNOTSUPP
 	}
@@ -653,6 +653,14 @@ func (t *Thread) controlIn(ctl []byte) (o unixsock.Out, err error) {
 					UID: binary.LittleEndian.Uint32(data[4:]), GID: binary.LittleEndian.Uint32(data[8:])}
 				if c.UID == ^uint32(0) || c.GID == ^uint32(0) {
 					return o, linux.EINVAL
+				}
+				// scm_check_creds: one's own PID and IDs, unless
+				// CAP_SYS_ADMIN, CAP_SETUID and CAP_SETGID say otherwise.
+				me := t.creds()
+				if c.PID != t.p.PID && !me.Capable(linux.CAP_SYS_ADMIN) ||
+					c.UID != me.UID && c.UID != me.EUID && c.UID != me.SUID && !me.Capable(linux.CAP_SETUID) ||
+					c.GID != me.GID && c.GID != me.EGID && c.GID != me.SGID && !me.Capable(linux.CAP_SETGID) {
+					return o, linux.EPERM
 				}
 				if c.PID <= 0 || Lookup(c.PID) == nil {
 					return o, linux.ESRCH

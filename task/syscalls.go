@@ -26,9 +26,9 @@ func init() {
 		linux.SYS_EXECVE: sysExecve, linux.SYS_EXIT: sysExit, linux.SYS_WAIT4: sysWait4, linux.SYS_KILL: sysKill,
 		linux.SYS_UNAME: sysUname, linux.SYS_FCNTL: sysFcntl, linux.SYS_GETCWD: sysGetcwd, linux.SYS_CHDIR: sysChdir,
 		linux.SYS_FCHDIR: sysFchdir, linux.SYS_READLINK: sysReadlink, linux.SYS_GETTIMEOFDAY: sysGettimeofday,
-		linux.SYS_GETRLIMIT: sysGetrlimit, linux.SYS_SETRLIMIT: sysSetrlimit, linux.SYS_GETUID: sysGetID,
-		linux.SYS_GETGID: sysGetID, linux.SYS_SETUID: sysSetID, linux.SYS_SETGID: sysSetID, linux.SYS_GETEUID: sysGetID,
-		linux.SYS_GETEGID: sysGetID, linux.SYS_SETPGID: sysSetpgid, linux.SYS_GETPPID: sysGetppid,
+		linux.SYS_GETRLIMIT: sysGetrlimit, linux.SYS_SETRLIMIT: sysSetrlimit,
+
+		linux.SYS_SETPGID: sysSetpgid, linux.SYS_GETPPID: sysGetppid,
 		linux.SYS_GETPGRP: sysGetpgrp, linux.SYS_SETSID: sysSetsid, linux.SYS_GETPGID: sysGetpgid,
 		linux.SYS_GETSID: sysGetsid, linux.SYS_SIGALTSTACK: sysSigaltstack, linux.SYS_PRCTL: sysPrctl,
 		linux.SYS_ARCH_PRCTL: sysArchPrctl, linux.SYS_GETTID: sysGettid, linux.SYS_TKILL: sysTkill,
@@ -59,6 +59,7 @@ func init() {
 		linux.SYS_GETSOCKOPT: sysGetsockopt,
 	}
 	maps.Copy(table, fileSystemCalls)
+	maps.Copy(table, credCalls)
 	maps.Copy(table, map[uint64]sysFunc{
 		linux.SYS_TIMER_CREATE: sysTimerCreate, linux.SYS_TIMER_SETTIME: sysTimerSettime,
 		linux.SYS_TIMER_GETTIME: sysTimerGettime, linux.SYS_TIMER_GETOVERRUN: sysTimerGetoverrun,

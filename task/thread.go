@@ -3,6 +3,7 @@ package task
 import (
 	"encoding/binary"
 	"runtime"
+	"sigil/cred"
 	"sync/atomic"
 
 	"sigil/irq"
@@ -27,6 +28,12 @@ type Thread struct {
 	sig      sigState
 	altstack linux.SigAltStack
 	stopped  atomic.Bool // execve in another thread: leave
+
+	// cred is the thread's credentials: replaced whole by the owner
+	// thread (set*id, capset, prctl, exec), read by anyone (kill's
+	// permission, /proc), as Linux's RCU-published task->cred.
+	cred       atomic.Pointer[cred.Cred]
+	noNewPrivs atomic.Bool // PR_SET_NO_NEW_PRIVS: set once, inherited, never cleared
 }
 
 // newThread returns a thread whose user registers are uc's, with no
@@ -212,6 +219,8 @@ func (t *Thread) clone(flags, stack, ptid, ctid, tls uint64) (uint64, error) {
 	}
 	child := newThread(uc)
 	child.sig.mask = t.sig.mask
+	child.commitCred(t.cred.Load())
+	child.noNewPrivs.Store(t.noNewPrivs.Load())
 
 	var np *Process
 	if flags&linux.CLONE_THREAD != 0 {

@@ -3,6 +3,7 @@ package vfs
 import (
 	"unsafe"
 
+	"sigil/linux"
 	"sigil/mm"
 	"sigil/mm/vm"
 )
@@ -91,15 +92,15 @@ func (n *Node) Truncate(c Ctx, size int64) error {
 
 // touch stamps a change of contents: mtime and ctime; writing also drops
 // set-user-ID and, with group execute, set-group-ID (file_remove_privs),
-// unless root writes.
+// unless the writer has CAP_FSETID.
 func (n *Node) touch(c Ctx) {
 	ns.Lock()
 	defer ns.Unlock()
 	n.mtime, n.ctime = c.Now, c.Now
-	if c.UID != 0 && n.mode&S_ISUID != 0 {
+	if !c.capable(linux.CAP_FSETID) && n.mode&S_ISUID != 0 {
 		n.mode &^= S_ISUID
 	}
-	if c.UID != 0 && n.mode&(S_ISGID|0o010) == S_ISGID|0o010 {
+	if !c.capable(linux.CAP_FSETID) && n.mode&(S_ISGID|0o010) == S_ISGID|0o010 {
 		n.mode &^= S_ISGID
 	}
 }

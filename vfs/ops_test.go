@@ -18,7 +18,7 @@ func hostMemory(t testing.TB) {
 	t.Cleanup(release)
 }
 
-var root = Ctx{Now: 1e9}
+var root = Ctx{Now: 1e9, Caps: linux.CAP_ALL}
 
 func mustMknod(t *testing.T, fs *FS, p string, mode uint32) *Node {
 	t.Helper()

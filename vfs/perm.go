@@ -7,8 +7,12 @@ import "sigil/linux"
 type Ctx struct {
 	UID, GID uint32   // fsuid and fsgid
 	Groups   []uint32 // supplementary groups
+	Caps     uint64   // effective capabilities (linux.CAP_*)
 	Now      int64    // nanoseconds since the epoch
 }
+
+// capable reports whether c has the capability.
+func (c Ctx) capable(cap int) bool { return c.Caps&(1<<cap) != 0 }
 
 // Access masks (MAY_EXEC, MAY_WRITE, MAY_READ in include/linux/fs.h).
 const (
@@ -30,16 +34,27 @@ func (c Ctx) inGroup(gid uint32) bool {
 }
 
 // permission is generic_permission without ACLs: the owner's, the group's
-// or the others' bits decide, and root (CAP_DAC_OVERRIDE) may do anything
-// except execute a file no one may execute. ns is held.
+// or the others' bits decide; then CAP_DAC_OVERRIDE allows anything but
+// executing a file no one may execute, and CAP_DAC_READ_SEARCH reading
+// any file and reading or searching any directory. ns is held.
 func (c Ctx) permission(n *Node, mask uint32) error {
 	mode := n.mode
-	if c.UID == 0 {
-		if mask&MayExec == 0 || n.IsDir() || mode&0o111 != 0 {
-			return nil
-		}
-		return linux.EACCES
+	if c.bits(n)&mask == mask {
+		return nil
 	}
+	if c.capable(linux.CAP_DAC_OVERRIDE) && (mask&MayExec == 0 || n.IsDir() || mode&0o111 != 0) {
+		return nil
+	}
+	if c.capable(linux.CAP_DAC_READ_SEARCH) && (mask == MayRead || n.IsDir() && mask&MayWrite == 0) {
+		return nil
+	}
+	return linux.EACCES
+}
+
+// bits is the rwx bits that apply to c: the owner's, the group's or the
+// others'. ns is held.
+func (c Ctx) bits(n *Node) uint32 {
+	mode := n.mode
 	perm := mode & 7
 	switch {
 	case c.UID == n.uid:
@@ -47,10 +62,7 @@ func (c Ctx) permission(n *Node, mask uint32) error {
 	case c.inGroup(n.gid):
 		perm = mode >> 3 & 7
 	}
-	if mask&^perm != 0 {
-		return linux.EACCES
-	}
-	return nil
+	return perm
 }
 
 // Permission checks that c may access n as mask asks (access(2),
@@ -62,7 +74,7 @@ func (c Ctx) Permission(n *Node, mask uint32) error {
 }
 
 // owns reports whether c may change n's attributes (inode_owner_or_capable).
-func (c Ctx) owns(n *Node) bool { return c.UID == 0 || c.UID == n.uid }
+func (c Ctx) owns(n *Node) bool { return c.UID == n.uid || c.capable(linux.CAP_FOWNER) }
 
 // mayDelete is may_delete's check for removing or renaming c out of dir:
 // write and search on dir, and in a sticky directory ownership of the
@@ -71,7 +83,7 @@ func (ctx Ctx) mayDelete(dir, c *Node) error {
 	if err := ctx.permission(dir, MayWrite|MayExec); err != nil {
 		return err
 	}
-	if dir.mode&S_ISVTX != 0 && ctx.UID != 0 && ctx.UID != c.uid && ctx.UID != dir.uid {
+	if dir.mode&S_ISVTX != 0 && ctx.UID != c.uid && ctx.UID != dir.uid && !ctx.capable(linux.CAP_FOWNER) {
 		return linux.EPERM
 	}
 	return nil

@@ -3,8 +3,8 @@ package vfs
 import "sigil/linux"
 
 // Chmod sets n's permission bits (chmod_common, notify_change). Only the
-// owner or root may; a caller outside the file's group loses its
-// set-group-ID bit (inode_init_owner's rule for chmod: setattr_copy).
+// owner or CAP_FOWNER may; a caller outside the file's group and without
+// CAP_FSETID loses its set-group-ID bit (setattr_copy).
 func (c Ctx) Chmod(n *Node, mode uint32) error {
 	ns.Lock()
 	defer ns.Unlock()
@@ -12,7 +12,7 @@ func (c Ctx) Chmod(n *Node, mode uint32) error {
 		return linux.EPERM
 	}
 	mode &= 0o7777
-	if c.UID != 0 && !c.inGroup(n.gid) {
+	if !c.inGroup(n.gid) && !c.capable(linux.CAP_FSETID) {
 		mode &^= S_ISGID
 	}
 	n.mode = n.mode&S_IFMT | mode
@@ -21,8 +21,8 @@ func (c Ctx) Chmod(n *Node, mode uint32) error {
 }
 
 // Chown sets n's owner and group; -1 leaves one as it is (chown_common).
-// Root may give a file to anyone; its owner may only change its group to
-// one of its own. A regular file loses set-user-ID, and set-group-ID if
+// With CAP_CHOWN a file may go to anyone; its owner may only change its
+// group to one of its own. A regular file loses set-user-ID, and set-group-ID if
 // group-executable, whoever changes it (notify_change with ATTR_KILL_*).
 func (c Ctx) Chown(n *Node, uid, gid int64) error {
 	ns.Lock()
@@ -34,7 +34,7 @@ func (c Ctx) Chown(n *Node, uid, gid int64) error {
 	if gid != -1 {
 		newGID = uint32(gid)
 	}
-	if c.UID != 0 && (newUID != n.uid || !c.owns(n) || newGID != n.gid && !c.inGroup(newGID)) {
+	if !c.capable(linux.CAP_CHOWN) && (newUID != n.uid || c.UID != n.uid || newGID != n.gid && !c.inGroup(newGID)) {
 		return linux.EPERM
 	}
 	n.uid, n.gid = newUID, newGID

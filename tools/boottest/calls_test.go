@@ -118,3 +118,15 @@ func TestSockets(t *testing.T) {
 		}
 	}
 }
+
+// TestCredentials runs credtest (checked on Linux 6.1): the set*id calls
+// and groups; capabilities across uid changes, fsuid and KEEP_CAPS;
+// capget's version rules; prctl's credential options; a uid-1000 process
+// refused files, signals and chown as Linux refuses them, with its IDs
+// in /proc/self/status; and a set-user-ID root program it runs getting
+// euid 0, AT_SECURE and every capability.
+func TestCredentials(t *testing.T) {
+	res := bootInit(t, "init=/bin/credtest")
+	wantCode(t, res, 0)
+	wantLines(t, res.Output, `(?m)^credtest: ok$`)
+}
