@@ -207,8 +207,8 @@ func boolWord(b bool) uint64 {
 // executable is execve's permission check on a program or interpreter:
 // a regular file (EACCES otherwise) the caller may execute.
 func executable(c vfs.Ctx, node *vfs.Node) error {
-	if !node.IsRegular() {
-		return linux.EACCES
+	if !node.IsRegular() || node.Noexec() {
+		return linux.EACCES // do_open_execat: path_noexec
 	}
 	return c.Permission(node, vfs.MayExec)
 }
@@ -270,7 +270,7 @@ func (t *Thread) execNode(node *vfs.Node, file string, argv, envp []string) erro
 		return err
 	}
 	a := node.Attr()
-	newCred := t.cred.Load().Exec(a.Mode, a.UID, a.GID, t.noNewPrivs.Load())
+	newCred := t.cred.Load().Exec(a.Mode, a.UID, a.GID, t.noNewPrivs.Load() || node.Nosuid())
 	img, err := load(node, file, argv, envp, p.spaceLimits(), newCred)
 	if err != nil {
 		return err

@@ -158,14 +158,18 @@ func (t *Thread) capHeader(addr uint64) (words int, pid int32, err error) {
 
 // sysCapget is capget(2): the sets of the caller or of process pid, as
 // struct __user_cap_data_struct words (effective, permitted,
-// inheritable). A NULL data pointer only checks the version.
+// inheritable). A NULL data pointer asks the version: a wrong one is
+// then no error, the right one written back.
 func sysCapget(t *Thread, a *args) (uint64, error) {
 	words, pid, err := t.capHeader(a[0])
-	if err != nil {
+	if a[1] == 0 {
+		if err == linux.EINVAL {
+			return 0, nil
+		}
 		return 0, err
 	}
-	if a[1] == 0 {
-		return 0, nil
+	if err != nil {
+		return 0, err
 	}
 	if pid < 0 {
 		return 0, linux.EINVAL

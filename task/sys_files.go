@@ -225,13 +225,19 @@ func sysWrite(t *Thread, a *args) (uint64, error) {
 	if err := t.p.as.CopyIn(buf, a[1]); err != nil {
 		return 0, err
 	}
+	w, err := t.writeTo(f, buf)
+	return uint64(w), err
+}
+
+// writeTo writes kernel bytes to f: write(2)'s and sendfile's output. A
+// write with no reader left raises SIGPIPE in the writer (a socket
+// raises its own, as its type says).
+func (t *Thread) writeTo(f *OpenFile, buf []byte) (int, error) {
 	w, err := f.ops.write(t, f, buf)
 	if _, sock := f.ops.(*socketFile); err == linux.EPIPE && !sock {
-		// A write with no reader left raises SIGPIPE in the writer (a
-		// socket raises its own, as its type says).
 		t.p.send(t, signal.Info(int(linux.SIGPIPE), linux.SI_USER))
 	}
-	return uint64(w), err
+	return w, err
 }
 
 func isDevice(n *vfs.Node) bool { return n.Type() == vfs.S_IFCHR }
@@ -520,6 +526,9 @@ func sysFaccessat2(t *Thread, a *args) (uint64, error) {
 			return 0, linux.EACCES
 		}
 		return 0, nil
+	}
+	if mode&vfs.MayExec != 0 && n.IsRegular() && n.Noexec() {
+		return 0, linux.EACCES
 	}
 	return 0, t.vctx().Permission(n, mode)
 }

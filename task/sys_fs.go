@@ -559,7 +559,7 @@ func statfs(n *vfs.Node) linux.Statfs {
 	st.Files, st.Ffree = s.Total/2, s.Total/2-min(uint64(vfs.Inodes()), s.Total/2)
 	st.Flags |= linux.ST_RELATIME
 	if fs != nil {
-		st.Flags |= int64(fs.Flags & (linux.MS_RDONLY | linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC))
+		st.Flags |= int64(fs.Flags()) // MS_RDONLY..MS_NOEXEC are ST_RDONLY..ST_NOEXEC
 	}
 	return st
 }
@@ -591,9 +591,9 @@ func sysFstatfs(t *Thread, a *args) (uint64, error) {
 }
 
 // sysMount is mount(2) for the file systems this kernel has: a new tmpfs
-// anywhere, and proc on /proc (where it always is). Bind, move and
-// propagation changes are EINVAL: there is one mount namespace and no
-// bind mounts.
+// anywhere, proc on /proc (where it always is), and MS_REMOUNT of a
+// tree's flags (read-only, nosuid, nodev, noexec). Bind and move mounts
+// are EINVAL; propagation changes do nothing (one namespace).
 func sysMount(t *Thread, a *args) (uint64, error) {
 	flags := a[3]
 	if flags&linux.MS_MGC_MSK == linux.MS_MGC_VAL {
@@ -623,7 +623,10 @@ func sysMount(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if flags&(linux.MS_REMOUNT|linux.MS_BIND|linux.MS_MOVE|linux.MS_SHARED|linux.MS_PRIVATE|linux.MS_SLAVE|linux.MS_UNBINDABLE) != 0 {
+	if flags&linux.MS_REMOUNT != 0 && flags&linux.MS_BIND == 0 {
+		return 0, Root.Remount(start, targetName, flags)
+	}
+	if flags&(linux.MS_BIND|linux.MS_MOVE|linux.MS_SHARED|linux.MS_PRIVATE|linux.MS_SLAVE|linux.MS_UNBINDABLE) != 0 {
 		if flags&(linux.MS_SHARED|linux.MS_PRIVATE|linux.MS_SLAVE|linux.MS_UNBINDABLE) != 0 && flags&(linux.MS_REMOUNT|linux.MS_BIND|linux.MS_MOVE) == 0 {
 			// A propagation change: one namespace, nothing propagates.
 			_, err := t.lookupAt(fdcwd, targetName, true)
@@ -634,7 +637,8 @@ func sysMount(t *Thread, a *args) (uint64, error) {
 	switch fstype {
 	case "tmpfs":
 		fs := vfs.NewFS("tmpfs")
-		fs.Source, fs.Flags = source, flags
+		fs.Source = source
+		fs.SetFlags(flags)
 		if mode, ok := mountOption(data, "mode"); ok {
 			fs.Root().SetMode(uint32(mode))
 		}
@@ -700,14 +704,15 @@ func mountsFile() string {
 			src = "none"
 		}
 		opts := "rw"
-		if m.FS.Flags&linux.MS_RDONLY != 0 {
+		flags := m.FS.Flags()
+		if flags&linux.MS_RDONLY != 0 {
 			opts = "ro"
 		}
 		for _, f := range []struct {
 			bit  uint64
 			name string
 		}{{linux.MS_NOSUID, "nosuid"}, {linux.MS_NODEV, "nodev"}, {linux.MS_NOEXEC, "noexec"}} {
-			if m.FS.Flags&f.bit != 0 {
+			if flags&f.bit != 0 {
 				opts += "," + f.name
 			}
 		}
@@ -733,4 +738,5 @@ var fileSystemCalls = map[uint64]sysFunc{
 	linux.SYS_UTIME: sysUtime, linux.SYS_STATFS: sysStatfs, linux.SYS_FSTATFS: sysFstatfs,
 	linux.SYS_MOUNT: sysMount, linux.SYS_UMOUNT2: sysUmount2, linux.SYS_CREAT: sysCreat,
 	linux.SYS_PWRITE64: sysPwrite64, linux.SYS_PREADV: sysPreadv, linux.SYS_PWRITEV: sysPwritev,
+	linux.SYS_SENDFILE: sysSendfile, linux.SYS_COPY_FILE_RANGE: sysCopyFileRange,
 }

@@ -67,7 +67,7 @@ func (f *OpenFile) mapping() *vm.File {
 	acc := f.flags & linux.O_ACCMODE
 	m := &vm.File{Readable: acc != linux.O_WRONLY, Writable: acc != linux.O_RDONLY}
 	if _, ok := f.ops.(regularFile); ok {
-		m.Obj = f.node.Pages()
+		m.Obj, m.Noexec = f.node.Pages(), f.node.Noexec()
 	}
 	return m
 }

@@ -54,6 +54,56 @@ func (fs *FS) Unmount(cwd *Node, p string, follow, detach bool) error {
 	return nil
 }
 
+// mountFlags are the MS_* flags a mount keeps (the MNT_* of do_mount).
+const mountFlags = linux.MS_RDONLY | linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC
+
+// Flags returns the tree's mount flags (MS_RDONLY, MS_NOSUID, MS_NODEV,
+// MS_NOEXEC).
+func (fs *FS) Flags() uint64 {
+	ns.RLock()
+	defer ns.RUnlock()
+	return fs.flags
+}
+
+// SetFlags sets the flags of a tree not yet mounted.
+func (fs *FS) SetFlags(flags uint64) {
+	ns.Lock()
+	defer ns.Unlock()
+	fs.flags = flags & mountFlags
+}
+
+// Remount changes the flags of the tree whose root p names (mount(2)
+// with MS_REMOUNT): EINVAL where no tree has its root.
+func (fs *FS) Remount(cwd *Node, p string, flags uint64) error {
+	ns.Lock()
+	defer ns.Unlock()
+	links := 0
+	n, err := fs.walk(cwd, p, true, &links)
+	if err != nil {
+		return err
+	}
+	if n.parent != n || n.sb == nil {
+		return linux.EINVAL
+	}
+	n.sb.flags = flags & mountFlags
+	return nil
+}
+
+// Noexec reports whether n lies in a tree mounted MS_NOEXEC (path_noexec).
+func (n *Node) Noexec() bool { return n.sb != nil && n.sb.Flags()&linux.MS_NOEXEC != 0 }
+
+// Nosuid reports whether n lies in a tree mounted MS_NOSUID, where exec
+// honours no set-user-ID or set-group-ID bit.
+func (n *Node) Nosuid() bool { return n.sb != nil && n.sb.Flags()&linux.MS_NOSUID != 0 }
+
+// readonly is EROFS for a change to a tree mounted read-only (ns held).
+func (n *Node) readonly() error {
+	if n.sb != nil && n.sb.flags&linux.MS_RDONLY != 0 {
+		return linux.EROFS
+	}
+	return nil
+}
+
 // Mounted is a mounted tree and where it is.
 type Mounted struct {
 	FS   *FS

@@ -39,6 +39,11 @@ func (c Ctx) inGroup(gid uint32) bool {
 // any file and reading or searching any directory. ns is held.
 func (c Ctx) permission(n *Node, mask uint32) error {
 	mode := n.mode
+	if t := n.Type(); mask&MayWrite != 0 && (t == S_IFREG || t == S_IFDIR || t == S_IFLNK) {
+		if err := n.readonly(); err != nil {
+			return err // sb_permission comes first
+		}
+	}
 	if c.bits(n)&mask == mask {
 		return nil
 	}
@@ -80,6 +85,9 @@ func (c Ctx) owns(n *Node) bool { return c.UID == n.uid || c.capable(linux.CAP_F
 // write and search on dir, and in a sticky directory ownership of the
 // file or the directory (check_sticky). ns is held.
 func (ctx Ctx) mayDelete(dir, c *Node) error {
+	if err := dir.readonly(); err != nil {
+		return err
+	}
 	if err := ctx.permission(dir, MayWrite|MayExec); err != nil {
 		return err
 	}
@@ -94,6 +102,9 @@ func (ctx Ctx) mayDelete(dir, c *Node) error {
 func (c Ctx) mayCreate(dir *Node) error {
 	if dir.nlink == 0 {
 		return linux.ENOENT
+	}
+	if err := dir.readonly(); err != nil {
+		return err
 	}
 	return c.permission(dir, MayWrite|MayExec)
 }

@@ -8,6 +8,9 @@ import "sigil/linux"
 func (c Ctx) Chmod(n *Node, mode uint32) error {
 	ns.Lock()
 	defer ns.Unlock()
+	if err := n.readonly(); err != nil {
+		return err
+	}
 	if !c.owns(n) {
 		return linux.EPERM
 	}
@@ -27,6 +30,9 @@ func (c Ctx) Chmod(n *Node, mode uint32) error {
 func (c Ctx) Chown(n *Node, uid, gid int64) error {
 	ns.Lock()
 	defer ns.Unlock()
+	if err := n.readonly(); err != nil {
+		return err
+	}
 	newUID, newGID := n.uid, n.gid
 	if uid != -1 {
 		newUID = uint32(uid)
@@ -63,6 +69,9 @@ func (c Ctx) SetTimes(n *Node, atime, mtime Time) error {
 	defer ns.Unlock()
 	if atime.Omit && mtime.Omit {
 		return nil
+	}
+	if err := n.readonly(); err != nil {
+		return err
 	}
 	if !c.owns(n) {
 		if !(atime.Now || atime.Omit) || !(mtime.Now || mtime.Omit) {

@@ -30,7 +30,7 @@ var (
 type FS struct {
 	Type    string // "rootfs", "tmpfs", "proc"...: what /proc/mounts and statfs say
 	Source  string // what mount(2) was given as the source (/proc/mounts)
-	Flags   uint64 // MS_* flags it was mounted with
+	flags   uint64 // MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC; guarded by ns
 	Dev     uint64 // st_dev of its nodes
 	root    *Node
 	nextIno atomic.Uint64

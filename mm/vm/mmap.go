@@ -20,6 +20,7 @@ type File struct {
 	Readable bool    // opened for reading (FMODE_READ)
 	Writable bool    // opened for writing (FMODE_WRITE)
 	Append   bool    // an append-only file
+	Noexec   bool    // on a tree mounted noexec: never executable (path_noexec)
 }
 
 // legacyFlags are the MAP_* flags MAP_SHARED_VALIDATE accepts (Linux's
@@ -111,6 +112,12 @@ func (s *Space) Mmap(r MapRequest) (uintptr, error) {
 			}
 			if f.Obj == nil {
 				return 0, linux.ENODEV
+			}
+			if f.Noexec {
+				if prot&Exec != 0 {
+					return 0, linux.EPERM
+				}
+				af &^= MayExec
 			}
 			if af&GrowsDown != 0 {
 				return 0, linux.EINVAL

@@ -122,6 +122,8 @@ static void root_part(void) {
 	struct capdata d[2];
 	ERRNO(syscall(SYS_capget, &h, d), EINVAL);
 	CHECK(h.version == 0x20080522, "version written back: %#x", h.version);
+	h.version = 0;
+	CHECK(syscall(SYS_capget, &h, NULL) == 0 && h.version == 0x20080522, "version probe: %#x", h.version);
 	ERRNO(syscall(SYS_capget, NULL, NULL), EFAULT);
 	h.pid = -5;
 	ERRNO(syscall(SYS_capget, &h, d), EINVAL);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -139,6 +140,32 @@ static void t_files(void) {
 	ERRNO(open(".", O_TMPFILE | O_RDONLY, 0600), EINVAL);
 	ERRNO(open("named", O_TMPFILE | O_RDWR, 0600), ENOTDIR);
 	close(tf);
+	/* sendfile and copy_file_range move bytes between files. */
+	int src = open("src", O_CREAT | O_RDWR, 0644), dst = open("dst", O_CREAT | O_RDWR, 0644);
+	CHECK(write(src, "0123456789", 10) == 10, "write src");
+	off_t off = 2;
+	CHECK(sendfile(dst, src, &off, 5) == 5 && off == 7 && lseek(src, 0, SEEK_CUR) == 10, "sendfile with offset: off %ld", (long)off);
+	CHECK(pread(dst, buf, 10, 0) == 5 && !memcmp(buf, "23456", 5), "sendfile result");
+	int sp[2];
+	pipe(sp);
+	lseek(src, 8, SEEK_SET);
+	CHECK(sendfile(sp[1], src, NULL, 100) == 2 && lseek(src, 0, SEEK_CUR) == 10, "sendfile to a pipe, to the end");
+	CHECK(read(sp[0], buf, 10) == 2 && !memcmp(buf, "89", 2), "pipe got");
+	ERRNO(sendfile(dst, sp[0], NULL, 1), EINVAL);
+	ERRNO(sendfile(sp[0], src, NULL, 1), EBADF);
+	int app = open("dst", O_WRONLY | O_APPEND);
+	ERRNO(sendfile(app, src, &off, 1), EINVAL);
+	loff_t in_off = 0, out_off = 20;
+	CHECK(copy_file_range(src, &in_off, dst, &out_off, 4, 0) == 4 && in_off == 4 && out_off == 24, "copy_file_range");
+	CHECK(pread(dst, buf, 4, 20) == 4 && !memcmp(buf, "0123", 4), "copied bytes");
+	ERRNO(copy_file_range(src, &in_off, dst, &out_off, 4, 1), EINVAL);
+	ERRNO(copy_file_range(src, &in_off, app, NULL, 4, 0), EBADF);
+	in_off = 0, out_off = 2;
+	ERRNO(copy_file_range(src, &in_off, src, &out_off, 4, 0), EINVAL);
+	ERRNO(copy_file_range(sp[0], NULL, dst, NULL, 4, 0), EINVAL);
+	in_off = 100;
+	CHECK(copy_file_range(src, &in_off, dst, NULL, 4, 0) == 0, "copy past the end");
+	close(src), close(dst), close(app), close(sp[0]), close(sp[1]);
 	/* creat is open(O_CREAT|O_WRONLY|O_TRUNC). */
 	int c = creat("c", 0644);
 	CHECK(c >= 0 && write(c, "x", 1) == 1 && read(c, buf, 1) == -1 && errno == EBADF, "creat");
@@ -433,6 +460,31 @@ static void t_mount(void) {
 	struct statfs sf;
 	OK(statfs("/tmp/mnt", &sf));
 	CHECK(sf.f_type == 0x01021994 && (sf.f_flags & ST_NOSUID), "statfs: type %#lx flags %#lx", (long)sf.f_type, (long)sf.f_flags);
+	/* Remounting changes what the tree allows: noexec, then read-only. */
+	int x = open("/tmp/mnt/prog", O_CREAT | O_WRONLY, 0755);
+	CHECK(x >= 0 && write(x, "#!/bin/sh\n", 10) == 10, "script");
+	close(x);
+	OK(access("/tmp/mnt/prog", X_OK));
+	OK(mount("", "/tmp/mnt", "", MS_REMOUNT | MS_NOEXEC, NULL));
+	ERRNO(access("/tmp/mnt/prog", X_OK), EACCES);
+	ERRNO(execl("/tmp/mnt/prog", "prog", NULL), EACCES);
+	x = open("/tmp/mnt/prog", O_RDONLY);
+	CHECK(mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, x, 0) == MAP_FAILED && errno == EPERM, "mmap PROT_EXEC on noexec: %s", strerror(errno));
+	close(x);
+	OK(statfs("/tmp/mnt", &sf));
+	CHECK(sf.f_flags & ST_NOEXEC, "statfs after remount: flags %#lx", (long)sf.f_flags);
+	OK(mount("", "/tmp/mnt", "", MS_REMOUNT | MS_RDONLY, NULL));
+	ERRNO(open("/tmp/mnt/new", O_CREAT | O_WRONLY, 0644), EROFS);
+	ERRNO(open("/tmp/mnt/prog", O_WRONLY), EROFS);
+	ERRNO(mkdir("/tmp/mnt/d", 0755), EROFS);
+	ERRNO(mkdir("/tmp/mnt/prog", 0755), EEXIST);
+	ERRNO(unlink("/tmp/mnt/prog"), EROFS);
+	ERRNO(chmod("/tmp/mnt/prog", 0700), EROFS);
+	ERRNO(access("/tmp/mnt/prog", W_OK), EROFS);
+	OK(access("/tmp/mnt/prog", R_OK));
+	ERRNO(mount("", "/tmp", "", MS_REMOUNT, NULL), EINVAL);
+	OK(mount("", "/tmp/mnt", "", MS_REMOUNT, NULL));
+	OK(unlink("/tmp/mnt/prog"));
 	ERRNO(umount("/tmp"), EINVAL);
 	ERRNO(umount2("/tmp/mnt", 0x100), EINVAL);
 	ERRNO(mount("x", "/tmp/mnt", "nosuchfs", 0, NULL), ENODEV);
