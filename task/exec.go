@@ -275,11 +275,7 @@ func (t *Thread) execNode(node *vfs.Node, file string, argv, envp []string) erro
 	p.as = img.as
 	p.exe = node
 	p.comm = path.Base(file)
-	for i := range p.actions {
-		if p.actions[i].Handler != linux.SIG_IGN {
-			p.actions[i] = linux.SigAction{}
-		}
-	}
+	clearHandlers(&p.actions)
 	vf := p.vforked
 	p.vforked = nil
 	files := p.files

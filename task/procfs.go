@@ -140,6 +140,8 @@ func fdTarget(f *OpenFile) string {
 		return "anon_inode:[eventpoll]"
 	case *signalFile:
 		return "anon_inode:[signalfd]"
+	case pidFile:
+		return "anon_inode:[pidfd]"
 	}
 	if f.node != nil {
 		return vfs.PathOf(f.node)

@@ -289,6 +289,8 @@ static void t_proc(void) {
 	CHECK(r == 0, "exec of /proc/self/exe: %d, want 0", r);
 }
 
+#include "calltest_pidfd.h"
+
 /* The machine goes away: run only when named. */
 static void t_poweroff(void) { syscall(SYS_reboot, 0xfee1deadU, 672274793, 0x4321FEDC, 0); FAIL("still running"); }
 static void t_restart(void) { syscall(SYS_reboot, 0xfee1deadU, 85072278, 0x01234567, 0); FAIL("still running"); }
@@ -300,6 +302,7 @@ static const struct { const char *name; void (*fn)(void); int named; } tests[] =
 	{"script", t_script},
 	{"calls", t_calls},
 	{"exec", t_exec},
+	{"pidfd", t_pidfd, 1},
 	{"proc", t_proc, 1},
 	{"poweroff", t_poweroff, 1},
 	{"restart", t_restart, 1},
