@@ -115,6 +115,7 @@ func (p *Process) addLinks(fs *vfs.FS, dir string) {
 			l.Dev = magicLink{e.f.node}
 		}
 	}
+	addFdinfo(fs, dir, files)
 }
 
 // magicLink is what a /proc link leads to when followed: the file itself,

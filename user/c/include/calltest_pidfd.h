@@ -63,6 +63,16 @@ static long ct_clone3_stack(struct ct_clone_args *a, uint64_t top) {
 	return r;
 }
 
+/* ct_fdinfo reads /proc/self/fdinfo/FD into buf. */
+static void ct_fdinfo(int fd, char *buf, size_t size) {
+	char name[64];
+	snprintf(name, sizeof name, "/proc/self/fdinfo/%d", fd);
+	int f = open(name, O_RDONLY);
+	ssize_t n = f < 0 ? 0 : read(f, buf, size - 1);
+	buf[n > 0 ? n : 0] = 0;
+	close(f);
+}
+
 static int ct_status(pid_t pid) {
 	int st = -1;
 	if (waitpid(pid, &st, 0) != pid)
@@ -269,6 +279,11 @@ static void t_pidfd(void) {
 	ERRNO(ct_waitid(nb, &si, WEXITED), EAGAIN);
 	CHECK(ct_waitid(nb, &si, WEXITED | WNOHANG) == 0, "waitid WNOHANG on a non-blocking pidfd: %s", strerror(errno));
 
+	char want[64];
+	ct_fdinfo(pidfd, buf, sizeof buf);
+	snprintf(want, sizeof want, "Pid:\t%d\nNSpid:\t%d\n", child, child);
+	CHECK(!strncmp(buf, "pos:\t0\nflags:\t02000002\n", 23) && strstr(buf, want), "fdinfo of a pidfd: %s", buf);
+
 	int got = ct_getfd(pidfd, p[0], 0);
 	struct stat s1, s2;
 	CHECK(got >= 0, "pidfd_getfd: %s", strerror(errno));
@@ -311,6 +326,8 @@ static void t_pidfd(void) {
 	ERRNO(ct_waitid(nb, &si, WEXITED), ECHILD);
 	ERRNO(ct_getfd(pidfd, p[0], 0), ESRCH);
 	CHECK(poll(&pf, 1, 0) == 1 && pf.revents == POLLIN, "poll of a reaped child's pidfd: %#x", pf.revents);
+	ct_fdinfo(pidfd, buf, sizeof buf);
+	CHECK(strstr(buf, "Pid:\t-1\nNSpid:\t-1\n"), "fdinfo of a reaped child's pidfd: %s", buf);
 	close(pidfd), close(nb), close(p[0]), close(p[1]);
 
 	/* A child made with CLONE_PIDFD by clone3. */
