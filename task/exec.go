@@ -286,11 +286,7 @@ func (t *Thread) execNode(node *vfs.Node, file string, argv, envp []string) erro
 	p.comm = path.Base(file)
 	p.deleteTimersLocked() // exec ends POSIX timers (exit_itimers)
 	t.commitCred(newCred)
-	for i := range p.actions {
-		if p.actions[i].Handler != linux.SIG_IGN {
-			p.actions[i] = linux.SigAction{}
-		}
-	}
+	clearHandlers(&p.actions)
 	vf := p.vforked
 	p.vforked = nil
 	files := p.files

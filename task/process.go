@@ -89,7 +89,7 @@ func allocID() int32 {
 	for {
 		id := nextPID
 		nextPID++
-		if nextPID >= 1<<22 {
+		if nextPID >= pidMax {
 			nextPID = 2
 		}
 		if _, used := ids[id]; !used {
@@ -141,9 +141,12 @@ func defaultLimits() (l rlimit.Table) {
 }
 
 // newProcess returns a process with a fresh PID, not yet in the table.
-func newProcess(parent *Process) *Process {
+func newProcess(parent *Process) *Process { return newProcessID(parent, allocID()) }
+
+// newProcessID returns a process with the PID id, taken for it already.
+func newProcessID(parent *Process, id int32) *Process {
 	p := &Process{
-		PID:      allocID(),
+		PID:      id,
 		parent:   parent,
 		threads:  map[int32]*Thread{},
 		children: map[int32]*Process{},
@@ -209,6 +212,7 @@ func (p *Process) exit(status uint32) {
 	vf := p.vforked
 	p.vforked = nil
 	p.mu.Unlock()
+	pollEvents.notify() // its pidfds are readable (pidfd.go)
 	p.reportUnknown()
 	if vf != nil {
 		close(vf)

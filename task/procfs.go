@@ -184,6 +184,7 @@ func (p *Process) addLinks(fs *vfs.FS, dir string) {
 			l.Dev = magicLink{e.f.node}
 		}
 	}
+	addFdinfo(fs, dir, files)
 }
 
 // magicLink is what a /proc link leads to when followed: the file itself,
@@ -211,6 +212,8 @@ func fdTarget(f *OpenFile) string {
 		return "anon_inode:[signalfd]"
 	case *socketFile:
 		return fmt.Sprintf("socket:[%d]", o.s.Ino)
+	case pidFile:
+		return "anon_inode:[pidfd]"
 	}
 	if f.node != nil {
 		return vfs.PathOf(f.node)

@@ -40,15 +40,15 @@ func sysExitGroup(t *Thread, a *args) (uint64, error) {
 }
 
 func sysClone(t *Thread, a *args) (uint64, error) {
-	return t.clone(a[0], a[1], a[2], a[3], a[4])
+	return t.clone(legacyClone(a[0], a[1], a[2], a[3], a[4]))
 }
 
 func sysFork(t *Thread, a *args) (uint64, error) {
-	return t.clone(uint64(linux.SIGCHLD), 0, 0, 0, 0)
+	return t.clone(legacyClone(uint64(linux.SIGCHLD), 0, 0, 0, 0))
 }
 
 func sysVfork(t *Thread, a *args) (uint64, error) {
-	return t.clone(linux.CLONE_VM|linux.CLONE_VFORK|uint64(linux.SIGCHLD), 0, 0, 0, 0)
+	return t.clone(legacyClone(linux.CLONE_VM|linux.CLONE_VFORK|uint64(linux.SIGCHLD), 0, 0, 0, 0))
 }
 
 func sysSetTidAddress(t *Thread, a *args) (uint64, error) {
@@ -273,19 +273,34 @@ func sysWait4(t *Thread, a *args) (uint64, error) {
 
 func sysWaitid(t *Thread, a *args) (uint64, error) {
 	idtype, id, infop, options := a[0], int64(int32(a[1])), a[2], a[3]
-	if options&(linux.WEXITED|linux.WSTOPPED|linux.WCONTINUED) == 0 {
+	// kernel_waitid's checks.
+	if options&^(linux.WNOHANG|linux.WNOWAIT|linux.WEXITED|linux.WSTOPPED|linux.WCONTINUED|
+		linux.WNOTHREAD|linux.WCLONE|linux.WALL) != 0 ||
+		options&(linux.WEXITED|linux.WSTOPPED|linux.WCONTINUED) == 0 {
 		return 0, linux.EINVAL
 	}
 	var pid int64
+	nonblock := false
 	switch idtype {
 	case linux.P_ALL:
 		pid = -1
 	case linux.P_PID:
+		if id <= 0 {
+			return 0, linux.EINVAL
+		}
 		pid = id
 	case linux.P_PGID:
+		if id < 0 {
+			return 0, linux.EINVAL
+		}
 		pid = -id
 		if id == 0 {
 			pid = 0
+		}
+	case linux.P_PIDFD:
+		var err error
+		if pid, nonblock, err = t.waitPidfd(id); err != nil {
+			return 0, err
 		}
 	default:
 		return 0, linux.EINVAL
@@ -294,9 +309,15 @@ func sysWaitid(t *Thread, a *args) (uint64, error) {
 	if options&linux.WSTOPPED != 0 {
 		opts |= linux.WUNTRACED
 	}
+	if nonblock {
+		opts |= linux.WNOHANG
+	}
 	c, status, err := t.waitChild(pid, opts)
 	if err != nil {
 		return 0, err
+	}
+	if c == nil && nonblock && options&linux.WNOHANG == 0 {
+		return 0, linux.EAGAIN
 	}
 	info := make([]byte, 128)
 	if c != nil {

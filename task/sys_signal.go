@@ -169,17 +169,29 @@ func sysTkill(t *Thread, a *args) (uint64, error) {
 // si_code to itself; to others only negative codes (user-space origins),
 // as Linux insists, so nobody can forge a kernel signal.
 func (t *Thread) siginfoIn(addr uint64, sig int, target *Process) (linux.SignalInfo, error) {
-	var info linux.SignalInfo
-	b := (*[128]byte)(unsafe.Pointer(&info))
-	if err := t.p.as.CopyIn(b[:], addr); err != nil {
+	info, err := t.readSiginfo(addr)
+	if err != nil {
 		return info, err
 	}
-	if target != t.p && (info.Code >= 0 || info.Code == linux.SI_TKILL) {
+	if target != t.p && forgedSiginfo(info.Code) {
 		return info, linux.EPERM
 	}
 	info.Signo = int32(sig)
 	return info, nil
 }
+
+// readSiginfo copies a siginfo in from the caller.
+func (t *Thread) readSiginfo(addr uint64) (linux.SignalInfo, error) {
+	var info linux.SignalInfo
+	b := (*[128]byte)(unsafe.Pointer(&info))
+	return info, t.p.as.CopyIn(b[:], addr)
+}
+
+// forgedSiginfo reports whether a siginfo's code claims an origin that
+// is not user space's to claim towards another task: the kernel (codes
+// >= 0) or a kill()/tgkill() that adds the sender itself (SI_TKILL).
+// Linux's do_rt_sigqueueinfo and pidfd_send_signal refuse those (EPERM).
+func forgedSiginfo(code int32) bool { return code >= 0 || code == linux.SI_TKILL }
 
 func sysRtSigqueueinfo(t *Thread, a *args) (uint64, error) {
 	pid, sig := int32(a[0]), int(a[1])

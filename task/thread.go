@@ -192,15 +192,13 @@ func (t *Thread) finish() {
 
 type args [6]uint64
 
-// clone creates a thread (CLONE_THREAD) or a process.
-func (t *Thread) clone(flags, stack, ptid, ctid, tls uint64) (uint64, error) {
+// clone creates a thread (CLONE_THREAD) or a process, for clone, clone3,
+// fork and vfork (clone_args.go).
+func (t *Thread) clone(c *cloneArgs) (uint64, error) {
 	p := t.p
-	if flags&linux.CLONE_THREAD != 0 && flags&(linux.CLONE_VM|linux.CLONE_SIGHAND) != linux.CLONE_VM|linux.CLONE_SIGHAND ||
-		flags&linux.CLONE_SIGHAND != 0 && flags&linux.CLONE_VM == 0 {
-		return 0, linux.EINVAL
-	}
-	if flags&(linux.CLONE_NEWNS|linux.CLONE_NEWPID|linux.CLONE_NEWNET|linux.CLONE_NEWUSER|linux.CLONE_NEWUTS|linux.CLONE_NEWIPC) != 0 {
-		return 0, linux.EPERM
+	flags, stack, ptid, ctid, tls := c.flags, c.stack, c.parentTID, c.childTID, c.tls
+	if err := c.check(); err != nil {
+		return 0, err
 	}
 	if err := startTask(); err != nil {
 		return 0, err
@@ -208,6 +206,11 @@ func (t *Thread) clone(flags, stack, ptid, ctid, tls uint64) (uint64, error) {
 	if !t.kernelMemory(threadCost) {
 		endTask()
 		return 0, linux.ENOMEM
+	}
+	id, err := c.newID()
+	if err != nil {
+		endTask()
+		return 0, err
 	}
 	uc := t.uc
 	uc.Ctx.TF.RAX = 0
@@ -224,7 +227,7 @@ func (t *Thread) clone(flags, stack, ptid, ctid, tls uint64) (uint64, error) {
 
 	var np *Process
 	if flags&linux.CLONE_THREAD != 0 {
-		child.TID = allocID()
+		child.TID = id
 		child.p = p
 		p.mu.Lock()
 		if p.exiting {
@@ -236,7 +239,7 @@ func (t *Thread) clone(flags, stack, ptid, ctid, tls uint64) (uint64, error) {
 		p.threads[child.TID] = child
 		p.mu.Unlock()
 	} else {
-		np = newProcess(p)
+		np = newProcessID(p, id)
 		child.TID = np.PID
 		child.p = np
 		p.mu.Lock()
@@ -244,6 +247,9 @@ func (t *Thread) clone(flags, stack, ptid, ctid, tls uint64) (uint64, error) {
 		np.actions, np.limits = p.actions, p.limits
 		as, files := p.as, p.files
 		p.mu.Unlock()
+		if flags&linux.CLONE_CLEAR_SIGHAND != 0 {
+			clearHandlers(&np.actions)
+		}
 		if flags&linux.CLONE_VM != 0 {
 			np.as = as.share()
 		} else {
@@ -266,6 +272,12 @@ func (t *Thread) clone(flags, stack, ptid, ctid, tls uint64) (uint64, error) {
 		}
 		if flags&linux.CLONE_VFORK != 0 {
 			np.vforked = make(chan struct{})
+		}
+		if flags&linux.CLONE_PIDFD != 0 {
+			if err := t.clonePidfd(c.pidfd, np); err != nil {
+				np.abandon()
+				return 0, err
+			}
 		}
 		np.threads[child.TID] = child
 		child.uc.Root = np.as.Root()

@@ -596,6 +596,7 @@ static void t_socket(void) {
 }
 #undef FAIL
 #define FAIL(...) do { printf("calltest: %s FAILED: ", current); printf(__VA_ARGS__); printf("\n"); failed = 1; return; } while (0)
+#include "calltest_pidfd.h"
 
 /* The machine goes away: run only when named. */
 static void t_poweroff(void) { syscall(SYS_reboot, 0xfee1deadU, 672274793, 0x4321FEDC, 0); FAIL("still running"); }
@@ -608,6 +609,7 @@ static const struct { const char *name; void (*fn)(void); int named; } tests[] =
 	{"script", t_script},
 	{"calls", t_calls},
 	{"exec", t_exec},
+	{"pidfd", t_pidfd, 1},
 	{"proc", t_proc, 1},
 	{"socket", t_socket, 1},
 	{"poweroff", t_poweroff, 1},
