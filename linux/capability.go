@@ -13,6 +13,7 @@ const (
 	CAP_SETPCAP         = 8
 	CAP_LINUX_IMMUTABLE = 9
 	CAP_SYS_ADMIN       = 21
+	CAP_SYS_NICE        = 23
 	CAP_MKNOD           = 27
 	CAP_MAC_OVERRIDE    = 32
 	CAP_LAST_CAP        = 40 // CAP_CHECKPOINT_RESTORE

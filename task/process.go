@@ -56,6 +56,9 @@ type Process struct {
 
 	alarm         *time.Timer
 	timers        map[int32]*posixTimer // POSIX timers by ID (posixtimer.go)
+	deadUtime     int64                 // user time of its threads that ended, ns
+	childUtime    int64                 // user time of its reaped children and theirs (cutime), ns
+	personality   uint32                // personality(2)
 	nextTimerID   int32                 // where the search for a free ID starts
 	alarmAt       time.Time
 	alarmInterval time.Duration
@@ -276,8 +279,12 @@ func (p *Process) reap() {
 	delete(ids, p.PID)
 	tableMu.Unlock()
 	if par := p.parent; par != nil {
+		p.mu.Lock()
+		used := p.deadUtime + p.childUtime
+		p.mu.Unlock()
 		par.mu.Lock()
 		delete(par.children, p.PID)
+		par.childUtime += used // reaping adds the child's times to cutime
 		par.mu.Unlock()
 	}
 }

@@ -268,7 +268,7 @@ func (p *Process) sigSetsLocked(th *Thread) (s sigSets) {
 // (fs/proc/array.c) in its order, the signal sets (the thread's own
 // pending, not the shared) cut to their low 31
 // bits as Linux cuts them. What Sigil does not count (page faults, CPU
-// times, the start time, the addresses of the image) reads 0.
+// system time, the start time, the addresses of the image) reads 0.
 func (p *Process) stat(i Info, as *AddressSpace, th *Thread) string {
 	p.mu.Lock()
 	s := p.sigSetsLocked(th)
@@ -282,16 +282,24 @@ func (p *Process) stat(i Info, as *AddressSpace, th *Thread) string {
 		areas = as.strings
 	}
 	const low31 = 0x7fffffff
-	id := i.PID
+	id, utime, nice := i.PID, p.userTime(), int32(0)
+	p.mu.Lock()
+	cutime := p.childUtime
+	if th == nil {
+		th = p.mainThreadLocked()
+	} else {
+		id, utime = th.TID, th.utime.Load()
+	}
+	p.mu.Unlock()
 	if th != nil {
-		id = th.TID
+		nice = th.nice.Load()
 	}
 	fields := []any{
 		id, "(" + i.Comm + ")", string(i.State), i.PPID, i.PGID, i.SID,
 		0, -1, 0, // tty_nr, tpgid, flags
 		0, 0, 0, 0, // minflt, cminflt, majflt, cmajflt
-		0, 0, 0, 0, // utime, stime, cutime, cstime
-		20, 0, i.Threads, 0, 0, // priority, nice, num_threads, itrealvalue, starttime
+		utime / (1e9 / userHZ), 0, cutime / (1e9 / userHZ), 0, // utime, stime, cutime, cstime (no system time counted)
+		20 + nice, nice, i.Threads, 0, 0, // priority, nice, num_threads, itrealvalue, starttime
 		vsize, rss, rsslim,
 		0, 0, 0, 0, 0, // startcode, endcode, startstack, kstkesp, kstkeip
 		s.pending & low31, s.blocked & low31, s.ignored & low31, s.caught & low31,

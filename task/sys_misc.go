@@ -37,13 +37,6 @@ func sysSchedGetaffinity(t *Thread, a *args) (uint64, error) {
 	return 8, t.p.as.CopyOut(a[2], b[:])
 }
 
-func sysUname(t *Thread, a *args) (uint64, error) {
-	var u linux.Utsname
-	linux.FillUname(&u)
-	b := (*[unsafe.Sizeof(u)]byte)(unsafe.Pointer(&u))
-	return 0, t.p.as.CopyOut(a[0], b[:])
-}
-
 // sysPrlimit64 is Linux's prlimit64: the new limit is read first
 // (EFAULT), then the process found (ESRCH), then rlimit's rules applied.
 // Every process runs as root, so the permission checks pass.

@@ -101,6 +101,11 @@ func sysEpollPwait(t *Thread, a *args) (uint64, error) {
 	if timeout >= 0 {
 		deadline = time.Now().Add(time.Duration(timeout) * time.Millisecond)
 	}
+	if a[4] != 0 { // epoll_pwait's mask (epoll_wait passes none)
+		if err := t.waitMask(a[4], a[5]); err != nil {
+			return 0, err
+		}
+	}
 	var got []linux.EpollEvent
 	err = waitReady(t, deadline, func() bool {
 		got = ep.collect(max)
@@ -147,6 +152,11 @@ func sysPpoll(t *Thread, a *args) (uint64, error) {
 		}
 		zero = d == 0
 		deadline = time.Now().Add(d)
+	}
+	if a[3] != 0 {
+		if err := t.waitMask(a[3], a[4]); err != nil {
+			return 0, err
+		}
 	}
 	return t.poll(raw, n, deadline, zero, fds)
 }

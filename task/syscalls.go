@@ -61,6 +61,9 @@ func init() {
 	}
 	maps.Copy(table, fileSystemCalls)
 	maps.Copy(table, credCalls)
+	maps.Copy(table, waitCalls)
+	maps.Copy(table, schedCalls)
+	maps.Copy(table, utsCalls)
 	maps.Copy(table, map[uint64]sysFunc{
 		linux.SYS_TIMER_CREATE: sysTimerCreate, linux.SYS_TIMER_SETTIME: sysTimerSettime,
 		linux.SYS_TIMER_GETTIME: sysTimerGettime, linux.SYS_TIMER_GETOVERRUN: sysTimerGetoverrun,

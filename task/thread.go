@@ -3,6 +3,7 @@ package task
 import (
 	"encoding/binary"
 	"runtime"
+	"sigil/clock"
 	"sigil/cred"
 	"sync/atomic"
 
@@ -34,6 +35,10 @@ type Thread struct {
 	// permission, /proc), as Linux's RCU-published task->cred.
 	cred       atomic.Pointer[cred.Cred]
 	noNewPrivs atomic.Bool // PR_SET_NO_NEW_PRIVS: set once, inherited, never cleared
+
+	utime atomic.Int64  // nanoseconds in user mode (written by the owner thread)
+	nice  atomic.Int32  // -20..19 (setpriority); inherited
+	sched atomic.Uint64 // scheduling policy<<32 | priority (sched_setscheduler); inherited
 }
 
 // newThread returns a thread whose user registers are uc's, with no
@@ -86,7 +91,10 @@ func (t *Thread) run() {
 		if t.dying() {
 			break
 		}
-		switch sched.EnterUser(&t.uc) {
+		start := clock.Nanotime()
+		reason := sched.EnterUser(&t.uc)
+		t.utime.Add(clock.Nanotime() - start)
+		switch reason {
 		case sched.ReasonSyscall:
 			if t.syscall() == errStop {
 				t.finish()
@@ -176,6 +184,7 @@ func (t *Thread) finish() {
 	}
 	p.mu.Lock()
 	delete(p.threads, t.TID)
+	p.deadUtime += t.utime.Load()
 	p.threadEv.notify()
 	t.sig.pending.Clear()
 	last := len(p.threads) == 0
@@ -224,6 +233,12 @@ func (t *Thread) clone(c *cloneArgs) (uint64, error) {
 	child.sig.mask = t.sig.mask
 	child.commitCred(t.cred.Load())
 	child.noNewPrivs.Store(t.noNewPrivs.Load())
+	child.nice.Store(t.nice.Load())
+	child.sched.Store(t.sched.Load() &^ (resetOnFork << 32))
+	if t.sched.Load()>>32&resetOnFork != 0 { // SCHED_RESET_ON_FORK: the child starts plain
+		child.sched.Store(0)
+		child.nice.Store(max(t.nice.Load(), 0))
+	}
 
 	var np *Process
 	if flags&linux.CLONE_THREAD != 0 {

@@ -146,6 +146,16 @@ func (fs *FS) Tmpfile(c Ctx, cwd *Node, p string, mode uint32, linkable bool) (*
 	return n, nil
 }
 
+// Unnamed makes a regular file no directory holds (memfd_create's): it
+// lives while open or mapped, and its path reads as "/name (deleted)".
+func (fs *FS) Unnamed(c Ctx, mode uint32, name string) *Node {
+	ns.Lock()
+	defer ns.Unlock()
+	n := fs.newNode(S_IFREG|mode&0o7777, c)
+	n.nlink, n.parent, n.name = 0, fs.root, name
+	return n
+}
+
 // Mknod makes a node of the type in mode (a regular file when the type
 // is 0): mknod(2), mkdir(2) and a socket's bind. rdev is a device's
 // number; dev is what the kernel attaches (Node.Dev: the bound socket).

@@ -130,3 +130,14 @@ func TestCredentials(t *testing.T) {
 	wantCode(t, res, 0)
 	wantLines(t, res.Output, `(?m)^credtest: ok$`)
 }
+
+// TestMiscCalls runs misctest (checked on Linux 6.1): select and
+// pselect6 with the mask they install while waiting (and ppoll's);
+// user CPU time in getrusage, times and the CPU-time clocks, none while
+// asleep; nice values and scheduling policies; getcpu; personality;
+// sethostname in uname; memfd_create.
+func TestMiscCalls(t *testing.T) {
+	res := bootInit(t, "init=/bin/misctest")
+	wantCode(t, res, 0)
+	wantLines(t, res.Output, `(?m)^misctest: ok$`)
+}
