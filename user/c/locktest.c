@@ -87,6 +87,28 @@ static int readable(int rfd, int ms) {
 	return poll(&p, 1, ms) == 1;
 }
 
+/* woken runs waiter in a child that blocks for a lock the caller holds
+   and then writes a byte to sync_pipe: it must not get the lock within
+   200ms, and must once unlock has released it. */
+static int woken(int (*waiter)(void), int (*unlock)(void)) {
+	fflush(stdout);
+	pid_t w = fork();
+	if (w == 0)
+		_exit(waiter());
+	CHECK(!readable(sync_pipe[0], 200), "the waiter did not wait");
+	CHECK(unlock() == 0, "unlock: %s", strerror(errno));
+	CHECK(readable(sync_pipe[0], 5000), "the waiter was not woken");
+	char c;
+	read(sync_pipe[0], &c, 1);
+	int st = -1;
+	CHECK(waitpid(w, &st, 0) == w && WIFEXITED(st) && WEXITSTATUS(st) == 0, "waiter status %x", st);
+	return 0;
+}
+
+static int flock_unlock(void) { return flock(fd, LOCK_UN); }
+static int posix_unlock(void) { return lk(fd, F_SETLK, F_UNLCK, SEEK_SET, 0, 0); }
+static int ofd_unlock(void) { return lk(fd, F_OFD_SETLK, F_UNLCK, SEEK_SET, 0, 0); }
+
 /* ---- flock ---- */
 
 static int flock_other_busy(void) {
@@ -158,33 +180,22 @@ static int test_flock(void) {
 	OK(flock(b, LOCK_UN));
 	/* A blocked flock is woken by the unlock. */
 	OK(flock(fd, LOCK_SH));
-	pipe(sync_pipe);
-	fflush(stdout);
-	pid_t w = fork();
-	if (w == 0)
-		_exit(flock_waiter());
-	CHECK(!readable(sync_pipe[0], 200), "flock did not wait");
-	OK(flock(fd, LOCK_UN));
-	CHECK(readable(sync_pipe[0], 5000), "flock waiter not woken");
-	int st;
-	waitpid(w, &st, 0);
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "flock waiter status %x", st);
-	char c;
-	read(sync_pipe[0], &c, 1);
+	if (woken(flock_waiter, flock_unlock))
+		return 1;
 	/* Signals: EINTR, or a restart with SA_RESTART. */
 	OK(flock(fd, LOCK_EX));
 	fflush(stdout);
-	w = fork();
+	pid_t w = fork();
 	if (w == 0)
 		_exit(flock_interrupted());
 	CHECK(readable(sync_pipe[0], 5000), "interrupted flock did not return");
 	usleep(300000); /* the restarted flock waits past its handler */
 	OK(flock(fd, LOCK_UN));
+	int st;
 	waitpid(w, &st, 0);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "interrupted flock child status %x", st);
+	char c;
 	read(sync_pipe[0], &c, 1);
-	close(sync_pipe[0]);
-	close(sync_pipe[1]);
 	close(fd);
 	close(b);
 	return 0;
@@ -363,28 +374,18 @@ static int test_posix(void) {
 	OK(lk(fd, F_SETLK, F_WRLCK, SEEK_SET, 0, 0));
 
 	/* F_SETLKW waits, and the unlock wakes it. */
-	pipe(sync_pipe);
-	fflush(stdout);
-	pid_t w = fork();
-	if (w == 0)
-		_exit(posix_blocker());
-	CHECK(!readable(sync_pipe[0], 200), "F_SETLKW did not wait");
-	OK(lk(fd, F_SETLK, F_UNLCK, SEEK_SET, 0, 0));
-	CHECK(readable(sync_pipe[0], 5000), "F_SETLKW not woken");
-	int st;
-	waitpid(w, &st, 0);
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "F_SETLKW child status %x", st);
-	char c;
-	read(sync_pipe[0], &c, 1);
+	if (woken(posix_blocker, posix_unlock))
+		return 1;
 
 	/* EDEADLK: the child holds 1 and waits for 0; the parent holds 0
 	   and asks for 1. */
 	OK(lk(fd, F_SETLK, F_WRLCK, SEEK_SET, 0, 1));
 	fflush(stdout);
-	w = fork();
+	pid_t w = fork();
 	if (w == 0)
 		_exit(posix_deadlock_child());
 	CHECK(readable(sync_pipe[0], 5000), "deadlock child did not lock");
+	char c;
 	read(sync_pipe[0], &c, 1);
 	usleep(200000); /* until the child waits */
 	ERRNO(lk(fd, F_SETLKW, F_WRLCK, SEEK_SET, 1, 1), EDEADLK);
@@ -392,6 +393,7 @@ static int test_posix(void) {
 	struct flock fl = getlk(fd, F_GETLK, F_WRLCK, 0, 0);
 	WANTLK(fl, F_WRLCK, 1, 1, w);
 	OK(lk(fd, F_SETLK, F_UNLCK, SEEK_SET, 0, 1));
+	int st;
 	waitpid(w, &st, 0);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "deadlock child status %x", st);
 
@@ -399,8 +401,6 @@ static int test_posix(void) {
 	OK(lk(fd, F_SETLK, F_WRLCK, SEEK_SET, 0, 0));
 	CHECK(child(posix_interrupted) == 0, "interrupted F_SETLKW");
 	OK(lk(fd, F_SETLK, F_UNLCK, SEEK_SET, 0, 0));
-	close(sync_pipe[0]);
-	close(sync_pipe[1]);
 	close(wo);
 	close(fd);
 	return 0;
@@ -468,19 +468,8 @@ static int test_ofd(void) {
 	CHECK(child(ofd_child) == 0, "OFD child");
 	/* F_OFD_SETLKW waits and is woken. */
 	OK(lk(fd, F_OFD_SETLK, F_WRLCK, SEEK_SET, 0, 0));
-	pipe(sync_pipe);
-	fflush(stdout);
-	pid_t w = fork();
-	if (w == 0)
-		_exit(ofd_waiter());
-	CHECK(!readable(sync_pipe[0], 200), "F_OFD_SETLKW did not wait");
-	OK(lk(fd, F_OFD_SETLK, F_UNLCK, SEEK_SET, 0, 0));
-	CHECK(readable(sync_pipe[0], 5000), "F_OFD_SETLKW not woken");
-	int st;
-	waitpid(w, &st, 0);
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "OFD waiter status %x", st);
-	close(sync_pipe[0]);
-	close(sync_pipe[1]);
+	if (woken(ofd_waiter, ofd_unlock))
+		return 1;
 	close(fd);
 	return 0;
 }
@@ -519,6 +508,7 @@ static int test_proclocks(void) {
 
 int main(void) {
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	pipe(sync_pipe);
 	struct { const char *name; int (*fn)(void); } cases[] = {
 		{"flock", test_flock}, {"posix", test_posix}, {"ofd", test_ofd}, {"proclocks", test_proclocks},
 	};
