@@ -78,6 +78,7 @@ func (f *OpenFile) unref() {
 	last := f.refs == 0
 	f.mu.Unlock()
 	if last {
+		f.dropLocks()
 		f.ops.close()
 		if f.node != nil {
 			f.node.Closed()
@@ -141,7 +142,7 @@ func (ft *FDTable) set(fd int, f *OpenFile, cloexec bool, limit int) error {
 	ft.fds[fd] = fdEntry{f, cloexec}
 	ft.mu.Unlock()
 	if old != nil {
-		old.unref()
+		ft.closedBy(old)
 	}
 	return nil
 }
@@ -155,7 +156,7 @@ func (ft *FDTable) close(fd uint64) error {
 	f := ft.fds[fd].f
 	ft.fds[fd] = fdEntry{}
 	ft.mu.Unlock()
-	f.unref()
+	ft.closedBy(f)
 	pollEvents.notify()
 	return nil
 }
@@ -237,7 +238,7 @@ func (ft *FDTable) closeWhere(from, to int, doom func(fdEntry) bool) {
 	}
 	ft.mu.Unlock()
 	for _, f := range doomed {
-		f.unref()
+		ft.closedBy(f)
 	}
 	if len(doomed) > 0 {
 		pollEvents.notify()
@@ -294,7 +295,7 @@ func (ft *FDTable) release() {
 	ft.mu.Unlock()
 	for _, e := range fds {
 		if e.f != nil {
-			e.f.unref()
+			ft.closedBy(e.f)
 		}
 	}
 	pollEvents.notify()

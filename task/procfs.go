@@ -74,6 +74,7 @@ func procSnapshot(self *Process, name string) *vfs.FS {
 	fs.Add("/proc/loadavg", vfs.S_IFREG|0o444, []byte(loadavg()))
 	fs.Add("/proc/filesystems", vfs.S_IFREG|0o444, []byte("nodev\trootfs\nnodev\ttmpfs\nnodev\tproc\nnodev\ttracefs\n"))
 	fs.Add("/proc/mounts", vfs.S_IFREG|0o444, []byte(mountsFile()))
+	fs.Add("/proc/locks", vfs.S_IFREG|0o444, []byte(fileLocks.ProcLocks()))
 	if self != nil {
 		fs.Add("/proc/self", vfs.S_IFLNK|0o777, []byte(fmt.Sprint(self.PID)))
 	}

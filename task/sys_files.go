@@ -656,6 +656,8 @@ func sysFcntl(t *Thread, a *args) (uint64, error) {
 		return 0, nil
 	case linux.F_GETPIPE_SZ:
 		return pipeBuf, nil
+	case linux.F_GETLK, linux.F_SETLK, linux.F_SETLKW, linux.F_OFD_GETLK, linux.F_OFD_SETLK, linux.F_OFD_SETLKW:
+		return t.fcntlLock(fd, f, cmd, arg)
 	}
 	return 0, linux.EINVAL
 }

@@ -67,7 +67,7 @@ func init() {
 	maps.Copy(table, map[uint64]sysFunc{
 		linux.SYS_TIMER_CREATE: sysTimerCreate, linux.SYS_TIMER_SETTIME: sysTimerSettime,
 		linux.SYS_TIMER_GETTIME: sysTimerGettime, linux.SYS_TIMER_GETOVERRUN: sysTimerGetoverrun,
-		linux.SYS_TIMER_DELETE: sysTimerDelete,
+		linux.SYS_TIMER_DELETE: sysTimerDelete, linux.SYS_FLOCK: sysFlock,
 	})
 }
 
