@@ -360,4 +360,32 @@ var schedCalls = map[uint64]sysFunc{
 	linux.SYS_SCHED_SETPARAM: sysSchedSetparam, linux.SYS_SCHED_GETSCHEDULER: sysSchedGetscheduler,
 	linux.SYS_SCHED_GETPARAM: sysSchedGetparam, linux.SYS_SCHED_RR_GET_INTERVAL: sysSchedRrGetInterval,
 	linux.SYS_GETCPU: sysGetcpu, linux.SYS_PERSONALITY: sysPersonality,
+	linux.SYS_SCHED_SETAFFINITY: sysSchedSetaffinity,
+}
+
+// sysSchedSetaffinity is sched_setaffinity(2) on one CPU: the mask (as
+// much of it as len gives) must hold CPU 0, the only CPU (EINVAL
+// otherwise); the thread must exist (ESRCH) and be the caller's user's
+// or the caller have CAP_SYS_NICE (EPERM). Nothing else changes: every
+// thread runs on CPU 0.
+func sysSchedSetaffinity(t *Thread, a *args) (uint64, error) {
+	th, err := t.schedTarget(int32(a[0]))
+	if err != nil {
+		return 0, err
+	}
+	if a[1] == 0 {
+		return 0, linux.EINVAL
+	}
+	var b [1]byte
+	if err := t.p.as.CopyIn(b[:], a[2]); err != nil {
+		return 0, err
+	}
+	me, c := t.creds(), th.creds()
+	if me.EUID != c.UID && me.EUID != c.EUID && !me.Capable(linux.CAP_SYS_NICE) {
+		return 0, linux.EPERM
+	}
+	if b[0]&1 == 0 {
+		return 0, linux.EINVAL
+	}
+	return 0, nil
 }

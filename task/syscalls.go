@@ -47,7 +47,7 @@ func init() {
 		linux.SYS_RT_SIGSUSPEND: sysRtSigsuspend, linux.SYS_RT_SIGTIMEDWAIT: sysRtSigtimedwait,
 		linux.SYS_RT_SIGQUEUEINFO: sysRtSigqueueinfo, linux.SYS_RT_TGSIGQUEUEINFO: sysRtTgsigqueueinfo,
 		linux.SYS_PAUSE: sysPause, linux.SYS_ALARM: sysAlarm, linux.SYS_SETITIMER: sysSetitimer,
-		linux.SYS_GETITIMER: sysGetitimer, linux.SYS_SIGNALFD4: sysSignalfd4, linux.SYS_SIGNALFD: sysSignalfd, linux.SYS_SCHED_SETAFFINITY: sysIgnore, linux.SYS_MLOCK: sysIgnore, linux.SYS_MUNLOCK: sysIgnore,
+		linux.SYS_GETITIMER: sysGetitimer, linux.SYS_SIGNALFD4: sysSignalfd4, linux.SYS_SIGNALFD: sysSignalfd, linux.SYS_MLOCK: sysIgnore, linux.SYS_MUNLOCK: sysIgnore,
 		linux.SYS_MREMAP: sysMremap, linux.SYS_MINCORE: sysMincore, linux.SYS_MSYNC: sysMsync,
 		linux.SYS_CLONE3: sysClone3, linux.SYS_PIDFD_OPEN: sysPidfdOpen, linux.SYS_PIDFD_SEND_SIGNAL: sysPidfdSendSignal, linux.SYS_PIDFD_GETFD: sysPidfdGetfd,
 		linux.SYS_CLOSE_RANGE: sysCloseRange, linux.SYS_FACCESSAT2: sysFaccessat2, linux.SYS_SYNC: sysSync,
