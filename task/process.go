@@ -209,6 +209,7 @@ func (p *Process) exit(status uint32) {
 	vf := p.vforked
 	p.vforked = nil
 	p.mu.Unlock()
+	exitControlling(p)
 	p.reportUnknown()
 	if vf != nil {
 		close(vf)
