@@ -35,7 +35,7 @@ func MakeDevices(console *tty.TTY) *vfs.Node {
 	}{
 		{"console", 0o620, devConsole}, {"tty", 0o666, devTTY}, {"null", 0o666, devNull},
 		{"zero", 0o666, devZero}, {"full", 0o666, devFull}, {"random", 0o666, devRandom},
-		{"urandom", 0o666, devURandom},
+		{"urandom", 0o666, devURandom}, {"ptmx", 0o666, devPtmx},
 	} {
 		n, _ := Root.Add("/dev/"+d.name, vfs.S_IFCHR|d.perm, nil)
 		n.Rdev = d.rdev
@@ -43,13 +43,15 @@ func MakeDevices(console *tty.TTY) *vfs.Node {
 			c = n
 		}
 	}
+	makeDevpts()
 	return c
 }
 
-// openDevice opens character device n by its number: ENODEV for a major
-// number no driver has, ENXIO for a minor its driver lacks (as Linux
-// 6.1 answers, measured).
-func openDevice(n *vfs.Node, flags uint64) (*OpenFile, error) {
+// openDevice opens character device n by its number for t (nil: the
+// kernel, for init's descriptors): ENODEV for a major number no driver
+// has, ENXIO for a minor its driver lacks (as Linux 6.1 answers,
+// measured).
+func openDevice(t *Thread, n *vfs.Node, flags uint64) (*OpenFile, error) {
 	var ops fileOps
 	switch n.Rdev {
 	case devNull:
@@ -60,12 +62,19 @@ func openDevice(n *vfs.Node, flags uint64) (*OpenFile, error) {
 		ops = fullFile{zeroFile{nullFile{n}}}
 	case devRandom, devURandom:
 		ops = randomFile{nullFile{n}}
-	case devTTY, devConsole:
+	case devConsole:
 		if theConsole == nil {
 			return nil, linux.ENXIO
 		}
-		ops = consoleFile{theConsole, n}
+		ops = ttyFile{theConsole, n, nil}
+	case devTTY:
+		return openCurrentTTY(t, n, flags)
+	case devPtmx:
+		return openPtmx(t, n, flags)
 	default:
+		if i, ok := ptsIndex(n.Rdev); ok {
+			return openSlave(t, n, i, flags)
+		}
 		if major := n.Rdev >> 8 & 0xfff; major == devNull>>8 || major == devTTY>>8 {
 			return nil, linux.ENXIO
 		}

@@ -360,7 +360,7 @@ func StartInit(file string, argv, envp []string, console *vfs.Node) (*Process, e
 	p.pgid, p.sid, p.cwd, p.umask = p.PID, p.PID, Root.Root(), 0o022 // init_fs's umask
 	p.files = newFDTable()
 	for fd := 0; fd < 3; fd++ {
-		f, err := openNode(console, linux.O_RDWR)
+		f, err := openNode(nil, console, linux.O_RDWR)
 		if err != nil {
 			return nil, err
 		}
@@ -381,7 +381,9 @@ func StartInit(file string, argv, envp []string, console *vfs.Node) (*Process, e
 	}
 	// The console is init's controlling terminal, its group in front.
 	if theConsole != nil {
-		theConsole.SetForeground(p.PID, p.PID)
+		cttyMu.Lock()
+		setControllingLocked(theConsole, p.PID, p.PID)
+		cttyMu.Unlock()
 	}
 	t.start()
 	return p, nil

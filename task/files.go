@@ -8,7 +8,6 @@ import (
 	"sigil/mm/vm"
 	"sigil/rlimit"
 	"sigil/signal"
-	"sigil/tty"
 	"sigil/vfs"
 )
 
@@ -412,49 +411,4 @@ func (d dirFile) getdents(f *OpenFile, p []byte) (used int, tooSmall bool) {
 		f.off = int64(e.Off)
 	}
 	return used, false
-}
-
-// consoleFile is /dev/console and /dev/tty.
-type consoleFile struct {
-	t    *tty.TTY
-	node *vfs.Node
-}
-
-func (c consoleFile) read(t *Thread, f *OpenFile, p []byte) (int, error) {
-	n, err := c.t.Read(p, f.nonblock(), t.intr())
-	return n, ttyErrno(err)
-}
-
-// ttyErrno is a terminal read's or write's errno: EAGAIN where it would
-// block, ERESTARTSYS where a signal interrupted the wait (output stopped
-// by VSTOP, or no input).
-func ttyErrno(err error) error {
-	switch err {
-	case nil:
-		return nil
-	case tty.ErrWouldBlock:
-		return linux.EAGAIN
-	case tty.ErrInterrupted:
-		return linux.ERESTARTSYS
-	}
-	return err
-}
-
-func (c consoleFile) write(t *Thread, f *OpenFile, p []byte) (int, error) {
-	n, err := c.t.Write(p, f.nonblock(), t.intr())
-	return n, ttyErrno(err)
-}
-
-func (c consoleFile) stat() linux.Stat { return nodeStat(c.node) }
-func (consoleFile) close()             {}
-
-func (c consoleFile) poll() (uint32, uint64) {
-	var m uint32
-	if ok, _ := c.t.Readable(); ok {
-		m |= linux.EPOLLIN
-	}
-	if ok, _ := c.t.Writable(); ok {
-		m |= linux.EPOLLOUT
-	}
-	return m, 0
 }

@@ -216,6 +216,7 @@ func (p *Process) exit(status uint32) {
 	p.vforked = nil
 	p.mu.Unlock()
 	pollEvents.notify() // its pidfds are readable (pidfd.go)
+	exitControlling(p)
 	p.reportUnknown()
 	if vf != nil {
 		close(vf)

@@ -12,7 +12,7 @@ import (
 
 // openNode opens a file-system node that the walk (vfs.FS.Open) found
 // and checked.
-func openNode(n *vfs.Node, flags uint64) (*OpenFile, error) {
+func openNode(t *Thread, n *vfs.Node, flags uint64) (*OpenFile, error) {
 	if flags&linux.O_PATH != 0 {
 		return newFile(pathFile{n}, n, flags&(linux.O_PATH|linux.O_CLOEXEC|linux.O_DIRECTORY|linux.O_NOFOLLOW)), nil
 	}
@@ -22,7 +22,7 @@ func openNode(n *vfs.Node, flags uint64) (*OpenFile, error) {
 	case vfs.S_IFREG:
 		return newFile(regularFile{n}, n, flags), nil
 	case vfs.S_IFCHR:
-		return openDevice(n, flags)
+		return openDevice(t, n, flags)
 	}
 	return nil, linux.ENXIO // no driver: a FIFO, a socket, an unknown device
 }
@@ -129,7 +129,7 @@ func sysOpenat(t *Thread, a *args) (uint64, error) {
 			return 0, fileErrno(err)
 		}
 	}
-	f, err := openNode(n, flags)
+	f, err := openNode(t, n, flags)
 	if err != nil {
 		return 0, err
 	}

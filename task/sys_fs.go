@@ -652,6 +652,17 @@ func sysMount(t *Thread, a *args) (uint64, error) {
 			return 0, linux.EINVAL // proc lives at /proc only, here
 		}
 		return 0, nil
+	case "devpts":
+		// The one devpts instance (newinstance is how every Linux mount
+		// behaves since 4.7; here all share one) lives at /dev/pts.
+		n, err := t.lookupAt(fdcwd, targetName, true)
+		if err != nil {
+			return 0, err
+		}
+		if n != devpts.Root() && vfs.PathOf(n) != devptsPrefix {
+			return 0, linux.EINVAL
+		}
+		return 0, nil
 	}
 	return 0, linux.ENODEV
 }

@@ -1,4 +1,7 @@
-// The terminal's ioctls (termios, window size, foreground group).
+// The terminal's ioctls (tty_ioctl and n_tty_ioctl in drivers/tty/tty_io.c,
+// the pty master's in pty.c), for the console and both ends of a
+// pseudo-terminal. On a master the terminal ioctls act on its slave
+// (tty_pair_get_tty), except the termios, which is the master's own.
 
 package task
 
@@ -7,6 +10,19 @@ import (
 	"unsafe"
 
 	"sigil/linux"
+	"sigil/pty"
+	"sigil/tty"
+)
+
+// Pseudo-terminal and line-control ioctls (include/uapi/asm-generic/ioctls.h).
+const (
+	tcsbrk      = 0x5409
+	tcxonc      = 0x540A
+	tcflsh      = 0x540B
+	tiocgptn    = 0x80045430
+	tiocsptlck  = 0x40045431
+	tiocgptlck  = 0x80045439
+	tiocgptpeer = 0x5441
 )
 
 func sysIoctl(t *Thread, a *args) (uint64, error) {
@@ -14,53 +30,153 @@ func sysIoctl(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	c, ok := f.ops.(consoleFile)
-	if !ok {
+	req, arg := a[1]&0xffffffff, a[2] // the request is an unsigned int
+	var tt *tty.TTY
+	var pair *pty.Pair
+	master := false
+	switch ops := f.ops.(type) {
+	case ttyFile:
+		tt, pair = ops.t, ops.pair
+		if tt.HungUp() {
+			// hung_up_tty_ioctl
+			if req == linux.TIOCSPGRP {
+				return 0, linux.ENOTTY
+			}
+			return 0, linux.EIO
+		}
+	case masterFile:
+		tt, pair, master = ops.pair.Slave, ops.pair, true
+		switch req {
+		case tiocgptn:
+			return 0, t.putInt32(arg, int32(pair.Index))
+		case tiocsptlck:
+			v, err := t.getInt32(arg)
+			if err != nil {
+				return 0, err
+			}
+			pair.SetLocked(v != 0)
+			return 0, nil
+		case tiocgptlck:
+			v := int32(0)
+			if pair.Locked() {
+				v = 1
+			}
+			return 0, t.putInt32(arg, v)
+		case tiocgptpeer:
+			return t.ptyPeer(ops, arg)
+		case linux.TCGETS:
+			return 0, t.putTermios(arg, pair.MasterTermios())
+		case linux.TCSETS, linux.TCSETSW, linux.TCSETSF:
+			tm, err := t.getTermios(arg)
+			if err == nil {
+				pair.SetMasterTermios(tm)
+			}
+			return 0, err
+		}
+	default:
 		return 0, linux.ENOTTY
 	}
-	req, arg := a[1], a[2]
 	switch req {
 	case linux.TCGETS:
-		tm := c.t.Termios()
-		b := (*[unsafe.Sizeof(tm)]byte)(unsafe.Pointer(&tm))
-		return 0, t.p.as.CopyOut(arg, b[:])
+		return 0, t.putTermios(arg, tt.Termios())
 	case linux.TCSETS, linux.TCSETSW, linux.TCSETSF:
-		var tm linux.Termios
-		b := (*[unsafe.Sizeof(tm)]byte)(unsafe.Pointer(&tm))
-		if err := t.p.as.CopyIn(b[:], arg); err != nil {
+		// set_termios: a background group may not change its terminal.
+		if err := t.checkChange(tt, linux.SIGTTOU); err != nil {
 			return 0, err
 		}
-		c.t.SetTermios(tm, req == linux.TCSETSF)
+		tm, err := t.getTermios(arg)
+		if err != nil {
+			return 0, err
+		}
+		tt.SetTermios(tm, req == linux.TCSETSF)
+		return 0, nil
+	case tcsbrk, tcxonc, tcflsh:
+		// Output is written at once; flow control and flushes are
+		// accepted without effect.
 		return 0, nil
 	case linux.TIOCGWINSZ:
-		ws := [8]byte{24, 0, 80, 0} // rows 24, columns 80
-		return 0, t.p.as.CopyOut(arg, ws[:])
+		ws := tt.Winsize()
+		b := (*[unsafe.Sizeof(ws)]byte)(unsafe.Pointer(&ws))
+		return 0, t.p.as.CopyOut(arg, b[:])
 	case linux.TIOCSWINSZ:
-		return 0, nil
-	case linux.TIOCGPGRP:
-		fg, _ := c.t.Foreground()
-		return 0, t.putInt32(arg, fg)
-	case linux.TIOCSPGRP:
-		var b [4]byte
+		// tiocswinsz and tty_do_resize: SIGWINCH to the foreground group
+		// when the size changes.
+		var ws linux.Winsize
+		b := (*[unsafe.Sizeof(ws)]byte)(unsafe.Pointer(&ws))
 		if err := t.p.as.CopyIn(b[:], arg); err != nil {
 			return 0, err
 		}
-		pg := int32(binary.LittleEndian.Uint32(b[:]))
-		if pg <= 0 {
-			return 0, linux.EINVAL
+		if changed, fg := tt.SetWinsize(ws); changed && fg > 0 {
+			SignalGroup(linux.SIGWINCH, fg)
 		}
-		t.p.mu.Lock()
-		sid := t.p.sid
-		t.p.mu.Unlock()
-		c.t.SetForeground(pg, sid)
 		return 0, nil
+	case linux.FIONREAD:
+		n := tt.InputAvailable()
+		if master {
+			n = pair.Pending()
+		}
+		return 0, t.putInt32(arg, int32(n))
+	case linux.TIOCOUTQ:
+		return 0, t.putInt32(arg, 0)
+	case linux.TIOCGPGRP:
+		// tiocgpgrp: through the slave, only one's controlling terminal.
+		if !master && t.p.controlling() != tt {
+			return 0, linux.ENOTTY
+		}
+		fg, _ := tt.Foreground()
+		return 0, t.putInt32(arg, fg)
+	case linux.TIOCSPGRP:
+		return 0, t.tiocspgrp(tt, arg)
 	case linux.TIOCGSID:
-		_, sid := c.t.Foreground()
+		if !master && t.p.controlling() != tt {
+			return 0, linux.ENOTTY
+		}
+		sid := tt.Session()
+		if sid == 0 {
+			return 0, linux.ENOTTY
+		}
 		return 0, t.putInt32(arg, sid)
-	case linux.TIOCSCTTY, linux.TIOCNOTTY:
-		return 0, nil
+	case linux.TIOCSCTTY:
+		return 0, t.tiocsctty(tt, f, arg == 1)
+	case linux.TIOCNOTTY:
+		if master {
+			return 0, linux.ENOTTY
+		}
+		return 0, t.tiocnotty(tt)
 	}
 	return 0, linux.ENOTTY
+}
+
+// tiocspgrp is TIOCSPGRP: the caller's controlling terminal only, a
+// background caller is stopped first (tty_check_change), and the group
+// must exist in the caller's session.
+func (t *Thread) tiocspgrp(tt *tty.TTY, arg uint64) error {
+	if err := t.checkChange(tt, linux.SIGTTOU); err != nil {
+		if err == linux.EIO {
+			return linux.ENOTTY
+		}
+		return err
+	}
+	_, sid := t.p.ids()
+	if t.p.controlling() != tt || tt.Session() != sid {
+		return linux.ENOTTY
+	}
+	pg, err := t.getInt32(arg)
+	if err != nil {
+		return err
+	}
+	if pg < 0 {
+		return linux.EINVAL
+	}
+	exists, same := sessionOfPgrp(pg, sid)
+	if !exists {
+		return linux.ESRCH
+	}
+	if !same {
+		return linux.EPERM
+	}
+	tt.SetPgrp(pg)
+	return nil
 }
 
 // putInt32 stores v at user address addr (an ioctl's int result).
@@ -68,4 +184,24 @@ func (t *Thread) putInt32(addr uint64, v int32) error {
 	var b [4]byte
 	binary.LittleEndian.PutUint32(b[:], uint32(v))
 	return t.p.as.CopyOut(addr, b[:])
+}
+
+// getInt32 loads an ioctl's int argument from user address addr.
+func (t *Thread) getInt32(addr uint64) (int32, error) {
+	var b [4]byte
+	if err := t.p.as.CopyIn(b[:], addr); err != nil {
+		return 0, err
+	}
+	return int32(binary.LittleEndian.Uint32(b[:])), nil
+}
+
+func (t *Thread) putTermios(addr uint64, tm linux.Termios) error {
+	b := (*[unsafe.Sizeof(tm)]byte)(unsafe.Pointer(&tm))
+	return t.p.as.CopyOut(addr, b[:])
+}
+
+func (t *Thread) getTermios(addr uint64) (linux.Termios, error) {
+	var tm linux.Termios
+	b := (*[unsafe.Sizeof(tm)]byte)(unsafe.Pointer(&tm))
+	return tm, t.p.as.CopyIn(b[:], addr)
 }

@@ -78,7 +78,7 @@ func sysMemfdCreate(t *Thread, a *args) (uint64, error) {
 		return 0, err
 	}
 	n := memfds.Unnamed(t.vctx(), 0o777, "memfd:"+name)
-	f, err := openNode(n, linux.O_RDWR|linux.O_LARGEFILE)
+	f, err := openNode(t, n, linux.O_RDWR|linux.O_LARGEFILE)
 	if err != nil {
 		return 0, err
 	}

@@ -121,6 +121,10 @@ func (t *TTY) special(c byte) (linux.Signal, int32) {
 			// unless NOFLSH, stopped output restarts.
 			if tm.Lflag&linux.NOFLSH == 0 {
 				t.flushInput()
+				t.obuf = t.obuf[:0]
+				if t.flushOut != nil {
+					t.flushOut() // tty_driver_flush_buffer
+				}
 				t.broadcast()
 			}
 			if tm.Iflag&linux.IXON != 0 {

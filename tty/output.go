@@ -15,7 +15,7 @@ import (
 // (ErrWouldBlock).
 func (t *TTY) Write(p []byte, nonblock bool, cancel <-chan struct{}) (int, error) {
 	t.mu.Lock()
-	for t.stopped {
+	for t.stopped && !t.hungUp {
 		wait := t.changed
 		t.mu.Unlock()
 		if nonblock {
@@ -29,6 +29,9 @@ func (t *TTY) Write(p []byte, nonblock bool, cancel <-chan struct{}) (int, error
 		t.mu.Lock()
 	}
 	defer t.mu.Unlock()
+	if t.hungUp {
+		return 0, ErrHungUp
+	}
 	if t.termios.Oflag&linux.OPOST == 0 {
 		t.out.Write(p)
 		return len(p), nil

@@ -23,6 +23,10 @@ func (t *TTY) Read(p []byte, nonblock bool, cancel <-chan struct{}) (int, error)
 	var timer <-chan time.Time
 	for {
 		t.mu.Lock()
+		if t.hungUp {
+			t.mu.Unlock()
+			return 0, nil // hung_up_tty_read
+		}
 		if n, ok := t.take(p, false); ok {
 			t.mu.Unlock()
 			return n, nil

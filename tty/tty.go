@@ -41,8 +41,20 @@ type TTY struct {
 
 	fg, session int32 // foreground process group, controlling session
 
+	winsize linux.Winsize // TIOCGWINSZ/TIOCSWINSZ
+	hungUp  bool          // tty_hangup happened: reads end, writes fail (hangup.go)
+
+	// flushOut drops output the device has not sent (the driver's
+	// flush_buffer); set once, before use, by a device that buffers.
+	flushOut func()
+
 	controls chan linux.Signal
 }
+
+// Changed, when set, is called (under the terminal's lock: it must take
+// no terminal lock) at every change of a terminal's state, so that poll
+// and epoll waiters look again. Set once before any terminal is used.
+var Changed func()
 
 // Console is the kernel console's terminal (set up by the kernel's main).
 var Console *TTY
@@ -50,7 +62,7 @@ var Console *TTY
 // New returns a terminal writing to out with Linux's default termios.
 func New(out io.Writer) *TTY {
 	return &TTY{out: out, termios: linux.DefaultTermios(), changed: make(chan struct{}),
-		controls: make(chan linux.Signal, 16)}
+		controls: make(chan linux.Signal, 16), winsize: linux.Winsize{Row: 24, Col: 80}}
 }
 
 // Controls delivers the signals the terminal's ISIG characters generate,
@@ -58,6 +70,9 @@ func New(out io.Writer) *TTY {
 func (t *TTY) Controls() <-chan linux.Signal { return t.controls }
 
 func (t *TTY) broadcast() {
+	if Changed != nil {
+		Changed()
+	}
 	close(t.changed)
 	t.changed = make(chan struct{})
 }

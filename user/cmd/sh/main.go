@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -210,8 +211,19 @@ func waitJob(j *job) int {
 	return ws.ExitStatus()
 }
 
+// setForeground puts pgrp in front of the terminal. The shell may be in
+// the background then (its job was in front): SIGTTOU is blocked on this
+// thread for the call, as bash ignores it, or tcsetpgrp would stop the
+// shell (tty_check_change).
 func setForeground(pgrp int) {
-	syscall.Syscall(syscall.SYS_IOCTL, 0, syscall.TIOCSPGRP, uintptr(unsafe.Pointer(&pgrp)))
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	ttou := uint64(1) << (syscall.SIGTTOU - 1)
+	var old uint64
+	syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, 0 /* SIG_BLOCK */, uintptr(unsafe.Pointer(&ttou)), uintptr(unsafe.Pointer(&old)), 8, 0, 0)
+	p := int32(pgrp)
+	syscall.Syscall(syscall.SYS_IOCTL, 0, syscall.TIOCSPGRP, uintptr(unsafe.Pointer(&p)))
+	syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, 2 /* SIG_SETMASK */, uintptr(unsafe.Pointer(&old)), 0, 8, 0, 0)
 }
 
 // reap collects orphans left to PID 1.
