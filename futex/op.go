@@ -8,7 +8,9 @@ import "sigil/linux"
 
 // Op is a decoded futex call of the kinds Sigil serves.
 type Op struct {
-	Wait     bool   // FUTEX_WAIT or FUTEX_WAIT_BITSET; else a wake
+	Wait     bool   // FUTEX_WAIT or FUTEX_WAIT_BITSET
+	Requeue  bool   // FUTEX_REQUEUE or FUTEX_CMP_REQUEUE (Cmp); else a wake
+	Cmp      bool   // FUTEX_CMP_REQUEUE: the word must still hold val3
 	Private  bool   // FUTEX_PRIVATE_FLAG
 	Bits     uint32 // the bitset (FUTEX_BITSET_MATCH_ANY for the plain ops)
 	absolute bool   // the timeout is a point in time (FUTEX_WAIT_BITSET)
@@ -35,6 +37,10 @@ func Decode(addr, op, val3 uint64) (Op, linux.Errno) {
 	case linux.FUTEX_WAKE:
 	case linux.FUTEX_WAKE_BITSET:
 		o.Bits = uint32(val3)
+	case linux.FUTEX_REQUEUE:
+		o.Requeue = true
+	case linux.FUTEX_CMP_REQUEUE:
+		o.Requeue, o.Cmp = true, true
 	default:
 		return o, linux.ENOSYS
 	}
@@ -47,6 +53,22 @@ func Decode(addr, op, val3 uint64) (Op, linux.Errno) {
 		return o, linux.EINVAL // futex_wait, futex_wake
 	}
 	return o, 0
+}
+
+// RequeueCounts checks a requeue's counts (futex_requeue): how many to
+// wake (val) and how many to move (the timeout register, val2), neither
+// negative as an int, and the second word aligned.
+//
+//go:nosplit
+func RequeueCounts(val, val2, addr2 uint64) (wake, move int, e linux.Errno) {
+	wake, move = int(int32(val)), int(int32(val2))
+	switch {
+	case wake < 0 || move < 0:
+		return 0, 0, linux.EINVAL
+	case addr2%4 != 0:
+		return 0, 0, linux.EINVAL
+	}
+	return wake, move, 0
 }
 
 // Deadline is when a wait with timeout d (a valid timespec, in ns) ends,

@@ -161,6 +161,10 @@ func sysFutex(c *irq.Context) {
 		fail(c, e)
 		return
 	}
+	if o.Requeue {
+		fail(c, linux.ENOSYS) // the runtime never requeues
+		return
+	}
 	if !o.Wait {
 		// The runtime uses no bitsets: every waiter matches (ANY).
 		ret(c, uint64(sched.WakeFutex(uintptr(addr), int(uint32(val)))))

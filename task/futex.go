@@ -3,7 +3,9 @@ package task
 import (
 	"encoding/binary"
 	"sync"
+	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"sigil/clock"
 	"sigil/futex"
@@ -40,9 +42,14 @@ func (as *AddressSpace) futexQueue(addr uint64, private bool) (*futexTable, fute
 	return &as.futex, futexKey{off: addr}
 }
 
+// futexWaiter is one blocked futex_wait. A requeue moves it to another
+// futex, maybe in another table: table changes only with both tables'
+// locks held, key with its table's.
 type futexWaiter struct {
 	woken chan struct{}
 	bits  uint32
+	table atomic.Pointer[futexTable]
+	key   futexKey
 }
 
 // wait blocks while the word at addr equals val, until woken, timed out
@@ -52,7 +59,8 @@ func (as *AddressSpace) futexWait(addr uint64, private bool, val uint32, bits ui
 		return linux.EINVAL
 	}
 	ft, key := as.futexQueue(addr, private)
-	w := &futexWaiter{woken: make(chan struct{}), bits: bits}
+	w := &futexWaiter{woken: make(chan struct{}), bits: bits, key: key}
+	w.table.Store(ft)
 	ft.mu.Lock()
 	var b [4]byte
 	if err := as.CopyIn(b[:], addr); err != nil {
@@ -79,21 +87,35 @@ func (as *AddressSpace) futexWait(addr uint64, private bool, val uint32, bits ui
 	case <-w.woken:
 		return nil
 	case <-timeout:
-		if ft.remove(key, w) {
+		if w.remove() {
 			return linux.ETIMEDOUT
 		}
 		return nil // woken as the timer fired
 	case <-cancel:
-		if ft.remove(key, w) {
+		if w.remove() {
 			return linux.ERESTARTSYS
 		}
 		return nil
 	}
 }
 
-func (ft *futexTable) remove(key futexKey, w *futexWaiter) bool {
-	ft.mu.Lock()
-	defer ft.mu.Unlock()
+// remove takes a waiter that stops waiting off its queue, wherever a
+// requeue has moved it, and reports whether it was still there (not
+// woken).
+func (w *futexWaiter) remove() bool {
+	for {
+		ft := w.table.Load()
+		ft.mu.Lock()
+		if w.table.Load() == ft {
+			ok := ft.removeLocked(w.key, w)
+			ft.mu.Unlock()
+			return ok
+		}
+		ft.mu.Unlock()
+	}
+}
+
+func (ft *futexTable) removeLocked(key futexKey, w *futexWaiter) bool {
 	q := ft.waiters[key]
 	for i, x := range q {
 		if x == w {
@@ -131,13 +153,74 @@ func (as *AddressSpace) futexWake(addr uint64, private bool, n int, bits uint32)
 	return woken
 }
 
+// futexRequeue is FUTEX_REQUEUE and FUTEX_CMP_REQUEUE (futex_requeue):
+// with cmp, EAGAIN unless the word at addr still holds val3; then up to
+// wake waiters of addr are woken and up to move of the rest moved to
+// wait on addr2, oldest first. It returns how many it woke and moved.
+func (as *AddressSpace) futexRequeue(addr, addr2 uint64, private bool, wake, move int, cmp bool, val3 uint32) (int, error) {
+	ft1, key1 := as.futexQueue(addr, private)
+	ft2, key2 := as.futexQueue(addr2, private)
+	first, second := ft1, ft2
+	if uintptr(unsafe.Pointer(first)) > uintptr(unsafe.Pointer(second)) {
+		first, second = second, first
+	}
+	first.mu.Lock()
+	defer first.mu.Unlock()
+	if second != first {
+		second.mu.Lock()
+		defer second.mu.Unlock()
+	}
+	if cmp {
+		var b [4]byte
+		if err := as.CopyIn(b[:], addr); err != nil {
+			return 0, err
+		}
+		if binary.LittleEndian.Uint32(b[:]) != val3 {
+			return 0, linux.EAGAIN
+		}
+	}
+	q := ft1.waiters[key1]
+	delete(ft1.waiters, key1)
+	n := 0
+	var rest []*futexWaiter
+	for _, w := range q {
+		switch {
+		case n < wake:
+			close(w.woken)
+		case n < wake+move && !(ft1 == ft2 && key1 == key2):
+			if ft2.waiters == nil {
+				ft2.waiters = map[futexKey][]*futexWaiter{}
+			}
+			ft2.waiters[key2] = append(ft2.waiters[key2], w)
+			w.key = key2
+			w.table.Store(ft2)
+		default:
+			rest = append(rest, w)
+			continue
+		}
+		n++
+	}
+	if len(rest) > 0 {
+		ft1.waiters[key1] = append(rest, ft1.waiters[key1]...)
+	}
+	return n, nil
+}
+
 func sysFutex(t *Thread, a *args) (uint64, error) {
-	addr, op, val, timeout, _, val3 := a[0], a[1], a[2], a[3], a[4], a[5]
+	addr, op, val, timeout, addr2, val3 := a[0], a[1], a[2], a[3], a[4], a[5]
 	o, e := futex.Decode(addr, op, val3)
 	if e != 0 {
 		return 0, e
 	}
 	as := t.p.as
+	if o.Requeue {
+		wake, move, e := futex.RequeueCounts(val, timeout, addr2)
+		if e != 0 {
+			return 0, e
+		}
+		n, err := as.futexRequeue(addr, addr2, o.Private, wake, move, o.Cmp, uint32(val3))
+		return uint64(n), err
+	}
 	if !o.Wait {
 		return uint64(as.futexWake(addr, o.Private, int(int32(val)), o.Bits)), nil
 	}

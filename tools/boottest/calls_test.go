@@ -135,7 +135,8 @@ func TestCredentials(t *testing.T) {
 // pselect6 with the mask they install while waiting (and ppoll's);
 // user CPU time in getrusage, times and the CPU-time clocks, none while
 // asleep; nice values and scheduling policies; getcpu; personality;
-// sethostname in uname; memfd_create.
+// sethostname in uname; memfd_create; futex requeue, and a condition
+// variable's broadcast waking every waiter.
 func TestMiscCalls(t *testing.T) {
 	res := bootInit(t, "init=/bin/misctest")
 	wantCode(t, res, 0)

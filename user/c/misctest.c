@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <sched.h>
 #include <signal.h>
@@ -24,6 +25,12 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+/* musl-gcc has no kernel headers: futex(2)'s operations. */
+#define FUTEX_WAIT_PRIVATE 128
+#define FUTEX_WAKE_PRIVATE 129
+#define FUTEX_REQUEUE_PRIVATE 131
+#define FUTEX_CMP_REQUEUE_PRIVATE 132
 
 static int failed;
 #define FAIL(...) do { printf("misctest: FAILED line %d: ", __LINE__); printf(__VA_ARGS__); printf("\n"); failed = 1; return; } while (0)
@@ -166,6 +173,63 @@ static void names(void) {
 	ERRNO(memfd_create("x", 0x100), EINVAL);
 }
 
+/* Futex requeue: waiters of one word moved to another and woken there;
+   a condition variable's broadcast wakes every waiter (musl requeues
+   them to the mutex). */
+static int f1, f2, woke;
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static int go_on, waiting;
+static void *futex_waiter(void *arg) {
+	syscall(SYS_futex, &f1, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+	__atomic_add_fetch(&woke, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+static void *cond_waiter(void *arg) {
+	pthread_mutex_lock(&mu);
+	waiting++;
+	while (!go_on)
+		pthread_cond_wait(&cv, &mu);
+	pthread_mutex_unlock(&mu);
+	return NULL;
+}
+static void futexes(void) {
+	pthread_t th[4];
+	for (int i = 0; i < 3; i++)
+		pthread_create(&th[i], NULL, futex_waiter, NULL);
+	usleep(100000); /* all three wait on f1 */
+	ERRNO(syscall(SYS_futex, &f1, FUTEX_CMP_REQUEUE_PRIVATE, 0, 5, &f2, 1), EAGAIN);
+	ERRNO(syscall(SYS_futex, &f1, FUTEX_CMP_REQUEUE_PRIVATE, -1, 5, &f2, 0), EINVAL);
+	ERRNO(syscall(SYS_futex, &f1, FUTEX_CMP_REQUEUE_PRIVATE, 0, 5, (char *)&f2 + 1, 0), EINVAL);
+	long n = syscall(SYS_futex, &f1, FUTEX_CMP_REQUEUE_PRIVATE, 1, 5, &f2, 0);
+	CHECK(n == 3, "cmp_requeue woke and moved %ld, want 3", n);
+	usleep(50000);
+	CHECK(woke == 1, "woken by the requeue: %d", woke);
+	CHECK(syscall(SYS_futex, &f1, FUTEX_WAKE_PRIVATE, 10, NULL, NULL, 0) == 0, "nobody left on f1");
+	n = syscall(SYS_futex, &f2, FUTEX_WAKE_PRIVATE, 10, NULL, NULL, 0);
+	CHECK(n == 2, "woken on f2: %ld", n);
+	for (int i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+	CHECK(syscall(SYS_futex, &f1, FUTEX_REQUEUE_PRIVATE, 1, 1, &f2, 0) == 0, "requeue of nobody");
+	for (int i = 0; i < 4; i++)
+		pthread_create(&th[i], NULL, cond_waiter, NULL);
+	for (;;) {
+		pthread_mutex_lock(&mu);
+		int w = waiting;
+		pthread_mutex_unlock(&mu);
+		if (w == 4)
+			break;
+		usleep(10000);
+	}
+	usleep(50000);
+	pthread_mutex_lock(&mu);
+	go_on = 1;
+	pthread_cond_broadcast(&cv);
+	pthread_mutex_unlock(&mu);
+	for (int i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+}
+
 int main(void) {
 	setvbuf(stdout, NULL, _IONBF, 0);
 	mkdir("/proc", 0555);
@@ -174,6 +238,7 @@ int main(void) {
 	cputime();
 	sched();
 	names();
+	futexes();
 	if (!failed)
 		printf("misctest: ok\n");
 	return failed;
