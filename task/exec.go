@@ -286,6 +286,14 @@ func (t *Thread) execNode(node *vfs.Node, file string, argv, envp []string) erro
 	p.comm = path.Base(file)
 	p.deleteTimersLocked() // exec ends POSIX timers (exit_itimers)
 	t.commitCred(newCred)
+	// begin_new_exec: a program that gains privilege is not dumpable,
+	// and loses its parent-death signal.
+	if newCred.EUID != newCred.UID || newCred.EGID != newCred.GID {
+		p.dumpable = 0
+		t.pdeathsig.Store(0)
+	} else {
+		p.dumpable = 1
+	}
 	clearHandlers(&p.actions)
 	vf := p.vforked
 	p.vforked = nil
@@ -358,6 +366,7 @@ func StartInit(file string, argv, envp []string, console *vfs.Node) (*Process, e
 	}
 	p := newProcess(nil)
 	p.pgid, p.sid, p.cwd, p.umask = p.PID, p.PID, Root.Root(), 0o022 // init_fs's umask
+	p.dumpable = 1
 	p.files = newFDTable()
 	for fd := 0; fd < 3; fd++ {
 		f, err := openNode(nil, console, linux.O_RDWR)

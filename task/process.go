@@ -59,6 +59,8 @@ type Process struct {
 	deadUtime     int64                 // user time of its threads that ended, ns
 	childUtime    int64                 // user time of its reaped children and theirs (cutime), ns
 	personality   uint32                // personality(2)
+	subreaper     bool                  // PR_SET_CHILD_SUBREAPER: orphans below come here
+	dumpable      uint32                // PR_SET_DUMPABLE (1 at start; 0 after a set-user-ID exec)
 	nextTimerID   int32                 // where the search for a free ID starts
 	alarmAt       time.Time
 	alarmInterval time.Duration
@@ -148,6 +150,7 @@ func newProcess(parent *Process) *Process { return newProcessID(parent, allocID(
 
 // newProcessID returns a process with the PID id, taken for it already.
 func newProcessID(parent *Process, id int32) *Process {
+	forks.Add(1)
 	p := &Process{
 		PID:      id,
 		parent:   parent,
@@ -227,19 +230,32 @@ func (p *Process) exit(status uint32) {
 	if as != nil {
 		as.release()
 	}
-	init := Lookup(1)
+	reaper := p.newReaper()
 	for _, c := range children {
 		c.mu.Lock()
-		c.parent = init
+		c.parent = reaper
 		zombie := c.zombie
-		c.mu.Unlock()
-		if init != nil && init != p {
-			init.mu.Lock()
-			init.children[c.PID] = c
-			init.mu.Unlock()
-			if zombie {
-				init.childEv.notify()
+		var deathSigs []int32
+		for _, th := range c.threads {
+			if s := th.pdeathsig.Load(); s != 0 {
+				deathSigs = append(deathSigs, s)
 			}
+		}
+		c.mu.Unlock()
+		if reaper != nil && reaper != p {
+			reaper.mu.Lock()
+			reaper.children[c.PID] = c
+			reaper.mu.Unlock()
+			if zombie {
+				reaper.childEv.notify()
+			}
+		}
+		// forget_original_parent: the parent-death signal, as kill()
+		// from the exiting parent (SEND_SIG_NOINFO).
+		for _, s := range deathSigs {
+			info := signal.Info(int(s), linux.SI_USER)
+			signal.SetSender(&info, p.PID, 0)
+			c.send(nil, info)
 		}
 	}
 	if p.alarm != nil {
@@ -288,6 +304,27 @@ func (p *Process) reap() {
 		par.childUtime += used // reaping adds the child's times to cutime
 		par.mu.Unlock()
 	}
+}
+
+// newReaper is who adopts p's children (find_new_reaper): the nearest
+// ancestor that is a child subreaper and not exiting, else init.
+func (p *Process) newReaper() *Process {
+	for a := p.parentOf(); a != nil; a = a.parentOf() {
+		a.mu.Lock()
+		ok := a.subreaper && !a.zombie && !a.exiting
+		a.mu.Unlock()
+		if ok {
+			return a
+		}
+	}
+	return Lookup(1)
+}
+
+// parentOf is p's parent now.
+func (p *Process) parentOf() *Process {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.parent
 }
 
 // kill stops every thread of p (SIGKILL's effect, or the default action of

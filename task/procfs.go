@@ -68,6 +68,8 @@ func procSnapshot(self *Process, name string) *vfs.FS {
 		fs.Add(dir+"/environ", vfs.S_IFREG|0o400, userStrings(as, false))
 	}
 	fs.Add("/proc/meminfo", vfs.S_IFREG|0o444, []byte(meminfo()))
+	fs.Add("/proc/stat", vfs.S_IFREG|0o444, []byte(statFile()))
+	fs.Add("/proc/cpuinfo", vfs.S_IFREG|0o444, []byte(cpuinfo()))
 	fs.Add("/proc/interrupts", vfs.S_IFREG|0o444, []byte(interrupts()))
 	fs.Add("/proc/uptime", vfs.S_IFREG|0o444, []byte(uptime()))
 	fs.Add("/proc/version", vfs.S_IFREG|0o444, []byte(version()))

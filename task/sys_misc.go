@@ -89,11 +89,48 @@ func sysGetrandom(t *Thread, a *args) (uint64, error) {
 	return n, t.p.as.CopyOut(a[0], b)
 }
 
+// putInt writes a C int to user memory (prctl's GET options).
+func (t *Thread) putInt(addr uint64, v int32) error {
+	var b [4]byte
+	binary.LittleEndian.PutUint32(b[:], uint32(v))
+	return t.p.as.CopyOut(addr, b[:])
+}
+
 func sysPrctl(t *Thread, a *args) (uint64, error) {
 	if r, ok, err := credPrctl(t, a); ok {
 		return r, err
 	}
 	switch a[0] {
+	case linux.PR_SET_PDEATHSIG:
+		if a[1] > linux.NSIG-1 {
+			return 0, linux.EINVAL
+		}
+		t.pdeathsig.Store(int32(a[1]))
+		return 0, nil
+	case linux.PR_GET_PDEATHSIG:
+		return 0, t.putInt(a[1], t.pdeathsig.Load())
+	case linux.PR_SET_CHILD_SUBREAPER:
+		t.p.mu.Lock()
+		t.p.subreaper = a[1] != 0
+		t.p.mu.Unlock()
+		return 0, nil
+	case linux.PR_GET_CHILD_SUBREAPER:
+		t.p.mu.Lock()
+		v := t.p.subreaper
+		t.p.mu.Unlock()
+		return 0, t.putInt(a[1], int32(boolWord(v)))
+	case linux.PR_SET_DUMPABLE:
+		if a[1] > 1 { // SUID_DUMP_ROOT (2) may not be set by a user
+			return 0, linux.EINVAL
+		}
+		t.p.mu.Lock()
+		t.p.dumpable = uint32(a[1])
+		t.p.mu.Unlock()
+		return 0, nil
+	case linux.PR_GET_DUMPABLE:
+		t.p.mu.Lock()
+		defer t.p.mu.Unlock()
+		return uint64(t.p.dumpable), nil
 	case linux.PR_SET_NAME:
 		s, err := t.p.as.CopyInString(a[1], 4096)
 		if err != nil {

@@ -36,9 +36,10 @@ type Thread struct {
 	cred       atomic.Pointer[cred.Cred]
 	noNewPrivs atomic.Bool // PR_SET_NO_NEW_PRIVS: set once, inherited, never cleared
 
-	utime atomic.Int64  // nanoseconds in user mode (written by the owner thread)
-	nice  atomic.Int32  // -20..19 (setpriority); inherited
-	sched atomic.Uint64 // scheduling policy<<32 | priority (sched_setscheduler); inherited
+	utime     atomic.Int64  // nanoseconds in user mode (written by the owner thread)
+	pdeathsig atomic.Int32  // PR_SET_PDEATHSIG: sent when the parent goes; not inherited
+	nice      atomic.Int32  // -20..19 (setpriority); inherited
+	sched     atomic.Uint64 // scheduling policy<<32 | priority (sched_setscheduler); inherited
 }
 
 // newThread returns a thread whose user registers are uc's, with no
@@ -93,7 +94,9 @@ func (t *Thread) run() {
 		}
 		start := clock.Nanotime()
 		reason := sched.EnterUser(&t.uc)
-		t.utime.Add(clock.Nanotime() - start)
+		used := clock.Nanotime() - start
+		t.utime.Add(used)
+		userTicks.Add(used)
 		switch reason {
 		case sched.ReasonSyscall:
 			if t.syscall() == errStop {
@@ -259,7 +262,7 @@ func (t *Thread) clone(c *cloneArgs) (uint64, error) {
 		child.p = np
 		p.mu.Lock()
 		np.pgid, np.sid, np.cwd, np.comm, np.exe, np.umask = p.pgid, p.sid, p.cwd, p.comm, p.exe, p.umask
-		np.actions, np.limits = p.actions, p.limits
+		np.actions, np.limits, np.dumpable, np.personality = p.actions, p.limits, p.dumpable, p.personality
 		as, files := p.as, p.files
 		p.mu.Unlock()
 		if flags&linux.CLONE_CLEAR_SIGHAND != 0 {

@@ -136,7 +136,8 @@ func TestCredentials(t *testing.T) {
 // user CPU time in getrusage, times and the CPU-time clocks, none while
 // asleep; nice values and scheduling policies; getcpu; personality;
 // sethostname in uname; memfd_create; futex requeue, and a condition
-// variable's broadcast waking every waiter.
+// variable's broadcast waking every waiter; prctl's parent-death signal,
+// child subreaper and dumpable; /proc/stat and /proc/cpuinfo.
 func TestMiscCalls(t *testing.T) {
 	res := bootInit(t, "init=/bin/misctest")
 	wantCode(t, res, 0)

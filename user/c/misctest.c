@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/syscall.h>
@@ -230,6 +231,59 @@ static void futexes(void) {
 		pthread_join(th[i], NULL);
 }
 
+/* prctl's process options: a parent-death signal, a child subreaper
+   adopting an orphaned grandchild, dumpable; /proc/stat and cpuinfo. */
+static void process_options(void) {
+	CHECK(prctl(PR_GET_DUMPABLE) == 1, "dumpable %d", prctl(PR_GET_DUMPABLE));
+	ERRNO(prctl(PR_SET_DUMPABLE, 2), EINVAL);
+	ERRNO(prctl(PR_SET_PDEATHSIG, 65), EINVAL);
+	int v = -1;
+	CHECK(prctl(PR_GET_PDEATHSIG, &v) == 0 && v == 0, "pdeathsig %d", v);
+	CHECK(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0, "subreaper");
+	CHECK(prctl(PR_GET_CHILD_SUBREAPER, &v) == 0 && v == 1, "subreaper %d", v);
+	int p[2];
+	pipe(p);
+	pid_t a = fork();
+	if (a == 0) {
+		pid_t b = fork();
+		if (b == 0) {
+			/* The grandchild: told when its parent dies, then adopted. */
+			sigset_t s;
+			sigemptyset(&s), sigaddset(&s, SIGUSR2);
+			sigprocmask(SIG_BLOCK, &s, NULL);
+			prctl(PR_SET_PDEATHSIG, SIGUSR2);
+			write(p[1], "r", 1);
+			struct timespec ts = {5, 0};
+			char r = sigtimedwait(&s, NULL, &ts) == SIGUSR2 ? 'd' : 'x';
+			write(p[1], &r, 1);
+			pid_t pp = getppid();
+			write(p[1], &pp, sizeof pp);
+			_exit(0);
+		}
+		char c;
+		read(p[0], &c, 1); /* the grandchild is ready */
+		_exit(0);
+	}
+	waitpid(a, NULL, 0);
+	char d = 0; /* the middle process took the grandchild's "r" */
+	read(p[0], &d, 1);
+	pid_t pp = 0;
+	read(p[0], &pp, sizeof pp);
+	CHECK(d == 'd', "parent-death signal: %c", d);
+	CHECK(pp == getpid(), "orphan adopted by %d, the subreaper is %d", pp, getpid());
+	CHECK(wait(NULL) > 0, "the subreaper reaps its grandchild");
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	char buf[4096];
+	int fd = open("/proc/stat", O_RDONLY);
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	CHECK(n > 0 && !strncmp(buf, "cpu ", 4) && (buf[n] = 0, strstr(buf, "\nintr ") && strstr(buf, "\nbtime ") && strstr(buf, "\nprocesses ")), "/proc/stat: %.80s", buf);
+	fd = open("/proc/cpuinfo", O_RDONLY);
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	CHECK(n > 0 && !strncmp(buf, "processor\t: 0\n", 14) && (buf[n] = 0, strstr(buf, "\nflags\t\t: fpu ")), "/proc/cpuinfo: %.80s", buf);
+}
+
 int main(void) {
 	setvbuf(stdout, NULL, _IONBF, 0);
 	mkdir("/proc", 0555);
@@ -239,6 +293,7 @@ int main(void) {
 	sched();
 	names();
 	futexes();
+	process_options();
 	if (!failed)
 		printf("misctest: ok\n");
 	return failed;
