@@ -90,8 +90,9 @@ func sysMemfdCreate(t *Thread, a *args) (uint64, error) {
 	return uint64(fd), nil
 }
 
-// utsCalls are the calls above, for the system-call table.
+// utsCalls are the calls above and unshare's and ptrace's, for the
+// system-call table.
 var utsCalls = map[uint64]sysFunc{
 	linux.SYS_SETHOSTNAME: sysSethostname, linux.SYS_SETDOMAINNAME: sysSetdomainname,
-	linux.SYS_MEMFD_CREATE: sysMemfdCreate,
+	linux.SYS_MEMFD_CREATE: sysMemfdCreate, linux.SYS_UNSHARE: sysUnshare, linux.SYS_PTRACE: sysPtrace,
 }

@@ -273,6 +273,8 @@ static void process_options(void) {
 	CHECK(pp == getpid(), "orphan adopted by %d, the subreaper is %d", pp, getpid());
 	CHECK(wait(NULL) > 0, "the subreaper reaps its grandchild");
 	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	CHECK(syscall(SYS_unshare, CLONE_FILES) == 0, "unshare(CLONE_FILES): %s", strerror(errno));
+	ERRNO(syscall(SYS_unshare, 1), EINVAL);
 	char buf[4096];
 	int fd = open("/proc/stat", O_RDONLY);
 	ssize_t n = read(fd, buf, sizeof buf - 1);
