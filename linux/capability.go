@@ -16,6 +16,7 @@ const (
 	CAP_SYS_NICE        = 23
 	CAP_MKNOD           = 27
 	CAP_MAC_OVERRIDE    = 32
+	CAP_WAKE_ALARM      = 35
 	CAP_LAST_CAP        = 40 // CAP_CHECKPOINT_RESTORE
 	CAP_ALL             = 1<<(CAP_LAST_CAP+1) - 1
 	LINUX_CAPABILITY_V1 = 0x19980330 // one 32-bit set of each kind

@@ -213,6 +213,8 @@ func fdTarget(f *OpenFile) string {
 		return "anon_inode:[eventpoll]"
 	case *signalFile:
 		return "anon_inode:[signalfd]"
+	case *timerFile:
+		return "anon_inode:[timerfd]"
 	case *socketFile:
 		return fmt.Sprintf("socket:[%d]", o.s.Ino)
 	case pidFile:

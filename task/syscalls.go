@@ -64,6 +64,7 @@ func init() {
 	maps.Copy(table, waitCalls)
 	maps.Copy(table, schedCalls)
 	maps.Copy(table, utsCalls)
+	maps.Copy(table, timerfdCalls)
 	maps.Copy(table, map[uint64]sysFunc{
 		linux.SYS_TIMER_CREATE: sysTimerCreate, linux.SYS_TIMER_SETTIME: sysTimerSettime,
 		linux.SYS_TIMER_GETTIME: sysTimerGettime, linux.SYS_TIMER_GETOVERRUN: sysTimerGetoverrun,
