@@ -8,7 +8,7 @@ import "sigil/linux"
 // It is the calling thread's own, built and used within one system call.
 type cloneArgs struct {
 	flags      uint64  // CLONE_*, without clone(2)'s CSIGNAL byte
-	exitSignal uint64  // the parent's signal at exit (Sigil sends SIGCHLD whatever it says)
+	exitSignal uint64  // the signal the parent gets at the child's exit (0: none)
 	stack      uint64  // the child's stack pointer; 0 keeps the caller's
 	parentTID  uint64  // CLONE_PARENT_SETTID: where the parent gets the child's ID
 	childTID   uint64  // CLONE_CHILD_SETTID and CLONE_CHILD_CLEARTID address

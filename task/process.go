@@ -60,6 +60,7 @@ type Process struct {
 	childUtime    int64                 // user time of its reaped children and theirs (cutime), ns
 	personality   uint32                // personality(2)
 	subreaper     bool                  // PR_SET_CHILD_SUBREAPER: orphans below come here
+	exitSignal    int                   // sent to the parent at exit (clone's CSIGNAL; 0 none); SIGCHLD once reparented
 	dumpable      uint32                // PR_SET_DUMPABLE (1 at start; 0 after a set-user-ID exec)
 	nextTimerID   int32                 // where the search for a free ID starts
 	alarmAt       time.Time
@@ -152,16 +153,17 @@ func newProcess(parent *Process) *Process { return newProcessID(parent, allocID(
 func newProcessID(parent *Process, id int32) *Process {
 	forks.Add(1)
 	p := &Process{
-		PID:      id,
-		parent:   parent,
-		threads:  map[int32]*Thread{},
-		children: map[int32]*Process{},
-		dying:    make(chan struct{}),
-		childEv:  newNotifier(),
-		stopEv:   newNotifier(),
-		threadEv: newNotifier(),
-		sigEv:    newNotifier(),
-		limits:   defaultLimits(),
+		exitSignal: int(linux.SIGCHLD),
+		PID:        id,
+		parent:     parent,
+		threads:    map[int32]*Thread{},
+		children:   map[int32]*Process{},
+		dying:      make(chan struct{}),
+		childEv:    newNotifier(),
+		stopEv:     newNotifier(),
+		threadEv:   newNotifier(),
+		sigEv:      newNotifier(),
+		limits:     defaultLimits(),
 	}
 	p.shared.User = &rootUser
 	return p
@@ -234,6 +236,7 @@ func (p *Process) exit(status uint32) {
 	for _, c := range children {
 		c.mu.Lock()
 		c.parent = reaper
+		c.exitSignal = int(linux.SIGCHLD) // reparent_leader: nobody slays init
 		zombie := c.zombie
 		var deathSigs []int32
 		for _, th := range c.threads {

@@ -231,8 +231,10 @@ func (p *Process) discardLocked(sigs ...int) {
 	}
 }
 
-// notifyParent sends SIGCHLD (unless SA_NOCLDSTOP excludes stops and
-// continues) and wakes the parent's wait.
+// notifyParent tells the parent of an exit with the child's exit signal
+// (do_notify_parent: none for 0, as clone's CSIGNAL asked), and of a stop
+// or continue with SIGCHLD unless SA_NOCLDSTOP (do_notify_parent_cldstop),
+// and wakes the parent's wait.
 func (p *Process) notifyParent(code int32, sigOrStatus int) {
 	par := p.parent
 	if par == nil {
@@ -241,8 +243,15 @@ func (p *Process) notifyParent(code int32, sigOrStatus int) {
 	par.mu.Lock()
 	flags := par.actions[linux.SIGCHLD].Flags
 	par.mu.Unlock()
-	if code == linux.CLD_EXITED || code == linux.CLD_KILLED || code == linux.CLD_DUMPED || flags&linux.SA_NOCLDSTOP == 0 {
-		info := signal.Info(int(linux.SIGCHLD), code)
+	sig := int(linux.SIGCHLD)
+	exit := code == linux.CLD_EXITED || code == linux.CLD_KILLED || code == linux.CLD_DUMPED
+	if exit {
+		p.mu.Lock()
+		sig = p.exitSignal
+		p.mu.Unlock()
+	}
+	if sig != 0 && (exit || flags&linux.SA_NOCLDSTOP == 0) {
+		info := signal.Info(sig, code)
 		signal.SetSender(&info, p.PID, 0)
 		signal.SetStatus(&info, int32(sigOrStatus))
 		par.send(nil, info)

@@ -165,6 +165,19 @@ func (p *Process) matches(c *Process, pid int64) bool {
 	}
 }
 
+// cloneKindMatches is eligible_child's rule on exit signals: a "clone"
+// child (one whose exit signal is not SIGCHLD) is waited for only with
+// __WCLONE, any other only without it; __WALL waits for both.
+func cloneKindMatches(c *Process, options uint64) bool {
+	if options&linux.WALL != 0 {
+		return true
+	}
+	c.mu.Lock()
+	clone := c.exitSignal != int(linux.SIGCHLD)
+	c.mu.Unlock()
+	return clone == (options&linux.WCLONE != 0)
+}
+
 // waitChild finds a child selected by pid that has something to report:
 // it exited (reaped unless WNOWAIT), it stopped (WUNTRACED) or it continued
 // (WCONTINUED). It blocks unless WNOHANG, and returns nil, 0, nil when
@@ -182,7 +195,7 @@ func (t *Thread) waitChild(pid int64, options uint64) (*Process, uint32, error) 
 		p.mu.Unlock()
 		any := false
 		for _, c := range kids {
-			if !p.matches(c, pid) {
+			if !p.matches(c, pid) || !cloneKindMatches(c, options) {
 				continue
 			}
 			any = true

@@ -262,6 +262,7 @@ func (t *Thread) clone(c *cloneArgs) (uint64, error) {
 		child.p = np
 		p.mu.Lock()
 		np.pgid, np.sid, np.cwd, np.comm, np.exe, np.umask = p.pgid, p.sid, p.cwd, p.comm, p.exe, p.umask
+		np.exitSignal = int(c.exitSignal)
 		np.actions, np.limits, np.dumpable, np.personality = p.actions, p.limits, p.dumpable, p.personality
 		as, files := p.as, p.files
 		p.mu.Unlock()
