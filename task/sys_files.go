@@ -196,20 +196,47 @@ func sysRead(t *Thread, a *args) (uint64, error) {
 	if f.flags&linux.O_ACCMODE == linux.O_WRONLY {
 		return 0, linux.EBADF
 	}
-	buf := make([]byte, min(a[2], ioBuf))
-	// Check the destination before consuming input: a bad pointer is
-	// EFAULT and the data stays for the next read.
-	if err := t.p.as.Probe(a[1], uint64(len(buf)), true); err != nil {
-		return 0, err
+	count := min(a[2], maxRWCount)
+	buf := make([]byte, min(count, ioBuf))
+	var total uint64
+	for {
+		// Check the destination before consuming input: a bad pointer
+		// is EFAULT and the data stays for the next read.
+		chunk := buf[:min(uint64(len(buf)), count-total)]
+		if err := t.p.as.Probe(a[1]+total, uint64(len(chunk)), true); err != nil {
+			if total > 0 {
+				return total, nil
+			}
+			return 0, err
+		}
+		n, err := f.ops.read(t, f, chunk)
+		if err != nil {
+			if total > 0 {
+				return total, nil
+			}
+			return 0, err
+		}
+		if err := t.p.as.CopyOut(a[1]+total, chunk[:n]); err != nil {
+			return 0, err
+		}
+		total += uint64(n)
+		// A file whose reads never wait fills the whole request, as
+		// Linux's do (a regular file to its end, /dev/zero and
+		// urandom in full); others return what one read had.
+		if n < len(chunk) || total == count || !readsAtOnce(f.ops) {
+			return total, nil
+		}
 	}
-	n, err := f.ops.read(t, f, buf)
-	if err != nil {
-		return 0, err
+}
+
+// readsAtOnce reports whether a read of f never waits, so one read
+// call may take as much as is asked in several chunks.
+func readsAtOnce(ops fileOps) bool {
+	switch ops.(type) {
+	case regularFile, zeroFile, fullFile, randomFile:
+		return true
 	}
-	if err := t.p.as.CopyOut(a[1], buf[:n]); err != nil {
-		return 0, err
-	}
-	return uint64(n), nil
+	return false
 }
 
 func sysWrite(t *Thread, a *args) (uint64, error) {

@@ -503,6 +503,13 @@ static void t_devices(void) {
 	CHECK(write(z, buf, 16) == 16, "write /dev/zero");
 	int f = open("/dev/full", O_WRONLY);
 	ERRNO(write(f, "x", 1), ENOSPC);
+	/* A read of a device or file that never waits fills the request. */
+	static char big[1 << 20];
+	CHECK(read(z, big, sizeof big) == sizeof big, "1 MiB read of /dev/zero came short");
+	int bf = open("bigfile", O_CREAT | O_RDWR, 0644);
+	CHECK(write(bf, big, 300000) == 300000 && lseek(bf, 0, SEEK_SET) == 0 && read(bf, big, sizeof big) == 300000,
+	      "a 300000-byte file read whole");
+	close(bf);
 	int u = open("/dev/urandom", O_RDONLY);
 	CHECK(u >= 0 && read(u, buf, 16) == 16, "/dev/urandom");
 	struct stat st;
