@@ -23,5 +23,8 @@ func MountInitrd(addr, size uint64, console *tty.TTY) (*vfs.Node, error) {
 		}
 		Root = fs
 	}
+	// Linux's rootfs is a tmpfs of the default size: half of memory.
+	Root.Budget.Limit.Store(defaultTmpfsPages())
+	memfds.Budget.Limit.Store(defaultTmpfsPages())
 	return MakeDevices(console), nil
 }

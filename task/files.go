@@ -364,7 +364,7 @@ const maxFileSize = 1<<63 - 1
 // fileErrno is a file operation's errno: memory running out while a file
 // grows is ENOSPC, as a full tmpfs says.
 func fileErrno(err error) error {
-	if err == vm.ErrNoMemory {
+	if err == vm.ErrNoMemory || err == vm.ErrNoSpace {
 		return linux.ENOSPC
 	}
 	return err

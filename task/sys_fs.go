@@ -2,6 +2,7 @@ package task
 
 import (
 	"encoding/binary"
+	"strconv"
 	"strings"
 	"unsafe"
 
@@ -554,7 +555,14 @@ func statfs(n *vfs.Node) linux.Statfs {
 	st.Type = linux.TMPFS_MAGIC
 	s := mm.Stats()
 	st.Blocks = s.Total / 2
-	st.Bfree = min(s.Free, st.Blocks)
+	if fs != nil && fs.Budget.Limit.Load() > 0 {
+		st.Blocks = uint64(fs.Budget.Limit.Load())
+	}
+	var used uint64
+	if fs != nil {
+		used = uint64(fs.Budget.Used())
+	}
+	st.Bfree = st.Blocks - min(used, st.Blocks)
 	st.Bavail = st.Bfree
 	st.Files, st.Ffree = s.Total/2, s.Total/2-min(uint64(vfs.Inodes()), s.Total/2)
 	st.Flags |= linux.ST_RELATIME
@@ -639,6 +647,13 @@ func sysMount(t *Thread, a *args) (uint64, error) {
 		fs := vfs.NewFS("tmpfs")
 		fs.Source = source
 		fs.SetFlags(flags)
+		pages := defaultTmpfsPages()
+		if v, ok := mountSize(data); ok {
+			pages = v
+		} else if _, given := mountValue(data, "size"); given {
+			return 0, linux.EINVAL
+		}
+		fs.Budget.Limit.Store(pages)
 		if mode, ok := mountOption(data, "mode"); ok {
 			fs.Root().SetMode(uint32(mode))
 		}
@@ -665,6 +680,54 @@ func sysMount(t *Thread, a *args) (uint64, error) {
 		return 0, nil
 	}
 	return 0, linux.ENODEV
+}
+
+// defaultTmpfsPages is a tmpfs's size when mount gives none:
+// half of memory, in pages (shmem_default_max_blocks).
+func defaultTmpfsPages() int64 { return int64(mm.Stats().Total / 2) }
+
+// mountValue finds option key's value in mount data.
+func mountValue(data, key string) (string, bool) {
+	for _, opt := range strings.Split(data, ",") {
+		if v, ok := strings.CutPrefix(opt, key+"="); ok {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// mountSize reads tmpfs's size= option in pages (shmem_parse_one): bytes
+// with an optional k, m or g, or a percentage of memory; rounded up to
+// whole pages. 0 means no limit.
+func mountSize(data string) (int64, bool) {
+	v, ok := mountValue(data, "size")
+	if !ok || v == "" {
+		return 0, false
+	}
+	if pct, isPct := strings.CutSuffix(v, "%"); isPct {
+		n, err := strconv.ParseUint(pct, 10, 32)
+		if err != nil {
+			return 0, false
+		}
+		return int64(mm.Stats().Total * n / 100), true
+	}
+	shift := uint(0)
+	switch v[len(v)-1] {
+	case 'k', 'K':
+		shift = 10
+	case 'm', 'M':
+		shift = 20
+	case 'g', 'G':
+		shift = 30
+	}
+	if shift != 0 {
+		v = v[:len(v)-1]
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil || n > 1<<(63-shift) {
+		return 0, false
+	}
+	return int64((n<<shift + mm.PageSize - 1) / mm.PageSize), true
 }
 
 // mountOption finds an octal option such as mode=1777 in mount data.

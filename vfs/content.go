@@ -29,10 +29,11 @@ func (n *Node) Pages() *vm.Object {
 			src = bytesSource(n.Data)
 		}
 		var dev uint64
+		var budget *vm.Budget
 		if n.sb != nil {
-			dev = n.sb.Dev
+			dev, budget = n.sb.Dev, &n.sb.Budget
 		}
-		n.pages = vm.NewFileObject(src, int64(len(n.Data)), PathOf(n), dev, n.Ino)
+		n.pages = vm.NewFileObject(src, int64(len(n.Data)), PathOf(n), dev, n.Ino, budget)
 		n.made.Store(true)
 	})
 	return n.pages

@@ -7,6 +7,7 @@ import (
 
 	"sigil/linux"
 	"sigil/mm"
+	"sigil/mm/vm"
 )
 
 func hostMemory(t testing.TB) {
@@ -330,5 +331,28 @@ func TestPermissions(t *testing.T) {
 	m.WriteAt(user, []byte("x"), 0)
 	if m.Mode()&S_ISUID != 0 {
 		t.Error("a write kept set-user-ID")
+	}
+}
+
+// TestBudget: a tree's page budget (tmpfs size=) stops a write with the
+// bytes that fit, and a file's pages return to it when the file goes.
+func TestBudget(t *testing.T) {
+	hostMemory(t)
+	fs := New()
+	fs.Budget.Limit.Store(2)
+	n, _, _ := fs.Open(root, nil, "/f", linux.O_CREAT|linux.O_RDWR, 0o644)
+	n.Opened()
+	k, err := n.WriteAt(root, make([]byte, 3*PageSize), 0)
+	if k != 2*PageSize || err != vm.ErrNoSpace || fs.Budget.Used() != 2 {
+		t.Fatalf("write past the budget: %d, %v, used %d", k, err, fs.Budget.Used())
+	}
+	n.Truncate(root, PageSize)
+	if fs.Budget.Used() != 1 {
+		t.Errorf("after truncation: used %d", fs.Budget.Used())
+	}
+	fs.Unlink(root, nil, "/f")
+	n.Closed()
+	if fs.Budget.Used() != 0 {
+		t.Errorf("after the last close: used %d", fs.Budget.Used())
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"sigil/linux"
+	"sigil/mm/vm"
 )
 
 // ns guards the shape of every tree and every node's metadata: the
@@ -34,8 +35,9 @@ type FS struct {
 	Dev     uint64 // st_dev of its nodes
 	root    *Node
 	nextIno atomic.Uint64
-	covers  *Node // the directory it is mounted on; guarded by ns
-	opens   int   // open files of its nodes (umount's EBUSY); guarded by ns
+	covers  *Node     // the directory it is mounted on; guarded by ns
+	Budget  vm.Budget // pages its files may hold (a tmpfs's size=)
+	opens   int       // open files of its nodes (umount's EBUSY); guarded by ns
 }
 
 // anonDevs numbers file systems without a device, as Linux's

@@ -15,7 +15,7 @@ func (zeroSource) ReadAt(p []byte, off int64) (int, error) { clear(p); return le
 // touched.
 func smallProgram(b testing.TB) *Space {
 	s := newSpace(b)
-	obj := NewFileObject(zeroSource{}, 64<<10, "/bin/prog", 0, 1)
+	obj := NewFileObject(zeroSource{}, 64<<10, "/bin/prog", 0, 1, nil)
 	f := &File{Obj: obj, Readable: true}
 	m := func(addr, n uintptr, prot uint64, flags uint64, file *File, off uint64) uintptr {
 		a, err := s.Mmap(MapRequest{Addr: addr, Len: n, Prot: prot, Flags: flags, File: file, Off: off})

@@ -27,6 +27,10 @@ var (
 // caller reclaims (or kills) and tries again.
 var ErrNoMemory = errNoMemory
 
+// ErrNoSpace reports that a file system's page budget is spent (ENOSPC
+// for a write; a fault gets SIGBUS, as shmem_fault's).
+var ErrNoSpace = errNoSpace
+
 // access is what a fault tried to do.
 type access struct{ write, exec bool }
 

@@ -42,7 +42,8 @@ func (o *Object) ReadAt(p []byte, off int64) (int, error) {
 
 // WriteAt copies p into the file at off, growing it as needed, and
 // returns how many bytes it wrote: fewer than len(p) only when memory ran
-// out (ErrNoMemory), after the bytes that fitted.
+// out (ErrNoMemory) or the file system's budget is spent (ErrNoSpace),
+// after the bytes that fitted.
 func (o *Object) WriteAt(p []byte, off int64) (int, error) {
 	o.written.Store(true)
 	o.mu.Lock()
@@ -75,8 +76,7 @@ func (o *Object) Truncate(size int64) error {
 		keep := uint64((size + mm.PageSize - 1) / mm.PageSize)
 		for i, pa := range o.pages {
 			if i >= keep {
-				withIRQsOff(func() { mm.Unref(pa) })
-				delete(o.pages, i)
+				o.forgetLocked(i, pa)
 			}
 		}
 		if in := size % mm.PageSize; in != 0 {

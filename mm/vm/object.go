@@ -27,10 +27,32 @@ type Object struct {
 	Dev     uint64       // device and inode, for /proc/PID/maps
 	Ino     uint64
 
-	mu     sync.Mutex        // guards size, srcLen and pages
-	size   int64             // bytes; a page wholly beyond it is SIGBUS
-	srcLen int64             // bytes of src still the file's (truncation cuts it)
-	pages  map[uint64]uint64 // page index → frame
+	budget *Budget // the file system's page budget; nil: none
+
+	mu      sync.Mutex          // guards size, srcLen, pages and charged
+	size    int64               // bytes; a page wholly beyond it is SIGBUS
+	srcLen  int64               // bytes of src still the file's (truncation cuts it)
+	pages   map[uint64]uint64   // page index → frame
+	charged map[uint64]struct{} // pages taken from budget (frames of the object's own)
+}
+
+// Budget is how many pages the files of one file system may hold, as a
+// tmpfs's size= limits it (shmem_inode_acct_block): a page past it is
+// ENOSPC for a write and SIGBUS for a fault.
+type Budget struct {
+	used  atomic.Int64
+	Limit atomic.Int64 // pages; 0: no limit
+}
+
+// Used returns the pages the file system's files hold.
+func (b *Budget) Used() int64 { return b.used.Load() }
+
+func (b *Budget) take() bool {
+	if n := b.used.Add(1); b.Limit.Load() > 0 && n > b.Limit.Load() {
+		b.used.Add(-1)
+		return false
+	}
+	return true
 }
 
 // Source fills a file object's pages.
@@ -51,9 +73,9 @@ type FrameSource interface {
 
 // NewFileObject returns the page cache of a file of size bytes read from
 // src.
-func NewFileObject(src Source, size int64, name string, dev, ino uint64) *Object {
+func NewFileObject(src Source, size int64, name string, dev, ino uint64, budget *Budget) *Object {
 	o := &Object{src: src, size: size, srcLen: size, kind: mm.KindCache, Name: name, Dev: dev, Ino: ino,
-		pages: map[uint64]uint64{}}
+		pages: map[uint64]uint64{}, budget: budget}
 	caches.Lock()
 	caches.list = append(caches.list, o)
 	caches.Unlock()
@@ -98,6 +120,7 @@ func (o *Object) Size() int64 {
 var (
 	errBeyondEOF = errors.New("page beyond the end of the object")
 	errNoMemory  = errors.New("no memory")
+	errNoSpace   = errors.New("the file system's budget is spent")
 )
 
 // page returns the frame of page i with a reference for the caller,
@@ -126,8 +149,14 @@ func (o *Object) frameLocked(i uint64) (uint64, error) {
 		o.pages[i] = pa
 		return pa, nil
 	}
+	if o.budget != nil && !o.budget.take() {
+		return 0, errNoSpace
+	}
 	pa, ok := allocFrame(o.kind)
 	if !ok {
+		if o.budget != nil {
+			o.budget.used.Add(-1)
+		}
 		return 0, errNoMemory
 	}
 	buf := (*[mm.PageSize]byte)(mm.Phys(pa))
@@ -137,8 +166,17 @@ func (o *Object) frameLocked(i uint64) (uint64, error) {
 	if n := min(mm.PageSize, o.srcLen-int64(i)*mm.PageSize); o.src != nil && n > 0 {
 		if _, err := o.src.ReadAt(buf[:n], int64(i)*mm.PageSize); err != nil {
 			withIRQsOff(func() { mm.FreeFrame(pa) })
+			if o.budget != nil {
+				o.budget.used.Add(-1)
+			}
 			return 0, err
 		}
+	}
+	if o.budget != nil {
+		if o.charged == nil {
+			o.charged = map[uint64]struct{}{}
+		}
+		o.charged[i] = struct{}{}
 	}
 	o.pages[i] = pa
 	return pa, nil
@@ -151,6 +189,17 @@ func (o *Object) borrowed(i uint64) (uint64, bool) {
 		return f.Frame(i)
 	}
 	return 0, false
+}
+
+// forgetLocked drops page i (frame pa) from the object: its reference
+// goes, and a page charged to the budget is given back. o.mu is held.
+func (o *Object) forgetLocked(i, pa uint64) {
+	withIRQsOff(func() { mm.Unref(pa) })
+	delete(o.pages, i)
+	if _, ok := o.charged[i]; ok {
+		delete(o.charged, i)
+		o.budget.used.Add(-1)
+	}
 }
 
 // cached reports whether the object holds page i (mincore).
@@ -174,8 +223,7 @@ func (o *Object) dropAll() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for i, pa := range o.pages {
-		withIRQsOff(func() { mm.Unref(pa) })
-		delete(o.pages, i)
+		o.forgetLocked(i, pa)
 	}
 }
 
@@ -192,13 +240,12 @@ func (o *Object) Reclaim() int {
 		if b, ok := o.borrowed(i); ok && b == pa {
 			continue // the file's own memory: nothing to gain
 		}
-		withIRQsOff(func() {
-			if mm.Refs(pa) == 1 {
-				mm.Unref(pa)
-				delete(o.pages, i)
-				n++
-			}
-		})
+		var only bool
+		withIRQsOff(func() { only = mm.Refs(pa) == 1 })
+		if only {
+			o.forgetLocked(i, pa)
+			n++
+		}
 	}
 	return n
 }
@@ -219,8 +266,7 @@ func (o *Object) punch(from, to uint64) {
 	defer o.mu.Unlock()
 	for i, pa := range o.pages {
 		if i >= from && i < to {
-			withIRQsOff(func() { mm.Unref(pa) })
-			delete(o.pages, i)
+			o.forgetLocked(i, pa)
 		}
 	}
 }

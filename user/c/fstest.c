@@ -491,6 +491,20 @@ static void t_mount(void) {
 	ERRNO(mount("x", "/tmp/absent", "tmpfs", 0, NULL), ENOENT);
 	OK(umount("/tmp/mnt"));
 	ERRNO(stat("/tmp/mnt/f", &st), ENOENT);
+	/* size= bounds what the files of a tmpfs hold. */
+	OK(mount("small", "/tmp/mnt", "tmpfs", 0, "size=64k"));
+	OK(statfs("/tmp/mnt", &sf));
+	CHECK(sf.f_blocks == 16 && sf.f_bfree == 16, "size=64k: %ld blocks, %ld free", (long)sf.f_blocks, (long)sf.f_bfree);
+	static char chunk[100000];
+	int s = open("/tmp/mnt/fill", O_CREAT | O_WRONLY, 0644);
+	CHECK(write(s, chunk, sizeof chunk) == 65536, "a write past size= is cut at it");
+	ERRNO(write(s, chunk, 1), ENOSPC);
+	close(s);
+	OK(unlink("/tmp/mnt/fill"));
+	OK(statfs("/tmp/mnt", &sf));
+	CHECK(sf.f_bfree == 16, "space back after unlink: %ld", (long)sf.f_bfree);
+	ERRNO(mount("bad", "/tmp/mnt", "tmpfs", 0, "size=12q"), EINVAL);
+	OK(umount("/tmp/mnt"));
 	OK(rmdir("/tmp/mnt"));
 }
 
