@@ -128,15 +128,14 @@ func (n *Node) Closed() {
 	n.maybeRelease()
 }
 
-// maybeRelease frees the contents of a file nothing names or opens; ns is
-// held. A file still mapped keeps them (there is no hook at the last
-// unmap yet).
+// maybeRelease frees the contents of a file nothing names or opens, at
+// once or with its last mapping (vm.Object.Orphan); ns is held.
 func (n *Node) maybeRelease() {
 	if n.nlink == 0 && n.opens == 0 && !n.gone {
 		n.gone = true
 		inodes.Add(-1)
-		if o := n.object(); o != nil && !o.Mapped() {
-			o.Release()
+		if o := n.object(); o != nil {
+			o.Orphan()
 		}
 	}
 }

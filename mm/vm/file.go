@@ -113,5 +113,16 @@ func (o *Object) Release() {
 	o.dropAll()
 }
 
+// Orphan says the file is gone from every name and open file: its pages
+// go now if nothing maps it, else with its last mapping. Either side
+// seeing both conditions releases (the flag is set before the count is
+// read here, and the count falls before the flag is read in drop).
+func (o *Object) Orphan() {
+	o.orphaned.Store(true)
+	if !o.Mapped() {
+		o.Release()
+	}
+}
+
 // Mapped reports whether an area of some address space uses the object.
 func (o *Object) Mapped() bool { return o.maps.Load() > 0 }

@@ -19,13 +19,15 @@ import (
 // system keeps its files' data there (as Linux's tmpfs keeps it in shmem
 // pages), so read, write and mappings all see one copy (file.go).
 type Object struct {
-	src     Source       // where pages come from; nil: zeroes (shared anonymous)
-	kind    mm.Kind      // KindCache or KindShmem
-	maps    atomic.Int32 // areas using the object, in any address space
-	written atomic.Bool  // pages may differ from src: none can be dropped
-	Name    string       // what /proc/PID/maps shows
-	Dev     uint64       // device and inode, for /proc/PID/maps
-	Ino     uint64
+	src      Source       // where pages come from; nil: zeroes (shared anonymous)
+	kind     mm.Kind      // KindCache or KindShmem
+	maps     atomic.Int32 // areas using the object, in any address space
+	written  atomic.Bool  // pages may differ from src: none can be dropped
+	anon     bool         // shared anonymous memory: its pages go with its last mapping
+	orphaned atomic.Bool  // a file gone from every name and open file (Orphan)
+	Name     string       // what /proc/PID/maps shows
+	Dev      uint64       // device and inode, for /proc/PID/maps
+	Ino      uint64
 
 	budget *Budget // the file system's page budget; nil: none
 
@@ -107,7 +109,7 @@ func ReclaimCaches() int {
 // bytes (Linux names it "/dev/zero (deleted)").
 func newAnonObject(size uintptr) *Object {
 	return &Object{size: int64(size), kind: mm.KindShmem, Name: "/dev/zero (deleted)",
-		pages: map[uint64]uint64{}}
+		pages: map[uint64]uint64{}, anon: true}
 }
 
 // Size returns the object's size in bytes.

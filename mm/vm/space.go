@@ -178,10 +178,16 @@ func (s *Space) count(a *Area, sign int) {
 }
 
 // drop lets go of an area that left the map for good: its object loses a
-// user, and shared anonymous memory goes with its last one.
+// user; shared anonymous memory goes with its last one, and so does a
+// file no name or open file holds any more (Object.Orphan).
 func (s *Space) drop(a *Area) {
-	if o := a.Obj; o != nil && o.maps.Add(-1) == 0 && o.src == nil {
-		o.dropAll()
+	if o := a.Obj; o != nil && o.maps.Add(-1) == 0 {
+		switch {
+		case o.anon:
+			o.dropAll()
+		case o.orphaned.Load():
+			o.Release()
+		}
 	}
 }
 

@@ -411,6 +411,16 @@ static void t_mmap(void) {
 	CHECK(pread(fd, buf, 1, 0) == 1 && buf[0] == 'a', "a private store reached the file");
 	munmap(priv, 4096);
 	munmap(m, 8192);
+	/* The file keeps its bytes when its last mapping goes. */
+	CHECK(pread(fd, buf, 5, 10) == 5 && !memcmp(buf, "STORE", 5), "contents lost with the last munmap");
+	/* An unlinked, closed file lives while mapped. */
+	int tmp = open("gone", O_CREAT | O_RDWR, 0644);
+	CHECK(write(tmp, "kept", 4) == 4, "write gone");
+	char *g = mmap(NULL, 4096, PROT_READ, MAP_SHARED, tmp, 0);
+	close(tmp);
+	unlink("gone");
+	CHECK(g != MAP_FAILED && !memcmp(g, "kept", 4), "an unlinked file read through its mapping");
+	munmap(g, 4096);
 	int ro = open("b", O_RDONLY);
 	CHECK(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0) == MAP_FAILED && errno == EACCES, "shared writable map of O_RDONLY");
 	close(ro);
@@ -434,6 +444,16 @@ static void t_mmap(void) {
 	int status;
 	waitpid(pid, &status, 0);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "copied program: status %#x", status);
+	/* Run again: its first run's mappings went and the file stays whole. */
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 1);
+		execl("/tmp/mmap/hello", "hello", "0", NULL);
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "copied program, second run: status %#x", status);
 }
 
 static void t_mount(void) {
