@@ -216,7 +216,7 @@ func executable(c vfs.Ctx, node *vfs.Node) error {
 // resolve finds a program file from the process's working directory,
 // through /proc's links as an open would (/proc/self/exe).
 func (p *Process) resolve(file string) (*vfs.Node, error) {
-	return lookupFrom(p, fdcwd, file, true)
+	return lookupFrom(p, p.PID, fdcwd, file, true)
 }
 
 func vfsErrno(err error) error {

@@ -26,10 +26,10 @@ import (
 // which every snapshot shares.
 var procDev, tracefsDev = vfs.AnonDev(), vfs.AnonDev()
 
-// procSnapshot builds /proc for a lookup of name by self. A thread that
+// procSnapshot builds /proc for a lookup of name by thread tid of self. A thread that
 // leads no process has its directory, /proc/TID, only when name asks for
 // it: Linux's readdir of /proc lists processes, its lookup finds threads.
-func procSnapshot(self *Process, name string) *vfs.FS {
+func procSnapshot(self *Process, tid int32, name string) *vfs.FS {
 	fs := vfs.NewSnapshot("proc", procDev)
 	fs.Add("/proc", vfs.S_IFDIR|0o555, nil)
 	asked, _, _ := strings.Cut(strings.TrimPrefix(name, "/proc/"), "/")
@@ -79,6 +79,7 @@ func procSnapshot(self *Process, name string) *vfs.FS {
 	fs.Add("/proc/locks", vfs.S_IFREG|0o444, []byte(fileLocks.ProcLocks()))
 	if self != nil {
 		fs.Add("/proc/self", vfs.S_IFLNK|0o777, []byte(fmt.Sprint(self.PID)))
+		fs.Add("/proc/thread-self", vfs.S_IFLNK|0o777, []byte(fmt.Sprintf("%d/task/%d", self.PID, tid)))
 	}
 	return fs
 }
@@ -399,10 +400,10 @@ func meminfo() string {
 
 // generated returns the generated tree that an absolute path lies in
 // (/proc, /sys/kernel/tracing), built afresh for this lookup, or nil.
-func generated(name string, self *Process) *vfs.FS {
+func generated(name string, self *Process, tid int32) *vfs.FS {
 	switch {
 	case under(name, "/proc"):
-		return procSnapshot(self, name)
+		return procSnapshot(self, tid, name)
 	case under(name, tracingDir):
 		return tracingSnapshot()
 	}

@@ -41,20 +41,20 @@ func (t *Thread) at(dirfd uint64, pathAddr uint64, follow bool) (*vfs.Node, erro
 const fdcwd = uint64(1<<64 + linux.AT_FDCWD)
 
 func (t *Thread) lookupAt(dirfd uint64, name string, follow bool) (*vfs.Node, error) {
-	return lookupFrom(t.p, dirfd, name, follow)
+	return lookupFrom(t.p, t.TID, dirfd, name, follow)
 }
 
 // lookupFrom finds name for p, relative to dirfd (or p's working
 // directory for AT_FDCWD), in the initrd's tree or the generated /proc
 // and tracing trees.
-func lookupFrom(p *Process, dirfd uint64, name string, follow bool) (*vfs.Node, error) {
+func lookupFrom(p *Process, tid int32, dirfd uint64, name string, follow bool) (*vfs.Node, error) {
 	if name == "" {
 		return nil, linux.ENOENT
 	}
 	p.mu.Lock()
 	cwd := p.cwd
 	p.mu.Unlock()
-	if fs := generated(name, p); fs != nil && name[0] == '/' {
+	if fs := generated(name, p, tid); fs != nil && name[0] == '/' {
 		// A link out of the snapshot (/proc/PID/exe, cwd, root, fd/N) leads
 		// to the file itself, as Linux's magic links do.
 		if l, err := fs.Lookup(nil, name, false); err == nil && follow && l.IsSymlink() {
@@ -62,7 +62,7 @@ func lookupFrom(p *Process, dirfd uint64, name string, follow bool) (*vfs.Node, 
 				return m.to, nil
 			}
 			if target := string(l.Data); strings.HasPrefix(target, "/") && !under(target, "/proc") {
-				return lookupFrom(p, dirfd, target, true)
+				return lookupFrom(p, tid, dirfd, target, true)
 			}
 		}
 		n, err := fs.Lookup(nil, name, follow)

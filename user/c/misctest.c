@@ -231,6 +231,14 @@ static void futexes(void) {
 		pthread_join(th[i], NULL);
 }
 
+/* /proc/thread-self names the calling thread's task directory. */
+static void *thread_self(void *arg) {
+	char want[64], got[64];
+	snprintf(want, sizeof want, "%d/task/%ld", getpid(), (long)syscall(SYS_gettid));
+	ssize_t n = readlink("/proc/thread-self", got, sizeof got - 1);
+	return (void *)(long)(n > 0 && (got[n] = 0, !strcmp(got, want)));
+}
+
 /* prctl's process options: a parent-death signal, a child subreaper
    adopting an orphaned grandchild, dumpable; /proc/stat and cpuinfo. */
 static void process_options(void) {
@@ -273,6 +281,11 @@ static void process_options(void) {
 	CHECK(pp == getpid(), "orphan adopted by %d, the subreaper is %d", pp, getpid());
 	CHECK(wait(NULL) > 0, "the subreaper reaps its grandchild");
 	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	pthread_t th;
+	void *ok = NULL;
+	pthread_create(&th, NULL, thread_self, NULL);
+	pthread_join(th, &ok);
+	CHECK(ok && thread_self(NULL), "/proc/thread-self");
 	CHECK(syscall(SYS_unshare, CLONE_FILES) == 0, "unshare(CLONE_FILES): %s", strerror(errno));
 	ERRNO(syscall(SYS_unshare, 1), EINVAL);
 	char buf[4096];
