@@ -8,11 +8,8 @@ import "sigil/linux"
 // must lie within the new permitted one. Ambient capabilities no longer
 // both permitted and inheritable go.
 func (c *Cred) Capset(eff, prm, inh uint64) (*Cred, error) {
-	allowedInh := c.Inheritable | c.Permitted
-	if c.Capable(CAP_SETPCAP) {
-		allowedInh = c.Inheritable | c.Bounding
-	}
-	if inh&^allowedInh != 0 || inh&^(c.Inheritable|c.Bounding) != 0 || prm&^c.Permitted != 0 || eff&^prm != 0 {
+	if !c.Capable(CAP_SETPCAP) && inh&^(c.Inheritable|c.Permitted) != 0 ||
+		inh&^(c.Inheritable|c.Bounding) != 0 || prm&^c.Permitted != 0 || eff&^prm != 0 {
 		return nil, linux.EPERM
 	}
 	n := c.clone()

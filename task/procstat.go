@@ -77,7 +77,7 @@ var cpuFlags = []struct {
 // cpuinfo is /proc/cpuinfo (arch/x86/kernel/cpu/proc.c) for the one CPU,
 // from CPUID.
 func cpuinfo() string {
-	_, b0, c0, d0 := arch.CPUID(0, 0)
+	maxLeaf, b0, c0, d0 := arch.CPUID(0, 0)
 	vendor := string(le32(b0) + le32(d0) + le32(c0))
 	a1, b1, _, _ := arch.CPUID(1, 0)
 	family, model, stepping := a1>>8&0xf, a1>>4&0xf, a1&0xf
@@ -112,15 +112,10 @@ func cpuinfo() string {
 	fmt.Fprintf(&s, "cpu MHz\t\t: %.3f\nphysical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\ncpu cores\t: 1\napicid\t\t: %d\ninitial apicid\t: %d\n",
 		mhz, b1>>24, b1>>24)
 	fmt.Fprintf(&s, "fpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: %d\nwp\t\t: yes\nflags\t\t: %s\nbogomips\t: %.2f\n",
-		a0(), strings.Join(flags, " "), 2*mhz)
+		maxLeaf, strings.Join(flags, " "), 2*mhz)
 	fmt.Fprintf(&s, "clflush size\t: %d\ncache_alignment\t: %d\naddress sizes\t: %s\npower management:\n\n",
 		b1>>8&0xff*8, b1>>8&0xff*8, addressSizes())
 	return s.String()
-}
-
-func a0() uint32 {
-	a, _, _, _ := arch.CPUID(0, 0)
-	return a
 }
 
 // addressSizes is CPUID 0x80000008's physical and virtual widths.

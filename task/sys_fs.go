@@ -732,19 +732,12 @@ func mountSize(data string) (int64, bool) {
 
 // mountOption finds an octal option such as mode=1777 in mount data.
 func mountOption(data, key string) (uint64, bool) {
-	for _, opt := range strings.Split(data, ",") {
-		if v, ok := strings.CutPrefix(opt, key+"="); ok {
-			var n uint64
-			for _, c := range v {
-				if c < '0' || c > '7' {
-					return 0, false
-				}
-				n = n*8 + uint64(c-'0')
-			}
-			return n, true
-		}
+	v, ok := mountValue(data, key)
+	if !ok {
+		return 0, false
 	}
-	return 0, false
+	n, err := strconv.ParseUint(v, 8, 32)
+	return n, err == nil
 }
 
 // sysUmount2 is umount2(2): MNT_DETACH unmounts even while files are open.

@@ -3,6 +3,7 @@ package task
 import (
 	"encoding/binary"
 	"time"
+	"unsafe"
 
 	"sigil/clock"
 	"sigil/linux"
@@ -70,11 +71,7 @@ func sysGetrusage(t *Thread, a *args) (uint64, error) {
 		return 0, linux.EINVAL
 	}
 	r.Utime = linux.Timeval{Sec: user / 1e9, Usec: user % 1e9 / 1e3}
-	var b [144]byte
-	le := binary.LittleEndian
-	le.PutUint64(b[0:], uint64(r.Utime.Sec))
-	le.PutUint64(b[8:], uint64(r.Utime.Usec))
-	le.PutUint64(b[32:], uint64(r.Maxrss))
+	b := (*[unsafe.Sizeof(r)]byte)(unsafe.Pointer(&r))
 	return 0, t.p.as.CopyOut(a[1], b[:])
 }
 

@@ -50,7 +50,7 @@ func sysSelect(t *Thread, a *args) (uint64, error) {
 	if a[4] != 0 && err != linux.EFAULT {
 		var b [16]byte
 		left := max(time.Until(deadline), 0)
-		if zero || n > 0 && left == 0 {
+		if zero {
 			left = 0
 		}
 		binary.LittleEndian.PutUint64(b[:], uint64(left/time.Second))

@@ -80,11 +80,7 @@ func (t *Thread) maySignal(p *Process, th *Thread, sig int) bool {
 	}
 	p.mu.Lock()
 	if th == nil {
-		for _, o := range p.threads {
-			if th == nil || o.TID < th.TID {
-				th = o
-			}
-		}
+		th = p.mainThreadLocked()
 	}
 	sid := p.sid
 	p.mu.Unlock()

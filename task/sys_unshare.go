@@ -36,3 +36,6 @@ func sysUnshare(t *Thread, a *args) (uint64, error) {
 // user processes, and a program probing for it (Go's SysProcAttr.Ptrace
 // among them) hears a refusal it knows, not ENOSYS.
 func sysPtrace(t *Thread, a *args) (uint64, error) { return 0, linux.EPERM }
+
+// unshareCalls are unshare and ptrace, for the system-call table.
+var unshareCalls = map[uint64]sysFunc{linux.SYS_UNSHARE: sysUnshare, linux.SYS_PTRACE: sysPtrace}

@@ -64,6 +64,8 @@ func init() {
 	maps.Copy(table, waitCalls)
 	maps.Copy(table, schedCalls)
 	maps.Copy(table, utsCalls)
+	maps.Copy(table, memfdCalls)
+	maps.Copy(table, unshareCalls)
 	maps.Copy(table, timerfdCalls)
 	maps.Copy(table, map[uint64]sysFunc{
 		linux.SYS_TIMER_CREATE: sysTimerCreate, linux.SYS_TIMER_SETTIME: sysTimerSettime,

@@ -11,6 +11,14 @@ import (
 // and mm/shmem.c for what a tmpfs does. Each takes ns for its whole
 // walk-and-change, so no other change slips in between.
 
+// resolveLast resolves p to its last component, which it does not follow
+// (the calls that make, remove or rename a name act on the name itself);
+// ns is held.
+func (fs *FS) resolveLast(cwd *Node, p string) (where, error) {
+	links := 0
+	return fs.resolve(cwd, p, false, &links)
+}
+
 // normal reports whether a path's last component is a plain name (Linux's
 // LAST_NORM), not ".", ".." or the root.
 func (w where) normal() bool { return w.Name != "." && w.Name != ".." && w.Name != "/" }
@@ -162,8 +170,7 @@ func (fs *FS) Unnamed(c Ctx, mode uint32, name string) *Node {
 func (fs *FS) Mknod(c Ctx, cwd *Node, p string, mode uint32, rdev uint64, dev any) (*Node, error) {
 	ns.Lock()
 	defer ns.Unlock()
-	links := 0
-	w, err := fs.resolve(cwd, p, false, &links)
+	w, err := fs.resolveLast(cwd, p)
 	if err != nil {
 		return nil, err
 	}
@@ -217,8 +224,7 @@ func (n *Node) Readlink() ([]byte, error) {
 func (fs *FS) Link(c Ctx, old *Node, cwd *Node, p string) error {
 	ns.Lock()
 	defer ns.Unlock()
-	links := 0
-	w, err := fs.resolve(cwd, p, false, &links)
+	w, err := fs.resolveLast(cwd, p)
 	if err != nil {
 		return err
 	}
@@ -290,8 +296,7 @@ func (fs *FS) Rmdir(c Ctx, cwd *Node, p string) error {
 func (fs *FS) remove(c Ctx, cwd *Node, p string, kind func(where) error) error {
 	ns.Lock()
 	defer ns.Unlock()
-	links := 0
-	w, err := fs.resolve(cwd, p, false, &links)
+	w, err := fs.resolveLast(cwd, p)
 	if err != nil {
 		return err
 	}
@@ -323,12 +328,11 @@ func (fs *FS) Rename(c Ctx, ocwd *Node, op string, ncwd *Node, np string, flags 
 	}
 	ns.Lock()
 	defer ns.Unlock()
-	links := 0
-	ow, err := fs.resolve(ocwd, op, false, &links)
+	ow, err := fs.resolveLast(ocwd, op)
 	if err != nil {
 		return err
 	}
-	nw, err := fs.resolve(ncwd, np, false, &links)
+	nw, err := fs.resolveLast(ncwd, np)
 	if err != nil {
 		return err
 	}
