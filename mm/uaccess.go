@@ -65,6 +65,21 @@ func userFrame(root uint64, va uintptr, write bool) (uint64, bool) {
 	return 0, false
 }
 
+// cachedUser returns the kernel's view of the n bytes at va if they lie in
+// the page of this CPU's last translation (lastUser), else nil: a system
+// call's arguments mostly share a page, and the interrupt-context copies
+// take this path without a call (it inlines). userTables held.
+//
+//go:nosplit
+func cachedUser(root uint64, va uintptr, n int, write bool) unsafe.Pointer {
+	c := &lastUser[arch.This().Index()]
+	off := va & (PageSize - 1)
+	if !c.filled || c.root != root || c.page != va-off || write && !c.write || off+uintptr(n) > PageSize {
+		return nil
+	}
+	return Phys(c.pa | uint64(off))
+}
+
 // copyPage copies between b and user memory at va, up to the end of va's
 // page, and returns how many bytes it copied (0 on a bad address). out
 // copies b to the user. userTables held.
@@ -131,7 +146,12 @@ func CopyOut(root uint64, va uintptr, src []byte) int {
 //go:nosplit
 func CopyInIRQ(root uint64, dst []byte, va uintptr) bool {
 	userTables.LockIRQ()
-	n := copyUser(root, va, dst, false, copyPage)
+	var n int
+	if p := cachedUser(root, va, len(dst), false); p != nil {
+		n = copy(dst, unsafe.Slice((*byte)(p), len(dst)))
+	} else {
+		n = copyUser(root, va, dst, false, copyPage)
+	}
 	userTables.UnlockIRQ()
 	return n == len(dst)
 }
@@ -139,7 +159,12 @@ func CopyInIRQ(root uint64, dst []byte, va uintptr) bool {
 //go:nosplit
 func CopyOutIRQ(root uint64, va uintptr, src []byte) bool {
 	userTables.LockIRQ()
-	n := copyUser(root, va, src, true, copyPage)
+	var n int
+	if p := cachedUser(root, va, len(src), true); p != nil {
+		n = copy(unsafe.Slice((*byte)(p), len(src)), src)
+	} else {
+		n = copyUser(root, va, src, true, copyPage)
+	}
 	userTables.UnlockIRQ()
 	return n == len(src)
 }
