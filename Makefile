@@ -48,7 +48,7 @@ vet:
 # Host tests need no hardware; boot tests (tools/boottest) boot build/sigil.
 # The concurrency tests run again under the race detector, which is what
 # catches a structure some path changes without its lock.
-RACE_TESTS = TestSpinlock|TestFramesConcurrent|TestSIGCONTRacingSIGSTOP|TestIDsWhileThreadsComeAndGo|TestProcLockExcludesInterruptContext
+RACE_TESTS = TestSpinlock|TestFramesConcurrent|TestTablesConcurrent|TestSIGCONTRacingSIGSTOP|TestIDsWhileThreadsComeAndGo|TestProcLockExcludesInterruptContext
 
 test: deps-qemu deps-musl kernel vet
 	$(GO) test -timeout 25m ./...

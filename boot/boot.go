@@ -119,10 +119,8 @@ func setupInterrupts() {
 			madt, haveMADT = apic.ParseMADT(b)
 		}
 	}
-	mm.LockTables(mm.KernelRoot)
 	ok := mm.MapLarge(mm.KernelRoot, apic.WindowBase, apic.WindowBase, apic.WindowEnd-apic.WindowBase,
 		mm.PTEWrite|mm.PTEPCD|mm.PTEPWT|mm.NX|mm.PTEGlobal)
-	mm.UnlockTables(mm.KernelRoot)
 	if !ok {
 		halt("sigil: out of memory mapping the APIC window\n")
 	}
@@ -294,9 +292,7 @@ func setupMemory() {
 	const large = 2 << 20
 	if top > firstGiB {
 		size := (top - firstGiB + large - 1) &^ (large - 1)
-		mm.LockTables(mm.KernelRoot)
 		ok := mm.MapLarge(mm.KernelRoot, mm.DirectMapBase+firstGiB, firstGiB, size, mm.PTEWrite|mm.NX|mm.PTEGlobal)
-		mm.UnlockTables(mm.KernelRoot)
 		if !ok {
 			halt("sigil: out of memory building the direct map\n")
 		}

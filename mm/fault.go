@@ -19,7 +19,7 @@ func HandlePageFault(c *irq.Context) bool {
 	code := c.TF.ErrorCode
 	if !c.TF.FromUser() && code&irq.PFPresent == 0 {
 		kernelTables.LockIRQ()
-		ok, oom := Fault(KernelRoot, addr, code&irq.PFWrite != 0, false)
+		ok, oom := fault(KernelRoot, addr, code&irq.PFWrite != 0, false)
 		kernelTables.UnlockIRQ()
 		if ok {
 			return true
@@ -41,11 +41,21 @@ func HandlePageFault(c *irq.Context) bool {
 // reference). It returns false for anything else (no mapping, a
 // permission the entry does not give, a page whose contents come from
 // elsewhere), which the caller takes to the address space's areas, and
-// oom when a frame was needed and none was free. Interrupts off, and in
-// interrupt context root's tables lock held (lock.go).
+// oom when a frame was needed and none was free. It takes root's tables
+// lock (lock.go).
 //
 //go:nosplit
 func Fault(root uint64, va uintptr, write, user bool) (handled, oom bool) {
+	g := lockTables(root)
+	handled, oom = fault(root, va, write, user)
+	unlockTables(g)
+	return handled, oom
+}
+
+// fault is Fault with root's tables lock held.
+//
+//go:nosplit
+func fault(root uint64, va uintptr, write, user bool) (handled, oom bool) {
 	t := table(root)
 	for l := 4; ; l-- {
 		e := &t[index(va, l)]
@@ -90,7 +100,7 @@ func Fault(root uint64, va uintptr, write, user bool) (handled, oom bool) {
 //
 //go:nosplit
 func breakCOW(root uint64, va uintptr, e *uint64) (handled, oom bool) {
-	forgetUser()
+	forgetUser(root)
 	old := *e & pteAddr
 	if Refs(old) == 1 && KindOf(old) == KindAnon {
 		*e = *e&^PTECOW | PTEWrite
@@ -101,7 +111,9 @@ func breakCOW(root uint64, va uintptr, e *uint64) (handled, oom bool) {
 		}
 		*(*[PageSize]byte)(Phys(pa)) = *(*[PageSize]byte)(Phys(old))
 		*e = pa | *e&^(pteAddr|PTECOW) | PTEWrite | PTERef
+		invalidate(root, va) // before the old frame can go (lock.go)
 		Unref(old)
+		return true, false
 	}
 	invalidate(root, va)
 	return true, false
@@ -114,22 +126,24 @@ func breakCOW(root uint64, va uintptr, e *uint64) (handled, oom bool) {
 //
 //go:nosplit
 func MapPage(root uint64, va uintptr, pa uint64, flags uint64) bool {
-	forgetUser()
+	g := lockTables(root)
+	forgetUser(root)
 	e := walkTo(root, va, 1, true)
-	if e == nil {
-		return false
+	if e != nil {
+		old := *e
+		*e = pa | flags&(permBits|PTECOW) | PTEPresent | PTERef
+		if old&PTEPresent != 0 {
+			invalidate(root, va) // before the old frame can go (lock.go)
+			g.leaf(old)
+		}
 	}
-	old := *e
-	*e = pa | flags&(permBits|PTECOW) | PTEPresent | PTERef
-	if old&PTEPresent != 0 {
-		releaseLeaf(old)
-		invalidate(root, va)
-	}
-	return true
+	unlockTables(g)
+	return e != nil
 }
 
-// invalidate drops the translation of va in root from this CPU's TLB, if
-// root is loaded: with no PCIDs, an unloaded space has no TLB entries.
+// invalidate drops the translation of va in root from every TLB that may
+// hold it: on one CPU, this CPU's, if root is loaded (with no PCIDs, an
+// unloaded space has no TLB entries). The SMP work makes it a shootdown.
 //
 //go:nosplit
 func invalidate(root uint64, va uintptr) {
@@ -138,12 +152,39 @@ func invalidate(root uint64, va uintptr) {
 	}
 }
 
-// Flush drops every translation of the user space root from this CPU's
-// TLB, if root is loaded. Interrupts off (a tables lock held).
+// Flush drops every translation of the user space root from the TLBs that
+// may hold them (flushTLB), after a change that only narrowed access or
+// removed pages that hold no frame. Interrupts off.
 //
 //go:nosplit
-func Flush(root uint64) {
-	if arch.This().Root == root {
-		arch.SetCR3(root)
+func Flush(root uint64) { flushTLB(root) }
+
+// flushTLB drops every translation of root's tables from every TLB that
+// may hold one: on one CPU, reloading CR3 when root is loaded, and always
+// for the kernel's root, whose half every space shares (the arena's entries
+// are not global; the direct map's and the APIC window's, which never
+// change, are). The SMP work makes it a shootdown to
+// the CPUs that have root loaded.
+//
+//go:nosplit
+func flushTLB(root uint64) {
+	if cpu := arch.This(); arch.Bare() && (root == KernelRoot || cpu.Root == root) {
+		arch.SetCR3(arch.CR3())
 	}
+}
+
+// Populate gives every page of [va, end) of root a frame, as a touch by
+// kernel code (user false) would, and reports whether it could.
+//
+//go:nosplit
+func Populate(root uint64, va, end uintptr) bool {
+	g := lockTables(root)
+	ok := true
+	for ; ok && va < end; va += PageSize {
+		if _, _, mapped := lookup(root, va); !mapped {
+			ok, _ = fault(root, va, true, false)
+		}
+	}
+	unlockTables(g)
+	return ok
 }

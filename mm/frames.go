@@ -335,6 +335,29 @@ func Unref(pa uint64) {
 	}
 }
 
+// releaseGathered frees the first n of a gather's frames (lock.go) by their
+// fates: a leaf's reference dropped (Unref), a table page freed. The
+// caller holds a tables lock, so interrupts are off: the allocator's lock
+// is taken as interrupt context takes it, once for the batch.
+//
+//go:nosplit
+func releaseGathered(held *[256]uint64, n uint) {
+	frames.lock.LockIRQ()
+	for i := uint(0); i < n && i < uint(len(held)); i++ {
+		switch pa := held[i] &^ fateMask; held[i] & fateMask {
+		case fateUnref:
+			if atomic.AddUint32(metaOf(pa), ^uint32(0))&refMask == 0 {
+				releaseLocked(pa, &frames.free)
+			}
+		case fateFree:
+			releaseLocked(pa, &frames.free)
+		default:
+			releaseLocked(pa, &frames.zeroed)
+		}
+	}
+	frames.lock.UnlockIRQ()
+}
+
 // Refs returns frame pa's reference count.
 //
 //go:nosplit

@@ -22,23 +22,22 @@ import "sigil/arch"
 // it is held; that fault takes kernelTables, never userTables, so no CPU
 // waits for itself.
 //
-// What userTables does not yet cover: package vm's multi-step sections
-// (fork, mprotect, munmap, teardown, filling a page) are Go code the
-// scheduler can preempt, so they cannot hold a spinlock; they run with
-// interrupts off (WithIRQsOff), which excludes this CPU's interrupt
-// context, and under the space's mutex, which excludes other goroutines.
-// A second CPU's interrupt context is not excluded, and forgetUser clears
-// other CPUs' lastUser rows unlocked. The SMP work must move each page-table
-// step of those sections under userTables inside mm (Linux's page-table
-// lock, taken per operation under mmap_lock) and free frames and tables
-// only after the TLB shootdown.
+// Package vm's multi-step sections (fork, mprotect, munmap, teardown,
+// filling a page) are Go code the scheduler could preempt, so they hold no
+// spinlock themselves: each page-table operation they call here takes its
+// root's lock for itself (lockTables), as Linux takes the page-table lock
+// per operation under mmap_lock, and the space's mutex orders the
+// operations of one space.
 //
-// A pointer into a user page kept after the lock is released
-// (UserPointerIRQ, used with interrupts off) stays good while frames are
-// freed only after every CPU that may cache their translation has been
-// flushed: true on one CPU, and what the SMP issue's TLB shootdown must
-// keep true (Linux's mmu_gather frees after the flush, and GUP-fast walks
-// with interrupts off on the same promise).
+// A frame or table page an operation takes out of the tables is freed only
+// after the flush that removes every cached translation of it (gather,
+// Linux's mmu_gather): another CPU running the same space could otherwise
+// write through a stale TLB entry into a frame already given to someone
+// else. A single page (a copy-on-write break, MapPage) is invalidated
+// before its old frame loses the reference. On one CPU the flush is this
+// CPU's (flushTLB); the SMP work makes flushTLB and invalidate a
+// shootdown, and the order here is what keeps that sufficient. The same
+// rule keeps UserPointerIRQ's pointer valid while interrupts stay off.
 var kernelTables, userTables arch.Spinlock
 
 // tablesLock returns the lock guarding root's tables.
@@ -51,18 +50,77 @@ func tablesLock(root uint64) *arch.Spinlock {
 	return &userTables
 }
 
-// LockTables and UnlockTables take and release the lock guarding root's
-// tables, for nosplit callers with interrupts off (interrupt context: the
-// kernel runtime's memory calls; boot).
+// lockTables takes the lock guarding root's tables for one operation and
+// returns the gather its frees go to; unlockTables flushes and frees what
+// was gathered, then releases the lock. Goroutine context (with interrupts
+// off or on) and interrupt context alike.
 //
 //go:nosplit
-func LockTables(root uint64) { tablesLock(root).LockIRQ() }
+func lockTables(root uint64) *gather {
+	tablesLock(root).Lock()
+	g := &userGather
+	if root == KernelRoot {
+		g = &kernelGather
+	}
+	g.root = root
+	return g
+}
 
 //go:nosplit
-func UnlockTables(root uint64) { tablesLock(root).UnlockIRQ() }
+func unlockTables(g *gather) {
+	g.finish()
+	tablesLock(g.root).Unlock()
+}
+
+// A gather holds what an operation took out of root's page tables until
+// every translation that may still reach it has been flushed (Linux's
+// mmu_gather, mm/mmu_gather.c): each entry is a frame's address with its
+// fate in the low bits. When it fills, the operation flushes and frees in
+// the middle, as tlb_flush_mmu does. userGather is guarded by userTables,
+// kernelGather by kernelTables.
+type gather struct {
+	root uint64
+	n    uint
+	held [256]uint64
+}
+
+var userGather, kernelGather gather
+
+// A gathered frame's fate.
+const (
+	fateUnref  = iota // a leaf's reference: Unref
+	fateFree          // a page-table page: FreeFrame
+	fateZeroed        // an all-zero page-table page: FreeZeroed
+	fateMask   = PageSize - 1
+)
+
+// add holds frame pa until the flush; fate says how it goes.
+//
+//go:nosplit
+func (g *gather) add(pa, fate uint64) {
+	if g.n == uint(len(g.held)) {
+		g.finish()
+	}
+	g.held[g.n%uint(len(g.held))] = pa | fate
+	g.n++
+}
+
+// finish flushes root's translations, if anything was gathered, and frees
+// what was, under one hold of the allocator's lock (releaseGathered).
+//
+//go:nosplit
+func (g *gather) finish() {
+	if g.n == 0 {
+		return
+	}
+	flushTLB(g.root)
+	releaseGathered(&g.held, g.n)
+	g.n = 0
+}
 
 // WithIRQsOff runs a section of page-table changes with interrupts off on
-// this CPU (see above for what that does and does not exclude).
+// this CPU, so this CPU's interrupt context sees none of them half done
+// (each operation's lock excludes the other CPUs).
 func WithIRQsOff(f func()) { arch.NoInterrupts(f) }
 
 // UserFault is Fault for a user page fault in interrupt context.
@@ -70,7 +128,7 @@ func WithIRQsOff(f func()) { arch.NoInterrupts(f) }
 //go:nosplit
 func UserFault(root uint64, va uintptr, write bool) (handled bool) {
 	userTables.LockIRQ()
-	handled, _ = Fault(root, va, write, true)
+	handled, _ = fault(root, va, write, true)
 	userTables.UnlockIRQ()
 	return handled
 }

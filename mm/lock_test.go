@@ -61,3 +61,61 @@ func TestFramesConcurrent(t *testing.T) {
 		t.Errorf("%d frames left, want %d", len(seen), before.Free)
 	}
 }
+
+// TestTablesConcurrent: one space's tables changed by range operations
+// (map, write, protect, unmap) while other goroutines, as other CPUs
+// would, copy through them, resolve user faults and read them. Each
+// operation takes the tables lock for itself (lockTables); without it,
+// the race detector reports the tables' words written and read at once,
+// and frames can be freed under a copy. Afterwards every frame and table
+// is back.
+func TestTablesConcurrent(t *testing.T) {
+	_, user := userSpace(t)
+	base := Stats().InUse
+	const va, pages = 0x400000, 64
+	rw := Demand(PTEWrite | PTEUser | PTENX)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for g := 0; g < 3; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			b := make([]byte, 8)
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				a := uintptr(va + (i*7+g)%pages*PageSize)
+				switch g {
+				case 0:
+					CopyInIRQ(user, b, a)
+					CopyOutIRQ(user, a, b)
+				case 1:
+					UserFault(user, a, i%2 == 0)
+					in(user, b, a)
+				default:
+					Entry(user, a)
+					Resident(user, va, va+pages*PageSize)
+					TablePages(user)
+				}
+			}
+		}(g)
+	}
+	for i := 0; i < 300; i++ {
+		SetRange(user, va, va+pages*PageSize, rw, true)
+		out(user, va+uintptr(i%pages)*PageSize, []byte{byte(i)})
+		Protect(user, va, va+pages/2*PageSize, PTEUser|PTENX, true)
+		Discard(user, va+pages/2*PageSize, va+pages*PageSize)
+		SetRange(user, va, va+pages*PageSize, 0, true)
+	}
+	close(stop)
+	wg.Wait()
+	if got := Stats().InUse; got != base {
+		t.Errorf("%d frames in use after everything was unmapped, want %d", got, base)
+	}
+	if !ZeroedListClean() {
+		t.Error("a table freed as zeroed is not zero")
+	}
+}

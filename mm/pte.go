@@ -157,21 +157,34 @@ func nextBefore(va uintptr, l int, end uintptr) uintptr {
 }
 
 // Lookup returns the entry mapping va and its level, or ok=false if no
-// present entry maps it.
+// present entry maps it. It takes root's tables lock.
 //
 //go:nosplit
 func Lookup(root uint64, va uintptr) (pte uint64, level int, ok bool) {
+	g := lockTables(root)
+	pte, level, ok = lookup(root, va)
+	unlockTables(g)
+	return pte, level, ok
+}
+
+// lookup is Lookup with root's tables lock held.
+//
+//go:nosplit
+func lookup(root uint64, va uintptr) (pte uint64, level int, ok bool) {
 	e, l := leaf(root, va)
 	return *e, l, *e&PTEPresent != 0
 }
 
 // Entry returns the entry that decides va's page: its present leaf, the
-// demand marker above it, or 0.
+// demand marker above it, or 0. It takes root's tables lock.
 //
 //go:nosplit
 func Entry(root uint64, va uintptr) uint64 {
+	g := lockTables(root)
 	e, _ := leaf(root, va)
-	return *e
+	v := *e
+	unlockTables(g)
+	return v
 }
 
 // Translate returns the physical address va maps to.

@@ -1,8 +1,8 @@
 package mm
 
-// Operations on ranges of an address space's page tables. They run with
-// interrupts off, under the root's tables lock where the caller is
-// nosplit (lock.go): interrupt context resolves faults in the same tables.
+// Operations on ranges of an address space's page tables. Each takes the
+// root's tables lock for itself and frees what it removes only after the
+// flush (lock.go): interrupt context and other CPUs use the same tables.
 
 // Changes counts what a range operation did, so its caller can decide how
 // to flush the TLB.
@@ -29,16 +29,20 @@ func (c Changes) NeedFlush() bool { return c.Unmapped != 0 || c.TablesFreed }
 //
 //go:nosplit
 func SetRange(root uint64, va, end uintptr, want uint64, user bool) (c Changes) {
-	forgetUser()
-	c = setRange(root, va, end, want, user)
-	if tidy(root, va, end) {
+	g := lockTables(root)
+	forgetUser(root)
+	c = g.setRange(root, va, end, want, user)
+	if g.tidy(root, va, end) {
 		c.TablesFreed = true
 	}
+	unlockTables(g)
 	return c
 }
 
+// setRange is SetRange without the tidying, its tables lock held.
+//
 //go:nosplit
-func setRange(root uint64, va, end uintptr, want uint64, user bool) (c Changes) {
+func (g *gather) setRange(root uint64, va, end uintptr, want uint64, user bool) (c Changes) {
 	for va < end {
 		t := table(root)
 		for l := 4; ; l-- {
@@ -48,7 +52,7 @@ func setRange(root uint64, va, end uintptr, want uint64, user bool) (c Changes) 
 				if isTable(*e, l) {
 					c.TablesFreed = true
 				}
-				c.Unmapped += release(*e, l)
+				c.Unmapped += g.release(*e, l)
 				*e = want
 				va += span
 				break
@@ -72,77 +76,79 @@ func setRange(root uint64, va, end uintptr, want uint64, user bool) (c Changes) 
 	return
 }
 
-// release drops what entry e at level l holds: a reference on each frame
-// mapped under it, and the tables themselves. It returns the number of
-// present leaves it removed. Huge pages and leaves without PTERef own
+// release gathers what entry e at level l holds: a reference on each
+// frame mapped under it, and the tables themselves. It returns the number
+// of present leaves it removed. Huge pages and leaves without PTERef own
 // nothing and are left alone. One function per level keeps the nosplit
 // call chain bounded for the linker's stack check.
 //
 //go:nosplit
-func release(e uint64, l int) uint64 {
+func (g *gather) release(e uint64, l int) uint64 {
 	if e&PTEPresent == 0 {
 		return 0
 	}
 	if !isTable(e, l) {
-		return releaseLeaf(e)
+		return g.leaf(e)
 	}
 	var n uint64
 	switch l {
 	case 2:
-		n = releasePT(e)
+		n = g.pt(e)
 	case 3:
-		n = releasePD(e)
+		n = g.pd(e)
 	case 4:
-		n = releasePDPT(e)
+		n = g.pdpt(e)
 	}
-	FreeFrame(e & pteAddr)
+	g.add(e&pteAddr, fateFree)
 	return n
 }
 
+// leaf gathers the reference of the present leaf e, if it holds one.
+//
 //go:nosplit
-func releaseLeaf(e uint64) uint64 {
+func (g *gather) leaf(e uint64) uint64 {
 	if e&PTERef != 0 && e&PTEHuge == 0 {
-		Unref(e & pteAddr)
+		g.add(e&pteAddr, fateUnref)
 	}
 	return 1
 }
 
 //go:nosplit
-func releasePT(e uint64) (n uint64) {
+func (g *gather) pt(e uint64) (n uint64) {
 	t := table(e)
 	for i := range t {
 		if t[i]&PTEPresent != 0 {
-			n += releaseLeaf(t[i])
+			n += g.leaf(t[i])
 		}
 	}
 	return n
 }
 
 //go:nosplit
-func releasePD(e uint64) (n uint64) {
+func (g *gather) pd(e uint64) (n uint64) {
 	t := table(e)
 	for i := range t {
 		switch x := t[i]; {
 		case isTable(x, 2):
-			n += releasePT(x)
-			FreeFrame(x & pteAddr)
+			n += g.pt(x)
+			g.add(x&pteAddr, fateFree)
 		case x&PTEPresent != 0:
-			n += releaseLeaf(x)
+			n += g.leaf(x)
 		}
 	}
 	return n
 }
 
 //go:nosplit
-func releasePDPT(e uint64) (n uint64) {
+func (g *gather) pdpt(e uint64) (n uint64) {
 	t := table(e)
 	for i := range t {
 		switch x := t[i]; {
 		case isTable(x, 3):
-			n += releasePD(x)
-			FreeFrame(x & pteAddr)
+			n += g.pd(x)
+			g.add(x&pteAddr, fateFree)
 		case x&PTEPresent != 0:
-			n += releaseLeaf(x)
+			n += g.leaf(x)
 		}
 	}
 	return n
@@ -155,7 +161,7 @@ func releasePDPT(e uint64) (n uint64) {
 // it freed any table.
 //
 //go:nosplit
-func tidy(root uint64, va, end uintptr) (freed bool) {
+func (g *gather) tidy(root uint64, va, end uintptr) (freed bool) {
 	pml4 := table(root)
 	for a := va; a < end; a = nextBefore(a, 4, end) {
 		e4 := pml4[index(a, 4)]
@@ -172,11 +178,11 @@ func tidy(root uint64, va, end uintptr) (freed bool) {
 			pd := table(*e3)
 			end3 := nextBefore(b, 3, end4)
 			for c := b; c < end3; c = nextBefore(c, 2, end3) {
-				if e2 := &pd[index(c, 2)]; isTable(*e2, 2) && collapse(e2) {
+				if e2 := &pd[index(c, 2)]; isTable(*e2, 2) && g.collapse(e2) {
 					freed = true
 				}
 			}
-			if collapse(e3) {
+			if g.collapse(e3) {
 				freed = true
 			}
 		}
@@ -185,10 +191,10 @@ func tidy(root uint64, va, end uintptr) (freed bool) {
 }
 
 // collapse replaces the table entry *e with the one non-present value its
-// table holds in all 512 entries, if it does, and frees the table.
+// table holds in all 512 entries, if it does, and gathers the table.
 //
 //go:nosplit
-func collapse(e *uint64) bool {
+func (g *gather) collapse(e *uint64) bool {
 	t := table(*e)
 	v := t[0]
 	if v&PTEPresent != 0 {
@@ -199,7 +205,7 @@ func collapse(e *uint64) bool {
 			return false
 		}
 	}
-	FreeFrame(*e & pteAddr)
+	g.add(*e&pteAddr, fateFree)
 	*e = v
 	return true
 }
@@ -211,17 +217,19 @@ func collapse(e *uint64) bool {
 //
 //go:nosplit
 func Discard(root uint64, va, end uintptr) (c Changes) {
-	forgetUser()
+	g := lockTables(root)
+	forgetUser(root)
 	for a := va; a < end; {
 		e, l := leaf(root, a)
 		if l == 1 && *e&(PTEPresent|PTERef) == PTEPresent|PTERef {
-			Unref(*e & pteAddr)
+			g.add(*e&pteAddr, fateUnref)
 			*e = Demand(*e)
 			c.Unmapped++
 		}
 		a = next(a, l)
 	}
-	c.TablesFreed = tidy(root, va, end)
+	c.TablesFreed = g.tidy(root, va, end)
+	unlockTables(g)
 	return
 }
 
@@ -236,7 +244,17 @@ func Discard(root uint64, va, end uintptr) (c Changes) {
 //
 //go:nosplit
 func Protect(root uint64, va, end uintptr, prot uint64, private bool) (changed bool, ok bool) {
-	forgetUser()
+	g := lockTables(root)
+	changed, ok = protect(root, va, end, prot, private)
+	unlockTables(g)
+	return changed, ok
+}
+
+// protect is Protect with root's tables lock held.
+//
+//go:nosplit
+func protect(root uint64, va, end uintptr, prot uint64, private bool) (changed bool, ok bool) {
+	forgetUser(root)
 	for va < end {
 		e, l := leaf(root, va)
 		if span := uintptr(1) << levelShift(l); *e != 0 && l > 1 && (va&(span-1) != 0 || end-va < span) {
@@ -275,15 +293,16 @@ func Protect(root uint64, va, end uintptr, prot uint64, private bool) (changed b
 // are 2 MiB aligned. Used for the direct map.
 //
 //go:nosplit
-func MapLarge(root uint64, va uintptr, pa, size, flags uint64) bool {
+func MapLarge(root uint64, va uintptr, pa, size, flags uint64) (ok bool) {
 	const large = 1 << 21
-	for off := uint64(0); off < size; off += large {
-		v := va + uintptr(off)
-		e := walkTo(root, v, 2, false)
-		if e == nil {
-			return false
+	g := lockTables(root)
+	ok = true
+	for off := uint64(0); ok && off < size; off += large {
+		e := walkTo(root, va+uintptr(off), 2, false)
+		if ok = e != nil; ok {
+			*e = (pa + off) | flags | PTEPresent | PTEHuge
 		}
-		*e = (pa + off) | flags | PTEPresent | PTEHuge
 	}
-	return true
+	unlockTables(g)
+	return ok
 }

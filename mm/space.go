@@ -66,7 +66,19 @@ func NewUserRoot() (uint64, bool) {
 //
 //go:nosplit
 func Share(dst, src uint64, va, end uintptr, cow bool) (c Changes) {
-	forgetUser()
+	g := lockTables(src) // dst is a user space too: the same lock
+	forgetUser(src)
+	c = g.share(dst, src, va, end, cow)
+	unlockTables(g)
+	return c
+}
+
+// share is Share with the tables lock held. dst is loaded on no CPU (its
+// process is being made), so what it releases needs no flush; it goes
+// through the same gather anyway.
+//
+//go:nosplit
+func (g *gather) share(dst, src uint64, va, end uintptr, cow bool) (c Changes) {
 	for va < end {
 		st, dt := table(src), table(dst)
 		for l := 4; ; l-- {
@@ -75,7 +87,7 @@ func Share(dst, src uint64, va, end uintptr, cow bool) (c Changes) {
 			if !isTable(*se, l) {
 				// A marker or nothing over [va, hi): user spaces
 				// have no huge pages.
-				if *se != 0 && setRange(dst, va, hi, *se, true).NoMemory {
+				if *se != 0 && g.setRange(dst, va, hi, *se, true).NoMemory {
 					c.NoMemory = true
 					return c
 				}
@@ -87,7 +99,7 @@ func Share(dst, src uint64, va, end uintptr, cow bool) (c Changes) {
 				return c
 			}
 			if l == 2 {
-				c.Unmapped += sharePT(table(*de), table(*se), index(va, 1), int((hi-va)/PageSize), cow)
+				c.Unmapped += g.sharePT(table(*de), table(*se), index(va, 1), int((hi-va)/PageSize), cow)
 				va = hi
 				break
 			}
@@ -102,7 +114,7 @@ func Share(dst, src uint64, va, end uintptr, cow bool) (c Changes) {
 // copy-on-write.
 //
 //go:nosplit
-func sharePT(d, s *Table, i, n int, cow bool) (downgraded uint64) {
+func (g *gather) sharePT(d, s *Table, i, n int, cow bool) (downgraded uint64) {
 	for ; n > 0; i, n = i+1, n-1 {
 		e := s[i]
 		if e&PTEPresent != 0 {
@@ -113,7 +125,7 @@ func sharePT(d, s *Table, i, n int, cow bool) (downgraded uint64) {
 				downgraded++
 			}
 			if d[i]&PTEPresent != 0 {
-				releaseLeaf(d[i])
+				g.leaf(d[i])
 			}
 		}
 		d[i] = e
@@ -128,7 +140,17 @@ func sharePT(d, s *Table, i, n int, cow bool) (downgraded uint64) {
 //
 //go:nosplit
 func Move(root uint64, from, to, n uintptr) (c Changes) {
-	forgetUser()
+	g := lockTables(root)
+	forgetUser(root)
+	c = g.move(root, from, to, n)
+	unlockTables(g)
+	return c
+}
+
+// move is Move with root's tables lock held.
+//
+//go:nosplit
+func (g *gather) move(root uint64, from, to, n uintptr) (c Changes) {
 	for off := uintptr(0); off < n; {
 		s, d := from+off, to+off
 		l := 3
@@ -145,7 +167,7 @@ func Move(root uint64, from, to, n uintptr) (c Changes) {
 			c.NoMemory = true
 			return c
 		}
-		c.Unmapped += release(*de, l) // nothing, if the target was unmapped
+		c.Unmapped += g.release(*de, l) // nothing, if the target was unmapped
 		*de = *se
 		if sl <= l {
 			*se = 0
@@ -155,7 +177,7 @@ func Move(root uint64, from, to, n uintptr) (c Changes) {
 		// caller's unmap of the source range removes it.
 		off += span
 	}
-	c.TablesFreed = tidy(root, from, from+n)
+	c.TablesFreed = g.tidy(root, from, from+n)
 	return c
 }
 
@@ -164,6 +186,7 @@ func Move(root uint64, from, to, n uintptr) (c Changes) {
 //
 //go:nosplit
 func Resident(root uint64, va, end uintptr) (n [NumKinds]uint64) {
+	g := lockTables(root)
 	for va < end {
 		e, l := leaf(root, va)
 		if *e&PTEPresent != 0 && l == 1 {
@@ -171,6 +194,7 @@ func Resident(root uint64, va, end uintptr) (n [NumKinds]uint64) {
 		}
 		va = nextBefore(va, l, end)
 	}
+	unlockTables(g)
 	return n
 }
 
@@ -179,6 +203,14 @@ func Resident(root uint64, va, end uintptr) (n [NumKinds]uint64) {
 //
 //go:nosplit
 func TablePages(root uint64) (n uint64) {
+	g := lockTables(root)
+	n = tablePages(root)
+	unlockTables(g)
+	return n
+}
+
+//go:nosplit
+func tablePages(root uint64) (n uint64) {
 	n = 1
 	t4 := table(root)
 	for i := 0; i < kernelHalf; i++ {

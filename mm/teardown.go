@@ -15,7 +15,14 @@ import "sigil/arch"
 //
 //go:nosplit
 func Clear(root uint64, va, end uintptr) {
-	forgetUser()
+	g := lockTables(root)
+	forgetUser(root)
+	g.clear(root, va, end)
+	unlockTables(g)
+}
+
+//go:nosplit
+func (g *gather) clear(root uint64, va, end uintptr) {
 	t4 := table(root)
 	for a := va; a < end; a = nextBefore(a, 4, end) {
 		e4 := &t4[index(a, 4)]
@@ -42,7 +49,7 @@ func Clear(root uint64, va, end uintptr) {
 				t1, end2 := table(*e2), nextBefore(c, 2, end3)
 				for i, n := index(c, 1), int((end2-c)/PageSize); n > 0; i, n = i+1, n-1 {
 					if e := t1[i]; e&PTEPresent != 0 {
-						releaseLeaf(e)
+						g.leaf(e)
 					}
 					t1[i] = 0
 				}
@@ -59,6 +66,7 @@ func Clear(root uint64, va, end uintptr) {
 //
 //go:nosplit
 func FreeTables(root uint64, va, end uintptr, l int) {
+	g := lockTables(root)
 	for a := va; a < end; a = nextBefore(a, l+1, end) {
 		e := walkExisting(root, a, l+1)
 		if e == nil || !isTable(*e, l+1) {
@@ -67,9 +75,10 @@ func FreeTables(root uint64, va, end uintptr, l int) {
 		if l == 3 && index(a, 4) == 0 {
 			table(*e)[windowPDPTIndex] = 0 // the shared window: not ours
 		}
-		FreeZeroed(*e & pteAddr)
+		g.add(*e&pteAddr, fateZeroed)
 		*e = 0
 	}
+	unlockTables(g)
 }
 
 // walkExisting returns the level-l entry for va if the tables above it
@@ -98,7 +107,8 @@ func walkExisting(root uint64, va uintptr, l int) *uint64 {
 //
 //go:nosplit
 func FreeRoot(root uint64) {
-	forgetUser()
+	g := lockTables(root)
+	forgetUser(root)
 	if cpu := arch.This(); cpu.Root == root {
 		cpu.Root = KernelRoot
 		arch.SetCR3(KernelRoot)
@@ -109,9 +119,10 @@ func FreeRoot(root uint64) {
 	}
 	for i := 0; i < kernelHalf; i++ {
 		if t[i] != 0 {
-			release(t[i], 4)
+			g.release(t[i], 4)
 			t[i] = 0
 		}
 	}
-	FreeFrame(root)
+	g.add(root, fateFree)
+	unlockTables(g)
 }

@@ -30,7 +30,10 @@ var lastUser [arch.MaxCPUs]struct {
 }
 
 //go:nosplit
-func forgetUser() {
+func forgetUser(root uint64) {
+	if root == KernelRoot {
+		return // lastUser holds user spaces' pages only
+	}
 	for i := range lastUser {
 		lastUser[i].filled = false
 	}
@@ -51,14 +54,14 @@ func userFrame(root uint64, va uintptr, write bool) (uint64, bool) {
 		return 0, false
 	}
 	for try := 0; try < 2; try++ {
-		e, l, ok := Lookup(root, va)
+		e, l, ok := lookup(root, va)
 		if ok && l == 1 && e&PTEUser != 0 && (!write || e&PTEWrite != 0) {
 			pa := e & pteAddr
 			c.root, c.page, c.pa = root, va-uintptr(off), pa
 			c.write, c.filled = e&PTEWrite != 0, true
 			return pa | off, true
 		}
-		if handled, _ := Fault(root, va, write, true); !handled {
+		if handled, _ := fault(root, va, write, true); !handled {
 			return 0, false
 		}
 	}

@@ -159,14 +159,4 @@ func restoreFrame(c *irq.Context, fr *signal.Frame, fp *[signal.FPSize]byte) {
 // touch would.
 //
 //go:nosplit
-func materialise(va, end uint64) bool {
-	ok := true
-	mm.LockTables(mm.KernelRoot)
-	for ; ok && va < end; va += mm.PageSize {
-		if _, _, mapped := mm.Lookup(mm.KernelRoot, uintptr(va)); !mapped {
-			ok, _ = mm.Fault(mm.KernelRoot, uintptr(va), true, false)
-		}
-	}
-	mm.UnlockTables(mm.KernelRoot)
-	return ok
-}
+func materialise(va, end uint64) bool { return mm.Populate(mm.KernelRoot, uintptr(va), uintptr(end)) }

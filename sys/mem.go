@@ -1,7 +1,6 @@
 package sys
 
 import (
-	"sigil/arch"
 	"sigil/irq"
 	"sigil/linux"
 	"sigil/mm"
@@ -31,16 +30,6 @@ func protEntry(prot uint64) uint64 {
 		p &^= mm.PTENX
 	}
 	return mm.Demand(p)
-}
-
-// flush drops stale translations after present pages were unmapped. On one
-// CPU reloading CR3 is the whole shootdown.
-//
-//go:nosplit
-func flush(ch mm.Changes) {
-	if ch.NeedFlush() {
-		arch.SetCR3(arch.CR3())
-	}
 }
 
 // commitAllowed is the kernel runtime's form of Linux's heuristic
@@ -139,24 +128,21 @@ func sysMadvise(c *irq.Context) {
 	}
 	switch advice {
 	case linux.MADV_DONTNEED, linux.MADV_FREE:
-		mm.LockTables(mm.KernelRoot)
-		ch := mm.Discard(mm.KernelRoot, uintptr(addr), uintptr(addr+n))
-		mm.UnlockTables(mm.KernelRoot)
-		flush(ch)
+		mm.Discard(mm.KernelRoot, uintptr(addr), uintptr(addr+n))
 	}
 	// Other advice (HUGEPAGE, NOHUGEPAGE, COLLAPSE, ...) is a hint.
 	ret(c, 0)
 }
 
 // setKernelRange makes [addr, addr+n) of the arena entries want (0 to
-// unmap) under the kernel tables' lock, flushes what changed, and reports
-// whether every table it needed could be allocated.
+// unmap), flushes what changed, and reports whether every table it needed
+// could be allocated.
 //
 //go:nosplit
 func setKernelRange(addr, n, want uint64) bool {
-	mm.LockTables(mm.KernelRoot)
 	ch := mm.SetRange(mm.KernelRoot, uintptr(addr), uintptr(addr+n), want, false)
-	mm.UnlockTables(mm.KernelRoot)
-	flush(ch)
+	if ch.NeedFlush() {
+		mm.Flush(mm.KernelRoot)
+	}
 	return !ch.NoMemory
 }
