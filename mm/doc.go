@@ -11,10 +11,10 @@
 // Functions here run in kernel context (syscall or fault handling, IF
 // clear): //go:nosplit, no allocation, no sleeping locks. Spinlocks guard
 // the shared state (lock.go): the frame allocator's own, kernelTables for
-// the kernel's page tables and userTables for user spaces' against
-// interrupt context; lock.go also says what they do not cover yet.
-// Physical memory is reached
-// through the direct map at DirectBase, a variable so that host tests can put
+// the kernel's page tables and userTables for user spaces', each taken by
+// every page-table operation for itself; lock.go also says when what an
+// operation removes is freed. Physical memory is reached through the
+// direct map at DirectBase, a variable so that host tests can put
 // "physical memory" in a Go buffer.
 package mm
 
