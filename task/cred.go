@@ -2,23 +2,24 @@ package task
 
 import (
 	"sigil/clock"
+	"sigil/file"
 	"sigil/linux"
 	"sigil/vfs"
 )
 
-// vctx is the caller as the file system sees it: its file-system
+// FSContext is the caller as the file system sees it: its file-system
 // credentials and capabilities, and the time to stamp on what it changes.
-func (t *Thread) vctx() vfs.Ctx {
+func (t *Thread) FSContext() vfs.Ctx {
 	c := t.cred.Load()
 	return vfs.Ctx{UID: c.FSUID, GID: c.FSGID, Groups: c.Groups, Caps: c.Effective, Now: clock.Realtime()}
 }
 
-// fsizeLimit is the caller's RLIMIT_FSIZE soft limit in bytes, the end
+// FileSizeLimit is the caller's RLIMIT_FSIZE soft limit in bytes, the end
 // past which no write may put a byte.
-func (t *Thread) fsizeLimit() int64 {
+func (t *Thread) FileSizeLimit() int64 {
 	t.p.mu.Lock()
 	defer t.p.mu.Unlock()
-	return int64(min(t.p.limits[linux.RLIMIT_FSIZE].Cur, maxFileSize))
+	return int64(min(t.p.limits[linux.RLIMIT_FSIZE].Cur, file.MaxFileSize))
 }
 
 // umask applies the process's file-creation mask to mode (its S_IFMT and

@@ -6,6 +6,7 @@ package task
 import (
 	"sync"
 
+	"sigil/file"
 	"sigil/linux"
 	"sigil/signal"
 	"sigil/tty"
@@ -78,7 +79,7 @@ func (t *Thread) openControlling(tt *tty.TTY, flags uint64) {
 // tiocsctty is TIOCSCTTY: only a session leader without a terminal may
 // take one, and one another session owns only with steal (arg 1) and
 // CAP_SYS_ADMIN; the file must be readable unless CAP_SYS_ADMIN.
-func (t *Thread) tiocsctty(tt *tty.TTY, f *OpenFile, steal bool) error {
+func (t *Thread) tiocsctty(tt *tty.TTY, f *file.File, steal bool) error {
 	p := t.p
 	pgid, sid := p.ids()
 	admin := t.creds().Capable(linux.CAP_SYS_ADMIN)
@@ -90,7 +91,7 @@ func (t *Thread) tiocsctty(tt *tty.TTY, f *OpenFile, steal bool) error {
 	if sid != p.PID || controllingLocked(p, sid) != nil {
 		return linux.EPERM
 	}
-	if f.flags&linux.O_ACCMODE == linux.O_WRONLY && !admin {
+	if f.Flags&linux.O_ACCMODE == linux.O_WRONLY && !admin {
 		return linux.EPERM
 	}
 	if owner := tt.Session(); owner != 0 {

@@ -1,8 +1,8 @@
 package task
 
 import (
+	"sigil/file"
 	"sigil/linux"
-	"sigil/sys"
 	"sigil/tty"
 	"sigil/vfs"
 )
@@ -51,17 +51,17 @@ func MakeDevices(console *tty.TTY) *vfs.Node {
 // kernel, for init's descriptors): ENODEV for a major number no driver
 // has, ENXIO for a minor its driver lacks (as Linux 6.1 answers,
 // measured).
-func openDevice(t *Thread, n *vfs.Node, flags uint64) (*OpenFile, error) {
-	var ops fileOps
+func openDevice(t *Thread, n *vfs.Node, flags uint64) (*file.File, error) {
+	var ops file.Ops
 	switch n.Rdev {
 	case devNull:
-		ops = nullFile{n}
+		ops = file.Null{Node: n}
 	case devZero:
-		ops = zeroFile{nullFile{n}}
+		ops = file.Zero{Null: file.Null{Node: n}}
 	case devFull:
-		ops = fullFile{zeroFile{nullFile{n}}}
+		ops = file.Full{Zero: file.Zero{Null: file.Null{Node: n}}}
 	case devRandom, devURandom:
-		ops = randomFile{nullFile{n}}
+		ops = file.Random{Null: file.Null{Node: n}}
 	case devConsole:
 		if theConsole == nil {
 			return nil, linux.ENXIO
@@ -80,37 +80,5 @@ func openDevice(t *Thread, n *vfs.Node, flags uint64) (*OpenFile, error) {
 		}
 		return nil, linux.ENODEV
 	}
-	return newFile(ops, n, flags), nil
-}
-
-// nullFile is /dev/null: reads end at once, writes vanish.
-type nullFile struct{ node *vfs.Node }
-
-func (nullFile) read(*Thread, *OpenFile, []byte) (int, error)        { return 0, nil }
-func (nullFile) write(_ *Thread, _ *OpenFile, p []byte) (int, error) { return len(p), nil }
-func (n nullFile) stat() linux.Stat                                  { return nodeStat(n.node) }
-func (nullFile) close()                                              {}
-func (nullFile) poll() (uint32, uint64)                              { return linux.EPOLLIN | linux.EPOLLOUT, 0 }
-
-// zeroFile is /dev/zero: reads give zeroes, writes vanish.
-type zeroFile struct{ nullFile }
-
-func (zeroFile) read(_ *Thread, _ *OpenFile, p []byte) (int, error) {
-	clear(p)
-	return len(p), nil
-}
-
-// fullFile is /dev/full: reads give zeroes, writes fail with ENOSPC.
-type fullFile struct{ zeroFile }
-
-func (fullFile) write(*Thread, *OpenFile, []byte) (int, error) { return 0, linux.ENOSPC }
-
-// randomFile is /dev/random and /dev/urandom: the getrandom(2) source,
-// which never blocks once the kernel runs (as Linux's since 5.6 once
-// seeded); writes are accepted as entropy and change nothing.
-type randomFile struct{ nullFile }
-
-func (randomFile) read(_ *Thread, _ *OpenFile, p []byte) (int, error) {
-	sys.Fill(p)
-	return len(p), nil
+	return file.New(ops, n, flags), nil
 }

@@ -3,8 +3,10 @@ package task
 import (
 	"fmt"
 	"path"
-	"sigil/cred"
 	"sync"
+
+	"sigil/cred"
+	"sigil/file"
 
 	"sigil/arch"
 	"sigil/irq"
@@ -35,10 +37,10 @@ type image struct {
 // and envp (Linux's load_elf_binary): each segment is a private mapping of
 // the file's pages, its bss anonymous memory after them, the break starts
 // after the last, and the stack holds the arguments.
-func load(node *vfs.Node, file string, argv, envp []string, lim vm.Limits, cr *cred.Cred) (*image, error) {
+func load(node *vfs.Node, execfn string, argv, envp []string, lim vm.Limits, cr *cred.Cred) (*image, error) {
 	b, err := node.Bytes()
 	if err != nil {
-		return nil, fileErrno(err)
+		return nil, file.Errno(err)
 	}
 	img, err := loader.Parse(b)
 	if err != nil {
@@ -89,7 +91,7 @@ func load(node *vfs.Node, file string, argv, envp []string, lim vm.Limits, cr *c
 	}
 	as.SetBreak(uintptr(top))
 	as.SetCode(uintptr(code))
-	sp, err := buildStack(as, img, file, argv, envp, cr)
+	sp, err := buildStack(as, img, execfn, argv, envp, cr)
 	if err != nil {
 		return fail(err)
 	}
@@ -265,7 +267,7 @@ func (t *Thread) execNode(node *vfs.Node, file string, argv, envp []string) erro
 		})
 		argv = []string{""}
 	}
-	node, argv, err := p.findProgram(t.vctx(), node, file, argv)
+	node, argv, err := p.findProgram(t.FSContext(), node, file, argv)
 	if err != nil {
 		return err
 	}
@@ -336,9 +338,9 @@ func (t *Thread) deThread() error {
 			o.wakeLocked()
 		}
 	}
-	p.stopEv.notify() // threads parked by a group stop leave too
+	p.stopEv.Notify() // threads parked by a group stop leave too
 	for len(p.threads) > 1 {
-		ev := p.threadEv.wait()
+		ev := p.threadEv.Wait()
 		p.mu.Unlock()
 		select {
 		case <-ev:

@@ -233,5 +233,5 @@ func sysFutex(t *Thread, a *args) (uint64, error) {
 		mono := clock.Nanotime()
 		deadline = time.Now().Add(time.Duration(o.Deadline(int64(d), mono, clock.Realtime()) - mono))
 	}
-	return 0, as.futexWait(addr, o.Private, uint32(val), o.Bits, deadline, t.intr())
+	return 0, as.futexWait(addr, o.Private, uint32(val), o.Bits, deadline, t.Interrupted())
 }

@@ -6,6 +6,7 @@ import (
 
 	"sigil/linux"
 	"sigil/mm"
+	"sigil/signal"
 )
 
 // The system-wide task limit (Linux's threads-max, kernel/fork.c): the
@@ -44,13 +45,13 @@ func startTask() error {
 // endTask uncounts a thread that ended or was never started.
 func endTask() { tasks.n.Add(-1) }
 
-// kernelMemory reports whether the kernel may allocate n more bytes for
+// KernelMemory reports whether the kernel may allocate n more bytes for
 // t's process (a thread's structures and stack, pipe buffers): kernel
 // memory spent for users comes out of the frames above the kernel's
 // reserve, as user memory does, so that no user can eat into what the
 // kernel keeps for itself. When there are none, it reclaims (and may
 // kill), as a page fault would, and looks once more.
-func (t *Thread) kernelMemory(n int) bool {
+func (t *Thread) KernelMemory(n int) bool {
 	need := uint64(n+pageSize-1) / pageSize
 	for try := 0; ; try++ {
 		if mm.UserFree() > need {
@@ -60,4 +61,10 @@ func (t *Thread) kernelMemory(n int) bool {
 			return false
 		}
 	}
+}
+
+// ExceedFileSize is file.Caller's: a write reached RLIMIT_FSIZE, and the
+// caller gets SIGXFSZ (as generic_write_check_limits sends it).
+func (t *Thread) ExceedFileSize() {
+	t.p.send(t, signal.Info(int(linux.SIGXFSZ), linux.SI_USER))
 }

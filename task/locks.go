@@ -3,13 +3,10 @@ package task
 import (
 	"unsafe"
 
+	"sigil/file"
 	"sigil/filelock"
 	"sigil/linux"
 )
-
-// fileLocks is every file's advisory locks (fs/locks.c): flock(2),
-// POSIX record locks and OFD locks. The table guards itself.
-var fileLocks filelock.Table
 
 // flock(2) operations. Source: include/uapi/asm-generic/fcntl.h.
 const (
@@ -20,49 +17,27 @@ const (
 	lockMand = 32
 )
 
-// lockKey is the inode f's locks attach to: its node, or for a file
-// without one (pipes, sockets, eventfds) the description itself.
-func (f *OpenFile) lockKey() any {
-	if f.node != nil {
-		return f.node
-	}
-	return f
-}
-
-// lockInode names f's file in /proc/locks.
-func (f *OpenFile) lockInode() filelock.Inode {
-	if f.node == nil {
-		return filelock.Inode{}
-	}
-	a := f.node.Attr()
-	return filelock.Inode{Dev: a.Dev, Ino: a.Ino}
-}
-
 // closedBy is filp_close's locks_remove_posix: closing any descriptor of
 // a file drops every POSIX lock the descriptor table (the process) holds
 // on it. Then the descriptor's reference goes.
-func (ft *FDTable) closedBy(f *OpenFile) {
-	fileLocks.RemovePosix(f.lockKey(), ft)
-	f.unref()
+func (ft *FDTable) closedBy(f *file.File) {
+	file.Locks.RemovePosix(f.LockKey(), ft)
+	f.Unref()
 }
-
-// dropLocks is locks_remove_file, when a description's last reference
-// goes: its OFD and flock locks go with it.
-func (f *OpenFile) dropLocks() { fileLocks.RemoveFile(f.lockKey(), f) }
 
 // waitLock applies req to f's file, waiting while it conflicts when wait
 // says so (flock_lock_inode_wait, do_lock_file_wait): a signal ends the
 // wait with ERESTARTSYS, so SA_RESTART restarts the call.
-func (t *Thread) waitLock(f *OpenFile, req filelock.Lock, wait bool) error {
+func (t *Thread) waitLock(f *file.File, req filelock.Lock, wait bool) error {
 	for {
-		w, err := fileLocks.Set(f.lockKey(), f.lockInode(), req, wait)
+		w, err := file.Locks.Set(f.LockKey(), f.LockInode(), req, wait)
 		if w == nil {
 			return err
 		}
 		select {
 		case <-w.Done():
-		case <-t.intr():
-			fileLocks.Cancel(w)
+		case <-t.Interrupted():
+			file.Locks.Cancel(w)
 			return linux.ERESTARTSYS
 		}
 	}
@@ -91,7 +66,7 @@ func sysFlock(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if _, ok := f.ops.(pathFile); ok {
+	if _, ok := f.Ops.(file.Path); ok {
 		return 0, linux.EBADF // fdget does not see O_PATH descriptors
 	}
 	req := filelock.Lock{Class: filelock.Flock, Type: typ, Owner: f, Pid: t.p.PID}
@@ -100,8 +75,8 @@ func sysFlock(t *Thread, a *args) (uint64, error) {
 
 // fcntlLock serves fcntl's F_GETLK, F_SETLK, F_SETLKW and their OFD
 // forms (do_fcntl): struct flock in and, for the GETLK forms, out.
-func (t *Thread) fcntlLock(fd uint64, f *OpenFile, cmd, addr uint64) (uint64, error) {
-	if _, ok := f.ops.(pathFile); ok {
+func (t *Thread) fcntlLock(fd uint64, f *file.File, cmd, addr uint64) (uint64, error) {
+	if _, ok := f.Ops.(file.Path); ok {
 		return 0, linux.EBADF // check_fcntl_cmd refuses locks on O_PATH
 	}
 	var fl linux.Flock
@@ -121,16 +96,16 @@ func (t *Thread) fcntlLock(fd uint64, f *OpenFile, cmd, addr uint64) (uint64, er
 // posixLock is flock64_to_posix_lock: the request struct flock makes,
 // owned by the caller's descriptor table. EINVAL for a bad whence or
 // type or a range before 0, EOVERFLOW past OFFSET_MAX.
-func (t *Thread) posixLock(f *OpenFile, fl *linux.Flock) (filelock.Lock, error) {
+func (t *Thread) posixLock(f *file.File, fl *linux.Flock) (filelock.Lock, error) {
 	var base int64
 	switch fl.Whence {
 	case linux.SEEK_SET:
 	case linux.SEEK_CUR:
-		f.mu.Lock()
-		base = f.off
-		f.mu.Unlock()
+		f.Mu.Lock()
+		base = f.Off
+		f.Mu.Unlock()
 	case linux.SEEK_END:
-		base = f.ops.stat().Size
+		base = f.Ops.Stat().Size
 	default:
 		return filelock.Lock{}, linux.EINVAL
 	}
@@ -147,7 +122,7 @@ func (t *Thread) posixLock(f *OpenFile, fl *linux.Flock) (filelock.Lock, error) 
 
 // ofd makes req an OFD lock of f (fcntl_getlk, fcntl_setlk): EINVAL
 // unless l_pid is 0.
-func ofd(req *filelock.Lock, f *OpenFile, fl *linux.Flock) error {
+func ofd(req *filelock.Lock, f *file.File, fl *linux.Flock) error {
 	if fl.Pid != 0 {
 		return linux.EINVAL
 	}
@@ -158,7 +133,7 @@ func ofd(req *filelock.Lock, f *OpenFile, fl *linux.Flock) error {
 // getlk is fcntl_getlk: the first lock that would conflict, described
 // from SEEK_SET with its owner's pid (-1 for OFD locks), or l_type
 // F_UNLCK and the rest untouched.
-func (t *Thread) getlk(f *OpenFile, cmd uint64, fl *linux.Flock) error {
+func (t *Thread) getlk(f *file.File, cmd uint64, fl *linux.Flock) error {
 	if fl.Type != linux.F_RDLCK && fl.Type != linux.F_WRLCK {
 		return linux.EINVAL
 	}
@@ -171,7 +146,7 @@ func (t *Thread) getlk(f *OpenFile, cmd uint64, fl *linux.Flock) error {
 			return err
 		}
 	}
-	l, found := fileLocks.Test(f.lockKey(), req)
+	l, found := file.Locks.Test(f.LockKey(), req)
 	if !found {
 		fl.Type = linux.F_UNLCK
 		return nil
@@ -185,14 +160,14 @@ func (t *Thread) getlk(f *OpenFile, cmd uint64, fl *linux.Flock) error {
 // allow the lock's type (check_fmode_for_setlk), EAGAIN on a conflict,
 // EDEADLK where F_SETLKW would wait for itself. A POSIX lock taken
 // while another thread closed the descriptor is given back, EBADF.
-func (t *Thread) setlk(fd uint64, f *OpenFile, cmd uint64, fl *linux.Flock) error {
+func (t *Thread) setlk(fd uint64, f *file.File, cmd uint64, fl *linux.Flock) error {
 	req, err := t.posixLock(f, fl)
 	if err != nil {
 		return err
 	}
-	f.mu.Lock()
-	acc := f.flags & linux.O_ACCMODE
-	f.mu.Unlock()
+	f.Mu.Lock()
+	acc := f.Flags & linux.O_ACCMODE
+	f.Mu.Unlock()
 	if req.Type == filelock.Read && acc != linux.O_RDONLY && acc != linux.O_RDWR ||
 		req.Type == filelock.Write && acc != linux.O_WRONLY && acc != linux.O_RDWR {
 		return linux.EBADF

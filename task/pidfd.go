@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"sigil/file"
 	"sigil/linux"
 )
 
@@ -13,11 +14,11 @@ import (
 // fixed for the file's life; what it reads of p is guarded by p.mu.
 type pidFile struct{ p *Process }
 
-// A pidfd has no read or write operation: EINVAL, as for any such file.
-func (pidFile) read(*Thread, *OpenFile, []byte) (int, error)  { return 0, linux.EINVAL }
-func (pidFile) write(*Thread, *OpenFile, []byte) (int, error) { return 0, linux.EINVAL }
-func (pidFile) stat() linux.Stat                              { return linux.Stat{Mode: 0o600, Nlink: 1, Blksize: 4096} }
-func (pidFile) close()                                        {}
+// A pidfd has no Read or write operation: EINVAL, as for any such file.
+func (pidFile) Read(file.Caller, *file.File, []byte) (int, error)  { return 0, linux.EINVAL }
+func (pidFile) Write(file.Caller, *file.File, []byte) (int, error) { return 0, linux.EINVAL }
+func (pidFile) Stat() linux.Stat                                   { return linux.Stat{Mode: 0o600, Nlink: 1, Blksize: 4096} }
+func (pidFile) Close()                                             {}
 
 // exited reports whether the whole process has exited: a zombie, or
 // reaped (Linux's thread_group_exited).
@@ -32,8 +33,8 @@ func (f pidFile) exited() bool {
 func (f pidFile) reaped() bool { return Lookup(f.p.PID) != f.p }
 
 // poll is pidfd_poll: readable once the process has exited. Process.exit
-// notifies pollEvents.
-func (f pidFile) poll() (uint32, uint64) {
+// notifies file.Events.
+func (f pidFile) Poll() (uint32, uint64) {
 	if f.exited() {
 		return linux.EPOLLIN | linux.EPOLLRDNORM, 1
 	}
@@ -54,10 +55,10 @@ func (f pidFile) fdinfo() string {
 // Linux's pidfd_prepare makes every pidfd, non-blocking with
 // PIDFD_NONBLOCK.
 func (t *Thread) newPidfd(p *Process, flags uint64) (int, error) {
-	f := newFile(pidFile{p}, nil, linux.O_RDWR|flags&linux.PIDFD_NONBLOCK)
+	f := file.New(pidFile{p}, nil, linux.O_RDWR|flags&linux.PIDFD_NONBLOCK)
 	fd, err := t.installFD(f, 0, true)
 	if err != nil {
-		f.unref()
+		f.Unref()
 	}
 	return fd, err
 }
@@ -85,12 +86,12 @@ func (t *Thread) clonePidfd(addr uint64, np *Process) error {
 
 // pidfd returns the pidfd open at fd and its description: EBADF when fd
 // is not open or is another kind of file (pidfd_pid).
-func (t *Thread) pidfd(fd uint64) (pidFile, *OpenFile, error) {
+func (t *Thread) pidfd(fd uint64) (pidFile, *file.File, error) {
 	f, err := t.p.files.get(fd)
 	if err != nil {
 		return pidFile{}, nil, err
 	}
-	pf, ok := f.ops.(pidFile)
+	pf, ok := f.Ops.(pidFile)
 	if !ok {
 		return pidFile{}, nil, linux.EBADF
 	}
@@ -99,11 +100,11 @@ func (t *Thread) pidfd(fd uint64) (pidFile, *OpenFile, error) {
 
 // getRef returns the file open at fd with a reference taken under the
 // table's lock, so that a close racing with it cannot free it first.
-func (ft *FDTable) getRef(fd uint64) (*OpenFile, error) {
+func (ft *FDTable) getRef(fd uint64) (*file.File, error) {
 	ft.mu.Lock()
 	defer ft.mu.Unlock()
 	if fd >= uint64(len(ft.fds)) || ft.fds[fd].f == nil {
 		return nil, linux.EBADF
 	}
-	return ft.fds[fd].f.ref(), nil
+	return ft.fds[fd].f.Ref(), nil
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"sigil/arch"
+	"sigil/file"
 	"sigil/linux"
 	"sigil/rlimit"
 	"sigil/signal"
@@ -38,21 +39,21 @@ type Process struct {
 	limits   rlimit.Table
 	exiting  bool
 	zombie   bool
-	status   uint32        // wait status once a zombie
-	dying    chan struct{} // closed when the process must stop
-	childEv  *notifier     // a child changed state (wait4)
-	vforked  chan struct{} // closed when a vfork child execs or exits
+	status   uint32         // wait status once a zombie
+	dying    chan struct{}  // closed when the process must stop
+	childEv  *file.Notifier // a child changed state (wait4)
+	vforked  chan struct{}  // closed when a vfork child execs or exits
 
 	shared       signal.Queue // process-directed pending signals
 	stopped      bool
 	stopSig      int
 	stopReported bool // wait4(WUNTRACED) has seen this stop
 	contPending  bool // a continue wait4(WCONTINUED) has not seen
-	stopEv       *notifier
-	threadEv     *notifier // a thread left threads (de_thread waits for it)
-	execing      bool      // a thread is in de_thread
-	sigEv        *notifier // a signal was queued (sigtimedwait, signalfd)
-	signalfd     bool      // a signalfd was made for it: interrupt context leaves generation to goroutines
+	stopEv       *file.Notifier
+	threadEv     *file.Notifier // a thread left threads (de_thread waits for it)
+	execing      bool           // a thread is in de_thread
+	sigEv        *file.Notifier // a signal was queued (sigtimedwait, signalfd)
+	signalfd     bool           // a signalfd was made for it: interrupt context leaves generation to goroutines
 
 	alarm         *time.Timer
 	timers        map[int32]*posixTimer // POSIX timers by ID (posixtimer.go)
@@ -159,10 +160,10 @@ func newProcessID(parent *Process, id int32) *Process {
 		threads:    map[int32]*Thread{},
 		children:   map[int32]*Process{},
 		dying:      make(chan struct{}),
-		childEv:    newNotifier(),
-		stopEv:     newNotifier(),
-		threadEv:   newNotifier(),
-		sigEv:      newNotifier(),
+		childEv:    file.NewNotifier(),
+		stopEv:     file.NewNotifier(),
+		threadEv:   file.NewNotifier(),
+		sigEv:      file.NewNotifier(),
 		limits:     defaultLimits(),
 	}
 	p.shared.User = &rootUser
@@ -220,7 +221,7 @@ func (p *Process) exit(status uint32) {
 	vf := p.vforked
 	p.vforked = nil
 	p.mu.Unlock()
-	pollEvents.notify() // its pidfds are readable (pidfd.go)
+	file.Events.Notify() // its pidfds are readable (pidfd.go)
 	exitControlling(p)
 	p.reportUnknown()
 	if vf != nil {
@@ -250,7 +251,7 @@ func (p *Process) exit(status uint32) {
 			reaper.children[c.PID] = c
 			reaper.mu.Unlock()
 			if zombie {
-				reaper.childEv.notify()
+				reaper.childEv.Notify()
 			}
 		}
 		// forget_original_parent: the parent-death signal, as kill()
@@ -346,7 +347,7 @@ func (p *Process) kill(status uint32) {
 		threads = append(threads, t)
 		t.wakeLocked() // out of user mode and out of any blocking call
 	}
-	p.stopEv.notify()
+	p.stopEv.Notify()
 	p.mu.Unlock()
 	if len(threads) == 0 {
 		p.exit(status)

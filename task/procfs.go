@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/metrics"
-	"sigil/cred"
 	"strings"
+
+	"sigil/cred"
+	"sigil/file"
 
 	"sigil/clock"
 	"sigil/intr"
@@ -76,7 +78,7 @@ func procSnapshot(self *Process, tid int32, name string) *vfs.FS {
 	fs.Add("/proc/loadavg", vfs.S_IFREG|0o444, []byte(loadavg()))
 	fs.Add("/proc/filesystems", vfs.S_IFREG|0o444, []byte("nodev\trootfs\nnodev\ttmpfs\nnodev\tproc\nnodev\ttracefs\n"))
 	fs.Add("/proc/mounts", vfs.S_IFREG|0o444, []byte(mountsFile()))
-	fs.Add("/proc/locks", vfs.S_IFREG|0o444, []byte(fileLocks.ProcLocks()))
+	fs.Add("/proc/locks", vfs.S_IFREG|0o444, []byte(file.Locks.ProcLocks()))
 	if self != nil {
 		fs.Add("/proc/self", vfs.S_IFLNK|0o777, []byte(fmt.Sprint(self.PID)))
 		fs.Add("/proc/thread-self", vfs.S_IFLNK|0o777, []byte(fmt.Sprintf("%d/task/%d", self.PID, tid)))
@@ -184,8 +186,8 @@ func (p *Process) addLinks(fs *vfs.FS, dir string) {
 	fs.Add(dir+"/fd", vfs.S_IFDIR|0o500, nil)
 	for _, e := range files.open() {
 		l, _ := fs.Add(fmt.Sprintf("%s/fd/%d", dir, e.fd), vfs.S_IFLNK|0o700, []byte(fdTarget(e.f)))
-		if e.f.node != nil {
-			l.Dev = magicLink{e.f.node}
+		if e.f.Node != nil {
+			l.Dev = magicLink{e.f.Node}
 		}
 	}
 	addFdinfo(fs, dir, files)
@@ -202,15 +204,15 @@ func addMagicLink(fs *vfs.FS, name string, perm uint32, to *vfs.Node) {
 }
 
 // fdTarget is what readlink of /proc/PID/fd/N gives for f.
-func fdTarget(f *OpenFile) string {
-	switch o := f.ops.(type) {
-	case pipeReader:
-		return fmt.Sprintf("pipe:[%d]", o.p.id)
-	case pipeWriter:
-		return fmt.Sprintf("pipe:[%d]", o.p.id)
-	case *eventFile:
+func fdTarget(f *file.File) string {
+	switch o := f.Ops.(type) {
+	case file.PipeReader:
+		return fmt.Sprintf("pipe:[%d]", o.ID())
+	case file.PipeWriter:
+		return fmt.Sprintf("pipe:[%d]", o.ID())
+	case *file.Eventfd:
 		return "anon_inode:[eventfd]"
-	case *epollFile:
+	case *file.Epoll:
 		return "anon_inode:[eventpoll]"
 	case *signalFile:
 		return "anon_inode:[signalfd]"
@@ -221,8 +223,8 @@ func fdTarget(f *OpenFile) string {
 	case pidFile:
 		return "anon_inode:[pidfd]"
 	}
-	if f.node != nil {
-		return vfs.PathOf(f.node)
+	if f.Node != nil {
+		return vfs.PathOf(f.Node)
 	}
 	return "anon_inode:[unknown]"
 }

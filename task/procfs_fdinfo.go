@@ -20,14 +20,14 @@ func addFdinfo(fs *vfs.FS, dir string, files *FDTable) {
 	fs.Add(dir+"/fdinfo", vfs.S_IFDIR|0o500, nil)
 	for _, e := range files.open() {
 		f := e.f
-		f.mu.Lock()
-		pos, flags := f.off, f.flags
-		f.mu.Unlock()
+		f.Mu.Lock()
+		pos, flags := f.Off, f.Flags
+		f.Mu.Unlock()
 		if files.cloexec(uint64(e.fd)) {
 			flags |= linux.O_CLOEXEC
 		}
-		s := fmt.Sprintf("pos:\t%d\nflags:\t0%o\nmnt_id:\t%d\nino:\t%d\n", pos, flags, 0, f.ops.stat().Ino)
-		if sh, ok := f.ops.(fdinfoShower); ok {
+		s := fmt.Sprintf("pos:\t%d\nflags:\t0%o\nmnt_id:\t%d\nino:\t%d\n", pos, flags, 0, f.Ops.Stat().Ino)
+		if sh, ok := f.Ops.(fdinfoShower); ok {
 			s += sh.fdinfo()
 		}
 		fs.Add(fmt.Sprintf("%s/fdinfo/%d", dir, e.fd), vfs.S_IFREG|0o400, []byte(s))

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"sync/atomic"
 
+	"sigil/file"
 	"sigil/linux"
 	"sigil/pty"
 	"sigil/tty"
@@ -45,7 +46,7 @@ var ttyGen atomic.Uint64
 func init() {
 	tty.Changed = func() {
 		ttyGen.Add(1)
-		pollEvents.notify()
+		file.Events.Notify()
 	}
 }
 
@@ -63,7 +64,7 @@ func makeDevpts() {
 
 // openPtmx is ptmx_open: a new pair, locked, its slave node made with the
 // opener's IDs and mode 0620 (devpts_pty_new).
-func openPtmx(t *Thread, node *vfs.Node, flags uint64) (*OpenFile, error) {
+func openPtmx(t *Thread, node *vfs.Node, flags uint64) (*file.File, error) {
 	pair, err := pty.Open()
 	if err != nil {
 		return nil, linux.ENOSPC
@@ -76,14 +77,14 @@ func openPtmx(t *Thread, node *vfs.Node, flags uint64) (*OpenFile, error) {
 	n.Rdev = ptsDev(pair.Index)
 	if t != nil {
 		c := t.creds()
-		t.vctx().Chown(n, int64(c.FSUID), int64(c.FSGID))
+		t.FSContext().Chown(n, int64(c.FSUID), int64(c.FSGID))
 	}
-	return newFile(masterFile{pair, node}, node, flags), nil
+	return file.New(masterFile{pair, node}, node, flags), nil
 }
 
 // openSlave opens /dev/pts/N: EIO while the pair is locked (pty_open),
 // and it may become the opener's controlling terminal.
-func openSlave(t *Thread, node *vfs.Node, i int, flags uint64) (*OpenFile, error) {
+func openSlave(t *Thread, node *vfs.Node, i int, flags uint64) (*file.File, error) {
 	pair := pty.Lookup(i)
 	if pair == nil {
 		return nil, linux.EIO
@@ -94,7 +95,7 @@ func openSlave(t *Thread, node *vfs.Node, i int, flags uint64) (*OpenFile, error
 	if t != nil {
 		t.openControlling(pair.Slave, flags)
 	}
-	return newFile(ttyFile{pair.Slave, node, pair}, node, flags), nil
+	return file.New(ttyFile{pair.Slave, node, pair}, node, flags), nil
 }
 
 // masterFile is an open /dev/ptmx: writes are the slave's typed input,
@@ -104,23 +105,23 @@ type masterFile struct {
 	node *vfs.Node
 }
 
-func (m masterFile) read(t *Thread, f *OpenFile, p []byte) (int, error) {
-	n, err := m.pair.Read(p, f.nonblock(), t.intr())
+func (m masterFile) Read(c file.Caller, f *file.File, p []byte) (int, error) {
+	n, err := m.pair.Read(p, f.NonBlock(), c.Interrupted())
 	return n, ttyErrno(err)
 }
 
-// write is pty_write into the slave's line discipline: ISIG characters
+// Write is pty_write into the slave's line discipline: ISIG characters
 // signal the slave's foreground group.
-func (m masterFile) write(t *Thread, f *OpenFile, p []byte) (int, error) {
+func (m masterFile) Write(_ file.Caller, _ *file.File, p []byte) (int, error) {
 	m.pair.Slave.Input(p, SignalGroup)
 	return len(p), nil
 }
 
-func (m masterFile) stat() linux.Stat { return nodeStat(m.node) }
+func (m masterFile) Stat() linux.Stat { return file.NodeStat(m.node) }
 
-// close is pty_close on the master: the slave is hung up, its session's
+// Close is pty_close on the master: the slave is hung up, its session's
 // leader told, and its node goes (devpts_pty_kill).
-func (m masterFile) close() {
+func (m masterFile) Close() {
 	hangupSession(m.pair.Slave)
 	m.pair.CloseMaster()
 	name := "/" + strconv.Itoa(m.pair.Index)
@@ -129,7 +130,7 @@ func (m masterFile) close() {
 	}
 }
 
-func (m masterFile) poll() (uint32, uint64) { return m.pair.MasterPoll(), ttyGen.Load() }
+func (m masterFile) Poll() (uint32, uint64) { return m.pair.MasterPoll(), ttyGen.Load() }
 
 // ptyPeer is TIOCGPTPEER: the slave opened through the master, flags as
 // open(2)'s, without a path walk.
@@ -147,7 +148,7 @@ func (t *Thread) ptyPeer(m masterFile, flags uint64) (uint64, error) {
 	}
 	fd, err := t.installFD(f, 0, flags&linux.O_CLOEXEC != 0)
 	if err != nil {
-		f.unref()
+		f.Unref()
 		return 0, err
 	}
 	return uint64(fd), nil

@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"sigil/arch"
+	"sigil/file"
 	"sigil/irq"
 	"sigil/linux"
 	"sigil/mm"
@@ -31,10 +32,10 @@ type sigState struct {
 	restart   linux.Errno
 }
 
-// intr returns a channel closed when the thread must stop blocking: a
+// Interrupted returns a channel closed when the thread must stop blocking: a
 // deliverable signal is pending or the process is dying. Blocking system
 // calls select on it.
-func (t *Thread) intr() <-chan struct{} {
+func (t *Thread) Interrupted() <-chan struct{} {
 	p := t.p
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -168,7 +169,7 @@ func (p *Process) generate(t *Thread, info linux.SignalInfo) (queued bool, err e
 		if p.stopped {
 			p.stopped, p.contPending, continued = false, true, true
 		}
-		p.stopEv.notify()
+		p.stopEv.Notify()
 	case signal.DefaultAction(sig) == signal.Stop:
 		p.discardLocked(int(linux.SIGCONT))
 	}
@@ -189,8 +190,8 @@ func (p *Process) generate(t *Thread, info linux.SignalInfo) (queued bool, err e
 		p.mu.Unlock()
 		return false, linux.EAGAIN // a real-time signal beyond the user's RLIMIT_SIGPENDING
 	}
-	p.sigEv.notify()
-	pollEvents.notify()
+	p.sigEv.Notify()
+	file.Events.Notify()
 	target := t
 	if target == nil {
 		for _, th := range p.threads {
@@ -256,7 +257,7 @@ func (p *Process) notifyParent(code int32, sigOrStatus int) {
 		signal.SetStatus(&info, int32(sigOrStatus))
 		par.send(nil, info)
 	}
-	par.childEv.notify()
+	par.childEv.Notify()
 }
 
 // faultInfo sets info to the signal and siginfo Linux sends for a CPU
@@ -333,7 +334,7 @@ func (t *Thread) force(info linux.SignalInfo) {
 	}
 	t.sig.pending.Enqueue(&info, 1<<30)
 	t.interruptLocked()
-	p.sigEv.notify()
+	p.sigEv.Notify()
 	p.mu.Unlock()
 }
 
@@ -591,7 +592,7 @@ func (t *Thread) waitWhileStopped() {
 	for {
 		p.mu.Lock()
 		stopped, dying := p.stopped, p.exiting || t.stopped.Load()
-		ev := p.stopEv.wait()
+		ev := p.stopEv.Wait()
 		p.mu.Unlock()
 		if !stopped || dying {
 			return

@@ -4,12 +4,13 @@ import (
 	"sync"
 	"time"
 
+	"sigil/file"
 	"sigil/linux"
 	"sigil/unixsock"
 	"sigil/vfs"
 )
 
-func init() { unixsock.OnChange = pollEvents.notify }
+func init() { unixsock.OnChange = file.Events.Notify }
 
 // socketFile is an open AF_UNIX socket (package unixsock holds its
 // rules); this side blocks, moves bytes and descriptors, and raises
@@ -22,12 +23,13 @@ type socketFile struct {
 	sndTimeo time.Duration
 }
 
-func newSocketFile(s *unixsock.Socket, flags uint64) *OpenFile {
-	return newFile(&socketFile{s: s}, nil, linux.O_RDWR|flags&linux.O_NONBLOCK)
+func newSocketFile(s *unixsock.Socket, flags uint64) *file.File {
+	return file.New(&socketFile{s: s}, nil, linux.O_RDWR|flags&linux.O_NONBLOCK)
 }
 
-// read is recv with no flags (sock_read_iter).
-func (sf *socketFile) read(t *Thread, f *OpenFile, p []byte) (int, error) {
+// Read is recv with no flags (sock_read_iter).
+func (sf *socketFile) Read(caller file.Caller, f *file.File, p []byte) (int, error) {
+	t := threadCalling(caller)
 	n, _, err := t.sockRecv(f, sf, p, 0)
 	if err == nil {
 		return n, nil
@@ -35,23 +37,24 @@ func (sf *socketFile) read(t *Thread, f *OpenFile, p []byte) (int, error) {
 	return n, err
 }
 
-// write is send with no flags (sock_write_iter); a stream's EPIPE raises
+// Write is send with no flags (sock_write_iter); a stream's EPIPE raises
 // SIGPIPE there, and sysWrite raises none for a socket.
-func (sf *socketFile) write(t *Thread, f *OpenFile, p []byte) (int, error) {
+func (sf *socketFile) Write(caller file.Caller, f *file.File, p []byte) (int, error) {
+	t := threadCalling(caller)
 	return t.sockSend(f, sf, p, unixsock.Out{}, nil, 0)
 }
 
-// stat is a sockfs inode: S_IFSOCK with every permission.
-func (sf *socketFile) stat() linux.Stat {
+// Stat is a sockfs inode: S_IFSOCK with every permission.
+func (sf *socketFile) Stat() linux.Stat {
 	return linux.Stat{Ino: sf.s.Ino, Mode: linux.S_IFSOCK | 0o777, Nlink: 1, Blksize: 4096}
 }
 
-func (sf *socketFile) close() { sf.s.Close() }
+func (sf *socketFile) Close() { sf.s.Close() }
 
-// poll reports the socket's readiness; the generation is pollEvents'
+// poll reports the socket's readiness; the generation is file.Events'
 // count of changes, so edge-triggered epoll may report a socket again
 // after another one changed (a spurious wakeup, never a lost one).
-func (sf *socketFile) poll() (uint32, uint64) { return sf.s.Poll(), unixsock.Generation() }
+func (sf *socketFile) Poll() (uint32, uint64) { return sf.s.Poll(), unixsock.Generation() }
 
 func (sf *socketFile) timeouts() (rcv, snd time.Duration) {
 	sf.mu.Lock()
@@ -60,10 +63,10 @@ func (sf *socketFile) timeouts() (rcv, snd time.Duration) {
 }
 
 // fileRight is an open file in flight in an SCM_RIGHTS message.
-type fileRight struct{ f *OpenFile }
+type fileRight struct{ f *file.File }
 
-func (r fileRight) Dup() unixsock.Right { return fileRight{r.f.ref()} }
-func (r fileRight) Release()            { r.f.unref() }
+func (r fileRight) Dup() unixsock.Right { return fileRight{r.f.Ref()} }
+func (r fileRight) Release()            { r.f.Unref() }
 
 func releaseRights(rs []unixsock.Right) {
 	for _, r := range rs {
@@ -95,7 +98,7 @@ func (t *Thread) sockWait(nonblock bool, timeout time.Duration, try func() linux
 		case <-ch:
 		case <-expired:
 			return linux.EAGAIN
-		case <-t.intr():
+		case <-t.Interrupted():
 			if timeout > 0 {
 				return linux.EINTR
 			}
@@ -157,7 +160,7 @@ func (t *Thread) bindPath(s *unixsock.Socket, a unixsock.Addr) error {
 	if isGenerated(p) || start != nil && snapshot(start) {
 		return linux.ENOENT
 	}
-	c := t.vctx()
+	c := t.FSContext()
 	_, err = Root.Mknod(c, start, p, vfs.S_IFSOCK|t.umask(0o777), 0, s)
 	if err == linux.EEXIST {
 		return linux.EADDRINUSE
@@ -180,7 +183,7 @@ func isSocketFD(t *Thread, fd uint64) bool {
 	if err != nil {
 		return false
 	}
-	_, ok := f.ops.(*socketFile)
+	_, ok := f.Ops.(*socketFile)
 	return ok
 }
 

@@ -3,6 +3,7 @@ package task
 import (
 	"encoding/binary"
 
+	"sigil/file"
 	"sigil/linux"
 )
 
@@ -23,14 +24,14 @@ func sysSendfile(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if in.flags&linux.O_ACCMODE == linux.O_WRONLY || isPath(in) {
+	if in.Flags&linux.O_ACCMODE == linux.O_WRONLY || isPath(in) {
 		return 0, linux.EBADF
 	}
-	if out.flags&linux.O_ACCMODE == linux.O_RDONLY || isPath(out) {
+	if out.Flags&linux.O_ACCMODE == linux.O_RDONLY || isPath(out) {
 		return 0, linux.EBADF
 	}
-	r, ok := in.ops.(regularFile)
-	if !ok || out.flags&linux.O_APPEND != 0 {
+	r, ok := in.Ops.(file.Regular)
+	if !ok || out.Flags&linux.O_APPEND != 0 {
 		return 0, linux.EINVAL // no splice_read, or an appending output
 	}
 	var pos int64
@@ -43,9 +44,9 @@ func sysSendfile(t *Thread, a *args) (uint64, error) {
 			return 0, linux.EINVAL
 		}
 	} else {
-		in.mu.Lock()
-		pos = in.off
-		in.mu.Unlock()
+		in.Mu.Lock()
+		pos = in.Off
+		in.Mu.Unlock()
 	}
 	n, err := t.copyOut(r, pos, out, min(a[3], maxRWCount))
 	if a[2] != 0 {
@@ -55,9 +56,9 @@ func sysSendfile(t *Thread, a *args) (uint64, error) {
 			return 0, err
 		}
 	} else {
-		in.mu.Lock()
-		in.off = pos + n
-		in.mu.Unlock()
+		in.Mu.Lock()
+		in.Off = pos + n
+		in.Mu.Unlock()
 	}
 	if n > 0 {
 		return uint64(n), nil
@@ -66,14 +67,14 @@ func sysSendfile(t *Thread, a *args) (uint64, error) {
 }
 
 // copyOut moves up to count bytes of r from pos to out, by its write.
-func (t *Thread) copyOut(r regularFile, pos int64, out *OpenFile, count uint64) (int64, error) {
+func (t *Thread) copyOut(r file.Regular, pos int64, out *file.File, count uint64) (int64, error) {
 	var done int64
 	buf := make([]byte, min(count, ioBuf))
 	for uint64(done) < count {
 		chunk := buf[:min(uint64(len(buf)), count-uint64(done))]
-		k, err := r.n.ReadAt(chunk, pos+done)
+		k, err := r.Node.ReadAt(chunk, pos+done)
 		if err != nil || k == 0 {
-			return done, fileErrno(err)
+			return done, file.Errno(err)
 		}
 		w, err := t.writeTo(out, chunk[:k])
 		done += int64(w)
@@ -101,18 +102,18 @@ func sysCopyFileRange(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	_, inDir := in.ops.(dirFile)
-	_, outDir := out.ops.(dirFile)
+	_, inDir := in.Ops.(file.Dir)
+	_, outDir := out.Ops.(file.Dir)
 	if inDir || outDir {
 		return 0, linux.EISDIR
 	}
-	r, ok1 := in.ops.(regularFile)
-	w, ok2 := out.ops.(regularFile)
+	r, ok1 := in.Ops.(file.Regular)
+	w, ok2 := out.Ops.(file.Regular)
 	if !ok1 || !ok2 {
 		return 0, linux.EINVAL
 	}
-	if in.flags&linux.O_ACCMODE == linux.O_WRONLY || out.flags&linux.O_ACCMODE == linux.O_RDONLY ||
-		out.flags&linux.O_APPEND != 0 {
+	if in.Flags&linux.O_ACCMODE == linux.O_WRONLY || out.Flags&linux.O_ACCMODE == linux.O_RDONLY ||
+		out.Flags&linux.O_APPEND != 0 {
 		return 0, linux.EBADF
 	}
 	inPos, err := t.rangeOffset(in, a[1])
@@ -127,19 +128,19 @@ func sysCopyFileRange(t *Thread, a *args) (uint64, error) {
 	if inPos+count < inPos || outPos+count < outPos {
 		return 0, linux.EOVERFLOW
 	}
-	if r.n == w.n && inPos < outPos+count && outPos < inPos+count {
+	if r.Node == w.Node && inPos < outPos+count && outPos < inPos+count {
 		return 0, linux.EINVAL
 	}
-	size := r.n.Size()
+	size := r.Node.Size()
 	count = max(0, min(count, size-inPos))
 	var done int64
 	buf := make([]byte, min(count, ioBuf))
 	for done < count {
-		k, err := r.n.ReadAt(buf[:min(int64(len(buf)), count-done)], inPos+done)
+		k, err := r.Node.ReadAt(buf[:min(int64(len(buf)), count-done)], inPos+done)
 		if err != nil || k == 0 {
 			break
 		}
-		n, err := w.pwrite(t, buf[:k], outPos+done)
+		n, err := w.WriteAt(t, buf[:k], outPos+done)
 		done += int64(n)
 		if err != nil {
 			if done == 0 {
@@ -159,11 +160,11 @@ func sysCopyFileRange(t *Thread, a *args) (uint64, error) {
 
 // rangeOffset is where a copy starts in f: *addr when given (EINVAL if
 // negative), else f's offset.
-func (t *Thread) rangeOffset(f *OpenFile, addr uint64) (int64, error) {
+func (t *Thread) rangeOffset(f *file.File, addr uint64) (int64, error) {
 	if addr == 0 {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		return f.off, nil
+		f.Mu.Lock()
+		defer f.Mu.Unlock()
+		return f.Off, nil
 	}
 	var b [8]byte
 	if err := t.p.as.CopyIn(b[:], addr); err != nil {
@@ -178,11 +179,11 @@ func (t *Thread) rangeOffset(f *OpenFile, addr uint64) (int64, error) {
 
 // advance stores where a copy ended: in *addr when given, else in f's
 // offset.
-func (t *Thread) advance(f *OpenFile, addr uint64, pos int64) error {
+func (t *Thread) advance(f *file.File, addr uint64, pos int64) error {
 	if addr == 0 {
-		f.mu.Lock()
-		f.off = pos
-		f.mu.Unlock()
+		f.Mu.Lock()
+		f.Off = pos
+		f.Mu.Unlock()
 		return nil
 	}
 	var b [8]byte
@@ -192,7 +193,7 @@ func (t *Thread) advance(f *OpenFile, addr uint64, pos int64) error {
 
 // isPath reports whether f is an O_PATH descriptor, which reads and
 // writes nothing.
-func isPath(f *OpenFile) bool {
-	_, ok := f.ops.(pathFile)
+func isPath(f *file.File) bool {
+	_, ok := f.Ops.(file.Path)
 	return ok
 }

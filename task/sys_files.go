@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unsafe"
 
+	"sigil/file"
 	"sigil/linux"
 	"sigil/signal"
 	"sigil/vfs"
@@ -12,15 +13,15 @@ import (
 
 // openNode opens a file-system node that the walk (vfs.FS.Open) found
 // and checked.
-func openNode(t *Thread, n *vfs.Node, flags uint64) (*OpenFile, error) {
+func openNode(t *Thread, n *vfs.Node, flags uint64) (*file.File, error) {
 	if flags&linux.O_PATH != 0 {
-		return newFile(pathFile{n}, n, flags&(linux.O_PATH|linux.O_CLOEXEC|linux.O_DIRECTORY|linux.O_NOFOLLOW)), nil
+		return file.New(file.Path{Node: n}, n, flags&(linux.O_PATH|linux.O_CLOEXEC|linux.O_DIRECTORY|linux.O_NOFOLLOW)), nil
 	}
 	switch n.Type() {
 	case vfs.S_IFDIR:
-		return newFile(dirFile{n}, n, flags), nil
+		return file.New(file.Dir{Node: n}, n, flags), nil
 	case vfs.S_IFREG:
-		return newFile(regularFile{n}, n, flags), nil
+		return file.New(file.Regular{Node: n}, n, flags), nil
 	case vfs.S_IFCHR:
 		return openDevice(t, n, flags)
 	}
@@ -73,10 +74,10 @@ func lookupFrom(p *Process, tid int32, dirfd uint64, name string, follow bool) (
 		if err != nil {
 			return nil, err
 		}
-		if f.node == nil || !f.node.IsDir() {
+		if f.Node == nil || !f.Node.IsDir() {
 			return nil, linux.ENOTDIR
 		}
-		cwd = f.node
+		cwd = f.Node
 	}
 	n, err := Root.Lookup(cwd, name, follow)
 	return n, vfsErrno(err)
@@ -106,7 +107,7 @@ func sysOpenat(t *Thread, a *args) (uint64, error) {
 		if err != nil {
 			return 0, err
 		}
-		n, err = Root.Tmpfile(t.vctx(), start, name, t.umask(mode), flags&linux.O_EXCL == 0)
+		n, err = Root.Tmpfile(t.FSContext(), start, name, t.umask(mode), flags&linux.O_EXCL == 0)
 		if err != nil {
 			return 0, err
 		}
@@ -125,8 +126,8 @@ func sysOpenat(t *Thread, a *args) (uint64, error) {
 		if err != nil {
 			return 0, err
 		}
-		if n, _, err = Root.Open(t.vctx(), start, name, flags, t.umask(mode)); err != nil {
-			return 0, fileErrno(err)
+		if n, _, err = Root.Open(t.FSContext(), start, name, flags, t.umask(mode)); err != nil {
+			return 0, file.Errno(err)
 		}
 	}
 	f, err := openNode(t, n, flags)
@@ -135,7 +136,7 @@ func sysOpenat(t *Thread, a *args) (uint64, error) {
 	}
 	fd, err := t.installFD(f, 0, flags&linux.O_CLOEXEC != 0)
 	if err != nil {
-		f.unref()
+		f.Unref()
 		return 0, err
 	}
 	return uint64(fd), nil
@@ -193,7 +194,7 @@ func sysRead(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if f.flags&linux.O_ACCMODE == linux.O_WRONLY {
+	if f.Flags&linux.O_ACCMODE == linux.O_WRONLY {
 		return 0, linux.EBADF
 	}
 	count := min(a[2], maxRWCount)
@@ -209,7 +210,7 @@ func sysRead(t *Thread, a *args) (uint64, error) {
 			}
 			return 0, err
 		}
-		n, err := f.ops.read(t, f, chunk)
+		n, err := f.Ops.Read(t, f, chunk)
 		if err != nil {
 			if total > 0 {
 				return total, nil
@@ -223,7 +224,7 @@ func sysRead(t *Thread, a *args) (uint64, error) {
 		// A file whose reads never wait fills the whole request, as
 		// Linux's do (a regular file to its end, /dev/zero and
 		// urandom in full); others return what one read had.
-		if n < len(chunk) || total == count || !readsAtOnce(f.ops) {
+		if n < len(chunk) || total == count || !readsAtOnce(f.Ops) {
 			return total, nil
 		}
 	}
@@ -231,9 +232,9 @@ func sysRead(t *Thread, a *args) (uint64, error) {
 
 // readsAtOnce reports whether a read of f never waits, so one read
 // call may take as much as is asked in several chunks.
-func readsAtOnce(ops fileOps) bool {
+func readsAtOnce(ops file.Ops) bool {
 	switch ops.(type) {
-	case regularFile, zeroFile, fullFile, randomFile:
+	case file.Regular, file.Zero, file.Full, file.Random:
 		return true
 	}
 	return false
@@ -244,7 +245,7 @@ func sysWrite(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if f.flags&linux.O_ACCMODE == linux.O_RDONLY && f.node != nil && !isDevice(f.node) {
+	if f.Flags&linux.O_ACCMODE == linux.O_RDONLY && f.Node != nil && !isDevice(f.Node) {
 		return 0, linux.EBADF
 	}
 	n := min(a[2], 1<<20)
@@ -259,9 +260,9 @@ func sysWrite(t *Thread, a *args) (uint64, error) {
 // writeTo writes kernel bytes to f: write(2)'s and sendfile's output. A
 // write with no reader left raises SIGPIPE in the writer (a socket
 // raises its own, as its type says).
-func (t *Thread) writeTo(f *OpenFile, buf []byte) (int, error) {
-	w, err := f.ops.write(t, f, buf)
-	if _, sock := f.ops.(*socketFile); err == linux.EPIPE && !sock {
+func (t *Thread) writeTo(f *file.File, buf []byte) (int, error) {
+	w, err := f.Ops.Write(t, f, buf)
+	if _, sock := f.Ops.(*socketFile); err == linux.EPIPE && !sock {
 		t.p.send(t, signal.Info(int(linux.SIGPIPE), linux.SI_USER))
 	}
 	return w, err
@@ -331,22 +332,22 @@ func sysReadv(t *Thread, a *args) (uint64, error) {
 // positional returns the regular file fd names for pread and pwrite:
 // ESPIPE for a pipe or terminal, EISDIR for a directory, EBADF without
 // the access mode asked.
-func (t *Thread) positional(fd uint64, write bool) (regularFile, *OpenFile, error) {
+func (t *Thread) positional(fd uint64, write bool) (file.Regular, *file.File, error) {
 	f, err := t.p.files.get(fd)
 	if err != nil {
-		return regularFile{}, nil, err
+		return file.Regular{}, nil, err
 	}
-	acc := f.flags & linux.O_ACCMODE
-	if _, ok := f.ops.(pathFile); ok || write && acc == linux.O_RDONLY || !write && acc == linux.O_WRONLY {
-		return regularFile{}, nil, linux.EBADF
+	acc := f.Flags & linux.O_ACCMODE
+	if _, ok := f.Ops.(file.Path); ok || write && acc == linux.O_RDONLY || !write && acc == linux.O_WRONLY {
+		return file.Regular{}, nil, linux.EBADF
 	}
-	switch ops := f.ops.(type) {
-	case regularFile:
+	switch ops := f.Ops.(type) {
+	case file.Regular:
 		return ops, f, nil
-	case dirFile:
-		return regularFile{}, nil, linux.EISDIR
+	case file.Dir:
+		return file.Regular{}, nil, linux.EISDIR
 	}
-	return regularFile{}, nil, linux.ESPIPE
+	return file.Regular{}, nil, linux.ESPIPE
 }
 
 func sysPread64(t *Thread, a *args) (uint64, error) {
@@ -358,9 +359,9 @@ func sysPread64(t *Thread, a *args) (uint64, error) {
 		return 0, linux.EINVAL
 	}
 	buf := make([]byte, min(a[2], ioBuf))
-	n, err := r.n.ReadAt(buf, int64(a[3]))
+	n, err := r.Node.ReadAt(buf, int64(a[3]))
 	if err != nil {
-		return 0, fileErrno(err)
+		return 0, file.Errno(err)
 	}
 	return uint64(n), t.p.as.CopyOut(a[1], buf[:n])
 }
@@ -380,12 +381,12 @@ func sysPwrite64(t *Thread, a *args) (uint64, error) {
 	if err := t.p.as.CopyIn(buf, a[1]); err != nil {
 		return 0, err
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.flags&linux.O_APPEND != 0 {
-		off = r.n.Size()
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	if f.Flags&linux.O_APPEND != 0 {
+		off = r.Node.Size()
 	}
-	n, err := r.pwrite(t, buf, off)
+	n, err := r.WriteAt(t, buf, off)
 	return uint64(n), err
 }
 
@@ -408,30 +409,30 @@ func sysLseek(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	switch f.ops.(type) {
-	case regularFile, dirFile:
-	case pathFile:
+	switch f.Ops.(type) {
+	case file.Regular, file.Dir:
+	case file.Path:
 		return 0, linux.EBADF
 	default:
-		if f.node != nil {
+		if f.Node != nil {
 			return 0, nil // character devices: seeking is a no-op
 		}
 		return 0, linux.ESPIPE
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
 	off, whence := int64(a[1]), a[2]
-	size := f.node.Size()
+	size := f.Node.Size()
 	var base int64
 	switch whence {
 	case linux.SEEK_SET:
 	case linux.SEEK_CUR:
-		base = f.off
+		base = f.Off
 	case linux.SEEK_END:
 		base = size
 	case linux.SEEK_DATA, linux.SEEK_HOLE:
 		// The whole file is data, as generic_file_llseek_size sees it.
-		if off < 0 || off >= size || !f.node.IsRegular() {
+		if off < 0 || off >= size || !f.Node.IsRegular() {
 			return 0, linux.ENXIO
 		}
 		if whence == linux.SEEK_HOLE {
@@ -443,8 +444,8 @@ func sysLseek(t *Thread, a *args) (uint64, error) {
 	if base+off < 0 {
 		return 0, linux.EINVAL
 	}
-	f.off = base + off
-	return uint64(f.off), nil
+	f.Off = base + off
+	return uint64(f.Off), nil
 }
 
 func putStat(t *Thread, addr uint64, st linux.Stat) error {
@@ -457,7 +458,7 @@ func sysFstat(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return 0, putStat(t, a[1], f.ops.stat())
+	return 0, putStat(t, a[1], f.Ops.Stat())
 }
 
 func sysNewfstatat(t *Thread, a *args) (uint64, error) {
@@ -472,7 +473,7 @@ func sysNewfstatat(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return 0, putStat(t, a[2], nodeStat(n))
+	return 0, putStat(t, a[2], file.NodeStat(n))
 }
 
 func sysStat(t *Thread, a *args) (uint64, error) {
@@ -488,12 +489,12 @@ func sysGetdents64(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	d, ok := f.ops.(dirFile)
+	d, ok := f.Ops.(file.Dir)
 	if !ok {
 		return 0, linux.ENOTDIR
 	}
 	buf := make([]byte, min(a[2], ioBuf))
-	n, tooSmall := d.getdents(f, buf)
+	n, tooSmall := d.Getdents(f, buf)
 	if tooSmall {
 		return 0, linux.EINVAL
 	}
@@ -557,7 +558,7 @@ func sysFaccessat2(t *Thread, a *args) (uint64, error) {
 	if mode&vfs.MayExec != 0 && n.IsRegular() && n.Noexec() {
 		return 0, linux.EACCES
 	}
-	return 0, t.vctx().Permission(n, mode)
+	return 0, t.FSContext().Permission(n, mode)
 }
 
 // dirNode is the node AT_EMPTY_PATH names: dirfd's file (nil for one
@@ -572,7 +573,7 @@ func (t *Thread) dirNode(dirfd uint64) (*vfs.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return f.node, nil
+	return f.Node, nil
 }
 
 func sysGetcwd(t *Thread, a *args) (uint64, error) {
@@ -605,11 +606,11 @@ func sysFchdir(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if f.node == nil || !f.node.IsDir() {
+	if f.Node == nil || !f.Node.IsDir() {
 		return 0, linux.ENOTDIR
 	}
 	t.p.mu.Lock()
-	t.p.cwd = f.node
+	t.p.cwd = f.Node
 	t.p.mu.Unlock()
 	return 0, nil
 }
@@ -619,9 +620,9 @@ func sysDup(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	fd, err := t.installFD(f.ref(), 0, false)
+	fd, err := t.installFD(f.Ref(), 0, false)
 	if err != nil {
-		f.unref()
+		f.Unref()
 	}
 	return uint64(fd), err
 }
@@ -634,8 +635,8 @@ func sysDup3(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := t.p.files.set(int(uint32(a[1])), f.ref(), a[2]&linux.O_CLOEXEC != 0, t.nofile()); err != nil {
-		f.unref()
+	if err := t.p.files.set(int(uint32(a[1])), f.Ref(), a[2]&linux.O_CLOEXEC != 0, t.nofile()); err != nil {
+		f.Unref()
 		return 0, err
 	}
 	return a[1], nil
@@ -660,9 +661,9 @@ func sysFcntl(t *Thread, a *args) (uint64, error) {
 		if uint64(uint32(arg)) >= uint64(t.nofile()) {
 			return 0, linux.EINVAL // f_dupfd: from at or above RLIMIT_NOFILE
 		}
-		nfd, err := t.installFD(f.ref(), int(uint32(arg)), cmd == linux.F_DUPFD_CLOEXEC)
+		nfd, err := t.installFD(f.Ref(), int(uint32(arg)), cmd == linux.F_DUPFD_CLOEXEC)
 		if err != nil {
-			f.unref()
+			f.Unref()
 		}
 		return uint64(nfd), err
 	case linux.F_GETFD:
@@ -673,16 +674,16 @@ func sysFcntl(t *Thread, a *args) (uint64, error) {
 	case linux.F_SETFD:
 		return 0, t.p.files.setCloexec(fd, arg&linux.FD_CLOEXEC != 0)
 	case linux.F_GETFL:
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		return f.flags, nil
+		f.Mu.Lock()
+		defer f.Mu.Unlock()
+		return f.Flags, nil
 	case linux.F_SETFL:
-		f.mu.Lock()
-		f.flags = f.flags&^(linux.O_NONBLOCK|linux.O_APPEND) | arg&(linux.O_NONBLOCK|linux.O_APPEND)
-		f.mu.Unlock()
+		f.Mu.Lock()
+		f.Flags = f.Flags&^(linux.O_NONBLOCK|linux.O_APPEND) | arg&(linux.O_NONBLOCK|linux.O_APPEND)
+		f.Mu.Unlock()
 		return 0, nil
 	case linux.F_GETPIPE_SZ:
-		return pipeBuf, nil
+		return file.PipeBuf, nil
 	case linux.F_GETLK, linux.F_SETLK, linux.F_SETLKW, linux.F_OFD_GETLK, linux.F_OFD_SETLK, linux.F_OFD_SETLKW:
 		return t.fcntlLock(fd, f, cmd, arg)
 	}
@@ -694,20 +695,20 @@ func sysPipe2(t *Thread, a *args) (uint64, error) {
 	if flags&^(linux.O_CLOEXEC|linux.O_NONBLOCK|linux.O_DIRECT) != 0 {
 		return 0, linux.EINVAL
 	}
-	p := newPipe()
-	r := newFile(pipeReader{p}, nil, linux.O_RDONLY|flags&linux.O_NONBLOCK)
-	w := newFile(pipeWriter{p}, nil, linux.O_WRONLY|flags&linux.O_NONBLOCK)
+	pr, pw := file.NewPipe()
+	r := file.New(pr, nil, linux.O_RDONLY|flags&linux.O_NONBLOCK)
+	w := file.New(pw, nil, linux.O_WRONLY|flags&linux.O_NONBLOCK)
 	cloexec := flags&linux.O_CLOEXEC != 0
 	rfd, err := t.installFD(r, 0, cloexec)
 	if err != nil {
-		r.unref()
-		w.unref()
+		r.Unref()
+		w.Unref()
 		return 0, err
 	}
 	wfd, err := t.installFD(w, 0, cloexec)
 	if err != nil {
 		t.p.files.close(uint64(rfd))
-		w.unref()
+		w.Unref()
 		return 0, err
 	}
 	var b [8]byte
@@ -736,13 +737,13 @@ func sysStatx(t *Thread, a *args) (uint64, error) {
 		if err != nil {
 			return 0, err
 		}
-		st = f.ops.stat()
+		st = f.Ops.Stat()
 	} else {
 		n, err := t.lookupAt(dirfd, name, flags&linux.AT_SYMLINK_NOFOLLOW == 0)
 		if err != nil {
 			return 0, err
 		}
-		st = nodeStat(n)
+		st = file.NodeStat(n)
 	}
 	x := linux.Statx{Mask: linux.STATX_BASIC_STATS, Blksize: uint32(st.Blksize), Nlink: uint32(st.Nlink),
 		Uid: st.Uid, Gid: st.Gid, Mode: uint16(st.Mode), Ino: st.Ino, Size: uint64(st.Size), Blocks: uint64(st.Blocks),

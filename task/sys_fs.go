@@ -6,9 +6,9 @@ import (
 	"strings"
 	"unsafe"
 
+	"sigil/file"
 	"sigil/linux"
 	"sigil/mm"
-	"sigil/signal"
 	"sigil/vfs"
 )
 
@@ -51,7 +51,7 @@ func sysMkdirat(t *Thread, a *args) (uint64, error) {
 		return 0, err
 	}
 	mode := t.umask(uint32(a[2]) & (0o777 | vfs.S_ISVTX))
-	_, err = Root.Mknod(t.vctx(), start, name, vfs.S_IFDIR|mode, 0, nil)
+	_, err = Root.Mknod(t.FSContext(), start, name, vfs.S_IFDIR|mode, 0, nil)
 	return 0, err
 }
 
@@ -78,7 +78,7 @@ func sysMknodat(t *Thread, a *args) (uint64, error) {
 	if t := mode & vfs.S_IFMT; t == vfs.S_IFCHR || t == vfs.S_IFBLK {
 		rdev = uint64(dev)
 	}
-	_, err = Root.Mknod(t.vctx(), start, name, mode&vfs.S_IFMT|t.umask(mode&0o7777), rdev, nil)
+	_, err = Root.Mknod(t.FSContext(), start, name, mode&vfs.S_IFMT|t.umask(mode&0o7777), rdev, nil)
 	return 0, err
 }
 
@@ -91,7 +91,7 @@ func sysRmdir(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return 0, Root.Rmdir(t.vctx(), start, name)
+	return 0, Root.Rmdir(t.FSContext(), start, name)
 }
 
 func sysUnlinkat(t *Thread, a *args) (uint64, error) {
@@ -103,9 +103,9 @@ func sysUnlinkat(t *Thread, a *args) (uint64, error) {
 		return 0, err
 	}
 	if a[2]&linux.AT_REMOVEDIR != 0 {
-		return 0, Root.Rmdir(t.vctx(), start, name)
+		return 0, Root.Rmdir(t.FSContext(), start, name)
 	}
-	return 0, Root.Unlink(t.vctx(), start, name)
+	return 0, Root.Unlink(t.FSContext(), start, name)
 }
 
 func sysUnlink(t *Thread, a *args) (uint64, error) { return sysUnlinkat(t, &args{fdcwd, a[0], 0}) }
@@ -119,7 +119,7 @@ func sysRenameat2(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return 0, Root.Rename(t.vctx(), ostart, oname, nstart, nname, uint32(a[4]))
+	return 0, Root.Rename(t.FSContext(), ostart, oname, nstart, nname, uint32(a[4]))
 }
 
 func sysRenameat(t *Thread, a *args) (uint64, error) {
@@ -160,7 +160,7 @@ func sysLinkat(t *Thread, a *args) (uint64, error) {
 	if snapshot(old) {
 		return 0, linux.EXDEV
 	}
-	return 0, Root.Link(t.vctx(), old, start, name)
+	return 0, Root.Link(t.FSContext(), old, start, name)
 }
 
 func sysLink(t *Thread, a *args) (uint64, error) {
@@ -176,7 +176,7 @@ func sysSymlinkat(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return 0, Root.Symlink(t.vctx(), target, start, name)
+	return 0, Root.Symlink(t.FSContext(), target, start, name)
 }
 
 func sysSymlink(t *Thread, a *args) (uint64, error) {
@@ -206,13 +206,13 @@ func (t *Thread) fdNode(fd uint64) (*vfs.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := f.ops.(pathFile); ok {
+	if _, ok := f.Ops.(file.Path); ok {
 		return nil, linux.EBADF
 	}
-	if f.node == nil {
+	if f.Node == nil {
 		return nil, linux.EPERM
 	}
-	return f.node, nil
+	return f.Node, nil
 }
 
 // changeable refuses metadata changes to generated files.
@@ -235,7 +235,7 @@ func chmod(t *Thread, n *vfs.Node, mode uint64) (uint64, error) {
 	if err := changeable(n); err != nil {
 		return 0, err
 	}
-	return 0, t.vctx().Chmod(n, uint32(mode))
+	return 0, t.FSContext().Chmod(n, uint32(mode))
 }
 
 func sysChmod(t *Thread, a *args) (uint64, error) { return sysFchmodat(t, &args{fdcwd, a[0], a[1]}) }
@@ -271,7 +271,7 @@ func chown(t *Thread, n *vfs.Node, uid, gid uint64) (uint64, error) {
 		}
 		return int64(uint32(v))
 	}
-	return 0, t.vctx().Chown(n, id(uid), id(gid))
+	return 0, t.FSContext().Chown(n, id(uid), id(gid))
 }
 
 func sysChown(t *Thread, a *args) (uint64, error) {
@@ -308,7 +308,7 @@ func sysTruncate(t *Thread, a *args) (uint64, error) {
 	case snapshot(n):
 		return 0, linux.EACCES
 	}
-	if err := t.vctx().Permission(n, vfs.MayWrite); err != nil {
+	if err := t.FSContext().Permission(n, vfs.MayWrite); err != nil {
 		return 0, err
 	}
 	return 0, t.truncate(n, int64(a[1]))
@@ -324,27 +324,27 @@ func sysFtruncate(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	r, ok := f.ops.(regularFile)
-	if !ok || f.flags&linux.O_ACCMODE == linux.O_RDONLY {
-		if _, path := f.ops.(pathFile); path {
+	r, ok := f.Ops.(file.Regular)
+	if !ok || f.Flags&linux.O_ACCMODE == linux.O_RDONLY {
+		if _, path := f.Ops.(file.Path); path {
 			return 0, linux.EBADF
 		}
 		return 0, linux.EINVAL
 	}
-	if f.flags&linux.O_APPEND != 0 {
+	if f.Flags&linux.O_APPEND != 0 {
 		return 0, linux.EPERM // IS_APPEND is the inode flag; an O_APPEND file may be cut
 	}
-	return 0, t.truncate(r.n, int64(a[1]))
+	return 0, t.truncate(r.Node, int64(a[1]))
 }
 
 // truncate sets n's size within RLIMIT_FSIZE (inode_newsize_ok: SIGXFSZ
 // and EFBIG beyond it).
 func (t *Thread) truncate(n *vfs.Node, size int64) error {
-	if size > t.fsizeLimit() {
-		t.p.send(t, signal.Info(int(linux.SIGXFSZ), linux.SI_USER))
+	if size > t.FileSizeLimit() {
+		t.ExceedFileSize()
 		return linux.EFBIG
 	}
-	return fileErrno(n.Truncate(t.vctx(), size))
+	return file.Errno(n.Truncate(t.FSContext(), size))
 }
 
 // sysFallocate reserves or punches file space (shmem_fallocate): mode 0
@@ -365,38 +365,38 @@ func sysFallocate(t *Thread, a *args) (uint64, error) {
 	if mode&linux.FALLOC_FL_PUNCH_HOLE != 0 && mode&linux.FALLOC_FL_KEEP_SIZE == 0 {
 		return 0, linux.EOPNOTSUPP
 	}
-	if f.flags&linux.O_ACCMODE == linux.O_RDONLY {
+	if f.Flags&linux.O_ACCMODE == linux.O_RDONLY {
 		return 0, linux.EBADF
 	}
-	var r regularFile
-	switch ops := f.ops.(type) {
-	case regularFile:
+	var r file.Regular
+	switch ops := f.Ops.(type) {
+	case file.Regular:
 		r = ops
-	case dirFile:
+	case file.Dir:
 		return 0, linux.EISDIR
-	case pathFile:
+	case file.Path:
 		return 0, linux.EBADF
 	default:
-		if f.node == nil {
+		if f.Node == nil {
 			return 0, linux.ESPIPE
 		}
 		return 0, linux.ENODEV
 	}
-	if off+length < 0 || off+length > t.fsizeLimit() {
+	if off+length < 0 || off+length > t.FileSizeLimit() {
 		return 0, linux.EFBIG
 	}
-	size := r.n.Size()
+	size := r.Node.Size()
 	if mode&linux.FALLOC_FL_PUNCH_HOLE != 0 {
 		end := min(off+length, size)
 		if end > off {
-			if _, err := r.n.WriteAt(t.vctx(), make([]byte, end-off), off); err != nil {
-				return 0, fileErrno(err)
+			if _, err := r.Node.WriteAt(t.FSContext(), make([]byte, end-off), off); err != nil {
+				return 0, file.Errno(err)
 			}
 		}
 		return 0, nil
 	}
 	if mode&linux.FALLOC_FL_KEEP_SIZE == 0 && off+length > size {
-		return 0, t.truncate(r.n, off+length)
+		return 0, t.truncate(r.Node, off+length)
 	}
 	return 0, nil
 }
@@ -409,10 +409,10 @@ func sysFsync(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	switch f.ops.(type) {
-	case regularFile, dirFile:
+	switch f.Ops.(type) {
+	case file.Regular, file.Dir:
 		return 0, nil
-	case pathFile:
+	case file.Path:
 		return 0, linux.EBADF
 	}
 	return 0, linux.EINVAL
@@ -458,7 +458,7 @@ func sysUtimensat(t *Thread, a *args) (uint64, error) {
 	if err := changeable(n); err != nil {
 		return 0, err
 	}
-	return 0, t.vctx().SetTimes(n, at, mt)
+	return 0, t.FSContext().SetTimes(n, at, mt)
 }
 
 // utime reads one struct timespec of utimensat: UTIME_NOW, UTIME_OMIT,
@@ -533,7 +533,7 @@ func utimensFrom(t *Thread, dirfd, pathAddr uint64, ts [32]byte) (uint64, error)
 	if err := changeable(n); err != nil {
 		return 0, err
 	}
-	return 0, t.vctx().SetTimes(n, at, mt)
+	return 0, t.FSContext().SetTimes(n, at, mt)
 }
 
 // statfs describes the file system holding n as Linux's shmem_statfs
@@ -590,12 +590,12 @@ func sysFstatfs(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if f.node == nil {
+	if f.Node == nil {
 		// A pipe's file system is pipefs; nothing here can tell more.
 		return 0, putStatfs(t, a[1], linux.Statfs{Type: 0x50495045, Bsize: mm.PageSize,
 			Frsize: mm.PageSize, Namelen: 255, Flags: linux.ST_VALID})
 	}
-	return 0, putStatfs(t, a[1], statfs(f.node))
+	return 0, putStatfs(t, a[1], statfs(f.Node))
 }
 
 // sysMount is mount(2) for the file systems this kernel has: a new tmpfs

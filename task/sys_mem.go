@@ -22,7 +22,7 @@ func sysMmap(t *Thread, a *args) (uint64, error) {
 		if flags&linux.MAP_HUGETLB != 0 {
 			return 0, linux.EINVAL // no hugetlbfs files
 		}
-		r.File = f.mapping()
+		r.File = f.Mapping()
 	} else if flags&linux.MAP_HUGETLB != 0 {
 		return 0, linux.ENOMEM // no huge pages reserved (vm.nr_hugepages = 0)
 	}
@@ -59,15 +59,4 @@ func sysMincore(t *Thread, a *args) (uint64, error) {
 
 func sysMsync(t *Thread, a *args) (uint64, error) {
 	return 0, t.p.as.Msync(uintptr(a[0]), uintptr(a[1]), a[2])
-}
-
-// mapping is what mmap needs of an open file: a regular file's pages and
-// the file's access mode; other files cannot be mapped (ENODEV).
-func (f *OpenFile) mapping() *vm.File {
-	acc := f.flags & linux.O_ACCMODE
-	m := &vm.File{Readable: acc != linux.O_WRONLY, Writable: acc != linux.O_RDONLY}
-	if _, ok := f.ops.(regularFile); ok {
-		m.Obj, m.Noexec = f.node.Pages(), f.node.Noexec()
-	}
-	return m
 }

@@ -26,14 +26,14 @@ func sysMemfdCreate(t *Thread, a *args) (uint64, error) {
 		}
 		return 0, err
 	}
-	n := memfds.Unnamed(t.vctx(), 0o777, "memfd:"+name)
+	n := memfds.Unnamed(t.FSContext(), 0o777, "memfd:"+name)
 	f, err := openNode(t, n, linux.O_RDWR|linux.O_LARGEFILE)
 	if err != nil {
 		return 0, err
 	}
 	fd, err := t.installFD(f, 0, flags&linux.MFD_CLOEXEC != 0)
 	if err != nil {
-		f.unref()
+		f.Unref()
 		return 0, err
 	}
 	return uint64(fd), nil

@@ -99,7 +99,7 @@ func sysPidfdGetfd(t *Thread, a *args) (uint64, error) {
 	}
 	fd, err := t.installFD(f, 0, true)
 	if err != nil {
-		f.unref()
+		f.Unref()
 		return 0, err
 	}
 	return uint64(fd), nil
@@ -133,5 +133,5 @@ func (t *Thread) waitPidfd(fd int64) (pid int64, nonblock bool, err error) {
 	if pf.reaped() {
 		return 0, false, linux.ECHILD
 	}
-	return int64(pf.p.PID), f.nonblock(), nil
+	return int64(pf.p.PID), f.NonBlock(), nil
 }

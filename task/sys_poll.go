@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"sigil/eventfd"
+	"sigil/file"
 	"sigil/linux"
 )
 
@@ -15,8 +16,7 @@ func sysEventfd2(t *Thread, a *args) (uint64, error) {
 	if errno != 0 {
 		return 0, errno
 	}
-	e := &eventFile{ctr: ctr}
-	f := newFile(e, nil, linux.O_RDWR|a[1]&linux.EFD_NONBLOCK)
+	f := file.New(file.NewEventfd(ctr), nil, linux.O_RDWR|a[1]&linux.EFD_NONBLOCK)
 	fd, err := t.installFD(f, 0, a[1]&linux.EFD_CLOEXEC != 0)
 	return uint64(fd), err
 }
@@ -25,7 +25,7 @@ func sysEpollCreate1(t *Thread, a *args) (uint64, error) {
 	if a[0]&^linux.EPOLL_CLOEXEC != 0 {
 		return 0, linux.EINVAL
 	}
-	f := newFile(&epollFile{regs: map[int32]*epollReg{}}, nil, linux.O_RDWR)
+	f := file.New(file.NewEpoll(), nil, linux.O_RDWR)
 	fd, err := t.installFD(f, 0, a[0]&linux.EPOLL_CLOEXEC != 0)
 	return uint64(fd), err
 }
@@ -47,7 +47,7 @@ func sysEpollCtl(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	ep, ok := ef.ops.(*epollFile)
+	ep, ok := ef.Ops.(*file.Epoll)
 	if !ok || epfd == fd {
 		return 0, linux.EINVAL
 	}
@@ -57,34 +57,7 @@ func sysEpollCtl(t *Thread, a *args) (uint64, error) {
 			return 0, err
 		}
 	}
-	ep.mu.Lock()
-	defer ep.mu.Unlock()
-	r := ep.regs[int32(fd)]
-	switch op {
-	case linux.EPOLL_CTL_ADD:
-		if r != nil && r.file == f {
-			return 0, linux.EEXIST
-		}
-		r = &epollReg{file: f}
-		ep.regs[int32(fd)] = r
-	case linux.EPOLL_CTL_MOD:
-		if r == nil || r.file != f {
-			return 0, linux.ENOENT
-		}
-	case linux.EPOLL_CTL_DEL:
-		if r == nil || r.file != f {
-			return 0, linux.ENOENT
-		}
-		delete(ep.regs, int32(fd))
-		return 0, nil
-	default:
-		return 0, linux.EINVAL
-	}
-	r.events = binary.LittleEndian.Uint32(ev[:])
-	copy(r.data[:], ev[4:])
-	r.fired = false
-	pollEvents.notify()
-	return 0, nil
+	return 0, ep.Ctl(op, int32(fd), f, ev)
 }
 
 func sysEpollPwait(t *Thread, a *args) (uint64, error) {
@@ -93,7 +66,7 @@ func sysEpollPwait(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	ep, ok := ef.ops.(*epollFile)
+	ep, ok := ef.Ops.(*file.Epoll)
 	if !ok || max <= 0 {
 		return 0, linux.EINVAL
 	}
@@ -107,8 +80,8 @@ func sysEpollPwait(t *Thread, a *args) (uint64, error) {
 		}
 	}
 	var got []linux.EpollEvent
-	err = waitReady(t, deadline, func() bool {
-		got = ep.collect(max)
+	err = file.WaitReady(t, deadline, func() bool {
+		got = ep.Collect(max)
 		return len(got) > 0 || timeout == 0
 	})
 	if err == linux.ETIMEDOUT {
@@ -179,7 +152,7 @@ func sysPoll(t *Thread, a *args) (uint64, error) {
 
 func (t *Thread) poll(raw []byte, n uint64, deadline time.Time, zero bool, addr uint64) (uint64, error) {
 	ready := 0
-	err := waitReady(t, deadline, func() bool {
+	err := file.WaitReady(t, deadline, func() bool {
 		ready = 0
 		for i := uint64(0); i < n; i++ {
 			e := raw[8*i:]
@@ -190,7 +163,7 @@ func (t *Thread) poll(raw []byte, n uint64, deadline time.Time, zero bool, addr 
 				if f, err := t.p.files.get(uint64(fd)); err != nil {
 					got = pollNval
 				} else {
-					m, _ := readiness(f)
+					m, _ := file.Readiness(f)
 					got = uint16(m) & (want | pollErr | pollHup)
 				}
 			}

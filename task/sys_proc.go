@@ -186,7 +186,7 @@ func (t *Thread) waitChild(pid int64, options uint64) (*Process, uint32, error) 
 	p := t.p
 	interrupted := false
 	for {
-		wait := p.childEv.wait()
+		wait := p.childEv.Wait()
 		p.mu.Lock()
 		kids := make([]*Process, 0, len(p.children))
 		for _, c := range p.children {
@@ -241,7 +241,7 @@ func (t *Thread) waitChild(pid int64, options uint64) (*Process, uint32, error) 
 		}
 		select {
 		case <-wait:
-		case <-t.intr():
+		case <-t.Interrupted():
 			// A child that just died raises SIGCHLD as it wakes us: look
 			// once more before giving up, as Linux reaps first.
 			interrupted = true

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"time"
 
+	"sigil/file"
 	"sigil/linux"
 	"sigil/signal"
 )
@@ -125,7 +126,7 @@ func (t *Thread) selectFDs(a *args, deadline time.Time, zero bool) (uint64, erro
 		}
 	}
 	ready := 0
-	err := waitReady(t, deadline, func() bool {
+	err := file.WaitReady(t, deadline, func() bool {
 		ready = 0
 		for i := range s.out {
 			clear(s.out[i])
@@ -138,7 +139,7 @@ func (t *Thread) selectFDs(a *args, deadline time.Time, zero bool) (uint64, erro
 			if err != nil {
 				continue // closed meanwhile: Linux reports it EBADF next call
 			}
-			m, _ := readiness(f)
+			m, _ := file.Readiness(f)
 			for i, want := range []uint32{pollInSet, pollOutSet, pollExSet} {
 				if bit(s.in[i], fd) && m&want != 0 {
 					s.out[i][fd/8] |= 1 << (fd % 8)

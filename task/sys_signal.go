@@ -5,6 +5,7 @@ import (
 	"time"
 	"unsafe"
 
+	"sigil/file"
 	"sigil/linux"
 	"sigil/signal"
 )
@@ -327,7 +328,7 @@ func sysRtSigpending(t *Thread, a *args) (uint64, error) {
 
 // waitSignal blocks until a signal is delivered (pause, sigsuspend).
 func (t *Thread) waitSignal() error {
-	<-t.intr()
+	<-t.Interrupted()
 	return linux.ERESTARTNOHAND
 }
 
@@ -345,7 +346,7 @@ func sysRtSigsuspend(t *Thread, a *args) (uint64, error) {
 	t.sig.savedMask, t.sig.restoreOK = t.sig.mask, true
 	t.sig.mask = s &^ signal.Unblockable
 	p.mu.Unlock()
-	<-t.intr()
+	<-t.Interrupted()
 	return 0, linux.ERESTARTNOHAND
 }
 
@@ -371,7 +372,7 @@ func sysRtSigtimedwait(t *Thread, a *args) (uint64, error) {
 	for {
 		p.mu.Lock()
 		info, ok := t.takeSignalLocked(^set)
-		wait := p.sigEv.wait()
+		wait := p.sigEv.Wait()
 		p.mu.Unlock()
 		if ok {
 			if a[1] != 0 {
@@ -389,7 +390,7 @@ func sysRtSigtimedwait(t *Thread, a *args) (uint64, error) {
 		case <-wait:
 		case <-deadline:
 			return 0, linux.EAGAIN
-		case <-t.intr():
+		case <-t.Interrupted():
 			return 0, linux.ERESTARTNOHAND
 		}
 	}
@@ -481,7 +482,8 @@ type signalFile struct {
 	mask signal.Set
 }
 
-func (s *signalFile) read(t *Thread, f *OpenFile, p []byte) (int, error) {
+func (s *signalFile) Read(caller file.Caller, f *file.File, p []byte) (int, error) {
+	t := threadCalling(caller)
 	if len(p) < 128 {
 		return 0, linux.EINVAL
 	}
@@ -490,7 +492,7 @@ func (s *signalFile) read(t *Thread, f *OpenFile, p []byte) (int, error) {
 		proc := t.p
 		proc.mu.Lock()
 		info, ok := t.takeSignalLocked(^s.mask)
-		wait := proc.sigEv.wait()
+		wait := proc.sigEv.Wait()
 		proc.mu.Unlock()
 		if ok {
 			encodeSignalfd(p[n:n+128], &info)
@@ -500,7 +502,7 @@ func (s *signalFile) read(t *Thread, f *OpenFile, p []byte) (int, error) {
 		if n > 0 {
 			return n, nil
 		}
-		if err := f.block(t, wait); err != nil {
+		if err := f.Block(t, wait); err != nil {
 			return 0, err
 		}
 	}
@@ -524,10 +526,10 @@ func encodeSignalfd(b []byte, i *linux.SignalInfo) {
 	le.PutUint32(b[40:], le.Uint32(i.Fields[linux.SiginfoStatusOffset-16:])) // ssi_status
 }
 
-func (s *signalFile) write(*Thread, *OpenFile, []byte) (int, error) { return 0, linux.EINVAL }
-func (s *signalFile) stat() linux.Stat                              { return linux.Stat{Mode: 0o600, Nlink: 1} }
-func (s *signalFile) close()                                        {}
-func (s *signalFile) poll() (uint32, uint64) {
+func (s *signalFile) Write(file.Caller, *file.File, []byte) (int, error) { return 0, linux.EINVAL }
+func (s *signalFile) Stat() linux.Stat                                   { return linux.Stat{Mode: 0o600, Nlink: 1} }
+func (s *signalFile) Close()                                             {}
+func (s *signalFile) Poll() (uint32, uint64) {
 	p := s.t.p
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -552,7 +554,7 @@ func sysSignalfd4(t *Thread, a *args) (uint64, error) {
 		if err != nil {
 			return 0, err
 		}
-		s, ok := f.ops.(*signalFile)
+		s, ok := f.Ops.(*signalFile)
 		if !ok {
 			return 0, linux.EINVAL
 		}
@@ -562,7 +564,7 @@ func sysSignalfd4(t *Thread, a *args) (uint64, error) {
 	t.p.mu.Lock()
 	t.p.signalfd = true // its pollers must hear of every signal (fast.go)
 	t.p.mu.Unlock()
-	f := newFile(&signalFile{t: t, mask: mask}, nil, linux.O_RDONLY|flags&linux.SFD_NONBLOCK)
+	f := file.New(&signalFile{t: t, mask: mask}, nil, linux.O_RDONLY|flags&linux.SFD_NONBLOCK)
 	n, err := t.installFD(f, 0, flags&linux.SFD_CLOEXEC != 0)
 	return uint64(n), err
 }

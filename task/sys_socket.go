@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"time"
 
+	"sigil/file"
 	"sigil/linux"
 	"sigil/signal"
 	"sigil/unixsock"
@@ -16,12 +17,12 @@ import (
 
 // socketOf is the socket behind descriptor fd: EBADF, or ENOTSOCK for
 // another file (sockfd_lookup).
-func (t *Thread) socketOf(fd uint64) (*OpenFile, *socketFile, error) {
+func (t *Thread) socketOf(fd uint64) (*file.File, *socketFile, error) {
 	f, err := t.p.files.get(fd)
 	if err != nil {
 		return nil, nil, err
 	}
-	sf, ok := f.ops.(*socketFile)
+	sf, ok := f.Ops.(*socketFile)
 	if !ok {
 		return nil, nil, linux.ENOTSOCK
 	}
@@ -74,14 +75,14 @@ func sysSocketpair(t *Thread, a *args) (uint64, error) {
 	cloexec := a[1]&linux.SOCK_CLOEXEC != 0
 	fd0, err := t.installFD(fx, 0, cloexec)
 	if err != nil {
-		fx.unref()
-		fy.unref()
+		fx.Unref()
+		fy.Unref()
 		return 0, err
 	}
 	fd1, err := t.installFD(fy, 0, cloexec)
 	if err != nil {
 		t.p.files.close(uint64(fd0))
-		fy.unref()
+		fy.Unref()
 		return 0, err
 	}
 	var b [8]byte
@@ -226,7 +227,7 @@ func sysConnect(t *Thread, a *args) (uint64, error) {
 	}
 	_, snd := sf.timeouts()
 	cred := t.sockCred()
-	return 0, t.sockWait(f.nonblock(), snd, func() linux.Errno { return s.Connect(l, cred) })
+	return 0, t.sockWait(f.NonBlock(), snd, func() linux.Errno { return s.Connect(l, cred) })
 }
 
 func sysAccept(t *Thread, a *args) (uint64, error) { return sysAccept4(t, &args{a[0], a[1], a[2], 0}) }
@@ -242,7 +243,7 @@ func sysAccept4(t *Thread, a *args) (uint64, error) {
 	}
 	var n *unixsock.Socket
 	rcv, _ := sf.timeouts()
-	err = t.sockWait(f.nonblock(), rcv, func() (e linux.Errno) { n, e = sf.s.Accept(); return e })
+	err = t.sockWait(f.NonBlock(), rcv, func() (e linux.Errno) { n, e = sf.s.Accept(); return e })
 	if err != nil {
 		return 0, err
 	}
@@ -250,13 +251,13 @@ func sysAccept4(t *Thread, a *args) (uint64, error) {
 	if a[1] != 0 {
 		peer, _ := n.PeerName()
 		if err := t.addrOut(unixsock.Sockaddr(peer), a[1], a[2]); err != nil {
-			nf.unref()
+			nf.Unref()
 			return 0, err
 		}
 	}
 	fd, err := t.installFD(nf, 0, flags&linux.SOCK_CLOEXEC != 0)
 	if err != nil {
-		nf.unref()
+		nf.Unref()
 	}
 	return uint64(fd), err
 }
@@ -289,10 +290,10 @@ func sysGetpeername(t *Thread, a *args) (uint64, error) {
 // unix_seqpacket_sendmsg), to the address in name if there is one; o's
 // rights belong to the call, released unless queued. A stream's EPIPE
 // raises SIGPIPE unless MSG_NOSIGNAL.
-func (t *Thread) sockSend(f *OpenFile, sf *socketFile, p []byte, o unixsock.Out, name []byte, flags uint64) (int, error) {
+func (t *Thread) sockSend(f *file.File, sf *socketFile, p []byte, o unixsock.Out, name []byte, flags uint64) (int, error) {
 	defer func() { releaseRights(o.Rights) }()
 	s := sf.s
-	nonblock := f.nonblock() || flags&linux.MSG_DONTWAIT != 0
+	nonblock := f.NonBlock() || flags&linux.MSG_DONTWAIT != 0
 	_, timeout := sf.timeouts()
 	o.Process = t.sendCred()
 	if flags&linux.MSG_OOB != 0 {
@@ -365,9 +366,9 @@ func (t *Thread) sockSend(f *OpenFile, sf *socketFile, p []byte, o unixsock.Out,
 // sockRecv receives into p (unix_stream_recvmsg, unix_dgram_recvmsg,
 // unix_seqpacket_recvmsg) and returns the bytes copied, or with
 // MSG_TRUNC a datagram's whole length.
-func (t *Thread) sockRecv(f *OpenFile, sf *socketFile, p []byte, flags uint64) (int, unixsock.In, error) {
+func (t *Thread) sockRecv(f *file.File, sf *socketFile, p []byte, flags uint64) (int, unixsock.In, error) {
 	s := sf.s
-	nonblock := f.nonblock() || flags&linux.MSG_DONTWAIT != 0
+	nonblock := f.NonBlock() || flags&linux.MSG_DONTWAIT != 0
 	timeout, _ := sf.timeouts()
 	peek := flags&linux.MSG_PEEK != 0
 	if flags&linux.MSG_OOB != 0 {
@@ -482,7 +483,7 @@ func sysSendmsg(t *Thread, a *args) (uint64, error) {
 
 // sendmsg is ____sys_sendmsg: the name, the gathered iovecs and the
 // control messages, then the send.
-func (t *Thread) sendmsg(f *OpenFile, sf *socketFile, m *linux.Msghdr, flags uint64) (uint64, error) {
+func (t *Thread) sendmsg(f *file.File, sf *socketFile, m *linux.Msghdr, flags uint64) (uint64, error) {
 	var name []byte
 	var err error
 	if m.Name != 0 && m.Namelen > 0 {
@@ -556,7 +557,7 @@ func sysRecvmsg(t *Thread, a *args) (uint64, error) {
 // recvmsg receives into m's iovecs, writes the sender's name and the
 // control messages, and returns the msghdr fields to report (name
 // length, control bytes used, flags).
-func (t *Thread) recvmsg(f *OpenFile, sf *socketFile, m *linux.Msghdr, flags uint64) (uint64, linux.Msghdr, error) {
+func (t *Thread) recvmsg(f *file.File, sf *socketFile, m *linux.Msghdr, flags uint64) (uint64, linux.Msghdr, error) {
 	var out linux.Msghdr
 	vs, err := iovecs(t, m.Iov, m.Iovlen)
 	if err != nil {
@@ -643,7 +644,7 @@ func (t *Thread) controlIn(ctl []byte) (o unixsock.Out, err error) {
 					if err != nil {
 						return o, err
 					}
-					o.Rights = append(o.Rights, fileRight{f.ref()})
+					o.Rights = append(o.Rights, fileRight{f.Ref()})
 				}
 			case linux.SCM_CREDENTIALS:
 				if clen != linux.CmsgLen(12) {

@@ -97,7 +97,7 @@ func (t *Thread) sleep(d time.Duration) error {
 	select {
 	case <-tm.C:
 		return nil
-	case <-t.intr():
+	case <-t.Interrupted():
 		return linux.ERESTARTNOHAND
 	}
 }

@@ -34,7 +34,7 @@ func sysIoctl(t *Thread, a *args) (uint64, error) {
 	var tt *tty.TTY
 	var pair *pty.Pair
 	master := false
-	switch ops := f.ops.(type) {
+	switch ops := f.Ops.(type) {
 	case ttyFile:
 		tt, pair = ops.t, ops.pair
 		if tt.HungUp() {

@@ -3,9 +3,10 @@ package task
 import (
 	"encoding/binary"
 	"runtime"
+	"sync/atomic"
+
 	"sigil/clock"
 	"sigil/cred"
-	"sync/atomic"
 
 	"sigil/irq"
 	"sigil/linux"
@@ -188,7 +189,7 @@ func (t *Thread) finish() {
 	p.mu.Lock()
 	delete(p.threads, t.TID)
 	p.deadUtime += t.utime.Load()
-	p.threadEv.notify()
+	p.threadEv.Notify()
 	t.sig.pending.Clear()
 	last := len(p.threads) == 0
 	status := p.status
@@ -215,7 +216,7 @@ func (t *Thread) clone(c *cloneArgs) (uint64, error) {
 	if err := startTask(); err != nil {
 		return 0, err
 	}
-	if !t.kernelMemory(threadCost) {
+	if !t.KernelMemory(threadCost) {
 		endTask()
 		return 0, linux.ENOMEM
 	}

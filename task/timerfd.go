@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"sigil/file"
 	"sigil/linux"
 	"sigil/ptimer"
 )
@@ -54,7 +55,7 @@ func sysTimerfdCreate(t *Thread, a *args) (uint64, error) {
 		return 0, linux.EPERM
 	}
 	now, _ := timerClock(clk)
-	f := newFile(&timerFile{clock: clk, now: now}, nil, linux.O_RDWR|flags&linux.TFD_NONBLOCK)
+	f := file.New(&timerFile{clock: clk, now: now}, nil, linux.O_RDWR|flags&linux.TFD_NONBLOCK)
 	fd, err := t.installFD(f, 0, flags&linux.TFD_CLOEXEC != 0)
 	return uint64(fd), err
 }
@@ -66,7 +67,7 @@ func (t *Thread) timerfdGet(fd uint64) (*timerFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	tf, ok := f.ops.(*timerFile)
+	tf, ok := f.Ops.(*timerFile)
 	if !ok {
 		return nil, linux.EINVAL
 	}
@@ -188,13 +189,13 @@ func (tf *timerFile) expire(seq uint64) {
 	tf.ticks++
 	tf.gen++
 	tf.mu.Unlock()
-	pollEvents.notify()
+	file.Events.Notify()
 }
 
-// read is timerfd_read: at least 8 bytes (EINVAL); waits (unless
+// Read is timerfd_read: at least 8 bytes (EINVAL); waits (unless
 // O_NONBLOCK: EAGAIN) until a tick is counted, then takes them all as a
 // u64, re-arming a periodic timer past now.
-func (tf *timerFile) read(t *Thread, f *OpenFile, p []byte) (int, error) {
+func (tf *timerFile) Read(c file.Caller, f *file.File, p []byte) (int, error) {
 	if len(p) < 8 {
 		return 0, linux.EINVAL
 	}
@@ -209,28 +210,28 @@ func (tf *timerFile) read(t *Thread, f *OpenFile, p []byte) (int, error) {
 			binary.LittleEndian.PutUint64(p, ticks)
 			return 8, nil
 		}
-		wait := pollEvents.wait()
+		wait := file.Events.Wait()
 		tf.mu.Unlock()
-		if err := f.block(t, wait); err != nil {
+		if err := f.Block(c, wait); err != nil {
 			return 0, err
 		}
 	}
 }
 
-// write: timerfd_fops has no write, so vfs_write refuses it.
-func (tf *timerFile) write(*Thread, *OpenFile, []byte) (int, error) { return 0, linux.EINVAL }
+// Write: timerfd_fops has no Write, so vfs_write refuses it.
+func (tf *timerFile) Write(file.Caller, *file.File, []byte) (int, error) { return 0, linux.EINVAL }
 
-func (tf *timerFile) stat() linux.Stat { return linux.Stat{Mode: 0o600, Nlink: 1, Blksize: 4096} }
+func (tf *timerFile) Stat() linux.Stat { return linux.Stat{Mode: 0o600, Nlink: 1, Blksize: 4096} }
 
-// close is timerfd_release: the timer stops.
-func (tf *timerFile) close() {
+// Close is timerfd_release: the timer stops.
+func (tf *timerFile) Close() {
 	tf.mu.Lock()
 	tf.stopLocked()
 	tf.mu.Unlock()
 }
 
 // poll is timerfd_poll: readable while a tick waits.
-func (tf *timerFile) poll() (uint32, uint64) {
+func (tf *timerFile) Poll() (uint32, uint64) {
 	tf.mu.Lock()
 	defer tf.mu.Unlock()
 	if tf.ticks != 0 {

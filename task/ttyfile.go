@@ -5,6 +5,7 @@
 package task
 
 import (
+	"sigil/file"
 	"sigil/linux"
 	"sigil/pty"
 	"sigil/tty"
@@ -18,20 +19,22 @@ type ttyFile struct {
 	pair *pty.Pair // nil for the console
 }
 
-// read is tty_read through n_tty_read: a background process's read of
+// Read is tty_read through n_tty_read: a background process's Read of
 // its controlling terminal is job_control's first.
-func (c ttyFile) read(t *Thread, f *OpenFile, p []byte) (int, error) {
+func (c ttyFile) Read(caller file.Caller, f *file.File, p []byte) (int, error) {
+	t := threadCalling(caller)
 	if err := t.checkChange(c.t, linux.SIGTTIN); err != nil {
 		return 0, err
 	}
-	n, err := c.t.Read(p, f.nonblock(), t.intr())
+	n, err := c.t.Read(p, f.NonBlock(), t.Interrupted())
 	return n, ttyErrno(err)
 }
 
-// write is n_tty_write: with TOSTOP a background process's write to its
+// Write is n_tty_write: with TOSTOP a background process's Write to its
 // controlling terminal is tty_check_change's first; a slave waits for
 // room in its master's buffer.
-func (c ttyFile) write(t *Thread, f *OpenFile, p []byte) (int, error) {
+func (c ttyFile) Write(caller file.Caller, f *file.File, p []byte) (int, error) {
+	t := threadCalling(caller)
 	if c.t.Termios().Lflag&linux.TOSTOP != 0 {
 		if err := t.checkChange(c.t, linux.SIGTTOU); err != nil {
 			return 0, err
@@ -40,7 +43,7 @@ func (c ttyFile) write(t *Thread, f *OpenFile, p []byte) (int, error) {
 	done := 0
 	for done < len(p) {
 		if c.pair != nil {
-			if err := c.pair.WaitRoom(f.nonblock(), t.intr()); err != nil {
+			if err := c.pair.WaitRoom(f.NonBlock(), t.Interrupted()); err != nil {
 				if done > 0 {
 					return done, nil
 				}
@@ -48,7 +51,7 @@ func (c ttyFile) write(t *Thread, f *OpenFile, p []byte) (int, error) {
 			}
 		}
 		chunk := p[done:min(len(p), done+4096)]
-		n, err := c.t.Write(chunk, f.nonblock(), t.intr())
+		n, err := c.t.Write(chunk, f.NonBlock(), t.Interrupted())
 		done += n
 		if err != nil {
 			if done > 0 {
@@ -77,9 +80,9 @@ func ttyErrno(err error) error {
 	return err
 }
 
-func (c ttyFile) stat() linux.Stat { return nodeStat(c.node) }
+func (c ttyFile) Stat() linux.Stat { return file.NodeStat(c.node) }
 
-func (c ttyFile) close() {
+func (c ttyFile) Close() {
 	if c.pair != nil {
 		c.pair.CloseSlave()
 	}
@@ -87,7 +90,7 @@ func (c ttyFile) close() {
 
 // poll is n_tty_poll; a hung-up terminal is hung_up_tty_poll's
 // everything.
-func (c ttyFile) poll() (uint32, uint64) {
+func (c ttyFile) Poll() (uint32, uint64) {
 	if c.t.HungUp() {
 		return linux.EPOLLIN | linux.EPOLLOUT | linux.EPOLLERR | linux.EPOLLHUP, ttyGen.Load()
 	}
@@ -103,7 +106,7 @@ func (c ttyFile) poll() (uint32, uint64) {
 
 // openCurrentTTY opens /dev/tty: the caller's controlling terminal
 // (tty_open_current_tty), ENXIO without one.
-func openCurrentTTY(t *Thread, n *vfs.Node, flags uint64) (*OpenFile, error) {
+func openCurrentTTY(t *Thread, n *vfs.Node, flags uint64) (*file.File, error) {
 	if t == nil {
 		return nil, linux.ENXIO
 	}
@@ -112,11 +115,11 @@ func openCurrentTTY(t *Thread, n *vfs.Node, flags uint64) (*OpenFile, error) {
 		return nil, linux.ENXIO
 	}
 	if tt == theConsole {
-		return newFile(ttyFile{tt, n, nil}, n, flags), nil
+		return file.New(ttyFile{tt, n, nil}, n, flags), nil
 	}
 	pair := pty.BySlave(tt)
 	if pair == nil || pair.OpenSlave() != nil {
 		return nil, linux.EIO
 	}
-	return newFile(ttyFile{tt, n, pair}, n, flags), nil
+	return file.New(ttyFile{tt, n, pair}, n, flags), nil
 }

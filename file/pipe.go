@@ -1,4 +1,4 @@
-package task
+package file
 
 import (
 	"sync"
@@ -8,39 +8,47 @@ import (
 	"sigil/mm"
 )
 
-// pipeBuf is a pipe's capacity (Linux's default, 16 pages).
-const pipeBuf = 64 << 10
+// PipeBuf is a pipe's capacity (Linux's default, 16 pages).
+const PipeBuf = 64 << 10
 
 // pipeAtomic is PIPE_BUF: writes up to it are not interleaved.
 const pipeAtomic = 4096
 
-type pipe struct {
+type Pipe struct {
 	id      uint64 // the inode number /proc shows (pipe:[id])
 	mu      sync.Mutex
 	buf     []byte
 	readers int
 	writers int
 	gen     uint64
-	changed *notifier
+	changed *Notifier
 }
 
-func newPipe() *pipe {
-	return &pipe{id: pipeIDs.Add(1), readers: 1, writers: 1, changed: newNotifier()}
+// NewPipe makes a pipe and returns its two ends.
+func NewPipe() (PipeReader, PipeWriter) {
+	p := &Pipe{id: pipeIDs.Add(1), readers: 1, writers: 1, changed: NewNotifier()}
+	return PipeReader{p}, PipeWriter{p}
 }
+
+// ID is the pipe's inode number, as /proc shows it (pipe:[ID]).
+func (r PipeReader) ID() uint64 { return r.p.id }
+
+// ID is the pipe's inode number, as /proc shows it (pipe:[ID]).
+func (w PipeWriter) ID() uint64 { return w.p.id }
 
 // pipeIDs numbers pipes as pipefs numbers their inodes.
 var pipeIDs atomic.Uint64
 
-func (p *pipe) touch() {
+func (p *Pipe) touch() {
 	p.gen++
-	p.changed.notify()
-	pollEvents.notify()
+	p.changed.Notify()
+	Events.Notify()
 }
 
-type pipeReader struct{ p *pipe }
-type pipeWriter struct{ p *pipe }
+type PipeReader struct{ p *Pipe }
+type PipeWriter struct{ p *Pipe }
 
-func (r pipeReader) read(t *Thread, f *OpenFile, b []byte) (int, error) {
+func (r PipeReader) Read(c Caller, f *File, b []byte) (int, error) {
 	p := r.p
 	for {
 		p.mu.Lock()
@@ -55,20 +63,20 @@ func (r pipeReader) read(t *Thread, f *OpenFile, b []byte) (int, error) {
 			p.mu.Unlock()
 			return 0, nil
 		}
-		wait := p.changed.wait()
+		wait := p.changed.Wait()
 		p.mu.Unlock()
-		if err := f.block(t, wait); err != nil {
+		if err := f.Block(c, wait); err != nil {
 			return 0, err
 		}
 	}
 }
 
-func (pipeReader) write(*Thread, *OpenFile, []byte) (int, error) { return 0, linux.EBADF }
+func (PipeReader) Write(Caller, *File, []byte) (int, error) { return 0, linux.EBADF }
 
-func (w pipeWriter) read(*Thread, *OpenFile, []byte) (int, error) { return 0, linux.EBADF }
+func (w PipeWriter) Read(Caller, *File, []byte) (int, error) { return 0, linux.EBADF }
 
-// write blocks until all of b is in the pipe; EPIPE once no reader is left.
-func (w pipeWriter) write(t *Thread, f *OpenFile, b []byte) (int, error) {
+// Write blocks until all of b is in the pipe; EPIPE once no reader is left.
+func (w PipeWriter) Write(c Caller, f *File, b []byte) (int, error) {
 	p := w.p
 	done := 0
 	for done < len(b) {
@@ -80,15 +88,15 @@ func (w pipeWriter) write(t *Thread, f *OpenFile, b []byte) (int, error) {
 			}
 			return 0, linux.EPIPE
 		}
-		room := pipeBuf - len(p.buf)
+		room := PipeBuf - len(p.buf)
 		rest := len(b) - done
 		if room >= rest || room > 0 && rest > pipeAtomic {
 			n := min(room, rest)
-			if cap(p.buf)-len(p.buf) < n && mm.UserFree() <= uint64(n/pageSize+1) {
+			if cap(p.buf)-len(p.buf) < n && mm.UserFree() <= uint64(n/mm.PageSize+1) {
 				// Room in memory first, without the pipe's lock:
 				// reclaiming may wait for a process to die.
 				p.mu.Unlock()
-				if !t.kernelMemory(n) {
+				if !c.KernelMemory(n) {
 					if done > 0 {
 						return done, nil
 					}
@@ -102,9 +110,9 @@ func (w pipeWriter) write(t *Thread, f *OpenFile, b []byte) (int, error) {
 			p.mu.Unlock()
 			continue
 		}
-		wait := p.changed.wait()
+		wait := p.changed.Wait()
 		p.mu.Unlock()
-		if err := f.block(t, wait); err != nil {
+		if err := f.Block(c, wait); err != nil {
 			if done > 0 {
 				return done, nil
 			}
@@ -114,28 +122,28 @@ func (w pipeWriter) write(t *Thread, f *OpenFile, b []byte) (int, error) {
 	return done, nil
 }
 
-func (r pipeReader) stat() linux.Stat {
+func (r PipeReader) Stat() linux.Stat {
 	return linux.Stat{Mode: linux.S_IFIFO | 0o600, Nlink: 1, Blksize: 4096}
 }
-func (w pipeWriter) stat() linux.Stat {
+func (w PipeWriter) Stat() linux.Stat {
 	return linux.Stat{Mode: linux.S_IFIFO | 0o600, Nlink: 1, Blksize: 4096}
 }
 
-func (r pipeReader) close() {
+func (r PipeReader) Close() {
 	r.p.mu.Lock()
 	r.p.readers--
 	r.p.touch()
 	r.p.mu.Unlock()
 }
 
-func (w pipeWriter) close() {
+func (w PipeWriter) Close() {
 	w.p.mu.Lock()
 	w.p.writers--
 	w.p.touch()
 	w.p.mu.Unlock()
 }
 
-func (r pipeReader) poll() (uint32, uint64) {
+func (r PipeReader) Poll() (uint32, uint64) {
 	r.p.mu.Lock()
 	defer r.p.mu.Unlock()
 	var m uint32
@@ -148,11 +156,11 @@ func (r pipeReader) poll() (uint32, uint64) {
 	return m, r.p.gen
 }
 
-func (w pipeWriter) poll() (uint32, uint64) {
+func (w PipeWriter) Poll() (uint32, uint64) {
 	w.p.mu.Lock()
 	defer w.p.mu.Unlock()
 	var m uint32
-	if len(w.p.buf) < pipeBuf {
+	if len(w.p.buf) < PipeBuf {
 		m |= linux.EPOLLOUT
 	}
 	if w.p.readers == 0 {
