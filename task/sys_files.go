@@ -20,6 +20,9 @@ func openNode(t *Thread, n *vfs.Node, flags uint64) (*OpenFile, error) {
 	case vfs.S_IFDIR:
 		return newFile(dirFile{n}, n, flags), nil
 	case vfs.S_IFREG:
+		if c, ok := n.Dev.(procCtl); ok {
+			return newFile(&ctlFile{regularFile{n}, c, t.creds()}, n, flags), nil
+		}
 		return newFile(regularFile{n}, n, flags), nil
 	case vfs.S_IFCHR:
 		return openDevice(t, n, flags)
@@ -57,7 +60,7 @@ func lookupFrom(p *Process, tid int32, dirfd uint64, name string, follow bool) (
 	if fs := generated(name, p, tid); fs != nil && name[0] == '/' {
 		// A link out of the snapshot (/proc/PID/exe, cwd, root, fd/N) leads
 		// to the file itself, as Linux's magic links do.
-		if l, err := fs.Lookup(nil, name, false); err == nil && follow && l.IsSymlink() {
+		if l, err := fs.Alone().Lookup(nil, name, false); err == nil && follow && l.IsSymlink() {
 			if m, ok := l.Dev.(magicLink); ok {
 				return m.to, nil
 			}
@@ -65,7 +68,7 @@ func lookupFrom(p *Process, tid int32, dirfd uint64, name string, follow bool) (
 				return lookupFrom(p, tid, dirfd, target, true)
 			}
 		}
-		n, err := fs.Lookup(nil, name, follow)
+		n, err := fs.Alone().Lookup(nil, name, follow)
 		return n, vfsErrno(err)
 	}
 	if int32(dirfd) != linux.AT_FDCWD && name[0] != '/' {
@@ -78,7 +81,7 @@ func lookupFrom(p *Process, tid int32, dirfd uint64, name string, follow bool) (
 		}
 		cwd = f.node
 	}
-	n, err := Root.Lookup(cwd, name, follow)
+	n, err := p.mntOf(tid).Lookup(cwd, name, follow)
 	return n, vfsErrno(err)
 }
 
@@ -106,7 +109,7 @@ func sysOpenat(t *Thread, a *args) (uint64, error) {
 		if err != nil {
 			return 0, err
 		}
-		n, err = Root.Tmpfile(t.vctx(), start, name, t.umask(mode), flags&linux.O_EXCL == 0)
+		n, err = t.mnt().Tmpfile(t.vctx(), start, name, t.umask(mode), flags&linux.O_EXCL == 0)
 		if err != nil {
 			return 0, err
 		}
@@ -117,7 +120,7 @@ func sysOpenat(t *Thread, a *args) (uint64, error) {
 		if n, err = t.lookupAt(dirfd, name, flags&linux.O_NOFOLLOW == 0); err != nil {
 			return 0, err
 		}
-		if flags&linux.O_ACCMODE != linux.O_RDONLY && !isDevice(n) {
+		if flags&linux.O_ACCMODE != linux.O_RDONLY && !isDevice(n) && !mayWriteCtl(t, n) {
 			return 0, linux.EACCES
 		}
 	default:
@@ -125,7 +128,7 @@ func sysOpenat(t *Thread, a *args) (uint64, error) {
 		if err != nil {
 			return 0, err
 		}
-		if n, _, err = Root.Open(t.vctx(), start, name, flags, t.umask(mode)); err != nil {
+		if n, _, err = t.mnt().Open(t.vctx(), start, name, flags, t.umask(mode)); err != nil {
 			return 0, fileErrno(err)
 		}
 	}
@@ -345,6 +348,10 @@ func (t *Thread) positional(fd uint64, write bool) (regularFile, *OpenFile, erro
 		return ops, f, nil
 	case dirFile:
 		return regularFile{}, nil, linux.EISDIR
+	case *ctlFile:
+		if !write {
+			return ops.regularFile, f, nil
+		}
 	}
 	return regularFile{}, nil, linux.ESPIPE
 }
@@ -447,7 +454,10 @@ func sysLseek(t *Thread, a *args) (uint64, error) {
 	return uint64(f.off), nil
 }
 
+// putStat writes struct stat, its owner as the caller's user namespace
+// sees it (from_kuid_munged).
 func putStat(t *Thread, addr uint64, st linux.Stat) error {
+	st.Uid, st.Gid = t.uid(st.Uid), t.gid(st.Gid)
 	b := (*[unsafe.Sizeof(linux.Stat{})]byte)(unsafe.Pointer(&st))
 	return t.p.as.CopyOut(addr, b[:])
 }
@@ -579,7 +589,7 @@ func sysGetcwd(t *Thread, a *args) (uint64, error) {
 	t.p.mu.Lock()
 	cwd := t.p.cwd
 	t.p.mu.Unlock()
-	s := vfs.PathOf(cwd) + "\x00"
+	s := t.mnt().PathOf(cwd) + "\x00"
 	if uint64(len(s)) > a[1] {
 		return 0, linux.ERANGE
 	}
@@ -745,7 +755,7 @@ func sysStatx(t *Thread, a *args) (uint64, error) {
 		st = nodeStat(n)
 	}
 	x := linux.Statx{Mask: linux.STATX_BASIC_STATS, Blksize: uint32(st.Blksize), Nlink: uint32(st.Nlink),
-		Uid: st.Uid, Gid: st.Gid, Mode: uint16(st.Mode), Ino: st.Ino, Size: uint64(st.Size), Blocks: uint64(st.Blocks),
+		Uid: t.uid(st.Uid), Gid: t.gid(st.Gid), Mode: uint16(st.Mode), Ino: st.Ino, Size: uint64(st.Size), Blocks: uint64(st.Blocks),
 		RdevMajor: uint32(st.Rdev >> 8), RdevMinor: uint32(st.Rdev & 0xff)}
 	x.Atime.Sec, x.Mtime.Sec, x.Ctime.Sec = st.Atime.Sec, st.Mtime.Sec, st.Ctime.Sec
 	b := (*[unsafe.Sizeof(x)]byte)(unsafe.Pointer(&x))
