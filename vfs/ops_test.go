@@ -365,3 +365,43 @@ func TestBudget(t *testing.T) {
 		t.Errorf("after the last close: used %d", tree.Budget.Used())
 	}
 }
+
+// TestMountNamespaces: a copied namespace starts with the same mounts;
+// from then on a mount or unmount in one is not seen in the other, and
+// a directory that is a mount point in one only can be removed from the
+// other.
+func TestMountNamespaces(t *testing.T) {
+	hostMemory(t)
+	tree := New()
+	a := NewMountNS(tree)
+	mustMknod(t, a, "/m", S_IFDIR|0o755)
+	mustMknod(t, a, "/n", S_IFDIR|0o755)
+	first := NewFS("tmpfs")
+	if err := a.Mount(nil, "/m", first); err != nil {
+		t.Fatal(err)
+	}
+	b := a.Copy()
+	second := NewFS("tmpfs")
+	if err := b.Mount(nil, "/n", second); err != nil {
+		t.Fatal(err)
+	}
+	f := mustMknod(t, b, "/n/f", 0o644)
+	if _, err := a.Lookup(nil, "/n/f", true); err != ErrNotExist {
+		t.Errorf("b's mount seen in a: %v", err)
+	}
+	if b.PathOf(f) != "/n/f" || len(a.Mounts()) != 1 || len(b.Mounts()) != 2 {
+		t.Errorf("path %q, mounts %d and %d", b.PathOf(f), len(a.Mounts()), len(b.Mounts()))
+	}
+	if err := b.Rmdir(root, nil, "/n"); err != linux.EBUSY {
+		t.Errorf("rmdir of b's mount point in b: %v", err)
+	}
+	if err := a.Unmount(nil, "/m", true, false); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := b.Lookup(nil, "/m", true); n != first.Root() {
+		t.Error("a's unmount seen in b")
+	}
+	if err := a.Rmdir(root, nil, "/n"); err != nil {
+		t.Errorf("rmdir of b's mount point in a: %v", err)
+	}
+}
