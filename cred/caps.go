@@ -8,7 +8,7 @@ import "sigil/linux"
 // must lie within the new permitted one. Ambient capabilities no longer
 // both permitted and inheritable go.
 func (c *Cred) Capset(eff, prm, inh uint64) (*Cred, error) {
-	if !c.Capable(CAP_SETPCAP) && inh&^(c.Inheritable|c.Permitted) != 0 ||
+	if !c.ownCapable(CAP_SETPCAP) && inh&^(c.Inheritable|c.Permitted) != 0 ||
 		inh&^(c.Inheritable|c.Bounding) != 0 || prm&^c.Permitted != 0 || eff&^prm != 0 {
 		return nil, linux.EPERM
 	}
@@ -47,7 +47,7 @@ func (c *Cred) SetSecurebits(v uint64) (*Cred, error) {
 	old := c.Securebits
 	locked := old & (SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED | SECBIT_NO_CAP_AMBIENT_RAISE_L)
 	lockedBits := (locked >> 1) | locked // each lock guards the bit below it and itself
-	if v&^securebitsAll != 0 || (uint32(v)^old)&lockedBits != 0 || !c.Capable(CAP_SETPCAP) {
+	if v&^securebitsAll != 0 || (uint32(v)^old)&lockedBits != 0 || !c.ownCapable(CAP_SETPCAP) {
 		return nil, linux.EPERM
 	}
 	n := c.clone()
@@ -60,7 +60,7 @@ func (c *Cred) DropBounding(cap uint64) (*Cred, error) {
 	if cap > CAP_LAST_CAP {
 		return nil, linux.EINVAL
 	}
-	if !c.Capable(CAP_SETPCAP) {
+	if !c.ownCapable(CAP_SETPCAP) {
 		return nil, linux.EPERM
 	}
 	n := c.clone()
@@ -113,24 +113,28 @@ func (c *Cred) AmbientOp(op, cap, a4, a5 uint64) (set bool, n *Cred, err error) 
 // effective ones.
 func (c *Cred) Exec(mode, fileUID, fileGID uint32, noSetid bool) *Cred {
 	n := c.clone()
+	ns := c.userNS()
 	if !noSetid {
-		if mode&linux.S_ISUID != 0 {
+		// bprm_fill_uid: only IDs the namespace maps.
+		if mode&linux.S_ISUID != 0 && ns.UID(fileUID) != InvalidID && ns.GID(fileGID) != InvalidID {
 			n.EUID = fileUID
 		}
-		if mode&(linux.S_ISGID|linux.S_IXGRP) == linux.S_ISGID|linux.S_IXGRP {
+		if mode&(linux.S_ISGID|linux.S_IXGRP) == linux.S_ISGID|linux.S_IXGRP &&
+			ns.UID(fileUID) != InvalidID && ns.GID(fileGID) != InvalidID {
 			n.EGID = fileGID
 		}
 	}
+	root := ns.KUID(0) // the namespace's root (handle_privileged_root)
 	if n.EUID != n.UID || n.EGID != n.GID {
 		n.Ambient = 0 // a privileged exec clears the ambient set
 	}
 	n.Permitted = n.Ambient
 	effective := false
 	if c.Securebits&SECBIT_NOROOT == 0 {
-		if n.EUID == 0 || n.UID == 0 {
+		if n.EUID == root || n.UID == root {
 			n.Permitted = c.Inheritable | c.Bounding
 		}
-		effective = n.EUID == 0
+		effective = n.EUID == root
 	}
 	n.Effective = n.Ambient
 	if effective {
@@ -142,7 +146,8 @@ func (c *Cred) Exec(mode, fileUID, fileGID uint32, noSetid bool) *Cred {
 }
 
 // MayKill is kill_ok_by_cred: the sender's real or effective uid is the
-// target's real or saved uid, or the sender has CAP_KILL.
+// target's real or saved uid, or the sender has CAP_KILL over the
+// target's namespace.
 func (c *Cred) MayKill(t *Cred) bool {
-	return c.EUID == t.SUID || c.EUID == t.UID || c.UID == t.SUID || c.UID == t.UID || c.Capable(CAP_KILL)
+	return c.EUID == t.SUID || c.EUID == t.UID || c.UID == t.SUID || c.UID == t.UID || c.NSCapable(t.userNS(), CAP_KILL)
 }

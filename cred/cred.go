@@ -55,6 +55,9 @@ type Cred struct {
 	Effective, Bounding    uint64
 	Ambient                uint64
 	Securebits             uint32
+	// NS is the user namespace the capabilities hold in (nil: the
+	// initial one); the IDs above are kernel IDs whatever it is.
+	NS *UserNS
 }
 
 // Root is init's credentials: every ID 0, every capability permitted and
@@ -63,8 +66,13 @@ func Root() *Cred {
 	return &Cred{Permitted: AllCaps, Effective: AllCaps, Bounding: AllCaps}
 }
 
-// Capable reports whether the capability is in the effective set.
-func (c *Cred) Capable(cap int) bool { return c.Effective&(1<<cap) != 0 }
+// Capable is capable(): the capability over the initial namespace,
+// which only a caller in it can hold.
+func (c *Cred) Capable(cap int) bool { return c.NSCapable(InitUserNS, cap) }
+
+// ownCapable is ns_capable over the caller's own namespace: its
+// effective set.
+func (c *Cred) ownCapable(cap int) bool { return c.Effective&(1<<cap) != 0 }
 
 func (c *Cred) clone() *Cred {
 	n := *c
@@ -191,26 +199,71 @@ func (c *Cred) gidChange(v ids, err error) (*Cred, error) {
 
 // Setuid, Setreuid, Setresuid: the user-ID calls, overridden by
 // CAP_SETUID.
+// The IDs the calls take are the caller's namespace's: each one not -1
+// must map to a kernel ID (make_kuid), else EINVAL before any rule.
 func (c *Cred) Setuid(uid uint32) (*Cred, error) {
-	return c.uidChange(c.uids().set(uid, c.Capable(CAP_SETUID)))
+	k, err := c.kuids(uid)
+	if err != nil {
+		return nil, err
+	}
+	return c.uidChange(c.uids().set(k[0], c.ownCapable(CAP_SETUID)))
 }
 
 func (c *Cred) Setreuid(ruid, euid uint32) (*Cred, error) {
-	return c.uidChange(c.uids().setre(ruid, euid, c.Capable(CAP_SETUID)))
+	k, err := c.kuidsOpt(ruid, euid)
+	if err != nil {
+		return nil, err
+	}
+	return c.uidChange(c.uids().setre(k[0], k[1], c.ownCapable(CAP_SETUID)))
 }
 
 func (c *Cred) Setresuid(ruid, euid, suid uint32) (*Cred, error) {
-	return c.uidChange(c.uids().setres(ruid, euid, suid, c.Capable(CAP_SETUID)))
+	k, err := c.kuidsOpt(ruid, euid, suid)
+	if err != nil {
+		return nil, err
+	}
+	return c.uidChange(c.uids().setres(k[0], k[1], k[2], c.ownCapable(CAP_SETUID)))
 }
 
-// Setfsuid is setfsuid(2): it returns the old fsuid, and the new
-// credentials only if they changed.
+// Setfsuid is setfsuid(2): it returns the old fsuid as the caller's
+// namespace sees it, and the new credentials only if they changed; an
+// unmapped uid changes nothing.
 func (c *Cred) Setfsuid(uid uint32) (old uint32, n *Cred) {
-	v, ok := c.uids().setfs(uid, c.Capable(CAP_SETUID))
+	ns := c.userNS()
+	old = ns.MungedUID(c.FSUID)
+	k := ns.KUID(uid)
+	if k == InvalidID {
+		return old, nil
+	}
+	v, ok := c.uids().setfs(k, c.ownCapable(CAP_SETUID))
 	if ok {
 		n, _ = c.uidChange(v, nil)
 	}
-	return c.FSUID, n
+	return old, n
+}
+
+// kuids maps namespace uids to kernel uids: EINVAL for one unmapped
+// (-1 among them).
+func (c *Cred) kuids(ids ...uint32) ([]uint32, error) { return mapIDs(c.userNS().KUID, ids, false) }
+
+// kuidsOpt is kuids where -1 means "unchanged" and stays -1.
+func (c *Cred) kuidsOpt(ids ...uint32) ([]uint32, error) { return mapIDs(c.userNS().KUID, ids, true) }
+
+func (c *Cred) kgids(ids ...uint32) ([]uint32, error)    { return mapIDs(c.userNS().KGID, ids, false) }
+func (c *Cred) kgidsOpt(ids ...uint32) ([]uint32, error) { return mapIDs(c.userNS().KGID, ids, true) }
+
+func mapIDs(down func(uint32) uint32, ids []uint32, opt bool) ([]uint32, error) {
+	out := make([]uint32, len(ids))
+	for i, id := range ids {
+		if opt && id == noID {
+			out[i] = noID
+			continue
+		}
+		if out[i] = down(id); out[i] == InvalidID {
+			return nil, linux.EINVAL
+		}
+	}
+	return out, nil
 }
 
 // fixSetuid is cap_task_fix_setuid's emulation of root's privileges
@@ -223,22 +276,25 @@ func (n *Cred) fixSetuid(old *Cred) {
 	if old.Securebits&SECBIT_NO_SETUID_FIXUP != 0 {
 		return
 	}
-	if (old.UID == 0 || old.EUID == 0 || old.SUID == 0) && n.UID != 0 && n.EUID != 0 && n.SUID != 0 {
+	// Root is the namespace's uid 0 (make_kuid(user_ns, 0)): where it
+	// is not mapped, no uid is root.
+	root := old.userNS().KUID(0)
+	if (old.UID == root || old.EUID == root || old.SUID == root) && n.UID != root && n.EUID != root && n.SUID != root {
 		if old.Securebits&SECBIT_KEEP_CAPS == 0 {
 			n.Permitted = 0
 		}
 		n.Effective, n.Ambient = 0, 0
 	}
-	if old.EUID == 0 && n.EUID != 0 {
+	if old.EUID == root && n.EUID != root {
 		n.Effective = 0
 	}
-	if old.EUID != 0 && n.EUID == 0 {
+	if old.EUID != root && n.EUID == root {
 		n.Effective = n.Permitted
 	}
-	if old.FSUID == 0 && n.FSUID != 0 {
+	if old.FSUID == root && n.FSUID != root {
 		n.Effective &^= fsMask
 	}
-	if old.FSUID != 0 && n.FSUID == 0 {
+	if old.FSUID != root && n.FSUID == root {
 		n.Effective |= n.Permitted & fsMask
 	}
 }
@@ -246,36 +302,65 @@ func (n *Cred) fixSetuid(old *Cred) {
 // Setgid, Setregid, Setresgid and Setfsgid are the group calls: the same
 // rules with CAP_SETGID, and no capability changes.
 func (c *Cred) Setgid(gid uint32) (*Cred, error) {
-	return c.gidChange(c.gids().set(gid, c.Capable(CAP_SETGID)))
+	k, err := c.kgids(gid)
+	if err != nil {
+		return nil, err
+	}
+	return c.gidChange(c.gids().set(k[0], c.ownCapable(CAP_SETGID)))
 }
 
 func (c *Cred) Setregid(rgid, egid uint32) (*Cred, error) {
-	return c.gidChange(c.gids().setre(rgid, egid, c.Capable(CAP_SETGID)))
+	k, err := c.kgidsOpt(rgid, egid)
+	if err != nil {
+		return nil, err
+	}
+	return c.gidChange(c.gids().setre(k[0], k[1], c.ownCapable(CAP_SETGID)))
 }
 
 func (c *Cred) Setresgid(rgid, egid, sgid uint32) (*Cred, error) {
-	return c.gidChange(c.gids().setres(rgid, egid, sgid, c.Capable(CAP_SETGID)))
+	k, err := c.kgidsOpt(rgid, egid, sgid)
+	if err != nil {
+		return nil, err
+	}
+	return c.gidChange(c.gids().setres(k[0], k[1], k[2], c.ownCapable(CAP_SETGID)))
 }
 
 func (c *Cred) Setfsgid(gid uint32) (old uint32, n *Cred) {
-	v, ok := c.gids().setfs(gid, c.Capable(CAP_SETGID))
+	ns := c.userNS()
+	old = ns.MungedGID(c.FSGID)
+	k := ns.KGID(gid)
+	if k == InvalidID {
+		return old, nil
+	}
+	v, ok := c.gids().setfs(k, c.ownCapable(CAP_SETGID))
 	if ok {
 		n, _ = c.gidChange(v, nil)
 	}
-	return c.FSGID, n
+	return old, n
 }
 
-// Setgroups is setgroups(2): CAP_SETGID, at most NGroupsMax groups;
+// MaySetgroups is may_setgroups: CAP_SETGID in the caller's namespace,
+// whose gid map is written and whose setgroups is not denied.
+func (c *Cred) MaySetgroups() bool {
+	return c.ownCapable(CAP_SETGID) && c.userNS().MaySetgroups()
+}
+
+// Setgroups is setgroups(2) given the namespace's gids: at most
+// NGroupsMax (EINVAL), may_setgroups (EPERM), each gid mapped (EINVAL);
 // they are kept sorted (groups_sort).
 func (c *Cred) Setgroups(groups []uint32) (*Cred, error) {
 	if len(groups) > NGroupsMax {
 		return nil, linux.EINVAL
 	}
-	if !c.Capable(CAP_SETGID) {
+	if !c.MaySetgroups() {
 		return nil, linux.EPERM
 	}
+	k, err := c.kgids(groups...)
+	if err != nil {
+		return nil, err
+	}
 	n := c.clone()
-	n.Groups = slices.Clone(groups)
+	n.Groups = k
 	slices.Sort(n.Groups)
 	return n, nil
 }

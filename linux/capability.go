@@ -14,7 +14,9 @@ const (
 	CAP_LINUX_IMMUTABLE = 9
 	CAP_SYS_ADMIN       = 21
 	CAP_SYS_NICE        = 23
+	CAP_SYS_TIME        = 25
 	CAP_MKNOD           = 27
+	CAP_SETFCAP         = 31
 	CAP_MAC_OVERRIDE    = 32
 	CAP_WAKE_ALARM      = 35
 	CAP_LAST_CAP        = 40 // CAP_CHECKPOINT_RESTORE

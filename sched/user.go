@@ -63,6 +63,10 @@ type UserContext struct {
 	// credentials change, read only by traps of that same thread.
 	PID, TID int32
 	IDs      [4]uint32
+	// IDsSlow: the IDs may still change meaning (a user namespace whose
+	// uid or gid map is not yet written), so getuid and friends take
+	// the goroutine's path. Written with IDs.
+	IDsSlow bool
 	// Process: the context is part of a process's thread (package task,
 	// which finds the thread from it for the signal work interrupt
 	// context does itself), not a self-test's.

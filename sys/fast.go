@@ -23,6 +23,9 @@ func FastIdentity(c *irq.Context, ut *sched.UserContext, nr uint64) bool {
 	if !FastUser {
 		return false
 	}
+	if ut.IDsSlow && nr != linux.SYS_GETPID && nr != linux.SYS_GETTID {
+		return false
+	}
 	switch nr {
 	case linux.SYS_GETPID:
 		ret(c, uint64(ut.PID))

@@ -26,5 +26,6 @@ func MountInitrd(addr, size uint64, console *tty.TTY) (*vfs.Node, error) {
 	// Linux's rootfs is a tmpfs of the default size: half of memory.
 	Root.Budget.Limit.Store(defaultTmpfsPages())
 	memfds.Budget.Limit.Store(defaultTmpfsPages())
+	setInitMountNS(Root)
 	return MakeDevices(console), nil
 }

@@ -33,27 +33,22 @@ func legacyClone(flags, stack, ptid, ctid, tls uint64) *cloneArgs {
 	}
 }
 
-// namespaceFlags are the namespaces a clone may ask for. Sigil has none
-// of them, and answers as Linux built without them does (each
-// copy_*_ns / create_user_ns stub: EINVAL).
-const namespaceFlags = linux.CLONE_NEWNS | linux.CLONE_NEWPID | linux.CLONE_NEWNET | linux.CLONE_NEWUSER |
-	linux.CLONE_NEWUTS | linux.CLONE_NEWIPC | linux.CLONE_NEWCGROUP | linux.CLONE_NEWTIME
-
 // check applies the rules on flags that clone and clone3 share: those of
 // Linux's kernel_clone (CLONE_PIDFD and CLONE_PARENT_SETTID may not name
 // the same word) and copy_process (threads share handlers, shared
-// handlers need a shared address space, no pidfd for a thread).
-func (c *cloneArgs) check() error {
+// handlers need a shared address space, no pidfd for a thread, and the
+// namespace rules unshare shares too: checkNamespaceFlags). ns is the
+// caller's namespaces.
+func (c *cloneArgs) check(ns *nsProxy) error {
 	f := c.flags
 	switch {
 	case f&linux.CLONE_PIDFD != 0 && f&linux.CLONE_PARENT_SETTID != 0 && c.pidfd == c.parentTID,
 		f&linux.CLONE_THREAD != 0 && f&linux.CLONE_SIGHAND == 0,
 		f&linux.CLONE_SIGHAND != 0 && f&linux.CLONE_VM == 0,
-		f&linux.CLONE_PIDFD != 0 && f&(linux.CLONE_DETACHED|linux.CLONE_THREAD) != 0,
-		f&namespaceFlags != 0:
+		f&linux.CLONE_PIDFD != 0 && f&(linux.CLONE_DETACHED|linux.CLONE_THREAD) != 0:
 		return linux.EINVAL
 	}
-	return nil
+	return checkNamespaceFlags(f, ns)
 }
 
 // newID takes the new task's ID, as Linux's alloc_pid: the next free

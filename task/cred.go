@@ -3,6 +3,7 @@ package task
 import (
 	"sigil/clock"
 	"sigil/file"
+	"sigil/cred"
 	"sigil/linux"
 	"sigil/vfs"
 )
@@ -11,7 +12,11 @@ import (
 // credentials and capabilities, and the time to stamp on what it changes.
 func (t *Thread) FSContext() vfs.Ctx {
 	c := t.cred.Load()
-	return vfs.Ctx{UID: c.FSUID, GID: c.FSGID, Groups: c.Groups, Caps: c.Effective, Now: clock.Realtime()}
+	x := vfs.Ctx{UID: c.FSUID, GID: c.FSGID, Groups: c.Groups, Caps: c.Effective, Now: clock.Realtime()}
+	if ns := c.UserNS(); ns != cred.InitUserNS {
+		x.Mapped = ns.Mapped // capable_wrt_inode_uidgid
+	}
+	return x
 }
 
 // FileSizeLimit is the caller's RLIMIT_FSIZE soft limit in bytes, the end

@@ -65,6 +65,8 @@ func procSnapshot(self *Process, tid int32, name string) *vfs.FS {
 			as.WriteMaps(&maps)
 		}
 		fs.Add(dir+"/maps", vfs.S_IFREG|0o444, []byte(maps.String()))
+		fs.Add(dir+"/mounts", vfs.S_IFREG|0o444, []byte(mountsFile(p.mntOf(p.PID))))
+		p.addNamespaces(fs, dir, self, tid)
 		p.addLinks(fs, dir)
 		fs.Add(dir+"/cmdline", vfs.S_IFREG|0o444, userStrings(as, true))
 		fs.Add(dir+"/environ", vfs.S_IFREG|0o400, userStrings(as, false))
@@ -77,7 +79,11 @@ func procSnapshot(self *Process, tid int32, name string) *vfs.FS {
 	fs.Add("/proc/version", vfs.S_IFREG|0o444, []byte(version()))
 	fs.Add("/proc/loadavg", vfs.S_IFREG|0o444, []byte(loadavg()))
 	fs.Add("/proc/filesystems", vfs.S_IFREG|0o444, []byte("nodev\trootfs\nnodev\ttmpfs\nnodev\tproc\nnodev\ttracefs\n"))
-	fs.Add("/proc/mounts", vfs.S_IFREG|0o444, []byte(mountsFile()))
+	mnt := initNS.mnt.m
+	if self != nil {
+		mnt = self.mntOf(tid)
+	}
+	fs.Add("/proc/mounts", vfs.S_IFREG|0o444, []byte(mountsFile(mnt)))
 	fs.Add("/proc/locks", vfs.S_IFREG|0o444, []byte(file.Locks.ProcLocks()))
 	if self != nil {
 		fs.Add("/proc/self", vfs.S_IFLNK|0o777, []byte(fmt.Sprint(self.PID)))

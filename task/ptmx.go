@@ -59,7 +59,7 @@ func makeDevpts() {
 		n.Rdev = devPtmx
 	}
 	Root.Add(devptsPrefix, vfs.S_IFDIR|0o755, nil)
-	Root.Mount(Root.Root(), devptsPrefix, devpts)
+	initNS.mnt.m.Mount(Root.Root(), devptsPrefix, devpts)
 }
 
 // openPtmx is ptmx_open: a new pair, locked, its slave node made with the
@@ -125,8 +125,8 @@ func (m masterFile) Close() {
 	hangupSession(m.pair.Slave)
 	m.pair.CloseMaster()
 	name := "/" + strconv.Itoa(m.pair.Index)
-	if n, err := devpts.Lookup(nil, name, false); err == nil && n.Rdev == ptsDev(m.pair.Index) {
-		devpts.Unlink(vfs.Ctx{Caps: ^uint64(0)}, nil, name)
+	if n, err := devpts.Alone().Lookup(nil, name, false); err == nil && n.Rdev == ptsDev(m.pair.Index) {
+		devpts.Alone().Unlink(vfs.Ctx{Caps: ^uint64(0)}, nil, name)
 	}
 }
 
@@ -138,7 +138,7 @@ func (t *Thread) ptyPeer(m masterFile, flags uint64) (uint64, error) {
 	if flags&^(linux.O_ACCMODE|linux.O_NOCTTY|linux.O_NONBLOCK|linux.O_CLOEXEC) != 0 {
 		return 0, linux.EINVAL
 	}
-	n, err := devpts.Lookup(nil, "/"+strconv.Itoa(m.pair.Index), false)
+	n, err := devpts.Alone().Lookup(nil, "/"+strconv.Itoa(m.pair.Index), false)
 	if err != nil {
 		return 0, linux.EIO
 	}

@@ -161,7 +161,7 @@ func (t *Thread) bindPath(s *unixsock.Socket, a unixsock.Addr) error {
 		return linux.ENOENT
 	}
 	c := t.FSContext()
-	_, err = Root.Mknod(c, start, p, vfs.S_IFSOCK|t.umask(0o777), 0, s)
+	_, err = t.mnt().Mknod(c, start, p, vfs.S_IFSOCK|t.umask(0o777), 0, s)
 	if err == linux.EEXIST {
 		return linux.EADDRINUSE
 	}
@@ -169,7 +169,7 @@ func (t *Thread) bindPath(s *unixsock.Socket, a unixsock.Addr) error {
 		return err
 	}
 	if s.Name() != nil {
-		Root.Unlink(c, start, p)
+		t.mnt().Unlink(c, start, p)
 		return linux.EINVAL
 	}
 	if e := s.BindPath(a); e != 0 {

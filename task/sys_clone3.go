@@ -18,7 +18,7 @@ func sysClone3(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := c.check(); err != nil {
+	if err := c.check(t.ns()); err != nil {
 		return 0, err
 	}
 	if c.flags&linux.CLONE_INTO_CGROUP != 0 {

@@ -80,11 +80,17 @@ func TestCloneArgsCheck(t *testing.T) {
 		{"pidfd for a thread", legacyClone(linux.CLONE_PIDFD|linux.CLONE_THREAD|linux.CLONE_SIGHAND|linux.CLONE_VM, 0, 8, 0, 0), linux.EINVAL},
 		{"thread without handlers", legacyClone(linux.CLONE_THREAD|linux.CLONE_VM, 0, 0, 0, 0), linux.EINVAL},
 		{"handlers without memory", legacyClone(linux.CLONE_SIGHAND, 0, 0, 0, 0), linux.EINVAL},
-		{"new user namespace", legacyClone(linux.CLONE_NEWUSER, 0, 0, 0, 0), linux.EINVAL},
-		{"new time namespace", &cloneArgs{flags: linux.CLONE_NEWTIME}, linux.EINVAL},
+		{"new user namespace", legacyClone(linux.CLONE_NEWUSER, 0, 0, 0, 0), nil},
+		{"new time namespace", &cloneArgs{flags: linux.CLONE_NEWTIME}, nil},
+		{"new mount namespace sharing CLONE_FS", legacyClone(linux.CLONE_NEWNS|linux.CLONE_FS, 0, 0, 0, 0), linux.EINVAL},
+		{"new user namespace sharing CLONE_FS", legacyClone(linux.CLONE_NEWUSER|linux.CLONE_FS, 0, 0, 0, 0), linux.EINVAL},
+		{"thread in a new user namespace", legacyClone(linux.CLONE_NEWUSER|linux.CLONE_THREAD|linux.CLONE_SIGHAND|linux.CLONE_VM, 0, 0, 0, 0), linux.EINVAL},
+		{"thread in a new PID namespace", legacyClone(linux.CLONE_NEWPID|linux.CLONE_THREAD|linux.CLONE_SIGHAND|linux.CLONE_VM, 0, 0, 0, 0), linux.EINVAL},
+		{"new time namespace sharing memory (6.1 allows it)", &cloneArgs{flags: linux.CLONE_NEWTIME | linux.CLONE_VM}, nil},
+		{"thread in a new UTS namespace", legacyClone(linux.CLONE_NEWUTS|linux.CLONE_THREAD|linux.CLONE_SIGHAND|linux.CLONE_VM, 0, 0, 0, 0), nil},
 		{"pidfd apart from parent_tid", &cloneArgs{flags: linux.CLONE_PIDFD | linux.CLONE_PARENT_SETTID, pidfd: 8, parentTID: 16}, nil},
 	} {
-		if err := c.args.check(); err != c.want {
+		if err := c.args.check(initNS); err != c.want {
 			t.Errorf("%s: %v, want %v", c.name, err, c.want)
 		}
 	}

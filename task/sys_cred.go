@@ -18,20 +18,41 @@ func (t *Thread) creds() *cred.Cred { return t.cred.Load() }
 // thread only (or its creator, before it runs).
 func (t *Thread) commitCred(n *cred.Cred) {
 	t.cred.Store(n)
-	t.uc.IDs = [4]uint32{n.UID, n.EUID, n.GID, n.EGID}
+	ns := n.UserNS()
+	t.uc.IDs = [4]uint32{ns.MungedUID(n.UID), ns.MungedUID(n.EUID), ns.MungedGID(n.GID), ns.MungedGID(n.EGID)}
+	t.uc.IDsSlow = !ns.MapsSet()
 }
 
-func sysGetuid(t *Thread, a *args) (uint64, error)  { return uint64(t.creds().UID), nil }
-func sysGeteuid(t *Thread, a *args) (uint64, error) { return uint64(t.creds().EUID), nil }
-func sysGetgid(t *Thread, a *args) (uint64, error)  { return uint64(t.creds().GID), nil }
-func sysGetegid(t *Thread, a *args) (uint64, error) { return uint64(t.creds().EGID), nil }
+// changeCred is commit_creds for a change the thread makes to itself:
+// a new effective or file-system ID, or permitted capabilities that are
+// not a subset of the old ones, make the process undumpable
+// (suid_dumpable, 0), so its /proc files become root's.
+func (t *Thread) changeCred(n *cred.Cred) {
+	old := t.creds()
+	t.commitCred(n)
+	if old.LosesDumpable(n) {
+		t.p.mu.Lock()
+		t.p.dumpable = 0
+		t.p.mu.Unlock()
+	}
+}
+
+// The IDs a thread reads are its namespace's view of its kernel IDs
+// (from_kuid_munged): an unmapped one reads as the overflow ID, 65534.
+func (t *Thread) uid(k uint32) uint32 { return t.creds().UserNS().MungedUID(k) }
+func (t *Thread) gid(k uint32) uint32 { return t.creds().UserNS().MungedGID(k) }
+
+func sysGetuid(t *Thread, a *args) (uint64, error)  { return uint64(t.uid(t.creds().UID)), nil }
+func sysGeteuid(t *Thread, a *args) (uint64, error) { return uint64(t.uid(t.creds().EUID)), nil }
+func sysGetgid(t *Thread, a *args) (uint64, error)  { return uint64(t.gid(t.creds().GID)), nil }
+func sysGetegid(t *Thread, a *args) (uint64, error) { return uint64(t.gid(t.creds().EGID)), nil }
 
 // setCred commits a change a cred rule made (commit_creds).
 func (t *Thread) setCred(n *cred.Cred, err error) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	t.commitCred(n)
+	t.changeCred(n)
 	return 0, nil
 }
 
@@ -56,7 +77,7 @@ func sysSetresgid(t *Thread, a *args) (uint64, error) {
 func sysSetfsuid(t *Thread, a *args) (uint64, error) {
 	old, n := t.creds().Setfsuid(id32(a[0]))
 	if n != nil {
-		t.commitCred(n)
+		t.changeCred(n)
 	}
 	return uint64(old), nil
 }
@@ -64,7 +85,7 @@ func sysSetfsuid(t *Thread, a *args) (uint64, error) {
 func sysSetfsgid(t *Thread, a *args) (uint64, error) {
 	old, n := t.creds().Setfsgid(id32(a[0]))
 	if n != nil {
-		t.commitCred(n)
+		t.changeCred(n)
 	}
 	return uint64(old), nil
 }
@@ -83,12 +104,12 @@ func (t *Thread) putIDs(addrs [3]uint64, ids [3]uint32) error {
 
 func sysGetresuid(t *Thread, a *args) (uint64, error) {
 	c := t.creds()
-	return 0, t.putIDs([3]uint64{a[0], a[1], a[2]}, [3]uint32{c.UID, c.EUID, c.SUID})
+	return 0, t.putIDs([3]uint64{a[0], a[1], a[2]}, [3]uint32{t.uid(c.UID), t.uid(c.EUID), t.uid(c.SUID)})
 }
 
 func sysGetresgid(t *Thread, a *args) (uint64, error) {
 	c := t.creds()
-	return 0, t.putIDs([3]uint64{a[0], a[1], a[2]}, [3]uint32{c.GID, c.EGID, c.SGID})
+	return 0, t.putIDs([3]uint64{a[0], a[1], a[2]}, [3]uint32{t.gid(c.GID), t.gid(c.EGID), t.gid(c.SGID)})
 }
 
 // sysGetgroups is getgroups(2): a size of 0 asks how many; a smaller
@@ -107,19 +128,22 @@ func sysGetgroups(t *Thread, a *args) (uint64, error) {
 	}
 	b := make([]byte, 4*len(g))
 	for i, id := range g {
-		binary.LittleEndian.PutUint32(b[4*i:], id)
+		binary.LittleEndian.PutUint32(b[4*i:], t.gid(id))
 	}
 	return uint64(len(g)), t.p.as.CopyOut(a[1], b)
 }
 
 // sysSetgroups is setgroups(2): the count is checked before the
-// capability (EINVAL beyond NGROUPS_MAX), then the list is read.
+// permission (EINVAL beyond NGROUPS_MAX), may_setgroups (EPERM: no
+// CAP_SETGID in the caller's namespace, no gid map, or setgroups
+// denied), then the list is read and mapped (EINVAL for a gid the
+// namespace does not map).
 func sysSetgroups(t *Thread, a *args) (uint64, error) {
 	size := int32(a[0])
 	if size < 0 || size > cred.NGroupsMax {
 		return 0, linux.EINVAL
 	}
-	if !t.creds().Capable(cred.CAP_SETGID) {
+	if !t.creds().MaySetgroups() {
 		return 0, linux.EPERM
 	}
 	b := make([]byte, 4*int(size))
@@ -237,7 +261,7 @@ func credPrctl(t *Thread, a *args) (r uint64, ok bool, err error) {
 	case linux.PR_CAP_AMBIENT:
 		set, n, e := c.AmbientOp(a[1], a[2], a[3], a[4])
 		if n != nil {
-			t.commitCred(n)
+			t.changeCred(n)
 		}
 		return boolWord(set), true, e
 	case linux.PR_SET_NO_NEW_PRIVS:

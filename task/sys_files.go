@@ -21,6 +21,9 @@ func openNode(t *Thread, n *vfs.Node, flags uint64) (*file.File, error) {
 	case vfs.S_IFDIR:
 		return file.New(file.Dir{Node: n}, n, flags), nil
 	case vfs.S_IFREG:
+		if c, ok := n.Dev.(procCtl); ok {
+			return file.New(&ctlFile{file.Regular{Node: n}, c, t.creds()}, n, flags), nil
+		}
 		return file.New(file.Regular{Node: n}, n, flags), nil
 	case vfs.S_IFCHR:
 		return openDevice(t, n, flags)
@@ -58,7 +61,7 @@ func lookupFrom(p *Process, tid int32, dirfd uint64, name string, follow bool) (
 	if fs := generated(name, p, tid); fs != nil && name[0] == '/' {
 		// A link out of the snapshot (/proc/PID/exe, cwd, root, fd/N) leads
 		// to the file itself, as Linux's magic links do.
-		if l, err := fs.Lookup(nil, name, false); err == nil && follow && l.IsSymlink() {
+		if l, err := fs.Alone().Lookup(nil, name, false); err == nil && follow && l.IsSymlink() {
 			if m, ok := l.Dev.(magicLink); ok {
 				return m.to, nil
 			}
@@ -66,7 +69,7 @@ func lookupFrom(p *Process, tid int32, dirfd uint64, name string, follow bool) (
 				return lookupFrom(p, tid, dirfd, target, true)
 			}
 		}
-		n, err := fs.Lookup(nil, name, follow)
+		n, err := fs.Alone().Lookup(nil, name, follow)
 		return n, vfsErrno(err)
 	}
 	if int32(dirfd) != linux.AT_FDCWD && name[0] != '/' {
@@ -79,7 +82,7 @@ func lookupFrom(p *Process, tid int32, dirfd uint64, name string, follow bool) (
 		}
 		cwd = f.Node
 	}
-	n, err := Root.Lookup(cwd, name, follow)
+	n, err := p.mntOf(tid).Lookup(cwd, name, follow)
 	return n, vfsErrno(err)
 }
 
@@ -107,7 +110,7 @@ func sysOpenat(t *Thread, a *args) (uint64, error) {
 		if err != nil {
 			return 0, err
 		}
-		n, err = Root.Tmpfile(t.FSContext(), start, name, t.umask(mode), flags&linux.O_EXCL == 0)
+		n, err = t.mnt().Tmpfile(t.FSContext(), start, name, t.umask(mode), flags&linux.O_EXCL == 0)
 		if err != nil {
 			return 0, err
 		}
@@ -118,7 +121,7 @@ func sysOpenat(t *Thread, a *args) (uint64, error) {
 		if n, err = t.lookupAt(dirfd, name, flags&linux.O_NOFOLLOW == 0); err != nil {
 			return 0, err
 		}
-		if flags&linux.O_ACCMODE != linux.O_RDONLY && !isDevice(n) {
+		if flags&linux.O_ACCMODE != linux.O_RDONLY && !isDevice(n) && !mayWriteCtl(t, n) {
 			return 0, linux.EACCES
 		}
 	default:
@@ -126,7 +129,7 @@ func sysOpenat(t *Thread, a *args) (uint64, error) {
 		if err != nil {
 			return 0, err
 		}
-		if n, _, err = Root.Open(t.FSContext(), start, name, flags, t.umask(mode)); err != nil {
+		if n, _, err = t.mnt().Open(t.FSContext(), start, name, flags, t.umask(mode)); err != nil {
 			return 0, file.Errno(err)
 		}
 	}
@@ -346,6 +349,10 @@ func (t *Thread) positional(fd uint64, write bool) (file.Regular, *file.File, er
 		return ops, f, nil
 	case file.Dir:
 		return file.Regular{}, nil, linux.EISDIR
+	case *ctlFile:
+		if !write {
+			return ops.Regular, f, nil
+		}
 	}
 	return file.Regular{}, nil, linux.ESPIPE
 }
@@ -448,7 +455,10 @@ func sysLseek(t *Thread, a *args) (uint64, error) {
 	return uint64(f.Off), nil
 }
 
+// putStat writes struct stat, its owner as the caller's user namespace
+// sees it (from_kuid_munged).
 func putStat(t *Thread, addr uint64, st linux.Stat) error {
+	st.Uid, st.Gid = t.uid(st.Uid), t.gid(st.Gid)
 	b := (*[unsafe.Sizeof(linux.Stat{})]byte)(unsafe.Pointer(&st))
 	return t.p.as.CopyOut(addr, b[:])
 }
@@ -580,7 +590,7 @@ func sysGetcwd(t *Thread, a *args) (uint64, error) {
 	t.p.mu.Lock()
 	cwd := t.p.cwd
 	t.p.mu.Unlock()
-	s := vfs.PathOf(cwd) + "\x00"
+	s := t.mnt().PathOf(cwd) + "\x00"
 	if uint64(len(s)) > a[1] {
 		return 0, linux.ERANGE
 	}
@@ -746,7 +756,7 @@ func sysStatx(t *Thread, a *args) (uint64, error) {
 		st = file.NodeStat(n)
 	}
 	x := linux.Statx{Mask: linux.STATX_BASIC_STATS, Blksize: uint32(st.Blksize), Nlink: uint32(st.Nlink),
-		Uid: st.Uid, Gid: st.Gid, Mode: uint16(st.Mode), Ino: st.Ino, Size: uint64(st.Size), Blocks: uint64(st.Blocks),
+		Uid: t.uid(st.Uid), Gid: t.gid(st.Gid), Mode: uint16(st.Mode), Ino: st.Ino, Size: uint64(st.Size), Blocks: uint64(st.Blocks),
 		RdevMajor: uint32(st.Rdev >> 8), RdevMinor: uint32(st.Rdev & 0xff)}
 	x.Atime.Sec, x.Mtime.Sec, x.Ctime.Sec = st.Atime.Sec, st.Mtime.Sec, st.Ctime.Sec
 	b := (*[unsafe.Sizeof(x)]byte)(unsafe.Pointer(&x))

@@ -51,7 +51,7 @@ func sysMkdirat(t *Thread, a *args) (uint64, error) {
 		return 0, err
 	}
 	mode := t.umask(uint32(a[2]) & (0o777 | vfs.S_ISVTX))
-	_, err = Root.Mknod(t.FSContext(), start, name, vfs.S_IFDIR|mode, 0, nil)
+	_, err = t.mnt().Mknod(t.FSContext(), start, name, vfs.S_IFDIR|mode, 0, nil)
 	return 0, err
 }
 
@@ -78,7 +78,7 @@ func sysMknodat(t *Thread, a *args) (uint64, error) {
 	if t := mode & vfs.S_IFMT; t == vfs.S_IFCHR || t == vfs.S_IFBLK {
 		rdev = uint64(dev)
 	}
-	_, err = Root.Mknod(t.FSContext(), start, name, mode&vfs.S_IFMT|t.umask(mode&0o7777), rdev, nil)
+	_, err = t.mnt().Mknod(t.FSContext(), start, name, mode&vfs.S_IFMT|t.umask(mode&0o7777), rdev, nil)
 	return 0, err
 }
 
@@ -91,7 +91,7 @@ func sysRmdir(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return 0, Root.Rmdir(t.FSContext(), start, name)
+	return 0, t.mnt().Rmdir(t.FSContext(), start, name)
 }
 
 func sysUnlinkat(t *Thread, a *args) (uint64, error) {
@@ -103,9 +103,9 @@ func sysUnlinkat(t *Thread, a *args) (uint64, error) {
 		return 0, err
 	}
 	if a[2]&linux.AT_REMOVEDIR != 0 {
-		return 0, Root.Rmdir(t.FSContext(), start, name)
+		return 0, t.mnt().Rmdir(t.FSContext(), start, name)
 	}
-	return 0, Root.Unlink(t.FSContext(), start, name)
+	return 0, t.mnt().Unlink(t.FSContext(), start, name)
 }
 
 func sysUnlink(t *Thread, a *args) (uint64, error) { return sysUnlinkat(t, &args{fdcwd, a[0], 0}) }
@@ -119,7 +119,7 @@ func sysRenameat2(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return 0, Root.Rename(t.FSContext(), ostart, oname, nstart, nname, uint32(a[4]))
+	return 0, t.mnt().Rename(t.FSContext(), ostart, oname, nstart, nname, uint32(a[4]))
 }
 
 func sysRenameat(t *Thread, a *args) (uint64, error) {
@@ -160,7 +160,7 @@ func sysLinkat(t *Thread, a *args) (uint64, error) {
 	if snapshot(old) {
 		return 0, linux.EXDEV
 	}
-	return 0, Root.Link(t.FSContext(), old, start, name)
+	return 0, t.mnt().Link(t.FSContext(), old, start, name)
 }
 
 func sysLink(t *Thread, a *args) (uint64, error) {
@@ -176,7 +176,7 @@ func sysSymlinkat(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return 0, Root.Symlink(t.FSContext(), target, start, name)
+	return 0, t.mnt().Symlink(t.FSContext(), target, start, name)
 }
 
 func sysSymlink(t *Thread, a *args) (uint64, error) {
@@ -599,9 +599,14 @@ func sysFstatfs(t *Thread, a *args) (uint64, error) {
 }
 
 // sysMount is mount(2) for the file systems this kernel has: a new tmpfs
-// anywhere, proc on /proc (where it always is), and MS_REMOUNT of a
-// tree's flags (read-only, nosuid, nodev, noexec). Bind and move mounts
-// are EINVAL; propagation changes do nothing (one namespace).
+// anywhere, proc (at /proc, where it always is; elsewhere an empty tree
+// of type proc stands for it), and MS_REMOUNT of a tree's flags
+// (read-only, nosuid, nodev, noexec), in the caller's mount namespace.
+// The target is looked up first, then may_mount: CAP_SYS_ADMIN over the
+// user namespace owning that mount namespace (EPERM). Bind and move
+// mounts are EINVAL; propagation changes (MS_SHARED, MS_PRIVATE,
+// MS_SLAVE, MS_UNBINDABLE, with MS_REC) are accepted and change nothing:
+// every mount is private, nothing propagates between namespaces.
 func sysMount(t *Thread, a *args) (uint64, error) {
 	flags := a[3]
 	if flags&linux.MS_MGC_MSK == linux.MS_MGC_VAL {
@@ -631,8 +636,14 @@ func sysMount(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if _, err := t.lookupAt(fdcwd, targetName, true); err != nil {
+		return 0, err
+	}
+	if !t.mayMount() {
+		return 0, linux.EPERM
+	}
 	if flags&linux.MS_REMOUNT != 0 && flags&linux.MS_BIND == 0 {
-		return 0, Root.Remount(start, targetName, flags)
+		return 0, t.mnt().Remount(start, targetName, flags)
 	}
 	if flags&(linux.MS_BIND|linux.MS_MOVE|linux.MS_SHARED|linux.MS_PRIVATE|linux.MS_SLAVE|linux.MS_UNBINDABLE) != 0 {
 		if flags&(linux.MS_SHARED|linux.MS_PRIVATE|linux.MS_SLAVE|linux.MS_UNBINDABLE) != 0 && flags&(linux.MS_REMOUNT|linux.MS_BIND|linux.MS_MOVE) == 0 {
@@ -657,14 +668,19 @@ func sysMount(t *Thread, a *args) (uint64, error) {
 		if mode, ok := mountOption(data, "mode"); ok {
 			fs.Root().SetMode(uint32(mode))
 		}
-		return 0, Root.Mount(start, targetName, fs)
+		return 0, t.mnt().Mount(start, targetName, fs)
 	case "proc":
 		n, err := t.lookupAt(fdcwd, targetName, true)
 		if err != nil {
 			return 0, err
 		}
-		if vfs.PathOf(n) != "/proc" {
-			return 0, linux.EINVAL // proc lives at /proc only, here
+		if t.mnt().PathOf(n) != "/proc" {
+			// Elsewhere an empty tree stands for proc: its files are
+			// served at /proc only.
+			fs := vfs.NewSnapshot("proc", procDev)
+			fs.Source = source
+			fs.SetFlags(flags)
+			return 0, t.mnt().Mount(start, targetName, fs)
 		}
 		return 0, nil
 	case "devpts":
@@ -755,17 +771,28 @@ func sysUmount2(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return 0, Root.Unmount(start, name, flags&linux.UMOUNT_NOFOLLOW == 0, flags&linux.MNT_DETACH != 0)
+	if _, err := t.lookupAt(fdcwd, name, flags&linux.UMOUNT_NOFOLLOW == 0); err != nil {
+		return 0, err
+	}
+	if !t.mayMount() {
+		return 0, linux.EPERM
+	}
+	return 0, t.mnt().Unmount(start, name, flags&linux.UMOUNT_NOFOLLOW == 0, flags&linux.MNT_DETACH != 0)
 }
 
-// mountsFile is /proc/mounts: the root, proc, tracefs, then what mount(2)
-// added, with the options Linux shows for them.
-func mountsFile() string {
+// mayMount is may_mount: CAP_SYS_ADMIN over the user namespace that owns
+// the caller's mount namespace.
+func (t *Thread) mayMount() bool { return t.creds().NSCapable(t.ns().mnt.owner, linux.CAP_SYS_ADMIN) }
+
+// mountsFile is /proc/mounts of mount namespace m: the root, proc,
+// tracefs, then what mount(2) added in m, with the options Linux shows
+// for them.
+func mountsFile(m *vfs.MountNS) string {
 	var b strings.Builder
 	b.WriteString("rootfs / rootfs rw 0 0\n" +
 		"proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n" +
 		"tracefs " + tracingDir + " tracefs rw,nosuid,nodev,noexec,relatime 0 0\n")
-	for _, m := range vfs.Mounts() {
+	for _, m := range m.Mounts() {
 		src := m.FS.Source
 		if src == "" {
 			src = "none"

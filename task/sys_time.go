@@ -38,8 +38,12 @@ func clockNow(t *Thread, clk uint64) (int64, error) {
 	switch clk {
 	case linux.CLOCK_REALTIME, linux.CLOCK_REALTIME_COARSE, linux.CLOCK_TAI:
 		return clock.Realtime(), nil
-	case linux.CLOCK_MONOTONIC, linux.CLOCK_MONOTONIC_RAW, linux.CLOCK_MONOTONIC_COARSE, linux.CLOCK_BOOTTIME:
-		return clock.Nanotime(), nil
+	case linux.CLOCK_MONOTONIC, linux.CLOCK_MONOTONIC_RAW, linux.CLOCK_MONOTONIC_COARSE:
+		mono, _ := t.ns().time.offsets()
+		return clock.Nanotime() + mono, nil
+	case linux.CLOCK_BOOTTIME:
+		_, boot := t.ns().time.offsets()
+		return clock.Nanotime() + boot, nil
 	case linux.CLOCK_PROCESS_CPUTIME_ID, linux.CLOCK_THREAD_CPUTIME_ID:
 		return cpuClock(t, clk), nil
 	}

@@ -36,6 +36,10 @@ type Thread struct {
 	// permission, /proc), as Linux's RCU-published task->cred.
 	cred       atomic.Pointer[cred.Cred]
 	noNewPrivs atomic.Bool // PR_SET_NO_NEW_PRIVS: set once, inherited, never cleared
+	// nsp is the thread's namespaces but the user one (nsproxy.go):
+	// replaced whole by the owner thread (unshare, setns) or its
+	// creator before it runs, read by anyone; nil is initNS.
+	nsp atomic.Pointer[nsProxy]
 
 	utime     atomic.Int64  // nanoseconds in user mode (written by the owner thread)
 	pdeathsig atomic.Int32  // PR_SET_PDEATHSIG: sent when the parent goes; not inherited
@@ -210,7 +214,11 @@ type args [6]uint64
 func (t *Thread) clone(c *cloneArgs) (uint64, error) {
 	p := t.p
 	flags, stack, ptid, ctid, tls := c.flags, c.stack, c.parentTID, c.childTID, c.tls
-	if err := c.check(); err != nil {
+	if err := c.check(t.ns()); err != nil {
+		return 0, err
+	}
+	childCred, childNS, err := t.forkNamespaces(flags)
+	if err != nil {
 		return 0, err
 	}
 	if err := startTask(); err != nil {
@@ -235,7 +243,8 @@ func (t *Thread) clone(c *cloneArgs) (uint64, error) {
 	}
 	child := newThread(uc)
 	child.sig.mask = t.sig.mask
-	child.commitCred(t.cred.Load())
+	child.commitCred(childCred)
+	child.nsp.Store(childNS)
 	child.noNewPrivs.Store(t.noNewPrivs.Load())
 	child.nice.Store(t.nice.Load())
 	child.sched.Store(t.sched.Load() &^ (resetOnFork << 32))

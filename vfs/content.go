@@ -98,10 +98,10 @@ func (n *Node) touch(c Ctx) {
 	ns.Lock()
 	defer ns.Unlock()
 	n.mtime, n.ctime = c.Now, c.Now
-	if !c.capable(linux.CAP_FSETID) && n.mode&S_ISUID != 0 {
+	if !c.capable(n, linux.CAP_FSETID) && n.mode&S_ISUID != 0 {
 		n.mode &^= S_ISUID
 	}
-	if !c.capable(linux.CAP_FSETID) && n.mode&(S_ISGID|0o010) == S_ISGID|0o010 {
+	if !c.capable(n, linux.CAP_FSETID) && n.mode&(S_ISGID|0o010) == S_ISGID|0o010 {
 		n.mode &^= S_ISGID
 	}
 }

@@ -25,7 +25,8 @@ func TestCPIORoundTrip(t *testing.T) {
 		Entry{Name: "bin/sh", Mode: S_IFLNK | 0o777, Data: []byte("hello")},
 		Entry{Name: "abs", Mode: S_IFLNK | 0o777, Data: []byte("/etc")},
 	)
-	fs, err := FromCPIO(b)
+	tree, err := FromCPIO(b)
+	fs := NewMountNS(tree)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,13 +52,14 @@ func TestCPIORoundTrip(t *testing.T) {
 	if got := PathOf(motd); got != "/etc/motd" {
 		t.Errorf("Path = %q", got)
 	}
-	if names := fs.Root().Names(); len(names) != 3 {
+	if names := tree.Root().Names(); len(names) != 3 {
 		t.Errorf("root has %v", names)
 	}
 }
 
 func TestSymlinkLoop(t *testing.T) {
-	fs, _ := FromCPIO(archive(Entry{Name: "a", Mode: S_IFLNK, Data: []byte("b")}, Entry{Name: "b", Mode: S_IFLNK, Data: []byte("a")}))
+	tree, _ := FromCPIO(archive(Entry{Name: "a", Mode: S_IFLNK, Data: []byte("b")}, Entry{Name: "b", Mode: S_IFLNK, Data: []byte("a")}))
+	fs := NewMountNS(tree)
 	if _, err := fs.Lookup(nil, "/a", true); !errors.Is(err, ErrLoop) {
 		t.Errorf("loop: %v", err)
 	}
@@ -77,7 +79,8 @@ func TestCPIOFromTool(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs, err := FromCPIO(out)
+	tree, err := FromCPIO(out)
+	fs := NewMountNS(tree)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +92,8 @@ func TestCPIOFromTool(t *testing.T) {
 func FuzzParseCPIO(f *testing.F) {
 	f.Add(archive(Entry{Name: "x", Mode: S_IFREG, Data: []byte("data")}))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		fs, err := FromCPIO(b)
+		tree, err := FromCPIO(b)
+		fs := NewMountNS(tree)
 		if err == nil {
 			fs.Lookup(nil, "/x", true)
 		}

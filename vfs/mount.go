@@ -2,56 +2,103 @@ package vfs
 
 import "sigil/linux"
 
-// mounts lists the trees mounted on others, in mount order; guarded by ns.
-var mounts []*FS
+// MountNS is a mount namespace's table (fs/namespace.c's struct
+// mnt_namespace): which tree is mounted on which directory, over a root
+// tree. Trees and their nodes are shared; each namespace has its own
+// table, so a mount or unmount in one is not seen in another. Every
+// field is guarded by ns (the vfs lock).
+type MountNS struct {
+	fs     *FS           // the root tree (fixed)
+	on     map[*Node]*FS // a directory -> the tree mounted on it (the last hides the earlier)
+	covers map[*FS]*Node // a mounted tree -> the directory it covers
+	order  []*FS         // mounted trees in mount order (/proc/mounts)
+}
 
-// Mount puts tree m on directory p (mount(2)); a later mount on the same
+// NewMountNS returns a namespace with root as its root and nothing
+// mounted on it.
+func NewMountNS(root *FS) *MountNS {
+	return &MountNS{fs: root, on: map[*Node]*FS{}, covers: map[*FS]*Node{}}
+}
+
+// Copy returns a new namespace with the same mounts (copy_mnt_ns; every
+// mount is private: nothing propagates between the two).
+func (m *MountNS) Copy() *MountNS {
+	ns.RLock()
+	defer ns.RUnlock()
+	n := NewMountNS(m.fs)
+	for k, v := range m.on {
+		n.on[k] = v
+	}
+	for k, v := range m.covers {
+		n.covers[k] = v
+	}
+	n.order = append([]*FS(nil), m.order...)
+	return n
+}
+
+// RootFS returns the namespace's root tree.
+func (m *MountNS) RootFS() *FS { return m.fs }
+
+// Mount puts tree t on directory p (mount(2)); a later mount on the same
 // place hides the earlier one until it goes.
-func (fs *FS) Mount(cwd *Node, p string, m *FS) error {
+func (m *MountNS) Mount(cwd *Node, p string, t *FS) error {
 	ns.Lock()
 	defer ns.Unlock()
 	links := 0
-	n, err := fs.walk(cwd, p, true, &links)
+	n, err := m.walk(cwd, p, true, &links)
 	if err != nil {
 		return err
 	}
 	if !n.IsDir() {
 		return linux.ENOTDIR
 	}
-	if m.covers != nil {
+	if m.covers[t] != nil {
 		return linux.EBUSY
 	}
-	n.mounted, m.covers = m, n
-	mounts = append(mounts, m)
+	m.on[n], m.covers[t] = t, n
+	m.order = append(m.order, t)
 	return nil
 }
 
 // Unmount takes away the tree mounted at p (umount2). It is EINVAL where
 // nothing is mounted, and EBUSY while another mount sits on it or, unless
 // detach (MNT_DETACH), while a file in it is open.
-func (fs *FS) Unmount(cwd *Node, p string, follow, detach bool) error {
+func (m *MountNS) Unmount(cwd *Node, p string, follow, detach bool) error {
 	ns.Lock()
 	defer ns.Unlock()
 	links := 0
-	n, err := fs.walk(cwd, p, follow, &links)
+	n, err := m.walk(cwd, p, follow, &links)
 	if err != nil {
 		return err
 	}
-	m := n.sb
-	if n.parent != n || m == nil || m.covers == nil {
+	t := n.sb
+	if n.parent != n || t == nil || m.covers[t] == nil {
 		return linux.EINVAL
 	}
-	if n.mounted != nil || m.opens > 0 && !detach {
+	if m.on[n] != nil || t.opens > 0 && !detach {
 		return linux.EBUSY
 	}
-	m.covers.mounted, m.covers = nil, nil
-	for i, x := range mounts {
-		if x == m {
-			mounts = append(mounts[:i], mounts[i+1:]...)
+	m.detach(t)
+	return nil
+}
+
+// detach takes tree t out of the table; ns is held for writing.
+func (m *MountNS) detach(t *FS) {
+	delete(m.on, m.covers[t])
+	delete(m.covers, t)
+	for i, x := range m.order {
+		if x == t {
+			m.order = append(m.order[:i], m.order[i+1:]...)
 			break
 		}
 	}
-	return nil
+}
+
+// IsMountpoint reports whether a tree is mounted on n in m.
+func (m *MountNS) IsMountpoint(n *Node) bool {
+	ns.RLock()
+	defer ns.RUnlock()
+	return m.on[n] != nil
 }
 
 // mountFlags are the MS_* flags a mount keeps (the MNT_* of do_mount).
@@ -74,11 +121,11 @@ func (fs *FS) SetFlags(flags uint64) {
 
 // Remount changes the flags of the tree whose root p names (mount(2)
 // with MS_REMOUNT): EINVAL where no tree has its root.
-func (fs *FS) Remount(cwd *Node, p string, flags uint64) error {
+func (m *MountNS) Remount(cwd *Node, p string, flags uint64) error {
 	ns.Lock()
 	defer ns.Unlock()
 	links := 0
-	n, err := fs.walk(cwd, p, true, &links)
+	n, err := m.walk(cwd, p, true, &links)
 	if err != nil {
 		return err
 	}
@@ -110,14 +157,32 @@ type Mounted struct {
 	Path string
 }
 
-// Mounts returns the trees mounted on the root tree, in mount order.
-func Mounts() []Mounted {
+// Mounts returns the trees mounted in m, in mount order.
+func (m *MountNS) Mounts() []Mounted {
 	ns.RLock()
-	list := append([]*FS(nil), mounts...)
+	list := append([]*FS(nil), m.order...)
 	ns.RUnlock()
 	var out []Mounted
-	for _, m := range list {
-		out = append(out, Mounted{m, PathOf(m.root)})
+	for _, t := range list {
+		out = append(out, Mounted{t, m.PathOf(t.root)})
 	}
 	return out
 }
+
+// Initial is the initial mount namespace (init_mnt_ns), which PathOf
+// names paths in; set once at boot, before any process runs.
+var Initial *MountNS
+
+// PathOf returns n's path in the initial namespace (its path in its own
+// tree before there is one): the name a file's pages carry.
+func PathOf(n *Node) string {
+	if Initial == nil {
+		return NewMountNS(nil).PathOf(n)
+	}
+	return Initial.PathOf(n)
+}
+
+// Alone returns the tree as a namespace of its own with nothing mounted
+// in it: how the kernel walks a tree it builds (a /proc snapshot,
+// devpts). Nothing may be mounted through it.
+func (fs *FS) Alone() *MountNS { return &MountNS{fs: fs} }

@@ -47,7 +47,6 @@ type Node struct {
 	nextSeq             uint64 // a directory's next entry position
 	parent              *Node  // the directory it was last linked in (a root's is itself)
 	name                string // the name it was last linked under (Path)
-	mounted             *FS    // the tree mounted on this directory
 	opens               int    // open file descriptions of the node
 	linkable            bool   // an O_TMPFILE file linkat may name
 	gone                bool   // no name and no opener: its inode is freed
@@ -109,7 +108,7 @@ func (n *Node) Entries(off uint64, max int) []Dirent {
 		off = 1
 	}
 	if off == 1 && len(out) < max {
-		out = append(out, Dirent{"..", n.up(), 2})
+		out = append(out, Dirent{"..", n.parent, 2}) // within its tree, as dcache_readdir's d_parent_ino
 		off = 2
 	}
 	var rest []Dirent
@@ -144,21 +143,30 @@ func (n *Node) Child(name string) *Node {
 	return nil
 }
 
-// Parent returns a directory's parent, across a mount (a root's is
-// itself).
-func (n *Node) Parent() *Node {
+// Parent returns a directory's parent in m, across a mount (a root's
+// is itself).
+func (m *MountNS) Parent(n *Node) *Node {
 	ns.RLock()
 	defer ns.RUnlock()
-	return n.up()
+	return m.up(n)
 }
 
-// up is "..": the parent, or for the root of a mounted tree the parent of
-// the directory it covers. ns is held.
-func (n *Node) up() *Node {
-	for n.parent == n && n.sb != nil && n.sb.covers != nil {
-		n = n.sb.covers
+// up is "..": the parent, or for the root of a tree mounted in m the
+// parent of the directory it covers. ns is held.
+func (m *MountNS) up(n *Node) *Node {
+	for n.parent == n && m.covers[n.sb] != nil {
+		n = m.covers[n.sb]
 	}
 	return n.parent
+}
+
+// cross is a walk's step onto n: the root of the tree m mounts on it
+// last, if any. ns is held.
+func (m *MountNS) cross(n *Node) *Node {
+	for n != nil && m.on[n] != nil {
+		n = m.on[n].root
+	}
+	return n
 }
 
 // Attr is a node's metadata, as stat reports it.

@@ -14,9 +14,9 @@ import (
 // resolveLast resolves p to its last component, which it does not follow
 // (the calls that make, remove or rename a name act on the name itself);
 // ns is held.
-func (fs *FS) resolveLast(cwd *Node, p string) (where, error) {
+func (m *MountNS) resolveLast(cwd *Node, p string) (where, error) {
 	links := 0
-	return fs.resolve(cwd, p, false, &links)
+	return m.resolve(cwd, p, false, &links)
 }
 
 // normal reports whether a path's last component is a plain name (Linux's
@@ -45,8 +45,8 @@ func (dir *Node) create(c Ctx, name string, mode uint32) *Node {
 // Open resolves p for open(2) and creates it under O_CREAT; flags are
 // open's. It returns the node and whether it made it. Truncation
 // (O_TRUNC) happens here too, after the permission check (do_open).
-func (fs *FS) Open(c Ctx, cwd *Node, p string, flags uint64, mode uint32) (*Node, bool, error) {
-	n, created, err := fs.openLocked(c, cwd, p, flags, mode)
+func (m *MountNS) Open(c Ctx, cwd *Node, p string, flags uint64, mode uint32) (*Node, bool, error) {
+	n, created, err := m.openLocked(c, cwd, p, flags, mode)
 	if err != nil || created {
 		return n, created, err
 	}
@@ -58,13 +58,13 @@ func (fs *FS) Open(c Ctx, cwd *Node, p string, flags uint64, mode uint32) (*Node
 	return n, false, nil
 }
 
-func (fs *FS) openLocked(c Ctx, cwd *Node, p string, flags uint64, mode uint32) (*Node, bool, error) {
+func (m *MountNS) openLocked(c Ctx, cwd *Node, p string, flags uint64, mode uint32) (*Node, bool, error) {
 	ns.Lock()
 	defer ns.Unlock()
 	links := 0
 	var n *Node
 	if flags&linux.O_CREAT != 0 && flags&linux.O_PATH == 0 {
-		w, err := fs.resolve(cwd, p, false, &links)
+		w, err := m.resolve(cwd, p, false, &links)
 		if err != nil {
 			return nil, false, err
 		}
@@ -79,7 +79,7 @@ func (fs *FS) openLocked(c Ctx, cwd *Node, p string, flags uint64, mode uint32) 
 				return nil, false, linux.ELOOP
 			}
 			// A dangling link makes its target (open_last_lookups).
-			if w, err = fs.resolve(cwd, p, true, &links); err != nil {
+			if w, err = m.resolve(cwd, p, true, &links); err != nil {
 				return nil, false, err
 			}
 			if w.Node == nil && w.Slash {
@@ -97,7 +97,7 @@ func (fs *FS) openLocked(c Ctx, cwd *Node, p string, flags uint64, mode uint32) 
 			return nil, false, linux.EISDIR
 		}
 	} else {
-		w, err := fs.resolve(cwd, p, flags&linux.O_NOFOLLOW == 0, &links)
+		w, err := m.resolve(cwd, p, flags&linux.O_NOFOLLOW == 0, &links)
 		if err != nil {
 			return nil, false, err
 		}
@@ -134,11 +134,11 @@ func (fs *FS) openLocked(c Ctx, cwd *Node, p string, flags uint64, mode uint32) 
 // Tmpfile makes an unnamed regular file in directory p (O_TMPFILE): it
 // has no link until linkat gives it one, which it allows unless O_EXCL
 // was given (I_LINKABLE).
-func (fs *FS) Tmpfile(c Ctx, cwd *Node, p string, mode uint32, linkable bool) (*Node, error) {
+func (m *MountNS) Tmpfile(c Ctx, cwd *Node, p string, mode uint32, linkable bool) (*Node, error) {
 	ns.Lock()
 	defer ns.Unlock()
 	links := 0
-	dir, err := fs.walk(cwd, p, true, &links)
+	dir, err := m.walk(cwd, p, true, &links)
 	if err != nil {
 		return nil, err
 	}
@@ -167,10 +167,10 @@ func (fs *FS) Unnamed(c Ctx, mode uint32, name string) *Node {
 // Mknod makes a node of the type in mode (a regular file when the type
 // is 0): mknod(2), mkdir(2) and a socket's bind. rdev is a device's
 // number; dev is what the kernel attaches (Node.Dev: the bound socket).
-func (fs *FS) Mknod(c Ctx, cwd *Node, p string, mode uint32, rdev uint64, dev any) (*Node, error) {
+func (m *MountNS) Mknod(c Ctx, cwd *Node, p string, mode uint32, rdev uint64, dev any) (*Node, error) {
 	ns.Lock()
 	defer ns.Unlock()
-	w, err := fs.resolveLast(cwd, p)
+	w, err := m.resolveLast(cwd, p)
 	if err != nil {
 		return nil, err
 	}
@@ -194,14 +194,14 @@ func (fs *FS) Mknod(c Ctx, cwd *Node, p string, mode uint32, rdev uint64, dev an
 }
 
 // Symlink makes a symbolic link at p holding target.
-func (fs *FS) Symlink(c Ctx, target string, cwd *Node, p string) error {
+func (m *MountNS) Symlink(c Ctx, target string, cwd *Node, p string) error {
 	if target == "" {
 		return linux.ENOENT
 	}
 	if len(target) >= linux.PATH_MAX {
 		return linux.ENAMETOOLONG
 	}
-	n, err := fs.Mknod(c, cwd, p, S_IFLNK|0o777, 0, nil)
+	n, err := m.Mknod(c, cwd, p, S_IFLNK|0o777, 0, nil)
 	if err == nil {
 		ns.Lock()
 		n.Data = []byte(target)
@@ -221,10 +221,10 @@ func (n *Node) Readlink() ([]byte, error) {
 }
 
 // Link gives old another name, p (link(2)).
-func (fs *FS) Link(c Ctx, old *Node, cwd *Node, p string) error {
+func (m *MountNS) Link(c Ctx, old *Node, cwd *Node, p string) error {
 	ns.Lock()
 	defer ns.Unlock()
-	w, err := fs.resolveLast(cwd, p)
+	w, err := m.resolveLast(cwd, p)
 	if err != nil {
 		return err
 	}
@@ -255,8 +255,8 @@ func (fs *FS) Link(c Ctx, old *Node, cwd *Node, p string) error {
 }
 
 // Unlink removes the name p of a file that is not a directory.
-func (fs *FS) Unlink(c Ctx, cwd *Node, p string) error {
-	return fs.remove(c, cwd, p, func(w where) error {
+func (m *MountNS) Unlink(c Ctx, cwd *Node, p string) error {
+	return m.remove(c, cwd, p, func(w where) error {
 		switch {
 		case !w.normal():
 			return linux.EISDIR
@@ -272,8 +272,8 @@ func (fs *FS) Unlink(c Ctx, cwd *Node, p string) error {
 }
 
 // Rmdir removes the empty directory p.
-func (fs *FS) Rmdir(c Ctx, cwd *Node, p string) error {
-	return fs.remove(c, cwd, p, func(w where) error {
+func (m *MountNS) Rmdir(c Ctx, cwd *Node, p string) error {
+	return m.remove(c, cwd, p, func(w where) error {
 		switch {
 		case w.Name == ".":
 			return linux.EINVAL
@@ -293,10 +293,10 @@ func (fs *FS) Rmdir(c Ctx, cwd *Node, p string) error {
 // remove is unlink and rmdir: the walk, the call's own checks on what the
 // path names (kind), then may_delete, mounts and emptiness, in
 // do_unlinkat's and do_rmdir's order.
-func (fs *FS) remove(c Ctx, cwd *Node, p string, kind func(where) error) error {
+func (m *MountNS) remove(c Ctx, cwd *Node, p string, kind func(where) error) error {
 	ns.Lock()
 	defer ns.Unlock()
-	w, err := fs.resolveLast(cwd, p)
+	w, err := m.resolveLast(cwd, p)
 	if err != nil {
 		return err
 	}
@@ -307,7 +307,7 @@ func (fs *FS) remove(c Ctx, cwd *Node, p string, kind func(where) error) error {
 	if err := c.mayDelete(w.Dir, n); err != nil {
 		return err
 	}
-	if n.mounted != nil || n.parent == n {
+	if m.on[n] != nil || n.parent == n {
 		return linux.EBUSY // a mount point, or the root of a mount
 	}
 	if n.IsDir() && len(n.children) > 0 {
@@ -320,7 +320,7 @@ func (fs *FS) remove(c Ctx, cwd *Node, p string, kind func(where) error) error {
 
 // Rename moves op to np (renameat2) with flags RENAME_NOREPLACE,
 // RENAME_EXCHANGE or RENAME_WHITEOUT.
-func (fs *FS) Rename(c Ctx, ocwd *Node, op string, ncwd *Node, np string, flags uint32) error {
+func (m *MountNS) Rename(c Ctx, ocwd *Node, op string, ncwd *Node, np string, flags uint32) error {
 	const known = linux.RENAME_NOREPLACE | linux.RENAME_EXCHANGE | linux.RENAME_WHITEOUT
 	if flags&^known != 0 || flags&linux.RENAME_NOREPLACE != 0 && flags&linux.RENAME_EXCHANGE != 0 ||
 		flags&linux.RENAME_WHITEOUT != 0 && flags&linux.RENAME_EXCHANGE != 0 {
@@ -328,11 +328,11 @@ func (fs *FS) Rename(c Ctx, ocwd *Node, op string, ncwd *Node, np string, flags 
 	}
 	ns.Lock()
 	defer ns.Unlock()
-	ow, err := fs.resolveLast(ocwd, op)
+	ow, err := m.resolveLast(ocwd, op)
 	if err != nil {
 		return err
 	}
-	nw, err := fs.resolveLast(ncwd, np)
+	nw, err := m.resolveLast(ncwd, np)
 	if err != nil {
 		return err
 	}
@@ -365,10 +365,10 @@ func (fs *FS) Rename(c Ctx, ocwd *Node, op string, ncwd *Node, np string, flags 
 		return linux.ENOTDIR
 	}
 	// A directory cannot move below itself (lock_rename's trap).
-	if o.IsDir() && isAncestor(o, nw.Dir) {
+	if o.IsDir() && m.isAncestor(o, nw.Dir) {
 		return linux.EINVAL
 	}
-	if t != nil && t.IsDir() && isAncestor(t, ow.Dir) {
+	if t != nil && t.IsDir() && m.isAncestor(t, ow.Dir) {
 		if exchange {
 			return linux.EINVAL
 		}
@@ -396,7 +396,7 @@ func (fs *FS) Rename(c Ctx, ocwd *Node, op string, ncwd *Node, np string, flags 
 			return linux.EISDIR
 		}
 	}
-	if o.mounted != nil || t != nil && t.mounted != nil {
+	if m.on[o] != nil || t != nil && m.on[t] != nil {
 		return linux.EBUSY
 	}
 	if !exchange && t != nil && t.IsDir() && len(t.children) > 0 {
@@ -431,12 +431,12 @@ func (n *Node) detach(name string, c *Node) {
 }
 
 // isAncestor reports whether a is n or lies above it; ns is held.
-func isAncestor(a, n *Node) bool {
+func (m *MountNS) isAncestor(a, n *Node) bool {
 	for {
 		if n == a {
 			return true
 		}
-		up := n.up()
+		up := m.up(n)
 		if up == n {
 			return false
 		}

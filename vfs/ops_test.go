@@ -21,7 +21,7 @@ func hostMemory(t testing.TB) {
 
 var root = Ctx{Now: 1e9, Caps: linux.CAP_ALL}
 
-func mustMknod(t *testing.T, fs *FS, p string, mode uint32) *Node {
+func mustMknod(t *testing.T, fs *MountNS, p string, mode uint32) *Node {
 	t.Helper()
 	n, err := fs.Mknod(root, nil, p, mode, 0, nil)
 	if err != nil {
@@ -41,7 +41,8 @@ func check(t *testing.T, what string, err, want error) {
 // and grown again reads zeroes where it was cut (shmem_setattr).
 func TestCreateWriteRead(t *testing.T) {
 	hostMemory(t)
-	fs := New()
+	tree := New()
+	fs := NewMountNS(tree)
 	n, created, err := fs.Open(root, nil, "/f", linux.O_CREAT|linux.O_RDWR, 0o640)
 	if err != nil || !created || n.Mode() != S_IFREG|0o640 {
 		t.Fatalf("open O_CREAT: %v %v %o", created, err, n.Mode())
@@ -75,7 +76,8 @@ func TestCreateWriteRead(t *testing.T) {
 // changes its contents, not the bytes of other files.
 func TestInitrdFileWrite(t *testing.T) {
 	hostMemory(t)
-	fs, _ := FromCPIO(archive(Entry{Name: "a", Mode: S_IFREG | 0o644, Data: []byte("hello world")}))
+	tree, _ := FromCPIO(archive(Entry{Name: "a", Mode: S_IFREG | 0o644, Data: []byte("hello world")}))
+	fs := NewMountNS(tree)
 	n, _ := fs.Lookup(nil, "/a", true)
 	n.WriteAt(root, []byte("HELLO"), 0)
 	if b, _ := n.Bytes(); string(b) != "HELLO world" {
@@ -85,7 +87,8 @@ func TestInitrdFileWrite(t *testing.T) {
 
 func TestNamespaceErrors(t *testing.T) {
 	hostMemory(t)
-	fs := New()
+	tree := New()
+	fs := NewMountNS(tree)
 	mustMknod(t, fs, "/d", S_IFDIR|0o755)
 	mustMknod(t, fs, "/d/f", 0o644)
 	mustMknod(t, fs, "/e", S_IFDIR|0o755)
@@ -113,7 +116,7 @@ func TestNamespaceErrors(t *testing.T) {
 		{"unlink .", fs.Unlink(root, nil, "."), linux.EISDIR},
 		{"unlink f/", fs.Unlink(root, nil, "/d/f/"), linux.ENOTDIR},
 		{"unlink missing", fs.Unlink(root, nil, "/d/g"), linux.ENOENT},
-		{"link dir", fs.Link(root, fs.root, nil, "/r"), linux.EPERM},
+		{"link dir", fs.Link(root, tree.root, nil, "/r"), linux.EPERM},
 		{"open dir for write", e3(fs.Open(root, nil, "/d", linux.O_WRONLY, 0)), linux.EISDIR},
 		{"O_CREAT dir", e3(fs.Open(root, nil, "/d", linux.O_CREAT|linux.O_RDONLY, 0)), linux.EISDIR},
 		{"O_CREAT slash", e3(fs.Open(root, nil, "/g/", linux.O_CREAT|linux.O_RDWR, 0)), linux.EISDIR},
@@ -135,14 +138,15 @@ func TestNamespaceErrors(t *testing.T) {
 	}
 }
 
-func e(_ *Node, err error) error             { return err }
-func e3(_ *Node, _ bool, err error) error    { return err }
-func names(n *Node) []string                 { return n.Names() }
-func lookup(fs *FS, p string) (*Node, error) { return fs.Lookup(nil, p, false) }
+func e(_ *Node, err error) error                  { return err }
+func e3(_ *Node, _ bool, err error) error         { return err }
+func names(n *Node) []string                      { return n.Names() }
+func lookup(fs *MountNS, p string) (*Node, error) { return fs.Lookup(nil, p, false) }
 
 func TestRename(t *testing.T) {
 	hostMemory(t)
-	fs := New()
+	tree := New()
+	fs := NewMountNS(tree)
 	a := mustMknod(t, fs, "/a", S_IFDIR|0o755)
 	mustMknod(t, fs, "/a/sub", S_IFDIR|0o755)
 	f := mustMknod(t, fs, "/a/f", 0o644)
@@ -203,7 +207,7 @@ func TestRename(t *testing.T) {
 	}
 }
 
-func mustLookup(t *testing.T, fs *FS, p string) *Node {
+func mustLookup(t *testing.T, fs *MountNS, p string) *Node {
 	t.Helper()
 	n, err := fs.Lookup(nil, p, true)
 	if err != nil {
@@ -216,14 +220,15 @@ func mustLookup(t *testing.T, fs *FS, p string) *Node {
 // the directory changes between reads.
 func TestReaddirWhileChanging(t *testing.T) {
 	hostMemory(t)
-	fs := New()
+	tree := New()
+	fs := NewMountNS(tree)
 	for _, n := range []string{"a", "b", "c", "d", "e"} {
 		mustMknod(t, fs, "/"+n, 0o644)
 	}
 	var seen []string
 	off := uint64(0)
 	for step := 0; ; step++ {
-		batch := fs.root.Entries(off, 2)
+		batch := tree.root.Entries(off, 2)
 		if len(batch) == 0 {
 			break
 		}
@@ -247,7 +252,8 @@ func TestReaddirWhileChanging(t *testing.T) {
 // while open keeps its contents until the last close.
 func TestLinksAndDeletedFiles(t *testing.T) {
 	hostMemory(t)
-	fs := New()
+	tree := New()
+	fs := NewMountNS(tree)
 	n, _, _ := fs.Open(root, nil, "/f", linux.O_CREAT|linux.O_RDWR, 0o644)
 	n.Opened()
 	n.WriteAt(root, []byte("data"), 0)
@@ -278,17 +284,18 @@ func TestLinksAndDeletedFiles(t *testing.T) {
 
 func TestMount(t *testing.T) {
 	hostMemory(t)
-	fs := New()
+	tree := New()
+	fs := NewMountNS(tree)
 	mnt := mustMknod(t, fs, "/mnt", S_IFDIR|0o755)
 	tmp := NewFS("tmpfs")
 	if err := fs.Mount(nil, "/mnt", tmp); err != nil {
 		t.Fatal(err)
 	}
 	f := mustMknod(t, fs, "/mnt/f", 0o644)
-	if f.FS() != tmp || PathOf(f) != "/mnt/f" {
-		t.Errorf("file in the mount: fs %v, path %q", f.FS().Type, PathOf(f))
+	if f.FS() != tmp || fs.PathOf(f) != "/mnt/f" {
+		t.Errorf("file in the mount: fs %v, path %q", f.FS().Type, fs.PathOf(f))
 	}
-	if up, _ := fs.Lookup(nil, "/mnt/..", true); up != fs.root {
+	if up, _ := fs.Lookup(nil, "/mnt/..", true); up != tree.root {
 		t.Error(".. of a mount root is not the mount point's parent")
 	}
 	check(t, "rename across mounts", fs.Rename(root, nil, "/mnt/f", nil, "/f", 0), linux.EXDEV)
@@ -298,14 +305,15 @@ func TestMount(t *testing.T) {
 	f.Closed()
 	check(t, "umount non-mount", fs.Unmount(nil, "/", true, false), linux.EINVAL)
 	check(t, "umount", fs.Unmount(nil, "/mnt", true, false), nil)
-	if n, _ := fs.Lookup(nil, "/mnt", true); n != mnt || len(Mounts()) != 0 {
+	if n, _ := fs.Lookup(nil, "/mnt", true); n != mnt || len(fs.Mounts()) != 0 {
 		t.Error("mount point not uncovered")
 	}
 }
 
 func TestPermissions(t *testing.T) {
 	hostMemory(t)
-	fs := New()
+	tree := New()
+	fs := NewMountNS(tree)
 	user := Ctx{UID: 1000, GID: 1000, Now: 2e9}
 	mustMknod(t, fs, "/ro", S_IFDIR|0o755)
 	mustMknod(t, fs, "/ro/f", 0o600)
@@ -338,21 +346,62 @@ func TestPermissions(t *testing.T) {
 // bytes that fit, and a file's pages return to it when the file goes.
 func TestBudget(t *testing.T) {
 	hostMemory(t)
-	fs := New()
-	fs.Budget.Limit.Store(2)
+	tree := New()
+	fs := NewMountNS(tree)
+	tree.Budget.Limit.Store(2)
 	n, _, _ := fs.Open(root, nil, "/f", linux.O_CREAT|linux.O_RDWR, 0o644)
 	n.Opened()
 	k, err := n.WriteAt(root, make([]byte, 3*PageSize), 0)
-	if k != 2*PageSize || err != vm.ErrNoSpace || fs.Budget.Used() != 2 {
-		t.Fatalf("write past the budget: %d, %v, used %d", k, err, fs.Budget.Used())
+	if k != 2*PageSize || err != vm.ErrNoSpace || tree.Budget.Used() != 2 {
+		t.Fatalf("write past the budget: %d, %v, used %d", k, err, tree.Budget.Used())
 	}
 	n.Truncate(root, PageSize)
-	if fs.Budget.Used() != 1 {
-		t.Errorf("after truncation: used %d", fs.Budget.Used())
+	if tree.Budget.Used() != 1 {
+		t.Errorf("after truncation: used %d", tree.Budget.Used())
 	}
 	fs.Unlink(root, nil, "/f")
 	n.Closed()
-	if fs.Budget.Used() != 0 {
-		t.Errorf("after the last close: used %d", fs.Budget.Used())
+	if tree.Budget.Used() != 0 {
+		t.Errorf("after the last close: used %d", tree.Budget.Used())
+	}
+}
+
+// TestMountNamespaces: a copied namespace starts with the same mounts;
+// from then on a mount or unmount in one is not seen in the other, and
+// a directory that is a mount point in one only can be removed from the
+// other.
+func TestMountNamespaces(t *testing.T) {
+	hostMemory(t)
+	tree := New()
+	a := NewMountNS(tree)
+	mustMknod(t, a, "/m", S_IFDIR|0o755)
+	mustMknod(t, a, "/n", S_IFDIR|0o755)
+	first := NewFS("tmpfs")
+	if err := a.Mount(nil, "/m", first); err != nil {
+		t.Fatal(err)
+	}
+	b := a.Copy()
+	second := NewFS("tmpfs")
+	if err := b.Mount(nil, "/n", second); err != nil {
+		t.Fatal(err)
+	}
+	f := mustMknod(t, b, "/n/f", 0o644)
+	if _, err := a.Lookup(nil, "/n/f", true); err != ErrNotExist {
+		t.Errorf("b's mount seen in a: %v", err)
+	}
+	if b.PathOf(f) != "/n/f" || len(a.Mounts()) != 1 || len(b.Mounts()) != 2 {
+		t.Errorf("path %q, mounts %d and %d", b.PathOf(f), len(a.Mounts()), len(b.Mounts()))
+	}
+	if err := b.Rmdir(root, nil, "/n"); err != linux.EBUSY {
+		t.Errorf("rmdir of b's mount point in b: %v", err)
+	}
+	if err := a.Unmount(nil, "/m", true, false); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := b.Lookup(nil, "/m", true); n != first.Root() {
+		t.Error("a's unmount seen in b")
+	}
+	if err := a.Rmdir(root, nil, "/n"); err != nil {
+		t.Errorf("rmdir of b's mount point in a: %v", err)
 	}
 }

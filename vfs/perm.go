@@ -9,10 +9,17 @@ type Ctx struct {
 	Groups   []uint32 // supplementary groups
 	Caps     uint64   // effective capabilities (linux.CAP_*)
 	Now      int64    // nanoseconds since the epoch
+	// Mapped, for a caller in a user namespace below the initial one,
+	// reports whether that namespace maps a uid and a gid: its
+	// capabilities count only for inodes whose owner and group it maps
+	// (capable_wrt_inode_uidgid). Nil: the initial namespace.
+	Mapped func(uid, gid uint32) bool
 }
 
-// capable reports whether c has the capability.
-func (c Ctx) capable(cap int) bool { return c.Caps&(1<<cap) != 0 }
+// capable reports whether c has the capability over inode n.
+func (c Ctx) capable(n *Node, cap int) bool {
+	return c.Caps&(1<<cap) != 0 && (c.Mapped == nil || c.Mapped(n.uid, n.gid))
+}
 
 // Access masks (MAY_EXEC, MAY_WRITE, MAY_READ in include/linux/fs.h).
 const (
@@ -47,10 +54,10 @@ func (c Ctx) permission(n *Node, mask uint32) error {
 	if c.bits(n)&mask == mask {
 		return nil
 	}
-	if c.capable(linux.CAP_DAC_OVERRIDE) && (mask&MayExec == 0 || n.IsDir() || mode&0o111 != 0) {
+	if c.capable(n, linux.CAP_DAC_OVERRIDE) && (mask&MayExec == 0 || n.IsDir() || mode&0o111 != 0) {
 		return nil
 	}
-	if c.capable(linux.CAP_DAC_READ_SEARCH) && (mask == MayRead || n.IsDir() && mask&MayWrite == 0) {
+	if c.capable(n, linux.CAP_DAC_READ_SEARCH) && (mask == MayRead || n.IsDir() && mask&MayWrite == 0) {
 		return nil
 	}
 	return linux.EACCES
@@ -79,7 +86,7 @@ func (c Ctx) Permission(n *Node, mask uint32) error {
 }
 
 // owns reports whether c may change n's attributes (inode_owner_or_capable).
-func (c Ctx) owns(n *Node) bool { return c.UID == n.uid || c.capable(linux.CAP_FOWNER) }
+func (c Ctx) owns(n *Node) bool { return c.UID == n.uid || c.capable(n, linux.CAP_FOWNER) }
 
 // mayDelete is may_delete's check for removing or renaming c out of dir:
 // write and search on dir, and in a sticky directory ownership of the
@@ -91,7 +98,7 @@ func (ctx Ctx) mayDelete(dir, c *Node) error {
 	if err := ctx.permission(dir, MayWrite|MayExec); err != nil {
 		return err
 	}
-	if dir.mode&S_ISVTX != 0 && ctx.UID != c.uid && ctx.UID != dir.uid && !ctx.capable(linux.CAP_FOWNER) {
+	if dir.mode&S_ISVTX != 0 && ctx.UID != c.uid && ctx.UID != dir.uid && !ctx.capable(c, linux.CAP_FOWNER) {
 		return linux.EPERM
 	}
 	return nil

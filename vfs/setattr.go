@@ -15,7 +15,7 @@ func (c Ctx) Chmod(n *Node, mode uint32) error {
 		return linux.EPERM
 	}
 	mode &= 0o7777
-	if !c.inGroup(n.gid) && !c.capable(linux.CAP_FSETID) {
+	if !c.inGroup(n.gid) && !c.capable(n, linux.CAP_FSETID) {
 		mode &^= S_ISGID
 	}
 	n.mode = n.mode&S_IFMT | mode
@@ -40,7 +40,7 @@ func (c Ctx) Chown(n *Node, uid, gid int64) error {
 	if gid != -1 {
 		newGID = uint32(gid)
 	}
-	if !c.capable(linux.CAP_CHOWN) && (newUID != n.uid || c.UID != n.uid || newGID != n.gid && !c.inGroup(newGID)) {
+	if !c.capable(n, linux.CAP_CHOWN) && (newUID != n.uid || c.UID != n.uid || newGID != n.gid && !c.inGroup(newGID)) {
 		return linux.EPERM
 	}
 	n.uid, n.gid = newUID, newGID

@@ -12,7 +12,7 @@ import (
 )
 
 // ns guards the shape of every tree and every node's metadata: the
-// fields of Node marked so, and FS.covers. Sections under it are short
+// fields of Node marked so, and every MountNS's table. Sections under it are short
 // and never block; file contents have their own lock (the page object's).
 var ns sync.RWMutex
 
@@ -35,7 +35,6 @@ type FS struct {
 	Dev     uint64 // st_dev of its nodes
 	root    *Node
 	nextIno atomic.Uint64
-	covers  *Node     // the directory it is mounted on; guarded by ns
 	Budget  vm.Budget // pages its files may hold (a tmpfs's size=)
 	opens   int       // open files of its nodes (umount's EBUSY); guarded by ns
 }
@@ -174,15 +173,15 @@ const maxSymlinks = 40 // Linux's MAXSYMLINKS
 
 // Lookup resolves p (absolute, or relative to cwd) following symlinks; with
 // followLast false a final symlink is returned itself (lstat, readlink).
-func (fs *FS) Lookup(cwd *Node, p string, followLast bool) (*Node, error) {
+func (m *MountNS) Lookup(cwd *Node, p string, followLast bool) (*Node, error) {
 	ns.RLock()
 	defer ns.RUnlock()
 	links := 0
-	return fs.walk(cwd, p, followLast, &links)
+	return m.walk(cwd, p, followLast, &links)
 }
 
-func (fs *FS) walk(cwd *Node, p string, followLast bool, links *int) (*Node, error) {
-	w, err := fs.resolve(cwd, p, followLast, links)
+func (m *MountNS) walk(cwd *Node, p string, followLast bool, links *int) (*Node, error) {
+	w, err := m.resolve(cwd, p, followLast, links)
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +205,7 @@ type where struct {
 // resolve walks p to its last component, following symlinks on the way
 // and, with followLast (or a trailing slash), a final one too; ns is
 // held. A missing last component is no error (its creator wants Dir).
-func (fs *FS) resolve(cwd *Node, p string, followLast bool, links *int) (where, error) {
+func (m *MountNS) resolve(cwd *Node, p string, followLast bool, links *int) (where, error) {
 	if p == "" {
 		return where{}, ErrNotExist
 	}
@@ -215,12 +214,12 @@ func (fs *FS) resolve(cwd *Node, p string, followLast bool, links *int) (where, 
 	}
 	dir := cwd
 	if p[0] == '/' || dir == nil {
-		dir = fs.root
+		dir = m.fs.root
 	}
 	trimmed := strings.TrimRight(p, "/")
 	w := where{Slash: len(trimmed) < len(p)}
 	if trimmed == "" {
-		return where{Dir: fs.root, Name: "/", Node: fs.root, Slash: true}, nil
+		return where{Dir: m.fs.root, Name: "/", Node: m.fs.root, Slash: true}, nil
 	}
 	parts := strings.Split(trimmed, "/")
 	last := len(parts) - 1
@@ -239,12 +238,9 @@ func (fs *FS) resolve(cwd *Node, p string, followLast bool, links *int) (where, 
 		case ".":
 			next = dir
 		case "..":
-			next = dir.up()
+			next = m.up(dir)
 		default:
-			next = dir.child(part)
-			for next != nil && next.mounted != nil {
-				next = next.mounted.root
-			}
+			next = m.cross(dir.child(part))
 		}
 		if i == last {
 			w.Dir, w.Name, w.Node = dir, part, next
@@ -253,7 +249,7 @@ func (fs *FS) resolve(cwd *Node, p string, followLast bool, links *int) (where, 
 				if *links > maxSymlinks {
 					return where{}, ErrLoop
 				}
-				t, err := fs.resolve(dir, string(next.Data), true, links)
+				t, err := m.resolve(dir, string(next.Data), true, links)
 				if err != nil {
 					return where{}, err
 				}
@@ -270,7 +266,7 @@ func (fs *FS) resolve(cwd *Node, p string, followLast bool, links *int) (where, 
 			if *links > maxSymlinks {
 				return where{}, ErrLoop
 			}
-			t, err := fs.walk(dir, string(next.Data), true, links)
+			t, err := m.walk(dir, string(next.Data), true, links)
 			if err != nil {
 				return where{}, err
 			}
@@ -286,17 +282,18 @@ func (fs *FS) resolve(cwd *Node, p string, followLast bool, links *int) (where, 
 // mounted anywhere (a /proc snapshot's) gets its path in that tree, whose
 // root stands for "/". A file removed from the tree reads as Linux's
 // d_path gives it: its last path and " (deleted)".
-func PathOf(n *Node) string {
+func (m *MountNS) PathOf(n *Node) string {
 	ns.RLock()
 	defer ns.RUnlock()
 	var parts []string
 	deleted := n.nlink == 0 && n.parent != n
 	for {
 		if n.parent == n || n.parent == nil {
-			if n.sb == nil || n.sb.covers == nil {
+			c := m.covers[n.sb]
+			if n.sb == nil || c == nil {
 				break // the root
 			}
-			n = n.sb.covers
+			n = c
 			continue
 		}
 		parts = append(parts, n.name)

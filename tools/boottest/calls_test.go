@@ -131,6 +131,19 @@ func TestCredentials(t *testing.T) {
 	wantLines(t, res.Output, `(?m)^credtest: ok$`)
 }
 
+// TestNamespaces runs nstest (checked on Linux 6.1): user namespaces
+// (IDs before and after uid_map and gid_map, the map rules and errors,
+// setgroups allow and deny, capabilities in the namespace, nesting to
+// 33 levels then ENOSPC), mount namespaces (a mount seen in one only),
+// UTS namespaces, time namespaces (timens_offsets, the clock offsets of
+// a child, clone3), the /proc/PID/ns links and the flag rules of clone,
+// clone3 and unshare.
+func TestNamespaces(t *testing.T) {
+	res := bootInit(t, "init=/bin/nstest")
+	wantCode(t, res, 0)
+	wantLines(t, res.Output, `(?m)^nstest: ok$`)
+}
+
 // TestMiscCalls runs misctest (checked on Linux 6.1): select and
 // pselect6 with the mask they install while waiting (and ppoll's);
 // user CPU time in getrusage, times and the CPU-time clocks, none while
