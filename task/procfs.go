@@ -217,7 +217,7 @@ func fdTarget(f *OpenFile) string {
 	case *timerFile:
 		return "anon_inode:[timerfd]"
 	case *socketFile:
-		return fmt.Sprintf("socket:[%d]", o.s.Ino)
+		return fmt.Sprintf("socket:[%d]", o.ino())
 	case pidFile:
 		return "anon_inode:[pidfd]"
 	}

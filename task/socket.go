@@ -4,6 +4,7 @@ import (
 	"sync"
 	"time"
 
+	"sigil/inet"
 	"sigil/linux"
 	"sigil/unixsock"
 	"sigil/vfs"
@@ -11,11 +12,12 @@ import (
 
 func init() { unixsock.OnChange = pollEvents.notify }
 
-// socketFile is an open AF_UNIX socket (package unixsock holds its
-// rules); this side blocks, moves bytes and descriptors, and raises
-// SIGPIPE.
+// socketFile is an open socket: AF_UNIX (package unixsock holds its
+// rules) or AF_INET (package inet), one of s and in set for good; this
+// side blocks, moves bytes and descriptors, and raises SIGPIPE.
 type socketFile struct {
-	s *unixsock.Socket
+	s  *unixsock.Socket
+	in *inet.Socket
 
 	mu       sync.Mutex // guards the timeouts
 	rcvTimeo time.Duration
@@ -26,9 +28,21 @@ func newSocketFile(s *unixsock.Socket, flags uint64) *OpenFile {
 	return newFile(&socketFile{s: s}, nil, linux.O_RDWR|flags&linux.O_NONBLOCK)
 }
 
+func newInetFile(s *inet.Socket, flags uint64) *OpenFile {
+	return newFile(&socketFile{in: s}, nil, linux.O_RDWR|flags&linux.O_NONBLOCK)
+}
+
+// ino is the socket's inode number (socket:[ino]).
+func (sf *socketFile) ino() uint64 {
+	if sf.in != nil {
+		return sf.in.Ino
+	}
+	return sf.s.Ino
+}
+
 // read is recv with no flags (sock_read_iter).
 func (sf *socketFile) read(t *Thread, f *OpenFile, p []byte) (int, error) {
-	n, _, err := t.sockRecv(f, sf, p, 0)
+	n, _, _, err := t.sockRecv(f, sf, p, 0)
 	if err == nil {
 		return n, nil
 	}
@@ -43,15 +57,26 @@ func (sf *socketFile) write(t *Thread, f *OpenFile, p []byte) (int, error) {
 
 // stat is a sockfs inode: S_IFSOCK with every permission.
 func (sf *socketFile) stat() linux.Stat {
-	return linux.Stat{Ino: sf.s.Ino, Mode: linux.S_IFSOCK | 0o777, Nlink: 1, Blksize: 4096}
+	return linux.Stat{Ino: sf.ino(), Mode: linux.S_IFSOCK | 0o777, Nlink: 1, Blksize: 4096}
 }
 
-func (sf *socketFile) close() { sf.s.Close() }
+func (sf *socketFile) close() {
+	if sf.in != nil {
+		sf.in.Close()
+		return
+	}
+	sf.s.Close()
+}
 
 // poll reports the socket's readiness; the generation is pollEvents'
 // count of changes, so edge-triggered epoll may report a socket again
 // after another one changed (a spurious wakeup, never a lost one).
-func (sf *socketFile) poll() (uint32, uint64) { return sf.s.Poll(), unixsock.Generation() }
+func (sf *socketFile) poll() (uint32, uint64) {
+	if sf.in != nil {
+		return sf.in.Poll(), unixsock.Generation()
+	}
+	return sf.s.Poll(), unixsock.Generation()
+}
 
 func (sf *socketFile) timeouts() (rcv, snd time.Duration) {
 	sf.mu.Lock()
