@@ -275,12 +275,7 @@ func (s *Socket) Close() {
 		return
 	}
 	s.dead = true
-	switch s.state {
-	case stateListen:
-		s.stopListening()
-	case stateSynSent:
-		s.leaveListener()
-	}
+	s.stopWaiting()
 	if p := s.peer; p != nil {
 		if len(s.rcv) > 0 || s.opts.Linger.Onoff != 0 && s.opts.Linger.Linger == 0 {
 			p.reset()
@@ -293,6 +288,16 @@ func (s *Socket) Close() {
 	s.rcv, s.dgrams, s.rmem = nil, nil, 0
 	s.unhash()
 	notify()
+}
+
+// stopWaiting ends what a listener or a waiting connector waits for.
+func (s *Socket) stopWaiting() {
+	switch s.state {
+	case stateListen:
+		s.stopListening()
+	case stateSynSent:
+		s.leaveListener()
+	}
 }
 
 // leaveListener takes a waiting connector off its listener's list.
@@ -424,12 +429,7 @@ func (s *Socket) Shutdown(how int) linux.Errno {
 // a connection is reset, and the socket is closed and unconnected again,
 // keeping only what the user bound.
 func (s *Socket) disconnect() {
-	switch s.state {
-	case stateListen:
-		s.stopListening()
-	case stateSynSent:
-		s.leaveListener()
-	}
+	s.stopWaiting()
 	if p := s.peer; p != nil {
 		p.reset()
 		s.peer = nil

@@ -10,7 +10,6 @@ import (
 
 	"sigil/inet"
 	"sigil/linux"
-	"sigil/signal"
 	"sigil/unixsock"
 )
 
@@ -75,18 +74,7 @@ func (t *Thread) inetAccept(f *OpenFile, sf *socketFile, addr, lenAddr, flags ui
 	if err != nil {
 		return 0, err
 	}
-	nf := newInetFile(n, flags)
-	if addr != 0 {
-		if err := t.addrOut(inet.Sockaddr(peer), addr, lenAddr); err != nil {
-			nf.unref()
-			return 0, err
-		}
-	}
-	fd, err := t.installFD(nf, 0, flags&linux.SOCK_CLOEXEC != 0)
-	if err != nil {
-		nf.unref()
-	}
-	return uint64(fd), err
+	return t.installAccepted(newInetFile(n, flags), inet.Sockaddr(peer), addr, lenAddr, flags)
 }
 
 // inetSend is tcp_sendmsg (the address is ignored; EPIPE raises SIGPIPE
@@ -100,23 +88,9 @@ func (t *Thread) inetSend(f *OpenFile, sf *socketFile, p []byte, name []byte, fl
 		if flags&linux.MSG_OOB != 0 {
 			return 0, linux.EOPNOTSUPP
 		}
-		sent := 0
-		err := t.sockWait(nonblock, timeout, func() linux.Errno {
-			for {
-				n, e := s.SendStream(p[sent:])
-				sent += n
-				if e != 0 || sent == len(p) {
-					return e
-				}
-			}
+		return t.sendStream(nonblock, timeout, flags, len(p), func(off int) (int, linux.Errno) {
+			return s.SendStream(p[off:])
 		})
-		if sent > 0 {
-			return sent, nil
-		}
-		if err == linux.EPIPE && flags&linux.MSG_NOSIGNAL == 0 {
-			t.p.send(t, signal.Info(int(linux.SIGPIPE), linux.SI_USER))
-		}
-		return 0, err
 	}
 	if len(p) > 0xffff {
 		return 0, linux.EMSGSIZE

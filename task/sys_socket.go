@@ -274,10 +274,16 @@ func sysAccept4(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	nf := newSocketFile(n, flags)
-	if a[1] != 0 {
-		peer, _ := n.PeerName()
-		if err := t.addrOut(unixsock.Sockaddr(peer), a[1], a[2]); err != nil {
+	peer, _ := n.PeerName()
+	return t.installAccepted(newSocketFile(n, flags), unixsock.Sockaddr(peer), a[1], a[2], flags)
+}
+
+// installAccepted ends accept4 for either family: the peer's address
+// sa written if asked for, then the new descriptor; the file goes if
+// either fails.
+func (t *Thread) installAccepted(nf *OpenFile, sa []byte, addr, lenAddr, flags uint64) (uint64, error) {
+	if addr != 0 {
+		if err := t.addrOut(sa, addr, lenAddr); err != nil {
 			nf.unref()
 			return 0, err
 		}
@@ -350,26 +356,13 @@ func (t *Thread) sockSend(f *OpenFile, sf *socketFile, p []byte, o unixsock.Out,
 			}
 			return 0, linux.EOPNOTSUPP
 		}
-		sent := 0
-		err := t.sockWait(nonblock, timeout, func() linux.Errno {
-			for {
-				n, e := s.SendStream(p[sent:], &o)
-				if n > 0 {
-					o.Rights = nil
-				}
-				sent += n
-				if e != 0 || sent == len(p) {
-					return e
-				}
+		return t.sendStream(nonblock, timeout, flags, len(p), func(off int) (int, linux.Errno) {
+			n, e := s.SendStream(p[off:], &o)
+			if n > 0 {
+				o.Rights = nil
 			}
+			return n, e
 		})
-		if sent > 0 {
-			return sent, nil
-		}
-		if err == linux.EPIPE && flags&linux.MSG_NOSIGNAL == 0 {
-			t.p.send(t, signal.Info(int(linux.SIGPIPE), linux.SI_USER))
-		}
-		return 0, err
 	case unixsock.SeqPacket:
 		if e := s.TakeError(); e != 0 {
 			return 0, e
@@ -404,6 +397,31 @@ func (t *Thread) sockSend(f *OpenFile, sf *socketFile, p []byte, o unixsock.Out,
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// sendStream sends size bytes on a stream socket of either family
+// through send (which takes the offset to go on from), waiting as
+// sockWait does until all are taken: a partial send counts, and EPIPE
+// raises SIGPIPE unless MSG_NOSIGNAL.
+func (t *Thread) sendStream(nonblock bool, timeout time.Duration, flags uint64, size int,
+	send func(off int) (int, linux.Errno)) (int, error) {
+	sent := 0
+	err := t.sockWait(nonblock, timeout, func() linux.Errno {
+		for {
+			n, e := send(sent)
+			sent += n
+			if e != 0 || sent == size {
+				return e
+			}
+		}
+	})
+	if sent > 0 {
+		return sent, nil
+	}
+	if err == linux.EPIPE && flags&linux.MSG_NOSIGNAL == 0 {
+		t.p.send(t, signal.Info(int(linux.SIGPIPE), linux.SI_USER))
+	}
+	return 0, err
 }
 
 // sockRecv receives into p (unix_stream_recvmsg, unix_dgram_recvmsg,
