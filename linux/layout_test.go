@@ -233,5 +233,11 @@ func TestSocketLayouts(t *testing.T) {
 		{"CmsgLen(12)", uintptr(CmsgLen(12)), 28},
 		{"CmsgSpace(12)", uintptr(CmsgSpace(12)), 32},
 		{"CmsgSpace(4)", uintptr(CmsgSpace(4)), 24},
+		{"Sizeof(SockaddrIn)", unsafe.Sizeof(SockaddrIn{}), 16},
+		{"Offsetof(SockaddrIn.Addr)", unsafe.Offsetof(SockaddrIn{}.Addr), 4},
+		{"Sizeof(Ifreq)", unsafe.Sizeof(Ifreq{}), 40},
+		{"Sizeof(Ifconf)", unsafe.Sizeof(Ifconf{}), 16},
+		{"Offsetof(Ifconf.Buf)", unsafe.Offsetof(Ifconf{}.Buf), 8},
+		{"Sizeof(Linger)", unsafe.Sizeof(Linger{}), 8},
 	})
 }

@@ -2,8 +2,8 @@ package task
 
 import (
 	"sigil/clock"
-	"sigil/file"
 	"sigil/cred"
+	"sigil/file"
 	"sigil/linux"
 	"sigil/vfs"
 )

@@ -225,7 +225,7 @@ func fdTarget(f *file.File) string {
 	case *timerFile:
 		return "anon_inode:[timerfd]"
 	case *socketFile:
-		return fmt.Sprintf("socket:[%d]", o.s.Ino)
+		return fmt.Sprintf("socket:[%d]", o.ino())
 	case pidFile:
 		return "anon_inode:[pidfd]"
 	}

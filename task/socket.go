@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"sigil/file"
+	"sigil/inet"
 	"sigil/linux"
 	"sigil/unixsock"
 	"sigil/vfs"
@@ -12,11 +13,12 @@ import (
 
 func init() { unixsock.OnChange = file.Events.Notify }
 
-// socketFile is an open AF_UNIX socket (package unixsock holds its
-// rules); this side blocks, moves bytes and descriptors, and raises
-// SIGPIPE.
+// socketFile is an open socket: AF_UNIX (package unixsock holds its
+// rules) or AF_INET (package inet), one of s and in set for good; this
+// side blocks, moves bytes and descriptors, and raises SIGPIPE.
 type socketFile struct {
-	s *unixsock.Socket
+	s  *unixsock.Socket
+	in *inet.Socket
 
 	mu       sync.Mutex // guards the timeouts
 	rcvTimeo time.Duration
@@ -27,10 +29,22 @@ func newSocketFile(s *unixsock.Socket, flags uint64) *file.File {
 	return file.New(&socketFile{s: s}, nil, linux.O_RDWR|flags&linux.O_NONBLOCK)
 }
 
+func newInetFile(s *inet.Socket, flags uint64) *file.File {
+	return file.New(&socketFile{in: s}, nil, linux.O_RDWR|flags&linux.O_NONBLOCK)
+}
+
+// ino is the socket's inode number (socket:[ino]).
+func (sf *socketFile) ino() uint64 {
+	if sf.in != nil {
+		return sf.in.Ino
+	}
+	return sf.s.Ino
+}
+
 // Read is recv with no flags (sock_read_iter).
 func (sf *socketFile) Read(caller file.Caller, f *file.File, p []byte) (int, error) {
 	t := threadCalling(caller)
-	n, _, err := t.sockRecv(f, sf, p, 0)
+	n, _, _, err := t.sockRecv(f, sf, p, 0)
 	if err == nil {
 		return n, nil
 	}
@@ -46,15 +60,27 @@ func (sf *socketFile) Write(caller file.Caller, f *file.File, p []byte) (int, er
 
 // Stat is a sockfs inode: S_IFSOCK with every permission.
 func (sf *socketFile) Stat() linux.Stat {
-	return linux.Stat{Ino: sf.s.Ino, Mode: linux.S_IFSOCK | 0o777, Nlink: 1, Blksize: 4096}
+	return linux.Stat{Ino: sf.ino(), Mode: linux.S_IFSOCK | 0o777, Nlink: 1, Blksize: 4096}
 }
 
-func (sf *socketFile) Close() { sf.s.Close() }
+// Close releases the socket (sock_close).
+func (sf *socketFile) Close() {
+	if sf.in != nil {
+		sf.in.Close()
+		return
+	}
+	sf.s.Close()
+}
 
-// poll reports the socket's readiness; the generation is file.Events'
+// Poll reports the socket's readiness; the generation is file.Events'
 // count of changes, so edge-triggered epoll may report a socket again
 // after another one changed (a spurious wakeup, never a lost one).
-func (sf *socketFile) Poll() (uint32, uint64) { return sf.s.Poll(), unixsock.Generation() }
+func (sf *socketFile) Poll() (uint32, uint64) {
+	if sf.in != nil {
+		return sf.in.Poll(), unixsock.Generation()
+	}
+	return sf.s.Poll(), unixsock.Generation()
+}
 
 func (sf *socketFile) timeouts() (rcv, snd time.Duration) {
 	sf.mu.Lock()

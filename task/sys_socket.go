@@ -1,7 +1,8 @@
 // Sockets: socket, socketpair, bind, listen, connect, accept, accept4,
 // shutdown, getsockname, getpeername, sendto, recvfrom, sendmsg,
 // recvmsg, setsockopt, getsockopt (net/socket.c's checks before
-// af_unix's). Only AF_UNIX exists.
+// af_unix's or af_inet's). AF_UNIX and AF_INET exist; AF_INET's own
+// calls are in sys_inet.go.
 
 package task
 
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"sigil/file"
+	"sigil/inet"
 	"sigil/linux"
 	"sigil/signal"
 	"sigil/unixsock"
@@ -31,8 +33,9 @@ func (t *Thread) socketOf(fd uint64) (*file.File, *socketFile, error) {
 
 // newSocket is __sys_socket_create and __sock_create: EINVAL for flags
 // other than SOCK_NONBLOCK and SOCK_CLOEXEC or a type past SOCK_MAX,
-// EAFNOSUPPORT for any family but AF_UNIX, then unix_create's checks.
-func (t *Thread) newSocket(family, typ, protocol uint64) (*unixsock.Socket, error) {
+// EAFNOSUPPORT for any family but AF_UNIX and AF_INET, then
+// unix_create's or inet_create's checks. It returns the open file.
+func (t *Thread) newSocket(family, typ, protocol uint64) (*file.File, error) {
 	if typ&^linux.SOCK_TYPE_MASK&^(linux.SOCK_NONBLOCK|linux.SOCK_CLOEXEC) != 0 {
 		return nil, linux.EINVAL
 	}
@@ -42,34 +45,47 @@ func (t *Thread) newSocket(family, typ, protocol uint64) (*unixsock.Socket, erro
 	if typ&linux.SOCK_TYPE_MASK >= linux.SOCK_MAX {
 		return nil, linux.EINVAL
 	}
-	if family != linux.AF_UNIX {
-		return nil, linux.EAFNOSUPPORT
+	switch family {
+	case linux.AF_UNIX:
+		s, e := unixsock.Create(int(typ&linux.SOCK_TYPE_MASK), int(int32(protocol)), t.sockCred())
+		if e != 0 {
+			return nil, e
+		}
+		return newSocketFile(s, typ), nil
+	case linux.AF_INET:
+		s, e := inet.Create(int(typ&linux.SOCK_TYPE_MASK), int(int32(protocol)), t.creds().FSUID)
+		if e != 0 {
+			return nil, e
+		}
+		return newInetFile(s, typ), nil
 	}
-	s, e := unixsock.Create(int(typ&linux.SOCK_TYPE_MASK), int(int32(protocol)), t.sockCred())
-	if e != 0 {
-		return nil, e
-	}
-	return s, nil
+	return nil, linux.EAFNOSUPPORT
 }
 
 func sysSocket(t *Thread, a *args) (uint64, error) {
-	s, err := t.newSocket(a[0], a[1], a[2])
+	f, err := t.newSocket(a[0], a[1], a[2])
 	if err != nil {
 		return 0, err
 	}
-	fd, err := t.installFD(newSocketFile(s, a[1]), 0, a[1]&linux.SOCK_CLOEXEC != 0)
+	fd, err := t.installFD(f, 0, a[1]&linux.SOCK_CLOEXEC != 0)
 	if err != nil {
-		s.Close()
+		f.Unref()
 	}
 	return uint64(fd), err
 }
 
+// sysSocketpair makes a connected pair; AF_INET has none
+// (sock_no_socketpair: EOPNOTSUPP, after the socket was made).
 func sysSocketpair(t *Thread, a *args) (uint64, error) {
-	s, err := t.newSocket(a[0], a[1], a[2])
+	f, err := t.newSocket(a[0], a[1], a[2])
 	if err != nil {
 		return 0, err
 	}
-	s.Close()
+	s := f.Ops.(*socketFile).s
+	f.Unref()
+	if s == nil {
+		return 0, linux.EOPNOTSUPP
+	}
 	x, y := unixsock.Pair(s.Type(), t.sockCred())
 	fx, fy := newSocketFile(x, a[1]), newSocketFile(y, a[1])
 	cloexec := a[1]&linux.SOCK_CLOEXEC != 0
@@ -141,6 +157,9 @@ func sysBind(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if sf.in != nil {
+		return 0, t.inetBind(sf.in, b)
+	}
 	kind, addr, e := unixsock.ParseAddr(b, true)
 	switch {
 	case e != 0:
@@ -175,6 +194,9 @@ func (t *Thread) onSocket(fd uint64, op func(*unixsock.Socket) linux.Errno) (uin
 }
 
 func sysListen(t *Thread, a *args) (uint64, error) {
+	if _, sf, err := t.socketOf(a[0]); err == nil && sf.in != nil {
+		return 0, inetListen(sf.in, int(int32(a[1])))
+	}
 	cred := t.sockCred()
 	return t.onSocket(a[0], func(s *unixsock.Socket) linux.Errno { return s.Listen(int(int32(a[1])), cred) })
 }
@@ -187,6 +209,9 @@ func sysConnect(t *Thread, a *args) (uint64, error) {
 	b, err := t.addrIn(a[1], a[2])
 	if err != nil {
 		return 0, err
+	}
+	if sf.in != nil {
+		return 0, t.inetConnect(f, sf, b)
 	}
 	s := sf.s
 	if s.Type() == unixsock.Dgram {
@@ -241,16 +266,25 @@ func sysAccept4(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if sf.in != nil {
+		return t.inetAccept(f, sf, a[1], a[2], flags)
+	}
 	var n *unixsock.Socket
 	rcv, _ := sf.timeouts()
 	err = t.sockWait(f.NonBlock(), rcv, func() (e linux.Errno) { n, e = sf.s.Accept(); return e })
 	if err != nil {
 		return 0, err
 	}
-	nf := newSocketFile(n, flags)
-	if a[1] != 0 {
-		peer, _ := n.PeerName()
-		if err := t.addrOut(unixsock.Sockaddr(peer), a[1], a[2]); err != nil {
+	peer, _ := n.PeerName()
+	return t.installAccepted(newSocketFile(n, flags), unixsock.Sockaddr(peer), a[1], a[2], flags)
+}
+
+// installAccepted ends accept4 for either family: the peer's address
+// sa written if asked for, then the new descriptor; the file goes if
+// either fails.
+func (t *Thread) installAccepted(nf *file.File, sa []byte, addr, lenAddr, flags uint64) (uint64, error) {
+	if addr != 0 {
+		if err := t.addrOut(sa, addr, lenAddr); err != nil {
 			nf.Unref()
 			return 0, err
 		}
@@ -263,6 +297,9 @@ func sysAccept4(t *Thread, a *args) (uint64, error) {
 }
 
 func sysShutdown(t *Thread, a *args) (uint64, error) {
+	if _, sf, err := t.socketOf(a[0]); err == nil && sf.in != nil {
+		return 0, errOf(sf.in.Shutdown(int(int32(a[1]))))
+	}
 	return t.onSocket(a[0], func(s *unixsock.Socket) linux.Errno { return s.Shutdown(int(int32(a[1]))) })
 }
 
@@ -271,6 +308,9 @@ func sysGetsockname(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if sf.in != nil {
+		return 0, t.addrOut(inet.Sockaddr(sf.in.Name()), a[1], a[2])
+	}
 	return 0, t.addrOut(unixsock.Sockaddr(sf.s.Name()), a[1], a[2])
 }
 
@@ -278,6 +318,13 @@ func sysGetpeername(t *Thread, a *args) (uint64, error) {
 	_, sf, err := t.socketOf(a[0])
 	if err != nil {
 		return 0, err
+	}
+	if sf.in != nil {
+		peer, e := sf.in.PeerName()
+		if e != 0 {
+			return 0, e
+		}
+		return 0, t.addrOut(inet.Sockaddr(peer), a[1], a[2])
 	}
 	peer, e := sf.s.PeerName()
 	if e != 0 {
@@ -292,6 +339,9 @@ func sysGetpeername(t *Thread, a *args) (uint64, error) {
 // raises SIGPIPE unless MSG_NOSIGNAL.
 func (t *Thread) sockSend(f *file.File, sf *socketFile, p []byte, o unixsock.Out, name []byte, flags uint64) (int, error) {
 	defer func() { releaseRights(o.Rights) }()
+	if sf.in != nil {
+		return t.inetSend(f, sf, p, name, flags)
+	}
 	s := sf.s
 	nonblock := f.NonBlock() || flags&linux.MSG_DONTWAIT != 0
 	_, timeout := sf.timeouts()
@@ -307,26 +357,13 @@ func (t *Thread) sockSend(f *file.File, sf *socketFile, p []byte, o unixsock.Out
 			}
 			return 0, linux.EOPNOTSUPP
 		}
-		sent := 0
-		err := t.sockWait(nonblock, timeout, func() linux.Errno {
-			for {
-				n, e := s.SendStream(p[sent:], &o)
-				if n > 0 {
-					o.Rights = nil
-				}
-				sent += n
-				if e != 0 || sent == len(p) {
-					return e
-				}
+		return t.sendStream(nonblock, timeout, flags, len(p), func(off int) (int, linux.Errno) {
+			n, e := s.SendStream(p[off:], &o)
+			if n > 0 {
+				o.Rights = nil
 			}
+			return n, e
 		})
-		if sent > 0 {
-			return sent, nil
-		}
-		if err == linux.EPIPE && flags&linux.MSG_NOSIGNAL == 0 {
-			t.p.send(t, signal.Info(int(linux.SIGPIPE), linux.SI_USER))
-		}
-		return 0, err
 	case unixsock.SeqPacket:
 		if e := s.TakeError(); e != 0 {
 			return 0, e
@@ -363,10 +400,49 @@ func (t *Thread) sockSend(f *file.File, sf *socketFile, p []byte, o unixsock.Out
 	return len(p), nil
 }
 
+// sendStream sends size bytes on a stream socket of either family
+// through send (which takes the offset to go on from), waiting as
+// sockWait does until all are taken: a partial send counts, and EPIPE
+// raises SIGPIPE unless MSG_NOSIGNAL.
+func (t *Thread) sendStream(nonblock bool, timeout time.Duration, flags uint64, size int,
+	send func(off int) (int, linux.Errno)) (int, error) {
+	sent := 0
+	err := t.sockWait(nonblock, timeout, func() linux.Errno {
+		for {
+			n, e := send(sent)
+			sent += n
+			if e != 0 || sent == size {
+				return e
+			}
+		}
+	})
+	if sent > 0 {
+		return sent, nil
+	}
+	if err == linux.EPIPE && flags&linux.MSG_NOSIGNAL == 0 {
+		t.p.send(t, signal.Info(int(linux.SIGPIPE), linux.SI_USER))
+	}
+	return 0, err
+}
+
 // sockRecv receives into p (unix_stream_recvmsg, unix_dgram_recvmsg,
-// unix_seqpacket_recvmsg) and returns the bytes copied, or with
-// MSG_TRUNC a datagram's whole length.
-func (t *Thread) sockRecv(f *file.File, sf *socketFile, p []byte, flags uint64) (int, unixsock.In, error) {
+// unix_seqpacket_recvmsg, tcp_recvmsg, udp_recvmsg) and returns the
+// bytes copied, or with MSG_TRUNC a datagram's whole length, what came
+// with them, and the sender's address (nil: none).
+func (t *Thread) sockRecv(f *file.File, sf *socketFile, p []byte, flags uint64) (int, unixsock.In, []byte, error) {
+	if sf.in != nil {
+		n, in, sa, err := t.inetRecv(f, sf, p, flags)
+		return n, in, sa, err
+	}
+	n, in, err := t.unixRecv(f, sf, p, flags)
+	var sa []byte
+	if in.From != nil {
+		sa = unixsock.Sockaddr(in.From)
+	}
+	return n, in, sa, err
+}
+
+func (t *Thread) unixRecv(f *file.File, sf *socketFile, p []byte, flags uint64) (int, unixsock.In, error) {
 	s := sf.s
 	nonblock := f.NonBlock() || flags&linux.MSG_DONTWAIT != 0
 	timeout, _ := sf.timeouts()
@@ -429,7 +505,7 @@ func sysRecvfrom(t *Thread, a *args) (uint64, error) {
 	if err := t.p.as.Probe(a[1], uint64(len(p)), true); err != nil {
 		return 0, err
 	}
-	n, in, err := t.sockRecv(f, sf, p, a[3])
+	n, in, from, err := t.sockRecv(f, sf, p, a[3])
 	releaseRights(in.Rights)
 	if err != nil {
 		return 0, err
@@ -438,11 +514,7 @@ func sysRecvfrom(t *Thread, a *args) (uint64, error) {
 		return 0, err
 	}
 	if a[4] != 0 {
-		var sa []byte
-		if in.From != nil {
-			sa = unixsock.Sockaddr(in.From)
-		}
-		if err := t.addrOut(sa, a[4], a[5]); err != nil {
+		if err := t.addrOut(from, a[4], a[5]); err != nil {
 			return 0, err
 		}
 	}
@@ -513,7 +585,12 @@ func (t *Thread) sendmsg(f *file.File, sf *socketFile, m *linux.Msghdr, flags ui
 		if err := t.p.as.CopyIn(ctl, m.Control); err != nil {
 			return 0, err
 		}
-		if o, err = t.controlIn(ctl); err != nil {
+		if sf.in != nil {
+			err = inetControl(ctl)
+		} else {
+			o, err = t.controlIn(ctl)
+		}
+		if err != nil {
 			return 0, err
 		}
 	}
@@ -571,7 +648,7 @@ func (t *Thread) recvmsg(f *file.File, sf *socketFile, m *linux.Msghdr, flags ui
 		total += v.Len
 	}
 	p := make([]byte, min(total, sockBuf))
-	n, in, err := t.sockRecv(f, sf, p, flags)
+	n, in, sa, err := t.sockRecv(f, sf, p, flags)
 	if err != nil {
 		releaseRights(in.Rights)
 		return 0, out, err
@@ -589,15 +666,15 @@ func (t *Thread) recvmsg(f *file.File, sf *socketFile, m *linux.Msghdr, flags ui
 	if in.Trunc {
 		out.Flags |= linux.MSG_TRUNC
 	}
-	if m.Name != 0 && in.From != nil {
-		sa := unixsock.Sockaddr(in.From)
+	if m.Name != 0 && sa != nil {
 		out.Namelen = uint32(len(sa))
 		if err := t.p.as.CopyOut(m.Name, sa[:min(len(sa), int(m.Namelen))]); err != nil {
 			releaseRights(in.Rights)
 			return 0, out, err
 		}
 	}
-	used, ctrunc, err := t.controlOut(m.Control, m.Controllen, in, sf.s.PassCred(), flags&linux.MSG_CMSG_CLOEXEC != 0)
+	passcred := sf.s != nil && sf.s.PassCred()
+	used, ctrunc, err := t.controlOut(m.Control, m.Controllen, in, passcred, flags&linux.MSG_CMSG_CLOEXEC != 0)
 	if err != nil {
 		return 0, out, err
 	}
@@ -761,6 +838,9 @@ func sysSetsockopt(t *Thread, a *args) (uint64, error) {
 		return 0, err
 	}
 	level, name, val, n := int32(a[1]), int32(a[2]), a[3], int32(a[4])
+	if sf.in != nil && level != linux.SOL_SOCKET {
+		return 0, t.inetSetsockopt(sf.in, level, name, val, n)
+	}
 	if level != linux.SOL_SOCKET {
 		return 0, linux.EOPNOTSUPP
 	}
@@ -768,6 +848,11 @@ func sysSetsockopt(t *Thread, a *args) (uint64, error) {
 		return 0, linux.EINVAL
 	}
 	switch name {
+	case linux.SO_LINGER:
+		if sf.in == nil {
+			return 0, linux.ENOPROTOOPT
+		}
+		return 0, t.setLinger(sf.in, val, n)
 	case linux.SO_RCVTIMEO, linux.SO_SNDTIMEO:
 		d, err := timevalOpt(t, val, n)
 		if err != nil {
@@ -790,6 +875,9 @@ func sysSetsockopt(t *Thread, a *args) (uint64, error) {
 		return 0, err
 	}
 	v := int32(binary.LittleEndian.Uint32(b[:]))
+	if sf.in != nil {
+		return 0, inetSocketOpt(sf.in, name, v)
+	}
 	switch name {
 	case linux.SO_PASSCRED:
 		sf.s.SetPassCred(v != 0)
@@ -835,7 +923,7 @@ func sysGetsockopt(t *Thread, a *args) (uint64, error) {
 		return 0, err
 	}
 	level, name, val, lenAddr := int32(a[1]), int32(a[2]), a[3], a[4]
-	if level != linux.SOL_SOCKET {
+	if level != linux.SOL_SOCKET && sf.in == nil {
 		return 0, linux.EOPNOTSUPP
 	}
 	var lb [4]byte
@@ -849,6 +937,21 @@ func sysGetsockopt(t *Thread, a *args) (uint64, error) {
 	s := sf.s
 	var out []byte
 	putInt := func(v int) { out = binary.LittleEndian.AppendUint32(nil, uint32(v)) }
+	if sf.in != nil {
+		switch name {
+		case linux.SO_RCVTIMEO, linux.SO_SNDTIMEO, linux.SO_PEERCRED:
+		default:
+			if level == linux.SOL_SOCKET {
+				out, err = inetSocketOptGet(sf.in, name)
+			} else {
+				out, err = inetOptGet(sf.in, level, name)
+			}
+			if err != nil {
+				return 0, err
+			}
+			name = -1 // answered
+		}
+	}
 	b2i := func(b bool) int {
 		if b {
 			return 1
@@ -856,6 +959,7 @@ func sysGetsockopt(t *Thread, a *args) (uint64, error) {
 		return 0
 	}
 	switch name {
+	case -1:
 	case linux.SO_TYPE:
 		putInt(s.Type())
 	case linux.SO_DOMAIN:
@@ -875,7 +979,10 @@ func sysGetsockopt(t *Thread, a *args) (uint64, error) {
 	case linux.SO_REUSEADDR, linux.SO_KEEPALIVE, linux.SO_BROADCAST:
 		putInt(0)
 	case linux.SO_PEERCRED:
-		c, ok := s.PeerCred()
+		c, ok := unixsock.Cred{}, false
+		if s != nil {
+			c, ok = s.PeerCred()
+		}
 		if !ok {
 			c = unixsock.Cred{UID: 65534, GID: 65534} // cred_to_ucred without a cred: the overflow ids
 		}

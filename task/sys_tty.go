@@ -73,6 +73,8 @@ func sysIoctl(t *Thread, a *args) (uint64, error) {
 			}
 			return 0, err
 		}
+	case *socketFile:
+		return t.sockIoctl(ops, req, arg)
 	default:
 		return 0, linux.ENOTTY
 	}

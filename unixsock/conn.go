@@ -204,15 +204,26 @@ func (s *Socket) PassCred() bool {
 // as unsigned and capped at MaxBuf, doubled, and at least the minimum
 // (sock_setsockopt).
 func (s *Socket) SetBuf(send bool, val int32) {
-	v := int(min(uint32(val), MaxBuf)) * 2
+	v := BufValue(send, val)
 	mu.Lock()
 	if send {
-		s.sndbuf = max(v, MinSndBuf)
+		s.sndbuf = v
 	} else {
-		s.rcvbuf = max(v, MinRcvBuf)
+		s.rcvbuf = v
 	}
 	notify()
 	mu.Unlock()
+}
+
+// BufValue is the buffer size setsockopt's SO_SNDBUF (send) or
+// SO_RCVBUF value val makes, for any family: taken as unsigned, capped
+// at MaxBuf, doubled, and at least the minimum (sock_setsockopt).
+func BufValue(send bool, val int32) int {
+	v := int(min(uint32(val), MaxBuf)) * 2
+	if send {
+		return max(v, MinSndBuf)
+	}
+	return max(v, MinRcvBuf)
 }
 
 // Buf is SO_SNDBUF (send) or SO_RCVBUF.

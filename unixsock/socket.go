@@ -97,6 +97,15 @@ func Changed() <-chan struct{} {
 // Generation counts changes of any socket (for edge-triggered epoll).
 func Generation() uint64 { return gen.Load() }
 
+// Notify wakes every waiter of Changed, as a change of a socket does.
+// Package inet's sockets share this wakeup and Generation, so one wait
+// (the caller's sockWait, poll, epoll) serves every family.
+func Notify() {
+	mu.Lock()
+	notify()
+	mu.Unlock()
+}
+
 // notify wakes every waiter; called with mu held.
 func notify() {
 	gen.Add(1)

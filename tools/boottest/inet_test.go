@@ -1,0 +1,28 @@
+package boottest
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestInetSockets runs inettest (checked on Linux 6.1): AF_INET TCP and
+// UDP on the loopback: socket's checks, bind's addresses, ports and
+// SO_REUSEADDR/SO_REUSEPORT rules, ephemeral ports, connect refused,
+// non-blocking and waiting on a full backlog, accept4, names, data with
+// MSG_PEEK/MSG_WAITALL/MSG_DONTWAIT, FIN and RST (EPIPE, SIGPIPE,
+// ECONNRESET), shutdown, poll bits, options, datagrams and connected
+// UDP's ECONNREFUSED, and the lo ioctls.
+func TestInetSockets(t *testing.T) {
+	res := bootInit(t, "init=/bin/inettest")
+	wantCode(t, res, 0)
+	var want []string
+	for _, c := range []string{"create", "bind", "connect", "data", "backlog", "options", "udp", "ioctl"} {
+		want = append(want, `(?m)^inettest: `+c+` ok$`)
+	}
+	wantLines(t, res.Output, append(want, `(?m)^inettest: ok$`)...)
+	for _, l := range strings.Split(res.Output, "\n") {
+		if strings.Contains(l, "FAILED") {
+			t.Error(l)
+		}
+	}
+}
