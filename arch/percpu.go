@@ -33,14 +33,15 @@ type CPU struct {
 	Ticks     uint64 // timer interrupts seen
 	SliceLeft int32  // ticks left in the running thread's time slice
 
-	// The tick as the TSC saw it (package intr): ticks that came more
-	// than half a period late count the periods they missed as lost, and
-	// ticks within a tenth of a period of the last one plus a period as
-	// on time. Under emulation on a busy host the vCPU may not run when
+	// The tick as the TSC saw it (package intr): the time between ticks
+	// beyond one period adds up, each whole period of it a lost tick, and
+	// ticks within a tenth of a period of the last one plus a period
+	// count as on time. Under emulation on a busy host the vCPU may not run when
 	// its timer is due, and the timer does not replay what it missed.
 	LostTicks   uint64
 	OnTimeTicks uint64
 	LastTickTSC uint64
+	LateTSC     int64 // lateness not yet a whole lost tick (or, below 0, earliness)
 	// The TSC target of the next tick in one-shot and TSC-deadline modes.
 	TimerDeadline uint64
 

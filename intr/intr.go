@@ -292,19 +292,25 @@ func tick(c *irq.Context, cpu *arch.CPU) {
 }
 
 // countTick records how late this tick came (arch.CPU's LostTicks and
-// OnTimeTicks).
+// OnTimeTicks). Lateness accumulates in LateTSC, so a run of ticks each
+// a little late (1.4 periods apart, say: a vCPU descheduled often) adds
+// up to the ticks that time held; early ticks (a one-shot timer catching
+// up) pay it back, down to one period ahead at most.
 //
 //go:nosplit
 func countTick(cpu *arch.CPU) {
 	now := arch.RDTSC()
 	if last := cpu.LastTickTSC; last != 0 && periodTSC != 0 {
 		d := now - last
-		switch {
-		case d > periodTSC*3/2:
-			cpu.LostTicks += (d+periodTSC/2)/periodTSC - 1
-		case d > periodTSC*9/10 && d < periodTSC*11/10:
+		if d > periodTSC*9/10 && d < periodTSC*11/10 {
 			cpu.OnTimeTicks++
 		}
+		late := cpu.LateTSC + int64(d) - int64(periodTSC)
+		if late >= int64(periodTSC) {
+			cpu.LostTicks += uint64(late) / periodTSC
+			late %= int64(periodTSC)
+		}
+		cpu.LateTSC = max(late, -int64(periodTSC))
 	}
 	cpu.LastTickTSC = now
 }
