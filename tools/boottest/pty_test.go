@@ -56,6 +56,16 @@ func TestAshJobControl(t *testing.T) {
 	typeText("ash -i\n")
 	typeText("echo ash $((6*7))\n")
 	expect(`ash 42$`)
+	// What a user looks at first: /proc/self's links, the interrupt
+	// counts, the process list.
+	typeText("ls -l /proc/self/\n")
+	expect(`exe -> /bin/busybox$`)
+	typeText("cat /proc/interrupts\n")
+	expect(`^ +CPU0 *$`)
+	expect(`^ +1: +[0-9]+ .*i8042`)
+	typeText("ps\n")
+	expect(`PID +USER .*COMMAND$`)
+	expect(`^ +1 +\S+ +.*/init$`)
 	typeText("spin\n")
 	expect(`spin: ready \(default SIGINT\)`)
 	ctrl("z")
