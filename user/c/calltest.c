@@ -25,12 +25,8 @@
 #include <unistd.h>
 
 extern char **environ;
-static const char *current;
-static int failed;
-#define FAIL(...) do { printf("calltest: %s FAILED: ", current); printf(__VA_ARGS__); printf("\n"); failed = 1; return; } while (0)
-#define CHECK(c, ...) do { if (!(c)) FAIL(__VA_ARGS__); } while (0)
-#define ERRNO(call, e) do { errno = 0; long r_ = (long)(call); CHECK(r_ == -1 && errno == (e), \
-	"%s = %ld errno %d (%s), want %s", #call, r_, errno, strerror(errno), #e); } while (0)
+#define TEST_NAME "calltest"
+#include "check.h"
 
 static short revents(int fd) {
 	struct pollfd p = {fd, POLLIN | POLLOUT, 0};
@@ -312,8 +308,8 @@ static int send_fd(int s, int fd) {
 }
 
 /* Here a failed check does not end the case: each is reported. */
-#undef FAIL
-#define FAIL(...) do { printf("calltest: %s FAILED: ", current); printf(__VA_ARGS__); printf("\n"); failed = 1; } while (0)
+#undef FAIL_RETURN
+#define FAIL_RETURN (void)0
 static void t_socket(void) {
 	int sv[2], p[2], r;
 	char buf[64];
@@ -594,8 +590,8 @@ static void t_socket(void) {
 	unlink(fn.sun_path);
 	signal(SIGPIPE, SIG_DFL);
 }
-#undef FAIL
-#define FAIL(...) do { printf("calltest: %s FAILED: ", current); printf(__VA_ARGS__); printf("\n"); failed = 1; return; } while (0)
+#undef FAIL_RETURN
+#define FAIL_RETURN return
 #include "calltest_pidfd.h"
 
 /* The machine goes away: run only when named. */

@@ -22,12 +22,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int failed;
-#define FAIL(...) do { printf("credtest: FAILED line %d: ", __LINE__); printf(__VA_ARGS__); printf("\n"); failed = 1; return; } while (0)
-#define CHECK(c, ...) do { if (!(c)) FAIL(__VA_ARGS__); } while (0)
-#define OK(call) do { errno = 0; long r_ = (long)(call); CHECK(r_ >= 0, "%s = %ld: %s", #call, r_, strerror(errno)); } while (0)
-#define ERRNO(call, e) do { errno = 0; long r_ = (long)(call); CHECK(r_ == -1 && errno == (e), \
-	"%s = %ld errno %d (%s), want %s", #call, r_, errno, strerror(errno), #e); } while (0)
+#define TEST_NAME "credtest"
+#include "check.h"
 
 struct caphdr { uint32_t version; int pid; };
 struct capdata { uint32_t eff, prm, inh; };

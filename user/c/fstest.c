@@ -33,13 +33,8 @@ static int renameat2(int od, const char *o, int nd, const char *n, unsigned flag
 	return syscall(SYS_renameat2, od, o, nd, n, flags);
 }
 
-static const char *current;
-static int failed;
-#define FAIL(...) do { printf("fstest: %s FAILED line %d: ", current, __LINE__); printf(__VA_ARGS__); printf("\n"); failed = 1; return; } while (0)
-#define CHECK(c, ...) do { if (!(c)) FAIL(__VA_ARGS__); } while (0)
-#define OK(call) do { errno = 0; long r_ = (long)(call); CHECK(r_ >= 0, "%s = %ld: %s", #call, r_, strerror(errno)); } while (0)
-#define ERRNO(call, e) do { errno = 0; long r_ = (long)(call); CHECK(r_ == -1 && errno == (e), \
-	"%s = %ld errno %d (%s), want %s", #call, r_, errno, strerror(errno), #e); } while (0)
+#define TEST_NAME "fstest"
+#include "check.h"
 
 /* fresh makes an empty directory for a case under /tmp and enters it. */
 static void fresh(const char *name) {

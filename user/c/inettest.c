@@ -29,15 +29,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int failed;
-#define FAIL(...) do { printf("inettest: FAILED line %d: ", __LINE__); printf(__VA_ARGS__); printf("\n"); \
-	fflush(stdout); failed = 1; return 1; } while (0)
-#define CHECK(c, ...) do { if (!(c)) FAIL(__VA_ARGS__); } while (0)
-#define ERRNO(call, e) do { errno = 0; long r_ = (long)(call); CHECK(r_ == -1 && errno == (e), \
-	"%s = %ld errno %d (%s), want %s", #call, r_, errno, strerror(errno), #e); } while (0)
-#define OK(call) do { errno = 0; long r_ = (long)(call); CHECK(r_ != -1, "%s: %s", #call, strerror(errno)); } while (0)
-#define EQ(call, want) do { errno = 0; long r_ = (long)(call); CHECK(r_ == (long)(want), "%s = %ld (%s), want %ld", \
-	#call, r_, strerror(errno), (long)(want)); } while (0)
+#define TEST_NAME "inettest"
+#define FAIL_RETURN return 1
+#include "check.h"
 
 static struct sockaddr_in sin4(const char *ip, int port) {
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};

@@ -28,13 +28,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int failed;
-#define FAIL(...) do { printf("locktest: FAILED line %d: ", __LINE__); printf(__VA_ARGS__); printf("\n"); \
-	fflush(stdout); failed = 1; return 1; } while (0)
-#define CHECK(c, ...) do { if (!(c)) FAIL(__VA_ARGS__); } while (0)
-#define ERRNO(call, e) do { errno = 0; long r_ = (long)(call); CHECK(r_ == -1 && errno == (e), \
-	"%s = %ld errno %d (%s), want %s", #call, r_, errno, strerror(errno), #e); } while (0)
-#define OK(call) do { errno = 0; long r_ = (long)(call); CHECK(r_ != -1, "%s: %s", #call, strerror(errno)); } while (0)
+#define TEST_NAME "locktest"
+#define FAIL_RETURN return 1
+#include "check.h"
 
 static const char *path = "/tmp/locktest.file";
 

@@ -33,11 +33,8 @@
 #define FUTEX_REQUEUE_PRIVATE 131
 #define FUTEX_CMP_REQUEUE_PRIVATE 132
 
-static int failed;
-#define FAIL(...) do { printf("misctest: FAILED line %d: ", __LINE__); printf(__VA_ARGS__); printf("\n"); failed = 1; return; } while (0)
-#define CHECK(c, ...) do { if (!(c)) FAIL(__VA_ARGS__); } while (0)
-#define ERRNO(call, e) do { errno = 0; long r_ = (long)(call); CHECK(r_ == -1 && errno == (e), \
-	"%s = %ld errno %d (%s), want %s", #call, r_, errno, strerror(errno), #e); } while (0)
+#define TEST_NAME "misctest"
+#include "check.h"
 
 static volatile int got_usr1;
 static void on_usr1(int s) { got_usr1 = 1; }

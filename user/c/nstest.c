@@ -36,12 +36,8 @@
 #define CLONE_NEWCGROUP 0x02000000
 #endif
 
-static int failed;
-#define FAIL(...) do { printf("nstest: FAILED line %d: ", __LINE__); printf(__VA_ARGS__); printf("\n"); failed = 1; return; } while (0)
-#define CHECK(c, ...) do { if (!(c)) FAIL(__VA_ARGS__); } while (0)
-#define OK(call) do { errno = 0; long r_ = (long)(call); CHECK(r_ >= 0, "%s = %ld: %s", #call, r_, strerror(errno)); } while (0)
-#define ERRNO(call, e) do { errno = 0; long r_ = (long)(call); CHECK(r_ == -1 && errno == (e), \
-	"%s = %ld errno %d (%s), want %s", #call, r_, errno, strerror(errno), #e); } while (0)
+#define TEST_NAME "nstest"
+#include "check.h"
 
 /* writes s to path; returns 0 or -1 with errno. */
 static int put(const char *path, const char *s) {

@@ -28,18 +28,9 @@
 #define TIOCGPTPEER _IO('T', 0x41)
 #endif
 
-static const char *current;
-static int failed;
-#define FAIL(...) do { printf("ptytest: %s FAILED line %d: ", current, __LINE__); printf(__VA_ARGS__); printf("\n"); failed = 1; return; } while (0)
-#define CHECK(c, ...) do { if (!(c)) FAIL(__VA_ARGS__); } while (0)
-#define OK(call) do { errno = 0; long r_ = (long)(call); CHECK(r_ >= 0, "%s = %ld: %s", #call, r_, strerror(errno)); } while (0)
-#define ERRNO(call, e) do { errno = 0; long r_ = (long)(call); CHECK(r_ == -1 && errno == (e), \
-	"%s = %ld errno %d (%s), want %s", #call, r_, errno, strerror(errno), #e); } while (0)
+#define TEST_NAME "ptytest"
+#include "check.h"
 /* In a child: report and exit 1. */
-#define CFAIL(...) do { printf("ptytest: %s FAILED (child) line %d: ", current, __LINE__); printf(__VA_ARGS__); printf("\n"); _exit(1); } while (0)
-#define CCHECK(c, ...) do { if (!(c)) CFAIL(__VA_ARGS__); } while (0)
-#define CERRNO(call, e) do { errno = 0; long r_ = (long)(call); CCHECK(r_ == -1 && errno == (e), \
-	"%s = %ld errno %d (%s), want %s", #call, r_, errno, strerror(errno), #e); } while (0)
 
 /* newpty opens a master, unlocked, and its slave (O_NOCTTY unless ctty). */
 static int newpty(int *slave, char *name, int ctty) {

@@ -26,11 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static int failed;
-#define FAIL(...) do { printf("timerfdtest: FAILED line %d: ", __LINE__); printf(__VA_ARGS__); printf("\n"); failed = 1; return; } while (0)
-#define CHECK(c, ...) do { if (!(c)) FAIL(__VA_ARGS__); } while (0)
-#define ERRNO(call, e) do { errno = 0; long r_ = (long)(call); CHECK(r_ == -1 && errno == (e), \
-	"%s = %ld errno %d (%s), want %s", #call, r_, errno, strerror(errno), #e); } while (0)
+#define TEST_NAME "timerfdtest"
+#include "check.h"
 
 #define MS 1000000L
 
