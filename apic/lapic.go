@@ -45,6 +45,18 @@ const (
 
 	divideBy16 = 0x3 // timer divide configuration (§11.5.4, Figure 11-10)
 	icrSelf    = 1 << 18
+
+	// The interrupt command register (SDM Vol. 3A §10.6.1, Figure
+	// 10-12; §11.6.1 in editions from 2023 on, whose numbering the
+	// other citations here follow). TamaGo names bit 14 ICR_INIT: it
+	// is the Level bit (1 assert, 0 de-assert).
+	msrICR         = 0x830 // x2APIC: the whole ICR, one 64-bit write (§10.12.9)
+	icrPending     = 1 << 12
+	icrAssert      = 1 << lapic.ICR_INIT
+	icrLevelTrig   = 1 << 15
+	icrDeliverINIT = lapic.ICR_DLV_INIT
+	icrDeliverSIPI = lapic.ICR_DLV_SIPI
+	x2DestShift    = 32 // x2APIC ICR: destination in bits 63:32
 )
 
 // WindowBase..WindowEnd is the physical range of the IOAPIC and local APIC
@@ -106,15 +118,36 @@ func (l *LAPIC) write(reg, v uint32) {
 // while x2APIC MSR accesses are handled in the fast path. The register
 // window must be mapped (see WindowBase) for xAPIC.
 func (l *LAPIC) Enable(addr uint64, spurious, errVector uint8) {
-	base := arch.ReadMSR(arch.MSR_APIC_BASE)
-	base |= apicBaseEnable
-	if HasX2APIC() {
-		base |= apicBaseX2
-		l.X2 = true
-	}
-	arch.WriteMSR(arch.MSR_APIC_BASE, base)
+	l.X2 = HasX2APIC()
 	l.base = uintptr(addr)
 	l.tamago = lapic.LAPIC{Base: uint32(addr)}
+	l.setup(spurious, errVector, lvtExtINT, lvtNMI)
+}
+
+// EnableAP turns on the running application processor's local APIC in
+// the mode Enable chose on the boot CPU, with the same spurious and error
+// vectors. LINT0 and LINT1 stay masked: the 8259's ExtINT and the NMI
+// line are wired to the boot CPU's pins only (as Linux's
+// setup_local_APIC leaves them on every other CPU). Enable has written l
+// before any AP starts; EnableAP only reads it, and writes only this
+// CPU's registers.
+//
+//go:nosplit
+func (l *LAPIC) EnableAP(spurious, errVector uint8) {
+	l.setup(spurious, errVector, lvtExtINT|lvtMasked, lvtNMI|lvtMasked)
+}
+
+// setup enables this CPU's local APIC (IA32_APIC_BASE, then the
+// software enable in the SVR, SDM Vol. 3A §11.4.3), in x2APIC mode if
+// l.X2, and programs its local vector table.
+//
+//go:nosplit
+func (l *LAPIC) setup(spurious, errVector uint8, lint0, lint1 uint32) {
+	base := arch.ReadMSR(arch.MSR_APIC_BASE) | apicBaseEnable
+	if l.X2 {
+		base |= apicBaseX2
+	}
+	arch.WriteMSR(arch.MSR_APIC_BASE, base)
 	if l.X2 {
 		l.write(regSVR, l.read(regSVR)|svrEnable)
 	} else {
@@ -122,19 +155,133 @@ func (l *LAPIC) Enable(addr uint64, spurious, errVector uint8) {
 	}
 	l.write(regSVR, l.read(regSVR)&^0xff|uint32(spurious))
 	l.write(regTPR, 0)
-	l.write(regLVTLINT0, lvtExtINT)
-	l.write(regLVTLINT1, lvtNMI)
+	l.write(regLVTLINT0, lint0)
+	l.write(regLVTLINT1, lint1)
 	l.write(regLVTError, uint32(errVector))
 	l.write(regESR, 0)
 	l.write(regLVTTimer, lvtMasked)
 }
 
-// ID returns the local APIC's id.
+// ID returns the running CPU's local APIC ID: the whole ID register in
+// x2APIC mode (§11.12.5.1), bits 31:24 of it in xAPIC mode (§11.4.6;
+// TamaGo's ID keeps only bits 27:24, the P6 family's width).
+//
+//go:nosplit
 func (l *LAPIC) ID() uint32 {
 	if l.X2 {
 		return l.read(regID)
 	}
-	return l.tamago.ID()
+	return l.read(regID) >> 24
+}
+
+// MaxXAPICID is the largest APIC ID an xAPIC ICR can address (its
+// destination field is 8 bits; 0xff is the broadcast).
+const MaxXAPICID = 0xfe
+
+// sendIPI writes the ICR: the low word icr (vector, delivery mode,
+// level, trigger) to the CPU whose APIC ID is dest, physical
+// destination mode, no shorthand. In x2APIC mode that is one write of
+// MSR 0x830 with dest in bits 63:32 (§11.12.9); in xAPIC mode TamaGo's
+// IPI writes the 8-bit destination into ICR bits 63:56, then the low
+// word, whose write sends it.
+//
+//go:nosplit
+func (l *LAPIC) sendIPI(dest uint32, icr uint32) {
+	if l.X2 {
+		arch.WriteMSR(msrICR, uint64(dest)<<x2DestShift|uint64(icr))
+		return
+	}
+	l.tamago.IPI(int(dest), int(icr&0xff), int(icr))
+}
+
+// waitIdle waits up to timeout TSC ticks for the xAPIC's Delivery Status
+// bit to read idle, that is for the last IPI to have been accepted
+// (§11.6.1). x2APIC has no such bit: a WRMSR to the ICR completes the
+// send. It reports whether the ICR went idle.
+//
+//go:nosplit
+func (l *LAPIC) waitIdle(timeout uint64) bool {
+	if l.X2 {
+		return true
+	}
+	t0 := arch.RDTSC()
+	for l.read(regICRLow)&icrPending != 0 {
+		if arch.RDTSC()-t0 > timeout {
+			return false
+		}
+		arch.Pause()
+	}
+	return true
+}
+
+// ErrorStatus returns the errors the local APIC has latched since the
+// last call: a write to the ESR latches them, the read returns them
+// (§11.5.3).
+//
+//go:nosplit
+func (l *LAPIC) ErrorStatus() uint32 {
+	l.write(regESR, 0)
+	return l.read(regESR)
+}
+
+// The waits of the INIT-SIPI-SIPI sequence (SDM Vol. 3A §8.4.4.1, the
+// typical BSP initialization sequence, and the MP specification 1.4
+// §B.4; §9.4.4.1 in editions from 2023 on): 10 ms after INIT, 200 µs
+// after each STARTUP IPI. icrTimeout bounds a wait for the ICR to go
+// idle, as Linux's safe_apic_wait_icr_idle bounds it (100 ms).
+const (
+	initDelayNs  = 10_000_000
+	sipiDelayNs  = 200_000
+	icrTimeoutNs = 100_000_000
+)
+
+// StartAP sends the CPU whose APIC ID is dest the INIT-SIPI-SIPI
+// sequence, with the SDM's waits, so that it starts in real mode at
+// physical address vector<<12 (CS = vector<<8, IP = 0: §8.4.3). INIT
+// is sent asserted, then de-asserted (level-triggered, as Linux's
+// wakeup_secondary_cpu_via_init sends it; processors since the Pentium
+// 4 ignore the de-assert), then two STARTUP IPIs: the second is
+// ignored by a CPU the first started, which is no longer waiting for
+// one. It reports false if an IPI was never accepted, and the ESR.
+//
+//go:nosplit
+func (l *LAPIC) StartAP(dest uint32, vector uint8) (esr uint32, ok bool) {
+	timeout := clock.TSCHz() * icrTimeoutNs / 1e9
+	l.ErrorStatus() // start from a clear ESR
+	ok = true
+	l.sendIPI(dest, icrDeliverINIT|icrLevelTrig|icrAssert)
+	ok = l.waitIdle(timeout) && ok
+	l.sendIPI(dest, icrDeliverINIT|icrLevelTrig)
+	ok = l.waitIdle(timeout) && ok
+	delayNs(initDelayNs)
+	for i := 0; i < 2; i++ {
+		l.sendIPI(dest, icrDeliverSIPI|uint32(vector))
+		ok = l.waitIdle(timeout) && ok
+		delayNs(sipiDelayNs)
+	}
+	return l.ErrorStatus(), ok
+}
+
+// StopAP sends INIT (asserted) to the CPU whose APIC ID is dest, which
+// puts it back into its wait-for-SIPI state (§8.4.1): for an AP that
+// did not come up in time, so that it cannot come up later.
+//
+//go:nosplit
+func (l *LAPIC) StopAP(dest uint32) {
+	l.sendIPI(dest, icrDeliverINIT|icrLevelTrig|icrAssert)
+	l.waitIdle(clock.TSCHz() * icrTimeoutNs / 1e9)
+	l.sendIPI(dest, icrDeliverINIT|icrLevelTrig)
+	l.waitIdle(clock.TSCHz() * icrTimeoutNs / 1e9)
+}
+
+// delayNs spins for ns nanoseconds of the calibrated TSC.
+//
+//go:nosplit
+func delayNs(ns uint64) {
+	d := clock.TSCHz() * ns / 1e9
+	for t0 := arch.RDTSC(); arch.RDTSC()-t0 < d; {
+		arch.Pause()
+	}
 }
 
 // Version returns the version register.

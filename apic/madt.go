@@ -51,16 +51,46 @@ type Override struct {
 	Flags  uint16
 }
 
+// Processor is one processor entry of the MADT: a Processor Local APIC
+// (type 0, ACPI 6.5 §5.2.12.2, Table 5.46) or a Processor Local x2APIC
+// (type 9, §5.2.12.12, Table 5.59), as the firmware wrote it.
+type Processor struct {
+	APICID uint32 // 8 bits in a type 0 entry
+	UID    uint32 // ACPI processor UID
+	Flags  uint32 // Local APIC Flags (Table 5.47): ProcEnabled, ProcOnlineCapable
+	X2     bool   // from a type 9 entry
+}
+
+// Local APIC Flags (ACPI 6.5 Table 5.47), the same in type 0 and type 9
+// entries. Enabled: the processor is ready for use. Online Capable (ACPI
+// 6.3 on; reserved, so zero, when Enabled is set): not enabled now, but
+// the platform can enable it at run time. Neither: unusable, and the OS
+// must ignore the entry.
+const (
+	ProcEnabled       = 1 << 0
+	ProcOnlineCapable = 1 << 1
+)
+
+// maxProcessors bounds the processor entries kept from a MADT: QEMU's pc
+// machine takes at most 288 CPUs. Entries past it are counted in
+// ProcessorsDropped.
+const maxProcessors = 288
+
 // MADT is what Sigil needs from the Multiple APIC Description Table.
 type MADT struct {
 	LocalAPICAddr uint64
 	PCATCompat    bool // dual 8259s are present (MADT flags bit 0)
-	NCPUs         int
-	NIOAPICs      int
-	IOAPICs       [8]IOAPICInfo
-	NOverrides    int
-	Overrides     [16]Override
-	LINTNMI       int // LINT pin wired to NMI, or -1
+	NCPUs         int  // entries with the Enabled flag
+	// The processor entries of both types in table order, whatever
+	// their flags (EnumerateCPUs applies the rules).
+	NProcessors       int
+	Processors        [maxProcessors]Processor
+	ProcessorsDropped int
+	NIOAPICs          int
+	IOAPICs           [8]IOAPICInfo
+	NOverrides        int
+	Overrides         [16]Override
+	LINTNMI           int // LINT pin wired to NMI, or -1
 }
 
 // ISAToGSI returns the GSI and flags for ISA irq: the override if there is
@@ -155,13 +185,9 @@ func ParseMADT(b []byte) (m MADT, ok bool) {
 		e := b[off : off+n]
 		switch {
 		case typ == madtLocalAPIC && n >= 8:
-			if le.Uint32(e[4:])&1 != 0 { // enabled
-				m.NCPUs++
-			}
+			m.addProcessor(Processor{APICID: uint32(e[3]), UID: uint32(e[2]), Flags: le.Uint32(e[4:])})
 		case typ == madtLocalX2APIC && n >= 16:
-			if le.Uint32(e[8:])&1 != 0 {
-				m.NCPUs++
-			}
+			m.addProcessor(Processor{APICID: le.Uint32(e[4:]), UID: le.Uint32(e[12:]), Flags: le.Uint32(e[8:]), X2: true})
 		case typ == madtIOAPIC && n >= 12:
 			if m.NIOAPICs < len(m.IOAPICs) {
 				m.IOAPICs[m.NIOAPICs] = IOAPICInfo{ID: e[2], Addr: le.Uint32(e[4:]), GSIBase: le.Uint32(e[8:])}
@@ -180,4 +206,16 @@ func ParseMADT(b []byte) (m MADT, ok bool) {
 		off += n
 	}
 	return m, true
+}
+
+func (m *MADT) addProcessor(p Processor) {
+	if p.Flags&ProcEnabled != 0 {
+		m.NCPUs++
+	}
+	if m.NProcessors == len(m.Processors) {
+		m.ProcessorsDropped++
+		return
+	}
+	m.Processors[m.NProcessors] = p
+	m.NProcessors++
 }

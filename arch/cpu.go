@@ -14,6 +14,7 @@ const (
 
 	EFER_SCE = 1 << 0  // SYSCALL/SYSRET enable
 	EFER_LME = 1 << 8  // long mode enable
+	EFER_LMA = 1 << 10 // long mode active (read-only: the CPU sets it)
 	EFER_NXE = 1 << 11 // execute-disable bit in page tables
 )
 

@@ -19,6 +19,8 @@ import (
 //
 // Every field is owned by its CPU: only code running on it reads or
 // writes them, with interrupts off where an interrupt handler also does.
+// The exceptions are the bring-up fields at the end (APICID, online),
+// which say what guards them.
 type CPU struct {
 	Self     uintptr // 0: this block's address
 	Scratch  uint64  // 8: caller's RSP, parked by the SYSCALL entry
@@ -52,11 +54,38 @@ type CPU struct {
 
 	TSS TSS
 	gdt [gdtEntries]uint64
+
+	// APICID is the CPU's local APIC ID (xAPIC: 8 bits, x2APIC: 32).
+	// Written by the boot CPU before this CPU is started (for the boot
+	// CPU, before any other starts); read-only afterwards.
+	APICID uint32
+	// online is 1 once the CPU has finished its bring-up (SetOnline);
+	// written once, atomically, by the CPU itself, read by any CPU.
+	online uint32
 }
 
-// MaxCPUs is the number of per-CPU rows. Sigil brings up one CPU; SMP
-// bring-up raises it.
-const MaxCPUs = 1
+// MaxCPUs is the number of per-CPU rows, the most CPUs Sigil starts: the
+// boot CPU is row 0, application processors take the next rows in the
+// order the MADT lists them, and CPUs past the bound are reported and
+// left alone. A power of two, so Index is a mask.
+const MaxCPUs = 16
+
+const _ = -uint(MaxCPUs & (MaxCPUs - 1)) // a power of two
+
+// CPUAt returns the block of row id (0 <= id < MaxCPUs).
+//
+//go:nosplit
+func CPUAt(id int) *CPU { return &cpus[uint(id)%MaxCPUs] }
+
+// SetOnline marks c as having finished its bring-up. Called once, by c.
+//
+//go:nosplit
+func (c *CPU) SetOnline() { atomic.StoreUint32(&c.online, 1) }
+
+// Online reports whether c has finished its bring-up.
+//
+//go:nosplit
+func (c *CPU) Online() bool { return atomic.LoadUint32(&c.online) != 0 }
 
 // cpus holds the block of every CPU.
 var cpus [MaxCPUs]CPU

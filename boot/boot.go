@@ -106,6 +106,7 @@ func boot0(startInfoPA, tsc uint64) uintptr {
 	sched.InitIdle()
 
 	setupInterrupts()
+	startAPs()
 	sys.SetTickRate(irqCfg.TickHz)
 	return initialStack()
 }
@@ -272,6 +273,7 @@ func setupMemory() {
 	imageEndPA := uint64(imageEnd()) - mm.KernelBase
 	reserved := [...]mm.Range{
 		{Start: 0, End: lowReserve},
+		{Start: trampolinePA, End: trampolinePA + mm.PageSize}, // the APs' trampoline (smp.go)
 		{Start: bootPML4, End: bootTablesEnd},
 		{Start: imageBase, End: imageEndPA},
 		{Start: info.InitrdAddr, End: info.InitrdAddr + info.InitrdSize},

@@ -1,10 +1,14 @@
 package boot
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"unsafe"
 
 	"golang.org/x/arch/x86/x86asm"
+
+	"sigil/arch"
 )
 
 // TestPVHStub decodes the hand-encoded 32-bit entry in 32-bit mode and checks
@@ -84,6 +88,119 @@ func TestSplitCmdline(t *testing.T) {
 			if got[i] != c.want[i] {
 				t.Errorf("%q: word %d = %q, want %q", c.line, i, got[i], c.want[i])
 			}
+		}
+	}
+}
+
+// TestSMPLimit: nosmp and maxcpus=N as Linux reads them.
+func TestSMPLimit(t *testing.T) {
+	for _, c := range []struct {
+		line  string
+		limit int
+		from  string
+	}{
+		{"", -1, ""},
+		{"test=probe", -1, ""},
+		{"nosmp", 0, "nosmp"},
+		{"maxcpus=2", 2, "maxcpus=2"},
+		{"maxcpus=0", 0, "maxcpus=0"},
+		{"maxcpus=1", 1, "maxcpus=1"},
+		{"maxcpus=0x10", 16, "maxcpus=0x10"},
+		{"maxcpus=010", 8, "maxcpus=010"},
+		{"maxcpus=3abc", 3, "maxcpus=3abc"},
+		{"maxcpus=abc", -1, ""},
+		{"maxcpus=", -1, ""},
+		{"maxcpus=-1", -1, "maxcpus=-1"},
+		{"maxcpus=0x", 0, "maxcpus=0x"}, // "0" then 'x': simple_strtol reads the 0
+		{"nosmp maxcpus=4", 4, "maxcpus=4"},
+		{"maxcpus=4 nosmp", 0, "nosmp"},
+		{"maxcpusx=2 nosmpx", -1, ""},
+		{"init=/bin/sh -- nosmp maxcpus=2", -1, ""},
+	} {
+		var words [16]string
+		buf := make([]byte, len(c.line))
+		limit, from := smpLimit(splitCmdline(c.line, buf, words[:0]))
+		if limit != c.limit || from != c.from {
+			t.Errorf("%q: limit %d from %q, want %d from %q", c.line, limit, from, c.limit, c.from)
+		}
+	}
+}
+
+// TestTrampoline decodes the APs' trampoline in the mode each stage runs
+// in and checks its stages: the 16-bit code loads the GDT and sets CR0.PE,
+// and its far jump lands on the 32-bit code at tramp32Off, in the 32-bit
+// code segment; the 32-bit code loads CR4, CR3, EFER and CR0 from
+// trampData, and its far jump lands on the 64-bit code at tramp64Off, in
+// the kernel's code segment; the 64-bit code jumps to trampData's entry;
+// and everything ends below trampData.
+func TestTrampoline(t *testing.T) {
+	code := unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(nil), trampolineAddr())), trampDataOff)
+	type stage struct {
+		mode, start, end int
+		want             []string
+	}
+	data := func(off uintptr) string { return fmt.Sprintf("[%#x]", trampDataPA+off) }
+	var d trampData
+	stages := []stage{
+		{16, 0, tramp32Off, []string{
+			"cli",
+			fmt.Sprintf("lgdt ptr [%#x]", trampDataOff+unsafe.Offsetof(d.gdtr)),
+			"or eax, 0x1",
+			"mov cr0, eax",
+			fmt.Sprintf("jmp far %#x, %#x", trampolinePA+tramp32Off, trampCode32Sel),
+		}},
+		{32, tramp32Off, tramp64Off, []string{
+			fmt.Sprintf("mov eax, %#x", arch.KernelDS),
+			"mov eax, dword ptr " + data(unsafe.Offsetof(d.cr4)), "mov cr4, eax",
+			"mov eax, dword ptr " + data(unsafe.Offsetof(d.cr3)), "mov cr3, eax",
+			fmt.Sprintf("mov ecx, %#x", arch.MSR_EFER),
+			"mov eax, dword ptr " + data(unsafe.Offsetof(d.efer)),
+			"mov edx, dword ptr " + data(unsafe.Offsetof(d.efer)+4),
+			"wrmsr",
+			"mov eax, dword ptr " + data(unsafe.Offsetof(d.cr0)), "mov cr0, eax",
+			fmt.Sprintf("jmp far %#x, %#x", trampolinePA+tramp64Off, arch.KernelCS),
+		}},
+		{64, tramp64Off, -1, []string{
+			fmt.Sprintf("mov rax, %#x", trampDataPA+unsafe.Offsetof(d.entry)),
+			"mov rax, qword ptr [rax]",
+			"jmp rax",
+		}},
+	}
+	for _, s := range stages {
+		var ops []string
+		pc := s.start
+		for s.end < 0 || pc < s.end {
+			inst, err := x86asm.Decode(code[pc:], s.mode)
+			if err != nil {
+				t.Fatalf("%d-bit stage: decode at +%#x: %v", s.mode, pc, err)
+			}
+			if inst.Op == x86asm.LGDT && inst.DataSize != 32 {
+				t.Errorf("+%#x: lgdt with a %d-bit operand: the base would be cut to 24 bits", pc, inst.DataSize)
+			}
+			ops = append(ops, x86asm.IntelSyntax(inst, uint64(pc), nil))
+			pc += inst.Len
+			if inst.Op == x86asm.LJMP || inst.Op == x86asm.JMP {
+				break
+			}
+		}
+		if s.end >= 0 && pc != s.end {
+			t.Errorf("%d-bit stage ends at +%#x, the next starts at +%#x", s.mode, pc, s.end)
+		}
+		if s.end < 0 && pc > trampDataOff {
+			t.Errorf("the code ends at +%#x, past trampData at +%#x", pc, trampDataOff)
+		}
+		// Every wanted instruction, in order (others may come between).
+		i := 0
+		for _, op := range ops {
+			if i < len(s.want) && op == s.want[i] {
+				i++
+			}
+		}
+		if i < len(s.want) {
+			t.Errorf("%d-bit stage lacks %q (in order):\n%s", s.mode, s.want[i], strings.Join(ops, "\n"))
+		}
+		if last := ops[len(ops)-1]; last != s.want[len(s.want)-1] {
+			t.Errorf("%d-bit stage ends with %q, want %q", s.mode, last, s.want[len(s.want)-1])
 		}
 	}
 }

@@ -92,21 +92,12 @@ func istFor(v int) uint8 {
 	return ISTInterrupt
 }
 
-// Init fills the TSS stacks of c, builds all 256 gates and loads the IDT.
-// Breakpoint and overflow are reachable from CPL 3 (INT3, INTO), as on Linux.
+// Init builds all 256 gates and loads the IDT on the boot CPU, with c's
+// TSS stacks (InitCPU). Breakpoint and overflow are reachable from CPL 3
+// (INT3, INTO), as on Linux.
 //
 //go:nosplit
 func Init(c *arch.CPU) {
-	id := c.ID
-	kstack := top(kernelStack[id][:])
-	c.TSS.SetIST(ISTDoubleFault, top(dfStack[id][:]))
-	c.TSS.SetIST(ISTNMI, top(nmiStack[id][:]))
-	c.TSS.SetIST(ISTMachine, top(mcStack[id][:]))
-	c.TSS.SetIST(ISTException, top(excStack[id][:]))
-	c.TSS.SetIST(ISTInterrupt, kstack)
-	c.TSS.SetRSP0(kstack) // every gate has an IST; RSP0 for completeness
-	c.KStack = kstack
-
 	base := uint64(stubTableAddr())
 	for v := 0; v < 256; v++ {
 		typ := uint8(gateInterrupt)
@@ -121,6 +112,25 @@ func Init(c *arch.CPU) {
 	for i := 0; i < 8; i++ {
 		idtDesc[2+i] = byte(uint64(p) >> (8 * i))
 	}
+	InitCPU(c)
+}
+
+// InitCPU points c's TSS at c's rows of the per-CPU stacks and loads the
+// IDT Init built on the running CPU, which c describes (every CPU shares
+// the one IDT; its gates name IST slots, each CPU's TSS the stacks).
+// c's GDT, holding the TSS, must be loaded.
+//
+//go:nosplit
+func InitCPU(c *arch.CPU) {
+	id := c.Index()
+	kstack := top(kernelStack[id][:])
+	c.TSS.SetIST(ISTDoubleFault, top(dfStack[id][:]))
+	c.TSS.SetIST(ISTNMI, top(nmiStack[id][:]))
+	c.TSS.SetIST(ISTMachine, top(mcStack[id][:]))
+	c.TSS.SetIST(ISTException, top(excStack[id][:]))
+	c.TSS.SetIST(ISTInterrupt, kstack)
+	c.TSS.SetRSP0(kstack) // every gate has an IST; RSP0 for completeness
+	c.KStack = kstack
 	arch.LoadIDT(uintptr(unsafe.Pointer(&idtDesc)))
 }
 

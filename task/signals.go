@@ -481,9 +481,25 @@ func (t *Thread) handlerFrame(c *irq.Context, live bool, trap *sched.TrapInfo, i
 	if !signal.Place(d, &c.TF, pl) {
 		return false
 	}
-	root := t.uc.Root
 	span := uintptr(pl.FPAddr + signal.FPSize - pl.FrameAddr)
-	if p := mm.UserPointerIRQ(root, uintptr(pl.FrameAddr), span, true); p != nil {
+	p := mm.UserPointerIRQ(t.uc.Root, uintptr(pl.FrameAddr), span, true)
+	return t.writeFrame(c, live, p)
+}
+
+// writeFrame is handlerFrame's second half: it writes the frame this
+// CPU's scratch describes to the user stack, through p where the frame
+// and its FPU image lie in one mapped page, and points c at the
+// handler. A function apart, reading the scratch again, so that
+// handlerFrame keeps no per-CPU pointers across UserPointerIRQ, the
+// deepest of interrupt context's nosplit chains.
+//
+//go:nosplit
+//go:noinline
+func (t *Thread) writeFrame(c *irq.Context, live bool, p unsafe.Pointer) bool {
+	s := cpuScratch()
+	d, pl := &s.out, &s.at
+	root := t.uc.Root
+	if p != nil {
 		// Frame and FPU image in one page, as they mostly are: written in
 		// place, each byte once.
 		fp := (*irq.FPState)(unsafe.Add(p, pl.FPAddr-pl.FrameAddr))

@@ -43,6 +43,9 @@ var interruptRoots = []string{
 	// Reached through interfaces (pic.Bus), which direct-call edges miss.
 	"sigil/arch.(*Ports).In8",
 	"sigil/arch.(*Ports).Out8",
+	// An application processor's bring-up runs on its own small stack
+	// with a fake g and no runtime: the same rules.
+	"sigil/boot.apMain",
 }
 
 var callRE = regexp.MustCompile(`\bCALL ([^\s(]+)\(SB\)`)

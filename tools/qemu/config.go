@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
 	"time"
 )
 
@@ -29,6 +30,7 @@ type Config struct {
 	Append    string        // kernel command line, e.g. "test=runtime irq=pic"
 	Initrd    string        // optional cpio passed with -initrd
 	Memory    string        // guest RAM, e.g. "256M"; "" means DefaultMemory
+	CPUs      int           // -smp N; 0 leaves QEMU's default (one CPU)
 	Accel     string        // "", "auto", "kvm" or "tcg"; ""/"auto" use DetectAccel
 	QMP       bool          // create a QMP socket in a temp dir and connect to it (needed by SendKeys)
 	DebugExit bool          // add the isa-debug-exit device (tests want this)
@@ -54,6 +56,9 @@ func Args(cfg Config, accel, qmpSocket string) []string {
 		mem = DefaultMemory
 	}
 	args = append(args, "-m", mem)
+	if cfg.CPUs > 0 {
+		args = append(args, "-smp", strconv.Itoa(cfg.CPUs))
+	}
 	if accel != "" {
 		args = append(args, "-accel", accel)
 	}

@@ -37,6 +37,13 @@ func TestArgs(t *testing.T) {
 				"-qmp", "unix:/tmp/x/qmp.sock,server=on,wait=off", "-smp", "2"},
 		},
 		{
+			name:  "cpus",
+			cfg:   Config{Kernel: "k", CPUs: 4},
+			accel: "tcg",
+			want: []string{"-kernel", "k", "-m", "256M", "-smp", "4", "-accel", "tcg",
+				"-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot"},
+		},
+		{
 			name: "no accel, QMP without socket",
 			cfg:  Config{Kernel: "k", QMP: true},
 			want: []string{"-kernel", "k", "-m", "256M",
