@@ -53,23 +53,37 @@ func tablesLock(root uint64) *arch.Spinlock {
 // lockTables takes the lock guarding root's tables for one operation and
 // returns the gather its frees go to; unlockTables flushes and frees what
 // was gathered, then releases the lock. Goroutine context (with interrupts
-// off or on) and interrupt context alike.
+// off or on) and interrupt context alike. Where interrupts are off already
+// (interrupt context, and vm's sections, which run with them off), nothing
+// can preempt this nosplit code, so the lock is taken as interrupt context
+// takes it, without push_off's bookkeeping: most operations come that way,
+// and fork and exit make dozens.
 //
 //go:nosplit
 func lockTables(root uint64) *gather {
-	tablesLock(root).Lock()
+	l := tablesLock(root)
+	irqsOff := arch.Bare() && arch.Flags()&arch.RFLAGS_IF == 0
+	if irqsOff {
+		l.LockIRQ()
+	} else {
+		l.Lock()
+	}
 	g := &userGather
 	if root == KernelRoot {
 		g = &kernelGather
 	}
-	g.root = root
+	g.root, g.irqsOff = root, irqsOff
 	return g
 }
 
 //go:nosplit
 func unlockTables(g *gather) {
 	g.finish()
-	tablesLock(g.root).Unlock()
+	if g.irqsOff {
+		tablesLock(g.root).UnlockIRQ()
+	} else {
+		tablesLock(g.root).Unlock()
+	}
 }
 
 // A gather holds what an operation took out of root's page tables until
@@ -79,9 +93,10 @@ func unlockTables(g *gather) {
 // the middle, as tlb_flush_mmu does. userGather is guarded by userTables,
 // kernelGather by kernelTables.
 type gather struct {
-	root uint64
-	n    uint
-	held [256]uint64
+	root    uint64
+	irqsOff bool // the lock was taken with LockIRQ
+	n       uint
+	held    [256]uint64
 }
 
 var userGather, kernelGather gather
