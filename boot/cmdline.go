@@ -1,6 +1,11 @@
 package boot
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"sigil/klog"
+	"sigil/sysv"
+)
 
 // The kernel command line is split into words as Linux's next_arg
 // (lib/cmdline.c) splits it: words are separated by white space except
@@ -55,4 +60,44 @@ func splitCmdline(line string, buf []byte, argv []string) []string {
 // isSpace is the kernel's isspace for the command line's separators.
 func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
+// setConsoleLevel applies the console verbosity words of the command line
+// in order, as Linux's early parameters: "quiet" (console_loglevel 4),
+// "debug" (10) and "loglevel=N"; a later word overrides an earlier one.
+func setConsoleLevel() {
+	var words [sysv.MaxWords / 2]string
+	for _, w := range splitCmdline(unsafe.String(&info.Cmdline[0], info.CmdlineLen), scratchBuf[:], words[:0]) {
+		if w == "--" {
+			break
+		}
+		if l, ok := ConsoleLevelWord(w); ok {
+			klog.SetConsoleLevel(l)
+		}
+	}
+}
+
+// ConsoleLevelWord is the console level a command-line word sets, if it
+// sets one: quiet, debug, or loglevel=N with N a decimal number (an
+// invalid number is ignored, as loglevel_setup's get_option failing).
+func ConsoleLevelWord(w string) (int, bool) {
+	switch w {
+	case "quiet":
+		return klog.QuietConsoleLevel, true
+	case "debug":
+		return klog.DebugConsoleLevel, true
+	}
+	const key = "loglevel="
+	if len(w) <= len(key) || w[:len(key)] != key {
+		return 0, false
+	}
+	n := 0
+	for i := len(key); i < len(w); i++ {
+		c := w[i]
+		if c < '0' || c > '9' || n > 1<<20 {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
 }
