@@ -239,7 +239,7 @@ func (k *kmsgFile) Close() {
 		k.mu.Lock()
 		comm := k.comm
 		k.mu.Unlock()
-		fmt.Printf("<4>sigil: %s: %d output lines suppressed due to ratelimiting\n", comm, n)
+		fmt.Printf("<4>sigil: printk: %s: %d output lines suppressed due to ratelimiting\n", comm, n)
 	}
 	if k.reader != nil {
 		readers.Add(-1)
