@@ -182,16 +182,7 @@ func PutHex(v uint64) {
 //go:nosplit
 func PutDec(v uint64) {
 	var buf [20]byte
-	i := len(buf)
-	for {
-		i--
-		buf[i] = byte('0' + v%10)
-		v /= 10
-		if v == 0 {
-			break
-		}
-	}
-	emit(buf[i:], klog.DefaultMessageLevel)
+	emit(klog.AppendDec(buf[:0], v), klog.DefaultMessageLevel)
 }
 
 // ReadByte returns a received byte if one is waiting.

@@ -67,6 +67,11 @@ func appendByte(b []byte, c byte) []byte {
 	return b
 }
 
+// AppendDec appends v in decimal (console.PutDec's digits).
+//
+//go:nosplit
+func AppendDec(b []byte, v uint64) []byte { return appendUint(b, v, 0, 0) }
+
 // appendUint appends v in decimal, left-padded with pad to width.
 //
 //go:nosplit

@@ -13,6 +13,7 @@ package klog
 
 import (
 	"sync/atomic"
+	"unsafe"
 
 	"sigil/arch"
 	"sigil/clock"
@@ -119,8 +120,8 @@ func Store(facility, level int, text []byte) {
 //
 //go:nosplit
 func attach() {
-	if log.buf == nil {
-		log.buf = logBuf[:]
+	if log.base == 0 {
+		log.base, log.size = uintptr(unsafe.Pointer(&logBuf)), BufLen
 	}
 }
 

@@ -91,26 +91,31 @@ func TestFormats(t *testing.T) {
 }
 
 func TestPrefixes(t *testing.T) {
-	for _, c := range []struct {
-		in    string
-		level int
-		n     int
-	}{{"<3>x", 3, 3}, {"<7>", 7, 3}, {"<8>x", -1, 0}, {"\0015x", 5, 2}, {"<3", -1, 0}, {"x<3>", -1, 0}} {
-		if l, n := ParsePrefix([]byte(c.in)); l != c.level || n != c.n {
-			t.Errorf("ParsePrefix(%q) = %d, %d", c.in, l, n)
+	kernel := func(in string, level, n int) {
+		if l, m := ParsePrefix([]byte(in)); l != level || m != n {
+			t.Errorf("ParsePrefix(%q) = %d, %d; want %d, %d", in, l, m, level, n)
 		}
 	}
-	for _, c := range []struct {
-		in       string
-		fac, lvl int
-		text     string
-	}{{"hi", 1, 4, "hi"}, {"<3>hi", 1, 3, "hi"}, {"<27>hi", 3, 3, "hi"}, {"<0>hi", 1, 0, "hi"},
-		{"<x>hi", 1, 4, "<x>hi"}, {"<12", 1, 4, "<12"}, {"<>hi", 1, 0, "hi"}, {"<4294967303>x", 1, 7, "x"}} {
-		f, l, text := ParseUserPrefix([]byte(c.in), FacilityUser, DefaultMessageLevel)
-		if f != c.fac || l != c.lvl || string(text) != c.text {
-			t.Errorf("ParseUserPrefix(%q) = %d, %d, %q", c.in, f, l, text)
+	kernel("<3>x", 3, 3)
+	kernel("<7>", 7, 3)
+	kernel("<8>x", -1, 0)
+	kernel("\0015x", 5, 2)
+	kernel("<3", -1, 0)
+	kernel("x<3>", -1, 0)
+	user := func(in string, fac, lvl int, want string) {
+		f, l, text := ParseUserPrefix([]byte(in), FacilityUser, DefaultMessageLevel)
+		if f != fac || l != lvl || string(text) != want {
+			t.Errorf("ParseUserPrefix(%q) = %d, %d, %q", in, f, l, text)
 		}
 	}
+	user("hi", 1, 4, "hi")
+	user("<3>hi", 1, 3, "hi")
+	user("<27>hi", 3, 3, "hi")
+	user("<0>hi", 1, 0, "hi")
+	user("<x>hi", 1, 4, "<x>hi")
+	user("<12", 1, 4, "<12")
+	user("<>hi", 1, 0, "hi")
+	user("<4294967303>x", 1, 7, "x")
 }
 
 func FuzzParsePrefix(f *testing.F) {

@@ -16,7 +16,12 @@ import "unsafe"
 // fits before the end. Ring's methods take no lock: the caller holds one
 // (package klog's lock for the kernel's log).
 type Ring struct {
-	buf         []byte
+	// The bytes, by address: the record path stores no pointer, which
+	// would need a write barrier (interrupt context has no P for one).
+	// keep holds a buffer NewRing was given for the garbage collector.
+	base        uintptr
+	size        uint32
+	keep        []byte
 	first, next uint32 // offsets of the oldest record and of the next one to store
 	firstSeq    uint64 // sequence number of the oldest record
 	nextSeq     uint64 // sequence number the next record gets; empty when equal to firstSeq
@@ -53,12 +58,14 @@ const LineMax = 1024 - 32
 
 // NewRing makes a ring over buf, whose length must be a multiple of 8 and
 // at least 4 times hdrSize+LineMax.
-func NewRing(buf []byte) Ring { return Ring{buf: buf} }
+func NewRing(buf []byte) Ring {
+	return Ring{base: uintptr(unsafe.Pointer(unsafe.SliceData(buf))), size: uint32(len(buf)), keep: buf}
+}
 
 // Size is the ring's capacity in bytes (syslog's SIZE_BUFFER).
 //
 //go:nosplit
-func (r *Ring) Size() int { return len(r.buf) }
+func (r *Ring) Size() int { return int(r.size) }
 
 // FirstSeq is the oldest record's sequence number (NextSeq if empty).
 //
@@ -78,7 +85,7 @@ func (r *Ring) hdr(off uint32) *header { return (*header)(r.at(off)) }
 
 //go:nosplit
 func (r *Ring) at(off uint32) unsafe.Pointer {
-	return unsafe.Add(unsafe.Pointer(unsafe.SliceData(r.buf)), off)
+	return unsafe.Add(unsafe.Pointer(nil), r.base+uintptr(off))
 }
 
 // resolve returns where the record at off really starts: offset 0 past a
@@ -86,7 +93,7 @@ func (r *Ring) at(off uint32) unsafe.Pointer {
 //
 //go:nosplit
 func (r *Ring) resolve(off uint32) uint32 {
-	if uint32(len(r.buf))-off < hdrSize || r.hdr(off).textLen == textWrap {
+	if r.size-off < hdrSize || r.hdr(off).textLen == textWrap {
 		return 0
 	}
 	return off
@@ -99,7 +106,7 @@ func recSize(textLen uint32) uint32 { return (hdrSize + textLen + align - 1) &^ 
 //
 //go:nosplit
 func (r *Ring) room(sz uint32) (uint32, bool) {
-	end := uint32(len(r.buf))
+	end := r.size
 	empty := r.firstSeq == r.nextSeq
 	if empty || r.next >= r.first {
 		// Free: [next, end) and [0, first).
@@ -139,7 +146,7 @@ func (r *Ring) Store(facility, level uint8, ts uint64, text []byte) uint64 {
 		r.dropFirst()
 		at, ok = r.room(sz)
 	}
-	if at != r.next && uint32(len(r.buf))-r.next >= hdrSize {
+	if at != r.next && r.size-r.next >= hdrSize {
 		r.hdr(r.next).textLen = textWrap
 	}
 	if r.firstSeq == r.nextSeq {
@@ -195,7 +202,7 @@ func (r *Ring) Read(c *Cursor, buf []byte) (rec Record, text []byte, ok bool) {
 	}
 	off := r.resolve(c.off)
 	h := r.hdr(off)
-	text = r.buf[off+hdrSize : off+hdrSize+uint32(h.textLen)]
+	text = unsafe.Slice((*byte)(r.at(off+hdrSize)), h.textLen)
 	if buf != nil {
 		copy(buf, text)
 	}

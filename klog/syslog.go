@@ -71,14 +71,7 @@ func SyslogReadAll(size int, clearAfter bool) []byte {
 		clear = log.Start()
 	}
 	// find_first_fitting_seq: drop the oldest until the rest fits.
-	total := 0
-	for c := clear; ; {
-		rec, text, ok := log.Read(&c, nil)
-		if !ok {
-			break
-		}
-		total += SyslogSize(rec, text)
-	}
+	total := syslogSizeFrom(clear)
 	c := clear
 	for total > size {
 		rec, text, ok := log.Read(&c, nil)
@@ -167,17 +160,22 @@ func SyslogSizeUnread() int {
 	if sysSeq.Seq < log.FirstSeq() {
 		sysSeq, sysPartial = log.Start(), 0
 	}
+	n := syslogSizeFrom(sysSeq) - sysPartial
+	lock.Unlock()
+	return max(n, 0)
+}
+
+// syslogSizeFrom is the syslog text's length of the records from c on.
+// Under lock.
+func syslogSizeFrom(c Cursor) int {
 	n := 0
-	for c := sysSeq; ; {
+	for {
 		rec, text, ok := log.Read(&c, nil)
 		if !ok {
-			break
+			return n
 		}
 		n += SyslogSize(rec, text)
 	}
-	n -= sysPartial
-	lock.Unlock()
-	return max(n, 0)
 }
 
 // Size is the ring's size in bytes (SYSLOG_ACTION_SIZE_BUFFER).
