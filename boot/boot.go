@@ -87,7 +87,6 @@ func ACPIMADT() (apic.MADT, bool) { return madt, haveMADT }
 func boot0(startInfoPA, tsc uint64) uintptr {
 	entryTSC = tsc
 	console.Init()
-	console.Puts("sigil: Sigil booting (PVH entry)\n")
 
 	cpu := arch.Boot()
 	arch.InstallCPU(cpu, 0)
@@ -99,6 +98,8 @@ func boot0(startInfoPA, tsc uint64) uintptr {
 	if !readStartInfo(startInfoPA) {
 		halt("sigil: no valid PVH start_info; boot with qemu-system-x86_64 -kernel\n")
 	}
+	setConsoleLevel()
+	console.Puts("<6>sigil: Sigil booting (PVH entry)\n")
 	setupMemory()
 	clock.Init()
 

@@ -1,6 +1,11 @@
 package boot
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"sigil/klog"
+	"sigil/sysv"
+)
 
 // The kernel command line is split into words as Linux's next_arg
 // (lib/cmdline.c) splits it: words are separated by white space except
@@ -136,4 +141,35 @@ func hexDigit(c byte) int {
 		return int(c-'A') + 10
 	}
 	return -1
+}
+// setConsoleLevel applies the console verbosity words of the command line
+// in order, as Linux's early parameters: "quiet" (console_loglevel 4),
+// "debug" (10) and "loglevel=N"; a later word overrides an earlier one.
+func setConsoleLevel() {
+	var words [sysv.MaxWords / 2]string
+	for _, w := range splitCmdline(unsafe.String(&info.Cmdline[0], info.CmdlineLen), scratchBuf[:], words[:0]) {
+		if w == "--" {
+			break
+		}
+		if l, ok := ConsoleLevelWord(w); ok {
+			klog.SetConsoleLevel(l)
+		}
+	}
+}
+
+// ConsoleLevelWord is the console level a command-line word sets, if it
+// sets one: quiet, debug, or loglevel=N with N read as loglevel's
+// get_option reads it (parseOption; a word with no number is ignored).
+func ConsoleLevelWord(w string) (int, bool) {
+	switch w {
+	case "quiet":
+		return klog.QuietConsoleLevel, true
+	case "debug":
+		return klog.DebugConsoleLevel, true
+	}
+	const key = "loglevel="
+	if len(w) <= len(key) || w[:len(key)] != key {
+		return 0, false
+	}
+	return parseOption(w[len(key):])
 }

@@ -1,11 +1,19 @@
 // Package console is the kernel's COM1 console at the lowest level: a
 // polled 16550 UART writer that works before the Go runtime starts and from
 // interrupt and syscall context. It is //go:nosplit throughout and never
-// allocates or locks (on one CPU with interrupts off, writes cannot
-// interleave).
+// allocates. Every line the kernel prints through it (Write, Puts,
+// PutHex, PutDec, PutByte) is also a record in the kernel log (package
+// klog), at the level of its "<N>" prefix or the default level, and
+// reaches the UART only if that level is below the console's
+// (console_loglevel).
 package console
 
-import "sigil/arch"
+import (
+	"unsafe"
+
+	"sigil/arch"
+	"sigil/klog"
+)
 
 // COM1 and the 16550 registers (PC16550D datasheet, Table 2).
 const (
@@ -47,33 +55,113 @@ func putRaw(c byte) {
 	arch.Outb(COM1+regData, c)
 }
 
-// PutByte writes one byte, turning "\n" into "\r\n" as a terminal's output
-// post-processing (termios OPOST|ONLCR) would.
+// putCRLF writes one byte to the UART, turning "\n" into "\r\n" as a
+// terminal's output post-processing (termios OPOST|ONLCR) would.
 //
 //go:nosplit
-func PutByte(c byte) {
+func putCRLF(c byte) {
 	if c == '\n' {
 		putRaw('\r')
 	}
 	putRaw(c)
 }
 
-// Write writes b.
+// The line being printed: the kernel prints lines in pieces (a fault
+// report is a run of Puts and PutHex calls), and the log takes whole
+// lines. Guarded by lineLock, except on a CPU that already holds it (a
+// fault while printing), which prints without recording.
+var (
+	lineLock  arch.Spinlock
+	lineBuf   [klog.LineMax]byte
+	lineLen   int  // bytes of lineBuf in use
+	lineLevel = -1 // the line's level; -1 before its first byte (static: boot0 prints before package initialisation)
+	lineShown bool // whether the line goes to the UART
+)
+
+// emit prints s as part of the kernel's output, at level def for lines
+// that start without a "<N>" prefix. Under lineLock unless recursive.
 //
 //go:nosplit
-func Write(b []byte) {
-	for i := 0; i < len(b); i++ {
-		PutByte(b[i])
+func emit(s []byte, def int) {
+	if lineLock.Held() {
+		for i := 0; i < len(s); i++ {
+			putCRLF(s[i])
+		}
+		return
 	}
+	lineLock.Lock()
+	for i := 0; i < len(s); i++ {
+		if lineLevel < 0 {
+			lvl, n := klog.ParsePrefix(s[i:])
+			if n > 0 {
+				i += n
+			} else {
+				lvl = def
+			}
+			lineLevel, lineShown = lvl, klog.Shown(lvl)
+			if i == len(s) {
+				break
+			}
+		}
+		c := s[i]
+		if lineShown {
+			putCRLF(c)
+		}
+		if c == '\n' {
+			klog.Store(0, lineLevel, stripSigil(lineBuf[:lineLen]))
+			lineLen, lineLevel = 0, -1
+			continue
+		}
+		if lineLen < len(lineBuf) {
+			lineBuf[lineLen] = c
+			lineLen++
+		}
+	}
+	lineLock.Unlock()
 }
+
+// stripSigil drops the "sigil: " every kernel line starts with on the
+// console: in the log, as in Linux's, the timestamp leads.
+//
+//go:nosplit
+func stripSigil(b []byte) []byte {
+	const p = "sigil: "
+	if len(b) < len(p) {
+		return b
+	}
+	for i := 0; i < len(p); i++ {
+		if b[i] != p[i] {
+			return b
+		}
+	}
+	return b[len(p):]
+}
+
+// PutByte writes one byte of the kernel's output.
+//
+//go:nosplit
+func PutByte(c byte) {
+	b := [1]byte{c}
+	emit(b[:], klog.DefaultMessageLevel)
+}
+
+// Write writes b: the kernel's own runtime's standard output, and
+// kernel messages.
+//
+//go:nosplit
+func Write(b []byte) { emit(b, klog.DefaultMessageLevel) }
+
+// WriteLevel writes b with level def for lines without a prefix (the
+// runtime's standard error is its panic path: klog.LevelErr).
+//
+//go:nosplit
+func WriteLevel(b []byte, def int) { emit(b, def) }
 
 // Puts writes s.
 //
 //go:nosplit
 func Puts(s string) {
-	for i := 0; i < len(s); i++ {
-		PutByte(s[i])
-	}
+	emit(unsafe.Slice(unsafe.StringData(s), len(s)), klog.DefaultMessageLevel)
 }
 
 // PutHex writes v as 0x followed by 16 hex digits.
@@ -81,11 +169,12 @@ func Puts(s string) {
 //go:nosplit
 func PutHex(v uint64) {
 	const digits = "0123456789abcdef"
-	putRaw('0')
-	putRaw('x')
-	for shift := 60; shift >= 0; shift -= 4 {
-		putRaw(digits[(v>>uint(shift))&0xf])
+	var buf [18]byte
+	buf[0], buf[1] = '0', 'x'
+	for i, shift := 2, 60; shift >= 0; i, shift = i+1, shift-4 {
+		buf[i] = digits[(v>>uint(shift))&0xf]
 	}
+	emit(buf[:], klog.DefaultMessageLevel)
 }
 
 // PutDec writes v in decimal.
@@ -93,18 +182,7 @@ func PutHex(v uint64) {
 //go:nosplit
 func PutDec(v uint64) {
 	var buf [20]byte
-	i := len(buf)
-	for {
-		i--
-		buf[i] = byte('0' + v%10)
-		v /= 10
-		if v == 0 {
-			break
-		}
-	}
-	for ; i < len(buf); i++ {
-		putRaw(buf[i])
-	}
+	emit(klog.AppendDec(buf[:0], v), klog.DefaultMessageLevel)
 }
 
 // ReadByte returns a received byte if one is waiting.
@@ -141,4 +219,22 @@ func (Raw) Write(p []byte) (int, error) {
 	}
 	rawLock.Unlock()
 	return len(p), nil
+}
+
+// Record logs one record that is not a line of the kernel's own output (a
+// line written to /dev/kmsg): stored at facility and level, and shown on
+// the console, newline added, when its level is below the console's.
+func Record(facility, level int, text []byte) {
+	if lineLock.Held() {
+		return
+	}
+	lineLock.Lock()
+	if klog.Shown(level) {
+		for _, c := range text {
+			putCRLF(c)
+		}
+		putCRLF('\n')
+	}
+	klog.Store(facility, level, text)
+	lineLock.Unlock()
 }

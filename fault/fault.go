@@ -80,11 +80,11 @@ func survivorReporter() {
 		Report(os.Stdout, &ctx, survivor.cr2, survivor.tid)
 		inst, _, err := Decode(ctx.TF.RIP)
 		if err != nil {
-			fmt.Printf("sigil: fault: cannot skip the instruction (%v): thread %d stays parked\n", err, survivor.tid)
+			fmt.Printf("<0>sigil: fault: cannot skip the instruction (%v): thread %d stays parked\n", err, survivor.tid)
 			continue
 		}
 		next := ctx.TF.RIP + uint64(inst.Len)
-		fmt.Printf("sigil: fault: resuming thread %d at %s\n", survivor.tid, Symbolize(next))
+		fmt.Printf("<0>sigil: fault: resuming thread %d at %s\n", survivor.tid, Symbolize(next))
 		survivor.pending = false
 		sched.Resume(survivor.tid, next)
 	}
@@ -139,7 +139,7 @@ func die() {
 // Report writes the decoded report of a kernel fault.
 func Report(w interface{ Write([]byte) (int, error) }, c *irq.Context, cr2 uint64, tid int32) {
 	f := &c.TF
-	p := func(format string, args ...any) { fmt.Fprintf(w, "sigil: fault: "+format+"\n", args...) }
+	p := func(format string, args ...any) { fmt.Fprintf(w, "<0>sigil: fault: "+format+"\n", args...) }
 	p("%s in kernel thread %d at %s", irq.VectorName(f.Vector), tid, Symbolize(f.RIP))
 	if f.Vector == irq.VecPageFault {
 		p("address %#x (%s)", cr2, DescribePF(f.ErrorCode))

@@ -20,6 +20,7 @@ const (
 	CAP_MKNOD            = 27
 	CAP_SETFCAP          = 31
 	CAP_MAC_OVERRIDE     = 32
+	CAP_SYSLOG           = 34
 	CAP_WAKE_ALARM       = 35
 	CAP_LAST_CAP         = 40 // CAP_CHECKPOINT_RESTORE
 	CAP_ALL              = 1<<(CAP_LAST_CAP+1) - 1

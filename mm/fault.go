@@ -25,7 +25,7 @@ func HandlePageFault(c *irq.Context) bool {
 			return true
 		}
 		if oom {
-			console.Puts("sigil: out of memory: no frame for kernel page ")
+			console.Puts("<0>sigil: out of memory: no frame for kernel page ")
 			console.PutHex(uint64(addr))
 			console.Puts("\n")
 			power.Off(power.ExitOutOfMemory)

@@ -454,7 +454,7 @@ func SetWatchdog(deadline int64) { watchdogDeadline.Store(deadline) }
 //go:nosplit
 func checkWatchdog(now int64) {
 	if d := watchdogDeadline.Load(); d != 0 && now >= d {
-		console.Puts("sigil: fault report did not finish: powering off\n")
+		console.Puts("<0>sigil: fault report did not finish: powering off\n")
 		power.Off(power.ExitKernelFault)
 	}
 }

@@ -3,6 +3,7 @@ package sys
 import (
 	"sigil/console"
 	"sigil/irq"
+	"sigil/klog"
 	"sigil/linux"
 )
 
@@ -83,6 +84,19 @@ func ref(kind fileKind, obj int32, d int32) {
 	}
 }
 
+// consoleLevel is the kernel-log level of lines the runtime writes to fd
+// without a "<N>" prefix: the default message level on standard output
+// (fmt.Printf), an error on standard error, where the runtime's panics
+// and fatal errors go, so that "quiet" still shows them.
+//
+//go:nosplit
+func consoleLevel(fd uint64) int {
+	if fd == 2 {
+		return klog.LevelErr
+	}
+	return klog.DefaultMessageLevel
+}
+
 //go:nosplit
 func sysWrite(c *irq.Context) {
 	_, buf, n, _, _, _ := args(c)
@@ -92,7 +106,7 @@ func sysWrite(c *irq.Context) {
 	}
 	switch f.kind {
 	case kindConsole:
-		console.Write(bytesAt(buf, n))
+		console.WriteLevel(bytesAt(buf, n), consoleLevel(c.TF.RDI))
 		ret(c, n)
 	case kindEventfd:
 		eventfdWrite(c, f, buf, n)
@@ -118,7 +132,7 @@ func sysWritev(c *irq.Context) {
 	var total uint64
 	for i := uint64(0); i < cnt; i++ {
 		v := (*linux.Iovec)(at(iov + i*16))
-		console.Write(bytesAt(v.Base, v.Len))
+		console.WriteLevel(bytesAt(v.Base, v.Len), consoleLevel(c.TF.RDI))
 		total += v.Len
 	}
 	ret(c, total)

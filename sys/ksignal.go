@@ -86,7 +86,7 @@ func deliverPending(c *irq.Context, t *sched.Thread) {
 		case h == linux.SIG_IGN:
 		case h == linux.SIG_DFL:
 			if d := signal.DefaultAction(sig); d == signal.Terminate || d == signal.Core {
-				console.Puts("sigil: the kernel's runtime was killed by signal ")
+				console.Puts("<0>sigil: the kernel's runtime was killed by signal ")
 				console.PutDec(uint64(sig))
 				console.Puts("\n")
 				power.Off(power.ExitPanic)
@@ -97,7 +97,7 @@ func deliverPending(c *irq.Context, t *sched.Thread) {
 			d.Info = signal.Info(sig, code)
 			signal.SetSender(&d.Info, kernelPID, 0)
 			if !deliver(c, t, sig) {
-				console.Puts("sigil: no room for the kernel runtime's signal frame\n")
+				console.Puts("<0>sigil: no room for the kernel runtime's signal frame\n")
 				power.Off(power.ExitKernelFault)
 			}
 			return // one frame per return; the rest after its sigreturn

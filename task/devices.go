@@ -35,7 +35,7 @@ func MakeDevices(console *tty.TTY) *vfs.Node {
 	}{
 		{"console", 0o620, devConsole}, {"tty", 0o666, devTTY}, {"null", 0o666, devNull},
 		{"zero", 0o666, devZero}, {"full", 0o666, devFull}, {"random", 0o666, devRandom},
-		{"urandom", 0o666, devURandom}, {"ptmx", 0o666, devPtmx},
+		{"urandom", 0o666, devURandom}, {"ptmx", 0o666, devPtmx}, {"kmsg", 0o644, devKmsg},
 	} {
 		n, _ := Root.Add("/dev/"+d.name, vfs.S_IFCHR|d.perm, nil)
 		n.Rdev = d.rdev
@@ -69,6 +69,8 @@ func openDevice(t *Thread, n *vfs.Node, flags uint64) (*file.File, error) {
 		ops = ttyFile{theConsole, n, nil}
 	case devTTY:
 		return openCurrentTTY(t, n, flags)
+	case devKmsg:
+		return openKmsg(t, n, flags)
 	case devPtmx:
 		return openPtmx(t, n, flags)
 	default:

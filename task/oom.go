@@ -49,7 +49,7 @@ func outOfMemory(as *AddressSpace) bool {
 		return true // it exited meanwhile
 	}
 	vas.victim.Store(true)
-	fmt.Printf("sigil: out of memory: killed process %d (%s) total-vm:%dkB, anon-rss:%dkB, file-rss:%dkB, shmem-rss:%dkB, pgtables:%dkB\n",
+	fmt.Printf("<3>sigil: out of memory: killed process %d (%s) total-vm:%dkB, anon-rss:%dkB, file-rss:%dkB, shmem-rss:%dkB, pgtables:%dkB\n",
 		v.p.PID, v.comm, v.st.Size, v.st.RSSAnon, v.st.RSSFile, v.st.RSSShmem, v.st.PTE)
 	v.p.kill(signaledStatus(int(linux.SIGKILL)))
 	select {

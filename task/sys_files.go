@@ -411,15 +411,23 @@ func positionalVec(t *Thread, a *args, op sysFunc) (uint64, error) {
 	})
 }
 
+// seeker is a file with its own lseek (a device's llseek).
+type seeker interface {
+	Llseek(off int64, whence uint64) (int64, error)
+}
+
 func sysLseek(t *Thread, a *args) (uint64, error) {
 	f, err := t.p.files.get(a[0])
 	if err != nil {
 		return 0, err
 	}
-	switch f.Ops.(type) {
+	switch ops := f.Ops.(type) {
 	case file.Regular, file.Dir:
 	case file.Path:
 		return 0, linux.EBADF
+	case seeker:
+		off, err := ops.Llseek(int64(a[1]), a[2])
+		return uint64(off), err
 	default:
 		if f.Node != nil {
 			return 0, nil // character devices: seeking is a no-op

@@ -209,10 +209,10 @@ func sysReboot(t *Thread, a *args) (uint64, error) {
 	}
 	switch cmd {
 	case linux.LINUX_REBOOT_CMD_POWER_OFF:
-		fmt.Println("sigil: reboot: Power down")
+		fmt.Println("<0>sigil: reboot: Power down")
 		power.Off(power.ExitOK)
 	case linux.LINUX_REBOOT_CMD_HALT:
-		fmt.Println("sigil: reboot: System halted")
+		fmt.Println("<0>sigil: reboot: System halted")
 		power.Halt()
 	case linux.LINUX_REBOOT_CMD_RESTART2:
 		if _, err := t.p.as.CopyInString(a[3], 256); err != nil {
@@ -220,7 +220,7 @@ func sysReboot(t *Thread, a *args) (uint64, error) {
 		}
 		fallthrough
 	case linux.LINUX_REBOOT_CMD_RESTART:
-		fmt.Println("sigil: reboot: Restarting system")
+		fmt.Println("<0>sigil: reboot: Restarting system")
 		power.Restart()
 	case linux.LINUX_REBOOT_CMD_CAD_ON, linux.LINUX_REBOOT_CMD_CAD_OFF:
 		return 0, nil // no Ctrl+Alt+Del from the keyboard driver to act on

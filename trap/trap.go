@@ -102,7 +102,7 @@ func userException(c *irq.Context, cpu *arch.CPU) {
 //go:nosplit
 func kernelFault(c *irq.Context, cpu *arch.CPU) {
 	if cpu.IRQDepth > 2 {
-		console.Puts("sigil: fault while handling a fault\n")
+		console.Puts("<0>sigil: fault while handling a fault\n")
 		irq.RawReport(c)
 		power.Off(power.ExitKernelFault)
 	}

@@ -17,6 +17,7 @@ import (
 	"sigil/fault"
 	"sigil/intr"
 	"sigil/irq"
+	"sigil/klog"
 	"sigil/linux"
 	"sigil/mm"
 	"sigil/mm/vm"
@@ -30,20 +31,20 @@ import (
 
 func main() {
 	atMain := arch.RDTSC()
-	fmt.Printf("sigil: boot: first instruction to main: %d us\n",
+	fmt.Printf("<6>sigil: boot: first instruction to main: %d us\n",
 		clock.TSCToNanos(atMain-boot.EntryTSC())/1000)
 	fault.Start()
 
 	args := parseArgs(os.Args[1:])
 	info := boot.BootInfo()
 	st := mm.Stats()
-	fmt.Printf("sigil: Sigil on %s, TSC %d MHz, %d MiB RAM (%d MiB free)\n",
+	fmt.Printf("<6>sigil: Sigil on %s, TSC %d MHz, %d MiB RAM (%d MiB free)\n",
 		runtime.Version(), clock.TSCHz()/1e6, st.Total*mm.PageSize>>20, st.Free*mm.PageSize>>20)
 	printInterrupts()
 	printProtections()
-	fmt.Printf("sigil: command line: %q\n", info.CmdlineString())
+	fmt.Printf("<6>sigil: command line: %q\n", info.CmdlineString())
 	if info.InitrdSize != 0 {
-		fmt.Printf("sigil: initrd: %d bytes at %#x\n", info.InitrdSize, info.InitrdAddr)
+		fmt.Printf("<6>sigil: initrd: %d bytes at %#x\n", info.InitrdSize, info.InitrdAddr)
 	}
 
 	startConsoleInput()
@@ -69,7 +70,7 @@ func main() {
 	if info.InitrdSize != 0 || args["init"] != "" {
 		runInit(args["init"], initArgs(os.Args[1:]))
 	}
-	fmt.Println("sigil: ready; commands: irqstat, poweroff (quit QEMU with Ctrl+A X)")
+	fmt.Println("<6>sigil: ready; commands: irqstat, poweroff (quit QEMU with Ctrl+A X)")
 	monitor()
 }
 
@@ -82,14 +83,14 @@ func runInit(path string, extra []string) {
 	info := boot.BootInfo()
 	con, err := task.MountInitrd(info.InitrdAddr, info.InitrdSize, tty.Console)
 	if err != nil {
-		fmt.Printf("sigil: %v\n", err)
+		fmt.Printf("<3>sigil: %v\n", err)
 		return
 	}
 	// Linux gives init HOME and TERM; PATH is added, as init systems set
 	// it, with BusyBox's applet directories.
 	env := []string{"PATH=/sbin:/usr/sbin:/bin:/usr/bin", "HOME=/", "TERM=linux"}
 	if _, err := task.StartInit(path, append([]string{path}, extra...), env, con); err != nil {
-		fmt.Printf("sigil: cannot start init %s: %v\n", path, err)
+		fmt.Printf("<3>sigil: cannot start init %s: %v\n", path, err)
 		return
 	}
 	for {
@@ -104,7 +105,7 @@ func startConsoleInput() {
 	con := tty.New(console.Raw{})
 	tty.Console = con
 	if err := ps2.InitController(); err != nil {
-		fmt.Printf("sigil: ps2: keyboard unavailable: %v\n", err)
+		fmt.Printf("<6>sigil: ps2: keyboard unavailable: %v\n", err)
 	} else {
 		intr.RouteISA(1, "i8042", ps2.Interrupt)
 		go ps2.Run(func(b []byte) { con.Input(b, keyboardSignal) })
@@ -120,7 +121,7 @@ func startConsoleInput() {
 // first).
 func keyboardSignal(sig linux.Signal, pgrp int32) {
 	task.SignalGroup(sig, pgrp)
-	fmt.Printf("sigil: kbd: %s\n", sig.Name())
+	fmt.Printf("<6>sigil: kbd: %s\n", sig.Name())
 }
 
 // monitor is the console's command loop until there is a shell.
@@ -137,7 +138,7 @@ func monitor() {
 		case "poweroff":
 			os.Exit(0)
 		default:
-			fmt.Printf("sigil: unknown command %q (try irqstat, poweroff)\n", line)
+			fmt.Printf("<6>sigil: unknown command %q (try irqstat, poweroff)\n", line)
 		}
 	}
 }
@@ -149,13 +150,13 @@ func printInterrupts() {
 		if ic.X2APIC {
 			kind = "x2APIC"
 		}
-		fmt.Printf("sigil: interrupts: %s (%s), IOAPIC routing, LAPIC timer %s at %d Hz (timer clock %d kHz at divide 16)\n",
+		fmt.Printf("<6>sigil: interrupts: %s (%s), IOAPIC routing, LAPIC timer %s at %d Hz (timer clock %d kHz at divide 16)\n",
 			ic.Mode, kind, ic.Timer, ic.TickHz, intr.LAPICTimerHz()/1000)
 	} else {
-		fmt.Printf("sigil: interrupts: %s (8259 pair), PIT tick at %d Hz\n", ic.Mode, ic.TickHz)
+		fmt.Printf("<6>sigil: interrupts: %s (8259 pair), PIT tick at %d Hz\n", ic.Mode, ic.TickHz)
 	}
 	if ic.Note != "" {
-		fmt.Printf("sigil: interrupts: %s\n", ic.Note)
+		fmt.Printf("<6>sigil: interrupts: %s\n", ic.Note)
 	}
 }
 
@@ -174,7 +175,7 @@ func printProtections() {
 	if arch.CR0()&arch.CR0_WP != 0 {
 		on = append(on, "wp")
 	}
-	fmt.Printf("sigil: cpu: protections %s\n", strings.Join(on, " "))
+	fmt.Printf("<6>sigil: cpu: protections %s\n", strings.Join(on, " "))
 }
 
 // initArgs returns the command-line words after "--": like Linux, Sigil
@@ -215,7 +216,10 @@ func applySysctls(args map[string]string) {
 		case name == "vm.overcommit_ratio" && n >= 0:
 			vm.SetOvercommit(vm.Overcommit(), n)
 			continue
+		case name == "kernel.dmesg_restrict" && (n == 0 || n == 1):
+			klog.DmesgRestrict.Store(int32(n))
+			continue
 		}
-		fmt.Printf("sigil: sysctl %s=%s: not a setting this kernel has\n", name, v)
+		fmt.Printf("<4>sigil: sysctl %s=%s: not a setting this kernel has\n", name, v)
 	}
 }
