@@ -20,7 +20,7 @@ func TestKernelLog(t *testing.T) {
 // a /dev/kmsg line of level 3 off the console but in the log; quiet
 // keeps level-6 boot lines off the console.
 func TestDmesg(t *testing.T) {
-	res := bootInit(t, `quiet init=/bin/busybox -- sh -c "dmesg | head -n 3; dmesg -r | grep initrd; dmesg -c > /dev/null; echo cleared; dmesg; dmesg -n 1; echo '<3>dmesg-test' > /dev/kmsg; dmesg -r"`)
+	res := bootInit(t, `quiet init=/bin/busybox -- sh -c "dmesg | head -n 5; dmesg -r | grep initrd; dmesg -c > /dev/null; echo cleared; dmesg; dmesg -n 1; echo '<3>dmesg-test' > /dev/kmsg; dmesg -r"`)
 	wantCode(t, res, 0)
 	wantLines(t, res.Output,
 		`(?m)^\[    0\.\d{6}\] Sigil booting \(PVH entry\)$`,
