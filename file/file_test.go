@@ -63,9 +63,10 @@ func TestPipe(t *testing.T) {
 	if n, _ := r.Ops.Read(c, r, b[:3]); string(b[:n]) != "hel" {
 		t.Errorf("read %q, want hel", b[:n])
 	}
-	// A full pipe takes nothing more from a non-blocking writer.
+	// A full pipe takes nothing more from a non-blocking writer. A
+	// whole number of pages is not merged into the slot holding 2 bytes.
 	big := make([]byte, PipeBuf)
-	if n, err := w.Ops.Write(c, w, big); n != PipeBuf-2 || err != nil {
+	if n, err := w.Ops.Write(c, w, big); n != PipeBuf-mm.PageSize || err != nil {
 		t.Errorf("write of %d into a pipe holding 2: %d, %v", PipeBuf, n, err)
 	}
 	if _, err := w.Ops.Write(c, w, []byte{1}); err != linux.EAGAIN {
@@ -205,5 +206,49 @@ func TestEventfd(t *testing.T) {
 	}
 	if poll(f) != linux.EPOLLOUT {
 		t.Errorf("zero counter: %#x, want EPOLLOUT", poll(f))
+	}
+}
+
+// TestPipeSize: F_SETPIPE_SZ's rounding and errors, and capacity counted
+// in page slots, as Linux 6.1 gave them in the same QEMU (user/c/pipesz).
+func TestPipeSize(t *testing.T) {
+	c := newCaller()
+	r, w := pipePair(linux.O_NONBLOCK)
+	p, _ := PipeOf(r)
+	for _, tc := range []struct {
+		size       uint64
+		privileged bool
+		want       int
+		err        error
+	}{
+		{0, true, 4096, nil},
+		{100000, true, 131072, nil},
+		{1<<31 + 1, true, 0, linux.EINVAL},
+		{1 << 31, true, 0, linux.ENOMEM},
+		{2 << 20, true, 2 << 20, nil},
+		{4 << 20, false, 0, linux.EPERM},
+		{1 << 20, false, 1 << 20, nil},
+		{8192, true, 8192, nil},
+	} {
+		if n, err := p.SetSize(tc.size, tc.privileged); n != tc.want || err != tc.err {
+			t.Errorf("SetSize(%d, %v) = %d, %v; want %d, %v", tc.size, tc.privileged, n, err, tc.want, tc.err)
+		}
+	}
+	buf := make([]byte, 8192)
+	w.Ops.Write(c, w, buf)
+	if _, err := p.SetSize(4096, true); err != linux.EBUSY {
+		t.Errorf("shrinking below two full slots: %v, want EBUSY", err)
+	}
+	if _, err := w.Ops.Write(c, w, buf[:1]); err != linux.EAGAIN {
+		t.Errorf("write into a full pipe: %v, want EAGAIN", err)
+	}
+	r.Ops.Read(c, r, buf)
+	w.Ops.Write(c, w, buf[:1])
+	w.Ops.Write(c, w, buf[:1]) // merged into the first slot
+	if n, _ := w.Ops.Write(c, w, buf); n != 4096 {
+		t.Errorf("8192 bytes into a 2-slot pipe holding 2 bytes: %d written, want 4096", n)
+	}
+	if n, _ := r.Ops.Read(c, r, make([]byte, 70000)); n != 4098 {
+		t.Errorf("read %d, want 4098", n)
 	}
 }

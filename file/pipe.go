@@ -8,16 +8,30 @@ import (
 	"sigil/mm"
 )
 
-// PipeBuf is a pipe's capacity (Linux's default, 16 pages).
-const PipeBuf = 64 << 10
+// A pipe holds its bytes in page-sized buffers, one per slot of its ring,
+// as Linux's pipe_inode_info does, because its capacity and what a write
+// may add are counted in slots: a write first tops up the last buffer
+// with the part of it that is not a whole number of pages (if that fits),
+// then takes a fresh slot for each page of the rest (pipe_write).
 
-// pipeAtomic is PIPE_BUF: writes up to it are not interleaved.
-const pipeAtomic = 4096
+// PipeBuf is a pipe's default capacity (PIPE_DEF_BUFFERS pages).
+const PipeBuf = 16 * mm.PageSize
 
+// PipeMaxSize is /proc/sys/fs/pipe-max-size: the most F_SETPIPE_SZ gives
+// without CAP_SYS_RESOURCE.
+const PipeMaxSize = 1 << 20
+
+// maxPipeSlots is the most slots a pipe's ring may have: Linux allocates
+// the ring with kcalloc, which fails (ENOMEM) past KMALLOC_MAX_SIZE (4 MiB)
+// of 40-byte struct pipe_buffers.
+const maxPipeSlots = (4 << 20) / 40
+
+// Pipe is a pipe's shared state. mu guards every field but id and changed.
 type Pipe struct {
-	id      uint64 // the inode number /proc shows (pipe:[id])
+	id      uint64 // the inode number /proc shows (pipe:[id]); set at NewPipe
 	mu      sync.Mutex
-	buf     []byte
+	bufs    [][]byte // the occupied slots, oldest first, each 1 to PageSize bytes
+	slots   int      // the ring's size (pipe->max_usage)
 	readers int
 	writers int
 	gen     uint64
@@ -26,7 +40,7 @@ type Pipe struct {
 
 // NewPipe makes a pipe and returns its two ends.
 func NewPipe() (PipeReader, PipeWriter) {
-	p := &Pipe{id: pipeIDs.Add(1), readers: 1, writers: 1, changed: NewNotifier()}
+	p := &Pipe{id: pipeIDs.Add(1), slots: PipeBuf / mm.PageSize, readers: 1, writers: 1, changed: NewNotifier()}
 	return PipeReader{p}, PipeWriter{p}
 }
 
@@ -45,16 +59,85 @@ func (p *Pipe) touch() {
 	Events.Notify()
 }
 
+// full reports whether every slot holds a buffer. p.mu held.
+func (p *Pipe) full() bool { return len(p.bufs) >= p.slots }
+
+// Size is F_GETPIPE_SZ: the capacity in bytes.
+func (p *Pipe) Size() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.slots * mm.PageSize
+}
+
+// SetSize is F_SETPIPE_SZ (pipe_set_size): size rounded up to a power of
+// two of pages, at least one; EINVAL past 2 GiB, EPERM past PipeMaxSize
+// unless privileged (when it grows the pipe), ENOMEM for a ring Linux
+// could not allocate, EBUSY when what the pipe holds would not fit. It
+// returns the new capacity.
+func (p *Pipe) SetSize(size uint64, privileged bool) (int, error) {
+	if size > 1<<31 {
+		return 0, linux.EINVAL
+	}
+	pages := 1
+	for uint64(pages)*mm.PageSize < size {
+		pages <<= 1
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if pages > p.slots && uint64(pages)*mm.PageSize > PipeMaxSize && !privileged {
+		return 0, linux.EPERM
+	}
+	if pages > maxPipeSlots {
+		return 0, linux.ENOMEM
+	}
+	if pages < len(p.bufs) {
+		return 0, linux.EBUSY
+	}
+	p.slots = pages
+	p.touch()
+	return pages * mm.PageSize, nil
+}
+
+// Readable is FIONREAD on a pipe (pipe_ioctl): the bytes it holds.
+func (p *Pipe) Readable() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for _, b := range p.bufs {
+		n += len(b)
+	}
+	return n
+}
+
+// PipeOf returns the pipe behind f, if f is either end of one.
+func PipeOf(f *File) (*Pipe, bool) {
+	switch o := f.Ops.(type) {
+	case PipeReader:
+		return o.p, true
+	case PipeWriter:
+		return o.p, true
+	}
+	return nil, false
+}
+
 type PipeReader struct{ p *Pipe }
 type PipeWriter struct{ p *Pipe }
 
+// Read takes what the pipe holds, up to len(b), blocking while it is
+// empty and a writer remains (pipe_read); 0 at end of file.
 func (r PipeReader) Read(c Caller, f *File, b []byte) (int, error) {
 	p := r.p
 	for {
 		p.mu.Lock()
-		if len(p.buf) > 0 {
-			n := copy(b, p.buf)
-			p.buf = p.buf[n:]
+		if len(p.bufs) > 0 {
+			n := 0
+			for n < len(b) && len(p.bufs) > 0 {
+				k := copy(b[n:], p.bufs[0])
+				n += k
+				if p.bufs[0] = p.bufs[0][k:]; len(p.bufs[0]) == 0 {
+					p.bufs = p.bufs[1:]
+				}
+			}
 			p.touch()
 			p.mu.Unlock()
 			return n, nil
@@ -75,12 +158,27 @@ func (PipeReader) Write(Caller, *File, []byte) (int, error) { return 0, linux.EB
 
 func (w PipeWriter) Read(Caller, *File, []byte) (int, error) { return 0, linux.EBADF }
 
-// Write blocks until all of b is in the pipe; EPIPE once no reader is left.
+// Write is pipe_write: EPIPE once no reader is left; the part of b that
+// is not a whole number of pages first tops up the last buffer if it
+// fits there, then each page takes a slot, waiting for one while the pipe
+// is full (or returning what was written, or EAGAIN, if f is
+// non-blocking). A write of at most a page (PIPE_BUF) goes in whole.
 func (w PipeWriter) Write(c Caller, f *File, b []byte) (int, error) {
 	p := w.p
 	done := 0
+	p.mu.Lock()
+	if p.readers == 0 {
+		p.mu.Unlock()
+		return 0, linux.EPIPE
+	}
+	if chars := len(b) % mm.PageSize; chars != 0 && len(p.bufs) > 0 {
+		if last := &p.bufs[len(p.bufs)-1]; len(*last)+chars <= mm.PageSize {
+			*last = append(*last, b[:chars]...)
+			done = chars
+			p.touch()
+		}
+	}
 	for done < len(b) {
-		p.mu.Lock()
 		if p.readers == 0 {
 			p.mu.Unlock()
 			if done > 0 {
@@ -88,26 +186,24 @@ func (w PipeWriter) Write(c Caller, f *File, b []byte) (int, error) {
 			}
 			return 0, linux.EPIPE
 		}
-		room := PipeBuf - len(p.buf)
-		rest := len(b) - done
-		if room >= rest || room > 0 && rest > pipeAtomic {
-			n := min(room, rest)
-			if cap(p.buf)-len(p.buf) < n && mm.UserFree() <= uint64(n/mm.PageSize+1) {
+		if !p.full() {
+			if mm.UserFree() <= 1 {
 				// Room in memory first, without the pipe's lock:
 				// reclaiming may wait for a process to die.
 				p.mu.Unlock()
-				if !c.KernelMemory(n) {
+				if !c.KernelMemory(mm.PageSize) {
 					if done > 0 {
 						return done, nil
 					}
-					return 0, linux.ENOMEM // as Linux's pipe_write when no page comes
+					return 0, linux.ENOMEM // as pipe_write when no page comes
 				}
+				p.mu.Lock()
 				continue
 			}
-			p.buf = append(p.buf, b[done:done+n]...)
+			n := min(len(b)-done, mm.PageSize)
+			p.bufs = append(p.bufs, append([]byte(nil), b[done:done+n]...))
 			done += n
 			p.touch()
-			p.mu.Unlock()
 			continue
 		}
 		wait := p.changed.Wait()
@@ -118,7 +214,9 @@ func (w PipeWriter) Write(c Caller, f *File, b []byte) (int, error) {
 			}
 			return 0, err
 		}
+		p.mu.Lock()
 	}
+	p.mu.Unlock()
 	return done, nil
 }
 
@@ -147,7 +245,7 @@ func (r PipeReader) Poll() (uint32, uint64) {
 	r.p.mu.Lock()
 	defer r.p.mu.Unlock()
 	var m uint32
-	if len(r.p.buf) > 0 {
+	if len(r.p.bufs) > 0 {
 		m |= linux.EPOLLIN
 	}
 	if r.p.writers == 0 {
@@ -160,7 +258,7 @@ func (w PipeWriter) Poll() (uint32, uint64) {
 	w.p.mu.Lock()
 	defer w.p.mu.Unlock()
 	var m uint32
-	if len(w.p.buf) < PipeBuf {
+	if !w.p.full() {
 		m |= linux.EPOLLOUT
 	}
 	if w.p.readers == 0 {

@@ -16,6 +16,7 @@ const (
 	CAP_NET_ADMIN        = 12
 	CAP_SYS_ADMIN        = 21
 	CAP_SYS_NICE         = 23
+	CAP_SYS_RESOURCE     = 24
 	CAP_SYS_TIME         = 25
 	CAP_MKNOD            = 27
 	CAP_SETFCAP          = 31

@@ -20,6 +20,7 @@ const (
 	TIOCGSID   = 0x5429
 	FIONCLEX   = 0x5450
 	FIOCLEX    = 0x5451
+	FIOQSIZE   = 0x5460
 	FIOASYNC   = 0x5452
 )
 

@@ -700,8 +700,16 @@ func sysFcntl(t *Thread, a *args) (uint64, error) {
 		f.Flags = f.Flags&^(linux.O_NONBLOCK|linux.O_APPEND) | arg&(linux.O_NONBLOCK|linux.O_APPEND)
 		f.Mu.Unlock()
 		return 0, nil
-	case linux.F_GETPIPE_SZ:
-		return file.PipeBuf, nil
+	case linux.F_GETPIPE_SZ, linux.F_SETPIPE_SZ:
+		p, ok := file.PipeOf(f)
+		if !ok {
+			return 0, linux.EBADF // pipe_fcntl: not a pipe
+		}
+		if cmd == linux.F_GETPIPE_SZ {
+			return uint64(p.Size()), nil
+		}
+		n, err := p.SetSize(arg, t.creds().Capable(linux.CAP_SYS_RESOURCE))
+		return uint64(n), err
 	case linux.F_GETLK, linux.F_SETLK, linux.F_SETLKW, linux.F_OFD_GETLK, linux.F_OFD_SETLK, linux.F_OFD_SETLKW:
 		return t.fcntlLock(fd, f, cmd, arg)
 	}

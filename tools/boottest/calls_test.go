@@ -103,6 +103,16 @@ func TestPosixTimers(t *testing.T) {
 	wantLines(t, res.Output, `(?m)^timertest: ok$`)
 }
 
+// TestPipeCapacity: pipetest (checked on Linux 6.1): capacity counted in
+// page slots, a write's partial page merged into the last one, and
+// F_GETPIPE_SZ / F_SETPIPE_SZ's rounding, EBADF, EINVAL, ENOMEM, EBUSY
+// and EPERM.
+func TestPipeCapacity(t *testing.T) {
+	res := bootInit(t, "init=/bin/pipetest")
+	wantCode(t, res, 0)
+	wantLines(t, res.Output, `(?m)^pipetest: ok$`)
+}
+
 // TestSockets: calltest's socket case (checked on Linux 6.1): AF_UNIX
 // socketpairs of each type, a pipe descriptor passed with SCM_RIGHTS and
 // read through, SCM_CREDENTIALS, abstract and filesystem names with
