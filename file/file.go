@@ -37,10 +37,12 @@ type File struct {
 	Ops  Ops       // set at New, never changed
 	Node *vfs.Node // regular files, directories, devices; set at New
 
-	Mu    sync.Mutex // guards Off, refs, and Flags' changes
+	Mu    sync.Mutex // guards Off, refs, owner, sig, and Flags' changes
 	Off   int64      // the file position
 	Flags uint64     // O_ACCMODE, O_NONBLOCK, O_APPEND... (fcntl F_SETFL changes them)
 	refs  int32      // descriptions' holders: descriptors, epoll, SCM_RIGHTS in flight
+	owner Owner      // who O_ASYNC events signal (F_SETOWN), or nil
+	sig   int        // the signal they send (F_SETSIG); 0: SIGIO
 }
 
 // New opens a description of ops; a node counts it (a file unlinked
@@ -87,6 +89,9 @@ func (f *File) Unref() {
 	last := f.refs == 0
 	f.Mu.Unlock()
 	if last {
+		if f.Flags&linux.O_ASYNC != 0 {
+			f.SetAsync(-1, false) // __fput's fasync(-1, file, 0)
+		}
 		f.dropLocks()
 		f.Ops.Close()
 		if f.Node != nil {

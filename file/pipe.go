@@ -36,6 +36,8 @@ type Pipe struct {
 	writers int
 	gen     uint64
 	changed *Notifier
+
+	readersAsync, writersAsync AsyncList // O_ASYNC descriptions of each end (they guard themselves)
 }
 
 // NewPipe makes a pipe and returns its two ends.
@@ -127,6 +129,7 @@ type PipeWriter struct{ p *Pipe }
 // empty and a writer remains (pipe_read); 0 at end of file.
 func (r PipeReader) Read(c Caller, f *File, b []byte) (int, error) {
 	p := r.p
+	defer p.writersAsync.Kill(linux.POLL_OUT) // at the end of every pipe_read
 	for {
 		p.mu.Lock()
 		if len(p.bufs) > 0 {
@@ -165,6 +168,7 @@ func (w PipeWriter) Read(Caller, *File, []byte) (int, error) { return 0, linux.E
 // non-blocking). A write of at most a page (PIPE_BUF) goes in whole.
 func (w PipeWriter) Write(c Caller, f *File, b []byte) (int, error) {
 	p := w.p
+	defer p.readersAsync.Kill(linux.POLL_IN) // at the end of every pipe_write, EPIPE and EAGAIN too
 	done := 0
 	p.mu.Lock()
 	if p.readers == 0 {
@@ -227,19 +231,29 @@ func (w PipeWriter) Stat() linux.Stat {
 	return linux.Stat{Mode: linux.S_IFIFO | 0o600, Nlink: 1, Blksize: 4096}
 }
 
-func (r PipeReader) Close() {
-	r.p.mu.Lock()
-	r.p.readers--
-	r.p.touch()
-	r.p.mu.Unlock()
+func (r PipeReader) Close() { r.p.release(-1, 0) }
+func (w PipeWriter) Close() { w.p.release(0, -1) }
+
+// release is pipe_release: the last reader or writer gone while the other
+// side remains is an event for both sides' O_ASYNC owners.
+func (p *Pipe) release(readers, writers int) {
+	p.mu.Lock()
+	p.readers += readers
+	p.writers += writers
+	oneSide := (p.readers == 0) != (p.writers == 0)
+	p.touch()
+	p.mu.Unlock()
+	if oneSide {
+		p.readersAsync.Kill(linux.POLL_IN)
+		p.writersAsync.Kill(linux.POLL_OUT)
+	}
 }
 
-func (w PipeWriter) Close() {
-	w.p.mu.Lock()
-	w.p.writers--
-	w.p.touch()
-	w.p.mu.Unlock()
-}
+// Fasync adds or removes the reading description f (pipe_fasync).
+func (r PipeReader) Fasync(f *File, fd int32, on bool) { r.p.readersAsync.Set(f, fd, on) }
+
+// Fasync adds or removes the writing description f (pipe_fasync).
+func (w PipeWriter) Fasync(f *File, fd int32, on bool) { w.p.writersAsync.Set(f, fd, on) }
 
 func (r PipeReader) Poll() (uint32, uint64) {
 	r.p.mu.Lock()

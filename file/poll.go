@@ -197,6 +197,12 @@ func WaitReady(c Caller, deadline time.Time, check func() bool) error {
 	}
 }
 
+// The files here that signal O_ASYNC owners.
+var (
+	_ Asyncable = PipeReader{}
+	_ Asyncable = PipeWriter{}
+)
+
 // The files here that report readiness (Readiness finds them by a type
 // assertion, so the compiler checks it here).
 var (

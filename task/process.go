@@ -24,15 +24,19 @@ type Process struct {
 	PID    int32
 	parent *Process
 
-	mu       procLock // guards the fields below; interrupt context only tries it (lock.go)
-	pgid     int32
-	sid      int32
-	as       *AddressSpace
-	files    *FDTable
-	cwd      *vfs.Node
-	umask    uint32    // file-creation mask (umask(2)); inherited by fork
-	exe      *vfs.Node // the program exec loaded (/proc/PID/exe)
-	comm     string
+	mu    procLock // guards the fields below; interrupt context only tries it (lock.go)
+	pgid  int32
+	sid   int32
+	as    *AddressSpace
+	files *FDTable
+	cwd   *vfs.Node
+	umask uint32    // file-creation mask (umask(2)); inherited by fork
+	exe   *vfs.Node // the program exec loaded (/proc/PID/exe)
+	comm  string
+	// killable: init (PID 1) takes default actions after all, because a
+	// forced signal (a fault) found its handler SIG_DFL; Linux clears
+	// SIGNAL_UNKILLABLE then (force_sig_info_to_task).
+	killable bool
 	threads  map[int32]*Thread
 	children map[int32]*Process
 	actions  [linux.NSIG]linux.SigAction

@@ -89,8 +89,9 @@ func (t *Thread) wakeLocked() {
 // pending, for its handler may change).
 //
 // Init (PID 1) ignores every signal left at SIG_DFL (Linux's
-// SIGNAL_UNKILLABLE): a stray Ctrl+C or kill cannot end the system; its own
-// faults are forced (Thread.force) and still kill it.
+// SIGNAL_UNKILLABLE): a stray Ctrl+C or kill cannot end the system, and
+// one it had blocked is dropped when delivered (deliver); its own faults
+// are forced (Thread.force) and still kill it.
 func (p *Process) ignoredLocked(sig int) bool {
 	if !p.ignoresLocked(sig) {
 		return false
@@ -332,6 +333,9 @@ func (t *Thread) force(info linux.SignalInfo) {
 		t.sig.mask &^= signal.Bit(sig)
 		p.actions[sig] = linux.SigAction{}
 	}
+	if p.actions[sig].Handler == linux.SIG_DFL {
+		p.killable = true
+	}
 	t.sig.pending.Enqueue(&info, 1<<30)
 	t.interruptLocked()
 	p.sigEv.Notify()
@@ -370,6 +374,12 @@ func (t *Thread) deliver() {
 			continue
 		case act.Handler == linux.SIG_DFL:
 			def := signal.DefaultAction(sig)
+			if p.PID == 1 && !p.killable && sig != int(linux.SIGKILL) && sig != int(linux.SIGSTOP) {
+				// Init gets no signal it does not want (get_signal's
+				// SIGNAL_UNKILLABLE check): one that was pending while
+				// blocked is dropped here, as at generation.
+				def = signal.Ignore
+			}
 			p.mu.Unlock()
 			switch def {
 			case signal.Ignore, signal.Continue:

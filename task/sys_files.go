@@ -696,10 +696,20 @@ func sysFcntl(t *Thread, a *args) (uint64, error) {
 		defer f.Mu.Unlock()
 		return f.Flags, nil
 	case linux.F_SETFL:
+		// setfl: a change of O_ASYNC goes to the file (its fasync sets
+		// the flag); files that have none ignore it.
+		f.Mu.Lock()
+		async := (arg^f.Flags)&linux.O_ASYNC != 0
+		f.Mu.Unlock()
+		if async {
+			f.SetAsync(int32(fd), arg&linux.O_ASYNC != 0)
+		}
 		f.Mu.Lock()
 		f.Flags = f.Flags&^(linux.O_NONBLOCK|linux.O_APPEND) | arg&(linux.O_NONBLOCK|linux.O_APPEND)
 		f.Mu.Unlock()
 		return 0, nil
+	case linux.F_SETOWN, linux.F_GETOWN, linux.F_SETOWN_EX, linux.F_GETOWN_EX, linux.F_GETOWNER_UIDS, linux.F_SETSIG, linux.F_GETSIG:
+		return t.fcntlOwner(f, cmd, arg)
 	case linux.F_GETPIPE_SZ, linux.F_SETPIPE_SZ:
 		p, ok := file.PipeOf(f)
 		if !ok {

@@ -187,7 +187,7 @@ func (t *Thread) tiocspgrp(tt *tty.TTY, arg uint64) error {
 
 // putInt32 stores v at user address addr (an ioctl's int result).
 // genericIoctl serves the requests do_vfs_ioctl answers for every file
-// before the file's own ioctl: close-on-exec, O_NONBLOCK, FIOQSIZE (the
+// before the file's own ioctl: close-on-exec, O_NONBLOCK, O_ASYNC, FIOQSIZE (the
 // bytes a file, directory or link occupies, as ioctl_fioqsize), and
 // FIONREAD for regular files (file_ioctl: the size less the position, which
 // may be negative) and pipes (pipe_ioctl). It reports whether req was one.
@@ -205,6 +205,18 @@ func (t *Thread) genericIoctl(fd uint64, f *file.File, req, arg uint64) (bool, u
 			f.Flags |= linux.O_NONBLOCK
 		}
 		f.Mu.Unlock()
+		return true, 0, nil
+	case linux.FIOASYNC: // ioctl_fioasync
+		v, err := t.getInt32(arg)
+		if err != nil {
+			return true, 0, err
+		}
+		f.Mu.Lock()
+		change := (f.Flags&linux.O_ASYNC != 0) != (v != 0)
+		f.Mu.Unlock()
+		if change {
+			f.SetAsync(int32(fd), v != 0)
+		}
 		return true, 0, nil
 	case linux.FIOQSIZE:
 		if f.Node == nil || !(f.Node.IsRegular() || f.Node.IsDir() || f.Node.IsSymlink()) {

@@ -113,6 +113,18 @@ func TestPipeCapacity(t *testing.T) {
 	wantLines(t, res.Output, `(?m)^pipetest: ok$`)
 }
 
+// TestSignalDrivenIO: asynctest (checked on Linux 6.1): F_SETOWN,
+// F_SETOWN_EX, F_SETSIG and their errors; O_ASYNC on pipes through F_SETFL
+// and FIOASYNC; SIGIO for each write, the last writer's close; F_SETSIG's
+// siginfo (POLL_IN/POLL_OUT, si_fd of the descriptor that set O_ASYNC,
+// si_band); SIGIO when the real-time queue is full; and init dropping a
+// default-action signal it had blocked.
+func TestSignalDrivenIO(t *testing.T) {
+	res := bootInit(t, "init=/bin/asynctest")
+	wantCode(t, res, 0)
+	wantLines(t, res.Output, `(?m)^asynctest: ok$`)
+}
+
 // TestSockets: calltest's socket case (checked on Linux 6.1): AF_UNIX
 // socketpairs of each type, a pipe descriptor passed with SCM_RIGHTS and
 // read through, SCM_CREDENTIALS, abstract and filesystem names with

@@ -1,0 +1,148 @@
+package task
+
+import (
+	"encoding/binary"
+
+	"sigil/cred"
+	"sigil/file"
+	"sigil/linux"
+	"sigil/signal"
+)
+
+// ioOwner is an O_ASYNC file's owner (struct fown_struct): F_SETOWN's
+// process or process group, or F_SETOWN_EX's thread, process or group,
+// with the uid and euid of whoever set it (f_modown). id 0 is no one. It
+// is a value: a new F_SETOWN replaces it whole (file.File's lock).
+type ioOwner struct {
+	kind      int // linux.F_OWNER_TID, F_OWNER_PID or F_OWNER_PGRP
+	id        int32
+	uid, euid uint32
+}
+
+// SignalIO is send_sigio: a thread owner, a process owner (its thread
+// group) or each process of a group owner.
+func (o ioOwner) SignalIO(sig int, code int32, band int64, fd int32) {
+	switch {
+	case o.id == 0:
+	case o.kind == linux.F_OWNER_TID:
+		if p, th := threadByTID(0, o.id); th != nil {
+			o.signal(p, th, sig, code, band, fd)
+		}
+	case o.kind == linux.F_OWNER_PID:
+		if p, _ := threadByTID(0, o.id); p != nil {
+			o.signal(p, nil, sig, code, band, fd)
+		}
+	default:
+		for _, p := range unordered() {
+			p.mu.Lock()
+			match := p.pgid == o.id && !p.zombie
+			p.mu.Unlock()
+			if match {
+				o.signal(p, nil, sig, code, band, fd)
+			}
+		}
+	}
+}
+
+// signal is send_sigio_to_task: only a target whose uid or saved uid is
+// the setter's uid or euid (or whose setter was root) is told; sig with
+// its siginfo if it can be queued, else SIGIO as the kernel sends it.
+// th nil: the whole process.
+func (o ioOwner) signal(p *Process, th *Thread, sig int, code int32, band int64, fd int32) {
+	p.mu.Lock()
+	target := th
+	if target == nil {
+		target = p.mainThreadLocked()
+	}
+	p.mu.Unlock()
+	if target == nil || !o.mayTell(target.creds()) {
+		return
+	}
+	if sig != 0 {
+		info := signal.Info(sig, code)
+		binary.LittleEndian.PutUint64(info.Fields[linux.SiginfoBandOffset-16:], uint64(band))
+		binary.LittleEndian.PutUint32(info.Fields[linux.SiginfoBandOffset-16+8:], uint32(fd)) // si_fd
+		if p.send(th, info) == nil {
+			return
+		}
+	}
+	p.send(th, signal.Info(int(linux.SIGIO), linux.SI_KERNEL))
+}
+
+// mayTell is sigio_perm.
+func (o ioOwner) mayTell(c *cred.Cred) bool {
+	return o.euid == 0 || o.euid == c.SUID || o.euid == c.UID || o.uid == c.SUID || o.uid == c.UID
+}
+
+// idInUse reports whether a task, process group or session has id, as
+// find_vpid finds a struct pid.
+func idInUse(id int32) bool {
+	for _, p := range unordered() {
+		p.mu.Lock()
+		_, thread := p.threads[id]
+		used := p.PID == id || thread || p.pgid == id || p.sid == id
+		p.mu.Unlock()
+		if used {
+			return true
+		}
+	}
+	return false
+}
+
+// fcntlOwner serves F_SETOWN, F_GETOWN, F_SETOWN_EX, F_GETOWN_EX,
+// F_GETOWNER_UIDS, F_SETSIG and F_GETSIG (f_setown, f_getown,
+// f_setown_ex, f_getown_ex, f_getowner_uids, do_fcntl).
+func (t *Thread) fcntlOwner(f *file.File, cmd, arg uint64) (uint64, error) {
+	set := func(kind int, id int32) error {
+		if id != 0 && !idInUse(id) {
+			return linux.ESRCH
+		}
+		c := t.creds()
+		f.SetOwner(ioOwner{kind: kind, id: id, uid: c.UID, euid: c.EUID})
+		return nil
+	}
+	owner, _ := f.Owner().(ioOwner) // none yet: the zero owner, a thread with id 0
+	switch cmd {
+	case linux.F_SETOWN:
+		who := int32(arg)
+		switch {
+		case who == -1<<31:
+			return 0, linux.EINVAL
+		case who < 0:
+			return 0, set(linux.F_OWNER_PGRP, -who)
+		}
+		return 0, set(linux.F_OWNER_PID, who)
+	case linux.F_GETOWN:
+		if owner.kind == linux.F_OWNER_PGRP {
+			return uint64(-int64(owner.id)), nil
+		}
+		return uint64(owner.id), nil
+	case linux.F_SETOWN_EX:
+		var b [8]byte
+		if err := t.p.as.CopyIn(b[:], arg); err != nil {
+			return 0, err
+		}
+		kind, id := int(int32(binary.LittleEndian.Uint32(b[:]))), int32(binary.LittleEndian.Uint32(b[4:]))
+		if kind != linux.F_OWNER_TID && kind != linux.F_OWNER_PID && kind != linux.F_OWNER_PGRP {
+			return 0, linux.EINVAL
+		}
+		return 0, set(kind, id)
+	case linux.F_GETOWN_EX:
+		var b [8]byte
+		binary.LittleEndian.PutUint32(b[:], uint32(owner.kind))
+		binary.LittleEndian.PutUint32(b[4:], uint32(owner.id))
+		return 0, t.p.as.CopyOut(arg, b[:])
+	case linux.F_GETOWNER_UIDS:
+		var b [8]byte
+		binary.LittleEndian.PutUint32(b[:], owner.uid)
+		binary.LittleEndian.PutUint32(b[4:], owner.euid)
+		return 0, t.p.as.CopyOut(arg, b[:])
+	case linux.F_SETSIG:
+		if uint64(int64(int32(arg))) > uint64(linux.SIGRTMAX) { // valid_signal (_NSIG) on the int argument
+			return 0, linux.EINVAL
+		}
+		f.SetSig(int(int32(arg)))
+		return 0, nil
+	}
+	return uint64(f.Sig()), nil // F_GETSIG
+}
