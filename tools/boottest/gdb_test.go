@@ -104,7 +104,7 @@ func TestGDBCommands(t *testing.T) {
 	for _, c := range []string{"sigil-ps", "sigil-threads", "sigil-signals 1", "sigil-irqs",
 		"sigil-frame $sigil_tf(1)", "sigil-dmesg", "sigil-maps 1", "help sigil-signals",
 		"sigil-signals 99", "sigil-frame 0x10",
-		"break sigil/intr.apicTick", "continue", "sigil-frame -c c", "sigil-ps"} {
+		"break sigil/intr.apicTick", "continue", "sigil-frame -c c", "sigil-threads"} {
 		args = append(args, "-ex", "echo === "+c+"\\n", "-ex", c)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -122,7 +122,9 @@ func TestGDBCommands(t *testing.T) {
 	}
 	for _, w := range []struct{ cmd, re string }{
 		{"sigil-ps", `(?m)^ +1 +0 +1 +1 R +1 gdbstate$`},
-		{"sigil-threads", `(?m)^ +1 +1 0x[0-9a-f]{16} 0x00007fff[0-9a-f]{8} .* 0x[0-9a-f]{16} gdbstate$`},
+		{"sigil-threads", `(?m)^ +0 +0 running +0 +\d+ `},
+		{"sigil-threads", `(?m)^ +\d+ +\d+ blocked +- +\d+ 0xffffffff[0-9a-f]{8} 0x[0-9a-f]{16} \S+ \(wait futex\)$`},
+		{"sigil-threads", `(?m)^ +1 +1 \S+ +0x[0-9a-f]{16} 0x00007fff[0-9a-f]{8} .* 0x[0-9a-f]{16} gdbstate$`},
 		{"sigil-signals 1", `(?m)^  thread pending: 0000000000000800 SIGUSR2$`},
 		{"sigil-signals 1", `(?m)^    std   signo 12 \(SIGUSR2\) code -6 pid 1 `},
 		{"sigil-signals 1", `(?m)^  blocked: 0000000800000800 SIGUSR2 SIGRTMIN\+4$`},
@@ -150,7 +152,7 @@ func TestGDBCommands(t *testing.T) {
 		{"continue", `Breakpoint 1, sigil/intr.apicTick`},
 		{"sigil-frame -c c", `(?m)^vector 64 \(0x40\) lapic-timer  error 0x0$`},
 		{"sigil-frame -c c", `(?m)^CPL [03] `},
-		{"sigil-ps", `gdbstate`},
+		{"sigil-threads", `(?m)^user threads \(task\):$`},
 	} {
 		if !regexp.MustCompile(w.re).MatchString(section(w.cmd)) {
 			t.Errorf("%s: output lacks %s", w.cmd, w.re)

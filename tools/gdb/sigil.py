@@ -221,23 +221,89 @@ def frame_of(t):
     return t["uc"]["Ctx"]["TF"]
 
 
-class SigilThreads(gdb.Command):
-    """List user threads with their saved registers: sigil-threads
+def kthreads():
+    """Package sched's thread table: (index, Thread) of those not Free,
+    and {index: CPU} for the threads running now (arch.CPU.Current)."""
+    table = glob("sigil/sched.threads")
+    n = table.type.strip_typedefs().range()[1] + 1
+    free = const("sigil/sched.Free", 0)
+    out = []
+    for i in range(n):
+        th = table[i]
+        if int(th["State"]) != free:
+            out.append((i, th))
+    running = {}
+    cpus = glob("sigil/arch.cpus")
+    for c in online_cpus():
+        running[int(cpus[c]["Current"])] = c
+    return out, running
 
-For every process's threads: TID, PID, the saved user RIP, RSP and RAX
-(the frame the thread last entered the kernel with, task.Thread.uc) and
-that TrapFrame's address (for sigil-frame; $sigil_tf(TID) gives it)."""
+
+KSTATES = {"sigil/sched.Runnable": "runnable", "sigil/sched.Running": "running", "sigil/sched.Blocked": "blocked"}
+KWAITS = ["WaitNone", "WaitFutex", "WaitSleep", "WaitPoll", "WaitFault"]
+
+
+class SigilThreads(gdb.Command):
+    """List kernel and user threads with their saved registers: sigil-threads
+
+Kernel threads: package sched's thread table (the threads the kernel's Go
+runtime runs on, and that carry user threads while in user mode): TID,
+state (runnable, running, blocked), the CPU it runs on, ticks, the
+saved RIP and RSP of one not running (its irq.Context) with the
+function, and the user thread it carries in user mode.
+
+User threads: every process's threads: TID, PID, the kernel thread that
+carries it now (if in user mode), the saved user RIP, RSP and RAX (the
+frame the thread last entered the kernel with, task.Thread.uc), the
+vector of that entry and that TrapFrame's address, for sigil-frame
+($sigil_tf(TID) gives it)."""
 
     def __init__(self):
         super().__init__("sigil-threads", gdb.COMMAND_STATUS)
 
     def invoke(self, arg, from_tty):
-        print("%6s %6s %-18s %-18s %-18s %-4s %-18s %s" % ("TID", "PID", "RIP", "RSP", "RAX", "VEC", "FRAME", "COMMAND"))
+        states = {const(k, i + 1): v for i, (k, v) in enumerate(KSTATES.items())}
+        kts, running = kthreads()
+        carried = {}
+        print("kernel threads (sched):")
+        print("%4s %8s %-8s %4s %8s %-18s %-18s %s" % ("IDX", "TID", "STATE", "CPU", "TICKS", "RIP", "RSP", "FUNCTION / USER"))
+        for i, th in kts:
+            st = states.get(int(th["State"]), str(int(th["State"])))
+            cpu = running.get(i)
+            if cpu is not None:
+                st = "running"
+            tf = th["Ctx"]["TF"]
+            rip, rsp = int(tf["RIP"]), int(tf["RSP"])
+            what = ""
+            if cpu is None:
+                b = gdb.block_for_pc(rip) if rip else None
+                if b is not None and b.function is not None:
+                    what = b.function.name
+            else:
+                rip = rsp = 0  # live in the CPU's registers (info registers on that CPU)
+            u = int(th["User"])
+            if u:
+                carried[u] = (int(th["TID"]), cpu)
+                what += " [user]"
+            if st == "blocked":
+                w = int(th["Wait"])
+                waits = {const("sigil/sched." + n, -1): n[4:].lower() for n in KWAITS}
+                what += " (wait %s)" % waits.get(w, w)
+            comm = mem(th["Comm"].address, 16).split(b"\0")[0].decode("utf-8", "replace")
+            print("%4d %8d %-8s %4s %8d %#018x %#018x %s%s" % (
+                i, int(th["TID"]), st, "-" if cpu is None else cpu, int(th["Ticks"]), rip, rsp,
+                comm + " " if comm else "", what.strip()))
+        print("user threads (task):")
+        print("%6s %6s %-12s %-18s %-18s %-18s %-4s %-18s %s" % ("TID", "PID", "ON", "RIP", "RSP", "RAX", "VEC", "FRAME", "COMMAND"))
         for p in processes():
             for t in threads(p):
                 tf = frame_of(t)
-                print("%6d %6d %#018x %#018x %#018x %-4d %#018x %s" % (
-                    int(t["TID"]), int(p["PID"]), int(tf["RIP"]), int(tf["RSP"]), int(tf["RAX"]),
+                on = "-"
+                c = carried.get(int(t["uc"].address))
+                if c is not None:
+                    on = "k%d" % c[0] + ("/cpu%d" % c[1] if c[1] is not None else "")
+                print("%6d %6d %-12s %#018x %#018x %#018x %-4d %#018x %s" % (
+                    int(t["TID"]), int(p["PID"]), on, int(tf["RIP"]), int(tf["RSP"]), int(tf["RAX"]),
                     int(tf["Vector"]), int(tf.address), gostring(p["comm"])))
 
 
