@@ -97,13 +97,19 @@ func TestGDBCommands(t *testing.T) {
 	}
 	handler := regexp.MustCompile(`0x[0-9a-f]+$`).FindString(strings.TrimSpace(ready))
 	root := repoRoot(t)
+	// As make gdb: Go's runtime-gdb.py loaded too (from `go env GOROOT`).
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatalf("go env GOROOT: %v", err)
+	}
 	args := []string{"-q", "-batch", "-nx",
+		"-iex", "add-auto-load-safe-path " + filepath.Join(strings.TrimSpace(string(goroot)), "src", "runtime", "runtime-gdb.py"),
 		"-ex", "set architecture i386:x86-64",
 		"-ex", fmt.Sprintf("target remote 127.0.0.1:%d", port),
 		"-ex", "source " + filepath.Join(root, "tools", "gdb", "sigil.py")}
 	for _, c := range []string{"sigil-ps", "sigil-threads", "sigil-signals 1", "sigil-irqs",
 		"sigil-frame $sigil_tf(1)", "sigil-dmesg", "sigil-maps 1", "help sigil-signals",
-		"sigil-signals 99", "sigil-frame 0x10",
+		"sigil-signals 99", "sigil-frame 0x10", "python print(decode_error(14, 0x6))",
 		"break sigil/intr.apicTick", "continue", "sigil-frame -c c", "sigil-threads"} {
 		args = append(args, "-ex", "echo === "+c+"\\n", "-ex", c)
 	}
@@ -149,6 +155,7 @@ func TestGDBCommands(t *testing.T) {
 		{"help sigil-signals", `Show a process's signal state: sigil-signals PID`},
 		{"sigil-signals 99", `sigil: no process 99`},
 		{"sigil-frame 0x10", `sigil: cannot read 176 bytes at 0x10`},
+		{"python print(decode_error(14, 0x6))", `(?m)^0x6 \[W U\] \(user write, not present\)$`},
 		{"continue", `Breakpoint 1, sigil/intr.apicTick`},
 		{"sigil-frame -c c", `(?m)^vector 64 \(0x40\) lapic-timer  error 0x0$`},
 		{"sigil-frame -c c", `(?m)^CPL [03] `},
