@@ -223,7 +223,7 @@ def frame_of(t):
 
 def kthreads():
     """Package sched's thread table: (index, Thread) of those not Free,
-    and {index: CPU} for the threads running now (arch.CPU.Current)."""
+    and {index: [CPU...]} for the threads running now (arch.CPU.Current)."""
     table = glob("sigil/sched.threads")
     n = table.type.strip_typedefs().range()[1] + 1
     free = const("sigil/sched.Free", 0)
@@ -235,7 +235,7 @@ def kthreads():
     running = {}
     cpus = glob("sigil/arch.cpus")
     for c in online_cpus():
-        running[int(cpus[c]["Current"])] = c
+        running.setdefault(int(cpus[c]["Current"]), []).append(c)  # slot 0 is every idle CPU's
     return out, running
 
 
@@ -283,15 +283,17 @@ vector of that entry and that TrapFrame's address, for sigil-frame
                 rip = rsp = 0  # live in the CPU's registers (info registers on that CPU)
             u = int(th["User"])
             if u:
-                carried[u] = (int(th["TID"]), cpu)
+                carried[u] = (int(th["TID"]), cpu[0] if cpu else None)
                 what += " [user]"
             if st == "blocked":
                 w = int(th["Wait"])
                 waits = {const("sigil/sched." + n, -1): n[4:].lower() for n in KWAITS}
                 what += " (wait %s)" % waits.get(w, w)
             comm = mem(th["Comm"].address, 16).split(b"\0")[0].decode("utf-8", "replace")
+            if i == const("sigil/sched.idleSlot", 0):
+                comm = comm or "(idle)"
             print("%4d %8d %-8s %4s %8d %#018x %#018x %s%s" % (
-                i, int(th["TID"]), st, "-" if cpu is None else cpu, int(th["Ticks"]), rip, rsp,
+                i, int(th["TID"]), st, "-" if cpu is None else ",".join(map(str, cpu)), int(th["Ticks"]), rip, rsp,
                 comm + " " if comm else "", what.strip()))
         print("user threads (task):")
         print("%6s %6s %-12s %-18s %-18s %-18s %-4s %-18s %s" % ("TID", "PID", "ON", "RIP", "RSP", "RAX", "VEC", "FRAME", "COMMAND"))
