@@ -6,6 +6,7 @@ import (
 	"net"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -64,4 +65,104 @@ func freePort(t *testing.T) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// TestGDBCommands boots gdbstate (a SIGUSR1 handler and an alternate
+// stack; SIGUSR2 and two SIGRTMIN+1 with values 111 and 222 pending and
+// blocked; SIGPIPE ignored), attaches GDB once it says so (the machine
+// stops wherever it is), and runs each of tools/gdb/sigil.py's commands;
+// then stops in the timer's interrupt handler and decodes its frame there.
+func TestGDBCommands(t *testing.T) {
+	gdb, err := exec.LookPath("gdb")
+	if err != nil {
+		t.Fatal("gdb is missing: install it with `apt-get install -y gdb`")
+	}
+	port := freePort(t)
+	m, err := qemu.Start(context.Background(), qemu.Config{
+		Kernel:  kernel(t),
+		Initrd:  initrd(t),
+		Append:  "init=/bin/gdbstate",
+		Memory:  "128M",
+		Accel:   "tcg",
+		Extra:   []string{"-gdb", fmt.Sprintf("tcp:127.0.0.1:%d", port)},
+		Timeout: bootTimeout,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Kill()
+	ready, err := m.WaitFor(regexp.MustCompile(`gdbstate: ready pid 1 handler 0x([0-9a-f]+)`), time.Minute)
+	if err != nil {
+		t.Fatalf("gdbstate: %v\n%s", err, m.Output())
+	}
+	handler := regexp.MustCompile(`0x[0-9a-f]+$`).FindString(strings.TrimSpace(ready))
+	root := repoRoot(t)
+	// As make gdb: Go's runtime-gdb.py loaded too (from `go env GOROOT`).
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatalf("go env GOROOT: %v", err)
+	}
+	args := []string{"-q", "-batch", "-nx",
+		"-iex", "add-auto-load-safe-path " + filepath.Join(strings.TrimSpace(string(goroot)), "src", "runtime", "runtime-gdb.py"),
+		"-ex", "set architecture i386:x86-64",
+		"-ex", fmt.Sprintf("target remote 127.0.0.1:%d", port),
+		"-ex", "source " + filepath.Join(root, "tools", "gdb", "sigil.py")}
+	for _, c := range []string{"sigil-ps", "sigil-threads", "sigil-signals 1", "sigil-irqs",
+		"sigil-frame $sigil_tf(1)", "sigil-dmesg", "sigil-maps 1", "help sigil-signals",
+		"sigil-signals 99", "sigil-frame 0x10", "python print(decode_error(14, 0x6))",
+		"break sigil/intr.apicTick", "continue", "sigil-frame -c c", "sigil-threads"} {
+		args = append(args, "-ex", "echo === "+c+"\\n", "-ex", c)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, gdb, append(args, filepath.Join(root, "build", "sigil"))...).CombinedOutput()
+	s := string(out)
+	t.Log(s)
+	if err != nil {
+		t.Fatalf("gdb: %v", err)
+	}
+	section := func(c string) string {
+		_, after, _ := strings.Cut(s, "=== "+c+"\n")
+		before, _, _ := strings.Cut(after, "\n=== ")
+		return before
+	}
+	for _, w := range []struct{ cmd, re string }{
+		{"sigil-ps", `(?m)^ +1 +0 +1 +1 R +1 gdbstate$`},
+		{"sigil-threads", `(?m)^ +0 +0 running +0 +\d+ `},
+		{"sigil-threads", `(?m)^ +\d+ +\d+ blocked +- +\d+ 0xffffffff[0-9a-f]{8} 0x[0-9a-f]{16} \S+ \(wait futex\)$`},
+		{"sigil-threads", `(?m)^ +1 +1 \S+ +0x[0-9a-f]{16} 0x00007fff[0-9a-f]{8} .* 0x[0-9a-f]{16} gdbstate$`},
+		{"sigil-signals 1", `(?m)^  thread pending: 0000000000000800 SIGUSR2$`},
+		{"sigil-signals 1", `(?m)^    std   signo 12 \(SIGUSR2\) code -6 pid 1 `},
+		{"sigil-signals 1", `(?m)^  blocked: 0000000800000800 SIGUSR2 SIGRTMIN\+4$`},
+		{"sigil-signals 1", `(?m)^    rt\[0\] signo 36 \(SIGRTMIN\+4\) code -1 pid 1 uid 0 value 111 `},
+		{"sigil-signals 1", `(?m)^    rt\[1\] signo 36 \(SIGRTMIN\+4\) code -1 pid 1 uid 0 value 222 `},
+		{"sigil-signals 1", `(?m)^ignored: 0000000000001000 SIGPIPE$`},
+		{"sigil-signals 1", `(?m)^caught:  0000000000000200 SIGUSR1$`},
+		{"sigil-signals 1", `(?m)^  SIGUSR1 +handler ` + regexp.QuoteMeta(handler) + ` flags SA_SIGINFO\|SA_RESTORER\|SA_ONSTACK\|SA_RESTART `},
+		{"sigil-signals 1", `(?m)^  altstack: sp 0x[1-9a-f][0-9a-f]* size 16384 flags 0x0$`},
+		{"sigil-irqs", `(?m)^ +0x40 lapic-timer +[1-9]\d* +[1-9]\d* +\d+ +\d+ +\d+$`},
+		{"sigil-irqs", `(?m)^ +0x100 syscall +[1-9]`},
+		{"sigil-irqs", `(?m)^spurious: pic-irq7 \d+ pic-irq15 \d+ lapic \d+`},
+		{"sigil-irqs", `(?m)^controller: apic, timer periodic at 1000 Hz$`},
+		{"sigil-irqs", `(?m)^ +4 +0x34 IO-APIC +tty\.\S+ +\d+ ttyS0$`},
+		{"sigil-frame $sigil_tf(1)", `(?m)^vector 256 \(0x100\) syscall  error 0x0$`},
+		{"sigil-frame $sigil_tf(1)", `(?m)^CPL 3 \(user\)  cs 0x33 `},
+		{"sigil-dmesg", `(?m)^\[    0\.000000\] Sigil booting \(PVH entry\)$`},
+		{"sigil-dmesg", `(?m)^\[ +\d+\.\d{6}\] command line: "init=/bin/gdbstate"$`},
+		{"sigil-maps 1", `(?m)^00400000-00401000 r--p 00000000 \S+ \d+ +/bin/gdbstate$`},
+		{"sigil-maps 1", `(?m)^0040[0-9a-f]{4}-[0-9a-f]{8} r-xp .* /bin/gdbstate$`},
+		{"sigil-maps 1", `(?m)^7ffff[0-9a-f]+-7ffffffff000 rw-p .* \[stack\]  \(growsdown`},
+		{"help sigil-signals", `Show a process's signal state: sigil-signals PID`},
+		{"sigil-signals 99", `sigil: no process 99`},
+		{"sigil-frame 0x10", `sigil: cannot read 176 bytes at 0x10`},
+		{"python print(decode_error(14, 0x6))", `(?m)^0x6 \[W U\] \(user write, not present\)$`},
+		{"continue", `Breakpoint 1, sigil/intr.apicTick`},
+		{"sigil-frame -c c", `(?m)^vector 64 \(0x40\) lapic-timer  error 0x0$`},
+		{"sigil-frame -c c", `(?m)^CPL [03] `},
+		{"sigil-threads", `(?m)^user threads \(task\):$`},
+	} {
+		if !regexp.MustCompile(w.re).MatchString(section(w.cmd)) {
+			t.Errorf("%s: output lacks %s", w.cmd, w.re)
+		}
+	}
 }

@@ -8,4 +8,7 @@ set confirm off
 # (make gdb allows Go's runtime-gdb.py helpers with -iex, which must run
 # before the kernel file is loaded.)
 target remote localhost:1234
-echo Connected to QEMU. Try: break main.main / break sigil/sys.sysMmap / continue\n
+# Sigil's own commands (sigil-ps, sigil-signals, sigil-irqs, sigil-frame,
+# sigil-dmesg, sigil-maps, sigil-threads): `help sigil-ps` and so on.
+source tools/gdb/sigil.py
+echo Connected to QEMU. Try: break main.main / continue / sigil-ps / sigil-dmesg / help sigil-signals\n
