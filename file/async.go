@@ -2,6 +2,7 @@ package file
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"sigil/linux"
 )
@@ -67,10 +68,13 @@ func (f *File) SetAsync(fd int32, on bool) {
 }
 
 // AsyncList is a file's fasync_struct list: the descriptions to signal on
-// its events, each with the descriptor that asked. mu guards entries.
+// its events, each with the descriptor that asked. mu guards entries; n
+// is len(entries), read without the lock so that an event with no one to
+// tell costs one load.
 type AsyncList struct {
 	mu      sync.Mutex
 	entries []asyncEntry
+	n       atomic.Int32
 }
 
 type asyncEntry struct {
@@ -94,6 +98,7 @@ func (l *AsyncList) Set(f *File, fd int32, on bool) {
 	case i < len(l.entries):
 		l.entries = append(l.entries[:i], l.entries[i+1:]...)
 	}
+	l.n.Store(int32(len(l.entries)))
 	l.mu.Unlock()
 	f.Mu.Lock()
 	if f.Flags &^= linux.O_ASYNC; on {
@@ -116,6 +121,9 @@ var bands = [...]int64{
 // Kill is kill_fasync(list, SIGIO, reason): each description on the list
 // signals its owner. Call it without the file's own locks held.
 func (l *AsyncList) Kill(reason int32) {
+	if l.n.Load() == 0 {
+		return
+	}
 	l.mu.Lock()
 	if len(l.entries) == 0 {
 		l.mu.Unlock()

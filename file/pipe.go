@@ -31,6 +31,7 @@ type Pipe struct {
 	id      uint64 // the inode number /proc shows (pipe:[id]); set at NewPipe
 	mu      sync.Mutex
 	bufs    [][]byte // the occupied slots, oldest first, each 1 to PageSize bytes
+	spare   []byte   // a drained slot's buffer, kept for the next write (as Linux keeps tmp_page)
 	slots   int      // the ring's size (pipe->max_usage)
 	readers int
 	writers int
@@ -138,7 +139,12 @@ func (r PipeReader) Read(c Caller, f *File, b []byte) (int, error) {
 				k := copy(b[n:], p.bufs[0])
 				n += k
 				if p.bufs[0] = p.bufs[0][k:]; len(p.bufs[0]) == 0 {
-					p.bufs = p.bufs[1:]
+					// Slide the ring down rather than re-slice it, so its
+					// array is reused instead of regrown by later writes.
+					p.spare = p.bufs[0][:0:cap(p.bufs[0])]
+					last := copy(p.bufs, p.bufs[1:])
+					p.bufs[last] = nil
+					p.bufs = p.bufs[:last]
 				}
 			}
 			p.touch()
@@ -191,7 +197,8 @@ func (w PipeWriter) Write(c Caller, f *File, b []byte) (int, error) {
 			return 0, linux.EPIPE
 		}
 		if !p.full() {
-			if mm.UserFree() <= 1 {
+			n := min(len(b)-done, mm.PageSize)
+			if cap(p.spare) < n && mm.UserFree() <= 1 {
 				// Room in memory first, without the pipe's lock:
 				// reclaiming may wait for a process to die.
 				p.mu.Unlock()
@@ -204,8 +211,8 @@ func (w PipeWriter) Write(c Caller, f *File, b []byte) (int, error) {
 				p.mu.Lock()
 				continue
 			}
-			n := min(len(b)-done, mm.PageSize)
-			p.bufs = append(p.bufs, append([]byte(nil), b[done:done+n]...))
+			p.bufs = append(p.bufs, append(p.spare, b[done:done+n]...))
+			p.spare = nil
 			done += n
 			p.touch()
 			continue
