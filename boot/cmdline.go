@@ -142,6 +142,7 @@ func hexDigit(c byte) int {
 	}
 	return -1
 }
+
 // setConsoleLevel applies the console verbosity words of the command line
 // in order, as Linux's early parameters: "quiet" (console_loglevel 4),
 // "debug" (10) and "loglevel=N"; a later word overrides an earlier one.
