@@ -7,9 +7,12 @@
 package intr
 
 import (
+	"unsafe"
+
 	"sigil/apic"
 	"sigil/arch"
 	"sigil/clock"
+	"sigil/console"
 	"sigil/irq"
 	"sigil/pic"
 	"sigil/sched"
@@ -61,7 +64,7 @@ var (
 	pics      pic.PIC
 	madt      apic.MADT
 	ioapics   [8]apic.IOAPIC
-	handlers  [16]irq.Handler
+	handlers  [16]LineHandler
 	tickHz    uint32
 	periodNs  uint64
 	periodTSC uint64
@@ -157,33 +160,75 @@ func LAPICTimerHz() uint64 { return apic.Local.HzDiv16 }
 // ActiveMode returns the controller in use.
 func ActiveMode() Mode { return mode }
 
-// routeLock guards handlers and the controllers' mask and redirection
-// registers while a line is routed. The interrupt entry reads handlers[n]
+// LineHandler handles one interrupt of an ISA line in interrupt context
+// (see package irq) and says whether its device had raised it: irq.None
+// ("not mine": nothing pending) counts toward the line's storm verdict.
+type LineHandler func(c *irq.Context, cpu *arch.CPU) irq.Return
+
+// routeLock guards handlers, line's routing fields (level, gsi, ioapic,
+// disabled) and the controllers' mask and redirection registers while a
+// line is routed or disabled. The interrupt entry reads handlers[n]
 // without it: a line's handler is stored before the line is unmasked.
 var routeLock arch.Spinlock
 
-// RouteISA delivers ISA IRQ n to h (and acknowledges it after h returns).
-func RouteISA(n uint8, name string, h irq.Handler) {
+// lineState is an ISA line's routing and storm state.
+type lineState struct {
+	// Under routeLock (set before the line is unmasked; read without it by
+	// the line's own interrupt entry, which cannot run before that).
+	level    bool  // level-triggered (ELCR bit, or IOAPIC trigger mode)
+	gsi      int32 // IOAPIC input, -1 when not routed through an IOAPIC
+	ioapic   int8  // index into ioapics
+	disabled bool  // masked as a storm (Linux's IRQS_SPURIOUS_DISABLED)
+
+	// Written only by the line's interrupt entry (one CPU, interrupts off,
+	// the line not re-entered before its EOI); others read snapshots.
+	spurious irq.Spurious
+}
+
+var (
+	lines   [16]lineState
+	storms  uint64 // lines disabled as storms; written under routeLock
+	noDebug bool   // noirqdebug: no storm detection; set at boot
+)
+
+// RouteISA delivers ISA IRQ n to h (and acknowledges it after h returns),
+// with the bus's (or the MADT override's) trigger mode.
+func RouteISA(n uint8, name string, h LineHandler) { RouteISATrigger(n, name, h, false) }
+
+// RouteISATrigger is RouteISA with the line forced level-triggered (active
+// high) when level is set: the ELCR bit of the 8259 (PIIX ELCR, ports
+// 0x4d0-0x4d1), or the IOAPIC entry's trigger mode.
+func RouteISATrigger(n uint8, name string, h LineHandler, level bool) {
 	trace.NameIRQ(n, name)
 	routeLock.Lock()
-	routeISA(n, h)
+	routeISA(n, h, level)
 	routeLock.Unlock()
 }
 
+// SetNoIRQDebug turns storm detection off (Linux's noirqdebug).
+func SetNoIRQDebug(off bool) { noDebug = off }
+
 // Line is a routed ISA interrupt line as /proc/interrupts shows it.
 type Line struct {
-	IRQ    uint8
-	Vector int
-	Chip   string // "IO-APIC" or "XT-PIC", as Linux names them
-	Name   string // the device
+	IRQ       uint8
+	Vector    int
+	Chip      string // "IO-APIC" or "XT-PIC", as Linux names them
+	Pin       int    // the IOAPIC input (GSI), -1 on the 8259
+	Level     bool   // level-triggered
+	Name      string // the device
+	Disabled  bool   // masked as a storm
+	Unhandled uint64 // interrupts no handler claimed
 }
 
-// Lines returns the lines that have a handler, in IRQ order.
+// Lines returns the lines that have a handler, in IRQ order, a line
+// disabled as a storm included.
 func Lines() []Line {
 	var routed [16]bool
+	var st [16]lineState
 	routeLock.Lock() // copied out: no allocation under a spinlock
 	for n := range handlers {
 		routed[n] = handlers[n] != nil
+		st[n] = lines[n]
 	}
 	routeLock.Unlock()
 	var out []Line
@@ -191,27 +236,106 @@ func Lines() []Line {
 		if !routed[n] {
 			continue
 		}
-		l := Line{IRQ: uint8(n), Vector: VecISA + n, Chip: "IO-APIC", Name: trace.IRQName(uint8(n))}
+		l := Line{IRQ: uint8(n), Vector: VecISA + n, Chip: "IO-APIC", Pin: int(st[n].gsi), Level: st[n].level,
+			Name: trace.IRQName(uint8(n)), Disabled: st[n].disabled, Unhandled: st[n].spurious.Total}
 		if mode == PIC {
-			l.Vector, l.Chip = VecPIC+n, "XT-PIC"
+			l.Vector, l.Chip, l.Pin = VecPIC+n, "XT-PIC", -1
 		}
 		out = append(out, l)
 	}
 	return out
 }
 
-func routeISA(n uint8, h irq.Handler) {
+// Storms returns how many lines were disabled as storms.
+func Storms() uint64 { return storms }
+
+// elcr is the PIIX edge/level control register pair (PIIX datasheet
+// §4.1.11; QEMU's i8259 models it): bit n set makes 8259 IRQ n level
+// triggered.
+const elcr = 0x4d0
+
+func routeISA(n uint8, h LineHandler, level bool) {
 	handlers[n] = h
+	l := &lines[n]
+	l.gsi, l.disabled, l.spurious = -1, false, irq.Spurious{}
 	if mode == PIC {
+		l.level = level
+		port := uint16(elcr) + uint16(n/8)
+		v := arch.Inb(port)
+		if level {
+			v |= 1 << (n % 8)
+		} else {
+			v &^= 1 << (n % 8)
+		}
+		arch.Outb(port, v)
 		pics.Unmask(n)
 		return
 	}
 	gsi, flags := madt.ISAToGSI(n)
+	if level {
+		flags = flags&^(apic.TriggerMask|apic.PolarityMask) | apic.TriggerLevel | apic.PolarityHigh
+	}
+	l.level = flags&apic.TriggerMask == apic.TriggerLevel
 	for i := 0; i < madt.NIOAPICs; i++ {
 		if info := madt.IOAPICs[i]; gsi >= info.GSIBase && gsi < info.GSIBase+24 {
+			l.gsi, l.ioapic = int32(gsi), int8(i)
 			ioapics[i].Route(gsi, VecISA+n, flags)
 		}
 	}
+}
+
+// noteLine is Linux's note_interrupt for ISA line n after its handler
+// answered ret: it disables the line when Spurious says it is stuck.
+//
+//go:nosplit
+func noteLine(n uint8, ret irq.Return) {
+	if noDebug {
+		return
+	}
+	if lines[n].spurious.Note(ret, clock.Nanotime()) {
+		disableStorm(n)
+	}
+}
+
+// disableStorm masks line n at its controller and reports it as Linux's
+// __report_bad_irq does (without the stack dump): from interrupt
+// context, through the console's lock-free-of-the-interrupted-code path
+// (its line lock is a spinlock, never held where interrupts are on).
+//
+//go:nosplit
+func disableStorm(n uint8) {
+	routeLock.Lock()
+	l := &lines[n]
+	l.disabled = true
+	storms++
+	if mode == PIC {
+		pics.Mask(n)
+	} else if l.gsi >= 0 {
+		ioapics[l.ioapic].SetMasked(uint32(l.gsi), true)
+	}
+	routeLock.Unlock()
+	console.Puts("<3>sigil: irq ")
+	console.PutDec(uint64(n))
+	console.Puts(": nobody cared (try booting with the \"irqpoll\" option)\n")
+	console.Puts("<3>sigil: handlers:\n<3>sigil: [<")
+	console.PutHex(handlerPC(n))
+	console.Puts(">] ")
+	console.Puts(trace.IRQName(n))
+	console.Puts("\n<0>sigil: Disabling IRQ #")
+	console.PutDec(uint64(n))
+	console.Puts("\n")
+}
+
+// handlerPC is the code address of line n's handler (a func value points
+// at a closure whose first word is the code pointer), 0 without one.
+//
+//go:nosplit
+func handlerPC(n uint8) uint64 {
+	h := handlers[n]
+	if h == nil {
+		return 0
+	}
+	return uint64(**(**uintptr)(unsafe.Pointer(&h)))
 }
 
 // picEntry handles vectors 0x20-0x2f: 8259 IRQs, including the spurious
@@ -230,9 +354,13 @@ func picEntry(c *irq.Context, cpu *arch.CPU) {
 			return
 		}
 	}
-	if h := handlers[n]; h != nil && mode == PIC {
-		trace.IRQEntry(n)
-		h(c, cpu)
+	if mode == PIC {
+		ret := irq.None
+		if h := handlers[n]; h != nil {
+			trace.IRQEntry(n)
+			ret = h(c, cpu)
+		}
+		noteLine(n, ret)
 	}
 	pics.EOI(n)
 	sched.ReturnToUser(c, cpu)
@@ -241,10 +369,12 @@ func picEntry(c *irq.Context, cpu *arch.CPU) {
 //go:nosplit
 func ioapicEntry(c *irq.Context, cpu *arch.CPU) {
 	n := uint8(c.TF.Vector - VecISA)
+	ret := irq.None
 	if h := handlers[n]; h != nil {
 		trace.IRQEntry(n)
-		h(c, cpu)
+		ret = h(c, cpu)
 	}
+	noteLine(n, ret)
 	apic.Local.EOI()
 	sched.ReturnToUser(c, cpu)
 }
@@ -286,9 +416,10 @@ func SendSelfIPI() bool {
 }
 
 //go:nosplit
-func tick(c *irq.Context, cpu *arch.CPU) {
+func tick(c *irq.Context, cpu *arch.CPU) irq.Return {
 	countTick(cpu)
 	sched.Tick(c)
+	return irq.Handled
 }
 
 // countTick records how late this tick came (arch.CPU's LostTicks and

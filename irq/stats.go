@@ -24,3 +24,11 @@ func WriteStats(w io.Writer) {
 	fmt.Fprintf(w, "sigil: irqstat: spurious: pic-irq7 %d, pic-irq15 %d, lapic %d\n",
 		SpuriousCount(SpuriousPIC7), SpuriousCount(SpuriousPIC15), SpuriousCount(SpuriousLAPIC))
 }
+
+// StatsOn returns vector v's statistics on the CPU whose row is cpu
+// (arch.CPU.Index).
+func StatsOn(cpu, v int) Stat { return stats[uint(cpu)%uint(len(stats))][v] }
+
+// SpuriousOn returns how many spurious interrupts source k raised on the
+// CPU whose row is cpu.
+func SpuriousOn(cpu, k int) uint64 { return spurious[uint(cpu)%uint(len(spurious))][k] }

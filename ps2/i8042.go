@@ -143,21 +143,27 @@ const maxPerInterrupt = 16
 // Interrupt is the IRQ 1 top half: it empties the controller's output
 // buffer into Queue (reading every byte even when Queue is full, so the
 // controller keeps interrupting during a key-repeat storm) and wakes the
-// bottom half.
+// bottom half. An interrupt with the output buffer empty was not the
+// controller's: irq.None, as Linux's i8042_interrupt says.
 //
 //go:nosplit
-func Interrupt(c *irq.Context, _ *arch.CPU) {
+func Interrupt(c *irq.Context, _ *arch.CPU) irq.Return {
+	ret := irq.None
 	for i := 0; i < maxPerInterrupt; i++ {
 		st := arch.Inb(statusPort)
 		if st&statusOutFull == 0 {
 			break
 		}
+		ret = irq.Handled
 		b := arch.Inb(dataPort)
 		if st&statusAux == 0 {
 			Queue.Put(b)
 		}
 	}
-	Queue.Signal(c)
+	if ret == irq.Handled {
+		Queue.Signal(c)
+	}
+	return ret
 }
 
 // Run is the bottom half: it decodes scancodes and passes each key's bytes

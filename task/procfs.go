@@ -9,6 +9,7 @@ import (
 	"sigil/cred"
 	"sigil/file"
 
+	"sigil/arch"
 	"sigil/clock"
 	"sigil/intr"
 	"sigil/irq"
@@ -428,23 +429,76 @@ func under(name, dir string) bool {
 }
 
 // interrupts is /proc/interrupts as Linux's show_interrupts and x86's
-// arch_show_interrupts print it: a column per CPU, then each routed line
-// with its controller, pin, trigger and device, then the local APIC's
-// timer (LOC), spurious (SPU) and error (ERR) counts.
+// arch_show_interrupts print it: a column per online CPU, then each routed
+// line (a line disabled as a storm too) with its count, controller, IOAPIC
+// pin and flow ("edge", or "fasteoi" for a level-triggered line; none on
+// the 8259, which has no irq domain in Linux) and device, then the x86
+// rows: NMI, LOC (local APIC timer), SPU (APIC spurious), the IPI and
+// machine-check rows Sigil has no source for (0), ERR and MIS.
 func interrupts() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%*s", 3+8, "")
-	fmt.Fprintf(&b, "CPU%-8d\n", 0)
-	for _, l := range intr.Lines() {
-		fmt.Fprintf(&b, "%3d: %10d  %8s %3d-%-8s  %s\n", l.IRQ, irq.Stats(l.Vector).Count, l.Chip, l.IRQ, "edge", l.Name)
+	ncpu := onlineCPUs()
+	const prec = 3 // digits of nr_irqs (256), at least 3
+	b.WriteString(strings.Repeat(" ", prec+8))
+	for i := 0; i < ncpu; i++ {
+		fmt.Fprintf(&b, "CPU%-8d", i)
 	}
-	named := func(label string, n uint64, what string) { fmt.Fprintf(&b, "%3s: %10d   %s\n", label, n, what) }
-	named("NMI", irq.Stats(irq.VecNMI).Count, "Non-maskable interrupts")
-	named("LOC", irq.Stats(intr.VecTimer).Count, "Local timer interrupts")
-	named("SPU", irq.SpuriousCount(irq.SpuriousLAPIC), "Spurious interrupts")
-	fmt.Fprintf(&b, "%3s: %10d\n", "ERR", irq.Stats(intr.VecError).Count)
-	fmt.Fprintf(&b, "%3s: %10d\n", "MIS", 0)
+	b.WriteString("\n")
+	for _, l := range intr.Lines() {
+		fmt.Fprintf(&b, "%*d: ", prec, l.IRQ)
+		for i := 0; i < ncpu; i++ {
+			fmt.Fprintf(&b, "%10d ", irq.StatsOn(i, l.Vector).Count)
+		}
+		fmt.Fprintf(&b, " %8s", l.Chip)
+		if l.Pin >= 0 {
+			flow := "edge"
+			if l.Level {
+				flow = "fasteoi"
+			}
+			fmt.Fprintf(&b, " %*d-%-8s", prec, l.Pin, flow)
+		} else {
+			fmt.Fprintf(&b, " %*s", prec, "")
+		}
+		fmt.Fprintf(&b, "  %s\n", l.Name)
+	}
+	row := func(label string, what string, count func(cpu int) uint64) {
+		fmt.Fprintf(&b, "%*s: ", prec, label)
+		for i := 0; i < ncpu; i++ {
+			fmt.Fprintf(&b, "%10d ", count(i))
+		}
+		fmt.Fprintf(&b, "  %s\n", what)
+	}
+	vec := func(v int) func(int) uint64 { return func(cpu int) uint64 { return irq.StatsOn(cpu, v).Count } }
+	zero := func(int) uint64 { return 0 }
+	row("NMI", "Non-maskable interrupts", vec(irq.VecNMI))
+	row("LOC", "Local timer interrupts", vec(intr.VecTimer))
+	row("SPU", "Spurious interrupts", func(cpu int) uint64 { return irq.SpuriousOn(cpu, irq.SpuriousLAPIC) })
+	row("PMI", "Performance monitoring interrupts", zero)
+	row("IWI", "IRQ work interrupts", zero)
+	row("RTR", "APIC ICR read retries", zero)
+	row("RES", "Rescheduling interrupts", zero)
+	row("CAL", "Function call interrupts", zero)
+	row("TLB", "TLB shootdowns", zero)
+	row("TRM", "Thermal event interrupts", zero)
+	row("THR", "Threshold APIC interrupts", zero)
+	row("DFR", "Deferred Error APIC interrupts", zero)
+	row("MCE", "Machine check exceptions", zero)
+	row("MCP", "Machine check polls", zero)
+	fmt.Fprintf(&b, "%*s: %10d\n", prec, "ERR", irq.Stats(intr.VecError).Count)
+	fmt.Fprintf(&b, "%*s: %10d\n", prec, "MIS", 0)
 	return b.String()
+}
+
+// onlineCPUs is how many CPUs /proc/interrupts has a column for: the boot
+// CPU and each one up to the last online.
+func onlineCPUs() int {
+	n := 1
+	for i := 1; i < arch.MaxCPUs; i++ {
+		if arch.CPUAt(i).Online() {
+			n = i + 1
+		}
+	}
+	return n
 }
 
 // uptime is /proc/uptime: seconds since boot, and the idle CPU's seconds.

@@ -36,6 +36,15 @@ func main() {
 	fault.Start()
 
 	args := parseArgs(os.Args[1:])
+	for _, w := range os.Args[1:] {
+		if w == "--" {
+			break
+		}
+		if w == "noirqdebug" { // Linux's: no unhandled-IRQ storm detection
+			intr.SetNoIRQDebug(true)
+			fmt.Printf("<6>sigil: IRQ lockup detection disabled\n")
+		}
+	}
 	info := boot.BootInfo()
 	st := mm.Stats()
 	fmt.Printf("<6>sigil: Sigil on %s, TSC %d MHz, %d MiB RAM (%d MiB free)\n",
