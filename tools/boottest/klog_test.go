@@ -10,9 +10,7 @@ import (
 // prefixes, escapes, seeks, poll, EPIPE after lost records, blocking
 // reads and the rate limit of writes.
 func TestKernelLog(t *testing.T) {
-	res := bootInit(t, "init=/bin/klogtest")
-	wantCode(t, res, 0)
-	wantLines(t, res.Output, `(?m)^klogtest: PASS test_unprivileged$`, `(?m)^klogtest: ok$`)
+	runProgram(t, "klogtest", `(?m)^klogtest: PASS test_unprivileged$`, `(?m)^klogtest: ok$`)
 }
 
 // TestDmesg: BusyBox dmesg reads the boot lines back with their

@@ -14,6 +14,28 @@ func initrd(t *testing.T) string { t.Helper(); return built(t, "initrd.cpio") }
 
 // bootInit boots with the initrd and init=prog; PID 1's exit code is the
 // machine's.
+// runProgram boots init=/bin/PROG (with its arguments, if any), a test
+// program built on user/c/include/check.h: it must exit 0, print each of
+// wants, and print no FAILED line.
+func runProgram(t *testing.T, prog string, wants ...string) qemu.Result {
+	t.Helper()
+	res := bootInit(t, "init=/bin/"+prog)
+	wantCode(t, res, 0)
+	wantLines(t, res.Output, wants...)
+	wantNoFailures(t, res.Output)
+	return res
+}
+
+// wantNoFailures reports each FAILED line a test program printed.
+func wantNoFailures(t *testing.T, out string) {
+	t.Helper()
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "FAILED") {
+			t.Error(l)
+		}
+	}
+}
+
 func bootInit(t *testing.T, cmdline string) qemu.Result {
 	t.Helper()
 	res, err := qemu.Run(context.Background(), qemu.Config{
