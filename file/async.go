@@ -59,10 +59,13 @@ func (f *File) Sig() int {
 }
 
 // SetAsync turns O_ASYNC on or off for f through descriptor fd (setfl and
-// FIOASYNC): only a file that supports it records it; on any other the
-// request changes nothing, as on Linux.
+// ioctl_fioasync): a file that supports it is told only when the flag
+// changes; on any other the request changes nothing, as on Linux.
 func (f *File) SetAsync(fd int32, on bool) {
-	if a, ok := f.Ops.(Asyncable); ok {
+	f.Mu.Lock()
+	change := (f.Flags&linux.O_ASYNC != 0) != on
+	f.Mu.Unlock()
+	if a, ok := f.Ops.(Asyncable); ok && change {
 		a.Fasync(f, fd, on)
 	}
 }

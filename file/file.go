@@ -89,9 +89,7 @@ func (f *File) Unref() {
 	last := f.refs == 0
 	f.Mu.Unlock()
 	if last {
-		if f.Flags&linux.O_ASYNC != 0 {
-			f.SetAsync(-1, false) // __fput's fasync(-1, file, 0)
-		}
+		f.SetAsync(-1, false) // __fput's fasync(-1, file, 0) if O_ASYNC is set
 		f.dropLocks()
 		f.Ops.Close()
 		if f.Node != nil {

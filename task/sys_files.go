@@ -696,14 +696,8 @@ func sysFcntl(t *Thread, a *args) (uint64, error) {
 		defer f.Mu.Unlock()
 		return f.Flags, nil
 	case linux.F_SETFL:
-		// setfl: a change of O_ASYNC goes to the file (its fasync sets
-		// the flag); files that have none ignore it.
-		f.Mu.Lock()
-		async := (arg^f.Flags)&linux.O_ASYNC != 0
-		f.Mu.Unlock()
-		if async {
-			f.SetAsync(int32(fd), arg&linux.O_ASYNC != 0)
-		}
+		// setfl: O_ASYNC goes to the file (its fasync sets the flag).
+		f.SetAsync(int32(fd), arg&linux.O_ASYNC != 0)
 		f.Mu.Lock()
 		f.Flags = f.Flags&^(linux.O_NONBLOCK|linux.O_APPEND) | arg&(linux.O_NONBLOCK|linux.O_APPEND)
 		f.Mu.Unlock()
@@ -787,4 +781,52 @@ func sysStatx(t *Thread, a *args) (uint64, error) {
 	x.Atime.Sec, x.Mtime.Sec, x.Ctime.Sec = st.Atime.Sec, st.Mtime.Sec, st.Ctime.Sec
 	b := (*[unsafe.Sizeof(x)]byte)(unsafe.Pointer(&x))
 	return 0, t.p.as.CopyOut(buf, b[:])
+}
+
+// genericIoctl serves the requests do_vfs_ioctl answers for every file
+// before the file's own ioctl: close-on-exec, O_NONBLOCK, O_ASYNC, FIOQSIZE (the
+// bytes a file, directory or link occupies, as ioctl_fioqsize), and
+// FIONREAD for regular files (file_ioctl: the size less the position, which
+// may be negative) and pipes (pipe_ioctl). It reports whether req was one.
+func (t *Thread) genericIoctl(fd uint64, f *file.File, req, arg uint64) (bool, uint64, error) {
+	switch req {
+	case linux.FIOCLEX, linux.FIONCLEX:
+		return true, 0, t.p.files.setCloexec(fd, req == linux.FIOCLEX)
+	case linux.FIONBIO:
+		v, err := t.getInt32(arg)
+		if err != nil {
+			return true, 0, err
+		}
+		f.Mu.Lock()
+		if f.Flags &^= linux.O_NONBLOCK; v != 0 {
+			f.Flags |= linux.O_NONBLOCK
+		}
+		f.Mu.Unlock()
+		return true, 0, nil
+	case linux.FIOASYNC: // ioctl_fioasync
+		v, err := t.getInt32(arg)
+		if err != nil {
+			return true, 0, err
+		}
+		f.SetAsync(int32(fd), v != 0)
+		return true, 0, nil
+	case linux.FIOQSIZE:
+		if f.Node == nil || !(f.Node.IsRegular() || f.Node.IsDir() || f.Node.IsSymlink()) {
+			return true, 0, linux.ENOTTY
+		}
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], uint64(f.Node.Attr().Blocks)*512) // inode_get_bytes: what it occupies
+		return true, 0, t.p.as.CopyOut(arg, b[:])
+	case linux.FIONREAD:
+		if p, ok := file.PipeOf(f); ok {
+			return true, 0, t.putInt32(arg, int32(p.Readable()))
+		}
+		if _, ok := f.Ops.(file.Regular); ok {
+			f.Mu.Lock()
+			n := f.Node.Size() - f.Off
+			f.Mu.Unlock()
+			return true, 0, t.putInt32(arg, int32(n))
+		}
+	}
+	return false, 0, nil
 }
