@@ -18,22 +18,7 @@ import (
 // starts halted with its gdbstub, GDB loads the kernel's symbols, sets a
 // breakpoint on a Go function and must stop there with its source line.
 func TestGDB(t *testing.T) {
-	gdb, err := exec.LookPath("gdb")
-	if err != nil {
-		t.Fatal("gdb is missing: install it with `apt-get install -y gdb`")
-	}
-	port := freePort(t)
-	m, err := qemu.Start(context.Background(), qemu.Config{
-		Kernel:  kernel(t),
-		Append:  "test=probe",
-		Memory:  "128M",
-		Accel:   "tcg", // software breakpoints through the gdbstub
-		Extra:   []string{"-S", "-gdb", fmt.Sprintf("tcp:127.0.0.1:%d", port)},
-		Timeout: bootTimeout,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	gdb, port, m := startForGDB(t, qemu.Config{Kernel: kernel(t), Append: "test=probe"}, true)
 	defer m.Kill()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -58,6 +43,28 @@ func TestGDB(t *testing.T) {
 	}
 }
 
+// startForGDB finds gdb and boots cfg (at -m 128M, under TCG for the
+// gdbstub's software breakpoints) with a gdbstub on a free port, halted
+// at the first instruction if halted.
+func startForGDB(t *testing.T, cfg qemu.Config, halted bool) (gdb string, port int, m *qemu.Machine) {
+	t.Helper()
+	gdb, err := exec.LookPath("gdb")
+	if err != nil {
+		t.Fatal("gdb is missing: install it with `apt-get install -y gdb`")
+	}
+	port = freePort(t)
+	cfg.Memory, cfg.Accel, cfg.Timeout = "128M", "tcg", bootTimeout
+	cfg.Extra = []string{"-gdb", fmt.Sprintf("tcp:127.0.0.1:%d", port)}
+	if halted {
+		cfg.Extra = append(cfg.Extra, "-S")
+	}
+	m, err = qemu.Start(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gdb, port, m
+}
+
 func freePort(t *testing.T) int {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -73,23 +80,7 @@ func freePort(t *testing.T) int {
 // stops wherever it is), and runs each of tools/gdb/sigil.py's commands;
 // then stops in the timer's interrupt handler and decodes its frame there.
 func TestGDBCommands(t *testing.T) {
-	gdb, err := exec.LookPath("gdb")
-	if err != nil {
-		t.Fatal("gdb is missing: install it with `apt-get install -y gdb`")
-	}
-	port := freePort(t)
-	m, err := qemu.Start(context.Background(), qemu.Config{
-		Kernel:  kernel(t),
-		Initrd:  initrd(t),
-		Append:  "init=/bin/gdbstate",
-		Memory:  "128M",
-		Accel:   "tcg",
-		Extra:   []string{"-gdb", fmt.Sprintf("tcp:127.0.0.1:%d", port)},
-		Timeout: bootTimeout,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	gdb, port, m := startForGDB(t, qemu.Config{Kernel: kernel(t), Initrd: initrd(t), Append: "init=/bin/gdbstate"}, false)
 	defer m.Kill()
 	ready, err := m.WaitFor(regexp.MustCompile(`gdbstate: ready pid 1 handler 0x([0-9a-f]+)`), time.Minute)
 	if err != nil {
