@@ -187,11 +187,14 @@ func Entry(root uint64, va uintptr) uint64 {
 	return v
 }
 
-// Translate returns the physical address va maps to.
+// Translate returns the physical address va maps to. It reads the tables
+// without their lock: its caller is a fault report (and host tests), which
+// may run while this CPU holds the lock the faulting code took, and wants
+// an answer, not a deadlock or a recursive-acquire panic.
 //
 //go:nosplit
 func Translate(root uint64, va uintptr) (pa uint64, ok bool) {
-	e, l, ok := Lookup(root, va)
+	e, l, ok := lookup(root, va)
 	if !ok {
 		return 0, false
 	}
