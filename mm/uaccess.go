@@ -1,6 +1,7 @@
 package mm
 
 import (
+	"sync/atomic"
 	"unsafe"
 
 	"sigil/arch"
@@ -17,55 +18,85 @@ import (
 
 // lastUser is userFrame's last translation. A system call's user memory
 // is mostly one page (its arguments on the caller's stack), so the next
-// access usually skips the four-level walk. forgetUser clears it wherever
-// a page may go away or lose write permission (SetRange, Discard, Protect,
-// FreeRoot) on every CPU's row; those hold userTables, like every
-// userFrame, so no access sees a stale entry. Rows per CPU, userTables.
+// access usually skips the four-level walk.
+//
+// Each row is written only by its own CPU, with interrupts off. A row is
+// good while userGen still has the value the row recorded when it was
+// filled: forgetUser, called under userTables wherever a page may go away
+// or lose write permission (SetRange, Discard, Protect, FreeRoot, a
+// copy-on-write break, fork), advances userGen and so retires every CPU's
+// row at once without writing another CPU's row. A reader that compared
+// the generation just before the change uses the old frame at most until
+// it turns interrupts on: the frame is freed only after the flush that
+// reaches this CPU (lock.go's gather rule), as Linux's gup_fast relies on.
 var lastUser [arch.MaxCPUs]struct {
 	root   uint64
 	page   uintptr
 	pa     uint64
-	write  bool // the page is writable
+	gen    uint64 // userGen when filled
+	write  bool   // the page is writable
 	filled bool
 }
+
+// userGen is the generation of user translations: advanced under
+// userTables, read by any CPU.
+var userGen atomic.Uint64
 
 //go:nosplit
 func forgetUser(root uint64) {
 	if root == KernelRoot {
 		return // lastUser holds user spaces' pages only
 	}
-	for i := range lastUser {
-		lastUser[i].filled = false
+	userGen.Add(1)
+}
+
+// cachedFrame returns the frame of va's page from this CPU's row if the
+// row still holds it (for writing, if write).
+//
+//go:nosplit
+func cachedFrame(root uint64, va uintptr, write bool) (uint64, bool) {
+	c := &lastUser[arch.This().Index()]
+	if c.filled && c.gen == userGen.Load() && c.root == root && c.page == va&^(PageSize-1) && (c.write || !write) {
+		return c.pa, true
 	}
+	return 0, false
+}
+
+// rememberFrame fills this CPU's row with e, the leaf entry of va's page
+// read while the generation was gen.
+//
+//go:nosplit
+func rememberFrame(root uint64, va uintptr, e uint64, gen uint64) {
+	c := &lastUser[arch.This().Index()]
+	c.root, c.page, c.pa = root, va&^(PageSize-1), e&pteAddr
+	c.write, c.gen, c.filled = e&PTEWrite != 0, gen, true
+}
+
+// userLeaf reports whether a leaf entry e at level l lets the user access
+// its page (write it, if write).
+//
+//go:nosplit
+func userLeaf(e uint64, l int, ok bool, write bool) bool {
+	return ok && l == 1 && e&PTEUser != 0 && (!write || e&PTEWrite != 0)
 }
 
 // userFrame returns the physical address backing va for a user access,
 // resolving what Fault resolves on the way (demand-zero memory,
-// copy-on-write), as a user access would.
+// copy-on-write), as a user access would. userTables held.
 //
 //go:nosplit
 func userFrame(root uint64, va uintptr, write bool) (uint64, bool) {
-	off := uint64(va) & (PageSize - 1)
-	c := &lastUser[arch.This().Index()]
-	if c.filled && c.root == root && c.page == va-uintptr(off) && (c.write || !write) {
-		return c.pa | off, true
-	}
-	if va >= UserEnd || va >= WindowStart && va < WindowEnd {
-		return 0, false
-	}
-	for try := 0; try < 2; try++ {
-		e, l, ok := lookup(root, va)
-		if ok && l == 1 && e&PTEUser != 0 && (!write || e&PTEWrite != 0) {
-			pa := e & pteAddr
-			c.root, c.page, c.pa = root, va-uintptr(off), pa
-			c.write, c.filled = e&PTEWrite != 0, true
-			return pa | off, true
+	for try := 0; ; try++ {
+		if pa, ok := userFrameFast(root, va, write); ok {
+			return pa, true
+		}
+		if try == 2 || va >= UserEnd || va >= WindowStart && va < WindowEnd {
+			return 0, false
 		}
 		if handled, _ := fault(root, va, write, true); !handled {
 			return 0, false
 		}
 	}
-	return 0, false
 }
 
 // cachedUser returns the kernel's view of the n bytes at va if they lie in
@@ -75,12 +106,14 @@ func userFrame(root uint64, va uintptr, write bool) (uint64, bool) {
 //
 //go:nosplit
 func cachedUser(root uint64, va uintptr, n int, write bool) unsafe.Pointer {
-	c := &lastUser[arch.This().Index()]
 	off := va & (PageSize - 1)
-	if !c.filled || c.root != root || c.page != va-off || write && !c.write || off+uintptr(n) > PageSize {
+	if off+uintptr(n) > PageSize {
 		return nil
 	}
-	return Phys(c.pa | uint64(off))
+	if pa, ok := cachedFrame(root, va, write); ok {
+		return Phys(pa | uint64(off))
+	}
+	return nil
 }
 
 // copyPage copies between b and user memory at va, up to the end of va's
@@ -184,13 +217,41 @@ func UserPointerIRQ(root uint64, va uintptr, n uintptr, write bool) unsafe.Point
 	if va%PageSize+n > PageSize {
 		return nil
 	}
-	userTables.LockIRQ()
-	pa, ok := userFrame(root, va, write)
-	userTables.UnlockIRQ()
+	pa, ok := userFrameFast(root, va, write)
+	if !ok {
+		userTables.LockIRQ() // to resolve what a fault would
+		pa, ok = userFrame(root, va, write)
+		userTables.UnlockIRQ()
+	}
 	if !ok {
 		return nil
 	}
 	return Phys(pa)
+}
+
+// userFrameFast is userFrame for a page the tables map already: from this
+// CPU's row, else by a walk. It needs no lock where interrupts are off, as
+// Linux's gup_fast: neither the tables walked nor the frame found are
+// freed before this CPU turns them on (see lastUser); UserPointerIRQ
+// calls it so. Not inlined, so that userFrame's frame stays small on
+// interrupt context's deepest nosplit chain.
+//
+//go:nosplit
+//go:noinline
+func userFrameFast(root uint64, va uintptr, write bool) (uint64, bool) {
+	off := uint64(va) & (PageSize - 1)
+	if pa, ok := cachedFrame(root, va, write); ok {
+		return pa | off, true
+	}
+	if va >= UserEnd || va >= WindowStart && va < WindowEnd {
+		return 0, false
+	}
+	gen := userGen.Load()
+	if e, l, ok := lookup(root, va); userLeaf(e, l, ok, write) {
+		rememberFrame(root, va, e, gen)
+		return e&pteAddr | off, true
+	}
+	return 0, false
 }
 
 // Touch resolves va's page for a user access (for writing if write) as
