@@ -29,11 +29,24 @@ const (
 
 // TSS is the 64-bit task-state segment (SDM Vol. 3A §8.7, Figure 8-11). Its
 // 64-bit fields sit at 4-byte offsets, so it is kept as 32-bit words.
+//
+// The I/O permission bit map follows it in the same segment (ioports.go),
+// with the byte of all ones the processor needs after the map's last byte
+// (SDM Vol. 1 §19.5.2).
 type TSS struct {
 	words [26]uint32
+	io    [ioMapBytes + 1]byte
 }
 
 const tssSize = 104
+
+// tssLimit is the TSS segment's limit: the fixed part and the bit map.
+const tssLimit = tssSize + ioMapBytes + 1 - 1
+
+// setIOBase sets the I/O map base, the TSS offset of the bit map.
+//
+//go:nosplit
+func (t *TSS) setIOBase(off uint16) { t.words[25] = uint32(off) << 16 }
 
 // SetRSP0 sets the stack loaded on an interrupt from CPL 3.
 //
@@ -88,8 +101,12 @@ func (c *CPU) LoadGDT() {
 	g[UserCS/8] = descUserCode
 	// 64-bit TSS descriptor, type 9 "available" (SDM Vol. 3A §8.2.3).
 	base := uint64(uintptr(unsafe.Pointer(&c.TSS)))
-	c.TSS.words[25] = tssSize << 16 // I/O map base beyond the limit: no bitmap
-	g[TSSSel/8] = (tssSize - 1) | (base&0xffffff)<<16 | 0x89<<40 | (base>>24&0xff)<<56
+	c.TSS.setIOBase(ioMapNone)
+	for i := range c.TSS.io {
+		c.TSS.io[i] = 0xff
+	}
+	c.ioMapOn, c.ioMapSeq, c.ioMapLen = false, 0, 0
+	g[TSSSel/8] = tssLimit&0xffff | (base&0xffffff)<<16 | 0x89<<40 | (tssLimit>>16&0xf)<<48 | (base>>24&0xff)<<56
 	g[TSSSel/8+1] = base >> 32
 
 	var p pseudoDescriptor

@@ -55,6 +55,13 @@ type CPU struct {
 	TSS TSS
 	gdt [gdtEntries]uint64
 
+	// The I/O map TSS.io holds (LoadIOBitmap): whether the I/O map base
+	// points at it, the sequence of the bitmap copied there, and how many
+	// leading bytes may differ from all ones.
+	ioMapOn  bool
+	ioMapSeq uint64
+	ioMapLen int
+
 	// APICID is the CPU's local APIC ID (xAPIC: 8 bits, x2APIC: 32).
 	// Written by the boot CPU before this CPU is started (for the boot
 	// CPU, before any other starts); read-only afterwards.

@@ -14,6 +14,7 @@ const (
 	CAP_LINUX_IMMUTABLE  = 9
 	CAP_NET_BIND_SERVICE = 10
 	CAP_NET_ADMIN        = 12
+	CAP_SYS_RAWIO        = 17
 	CAP_SYS_ADMIN        = 21
 	CAP_SYS_NICE         = 23
 	CAP_SYS_RESOURCE     = 24

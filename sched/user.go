@@ -71,6 +71,9 @@ type UserContext struct {
 	// which finds the thread from it for the signal work interrupt
 	// context does itself), not a self-test's.
 	Process bool
+	// IO is the I/O ports the thread may use (ioperm, iopl): nil for
+	// none. Written by the owner thread, read when it enters user mode.
+	IO *arch.IOBitmap
 }
 
 // userFlags are the RFLAGS bits user mode controls (SDM Vol. 1 §3.4.3):
@@ -107,9 +110,13 @@ func HandleEnterUser(c *irq.Context) {
 	enterUser(t)
 }
 
+// enterUser loads what user mode on this CPU takes from the thread t runs
+// there: its FS base, its address space and its I/O ports.
+//
 //go:nosplit
 func enterUser(t *Thread) {
 	cpu := arch.This()
+	cpu.LoadIOBitmap((*UserContext)(unsafe.Add(unsafe.Pointer(nil), t.User)).IO)
 	cpu.UserFS = t.UserFS
 	cpu.KernelFS = t.FSBase
 	if cpu.Root != t.UserRoot {

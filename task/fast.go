@@ -246,8 +246,8 @@ func (t *Thread) fastTimedwait(c *irq.Context) bool {
 //go:nosplit
 func FaultSignal(c *irq.Context, ut *sched.UserContext, trap sched.TrapInfo) bool {
 	t := threadOf(ut)
-	if t == nil || trap.Vector == irq.VecPageFault || !t.p.mu.tryIRQ() {
-		return false
+	if t == nil || trap.Vector == irq.VecPageFault || t.iopl == 3 || !t.p.mu.tryIRQ() {
+		return false // iopl 3: the goroutine decides about CLI and STI (ioplFixup)
 	}
 	done := t.quiet() && t.faultSignalLocked(c, &trap)
 	t.p.mu.unlockIRQ()

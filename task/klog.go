@@ -279,9 +279,10 @@ func startWatcher() {
 	}()
 }
 
-// unknownLimit rate-limits the unknown-system-call lines across all
-// processes (printk_ratelimit: 10 per 5 s).
-var unknownLimit = klog.NewRatelimit()
+// printkRatelimit is Linux's printk_ratelimit() state (10 lines per 5 s),
+// shared by the lines user programs can provoke: unknown system calls,
+// CLI/STI under iopl(3).
+var printkRatelimit = klog.NewRatelimit()
 
 // commName is p's command name (comm), read under p's lock.
 func (p *Process) commName() string {

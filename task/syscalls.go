@@ -52,6 +52,7 @@ func init() {
 		linux.SYS_MREMAP: sysMremap, linux.SYS_MINCORE: sysMincore, linux.SYS_MSYNC: sysMsync,
 		linux.SYS_CLONE3: sysClone3, linux.SYS_PIDFD_OPEN: sysPidfdOpen, linux.SYS_PIDFD_SEND_SIGNAL: sysPidfdSendSignal, linux.SYS_PIDFD_GETFD: sysPidfdGetfd,
 		linux.SYS_CLOSE_RANGE: sysCloseRange, linux.SYS_FACCESSAT2: sysFaccessat2, linux.SYS_SYNC: sysSync,
+		linux.SYS_IOPERM: sysIoperm, linux.SYS_IOPL: sysIopl,
 		linux.SYS_EXECVEAT: sysExecveat, linux.SYS_SYNCFS: sysSyncfs, linux.SYS_MEMBARRIER: sysMembarrier, linux.SYS_SYSINFO: sysSysinfo, linux.SYS_REBOOT: sysReboot,
 		linux.SYS_SOCKET: sysSocket, linux.SYS_SOCKETPAIR: sysSocketpair, linux.SYS_BIND: sysBind,
 		linux.SYS_LISTEN: sysListen, linux.SYS_CONNECT: sysConnect, linux.SYS_ACCEPT: sysAccept,
@@ -137,7 +138,7 @@ func (p *Process) unknownCall(nr uint64) {
 	// Beyond each process's own limit, the lines of all processes
 	// together are rate-limited as printk_ratelimit: a line refused here
 	// counts in the process's sum at exit.
-	ok, suppressed := unknownLimit.Allow(time.Now().UnixNano(), false)
+	ok, suppressed := printkRatelimit.Allow(time.Now().UnixNano(), false)
 	if suppressed != 0 {
 		fmt.Printf("sigil: unknownCall: %d callbacks suppressed\n", suppressed)
 	}

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync/atomic"
 
+	"sigil/arch"
 	"sigil/clock"
 	"sigil/cred"
 
@@ -45,6 +46,13 @@ type Thread struct {
 	pdeathsig atomic.Int32  // PR_SET_PDEATHSIG: sent when the parent goes; not inherited
 	nice      atomic.Int32  // -20..19 (setpriority); inherited
 	sched     atomic.Uint64 // scheduling policy<<32 | priority (sched_setscheduler); inherited
+
+	// Port access (sys_ioport.go), owner thread only: the ioperm map
+	// (nil: none), the iopl level, and whether its CLI/STI was reported.
+	// Inherited by clone; uc.IO is what user mode gets of them.
+	ioBits     *arch.IOBitmap
+	iopl       uint8
+	ioplWarned bool
 }
 
 // newThread returns a thread whose user registers are uc's, with no
@@ -129,6 +137,9 @@ func (t *Thread) run() {
 func (t *Thread) fault() {
 	tr := &t.uc.Trap
 	var info linux.SignalInfo
+	if t.ioplFixup() {
+		return
+	}
 	if tr.Vector == irq.VecPageFault {
 		err := t.p.as.fault(tr.CR2, tr.ErrorCode&irq.PFWrite != 0, tr.ErrorCode&irq.PFFetch != 0)
 		switch err := err.(type) {
@@ -247,6 +258,7 @@ func (t *Thread) clone(c *cloneArgs) (uint64, error) {
 	child.nsp.Store(childNS)
 	child.noNewPrivs.Store(t.noNewPrivs.Load())
 	child.nice.Store(t.nice.Load())
+	child.ioBits, child.iopl = t.ioBits, t.iopl // uc.IO came with uc
 	child.sched.Store(t.sched.Load() &^ (resetOnFork << 32))
 	if t.sched.Load()>>32&resetOnFork != 0 { // SCHED_RESET_ON_FORK: the child starts plain
 		child.sched.Store(0)

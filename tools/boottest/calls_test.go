@@ -150,3 +150,13 @@ func TestNamespaces(t *testing.T) {
 func TestMiscCalls(t *testing.T) {
 	runProgram(t, "misctest", `(?m)^misctest: ok$`)
 }
+
+// TestPortAccess: iotest (checked on Linux 6.1): ioperm's map in the TSS
+// (ports allowed and dropped one by one, up to 0xffff), iopl(3) as every
+// port with CLI/STI skipped and reported once, EINVAL for ranges past
+// 0xffff and levels past 3, EPERM without CAP_SYS_RAWIO but for dropping,
+// the map kept by fork, execve and setuid, and SIGSEGV (SI_KERNEL) for a
+// port outside it.
+func TestPortAccess(t *testing.T) {
+	runProgram(t, "iotest", `(?m)^iotest: ok$`, `iotest\[1\] attempts to use CLI/STI, pretending it's a NOP`)
+}
