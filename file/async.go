@@ -127,14 +127,15 @@ func (l *AsyncList) Kill(reason int32) {
 	if l.n.Load() == 0 {
 		return
 	}
-	l.mu.Lock()
-	if len(l.entries) == 0 {
-		l.mu.Unlock()
-		return
-	}
-	entries := append([]asyncEntry(nil), l.entries...)
-	l.mu.Unlock()
 	band := bands[reason-linux.POLL_IN]
+	// The entries are copied out so that no lock is held while owners
+	// are signalled (a signal can end a process, whose exit closes
+	// files, which leave lists); on the stack, so that an interrupt's
+	// bottom half allocates nothing for the usual few descriptions.
+	var local [8]asyncEntry
+	l.mu.Lock()
+	entries := append(local[:0], l.entries...)
+	l.mu.Unlock()
 	for _, e := range entries {
 		e.f.Mu.Lock()
 		o, sig := e.f.owner, e.f.sig

@@ -252,3 +252,25 @@ func TestPipeSize(t *testing.T) {
 		t.Errorf("read %d, want 4098", n)
 	}
 }
+
+type countingOwner struct{ n int }
+
+func (o *countingOwner) SignalIO(sig int, code int32, band int64, fd int32) { o.n++ }
+
+// TestAsyncKillAllocatesNothing: telling a few O_ASYNC descriptions (an
+// interrupt's bottom half does, for each interrupt) allocates nothing.
+func TestAsyncKillAllocatesNothing(t *testing.T) {
+	var l AsyncList
+	o := &countingOwner{}
+	for fd := int32(3); fd < 6; fd++ {
+		f := New(Null{}, nil, 0)
+		f.SetOwner(o)
+		l.Set(f, fd, true)
+	}
+	if n := testing.AllocsPerRun(100, func() { l.Kill(linux.POLL_IN) }); n != 0 {
+		t.Errorf("Kill allocates %v times", n)
+	}
+	if o.n != 3*101 {
+		t.Errorf("%d signals, want %d", o.n, 3*101)
+	}
+}

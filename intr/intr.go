@@ -308,11 +308,7 @@ func disableStorm(n uint8) {
 	l := &lines[n]
 	l.disabled = true
 	storms++
-	if mode == PIC {
-		pics.Mask(n)
-	} else if l.gsi >= 0 {
-		ioapics[l.ioapic].SetMasked(uint32(l.gsi), true)
-	}
+	maskLine(n)
 	routeLock.Unlock()
 	console.Puts("<3>sigil: irq ")
 	console.PutDec(uint64(n))

@@ -148,22 +148,44 @@ const maxPerInterrupt = 16
 //
 //go:nosplit
 func Interrupt(c *irq.Context, _ *arch.CPU) irq.Return {
-	ret := irq.None
+	if !drain() {
+		return irq.None
+	}
+	Queue.Signal(c)
+	return irq.Handled
+}
+
+// drain moves what the controller's output buffer holds into Queue and
+// reports whether there was anything. Interrupts off.
+//
+//go:nosplit
+func drain() bool {
+	any := false
 	for i := 0; i < maxPerInterrupt; i++ {
 		st := arch.Inb(statusPort)
 		if st&statusOutFull == 0 {
 			break
 		}
-		ret = irq.Handled
+		any = true
 		b := arch.Inb(dataPort)
 		if st&statusAux == 0 {
 			Queue.Put(b)
 		}
 	}
-	if ret == irq.Handled {
-		Queue.Signal(c)
+	return any
+}
+
+// Resume takes the controller back from a user-space driver that let go
+// of IRQ 1 (kbd=user): what that driver left in the output buffer keeps
+// the edge-triggered line high, so no interrupt would come for it; it is
+// read now, as the top half would read it. Goroutine context, once the
+// line's handler is Interrupt again.
+func Resume() {
+	any := false
+	arch.NoInterrupts(func() { any = drain() })
+	if any {
+		Queue.Wake()
 	}
-	return ret
 }
 
 // Run is the bottom half: it decodes scancodes and passes each key's bytes

@@ -1,7 +1,10 @@
 package task
 
 import (
+	"fmt"
+
 	"sigil/file"
+	"sigil/irqfile"
 	"sigil/linux"
 	"sigil/tty"
 	"sigil/vfs"
@@ -44,6 +47,11 @@ func MakeDevices(console *tty.TTY) *vfs.Node {
 		}
 	}
 	makeDevpts()
+	Root.Add("/dev/irq", vfs.S_IFDIR|0o755, nil)
+	for i := uint64(0); i < 16; i++ {
+		n, _ := Root.Add(fmt.Sprintf("/dev/irq/%d", i), vfs.S_IFCHR|0o600, nil)
+		n.Rdev = irqfile.Major<<8 | i
+	}
 	return c
 }
 
@@ -74,6 +82,14 @@ func openDevice(t *Thread, n *vfs.Node, flags uint64) (*file.File, error) {
 	case devPtmx:
 		return openPtmx(t, n, flags)
 	default:
+		if n.Rdev>>8&0xfff == irqfile.Major {
+			l, err := irqfile.Open(uint32(n.Rdev&0xff|n.Rdev>>12&0xfff00), n)
+			if err != nil {
+				return nil, err
+			}
+			ops = l
+			break
+		}
 		if i, ok := ptsIndex(n.Rdev); ok {
 			return openSlave(t, n, i, flags)
 		}

@@ -141,6 +141,11 @@ func sysIoctl(t *Thread, a *args) (uint64, error) {
 			return 0, linux.ENOTTY
 		}
 		return 0, t.putInt32(arg, sid)
+	case linux.TIOCSTI:
+		if master {
+			return 0, linux.ENOTTY // (Linux would feed the master's own input; nothing uses it)
+		}
+		return 0, t.tiocsti(tt, arg)
 	case linux.TIOCSCTTY:
 		return 0, t.tiocsctty(tt, f, arg == 1)
 	case linux.TIOCNOTTY:
@@ -150,6 +155,21 @@ func sysIoctl(t *Thread, a *args) (uint64, error) {
 		return 0, t.tiocnotty(tt)
 	}
 	return 0, linux.ENOTTY
+}
+
+// tiocsti is TIOCSTI: the byte at arg enters the terminal's input as if
+// typed, through the line discipline (signal characters included). Only
+// into the caller's controlling terminal, unless CAP_SYS_ADMIN.
+func (t *Thread) tiocsti(tt *tty.TTY, arg uint64) error {
+	if t.p.controlling() != tt && !t.creds().Capable(linux.CAP_SYS_ADMIN) {
+		return linux.EPERM
+	}
+	var ch [1]byte
+	if err := t.p.as.CopyIn(ch[:], arg); err != nil {
+		return err
+	}
+	tt.Input(ch[:], SignalGroup)
+	return nil
 }
 
 // tiocspgrp is TIOCSPGRP: the caller's controlling terminal only, a

@@ -56,7 +56,7 @@ func main() {
 		fmt.Printf("<6>sigil: initrd: %d bytes at %#x\n", info.InitrdSize, info.InitrdAddr)
 	}
 
-	startConsoleInput()
+	startConsoleInput(args["kbd"] == "user")
 	go vm.WatchPressure()
 	applySysctls(args)
 
@@ -109,13 +109,19 @@ func runInit(path string, extra []string) {
 
 // startConsoleInput connects the PS/2 keyboard (IRQ 1) and COM1's receiver
 // (IRQ 4) to the console terminal, each through a top half and a bottom-half
-// goroutine.
-func startConsoleInput() {
+// goroutine. With kbd=user (userKbd) the keyboard's line goes to a
+// user-space driver that claims it (/dev/irq/1, package irqfile), and
+// back to the kernel's when that driver lets go.
+func startConsoleInput(userKbd bool) {
 	con := tty.New(console.Raw{})
 	tty.Console = con
 	if err := ps2.InitController(); err != nil {
 		fmt.Printf("<6>sigil: ps2: keyboard unavailable: %v\n", err)
 	} else {
+		if userKbd {
+			intr.Yield(1, ps2.Resume)
+			fmt.Printf("<6>sigil: ps2: IRQ 1 yields to a user-space driver (kbd=user)\n")
+		}
 		intr.RouteISA(1, "i8042", ps2.Interrupt)
 		go ps2.Run(func(b []byte) { con.Input(b, keyboardSignal) })
 	}

@@ -160,3 +160,23 @@ func TestMiscCalls(t *testing.T) {
 func TestPortAccess(t *testing.T) {
 	runProgram(t, "iotest", `(?m)^iotest: ok$`, `iotest\[1\] attempts to use CLI/STI, pretending it's a NOP`)
 }
+
+// TestIRQFile: irqtest, booted with kbd=user in both interrupt modes,
+// claims IRQ 1 through /dev/irq/1 and raises it itself through the i8042
+// (command 0xd2): UIO's read and write ABI, blocking, O_NONBLOCK and poll;
+// each interrupt a queued SIGRTMIN with si_fd, POLL_IN and si_band while
+// the process is blocked in read on a pipe (resumed under SA_RESTART,
+// EINTR without); a full queue's SIGIO with the count intact; EBUSY for
+// a second open and for lines kernel drivers keep, ENOENT past line 15.
+// Without kbd=user the keyboard's line is busy.
+func TestIRQFile(t *testing.T) {
+	for _, mode := range irqModes[:2] {
+		t.Run(mode.name, func(t *testing.T) {
+			res := bootInit(t, strings.TrimSpace(mode.append+" kbd=user init=/bin/irqtest"))
+			wantCode(t, res, 0)
+			wantLines(t, res.Output, `(?m)^irqtest: ok$`)
+			wantNoFailures(t, res.Output)
+		})
+	}
+	runProgram(t, "irqtest -- busy", `(?m)^irqtest: busy ok$`)
+}

@@ -1,0 +1,53 @@
+package sched
+
+import (
+	"runtime"
+	"sync/atomic"
+	"syscall"
+	"unsafe"
+
+	"sigil/irq"
+	"sigil/linux"
+)
+
+// Wakeup tells a goroutine (a bottom half) that something happened: a
+// futex word a top half bumps and the goroutine sleeps on. A wake that
+// comes between the goroutine's Seq and its Wait bumps the word, so the
+// Wait returns at once: nothing is missed, and several wakes before the
+// goroutine runs are one.
+type Wakeup struct {
+	word uint32 // bumped by Signal and Wake; read by Seq and Wait
+}
+
+// Signal wakes the goroutine from a top half and leaves the idle thread so
+// it runs soon. Interrupt context.
+//
+//go:nosplit
+func (w *Wakeup) Signal(c *irq.Context) {
+	atomic.AddUint32(&w.word, 1)
+	schedLock.Lock()
+	WakeFutex(uintptr(unsafe.Pointer(&w.word)), 1)
+	Reschedule(c)
+	schedLock.Unlock()
+}
+
+// Wake wakes the goroutine from goroutine context.
+func (w *Wakeup) Wake() {
+	atomic.AddUint32(&w.word, 1)
+	syscall.Syscall6(linux.SYS_FUTEX, uintptr(unsafe.Pointer(&w.word)), linux.FUTEX_WAKE_PRIVATE, 1, 0, 0, 0)
+}
+
+// Seq returns the wake count, to pass to Wait after checking the state
+// the wakes announce.
+func (w *Wakeup) Seq() uint32 { return atomic.LoadUint32(&w.word) }
+
+// Wait sleeps until a wake after seq (at once if one came already).
+// Goroutine context.
+func (w *Wakeup) Wait(seq uint32) {
+	// Let what the last wake readied run first: the futex wait is a
+	// system call that keeps this P, and a goroutine readied onto it
+	// would wait for sysmon to retake it, up to 10 ms on an idle
+	// system.
+	runtime.Gosched()
+	syscall.Syscall6(linux.SYS_FUTEX, uintptr(unsafe.Pointer(&w.word)), linux.FUTEX_WAIT_PRIVATE, uintptr(seq), 0, 0, 0)
+}
