@@ -82,6 +82,7 @@ func findListener(a Addr) *Socket {
 // the first call says EINPROGRESS, as Linux's does before the loopback's
 // answer is processed; blocking, EAGAIN means wait and call ConnectWait.
 func (s *Socket) Connect(dst Addr, nonblock bool) linux.Errno {
+	defer tellAsync()
 	mu.Lock()
 	defer mu.Unlock()
 	if !s.tcp() {
@@ -172,6 +173,8 @@ func (l *Socket) establish(c *Socket) {
 	addToBucket(n)
 	l.backlog = append(l.backlog, n)
 	c.peer, c.state, c.listener = n, stateEstablished, nil
+	l.wakeAsync(linux.POLL_IN)  // a connection to accept
+	c.wakeAsync(linux.POLL_OUT) // tcp_finish_connect
 }
 
 // Accept takes a connection from listener s (inet_csk_accept): EINVAL
@@ -179,6 +182,7 @@ func (l *Socket) establish(c *Socket) {
 // for room gets its connection now. The caller has refused datagram
 // sockets (EOPNOTSUPP).
 func (s *Socket) Accept() (*Socket, Addr, linux.Errno) {
+	defer tellAsync()
 	mu.Lock()
 	defer mu.Unlock()
 	if s.state != stateListen {
@@ -201,6 +205,7 @@ func (s *Socket) Accept() (*Socket, Addr, linux.Errno) {
 
 // Disconnect is connect to AF_UNSPEC (tcp_disconnect, udp_disconnect).
 func (s *Socket) Disconnect() {
+	defer tellAsync()
 	mu.Lock()
 	defer mu.Unlock()
 	s.disconnect()
@@ -266,6 +271,7 @@ func (s *Socket) ReadStream(r *Read) linux.Errno {
 // room. Bytes sent to an end that has closed are taken and thrown away,
 // and its RST resets this end (EPIPE or ECONNRESET on the next call).
 func (s *Socket) SendStream(b []byte) (int, linux.Errno) {
+	defer tellAsync()
 	mu.Lock()
 	defer mu.Unlock()
 	if s.state != stateEstablished {
@@ -298,6 +304,7 @@ func (s *Socket) SendStream(b []byte) (int, linux.Errno) {
 	}
 	p.rcv = append(p.rcv, b[:n]...)
 	if n > 0 {
+		p.wakeAsync(linux.POLL_IN)
 		notify()
 	}
 	return n, 0

@@ -78,6 +78,7 @@ func findUDP(dst, src Addr) *Socket {
 // that is the ICMP error ECONNREFUSED, which the next call reports. A
 // receiver whose buffer is full drops it.
 func (s *Socket) SendDgram(b []byte, to *Addr) linux.Errno {
+	defer tellAsync()
 	mu.Lock()
 	defer mu.Unlock()
 	if e := s.autobind(); e != 0 {
@@ -122,6 +123,7 @@ func (s *Socket) SendDgram(b []byte, to *Addr) linux.Errno {
 	}
 	r.dgrams = append(r.dgrams, datagram{append([]byte(nil), b...), from})
 	r.rmem += len(b) + truesize
+	r.wakeAsync(linux.POLL_IN)
 	notify()
 	return 0
 }

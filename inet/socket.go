@@ -34,6 +34,24 @@ const inoBase = 1 << 40
 // notify wakes every waiter; called with mu held.
 func notify() { unixsock.Notify() }
 
+// asyncEvents are the O_ASYNC events recorded under mu (sk_wake_async),
+// told by tellAsync, which each call that records some defers before it
+// takes mu.
+var asyncEvents unixsock.AsyncEvents
+
+// wakeAsync records that s's O_ASYNC owners are to hear reason. mu held.
+func (s *Socket) wakeAsync(reason int32) { asyncEvents.Record(s.async, reason) }
+
+func tellAsync() { asyncEvents.Tell(&mu) }
+
+// SetAsync makes a tell of s's events for O_ASYNC (the socket file's
+// fasync).
+func (s *Socket) SetAsync(a unixsock.Async) {
+	mu.Lock()
+	s.async = a
+	mu.Unlock()
+}
+
 // TCP states (sk_state), as far as a loopback connection goes through
 // them: FIN_WAIT and CLOSE_WAIT are Established with sentFin or gotFin,
 // and TIME_WAIT is Close (the port is not held after).
@@ -106,9 +124,10 @@ type Socket struct {
 	bindPort bool   // the port was bound by the user (SOCK_BINDPORT_LOCK)
 	bindAddr bool   // the address was (SOCK_BINDADDR_LOCK)
 	remote   Addr
-	peer     *Socket // a connection's other end; nil once it is gone
-	sentFin  bool    // this end has sent its FIN (SEND_SHUTDOWN by shutdown or close)
-	gotFin   bool    // the other end's FIN came (SOCK_DONE)
+	peer     *Socket        // a connection's other end; nil once it is gone
+	async    unixsock.Async // O_ASYNC's listeners, nil until the file asks
+	sentFin  bool           // this end has sent its FIN (SEND_SHUTDOWN by shutdown or close)
+	gotFin   bool           // the other end's FIN came (SOCK_DONE)
 	shutdown int
 	err      linux.Errno // sk_err
 	dead     bool        // closed by its last descriptor (an orphan if still connected)
@@ -269,6 +288,7 @@ func (s *Socket) PeerName() (Addr, linux.Errno) {
 // connectors refused; a connection sends RST when unread data is left
 // or SO_LINGER is on with time 0, else FIN; the port is freed.
 func (s *Socket) Close() {
+	defer tellAsync()
 	mu.Lock()
 	defer mu.Unlock()
 	if s.dead {
@@ -349,6 +369,7 @@ func (s *Socket) reset() {
 		s.err = linux.ECONNRESET
 	}
 	s.done()
+	s.wakeAsync(linux.POLL_ERR) // sk_error_report
 }
 
 // done is tcp_done: closed, both directions shut, the other end gone.
@@ -387,6 +408,12 @@ func (s *Socket) sendFin() {
 		p.done()
 		s.done()
 	}
+	// tcp_fin: the end of the stream to read, or the end of both.
+	if p.shutdown == shutdownMask {
+		p.wakeAsync(linux.POLL_HUP)
+	} else {
+		p.wakeAsync(linux.POLL_IN)
+	}
 }
 
 // Shutdown is inet_shutdown: how is SHUT_RD, SHUT_WR or SHUT_RDWR (else
@@ -398,6 +425,7 @@ func (s *Socket) Shutdown(how int) linux.Errno {
 	if how&^shutdownMask != 0 || how == 0 {
 		return linux.EINVAL
 	}
+	defer tellAsync()
 	mu.Lock()
 	defer mu.Unlock()
 	defer notify()

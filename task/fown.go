@@ -146,3 +146,24 @@ func (t *Thread) fcntlOwner(f *file.File, cmd, arg uint64) (uint64, error) {
 	}
 	return uint64(f.Sig()), nil // F_GETSIG
 }
+
+// setAsync turns O_ASYNC on or off for f through descriptor fd (setfl,
+// ioctl_fioasync). A terminal that takes O_ASYNC with no owner set gets
+// one, as __tty_fasync gives it: the terminal's foreground process group,
+// or else the caller's process.
+func (t *Thread) setAsync(f *file.File, fd int32, on bool) {
+	f.Mu.Lock()
+	was := f.Flags&linux.O_ASYNC != 0
+	f.Mu.Unlock()
+	f.SetAsync(fd, on)
+	c, isTTY := f.Ops.(ttyFile)
+	if !isTTY || !on || was || f.Owner() != nil {
+		return
+	}
+	cr := t.creds()
+	o := ioOwner{kind: linux.F_OWNER_PID, id: t.p.PID, uid: cr.UID, euid: cr.EUID}
+	if fg, _ := c.t.Foreground(); fg > 0 {
+		o.kind, o.id = linux.F_OWNER_PGRP, fg
+	}
+	f.SetOwner(o)
+}

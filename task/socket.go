@@ -23,6 +23,19 @@ type socketFile struct {
 	mu       sync.Mutex // guards the timeouts
 	rcvTimeo time.Duration
 	sndTimeo time.Duration
+
+	async file.AsyncList // O_ASYNC descriptions (sock_fasync; it guards itself)
+}
+
+// Fasync is sock_fasync: f joins the descriptions the socket's events
+// signal (data or a connection to take, the peer gone).
+func (sf *socketFile) Fasync(f *file.File, fd int32, on bool) {
+	sf.async.Set(f, fd, on)
+	if sf.in != nil {
+		sf.in.SetAsync(&sf.async)
+	} else {
+		sf.s.SetAsync(&sf.async)
+	}
 }
 
 func newSocketFile(s *unixsock.Socket, flags uint64) *file.File {

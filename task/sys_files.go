@@ -697,7 +697,7 @@ func sysFcntl(t *Thread, a *args) (uint64, error) {
 		return f.Flags, nil
 	case linux.F_SETFL:
 		// setfl: O_ASYNC goes to the file (its fasync sets the flag).
-		f.SetAsync(int32(fd), arg&linux.O_ASYNC != 0)
+		t.setAsync(f, int32(fd), arg&linux.O_ASYNC != 0)
 		f.Mu.Lock()
 		f.Flags = f.Flags&^(linux.O_NONBLOCK|linux.O_APPEND) | arg&(linux.O_NONBLOCK|linux.O_APPEND)
 		f.Mu.Unlock()
@@ -808,7 +808,7 @@ func (t *Thread) genericIoctl(fd uint64, f *file.File, req, arg uint64) (bool, u
 		if err != nil {
 			return true, 0, err
 		}
-		f.SetAsync(int32(fd), v != 0)
+		t.setAsync(f, int32(fd), v != 0)
 		return true, 0, nil
 	case linux.FIOQSIZE:
 		if f.Node == nil || !(f.Node.IsRegular() || f.Node.IsDir() || f.Node.IsSymlink()) {

@@ -82,6 +82,10 @@ func ttyErrno(err error) error {
 
 func (c ttyFile) Stat() linux.Stat { return file.NodeStat(c.node) }
 
+// Fasync is tty_fasync's list: O_ASYNC descriptions are signalled when
+// input arrives (setAsync gives a new one its default owner).
+func (c ttyFile) Fasync(f *file.File, fd int32, on bool) { c.t.Fasync(f, fd, on) }
+
 func (c ttyFile) Close() {
 	if c.pair != nil {
 		c.pair.CloseSlave()

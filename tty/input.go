@@ -29,6 +29,15 @@ func (t *TTY) Input(b []byte, signal func(sig linux.Signal, pgrp int32)) {
 			}
 		}
 	}
+	t.mu.Lock()
+	arrived := t.arrived
+	t.arrived = false
+	t.mu.Unlock()
+	if arrived {
+		// n_tty's kill_fasync(SIGIO, POLL_IN) where it publishes input
+		// to readers: a line's end, or raw input.
+		t.async.Kill(linux.POLL_IN)
+	}
 }
 
 // receive takes one character. It returns the signal an ISIG character
@@ -220,6 +229,7 @@ func (t *TTY) store(c byte) {
 		}
 	}
 	if t.termios.Lflag&linux.ICANON == 0 {
+		t.arrived = true
 		t.broadcast()
 	}
 }
@@ -233,6 +243,7 @@ func (t *TTY) complete() {
 	t.queue = append(t.queue, t.line...)
 	t.ends = append(t.ends, len(t.line))
 	t.line = t.line[:0]
+	t.arrived = true
 	t.broadcast()
 }
 

@@ -10,6 +10,7 @@ import (
 	"io"
 	"sync"
 
+	"sigil/file"
 	"sigil/linux"
 )
 
@@ -49,7 +50,16 @@ type TTY struct {
 	flushOut func()
 
 	controls chan linux.Signal
+
+	// arrived: input for readers came (a line completed, or raw input
+	// was queued) since Input last told the O_ASYNC owners. Under mu.
+	arrived bool
+	async   file.AsyncList // O_ASYNC descriptions (tty_fasync; it guards itself)
 }
+
+// Fasync adds or removes description f from those O_ASYNC signals when
+// input arrives (tty_fasync's list; the owner is the caller's to set).
+func (t *TTY) Fasync(f *file.File, fd int32, on bool) { t.async.Set(f, fd, on) }
 
 // Changed, when set, is called (under the terminal's lock: it must take
 // no terminal lock) at every change of a terminal's state, so that poll

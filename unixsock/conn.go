@@ -42,6 +42,7 @@ func (s *Socket) PrepareConnect() linux.Errno {
 // new connection waits in l's backlog for accept; cred is the connecting
 // process's.
 func (s *Socket) Connect(l *Socket, cred Cred) linux.Errno {
+	defer tellAsync()
 	mu.Lock()
 	defer mu.Unlock()
 	if l.dead || l.state != stateListen || l.shutdown&rcvShutdown != 0 {
@@ -63,6 +64,7 @@ func (s *Socket) Connect(l *Socket, cred Cred) linux.Errno {
 	s.state, s.peer = stateEstablished, n
 	s.peerCred, s.hasPeerC = l.peerCred, true
 	l.backlog = append(l.backlog, n)
+	l.wakeAsync(linux.POLL_IN)
 	notify()
 	return 0
 }

@@ -46,6 +46,7 @@ func (o *Out) cred(s, other *Socket) Cred {
 // loop, with o's rights cleared after progress, until all is sent. An
 // empty send queues nothing, rights included.
 func (s *Socket) SendStream(b []byte, o *Out) (int, linux.Errno) {
+	defer tellAsync()
 	mu.Lock()
 	defer mu.Unlock()
 	other := s.peer
@@ -74,6 +75,7 @@ func (s *Socket) SendStream(b []byte, o *Out) (int, linux.Errno) {
 		return 0, linux.EAGAIN
 	}
 	if sent > 0 {
+		other.wakeAsync(linux.POLL_IN)
 		notify()
 	}
 	return sent, 0
@@ -87,6 +89,7 @@ func (s *Socket) SendStream(b []byte, o *Out) (int, linux.Errno) {
 // shut down reading, EAGAIN while the send buffer or the receiver's queue
 // is full.
 func (s *Socket) SendDgram(b []byte, to *Socket, o *Out) linux.Errno {
+	defer tellAsync()
 	mu.Lock()
 	other := to
 	if other == nil {
@@ -144,6 +147,7 @@ func (s *Socket) SendDgram(b []byte, to *Socket, o *Out) linux.Errno {
 		charged: len(b) + msgOverhead}
 	s.wmem += m.charged
 	other.queue = append(other.queue, m)
+	other.wakeAsync(linux.POLL_IN)
 	notify()
 	mu.Unlock()
 	return 0

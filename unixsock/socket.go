@@ -116,6 +116,67 @@ func notify() {
 	}
 }
 
+// Async is who hears of a socket's events for O_ASYNC (sk_wake_async):
+// the file layer's list of descriptions (*file.AsyncList satisfies it).
+type Async interface{ Kill(reason int32) }
+
+// AsyncEvents holds O_ASYNC events recorded under a socket family's lock
+// (sk_wake_async's calls), to be told once the lock is released: a
+// signal may end a process, whose exit closes sockets and takes the lock.
+// Its list is guarded by that lock; n is its length, read without it, so
+// that Tell costs a load when nothing happened.
+type AsyncEvents struct {
+	list []asyncEvent
+	n    atomic.Int32
+}
+
+type asyncEvent struct {
+	to     Async
+	reason int32
+}
+
+// Record notes that to (nil: no one) is to hear reason (POLL_IN...). The
+// family's lock held.
+func (q *AsyncEvents) Record(to Async, reason int32) {
+	if to != nil {
+		q.list = append(q.list, asyncEvent{to, reason})
+		q.n.Store(int32(len(q.list)))
+	}
+}
+
+// Tell delivers what Record noted; lock is the family's, not held.
+func (q *AsyncEvents) Tell(lock sync.Locker) {
+	if q.n.Load() == 0 {
+		return
+	}
+	lock.Lock()
+	ev := q.list
+	q.list = nil
+	q.n.Store(0)
+	lock.Unlock()
+	for _, e := range ev {
+		e.to.Kill(e.reason)
+	}
+}
+
+// asyncEvents are AF_UNIX's (mu).
+var asyncEvents AsyncEvents
+
+// wakeAsync records that s's O_ASYNC owners are to hear reason. mu held.
+func (s *Socket) wakeAsync(reason int32) { asyncEvents.Record(s.async, reason) }
+
+// tellAsync tells them; every call that records events defers it before
+// taking mu.
+func tellAsync() { asyncEvents.Tell(&mu) }
+
+// SetAsync makes a tell of s's events for O_ASYNC (the socket file's
+// fasync).
+func (s *Socket) SetAsync(a Async) {
+	mu.Lock()
+	s.async = a
+	mu.Unlock()
+}
+
 // Socket is one AF_UNIX socket. Every field but typ and Ino is guarded
 // by mu.
 type Socket struct {
@@ -127,6 +188,7 @@ type Socket struct {
 	dead     bool // closed (SOCK_DEAD)
 	err      linux.Errno
 	peer     *Socket
+	async    Async // O_ASYNC's listeners, nil until the file asks
 	addr     *Addr // bound name, nil when unbound
 	queue    []*message
 	backlog  []*Socket // a listener's connections not yet accepted
@@ -184,6 +246,7 @@ func (s *Socket) connectionBased() bool { return s.typ != Dgram }
 // connection sees both directions shut and ECONNRESET if this side left
 // data unread; queued messages and unaccepted connections are dropped.
 func (s *Socket) Close() {
+	defer tellAsync()
 	mu.Lock()
 	drop := s.release(false)
 	notify()
@@ -213,6 +276,7 @@ func (s *Socket) release(embryo bool) []Right {
 			if len(s.queue) > 0 || embryo {
 				p.err = linux.ECONNRESET
 			}
+			p.wakeAsync(linux.POLL_HUP)
 		}
 	}
 	var drop []Right
@@ -245,6 +309,7 @@ func (s *Socket) Shutdown(how int) linux.Errno {
 		return linux.EINVAL
 	}
 	mode := how + 1
+	defer tellAsync()
 	mu.Lock()
 	defer mu.Unlock()
 	s.shutdown |= mode
@@ -254,6 +319,11 @@ func (s *Socket) Shutdown(how int) linux.Errno {
 		}
 		if mode&sendShutdown != 0 {
 			p.shutdown |= rcvShutdown
+		}
+		if mode == shutdownMask {
+			p.wakeAsync(linux.POLL_HUP)
+		} else if mode&sendShutdown != 0 {
+			p.wakeAsync(linux.POLL_IN)
 		}
 	}
 	notify()

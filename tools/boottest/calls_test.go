@@ -104,8 +104,11 @@ func TestPipeCapacity(t *testing.T) {
 // F_SETOWN_EX, F_SETSIG and their errors; O_ASYNC on pipes through F_SETFL
 // and FIOASYNC; SIGIO for each write, the last writer's close; F_SETSIG's
 // siginfo (POLL_IN/POLL_OUT, si_fd of the descriptor that set O_ASYNC,
-// si_band); SIGIO when the real-time queue is full; and init dropping a
-// default-action signal it had blocked.
+// si_band); SIGIO when the real-time queue is full; a terminal's O_ASYNC
+// (its default owner, a line's POLL_IN, raw input's); an eventfd's, which
+// signals nothing; AF_UNIX stream and datagram data, and TCP's connection,
+// connect, data and FIN; and init dropping a default-action signal it had
+// blocked.
 func TestSignalDrivenIO(t *testing.T) {
 	runProgram(t, "asynctest", `(?m)^asynctest: ok$`)
 }

@@ -1,4 +1,5 @@
-/* asynctest: signal-driven I/O on pipes (fs/fcntl.c, fs/pipe.c): F_SETOWN
+/* asynctest: signal-driven I/O on pipes, terminals, eventfds and sockets
+   (fs/fcntl.c, fs/pipe.c, tty_fasync, sock_fasync): F_SETOWN
    and F_SETOWN_EX owners, F_SETSIG's siginfo (si_code POLL_IN/POLL_OUT,
    si_fd, si_band), SIGIO when the real-time queue is full, O_ASYNC through
    F_SETFL and FIOASYNC, and the fcntl errors. Each expectation was
@@ -9,8 +10,17 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
+#include <stdint.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #define TEST_NAME "asynctest"
@@ -152,6 +162,164 @@ static void t_setsig(void) {
 	sigprocmask(SIG_UNBLOCK, &s, NULL);
 }
 
+/* A terminal (a pty's slave): O_ASYNC with no owner takes the terminal's
+   foreground group, or the caller's process (__tty_fasync); input
+   signals POLL_IN when a line completes, and at once in raw mode. */
+static void t_tty(void) {
+	current = "tty";
+	int m = posix_openpt(O_RDWR | O_NOCTTY);
+	if (m < 0 && errno == ENOENT) { /* Linux booted on this initrd: no devtmpfs */
+		mkdir("/dev/pts", 0755);
+		mount("devpts", "/dev/pts", "devpts", 0, "ptmxmode=0666");
+		m = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY);
+	}
+	CHECK(m >= 0, "posix_openpt: %s", strerror(errno));
+	char name[64];
+	CHECK(grantpt(m) == 0 && unlockpt(m) == 0 && ptsname_r(m, name, sizeof name) == 0, "pty setup");
+	int sl = open(name, O_RDWR | O_NOCTTY);
+	OK(sl);
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, SIGRTMIN);
+	sigaddset(&s, SIGIO);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+	EQ(fcntl(sl, F_GETOWN), 0);
+	OK(fcntl(sl, F_SETFL, O_ASYNC));
+	EQ(fcntl(sl, F_GETOWN), getpid()); /* not our terminal: no foreground group */
+	OK(fcntl(sl, F_SETSIG, SIGRTMIN));
+	EQ(write(m, "ab", 2), 2);
+	struct timespec zero = {0, 0}, ms = {0, 200000000};
+	siginfo_t si;
+	sigset_t rt;
+	sigemptyset(&rt);
+	sigaddset(&rt, SIGRTMIN);
+	nanosleep(&ms, 0);
+	CHECK(sigtimedwait(&rt, &si, &zero) == -1, "POLL_IN before the line ended");
+	EQ(write(m, "c\n", 2), 2);
+	EQ(take(SIGRTMIN, &si), SIGRTMIN);
+	CHECK(si.si_code == POLL_IN && si.si_fd == sl && si.si_band == (POLLIN | POLLRDNORM),
+		"line siginfo: code %d fd %d (want %d) band %#lx", si.si_code, si.si_fd, sl, si.si_band);
+	struct termios t;
+	OK(tcgetattr(sl, &t));
+	cfmakeraw(&t);
+	OK(tcsetattr(sl, TCSANOW, &t));
+	EQ(write(m, "d", 1), 1);
+	EQ(take(SIGRTMIN, &si), SIGRTMIN);
+	CHECK(si.si_code == POLL_IN && si.si_fd == sl, "raw siginfo: code %d fd %d", si.si_code, si.si_fd);
+	close(sl), close(m);
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+}
+
+/* An eventfd takes O_ASYNC and signals nothing: Linux 6.1's eventfd has
+   no fasync. */
+static void t_eventfd(void) {
+	current = "eventfd";
+	int e = eventfd(0, 0);
+	OK(e);
+	OK(fcntl(e, F_SETOWN, getpid()));
+	OK(fcntl(e, F_SETFL, O_ASYNC));
+	EQ(fcntl(e, F_GETFL) & O_ASYNC, 0);
+	sigios = 0;
+	signal(SIGIO, on_sigio);
+	uint64_t one = 1;
+	EQ(write(e, &one, 8), 8);
+	CHECK(sigios == 0, "%d SIGIOs from an eventfd", sigios);
+	signal(SIGIO, SIG_DFL);
+	close(e);
+}
+
+/* A socket pair: POLL_IN to the receiving end's owner when data comes
+   (sock_def_readable), and POLL_IN when the peer closes. */
+static void t_socket(void) {
+	current = "socket";
+	int sv[2];
+	OK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, SIGRTMIN);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+	OK(fcntl(sv[0], F_SETOWN, getpid()));
+	OK(fcntl(sv[0], F_SETSIG, SIGRTMIN));
+	OK(fcntl(sv[0], F_SETFL, O_ASYNC));
+	EQ(fcntl(sv[0], F_GETFL) & O_ASYNC, O_ASYNC);
+	EQ(write(sv[1], "x", 1), 1);
+	siginfo_t si;
+	EQ(take(SIGRTMIN, &si), SIGRTMIN);
+	CHECK(si.si_code == POLL_IN && si.si_fd == sv[0] && si.si_band == (POLLIN | POLLRDNORM),
+		"data siginfo: code %d fd %d band %#lx", si.si_code, si.si_fd, si.si_band);
+	int d[2];
+	OK(socketpair(AF_UNIX, SOCK_DGRAM, 0, d));
+	OK(fcntl(d[0], F_SETOWN, getpid()));
+	OK(fcntl(d[0], F_SETSIG, SIGRTMIN));
+	OK(fcntl(d[0], F_SETFL, O_ASYNC));
+	EQ(write(d[1], "yy", 2), 2);
+	EQ(take(SIGRTMIN, &si), SIGRTMIN);
+	CHECK(si.si_code == POLL_IN && si.si_fd == d[0], "datagram siginfo: code %d fd %d", si.si_code, si.si_fd);
+	close(d[0]), close(d[1]);
+	close(sv[0]), close(sv[1]);
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+}
+
+/* TCP on the loopback: POLL_IN to a listener's owner for a connection to
+   accept, POLL_IN to a connection's for data and for the peer's FIN
+   (tcp_fin), POLL_OUT to a connector when it connects. */
+static void t_inet(void) {
+	current = "inet";
+	int u = socket(AF_INET, SOCK_DGRAM, 0);
+	struct ifreq ifr = {0};
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(u, SIOCGIFFLAGS, &ifr) == 0 && !(ifr.ifr_flags & IFF_UP)) { /* Linux leaves lo down */
+		ifr.ifr_flags |= IFF_UP;
+		ioctl(u, SIOCSIFFLAGS, &ifr);
+	}
+	close(u);
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, SIGRTMIN);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t al = sizeof a;
+	OK(bind(l, (struct sockaddr *)&a, sizeof a));
+	OK(getsockname(l, (struct sockaddr *)&a, &al));
+	OK(listen(l, 4));
+	OK(fcntl(l, F_SETOWN, getpid()));
+	OK(fcntl(l, F_SETSIG, SIGRTMIN));
+	OK(fcntl(l, F_SETFL, O_ASYNC));
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+	OK(fcntl(c, F_SETOWN, getpid()));
+	OK(fcntl(c, F_SETSIG, SIGRTMIN));
+	OK(fcntl(c, F_SETFL, O_ASYNC | O_NONBLOCK));
+	errno = 0;
+	CHECK(connect(c, (struct sockaddr *)&a, sizeof a) == 0 || errno == EINPROGRESS, "connect: %s", strerror(errno));
+	siginfo_t si;
+	int got_l = 0, got_c = 0;
+	for (int i = 0; i < 2 && take(SIGRTMIN, &si) == SIGRTMIN; i++) {
+		if (si.si_fd == l && si.si_code == POLL_IN)
+			got_l++;
+		else if (si.si_fd == c && si.si_code == POLL_OUT)
+			got_c++;
+		else
+			FAIL("connect siginfo: code %d fd %d band %#lx", si.si_code, si.si_fd, si.si_band);
+	}
+	CHECK(got_l == 1 && got_c == 1, "listener POLL_IN %d, connector POLL_OUT %d", got_l, got_c);
+	int n = accept(l, 0, 0);
+	OK(n);
+	OK(fcntl(n, F_SETOWN, getpid()));
+	OK(fcntl(n, F_SETSIG, SIGRTMIN));
+	OK(fcntl(n, F_SETFL, O_ASYNC));
+	EQ(write(c, "hi", 2), 2);
+	EQ(take(SIGRTMIN, &si), SIGRTMIN);
+	CHECK(si.si_fd == n && si.si_code == POLL_IN && si.si_band == (POLLIN | POLLRDNORM),
+		"data siginfo: code %d fd %d band %#lx", si.si_code, si.si_fd, si.si_band);
+	OK(fcntl(c, F_SETFL, O_NONBLOCK)); /* the connector hears no more */
+	close(c);
+	EQ(take(SIGRTMIN, &si), SIGRTMIN);
+	CHECK(si.si_fd == n && si.si_code == POLL_IN, "FIN siginfo: code %d fd %d band %#lx", si.si_code, si.si_fd, si.si_band);
+	close(n), close(l);
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+}
+
 /* Init drops a default-action signal it had blocked when it unblocks it
    (get_signal's SIGNAL_UNKILLABLE check), as it drops one at generation. */
 static void t_init(void) {
@@ -176,6 +344,10 @@ int main(void) {
 	t_owner();
 	t_sigio();
 	t_setsig();
+	t_tty();
+	t_eventfd();
+	t_socket();
+	t_inet();
 	if (failed)
 		return 1;
 	printf("asynctest: ok\n");
