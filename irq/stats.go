@@ -19,6 +19,10 @@ func WriteStats(w io.Writer) {
 		if name == "" {
 			name = VectorName(uint64(v))
 		}
+		if v == SyscallVector { // counted, not timed (dispatch)
+			fmt.Fprintf(w, "sigil: irqstat: %#6x %-16s %10d %10s %10s %10s\n", v, name, s.Count, "-", "-", "-")
+			continue
+		}
 		fmt.Fprintf(w, "sigil: irqstat: %#6x %-16s %10d %10d %10d %10d\n", v, name, s.Count, s.Min, s.Cycles/s.Count, s.Max)
 	}
 	fmt.Fprintf(w, "sigil: irqstat: spurious: pic-irq7 %d, pic-irq15 %d, lapic %d\n",

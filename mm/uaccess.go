@@ -30,12 +30,12 @@ import (
 // it turns interrupts on: the frame is freed only after the flush that
 // reaches this CPU (lock.go's gather rule), as Linux's gup_fast relies on.
 var lastUser [arch.MaxCPUs]struct {
-	root   uint64
-	page   uintptr
-	pa     uint64
-	gen    uint64 // userGen when filled
-	write  bool   // the page is writable
-	filled bool
+	root  uint64
+	page  uintptr
+	pa    uint64
+	gen   uint64 // userGen when filled
+	write bool   // the page is writable
+	// An empty row has root 0, which no address space has.
 }
 
 // userGen is the generation of user translations: advanced under
@@ -56,10 +56,10 @@ func forgetUser(root uint64) {
 //go:nosplit
 func cachedFrame(root uint64, va uintptr, write bool) (uint64, bool) {
 	c := &lastUser[arch.This().Index()]
-	if c.filled && c.gen == userGen.Load() && c.root == root && c.page == va&^(PageSize-1) && (c.write || !write) {
-		return c.pa, true
+	if c.root != root || c.page != va&^(PageSize-1) || c.gen != userGen.Load() || write && !c.write {
+		return 0, false
 	}
-	return 0, false
+	return c.pa, true
 }
 
 // rememberFrame fills this CPU's row with e, the leaf entry of va's page
@@ -69,7 +69,7 @@ func cachedFrame(root uint64, va uintptr, write bool) (uint64, bool) {
 func rememberFrame(root uint64, va uintptr, e uint64, gen uint64) {
 	c := &lastUser[arch.This().Index()]
 	c.root, c.page, c.pa = root, va&^(PageSize-1), e&pteAddr
-	c.write, c.gen, c.filled = e&PTEWrite != 0, gen, true
+	c.write, c.gen = e&PTEWrite != 0, gen
 }
 
 // userLeaf reports whether a leaf entry e at level l lets the user access
@@ -97,23 +97,6 @@ func userFrame(root uint64, va uintptr, write bool) (uint64, bool) {
 			return 0, false
 		}
 	}
-}
-
-// cachedUser returns the kernel's view of the n bytes at va if they lie in
-// the page of this CPU's last translation (lastUser), else nil: a system
-// call's arguments mostly share a page, and the interrupt-context copies
-// take this path without a call (it inlines). userTables held.
-//
-//go:nosplit
-func cachedUser(root uint64, va uintptr, n int, write bool) unsafe.Pointer {
-	off := va & (PageSize - 1)
-	if off+uintptr(n) > PageSize {
-		return nil
-	}
-	if pa, ok := cachedFrame(root, va, write); ok {
-		return Phys(pa | uint64(off))
-	}
-	return nil
 }
 
 // copyPage copies between b and user memory at va, up to the end of va's
@@ -176,33 +159,58 @@ func CopyOut(root uint64, va uintptr, src []byte) int {
 }
 
 // CopyInIRQ and CopyOutIRQ copy all of the bytes or report false, for
-// interrupt context or any code with interrupts off: the whole copy under
-// userTables.
+// interrupt context or any code with interrupts off: bytes within one
+// page the tables map already are copied without the lock
+// (userBytesFast), the rest page by page under userTables, resolving what
+// a fault would.
 //
 //go:nosplit
 func CopyInIRQ(root uint64, dst []byte, va uintptr) bool {
-	userTables.LockIRQ()
-	var n int
-	if p := cachedUser(root, va, len(dst), false); p != nil {
-		n = copy(dst, unsafe.Slice((*byte)(p), len(dst)))
-	} else {
-		n = copyUser(root, va, dst, false, copyPage)
+	if p := userBytesFast(root, va, len(dst), false); p != nil {
+		copy(dst, unsafe.Slice((*byte)(p), len(dst)))
+		return true
 	}
+	userTables.LockIRQ()
+	n := copyUser(root, va, dst, false, copyPage)
 	userTables.UnlockIRQ()
 	return n == len(dst)
 }
 
 //go:nosplit
 func CopyOutIRQ(root uint64, va uintptr, src []byte) bool {
-	userTables.LockIRQ()
-	var n int
-	if p := cachedUser(root, va, len(src), true); p != nil {
-		n = copy(unsafe.Slice((*byte)(p), len(src)), src)
-	} else {
-		n = copyUser(root, va, src, true, copyPage)
+	if p := userBytesFast(root, va, len(src), true); p != nil {
+		copy(unsafe.Slice((*byte)(p), len(src)), src)
+		return true
 	}
+	userTables.LockIRQ()
+	n := copyUser(root, va, src, true, copyPage)
 	userTables.UnlockIRQ()
 	return n == len(src)
+}
+
+// UserPointerFast is UserPointerIRQ for a page the tables map already,
+// taking no lock: nil where UserPointerIRQ would have to resolve a fault.
+//
+//go:nosplit
+func UserPointerFast(root uint64, va uintptr, n uintptr, write bool) unsafe.Pointer {
+	return userBytesFast(root, va, int(n), write)
+}
+
+// userBytesFast returns the kernel's view of the n bytes at va if they lie
+// in one page the tables map already (writable, if write), found without
+// the lock as userFrameFast finds it: interrupts off. Else nil.
+//
+//go:nosplit
+func userBytesFast(root uint64, va uintptr, n int, write bool) unsafe.Pointer {
+	// Host tests run every goroutine as the boot CPU (arch.This), so
+	// rows are not per CPU there: they take the lock.
+	if va%PageSize+uintptr(n) > PageSize || !arch.Bare() {
+		return nil
+	}
+	if pa, ok := userFrameFast(root, va, write); ok {
+		return Phys(pa)
+	}
+	return nil
 }
 
 // UserPointerIRQ returns the kernel's view (through the direct map) of the
@@ -210,19 +218,22 @@ func CopyOutIRQ(root uint64, va uintptr, src []byte) bool {
 // may access them (write them, if write), materialising demand-zero memory;
 // otherwise nil, and the caller copies instead. Reading or writing user
 // memory in place saves a pass over it; the pointer is good while
-// interrupts stay off (see lock.go).
+// interrupts stay off and this CPU takes no lock (see lock.go: a CPU that
+// spins for a lock answers other CPUs' TLB shootdowns, after which a
+// frame may go). A caller that holds one such pointer and needs another
+// uses UserPointerFast, or copies what it needs first.
 //
 //go:nosplit
 func UserPointerIRQ(root uint64, va uintptr, n uintptr, write bool) unsafe.Pointer {
 	if va%PageSize+n > PageSize {
 		return nil
 	}
-	pa, ok := userFrameFast(root, va, write)
-	if !ok {
-		userTables.LockIRQ() // to resolve what a fault would
-		pa, ok = userFrame(root, va, write)
-		userTables.UnlockIRQ()
+	if p := userBytesFast(root, va, int(n), write); p != nil {
+		return p
 	}
+	userTables.LockIRQ() // to resolve what a fault would
+	pa, ok := userFrame(root, va, write)
+	userTables.UnlockIRQ()
 	if !ok {
 		return nil
 	}

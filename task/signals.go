@@ -557,10 +557,17 @@ func (t *Thread) sigreturn(c *irq.Context, live bool) bool {
 		}
 	}
 	fpAddr := uintptr(fr.UC.MContext.FPState)
-	if p := mm.UserPointerIRQ(root, fpAddr, signal.FPSize, false); live && p != nil && fpAddr%16 == 0 &&
+	// fr may point into user memory: no lock until it is read (see
+	// mm.UserPointerIRQ), so the FPU image is found without one, or the
+	// frame is copied out before the copy that may take one.
+	if p := mm.UserPointerFast(root, fpAddr, signal.FPSize, false); live && p != nil && fpAddr%16 == 0 &&
 		signal.FPClean((*[signal.FPSize]byte)(p)) {
 		c.LoadFPFrom((*irq.FPState)(p)) // FXRSTOR from the frame itself
 	} else {
+		if s := &cpuScratch().in; fr != s {
+			*s = *fr
+			fr = s
+		}
 		if !mm.CopyInIRQ(root, c.FP[:], fpAddr) {
 			if live {
 				c.ResetLiveFP()
