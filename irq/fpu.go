@@ -86,7 +86,10 @@ func (c *Context) LoadFP() { fxrstor(&c.FP) }
 //
 //go:nosplit
 func (c *Context) ResetLiveFP() {
-	c.ResetFP()
+	// Only the SSE part of c.FP is loaded on the way out; the x87 part
+	// is taken from the CPU whenever it is next needed (CompleteFP).
+	clear(c.FP[fpXMM:fpXMMEnd])
+	c.setMXCSR(mxcsrDefault)
 	initX87()
 }
 

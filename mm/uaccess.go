@@ -166,7 +166,7 @@ func CopyOut(root uint64, va uintptr, src []byte) int {
 //
 //go:nosplit
 func CopyInIRQ(root uint64, dst []byte, va uintptr) bool {
-	if p := userBytesFast(root, va, len(dst), false); p != nil {
+	if p := userBytesFast(root, va, uintptr(len(dst)), false); p != nil {
 		copy(dst, unsafe.Slice((*byte)(p), len(dst)))
 		return true
 	}
@@ -178,7 +178,7 @@ func CopyInIRQ(root uint64, dst []byte, va uintptr) bool {
 
 //go:nosplit
 func CopyOutIRQ(root uint64, va uintptr, src []byte) bool {
-	if p := userBytesFast(root, va, len(src), true); p != nil {
+	if p := userBytesFast(root, va, uintptr(len(src)), true); p != nil {
 		copy(unsafe.Slice((*byte)(p), len(src)), src)
 		return true
 	}
@@ -193,21 +193,28 @@ func CopyOutIRQ(root uint64, va uintptr, src []byte) bool {
 //
 //go:nosplit
 func UserPointerFast(root uint64, va uintptr, n uintptr, write bool) unsafe.Pointer {
-	return userBytesFast(root, va, int(n), write)
+	return userBytesFast(root, va, n, write)
 }
 
 // userBytesFast returns the kernel's view of the n bytes at va if they lie
 // in one page the tables map already (writable, if write), found without
-// the lock as userFrameFast finds it: interrupts off. Else nil.
+// the lock as userFrameFast finds it: interrupts off. Else nil. This CPU's
+// row is checked here rather than through userFrameFast, as every
+// interrupt-context access comes this way and most hit.
 //
 //go:nosplit
-func userBytesFast(root uint64, va uintptr, n int, write bool) unsafe.Pointer {
+func userBytesFast(root uint64, va uintptr, n uintptr, write bool) unsafe.Pointer {
+	off := va & (PageSize - 1)
 	// Host tests run every goroutine as the boot CPU (arch.This), so
 	// rows are not per CPU there: they take the lock.
-	if va%PageSize+uintptr(n) > PageSize || !arch.Bare() {
+	if off+n > PageSize || !arch.Bare() {
 		return nil
 	}
-	if pa, ok := userFrameFast(root, va, write); ok {
+	c := &lastUser[arch.This().Index()]
+	if c.root == root && c.page == va-off && c.gen == userGen.Load() && (c.write || !write) {
+		return Phys(c.pa | uint64(off))
+	}
+	if pa, ok := userWalkFast(root, va, write); ok {
 		return Phys(pa)
 	}
 	return nil
@@ -225,10 +232,7 @@ func userBytesFast(root uint64, va uintptr, n int, write bool) unsafe.Pointer {
 //
 //go:nosplit
 func UserPointerIRQ(root uint64, va uintptr, n uintptr, write bool) unsafe.Pointer {
-	if va%PageSize+n > PageSize {
-		return nil
-	}
-	if p := userBytesFast(root, va, int(n), write); p != nil {
+	if p := userBytesFast(root, va, n, write); p != nil || va%PageSize+n > PageSize {
 		return p
 	}
 	userTables.LockIRQ() // to resolve what a fault would
@@ -241,26 +245,33 @@ func UserPointerIRQ(root uint64, va uintptr, n uintptr, write bool) unsafe.Point
 }
 
 // userFrameFast is userFrame for a page the tables map already: from this
-// CPU's row, else by a walk. It needs no lock where interrupts are off, as
-// Linux's gup_fast: neither the tables walked nor the frame found are
-// freed before this CPU turns them on (see lastUser); UserPointerIRQ
-// calls it so. Not inlined, so that userFrame's frame stays small on
-// interrupt context's deepest nosplit chain.
+// CPU's row, else by a walk (userWalkFast).
+//
+//go:nosplit
+func userFrameFast(root uint64, va uintptr, write bool) (uint64, bool) {
+	if pa, ok := cachedFrame(root, va, write); ok {
+		return pa | uint64(va)&(PageSize-1), true
+	}
+	return userWalkFast(root, va, write)
+}
+
+// userWalkFast walks the tables for va's page and remembers it in this
+// CPU's row. It needs no lock where interrupts are off, as Linux's
+// gup_fast: neither the tables walked nor the frame found are freed before
+// this CPU turns them on or spins for a lock (see lastUser). Not inlined,
+// so that its callers' frames stay small on interrupt context's deepest
+// nosplit chains.
 //
 //go:nosplit
 //go:noinline
-func userFrameFast(root uint64, va uintptr, write bool) (uint64, bool) {
-	off := uint64(va) & (PageSize - 1)
-	if pa, ok := cachedFrame(root, va, write); ok {
-		return pa | off, true
-	}
+func userWalkFast(root uint64, va uintptr, write bool) (uint64, bool) {
 	if va >= UserEnd || va >= WindowStart && va < WindowEnd {
 		return 0, false
 	}
 	gen := userGen.Load()
 	if e, l, ok := lookup(root, va); userLeaf(e, l, ok, write) {
 		rememberFrame(root, va, e, gen)
-		return e&pteAddr | off, true
+		return e&pteAddr | uint64(va)&(PageSize-1), true
 	}
 	return 0, false
 }
