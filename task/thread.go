@@ -13,6 +13,7 @@ import (
 	"sigil/mm/vm"
 	"sigil/sched"
 	"sigil/signal"
+	"sigil/trace"
 )
 
 // Thread is a user thread: a goroutine looping through sched.EnterUser.
@@ -157,7 +158,12 @@ func (t *Thread) syscall() error {
 	switch err {
 	case nil:
 		f.RAX = r
-	case errStop, errNoResult:
+	case errStop:
+		return err // exit: no sys_exit, as on Linux
+	case errNoResult:
+		if trace.On(trace.SysExit) {
+			trace.RecordSysExit(t.TID, nr, f.RAX)
+		}
 		return err
 	default:
 		e, ok := err.(linux.Errno)
@@ -172,6 +178,9 @@ func (t *Thread) syscall() error {
 			e = linux.EINTR
 		}
 		f.RAX = linux.Neg(e)
+	}
+	if trace.On(trace.SysExit) {
+		trace.RecordSysExit(t.TID, nr, f.RAX)
 	}
 	return nil
 }

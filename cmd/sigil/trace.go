@@ -1,0 +1,19 @@
+package main
+
+import (
+	"fmt"
+
+	"sigil/trace"
+)
+
+// enableTraceEvents switches on the events the command line names in
+// trace_event= (Linux's early_enable_events: a comma-separated list of
+// set_event tokens, such as trace_event=irq:irq_handler_entry,signal:*)
+// and in its alias trace=. An item that names no event is reported.
+func enableTraceEvents(args map[string]string) {
+	for _, key := range []string{"trace_event", "trace"} {
+		for _, item := range trace.EnableEvents(args[key]) {
+			fmt.Printf("<4>sigil: %s: no event %q\n", key, item)
+		}
+	}
+}
