@@ -133,7 +133,9 @@ func dispatch(c *Context, cpu *arch.CPU) {
 	}
 	d := arch.RDTSC() - t0
 	stats[cpu.Index()][v].add(d)
-	trace.RecordLatency(cpu.Index(), v, d) // /proc/irq_latency
+	if trace.LatencyOn() { // /proc/irq_latency
+		trace.RecordLatency(cpu.Index(), v, d)
+	}
 	if int(v) == sampleVector && cpu.ID == 0 && nsamples < len(samples) {
 		samples[nsamples] = uint32(d)
 		nsamples++

@@ -81,7 +81,14 @@ func procSnapshot(self *Process, tid int32, name string) *vfs.FS {
 	if name == "/proc/irq_latency" { // summed over every CPU's rows: only when asked
 		lat = irqLatency()
 	}
-	fs.Add("/proc/irq_latency", vfs.S_IFREG|0o444, []byte(lat))
+	addCtl(fs, "/proc/irq_latency", lat, 0, func(_ *Thread, b []byte, _ int64, _ *cred.Cred) error {
+		on, ok := trace.ParseOnOff(string(b))
+		if !ok {
+			return linux.EINVAL
+		}
+		trace.SetLatency(on) // 1 starts the histograms, 0 stops them
+		return nil
+	})
 	fs.Add("/proc/uptime", vfs.S_IFREG|0o444, []byte(uptime()))
 	fs.Add("/proc/version", vfs.S_IFREG|0o444, []byte(version()))
 	fs.Add("/proc/loadavg", vfs.S_IFREG|0o444, []byte(loadavg()))

@@ -43,7 +43,7 @@ func tracingSnapshot(name string) *vfs.FS {
 		on = "1\n"
 	}
 	addTraceCtl(fs, "tracing_on", on, func(s string) error {
-		v, ok := trace.ParseTracingOn(s)
+		v, ok := trace.ParseOnOff(s)
 		if !ok {
 			return linux.EINVAL
 		}

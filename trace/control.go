@@ -228,9 +228,9 @@ func parseBool(text string) (v, ok bool) {
 	return false, false
 }
 
-// ParseTracingOn reads a write to tracing_on: any unsigned number, on
-// when not 0 (rb_simple_write's kstrtoul_from_user).
-func ParseTracingOn(text string) (on, ok bool) {
+// ParseOnOff reads a write to tracing_on (or /proc/irq_latency): any
+// unsigned number, on when not 0 (rb_simple_write's kstrtoul_from_user).
+func ParseOnOff(text string) (on, ok bool) {
 	s := strings.TrimSpace(text)
 	if s == "" {
 		return false, false

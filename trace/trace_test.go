@@ -161,7 +161,7 @@ func TestControl(t *testing.T) {
 		t.Errorf("trace_event= enabled %q", got)
 	}
 	for in, want := range map[string]bool{"0": false, "1\n": true, " 7 ": true, "x": false, "": false} {
-		on, ok := ParseTracingOn(in)
+		on, ok := ParseOnOff(in)
 		if on != want || ok != (in != "x" && in != "") {
 			t.Errorf("tracing_on %q: %v %v", in, on, ok)
 		}

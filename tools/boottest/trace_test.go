@@ -39,7 +39,8 @@ func TestTracing(t *testing.T) {
 }
 
 // TestTraceEventCmdline: trace_event= (and its alias trace=) switch
-// events on from boot, recorded on the goroutine path too (fast=0).
+// events on from boot, recorded on the goroutine path too (fast=0);
+// irq_latency=1 starts the histograms.
 func TestTraceEventCmdline(t *testing.T) {
-	runProgram(t, "tracetest trace_event=irq:irq_handler_entry trace=signal fast=0 -- cmdline", `(?m)^tracetest: PASS$`)
+	runProgram(t, "tracetest trace_event=irq:irq_handler_entry trace=signal fast=0 irq_latency=1 -- cmdline", `(?m)^tracetest: PASS$`)
 }

@@ -12,7 +12,8 @@
                         format.
      tracetest cmdline  the events the kernel command line switched on
                         (trace_event=irq:irq_handler_entry,signal:*) are
-                        listed by set_event and recorded.
+                        listed by set_event and recorded; on Sigil,
+                        irq_latency=1 started /proc/irq_latency.
 
    It runs as PID 1 (rdinit= on Linux, where it mounts tracefs itself and
    takes tty1 as its terminal, so that Ctrl+C raises SIGINT) and prints
@@ -34,13 +35,11 @@
 
 static const char *tracing = "/sys/kernel/tracing";
 
-/* put writes text to a tracing file opened with flags (O_TRUNC, or
-   O_APPEND as `>>`), as a shell's echo does: until all is written (Linux
-   takes one set_event token a write); it returns how much was written,
-   or -1 with errno set. */
-static long put(const char *file, const char *text, int flags) {
-	char path[128];
-	snprintf(path, sizeof path, "%s/%s", tracing, file);
+/* putpath writes text to a file opened with flags (O_TRUNC, or O_APPEND
+   as `>>`), as a shell's echo does: until all is written (Linux takes one
+   set_event token a write); it returns how much was written, or -1 with
+   errno set. */
+static long putpath(const char *path, const char *text, int flags) {
 	int fd = open(path, O_WRONLY | flags);
 	if (fd < 0)
 		return -1;
@@ -51,6 +50,13 @@ static long put(const char *file, const char *text, int flags) {
 	close(fd);
 	errno = e;
 	return r < 0 ? -1 : n;
+}
+
+/* put is putpath for a tracing file. */
+static long put(const char *file, const char *text, int flags) {
+	char path[128];
+	snprintf(path, sizeof path, "%s/%s", tracing, file);
+	return putpath(path, text, flags);
 }
 
 static char buf[1 << 20];
@@ -229,11 +235,16 @@ static void sched(void) {
 	}
 }
 
-/* latency: Sigil's /proc/irq_latency (no such file on Linux). */
+/* latency: Sigil's /proc/irq_latency (no such file on Linux), started
+   by a write of 1. */
 static void latency(void) {
 	current = "irq_latency";
-	if (!get("/proc/irq_latency"))
+	if (access("/proc/irq_latency", F_OK) < 0)
 		return;
+	EQ(putpath("/proc/irq_latency", "1\n", O_TRUNC), 2);
+	getppid();
+	EQ(putpath("/proc/irq_latency", "0\n", O_TRUNC), 2);
+	CHECK(get("/proc/irq_latency") && strncmp(buf, "# recording off", 15) == 0, "irq_latency reads %.60s", buf);
 	regex_t r;
 	regcomp(&r, "^0x[0-9a-f]+ [^ ]+ [0-9]+( [0-9]+:[0-9]+)+$", REG_EXTENDED | REG_NOSUB);
 	int n = 0, sys = 0;
@@ -262,6 +273,9 @@ static void cmdline(void) {
 	if (gen < 0 || del < 0 || find("sys_enter", 0) >= 0)
 		dump();
 	CHECK(gen >= 0 && del > gen && find("sys_enter", 0) < 0, "signal_generate at %d, signal_deliver %d", gen, del);
+	if (access("/proc/irq_latency", F_OK) == 0)
+		CHECK(get("/proc/irq_latency") && strncmp(buf, "# recording on\n", 15) == 0 && strstr(buf, "\n0x100 syscall "),
+		      "irq_latency=1: /proc/irq_latency reads %s", buf);
 }
 
 int main(int argc, char **argv) {
