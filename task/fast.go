@@ -150,7 +150,7 @@ func (t *Thread) fastSend(c *irq.Context, info *linux.SignalInfo, thread bool) b
 			return false
 		}
 		if trace.OnAny(trace.SignalEvents) {
-			t.traceTaken(info, &act, !thread)
+			t.traceTaken(info, &act, !thread, true)
 		}
 		return true
 	}
@@ -281,7 +281,7 @@ func (t *Thread) faultSignalLocked(c *irq.Context, trap *sched.TrapInfo) bool {
 		return false
 	}
 	if trace.OnAny(trace.SignalEvents) {
-		t.traceTaken(info, &act, false) // force_sig_info: the thread's
+		t.traceTaken(info, &act, false, false) // force_sig_info: the thread's
 	}
 	return true
 }

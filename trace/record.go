@@ -71,17 +71,37 @@ func RecordSchedSwitch(prev int32, state byte, next int32) {
 	record(SchedSwitch, prev, uint64(uint32(next)), uint64(state), 0, 0, 0, 0, 0)
 }
 
-// syscallNR is each CPU's user system call in progress in interrupt
-// context, kept between its sys_enter and its sys_exit there. Written and
-// read only by its CPU, in interrupt context.
-var syscallNR [arch.MaxCPUs]uint64
+// inCall is a CPU's user system call in progress in interrupt context,
+// kept from its SYSCALL entry (while a raw_syscalls event is on) to its
+// return there, so that its sys_exit is recorded once: before a signal
+// the call's return delivers, as Linux's syscall_exit_to_user_mode
+// records it before exit_to_user_mode_loop delivers, or at the return.
+// Each CPU's row is written and read only by that CPU, in interrupt
+// context. (A call whose entry found both events off and whose return
+// finds sys_exit on reads the row's last call: the moment tracing is
+// switched on.)
+type inCall struct {
+	nr     uint64
+	exited bool // its sys_exit is recorded
+}
 
-// SetSyscallNR keeps nr as CPU row cpu's call in progress.
+var calls [arch.MaxCPUs]inCall
+
+// EnterCall keeps nr as CPU row cpu's call in progress.
 //
 //go:nosplit
-func SetSyscallNR(cpu uint, nr uint64) { syscallNR[cpu%arch.MaxCPUs] = nr }
+func EnterCall(cpu uint, nr uint64) { calls[cpu%arch.MaxCPUs] = inCall{nr: nr} }
 
-// SyscallNR is CPU row cpu's call in progress.
+// ExitCall records the sys_exit of CPU row cpu's call in progress, made
+// by thread pid, with result ret, unless it is recorded already or
+// sys_exit is off.
 //
 //go:nosplit
-func SyscallNR(cpu uint) uint64 { return syscallNR[cpu%arch.MaxCPUs] }
+func ExitCall(cpu uint, pid int32, ret uint64) {
+	c := &calls[cpu%arch.MaxCPUs]
+	if c.exited || !On(SysExit) {
+		return
+	}
+	c.exited = true
+	RecordSysExit(pid, c.nr, ret)
+}

@@ -15,7 +15,7 @@
                         listed by set_event and recorded; on Sigil,
                         irq_latency=1 started /proc/irq_latency.
 
-   It runs as PID 1 (rdinit= on Linux, where it mounts tracefs itself and
+   -v first prints the lines each case found. It runs as PID 1 (rdinit= on Linux, where it mounts tracefs itself and
    takes tty1 as its terminal, so that Ctrl+C raises SIGINT) and prints
    "tracetest: PASS" at the end. */
 #define _GNU_SOURCE
@@ -109,6 +109,8 @@ static int find(const char *re, int from) {
 	return at;
 }
 
+static int verbose; /* -v: print the lines each case found */
+
 static void dump(void) {
 	for (int i = 0; i < nlines; i++)
 		printf("tracetest: | %s\n", lines[i]);
@@ -156,8 +158,8 @@ static void control(void) {
 }
 
 /* kill_self: kill(2) to itself, caught: the call's events and the
-   signal's, in Linux's order where both kernels keep one (sys_enter,
-   then signal_generate, then signal_deliver; sys_exit after sys_enter). */
+   signal's, in Linux's order: sys_enter, signal_generate, sys_exit (the
+   call returns before the handler runs), signal_deliver. */
 static void kill_self(void) {
 	current = "kill";
 	EQ(put("trace", "", O_TRUNC), 0);
@@ -174,7 +176,10 @@ static void kill_self(void) {
 	int ex = find(CTX("tracetest") "sys_exit: NR 62 = 0$", 0);
 	if (enter < 0 || gen < 0 || del < 0 || ex < 0)
 		dump();
-	CHECK(enter >= 0 && gen > enter && del > gen && ex > enter,
+	else if (verbose)
+		for (int i = enter; i <= del; i++)
+			printf("tracetest: | %s\n", lines[i]);
+	CHECK(enter >= 0 && gen > enter && ex > gen && del > ex,
 	      "sys_enter at %d, signal_generate %d, signal_deliver %d, sys_exit %d", enter, gen, del, ex);
 }
 
@@ -201,6 +206,9 @@ static void ctrl_c(void) {
 		entry = i;
 	if (entry < 0 || ex < 0 || gen < 0 || del < 0)
 		dump();
+	else if (verbose)
+		for (int i = entry; i <= del; i++)
+			printf("tracetest: | %s\n", lines[i]);
 	CHECK(entry >= 0 && ex > entry && gen > entry && del > gen,
 	      "irq_handler_entry at %d, irq_handler_exit %d, signal_generate %d, signal_deliver %d", entry, ex, gen, del);
 }
@@ -281,6 +289,8 @@ static void cmdline(void) {
 int main(int argc, char **argv) {
 	setvbuf(stdout, NULL, _IONBF, 0);
 	linux_setup();
+	if (argc > 1 && strcmp(argv[1], "-v") == 0)
+		verbose = 1, argc--, argv++;
 	if (argc > 1 && strcmp(argv[1], "cmdline") == 0) {
 		cmdline();
 	} else {
