@@ -353,8 +353,7 @@ func picEntry(c *irq.Context, cpu *arch.CPU) {
 	if mode == PIC {
 		ret := irq.None
 		if h := handlers[n]; h != nil {
-			trace.IRQEntry(n)
-			ret = h(c, cpu)
+			ret = runLine(n, h, c, cpu)
 		}
 		noteLine(n, ret)
 	}
@@ -367,8 +366,7 @@ func ioapicEntry(c *irq.Context, cpu *arch.CPU) {
 	n := uint8(c.TF.Vector - VecISA)
 	ret := irq.None
 	if h := handlers[n]; h != nil {
-		trace.IRQEntry(n)
-		ret = h(c, cpu)
+		ret = runLine(n, h, c, cpu)
 	}
 	noteLine(n, ret)
 	apic.Local.EOI()

@@ -4,6 +4,7 @@ import (
 	"sigil/arch"
 	"sigil/console"
 	"sigil/power"
+	"sigil/trace"
 )
 
 // Handler handles one entry in interrupt context (see the package comment
@@ -143,6 +144,9 @@ func dispatch(c *Context, cpu *arch.CPU) {
 	}
 	d := arch.RDTSC() - t0
 	stats[cpu.Index()][v].add(d)
+	if trace.LatencyOn() { // /proc/irq_latency
+		trace.RecordLatency(cpu.Index(), v, d)
+	}
 	if int(v) == sampleVector && cpu.ID == 0 && nsamples < len(samples) {
 		samples[nsamples] = uint32(d)
 		nsamples++

@@ -15,18 +15,23 @@ func WriteStats(w io.Writer) {
 		if s.Count == 0 {
 			continue
 		}
-		name := names[v]
-		if name == "" {
-			name = VectorName(uint64(v))
-		}
 		if v == SyscallVector { // counted, not timed (dispatch)
-			fmt.Fprintf(w, "sigil: irqstat: %#6x %-16s %10d %10s %10s %10s\n", v, name, s.Count, "-", "-", "-")
+			fmt.Fprintf(w, "sigil: irqstat: %#6x %-16s %10d %10s %10s %10s\n", v, Name(v), s.Count, "-", "-", "-")
 			continue
 		}
-		fmt.Fprintf(w, "sigil: irqstat: %#6x %-16s %10d %10d %10d %10d\n", v, name, s.Count, s.Min, s.Cycles/s.Count, s.Max)
+		fmt.Fprintf(w, "sigil: irqstat: %#6x %-16s %10d %10d %10d %10d\n", v, Name(v), s.Count, s.Min, s.Cycles/s.Count, s.Max)
 	}
 	fmt.Fprintf(w, "sigil: irqstat: spurious: pic-irq7 %d, pic-irq15 %d, lapic %d\n",
 		SpuriousCount(SpuriousPIC7), SpuriousCount(SpuriousPIC15), SpuriousCount(SpuriousLAPIC))
+}
+
+// Name is vector v's name: its handler's (Register), or the
+// architecture's for an exception.
+func Name(v int) string {
+	if names[v] != "" {
+		return names[v]
+	}
+	return VectorName(uint64(v))
 }
 
 // StatsOn returns vector v's statistics on the CPU whose row is cpu

@@ -26,6 +26,7 @@ import (
 	"sigil/irq"
 	"sigil/linux"
 	"sigil/power"
+	"sigil/trace"
 )
 
 // MaxThreads bounds the thread table.
@@ -242,6 +243,9 @@ func Clone(c *irq.Context, sp uint64, setTLS bool, tls uint64) int32 {
 //go:nosplit
 func switchTo(c *irq.Context, i int32) {
 	cpu := arch.This()
+	if trace.On(trace.SchedSwitch) && i != cpu.Current {
+		traceSwitch(cpu.Current, i)
+	}
 	t := &threads[i]
 	*c = t.Ctx
 	if c.TF.FromUser() {

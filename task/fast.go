@@ -9,6 +9,7 @@ import (
 	"sigil/mm"
 	"sigil/sched"
 	"sigil/signal"
+	"sigil/trace"
 )
 
 // Signal work done in interrupt context, where the CPU trapped, instead of
@@ -45,7 +46,7 @@ const _ = -uint(unsafe.Offsetof(Thread{}.uc))
 //go:nosplit
 func (t *Thread) quiet() bool {
 	p := t.p
-	return !TraceSignals && !p.exiting && !p.zombie && !t.stopped.Load() &&
+	return !p.exiting && !p.zombie && !t.stopped.Load() &&
 		t.sig.restart == 0 && !t.sig.restoreOK
 }
 
@@ -135,6 +136,9 @@ func (t *Thread) fastSend(c *irq.Context, info *linux.SignalInfo, thread bool) b
 		switch {
 		case p.ignoresLocked(sig):
 			f.RAX = 0 // discarded at generation (ignoredLocked: no thread blocks it)
+			if trace.On(trace.SignalGenerate) {
+				t.traceGenerated(info, !thread, trace.SignalIgnored)
+			}
 			return true
 		case !t.catchesNowLocked(sig, &act):
 			return false
@@ -145,6 +149,9 @@ func (t *Thread) fastSend(c *irq.Context, info *linux.SignalInfo, thread bool) b
 			f.RAX = rax
 			return false
 		}
+		if trace.OnAny(trace.SignalEvents) {
+			t.traceTaken(info, &act, !thread, true)
+		}
 		return true
 	}
 	// Blocked: it stays pending.
@@ -153,14 +160,18 @@ func (t *Thread) fastSend(c *irq.Context, info *linux.SignalInfo, thread bool) b
 		q = &t.sig.pending
 	}
 	limit := int(p.limits[linux.RLIMIT_SIGPENDING].Cur)
+	res := trace.SignalDelivered
 	if signal.IsRealtime(sig) && rootUser.Queued() >= limit {
 		f.RAX = linux.Neg(linux.EAGAIN)
-		return true
-	}
-	if !q.Add(info, limit) {
+		res = trace.SignalOverflowFail
+	} else if !q.Add(info, limit) {
 		return false // the queue must grow: goroutine context
+	} else {
+		f.RAX = 0
 	}
-	f.RAX = 0
+	if trace.On(trace.SignalGenerate) {
+		t.traceGenerated(info, !thread, res)
+	}
 	return true
 }
 
@@ -266,5 +277,11 @@ func (t *Thread) faultSignalLocked(c *irq.Context, trap *sched.TrapInfo) bool {
 	if !t.catchesNowLocked(sig, &act) {
 		return false // forced, killing, or behind other signals
 	}
-	return t.takeHandler(c, trap, info, &act)
+	if !t.takeHandler(c, trap, info, &act) {
+		return false
+	}
+	if trace.OnAny(trace.SignalEvents) {
+		t.traceTaken(info, &act, false, false) // force_sig_info: the thread's
+	}
+	return true
 }

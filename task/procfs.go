@@ -8,6 +8,7 @@ import (
 
 	"sigil/cred"
 	"sigil/file"
+	"sigil/trace"
 
 	"sigil/arch"
 	"sigil/clock"
@@ -76,6 +77,18 @@ func procSnapshot(self *Process, tid int32, name string) *vfs.FS {
 	fs.Add("/proc/stat", vfs.S_IFREG|0o444, []byte(statFile()))
 	fs.Add("/proc/cpuinfo", vfs.S_IFREG|0o444, []byte(cpuinfo()))
 	fs.Add("/proc/interrupts", vfs.S_IFREG|0o444, []byte(interrupts()))
+	lat := ""
+	if name == "/proc/irq_latency" { // summed over every CPU's rows: only when asked
+		lat = irqLatency()
+	}
+	addCtl(fs, "/proc/irq_latency", lat, 0, func(_ *Thread, b []byte, _ int64, _ *cred.Cred) error {
+		on, ok := trace.ParseOnOff(string(b))
+		if !ok {
+			return linux.EINVAL
+		}
+		trace.SetLatency(on) // 1 starts the histograms, 0 stops them
+		return nil
+	})
 	fs.Add("/proc/uptime", vfs.S_IFREG|0o444, []byte(uptime()))
 	fs.Add("/proc/version", vfs.S_IFREG|0o444, []byte(version()))
 	fs.Add("/proc/loadavg", vfs.S_IFREG|0o444, []byte(loadavg()))
@@ -414,7 +427,7 @@ func generated(name string, self *Process, tid int32) *vfs.FS {
 	case under(name, "/proc"):
 		return procSnapshot(self, tid, name)
 	case under(name, tracingDir):
-		return tracingSnapshot()
+		return tracingSnapshot(name)
 	}
 	return nil
 }
@@ -426,6 +439,14 @@ func isGenerated(name string) bool { return under(name, "/proc") || under(name, 
 // under reports whether the absolute path name is dir or lies in it.
 func under(name, dir string) bool {
 	return name == dir || strings.HasPrefix(name, dir+"/")
+}
+
+// irqLatency is /proc/irq_latency: each vector's log2 histogram of the
+// cycles its entries took (trace.WriteLatency has the format).
+func irqLatency() string {
+	var b strings.Builder
+	trace.WriteLatency(&b, irq.Name)
+	return b.String()
 }
 
 // interrupts is /proc/interrupts as Linux's show_interrupts and x86's

@@ -145,12 +145,13 @@ func upGID(ns *cred.UserNS, k uint32) uint32 { return ns.GID(k) }
 type procCtl struct {
 	owner uint32 // the file's owner (the process's effective uid)
 	write func(t *Thread, b []byte, off int64, opener *cred.Cred) error
+	trunc func() // an open for writing with O_TRUNC, if the file cares (tracefs's trace, set_event)
 }
 
 func addCtl(fs *vfs.FS, name, content string, owner uint32,
 	write func(t *Thread, b []byte, off int64, opener *cred.Cred) error) {
 	n, _ := fs.Add(name, vfs.S_IFREG|0o644, []byte(content))
-	n.Dev = procCtl{owner, write}
+	n.Dev = procCtl{owner: owner, write: write}
 }
 
 // mayWriteCtl is the permission to open a procCtl file for writing: its

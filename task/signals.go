@@ -2,7 +2,6 @@ package task
 
 import (
 	"encoding/binary"
-	"fmt"
 	"unsafe"
 
 	"sigil/arch"
@@ -12,6 +11,7 @@ import (
 	"sigil/mm"
 	"sigil/sched"
 	"sigil/signal"
+	"sigil/trace"
 )
 
 // Signals of user processes: generation, the wake-up of the target thread,
@@ -121,16 +121,6 @@ func (t *Thread) catchesNowLocked(sig int, act *linux.SigAction) bool {
 	return act.Handler != linux.SIG_DFL && act.Handler != linux.SIG_IGN && !t.sig.mask.Has(sig) && t.deliverableLocked() == 0
 }
 
-// TraceSignals prints every generation and delivery with a TSC stamp
-// (trace=signal on the command line).
-var TraceSignals bool
-
-func traceSignal(format string, a ...any) {
-	if TraceSignals {
-		fmt.Printf("sigil: trace: tsc=%d "+format+"\n", append([]any{arch.RDTSC()}, a...)...)
-	}
-}
-
 // send generates info for p (process-directed), or for thread t of p.
 // It returns EAGAIN when a real-time signal would exceed RLIMIT_SIGPENDING.
 func (p *Process) send(t *Thread, info linux.SignalInfo) error {
@@ -142,13 +132,6 @@ func (p *Process) send(t *Thread, info linux.SignalInfo) error {
 // ignored or dropped): a POSIX timer goes on counting when it was not.
 func (p *Process) generate(t *Thread, info linux.SignalInfo) (queued bool, err error) {
 	sig := int(info.Signo)
-	if TraceSignals {
-		tid := int32(0)
-		if t != nil {
-			tid = t.TID
-		}
-		traceSignal("generate %s code %d for pid %d tid %d", linux.Signal(sig).Name(), info.Code, p.PID, tid)
-	}
 	p.mu.Lock()
 	if p.zombie || p.exiting {
 		p.mu.Unlock()
@@ -160,6 +143,7 @@ func (p *Process) generate(t *Thread, info linux.SignalInfo) (queued bool, err e
 		p.mu.Unlock()
 		return false, nil
 	case sig == int(linux.SIGKILL):
+		p.noteGenerated(t, &info, trace.SignalDelivered)
 		p.mu.Unlock()
 		p.kill(signaledStatus(sig))
 		return false, nil
@@ -180,6 +164,7 @@ func (p *Process) generate(t *Thread, info linux.SignalInfo) (queued bool, err e
 		}
 	}()
 	if p.ignoredLocked(sig) {
+		p.noteGenerated(t, &info, trace.SignalIgnored)
 		p.mu.Unlock()
 		return false, nil
 	}
@@ -188,9 +173,11 @@ func (p *Process) generate(t *Thread, info linux.SignalInfo) (queued bool, err e
 		q = &t.sig.pending
 	}
 	if !q.Enqueue(&info, int(p.limits[linux.RLIMIT_SIGPENDING].Cur)) {
+		p.noteGenerated(t, &info, trace.SignalOverflowFail)
 		p.mu.Unlock()
 		return false, linux.EAGAIN // a real-time signal beyond the user's RLIMIT_SIGPENDING
 	}
+	p.noteGenerated(t, &info, trace.SignalDelivered)
 	p.sigEv.Notify()
 	file.Events.Notify()
 	target := t
@@ -365,8 +352,8 @@ func (t *Thread) deliver() {
 		}
 		sig := int(info.Signo)
 		act := p.actions[sig]
-		if TraceSignals { // guarded: boxing the arguments allocates
-			traceSignal("deliver %s to pid %d tid %d: handler %#x", linux.Signal(sig).Name(), p.PID, t.TID, act.Handler)
+		if trace.On(trace.SignalDeliver) {
+			t.traceDeliver(&info, &act)
 		}
 		switch {
 		case act.Handler == linux.SIG_IGN:

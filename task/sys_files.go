@@ -22,6 +22,9 @@ func openNode(t *Thread, n *vfs.Node, flags uint64) (*file.File, error) {
 		return file.New(file.Dir{Node: n}, n, flags), nil
 	case vfs.S_IFREG:
 		if c, ok := n.Dev.(procCtl); ok {
+			if c.trunc != nil && flags&linux.O_TRUNC != 0 && flags&linux.O_ACCMODE != linux.O_RDONLY {
+				c.trunc()
+			}
 			return file.New(&ctlFile{file.Regular{Node: n}, c, t.creds()}, n, flags), nil
 		}
 		return file.New(file.Regular{Node: n}, n, flags), nil

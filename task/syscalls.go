@@ -99,19 +99,9 @@ var quietlyUnknown = map[uint64]bool{
 	linux.SYS_RSEQ: true, // glibc registers restartable sequences if it can
 }
 
-// TraceSyscalls prints every user system call and its result
-// (trace=syscall on the command line).
-var TraceSyscalls bool
-
 func dispatch(t *Thread, nr uint64, a *args) (uint64, error) {
 	if f := table[nr]; f != nil {
-		if !TraceSyscalls {
-			return f(t, a)
-		}
-		r, err := f(t, a)
-		fmt.Printf("sigil: trace: %d/%d %s(%#x, %#x, %#x, %#x) = %#x %v\n", t.p.PID, t.TID,
-			linux.SyscallName(uintptr(nr)), a[0], a[1], a[2], a[3], r, err)
-		return r, err
+		return f(t, a)
 	}
 	if !quietlyUnknown[nr] {
 		t.p.unknownCall(nr)

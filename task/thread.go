@@ -14,6 +14,7 @@ import (
 	"sigil/mm/vm"
 	"sigil/sched"
 	"sigil/signal"
+	"sigil/trace"
 )
 
 // Thread is a user thread: a goroutine looping through sched.EnterUser.
@@ -165,10 +166,16 @@ func (t *Thread) syscall() error {
 	t.sig.origNr = nr
 	a := args{f.RDI, f.RSI, f.RDX, f.R10, f.R8, f.R9}
 	r, err := dispatch(t, nr, &a)
+	traced := uint64(0) // the result sys_exit shows, if not RAX
 	switch err {
 	case nil:
 		f.RAX = r
-	case errStop, errNoResult:
+	case errStop:
+		return err // exit: no sys_exit, as on Linux
+	case errNoResult:
+		if trace.On(trace.SysExit) {
+			trace.RecordSysExit(t.TID, nr, f.RAX)
+		}
 		return err
 	default:
 		e, ok := err.(linux.Errno)
@@ -178,11 +185,18 @@ func (t *Thread) syscall() error {
 		switch e {
 		case linux.ERESTARTSYS, linux.ERESTARTNOHAND, linux.ERESTARTNOINTR:
 			// Interrupted by a signal: delivery decides between restarting
-			// and EINTR.
-			t.sig.restart = e
+			// and EINTR. sys_exit shows the restart code, as Linux's
+			// does (it fires before the signal's delivery decides).
+			t.sig.restart, traced = e, linux.Neg(e)
 			e = linux.EINTR
 		}
 		f.RAX = linux.Neg(e)
+	}
+	if trace.On(trace.SysExit) {
+		if traced == 0 {
+			traced = f.RAX
+		}
+		trace.RecordSysExit(t.TID, nr, traced)
 	}
 	return nil
 }

@@ -1,99 +1,74 @@
-// Package trace records kernel events in a ring buffer, each stamped with
-// the TSC, and writes them out in the format of Linux's tracefs "trace"
-// file with the x86-tsc clock, so that a program reads Sigil's events as
-// it reads Linux's. Today's event is irq_handler_entry: a device
-// interrupt's handler starting.
+// Package trace records kernel events in per-CPU rings, each stamped with
+// the TSC, and shows them as Linux's tracefs does: the "trace" file's
+// lines with the x86-tsc clock, set_event, tracing_on and the
+// events/<system>/<event>/enable files, so that a program (or a person)
+// reads and steers Sigil's events as Linux's.
 //
-// Recording is interrupt context: //go:nosplit, no allocation. Each CPU
-// records into its own ring under the ring's spinlock, which a reader
-// takes to copy the ring out.
+// The events are Linux 6.1's of the same names and formats: irq
+// (irq_handler_entry, irq_handler_exit), signal (signal_generate,
+// signal_deliver), raw_syscalls (sys_enter, sys_exit) and sched
+// (sched_switch).
+//
+// An event site costs one load and one branch while its event is off:
+//
+//	if trace.On(trace.SysEnter) {
+//		trace.RecordSysEnter(...)
+//	}
+//
+// Recording is interrupt context: //go:nosplit, no allocation.
 package trace
 
-import (
-	"fmt"
-	"io"
+import "sync/atomic"
 
-	"sigil/arch"
-)
+// Kind is an event type; the kinds are bits of the enabled mask.
+type Kind uint8
 
-// Event is one recorded event.
-type Event struct {
-	TSC  uint64
-	Kind uint8
-	Arg  uint32
-}
-
-// Event kinds.
+// Event kinds. Each Record function says what its Event's A words hold.
 const (
-	IRQHandlerEntry = 1 // Arg: the IRQ line
+	IRQHandlerEntry Kind = iota
+	IRQHandlerExit
+	SignalGenerate
+	SignalDeliver
+	SysEnter
+	SysExit
+	SchedSwitch
+	numKinds
 )
 
-const ringSize = 1024 // a power of two
-
-type ring struct {
-	lock    arch.Spinlock // guards ev and written
-	ev      [ringSize]Event
-	written uint64 // events ever recorded; the latest ringSize are kept
+// events names each kind as tracefs does: its system (the events/
+// directory) and its name.
+var events = [numKinds]struct{ system, name string }{
+	IRQHandlerEntry: {"irq", "irq_handler_entry"},
+	IRQHandlerExit:  {"irq", "irq_handler_exit"},
+	SignalGenerate:  {"signal", "signal_generate"},
+	SignalDeliver:   {"signal", "signal_deliver"},
+	SysEnter:        {"raw_syscalls", "sys_enter"},
+	SysExit:         {"raw_syscalls", "sys_exit"},
+	SchedSwitch:     {"sched", "sched_switch"},
 }
 
-var (
-	rings    [arch.MaxCPUs]ring
-	irqNames [16]string // set when a line is routed, before it fires
-)
+// active is the mask of kinds recorded now: the enabled events while
+// tracing_on is 1, else 0. Written by control.go under ctlMu; read
+// without a lock by every event site (On).
+var active uint32
 
-// NameIRQ names ISA IRQ n (Linux's irqaction name), for the trace and
-// for /proc/interrupts (IRQName).
-func NameIRQ(n uint8, name string) { irqNames[n&15] = name }
-
-// IRQName is the name NameIRQ gave ISA IRQ n.
-func IRQName(n uint8) string { return irqNames[n&15] }
-
-// IRQEntry records that IRQ n's handler starts. Interrupt context.
+// On reports whether events of kind k are recorded now: one load and
+// one test, inlined at each event site.
 //
 //go:nosplit
-func IRQEntry(n uint8) {
-	r := &rings[arch.This().Index()]
-	r.lock.Lock()
-	r.ev[r.written%ringSize] = Event{TSC: arch.RDTSC(), Kind: IRQHandlerEntry, Arg: uint32(n)}
-	r.written++
-	r.lock.Unlock()
-}
+func On(k Kind) bool { return atomic.LoadUint32(&active)&(1<<k) != 0 }
 
-// Events returns the recorded events still in the rings, oldest first in
-// each ring, and how many were ever recorded.
-func Events() (evs []Event, written uint64) {
-	copied := new([ringSize]Event) // allocated before the lock: holders never allocate
-	for i := range rings {
-		r := &rings[i]
-		r.lock.Lock()
-		n := min(r.written, ringSize)
-		for j := uint64(0); j < n; j++ {
-			copied[j] = r.ev[(r.written-n+j)%ringSize]
-		}
-		written += r.written
-		r.lock.Unlock()
-		evs = append(evs, copied[:n]...)
-	}
-	return evs, written
-}
+// IRQEvents is the mask of the irq system's events, for OnAny.
+const IRQEvents = 1<<IRQHandlerEntry | 1<<IRQHandlerExit
 
-// WriteTrace writes the events as tracefs's trace file does, with its
-// header; each line's timestamp is the raw TSC (trace_clock x86-tsc).
-func WriteTrace(w io.Writer, evs []Event, written uint64) {
-	fmt.Fprintf(w, "# tracer: nop\n#\n# entries-in-buffer/entries-written: %d/%d   #P:1\n#\n", len(evs), written)
-	io.WriteString(w, `#                                _-----=> irqs-off/BH-disabled
-#                               / _----=> need-resched
-#                              | / _---=> hardirq/softirq
-#                              || / _--=> preempt-depth
-#                              ||| / _-=> migrate-disable
-#                              |||| /     delay
-#           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION
-#              | |         |   |||||     |         |
-`)
-	for _, e := range evs {
-		if e.Kind == IRQHandlerEntry {
-			fmt.Fprintf(w, "          <idle>-0       [000] d.h1. %d: irq_handler_entry: irq=%d name=%s\n",
-				e.TSC, e.Arg, irqNames[e.Arg&15])
-		}
-	}
-}
+// OnAny reports whether any kind in the mask ks (bits 1<<Kind) is
+// recorded now: one load for a site with several events.
+//
+//go:nosplit
+func OnAny(ks uint32) bool { return atomic.LoadUint32(&active)&ks != 0 }
+
+// SignalEvents is the mask of the signal system's events.
+const SignalEvents = 1<<SignalGenerate | 1<<SignalDeliver
+
+// SyscallEvents is the mask of the raw_syscalls system's events.
+const SyscallEvents = 1<<SysEnter | 1<<SysExit

@@ -19,6 +19,7 @@ import (
 	"sigil/sched"
 	"sigil/sys"
 	"sigil/task"
+	"sigil/trace"
 )
 
 // FastSignals lets the common signal calls and caught CPU faults of user
@@ -41,7 +42,9 @@ func Install() {
 // syscall is the SYSCALL entry's step: a user program's call is answered
 // here when it needs nothing but the thread (sys.FastIdentity,
 // task.FastSyscall), or goes back to the thread's goroutine; the kernel
-// runtime's own calls are served by sys.Handle.
+// runtime's own calls are served by sys.Handle. A user call's sys_enter
+// is recorded here, and its sys_exit too when it is answered here (the
+// goroutine records the others': task.Thread.syscall).
 //
 //go:nosplit
 func syscall(c *irq.Context, cpu *arch.CPU) {
@@ -54,9 +57,14 @@ func syscall(c *irq.Context, cpu *arch.CPU) {
 		sys.Handle(c, cpu, nr)
 		return
 	}
+	if trace.OnAny(trace.SyscallEvents) {
+		traceSysEnter(c, cpu)
+	}
 	ut := sched.CurrentUser(cpu)
 	if !sys.FastIdentity(c, ut, nr) && !(FastSignals && task.FastSyscall(c, ut, nr)) {
 		sched.ExitUser(c, sched.ReasonSyscall, sched.TrapInfo{Vector: irq.SyscallVector})
+	} else if trace.On(trace.SysExit) {
+		traceSysExit(c, cpu)
 	}
 	sched.ReturnToUser(c, cpu)
 }

@@ -59,6 +59,7 @@ func main() {
 	startConsoleInput(args["kbd"] == "user")
 	go vm.WatchPressure()
 	applySysctls(args)
+	enableTraceEvents(args)
 
 	if name := args["test"]; name != "" {
 		ok := selftest.Run(name)
@@ -70,11 +71,9 @@ func main() {
 		}
 		os.Exit(1)
 	}
-	task.TraceSyscalls = strings.Contains(args["trace"], "syscall")
-	task.TraceSignals = strings.Contains(args["trace"], "signal")
 	// fast=0 leaves every user system call and fault to the thread's
-	// goroutine, as tracing system calls does: tests run both ways.
-	sys.FastUser = !task.TraceSyscalls && args["fast"] != "0"
+	// goroutine: tests run both ways.
+	sys.FastUser = args["fast"] != "0"
 	trap.FastSignals = sys.FastUser
 	if info.InitrdSize != 0 || args["init"] != "" {
 		runInit(args["init"], initArgs(os.Args[1:]))

@@ -325,6 +325,149 @@ class SigilTF(gdb.Function):
 
 
 # ---------------------------------------------------------------------------
+# Backtraces of threads that are not running
+
+
+def user_read(root, va, n):
+    """n bytes at user address va in the address space whose PML4 is at
+    physical root, through the page tables and the kernel's direct map
+    (mm.directBase), or None where a page is not present."""
+    base = int(glob("sigil/mm.directBase"))
+    addr_mask = 0x000ffffffffff000
+    out = b""
+    while n > 0:
+        table, phys = root, None
+        for shift in (39, 30, 21, 12):
+            e, = struct.unpack("<Q", mem(base + (table & addr_mask) + ((va >> shift) & 511) * 8, 8))
+            if not e & 1:
+                return None
+            if shift in (30, 21) and e & 0x80:  # a 1 GiB or 2 MiB page
+                phys = (e & addr_mask & ~((1 << shift) - 1)) | (va & ((1 << shift) - 1))
+                break
+            table = e
+        if phys is None:
+            phys = (table & addr_mask) | (va & 0xfff)
+        k = min(n, 4096 - (va & 0xfff))
+        out += mem(base + phys, k)
+        va, n = va + k, n - k
+    return out
+
+
+def where(pc, ret):
+    """pc's function and source line, for a frame; ret: pc is a return
+    address (the call is the instruction before it)."""
+    b = gdb.block_for_pc(pc)
+    fn = b.function.name if b is not None and b.function is not None else None
+    if fn is None:
+        return None
+    sal = gdb.find_pc_line(pc - 1 if ret else pc)
+    if sal.symtab is not None:
+        return "%s (%s:%d)" % (fn, sal.symtab.filename, sal.line)
+    return fn
+
+
+def walk(rip, rsp, rbp, read, kernel, limit=32):
+    """Frames from a saved RIP, RSP and RBP: RIP, then the return
+    address at [RSP] when it is code and the RBP chain would skip it (a
+    frameless assembly function, such as the runtime's system-call
+    stubs), then the RBP chain ([RBP] the caller's RBP, [RBP+8] the
+    return address: Go keeps frame pointers on amd64). read(addr, n)
+    gives memory or None."""
+    frames = [(rip, False, "")]
+    chain = []
+    while rbp and rbp >= rsp and len(chain) < limit:  # a frame pointer lies above the stack pointer
+        b = read(rbp, 16)
+        if b is None:
+            break
+        nbp, ret = struct.unpack("<QQ", b)
+        if ret == 0:
+            break
+        chain.append(ret)
+        if nbp <= rbp:
+            break
+        rbp = nbp
+    top = read(rsp, 8) if rsp else None
+    if top is not None and kernel:
+        ret, = struct.unpack("<Q", top)
+        if where(ret, True) is not None and (not chain or chain[0] != ret) and \
+                where(ret, True) != where(rip, False):
+            frames.append((ret, True, " [from rsp]"))
+    frames += [(r, True, "") for r in chain]
+    return frames
+
+
+def symbol(pc):
+    """pc as 'symbol + offset' from the ELF symbols, for code DWARF has
+    no function for; None for none."""
+    try:
+        s = gdb.execute("info symbol %#x" % pc, to_string=True).strip()
+    except gdb.error:
+        return None
+    return None if s.startswith("No symbol") else s.split(" in section")[0]
+
+
+def print_frames(frames, kernel):
+    for i, (pc, ret, note) in enumerate(frames):
+        w = (where(pc, ret) or symbol(pc)) if kernel else None
+        print("#%-2d %#018x %s%s" % (i, pc, ("in " + w) if w else ("(user)" if not kernel else "??"), note))
+
+
+class SigilBt(gdb.Command):
+    """Backtrace of a thread that is not running: sigil-bt TID
+
+A kernel thread (package sched's table, TIDs from 4194304; sigil-threads
+lists them): from the registers its slot saved when it last left the
+CPU, its functions by symbol with their source lines, following Go's
+frame pointers (a frameless assembly function's caller is found at
+[RSP], marked [from rsp]). A user thread (a process's, TID as getpid
+and gettid give it): the user RIP, RSP and RBP it last entered the
+kernel with, then the RBP chain read through the process's page tables,
+by address (a user program built without frame pointers shows only its
+first frames); and where the thread is now (in user mode on a kernel
+thread, or in the kernel, served by its goroutine). A running kernel
+thread's frames are its CPU's: use bt there."""
+
+    def __init__(self):
+        super().__init__("sigil-bt", gdb.COMMAND_STACK)
+
+    def invoke(self, arg, from_tty):
+        tid = parse_pid(arg, "sigil-bt")
+        kts, running = kthreads()
+        for i, th in kts:
+            if int(th["TID"]) != tid or i == const("sigil/sched.idleSlot", 0):
+                continue
+            if i in running:
+                raise gdb.GdbError("sigil: kernel thread %d is running on CPU %s: its frames are that CPU's (bt)" %
+                                   (tid, ",".join(map(str, running[i]))))
+            tf = th["Ctx"]["TF"]
+            print("kernel thread %d (slot %d), saved frame at %#x:" % (tid, i, int(tf.address)))
+
+            def kread(a, n):
+                try:
+                    return mem(a, n)
+                except gdb.GdbError:
+                    return None
+            print_frames(walk(int(tf["RIP"]), int(tf["RSP"]), int(tf["RBP"]), kread, True), True)
+            return
+        carried = {int(th["User"]): int(th["TID"]) for i, th in kts if int(th["User"])}
+        for p in processes():
+            for t in threads(p):
+                if int(t["TID"]) != tid:
+                    continue
+                tf = frame_of(t)
+                root = int(t["uc"]["Root"])
+                k = carried.get(int(t["uc"].address))
+                now = ("in user mode, on kernel thread %d" % k) if k is not None else \
+                    "in the kernel: its goroutine serves it (info goroutines)"
+                print("user thread %d (pid %d, %s), %s; saved user frame at %#x (vector %d):" % (
+                    tid, int(p["PID"]), gostring(p["comm"]), now, int(tf.address), int(tf["Vector"])))
+                print_frames(walk(int(tf["RIP"]), int(tf["RSP"]), int(tf["RBP"]),
+                                  lambda a, n: user_read(root, a, n), False), False)
+                return
+        raise gdb.GdbError("sigil: no thread %d" % tid)
+
+
+# ---------------------------------------------------------------------------
 # Signals (package signal's Queue, task's sigState and actions)
 
 SIGNAMES = {1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS",
@@ -472,7 +615,9 @@ Per vector that fired: its name, the count on each online CPU, the
 total, and min/mean/max cycles in its handler (package irq's per-CPU
 Stat table). Then the spurious counters (8259 IRQ 7 and 15, local APIC)
 per CPU, and the controller in use with each routed ISA line (package
-intr: IRQ, vector, chip, device)."""
+intr: IRQ, vector, chip, handler, count, interrupts no handler claimed,
+device, and DISABLED (storm) for a line masked as a storm, as Linux's
+note_interrupt disables one), then how many lines were disabled."""
 
     def __init__(self):
         super().__init__("sigil-irqs", gdb.COMMAND_STATUS)
@@ -516,7 +661,8 @@ intr: IRQ, vector, chip, device)."""
         names = glob("sigil/trace.irqNames")
         base = const("sigil/intr.VecISA", 0x30) if apic else const("sigil/intr.VecPIC", 0x20)
         chip = "IO-APIC" if apic else "XT-PIC"
-        print("%4s %6s %-8s %-24s %11s %s" % ("IRQ", "vector", "chip", "handler", "count", "device"))
+        lines = glob("sigil/intr.lines")
+        print("%4s %6s %-8s %-24s %11s %9s %s" % ("IRQ", "vector", "chip", "handler", "count", "unhandled", "device"))
         for n in range(16):
             # GDB types a Go func as a C function (size 1): a func value is
             # a pointer (to its closure, whose first word is the code).
@@ -528,7 +674,12 @@ intr: IRQ, vector, chip, device)."""
             fn, = struct.unpack("<Q", mem(fv, 8))
             sym = gdb.block_for_pc(fn)
             fname = sym.function.name if sym is not None and sym.function is not None else "%#x" % fn
-            print("%4d %#6x %-8s %-24s %11d %s" % (n, vec, chip, fname.split("/")[-1][:24], cnt, gostring(names[n])))
+            ln = lines[n]
+            state = "  DISABLED (storm)" if int(ln["disabled"]) else ""
+            print("%4d %#6x %-8s %-24s %11d %9d %s%s" % (n, vec, chip, fname.split("/")[-1][:24], cnt,
+                  int(ln["spurious"]["Total"]), gostring(names[n]), state))
+        print("storms: %d line(s) disabled%s" % (int(glob("sigil/intr.storms")),
+              " (storm detection off: noirqdebug)" if int(glob("sigil/intr.noDebug")) else ""))
 
 
 # ---------------------------------------------------------------------------
@@ -724,6 +875,7 @@ the area's other flags (growsdown, locked, account, ...)."""
 SigilPs()
 SigilThreads()
 SigilTF()
+SigilBt()
 SigilSignals()
 SigilIrqs()
 SigilFrame()

@@ -15,8 +15,8 @@
    tracefs's trace file with the x86-tsc clock: the irq_handler_entry
    event for IRQ 1, the TSC when the kernel's handler for the i8042
    starts. Linux records it after its IDT entry and common_interrupt;
-   Sigil records it in its ISA dispatch (intr), after its entry stub, and
-   serves the file, always on, at /sys/kernel/tracing/trace. */
+   Sigil records it in its ISA dispatch (intr), after its entry stub.
+   The event is switched on through the same tracefs files on both. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <signal.h>
@@ -33,6 +33,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "linuxtty.h"
 #include "tsc.h"
 
 enum { N = 2000, F = 200, KMAX = 64 };
@@ -183,26 +184,20 @@ static int put(const char *file, const char *text) {
 	return n < 0 ? -1 : 0;
 }
 
-/* linux_setup makes the first virtual console the controlling terminal,
-   and standard input, so that Ctrl+C on the PS/2 keyboard raises SIGINT,
-   and mounts tracefs and turns the IRQ 1 event on. It does nothing where init already has a
-   terminal (Sigil). */
-static void linux_setup(void) {
-	int fd = open("/dev/tty", O_RDWR);
-	if (fd >= 0) {
-		close(fd);
-		return;
+/* trace_setup turns the IRQ 1 event on through the tracefs files, on both
+   kernels: Linux's tracefs is mounted first where the kernel has not
+   (rdinit), and the filter is Linux's (Sigil has no filters: its trace
+   keeps every line's entries, read and emptied after each Ctrl+C). */
+static void trace_setup(void) {
+	if (access("/sys/kernel/tracing/tracing_on", F_OK) < 0) {
+		tracing = "/tracing";
+		mkdir(tracing, 0755);
+		if (mount("tracefs", tracing, "tracefs", 0, NULL) < 0)
+			perror("bench: mount tracefs");
 	}
-	setsid();
-	mknod("/dev/tty1", S_IFCHR | 0600, makedev(4, 1));
-	fd = open("/dev/tty1", O_RDWR);
-	if (fd < 0 || ioctl(fd, TIOCSCTTY, 0) < 0 || dup2(fd, 0) < 0)
-		perror("bench: /dev/tty1");
-	tracing = "/tracing";
-	mkdir(tracing, 0755);
-	if (mount("tracefs", tracing, "tracefs", 0, NULL) < 0 || put("trace_clock", "x86-tsc") < 0 ||
-	    put("events/irq/irq_handler_entry/filter", "irq==1") < 0 ||
-	    put("events/irq/irq_handler_entry/enable", "1") < 0 || put("tracing_on", "1") < 0)
+	put("events/irq/irq_handler_entry/filter", "irq==1");
+	if (put("trace_clock", "x86-tsc") < 0 || put("events/irq/irq_handler_entry/enable", "1") < 0 ||
+	    put("tracing_on", "1") < 0 || put("trace", "") < 0)
 		perror("bench: tracefs");
 }
 
@@ -238,7 +233,8 @@ static unsigned long long irq1_before(unsigned long long tsc) {
 static int run_kbd(int want) {
 	if (want > KMAX)
 		want = KMAX;
-	linux_setup();
+	linux_tty("bench");
+	trace_setup();
 	/* No echo: the terminal's ^C would precede the report. */
 	struct termios t;
 	if (tcgetattr(0, &t) == 0) {
