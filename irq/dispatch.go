@@ -115,13 +115,14 @@ func Stats(v int) Stat {
 // dispatch is called by trapCommon with the saved Context of every entry
 // and the CPU block GS points at. Interrupts and exceptions are timed for
 // their statistics; system calls, the most frequent entry by far, are
-// only counted (two TSC reads would cost a tenth of a getpid).
+// only counted (two TSC reads would cost a tenth of a getpid), unless
+// /proc/irq_latency is recording.
 //
 //go:nosplit
 func dispatch(c *Context, cpu *arch.CPU) {
 	cpu.IRQDepth++
 	v := c.TF.Vector
-	if v == SyscallVector {
+	if v == SyscallVector && !trace.LatencyOn() {
 		handlers[v](c, cpu) // trap's
 		if c.TF.sysretSafe() {
 			c.TF.Vector = sysretVector

@@ -15,7 +15,7 @@ func WriteStats(w io.Writer) {
 		if s.Count == 0 {
 			continue
 		}
-		if v == SyscallVector { // counted, not timed (dispatch)
+		if v == SyscallVector && s.Cycles == 0 { // counted, not timed (dispatch)
 			fmt.Fprintf(w, "sigil: irqstat: %#6x %-16s %10d %10s %10s %10s\n", v, Name(v), s.Count, "-", "-", "-")
 			continue
 		}
