@@ -274,3 +274,28 @@ func TestAsyncKillAllocatesNothing(t *testing.T) {
 		t.Errorf("%d signals, want %d", o.n, 3*101)
 	}
 }
+
+// TestNotifierAllocatesNothing: Notify wakes Wait's holders and allocates
+// nothing, with or without holders.
+func TestNotifierAllocatesNothing(t *testing.T) {
+	n := NewNotifier()
+	w := n.Wait()
+	n.Notify()
+	select {
+	case <-w:
+	default:
+		t.Fatal("Notify did not close Wait's channel")
+	}
+	w2 := n.Wait()
+	if w2 == w {
+		t.Fatal("Wait after Notify returned the closed channel")
+	}
+	if a := testing.AllocsPerRun(100, n.Notify); a != 0 {
+		t.Errorf("Notify allocates %v times", a)
+	}
+	select {
+	case <-w2:
+	default:
+		t.Fatal("w2 not closed")
+	}
+}

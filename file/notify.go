@@ -3,9 +3,13 @@ package file
 import "sync"
 
 // Notifier is a broadcast: Wait gets a channel closed at the next Notify.
+// Notify allocates nothing (the bottom half of an interrupt calls it on
+// its way to a queued signal): the channel that replaces the closed one is
+// made by Wait, on the waiting side, before anyone can need it.
 type Notifier struct {
-	mu sync.Mutex    // guards ch
-	ch chan struct{} // closed and replaced by each Notify
+	mu   sync.Mutex    // guards ch and next
+	ch   chan struct{} // closed and replaced by each Notify
+	next chan struct{} // ch's replacement, made by the first Wait on ch
 }
 
 // NewNotifier makes a Notifier.
@@ -15,14 +19,20 @@ func NewNotifier() *Notifier { return &Notifier{ch: make(chan struct{})} }
 func (n *Notifier) Wait() <-chan struct{} {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if n.next == nil {
+		n.next = make(chan struct{})
+	}
 	return n.ch
 }
 
-// Notify wakes every holder of Wait's channel.
+// Notify wakes every holder of Wait's channel. With no holder (no Wait
+// since the last Notify) there is no one to wake and the channel stays.
 func (n *Notifier) Notify() {
 	n.mu.Lock()
-	close(n.ch)
-	n.ch = make(chan struct{})
+	if n.next != nil {
+		close(n.ch)
+		n.ch, n.next = n.next, nil
+	}
 	n.mu.Unlock()
 }
 
