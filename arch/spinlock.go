@@ -68,12 +68,14 @@ func (l *Spinlock) Held() bool {
 //
 //go:nosplit
 func pushOff() *CPU {
-	c := This()
 	if !Bare() {
-		return c
+		return This()
 	}
 	on := readFlags()&RFLAGS_IF != 0
 	cli()
+	// The block is read with interrupts off: before, a tick may move
+	// this thread to another CPU (RFLAGS.IF, read above, moves with it).
+	c := This()
 	if c.lockDepth == 0 {
 		c.irqsWereOn = on
 	}
