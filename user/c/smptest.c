@@ -7,8 +7,9 @@
    kick:    a thread spins in ring 3 (pinned to the last CPU) while the
             main thread (on CPU 0) sends it SIGUSR1, 20 times; the time
             from tgkill to the handler is printed (median, max). With a
-            CPU each, delivery must not wait for the spinner's next tick:
-            the median must be under a tick (1 ms at 1000 Hz).
+            CPU each, each kick must reach the spinner's CPU as a
+            reschedule IPI (RES in /proc/interrupts), not wait for its
+            next tick; the times are printed, not checked.
    munmap:  a thread reads a page over and over while the main thread
             unmaps it and fills fresh pages with another pattern, 20
             times: the reader must get SIGSEGV, and never see anything but
@@ -105,6 +106,29 @@ static void *spinner(void *arg) {
 	return NULL;
 }
 
+/* res returns the RES count of CPU cpu in /proc/interrupts, -1 if it
+   cannot be read. */
+static long res(int cpu) {
+	FILE *f = fopen("/proc/interrupts", "r");
+	if (!f)
+		return -1;
+	char line[512];
+	long n = -1;
+	while (fgets(line, sizeof line, f)) {
+		char *p = line;
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, "RES:", 4))
+			continue;
+		p += 4;
+		for (int i = 0; i <= cpu; i++)
+			n = strtol(p, &p, 10);
+		break;
+	}
+	fclose(f);
+	return n;
+}
+
 static int cmpd(const void *a, const void *b) {
 	double x = *(const double *)a, y = *(const double *)b;
 	return x < y ? -1 : x > y;
@@ -122,6 +146,7 @@ static void kick(void) {
 		sched_yield();
 	enum { rounds = 20 };
 	double lat[rounds];
+	long res0 = res(ncpu - 1);
 	for (int i = 0; i < rounds; i++) {
 		/* Let the spinner settle in user mode on its CPU. */
 		for (double t = now(); now() - t < 0.003;)
@@ -136,16 +161,20 @@ static void kick(void) {
 				break;
 		lat[i] = (handled_at - t0) * 1e6;
 	}
+	long res1 = res(ncpu - 1);
 	stop = 1;
 	pthread_join(th, NULL);
 	unpin();
 	qsort(lat, rounds, sizeof lat[0], cmpd);
-	printf("smptest: kick: tgkill to handler on another CPU: median %.0f us, min %.0f us, max %.0f us (%d CPUs)\n",
-		lat[rounds / 2], lat[0], lat[rounds - 1], ncpu);
+	printf("smptest: kick: tgkill to handler on another CPU: median %.0f us, min %.0f us, max %.0f us (%d CPUs), %ld reschedule IPIs to the spinner's CPU\n",
+		lat[rounds / 2], lat[0], lat[rounds - 1], ncpu, res1 - res0);
 	for (int i = 0; i < rounds; i++)
 		CHECK(lat[i] > 0, "round %d: the handler did not run within 5 s", i);
-	if (ncpu > 1)
-		CHECK(lat[rounds / 2] < 5000, "median %.0f us: as late as a time slice", lat[rounds / 2]);
+	/* The times depend on the host (a loaded one deschedules the vCPUs
+	   for milliseconds): the kicks are checked by their IPIs, which only
+	   a kick sends to a CPU busy in ring 3. */
+	if (ncpu > 1 && res0 >= 0)
+		CHECK(res1 - res0 >= rounds / 2, "%ld reschedule IPIs to CPU %d for %d kicks", res1 - res0, ncpu - 1, rounds);
 }
 
 /* munmap */
