@@ -50,8 +50,15 @@ vet:
 # catches a structure some path changes without its lock.
 RACE_TESTS = TestSpinlock|TestFramesConcurrent|TestTablesConcurrent|TestSIGCONTRacingSIGSTOP|TestIDsWhileThreadsComeAndGo|TestProcLockExcludesInterruptContext
 
+# The boot tests run at -smp 1 (QEMU's default), then all again at -smp 2
+# and a subset (signals, Ctrl+C, processes) at -smp 4 (SIGIL_SMP sets the
+# CPUs of every boot that names none; TestSMP* name theirs).
+SMP4_TESTS = TestSignalPrograms|TestCtrlC|TestManyTasks|TestIDChurn|TestExecWithThreads|TestForkBomb|TestUserPreemption
+
 test: deps-qemu deps-musl kernel vet
 	$(GO) test -timeout 25m ./...
+	SIGIL_SMP=2 $(GO) test -timeout 25m -skip 'TestSMP|TestNosplitAudit' ./tools/boottest
+	SIGIL_SMP=4 $(GO) test -timeout 10m -run '$(SMP4_TESTS)' ./tools/boottest
 	CGO_ENABLED=1 $(GO) test -race -run '$(RACE_TESTS)' ./arch ./mm ./task
 
 test-host: deps-musl
@@ -59,6 +66,8 @@ test-host: deps-musl
 
 test-boot: deps-qemu kernel
 	$(GO) test -timeout 25m -v ./tools/boottest
+	SIGIL_SMP=2 $(GO) test -timeout 25m -v -skip 'TestSMP|TestNosplitAudit' ./tools/boottest
+	SIGIL_SMP=4 $(GO) test -timeout 10m -v -run '$(SMP4_TESTS)' ./tools/boottest
 
 # Sigil beside Debian's Linux in the same QEMU (tools/bench); installs
 # linux-image-amd64 when run as root and no /boot/vmlinuz-* exists.

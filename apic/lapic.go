@@ -194,6 +194,36 @@ func (l *LAPIC) sendIPI(dest uint32, icr uint32) {
 	l.tamago.IPI(int(dest), int(icr&0xff), int(icr))
 }
 
+// ICR delivery modes for SendIPI (SDM Vol. 3A §11.6.1, Figure 11-12).
+const (
+	DeliverFixed = 0 << 8
+	DeliverNMI   = 4 << 8
+)
+
+// SendIPI sends the CPU whose APIC ID is dest an interrupt: vector with
+// delivery mode DeliverFixed, or an NMI (DeliverNMI; the vector is
+// ignored), edge-triggered, physical destination (§11.6.1). In xAPIC
+// mode the destination goes to ICR bits 63:56 first, and the write of the
+// low word sends it; the caller keeps interrupts off between the two, so
+// no handler on this CPU sends in the middle (Linux's
+// __default_send_IPI_dest_field runs with them off too). Before writing,
+// it waits for the last IPI to have been accepted, as
+// native_apic_mem_write's callers do through safe_apic_wait_icr_idle.
+// Interrupt context.
+//
+//go:nosplit
+func (l *LAPIC) SendIPI(dest uint32, vector uint8, mode uint32) {
+	if l.X2 {
+		arch.WriteMSR(msrICR, uint64(dest)<<x2DestShift|uint64(mode)|uint64(vector))
+		return
+	}
+	for l.read(regICRLow)&icrPending != 0 {
+		arch.Pause()
+	}
+	l.write(regICRHigh, dest<<24)
+	l.write(regICRLow, mode|uint32(vector))
+}
+
 // waitIdle waits up to timeout TSC ticks for the xAPIC's Delivery Status
 // bit to read idle, that is for the last IPI to have been accepted
 // (§11.6.1). x2APIC has no such bit: a WRMSR to the ICR completes the
@@ -306,17 +336,35 @@ func (l *LAPIC) MaskLINT0() { l.write(regLVTLINT0, lvtExtINT|lvtMasked) }
 
 // CalibrateTimer measures the timer's rate at divide-by-16 over window TSC
 // ticks. The TSC is itself calibrated against the PIT, so the error is that
-// calibration's plus one window's jitter.
+// calibration's plus the windows' jitter. Each window's rate is the count
+// over the TSC span actually measured around it (a vCPU descheduled in
+// the middle of a window, on a busy host, stretches both alike), and the
+// median of three windows is kept, as Linux's calibrate_APIC_clock
+// distrusts a single sample.
 func (l *LAPIC) CalibrateTimer(window uint64) {
-	l.write(regTimerDiv, divideBy16)
-	l.write(regLVTTimer, lvtMasked|lvtTimerOneShot)
-	l.write(regTimerInit, ^uint32(0))
-	t0 := arch.RDTSC()
-	for arch.RDTSC()-t0 < window {
+	var rate [3]uint64
+	for i := range rate {
+		l.write(regTimerDiv, divideBy16)
+		l.write(regLVTTimer, lvtMasked|lvtTimerOneShot)
+		l.write(regTimerInit, ^uint32(0))
+		t0 := arch.RDTSC()
+		for arch.RDTSC()-t0 < window {
+		}
+		elapsed := ^uint32(0) - l.read(regTimerCur)
+		span := arch.RDTSC() - t0
+		l.write(regTimerInit, 0)
+		rate[i] = uint64(elapsed) * clock.TSCHz() / span
 	}
-	elapsed := ^uint32(0) - l.read(regTimerCur)
-	l.write(regTimerInit, 0)
-	l.HzDiv16 = uint64(elapsed) * clock.TSCHz() / window
+	if rate[0] > rate[1] {
+		rate[0], rate[1] = rate[1], rate[0]
+	}
+	if rate[1] > rate[2] {
+		rate[1], rate[2] = rate[2], rate[1]
+	}
+	if rate[0] > rate[1] {
+		rate[0], rate[1] = rate[1], rate[0]
+	}
+	l.HzDiv16 = rate[1]
 }
 
 // StartPeriodic interrupts on vector hz times a second.

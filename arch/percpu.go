@@ -27,7 +27,15 @@ type CPU struct {
 	KStack   uint64  // 16: top of the stack the SYSCALL entry switches to
 	KernelFS uint64  // 24: FS base loaded on entry from user mode (the thread's runtime TLS)
 	UserFS   uint64  // 32: FS base loaded on return to user mode
-	Root     uint64  // CR3 loaded now
+	// Root is the CR3 loaded now. Written by its CPU alone (SetRoot),
+	// read by others deciding whom a TLB shootdown concerns (LoadedRoot).
+	Root uint64
+	// UserRoot is the root the context running now needs loaded: the
+	// user space of a thread in user mode, 0 when kernel code runs (which
+	// reaches only the kernel half, shared by every root), so that a TLB
+	// shootdown may move the CPU to the kernel's root (package mm).
+	// Owned by the CPU, written with interrupts off.
+	UserRoot uint64
 
 	ID        int32  // index in cpus, and of every per-CPU array
 	Current   int32  // index of the running thread (package sched)
@@ -61,6 +69,14 @@ type CPU struct {
 	ioMapOn  bool
 	ioMapSeq uint64
 	ioMapLen int
+
+	// TLB shootdown requests (package mm): any CPU increments TLBReq
+	// (atomically) and waits until the target's TLBDone reaches the value
+	// it got; the target alone writes TLBDone, after its flush.
+	TLBReq, TLBDone atomic.Uint64
+	// TLBFlushes counts the shootdowns this CPU carried out (the TLB row
+	// of /proc/interrupts, as Linux's irq_tlb_count). Owned by the CPU.
+	TLBFlushes uint64
 
 	// APICID is the CPU's local APIC ID (xAPIC: 8 bits, x2APIC: 32).
 	// Written by the boot CPU before this CPU is started (for the boot
@@ -135,6 +151,20 @@ func Bare() bool { return atomic.LoadUint32(&bare) != 0 }
 
 // Self must stay first: thisCPU reads offset 0.
 const _ = -uint(unsafe.Offsetof(CPU{}.Self))
+
+// SetRoot records that c (the running CPU) has loaded root, before the
+// load itself: the exchange is a full barrier, so a CPU that changed
+// root's tables before reading c.Root through LoadedRoot (after a barrier
+// of its own) either sees root here or changed the tables before this
+// CPU's load, which then caches only the new entries (Dekker's order).
+//
+//go:nosplit
+func (c *CPU) SetRoot(root uint64) { atomic.SwapUint64(&c.Root, root) }
+
+// LoadedRoot is the root c has loaded, read from any CPU.
+//
+//go:nosplit
+func (c *CPU) LoadedRoot() uint64 { return atomic.LoadUint64(&c.Root) }
 
 // Index is c's row in per-CPU arrays (arch.This().Index() for this CPU's).
 // The modulo, free for a power of two, lets the compiler drop the bounds

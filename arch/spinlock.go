@@ -35,7 +35,7 @@ func (l *Spinlock) Lock() {
 		panic("spinlock: recursive acquire")
 	}
 	for !l.locked.CompareAndSwap(0, 1) {
-		pause()
+		spinWait()
 	}
 	l.owner.Store(c.ID + 1)
 }
@@ -68,12 +68,14 @@ func (l *Spinlock) Held() bool {
 //
 //go:nosplit
 func pushOff() *CPU {
-	c := This()
 	if !Bare() {
-		return c
+		return This()
 	}
 	on := readFlags()&RFLAGS_IF != 0
 	cli()
+	// The block is read with interrupts off: before, a tick may move
+	// this thread to another CPU (RFLAGS.IF, read above, moves with it).
+	c := This()
 	if c.lockDepth == 0 {
 		c.irqsWereOn = on
 	}
@@ -140,7 +142,7 @@ func procUnpin()
 //go:nosplit
 func (l *Spinlock) LockIRQ() {
 	for !l.locked.CompareAndSwap(0, 1) {
-		pause()
+		spinWait()
 	}
 	l.owner.Store(ownerIRQ)
 }
@@ -155,6 +157,29 @@ func (l *Spinlock) UnlockIRQ() {
 	l.owner.Store(0)
 	l.locked.Store(0)
 }
+
+// SpinPoll, when set, is called on every turn of a spinning wait (a lock,
+// an IPI's acknowledgement): a CPU spins with interrupts off, so the
+// requests other CPUs send it by IPI (a TLB shootdown, whose sender may
+// hold the very lock this CPU waits for) are served from the loop, as
+// Linux's csd_lock_wait lets the waiter run its own queue. It must be
+// nosplit and take no lock. Set once at boot, before a second CPU runs.
+var SpinPoll func()
+
+// spinWait is one turn of a spinning wait.
+//
+//go:nosplit
+func spinWait() {
+	pause()
+	if f := SpinPoll; f != nil && Bare() {
+		f()
+	}
+}
+
+// SpinWait is spinWait for waits outside this package.
+//
+//go:nosplit
+func SpinWait() { spinWait() }
 
 // ownerIRQ marks a lock held through LockIRQ.
 const ownerIRQ = -1

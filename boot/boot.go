@@ -313,7 +313,7 @@ func setupMemory() {
 		halt("sigil: out of memory pinning the kernel half\n")
 	}
 	arch.SetCR3(bootPML4)
-	arch.This().Root = bootPML4
+	arch.This().SetRoot(bootPML4)
 }
 
 // initialStack builds argc/argv/envp/auxv on the main stack. argv is

@@ -10,6 +10,7 @@ import (
 	"sigil/intr"
 	"sigil/irq"
 	"sigil/mm"
+	"sigil/sched"
 	"sigil/sysv"
 )
 
@@ -19,9 +20,9 @@ import (
 // (smpLimit), and each is started in turn with INIT-SIPI-SIPI
 // (apic.LAPIC.StartAP) through the real-mode trampoline
 // (trampoline_amd64.s) into apMain, which gives it its GDT and TSS, the
-// IDT, its per-CPU block, its local APIC, and marks it online; then it
-// parks (apEntry). Nothing runs on the APs yet: the scheduler, GOMAXPROCS,
-// sched_getaffinity and /proc/cpuinfo still describe CPU 0 alone.
+// IDT, its per-CPU block, its local APIC and its timer, enters the
+// scheduler and marks it online; then it idles with interrupts on
+// (apEntry), taking threads from the run queue as the boot CPU does.
 //
 // One AP starts at a time: apStart and the trampoline page serve the one
 // being started, and the boot CPU waits for it to come online (or gives
@@ -147,7 +148,7 @@ func startAPs() {
 	if online > 1 {
 		console.Puts(" in ")
 		console.PutDec(uint64(clock.TSCToNanos(arch.RDTSC()-t0) / 1000))
-		console.Puts(" us; CPU 0 runs everything, the others are parked")
+		console.Puts(" us")
 	}
 	console.Puts("\n")
 }
@@ -213,11 +214,9 @@ func installTrampoline() bool {
 	return true
 }
 
-// removeTrampolineMap undoes installTrampoline's identity mapping on this
-// CPU. The parked APs may still cache it (it is not global): none of them
-// touches low addresses, and the next CR3 load on each drops it, which the
-// step that gives them work must do (or a TLB shootdown) before they use
-// any.
+// removeTrampolineMap undoes installTrampoline's identity mapping on
+// every CPU: the flush of the kernel's root is a shootdown to the APs,
+// which may cache it (it is not global).
 func removeTrampolineMap() {
 	if mm.SetRange(mm.KernelRoot, 0, largePageSize, 0, false).NeedFlush() {
 		mm.Flush(mm.KernelRoot)
@@ -279,8 +278,10 @@ func startAP(id int, apicID uint32) bool {
 // apMain is the AP's first Go code, on its own stack with a fake g (no
 // runtime: it must not allocate, block or grow its stack). It installs
 // the AP's per-CPU block (GS), GDT and TSS (with the AP's IST stacks),
-// the shared IDT and the SYSCALL MSRs, enables its local APIC, and marks
-// it online; apEntry then parks it. Interrupts stay off throughout.
+// the shared IDT and the SYSCALL MSRs, enables its local APIC and starts
+// its timer, enters the scheduler's idle thread (sched.StartCPU), and
+// marks it online; apEntry then idles with interrupts on. Interrupts
+// stay off throughout apMain.
 //
 //go:nosplit
 func apMain(id int) {
@@ -289,8 +290,10 @@ func apMain(id int) {
 	c.LoadGDT()
 	irq.InitCPU(c)
 	irq.InitSyscall()
-	c.Root = mm.KernelRoot
+	c.SetRoot(mm.KernelRoot)
 	apic.Local.EnableAP(intr.VecSpurious, intr.VecError)
 	apStart.apicID = uint64(apic.Local.ID())
+	intr.StartAPTimer()
+	sched.StartCPU()
 	c.SetOnline()
 }

@@ -60,8 +60,9 @@ TEXT ·trampoline(SB),NOSPLIT|NOFRAME,$0
 // It takes the stack, FS base (for the fake g that Go's ABI wrappers and
 // stack checks read, as boot0's bootG) and CPU row from apStart, gives
 // the x87 unit and SSE their reset state (FNINIT; MXCSR = mxcsrInit: INIT
-// leaves both as they were), calls apMain(id), and parks: interrupts off,
-// HLT in a loop, no Go code.
+// leaves both as they were), calls apMain(id), and becomes the CPU's idle
+// thread (sched's idle loop: STI; HLT in a loop, no stack used), which
+// the scheduler leaves whenever a thread is runnable.
 TEXT ·apEntry(SB),NOSPLIT|NOFRAME,$0
 	MOVQ	·apStart+apBoot_sp(SB), SP
 	MOVQ	·apStart+apBoot_fs(SB), AX
@@ -75,10 +76,10 @@ TEXT ·apEntry(SB),NOSPLIT|NOFRAME,$0
 	SUBQ	$8, SP
 	MOVQ	AX, 0(SP)
 	CALL	·apMain(SB)
-park:
-	CLI
+idle:
+	STI
 	HLT
-	JMP	park
+	JMP	idle
 
 // func trampolineAddr() uintptr
 TEXT ·trampolineAddr(SB),NOSPLIT|NOFRAME,$0-8

@@ -204,20 +204,18 @@ const ierRxAvailable = 0x01
 func EnableRxInterrupt() { arch.Outb(COM1+regIER, ierRxAvailable) }
 
 // Raw writes bytes unmodified (the terminal layer does its own output
-// processing), under rawLock so a write is never interleaved with another.
+// processing), under lineLock, the kernel's lines' lock: with several CPUs
+// a write is never interleaved with another or with a kernel line (as
+// Linux's printk and the serial driver's writes share the port's lock).
 type Raw struct{}
-
-// rawLock guards the transmitter for Raw writes. The kernel's own
-// messages (Puts) take no lock: they are what a dying kernel still prints.
-var rawLock arch.Spinlock
 
 // Write implements io.Writer.
 func (Raw) Write(p []byte) (int, error) {
-	rawLock.Lock()
+	lineLock.Lock()
 	for _, c := range p {
 		putRaw(c)
 	}
-	rawLock.Unlock()
+	lineLock.Unlock()
 	return len(p), nil
 }
 

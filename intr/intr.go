@@ -102,6 +102,11 @@ func Init(want Mode, wantTimer TimerMode, m *apic.MADT, hz uint32) (cfg Config) 
 	if hasLAPIC {
 		apic.Local.Enable(addr, VecSpurious, VecError)
 		cfg.X2APIC = apic.Local.X2
+		initIPIs()
+		// Every CPU's tick but the boot CPU's under irq=pic is its
+		// local APIC timer (StartAPTimer), at the boot CPU's rate.
+		irq.Register(VecTimer, "lapic-timer", apicTick)
+		apic.Local.CalibrateTimer(clock.TSCHz() / 100) // 10 ms
 	}
 	mode = want
 	if mode == APIC && (!hasLAPIC || madt.NIOAPICs == 0) {
@@ -112,6 +117,7 @@ func Init(want Mode, wantTimer TimerMode, m *apic.MADT, hz uint32) (cfg Config) 
 
 	if mode == PIC {
 		tickHz = clock.StartPeriodic(hz)
+		periodNs = 1e9 / uint64(tickHz)
 		periodTSC = clock.TSCHz() / uint64(tickHz)
 		handlers[0] = tick
 		trace.NameIRQ(0, "timer")
@@ -129,8 +135,6 @@ func Init(want Mode, wantTimer TimerMode, m *apic.MADT, hz uint32) (cfg Config) 
 	for v := VecISA; v < VecISA+16; v++ {
 		irq.Register(v, "ioapic", ioapicEntry)
 	}
-	irq.Register(VecTimer, "lapic-timer", apicTick)
-	apic.Local.CalibrateTimer(clock.TSCHz() / 100) // 10 ms
 	timer = wantTimer
 	if timer == Deadline && !apic.HasTSCDeadline() {
 		timer = OneShot
@@ -139,19 +143,43 @@ func Init(want Mode, wantTimer TimerMode, m *apic.MADT, hz uint32) (cfg Config) 
 	tickHz = hz
 	periodNs = 1e9 / uint64(hz)
 	periodTSC = clock.TSCHz() / uint64(hz)
-	cpu := arch.This()
+	startTimer(arch.This())
+	cfg.Timer, cfg.TickHz = timer, tickHz
+	return cfg
+}
+
+// startTimer starts the running CPU's local APIC timer in the mode and at
+// the rate Init chose.
+//
+//go:nosplit
+func startTimer(cpu *arch.CPU) {
 	cpu.TimerDeadline = arch.RDTSC() + periodTSC
 	switch timer {
 	case Periodic:
-		apic.Local.StartPeriodic(VecTimer, uint64(hz))
+		apic.Local.StartPeriodic(VecTimer, uint64(tickHz))
 	case OneShot:
 		apic.Local.OneShot(VecTimer, periodNs)
 	case Deadline:
 		apic.Local.ArmDeadline(VecTimer)
 		apic.Local.SetDeadline(cpu.TimerDeadline)
 	}
-	cfg.Timer, cfg.TickHz = timer, tickHz
-	return cfg
+}
+
+// StartAPTimer starts an application processor's tick: its own local
+// APIC timer, in the boot CPU's mode at the boot CPU's rate, with the
+// boot CPU's calibration (every local APIC counts the same bus clock,
+// as Linux's setup_secondary_APIC_clock reuses lapic_timer_period), in
+// either interrupt mode (under irq=pic the 8259 and the PIT reach the
+// boot CPU alone). It reports false without a local APIC. Bring-up, on
+// the AP, interrupts off.
+//
+//go:nosplit
+func StartAPTimer() bool {
+	if !hasLAPIC || tickHz == 0 {
+		return false
+	}
+	startTimer(arch.This())
+	return true
 }
 
 // LAPICTimerHz is the calibrated local APIC timer rate (divide by 16).

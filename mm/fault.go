@@ -67,6 +67,15 @@ func fault(root uint64, va uintptr, write, user bool) (handled, oom bool) {
 			if l == 1 && write && *e&PTECOW != 0 && (!user || *e&PTEUser != 0) {
 				return breakCOW(root, va, e)
 			}
+			if (!write || *e&PTEWrite != 0) && (!user || *e&PTEUser != 0) {
+				// Present and allowing the access: another CPU
+				// filled the page between this CPU's fault and
+				// the lock, or this CPU's TLB held an older entry,
+				// which the fault dropped (SDM Vol. 3A §4.10.4.1).
+				// Retry, as Linux's spurious_kernel_fault and a
+				// second handle_mm_fault on a filled pte do.
+				return true, false
+			}
 			return false, false // a protection fault
 		}
 		if *e&PTEDemand == 0 {
@@ -142,14 +151,15 @@ func MapPage(root uint64, va uintptr, pa uint64, flags uint64) bool {
 }
 
 // invalidate drops the translation of va in root from every TLB that may
-// hold it: on one CPU, this CPU's, if root is loaded (with no PCIDs, an
-// unloaded space has no TLB entries). The SMP work makes it a shootdown.
+// hold it: this CPU's, if root is loaded (with no PCIDs, an unloaded space
+// has no TLB entries) or is the kernel's, and the other CPUs' by a shootdown (shootdown.go).
 //
 //go:nosplit
 func invalidate(root uint64, va uintptr) {
-	if arch.This().Root == root {
+	if root == KernelRoot || arch.This().Root == root { // the kernel half is in every root
 		arch.Invlpg(va)
 	}
+	shootdown(root)
 }
 
 // Flush drops every translation of the user space root from the TLBs that
@@ -160,17 +170,17 @@ func invalidate(root uint64, va uintptr) {
 func Flush(root uint64) { flushTLB(root) }
 
 // flushTLB drops every translation of root's tables from every TLB that
-// may hold one: on one CPU, reloading CR3 when root is loaded, and always
+// may hold one: this CPU's, reloading CR3 when root is loaded, and always
 // for the kernel's root, whose half every space shares (the arena's entries
 // are not global; the direct map's and the APIC window's, which never
-// change, are). The SMP work makes it a shootdown to
-// the CPUs that have root loaded.
+// change, are); then the other CPUs' that may (shootdown.go).
 //
 //go:nosplit
 func flushTLB(root uint64) {
 	if cpu := arch.This(); arch.Bare() && (root == KernelRoot || cpu.Root == root) {
 		arch.SetCR3(arch.CR3())
 	}
+	shootdown(root)
 }
 
 // Populate gives every page of [va, end) of root a frame, as a touch by

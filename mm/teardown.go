@@ -100,7 +100,8 @@ func walkExisting(root uint64, va uintptr, l int) *uint64 {
 }
 
 // FreeRoot frees the user space root, first moving this CPU to the
-// kernel's root if root is loaded. Whatever is still under the user half
+// kernel's root if root is loaded, and every other CPU that has it
+// loaded (lazily: none runs its user code any more) by a shootdown. Whatever is still under the user half
 // is released the long way, visiting every entry: nothing, after Clear
 // and FreeTables have emptied it area by area; everything, for a space
 // torn down without its areas.
@@ -110,9 +111,10 @@ func FreeRoot(root uint64) {
 	g := lockTables(root)
 	forgetUser(root)
 	if cpu := arch.This(); cpu.Root == root {
-		cpu.Root = KernelRoot
+		cpu.SetRoot(KernelRoot)
 		arch.SetCR3(KernelRoot)
 	}
+	shootdown(root)
 	t := table(root)
 	if isTable(t[0], 4) {
 		table(t[0])[windowPDPTIndex] = 0

@@ -131,3 +131,33 @@ func TestTableFull(t *testing.T) {
 		t.Error("clone succeeded with a full table")
 	}
 }
+
+// TestAffinity: a thread restricted to other CPUs stays queued while this
+// CPU (row 0 in host tests) runs the others and idles, and is the one the
+// CPU it allows takes; the queue keeps its order around it.
+func TestAffinity(t *testing.T) {
+	reset(t)
+	var c irq.Context
+	c.TF.RBX = TIDBase
+	a, b := spawn(t, &c), spawn(t, &c)
+	ByTID(a).Allowed = arch.CPUMask(0).With(1)
+	if runnableOn(0) != true || runnableOn(2) != true {
+		t.Fatal("b may run anywhere")
+	}
+	Yield(&c)
+	if liveTID(&c) != uint64(b) {
+		t.Fatalf("CPU 0 runs %d, want %d (a is CPU 1's)", liveTID(&c), b)
+	}
+	Yield(&c) // the boot thread, queued behind a
+	if liveTID(&c) != TIDBase {
+		t.Fatalf("CPU 0 runs %d, want the boot thread", liveTID(&c))
+	}
+	Block(&c, WaitSleep, 0, 0, 0)
+	Block(&c, WaitSleep, 0, 0, 0) // b too: only a is runnable
+	if arch.This().Current != idleSlot || !runnableOn(1) || runnableOn(0) {
+		t.Fatalf("current %d, runnable on 1 %v, on 0 %v", arch.This().Current, runnableOn(1), runnableOn(0))
+	}
+	if i := dequeue(1); i < 0 || threads[i].TID != a || runHead != -1 || runTail != -1 {
+		t.Errorf("dequeue(1) = %d, head %d tail %d", i, runHead, runTail)
+	}
+}

@@ -2,7 +2,14 @@
 // runtime's own (each M the runtime clones is a kernel thread here, running
 // at CPL 0 with its own saved registers, FPU state and FS base).
 //
-// The scheduler is preemptive round-robin on the periodic tick. A thread's
+// The scheduler is preemptive round-robin on each CPU's periodic tick,
+// with one run queue that every CPU takes from: it balances the load by
+// itself (per-CPU queues, which the issue allows in its place, are not
+// written; the choice is not measured at 4 CPUs). An idle CPU halts in the idle thread, whose slot
+// all idle CPUs share (its code uses no stack: sti; hlt), and a CPU that
+// makes a thread runnable while another idles sends that one a
+// reschedule IPI (Linux's resched_curr -> smp_send_reschedule). A
+// thread's
 // whole state is its saved irq.Context: blocking saves the caller's Context
 // into its slot and loads another thread's into the live one, and waking
 // writes the system call's result into the sleeper's saved RAX. No kernel
@@ -87,6 +94,13 @@ type Thread struct {
 	Comm     [16]byte
 	Survivor bool // a kernel thread whose faults are reported and skipped
 
+	// CPU is the row of the CPU running the thread, while Running.
+	CPU int32
+	// Allowed is the set of CPUs the thread may run on, 0 for any: the
+	// affinity of the user thread it carries, while it carries one
+	// whose affinity is restricted (user.go).
+	Allowed arch.CPUMask
+
 	// User mode (user.go).
 	User     uintptr       // *UserContext while in user mode, else 0
 	KernelTF irq.TrapFrame // the EnterUser call to resume (no FPU state: see ExitUser)
@@ -95,9 +109,12 @@ type Thread struct {
 	Kick     bool
 }
 
+// idleSlot is the idle thread's slot, every idle CPU's: the idle loop
+// touches no memory, so one saved Context serves them all.
 const idleSlot = 0
 
-// schedLock guards threads, the run queue and nextTID.
+// schedLock guards threads, the run queue and nextTID, and each CPU's
+// Current and SliceLeft where another CPU reads them.
 var schedLock arch.Spinlock
 
 var (
@@ -138,6 +155,8 @@ func Init(idlePC, idleSP uint64) {
 	c := arch.This()
 	c.Current = 1
 	c.SliceLeft = SliceTicks
+	boot.CPU = c.ID
+	cpuStarted = cpuStarted.With(int(c.ID))
 }
 
 // Current returns the running thread.
@@ -189,16 +208,126 @@ func enqueue(i int32) {
 	runTail = i
 }
 
+// dequeue takes the first runnable thread that may run on CPU row cpu,
+// or returns -1.
+//
 //go:nosplit
-func dequeue() int32 {
-	i := runHead
-	if i >= 0 {
-		runHead = threads[i].next
-		if runHead < 0 {
-			runTail = -1
+func dequeue(cpu int) int32 {
+	prev := int32(-1)
+	for i := runHead; i >= 0; prev, i = i, threads[i].next {
+		if a := threads[i].Allowed; a != 0 && !a.Has(cpu) {
+			continue
+		}
+		if prev < 0 {
+			runHead = threads[i].next
+		} else {
+			threads[prev].next = threads[i].next
+		}
+		if runTail == i {
+			runTail = prev
+		}
+		return i
+	}
+	return -1
+}
+
+// runnableOn reports whether a queued thread may run on CPU row cpu.
+//
+//go:nosplit
+func runnableOn(cpu int) bool {
+	for i := runHead; i >= 0; i = threads[i].next {
+		if a := threads[i].Allowed; a == 0 || a.Has(cpu) {
+			return true
 		}
 	}
-	return i
+	return false
+}
+
+// SendResched sends CPU cpu the reschedule IPI (package intr sets it; nil
+// without a local APIC). Interrupt context.
+var SendResched func(cpu *arch.CPU)
+
+// kickIdle sends a reschedule IPI to an idle CPU other than this one on
+// which t may run, and reports whether it found one.
+//
+//go:nosplit
+func kickIdle(t *Thread) bool {
+	send := SendResched
+	if send == nil {
+		return false
+	}
+	self := arch.This()
+	for i := 0; i < arch.MaxCPUs; i++ {
+		c := arch.CPUAt(i)
+		if c == self || !c.Online() || c.Current != idleSlot || t.Allowed != 0 && !t.Allowed.Has(i) || !started(c) {
+			continue
+		}
+		send(c)
+		return true
+	}
+	return false
+}
+
+// cpuStarted marks the CPUs that run threads (StartCPU; the boot CPU from
+// Init). schedLock.
+var cpuStarted arch.CPUMask
+
+//go:nosplit
+func started(c *arch.CPU) bool { return cpuStarted.Has(int(c.ID)) }
+
+// StartCPU makes the calling CPU (an application processor at the end of
+// its bring-up) one that runs threads: it enters the idle thread, which
+// the caller runs next with interrupts on. Interrupts off.
+//
+//go:nosplit
+func StartCPU() {
+	schedLock.Lock()
+	c := arch.This()
+	c.Current = idleSlot
+	c.SliceLeft = SliceTicks
+	c.KernelFS = threads[idleSlot].FSBase
+	cpuStarted = cpuStarted.With(int(c.ID))
+	schedLock.Unlock()
+}
+
+// ThisCPU is the row of the CPU the calling goroutine runs on now (it may
+// run elsewhere by the time the caller looks: getcpu's caveat).
+func ThisCPU() int {
+	var id int
+	locked(func() { id = int(arch.This().ID) })
+	return id
+}
+
+// StopCPU takes this CPU out of service for good (a panic elsewhere):
+// its thread, from the live c, goes back to the run queue for the CPUs
+// still running, and the CPU runs nothing more. The caller halts.
+// Interrupt context.
+//
+//go:nosplit
+func StopCPU(c *irq.Context) {
+	schedLock.Lock()
+	cpu := arch.This()
+	cpuStarted &^= 1 << uint(cpu.Index())
+	if cur := cpu.Current; cur != idleSlot {
+		t := save(c)
+		t.State = Runnable
+		enqueue(cur)
+		kickIdle(t)
+	}
+	cpu.Current = idleSlot
+	cpu.UserRoot = 0 // kernel code from now on: a shootdown may drop the root
+	schedLock.Unlock()
+}
+
+// Resched is the reschedule IPI's work: leave the idle thread if a thread
+// is runnable here; a user thread's kick, if one was asked, is seen on the
+// way out (ReturnToUser). It takes schedLock.
+//
+//go:nosplit
+func Resched(c *irq.Context) {
+	schedLock.Lock()
+	Reschedule(c)
+	schedLock.Unlock()
 }
 
 // Clone creates a thread that resumes from the system call in c with RAX 0
@@ -230,8 +359,10 @@ func Clone(c *irq.Context, sp uint64, setTLS bool, tls uint64) int32 {
 		t.Wait, t.Key, t.Deadline, t.Ticks = WaitNone, 0, 0, 0
 		t.ClearTID, t.Pending, t.ByKill, t.Comm, t.Survivor = 0, 0, 0, parent.Comm, false
 		t.User, t.Kick = 0, false
+		t.Allowed = 0 // an M the runtime clones is anyone's, whichever user thread its parent carried
 		t.State = Runnable
 		enqueue(i)
+		kickIdle(t)
 		return t.TID
 	}
 	return 0
@@ -252,12 +383,14 @@ func switchTo(c *irq.Context, i int32) {
 		c.LoadFP()
 	}
 	t.State = Running
+	t.CPU = cpu.ID
 	cpu.Current = i
 	cpu.SliceLeft = SliceTicks
 	cpu.KernelFS = t.FSBase
 	if c.TF.FromUser() {
 		enterUser(t) // the exit path loads UserFS
 	} else {
+		cpu.UserRoot = 0
 		loadFSBase(t.FSBase)
 	}
 }
@@ -279,7 +412,7 @@ func writeFSBase(v uint64) { arch.WriteMSR(arch.MSR_FS_BASE, v) }
 //
 //go:nosplit
 func schedule(c *irq.Context) {
-	next := dequeue()
+	next := dequeue(int(arch.This().Index()))
 	if next < 0 {
 		next = idleSlot
 	}
@@ -326,7 +459,10 @@ func Wake(t *Thread, result uint64) {
 	t.Wait = WaitNone
 	t.Deadline = 0
 	enqueue(slot(t))
-	if cur := Current(); cur.User != 0 {
+	if kickIdle(t) {
+		return
+	}
+	if cur := Current(); cur.User != 0 && (t.Allowed == 0 || t.Allowed.Has(int(arch.This().Index()))) {
 		cur.Kick = true
 	}
 }
@@ -374,7 +510,7 @@ func EachBlocked(w Wait, f func(t *Thread)) {
 //
 //go:nosplit
 func Yield(c *irq.Context) {
-	if runHead < 0 {
+	if !runnableOn(int(arch.This().Index())) {
 		return
 	}
 	t := save(c)
@@ -467,6 +603,8 @@ func checkWatchdog(now int64) {
 // the thread table.
 // IdleTicks counts the ticks that found the idle thread running
 // (/proc/uptime's idle time). Goroutine context.
+// The idle slot is every idle CPU's, so its ticks are all CPUs' idle
+// ticks, as /proc/uptime's second figure on Linux.
 func IdleTicks() (n uint64) {
 	locked(func() { n = threads[idleSlot].Ticks })
 	return n

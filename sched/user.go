@@ -1,6 +1,7 @@
 package sched
 
 import (
+	"sync/atomic"
 	"syscall"
 	"unsafe"
 
@@ -74,6 +75,16 @@ type UserContext struct {
 	// IO is the I/O ports the thread may use (ioperm, iopl): nil for
 	// none. Written by the owner thread, read when it enters user mode.
 	IO *arch.IOBitmap
+	// Allowed is the thread's CPU affinity (sched_setaffinity), 0 for
+	// every CPU. Written by the owner thread in the kernel, read by
+	// HandleEnterUser on its way out.
+	Allowed arch.CPUMask
+	// kicked is 1 when KickUser asked for the thread while no kernel
+	// thread carried it into user mode (it was in the kernel, or on its
+	// way in): HandleEnterUser takes it and comes straight back, as
+	// Linux's exit to user mode checks TIF_SIGPENDING with interrupts
+	// off. Atomic: set by any CPU, swapped by the entering one.
+	kicked uint32
 }
 
 // userFlags are the RFLAGS bits user mode controls (SDM Vol. 1 §3.4.3):
@@ -100,6 +111,14 @@ func YieldToKernel() { syscall.Syscall(syscall.SYS_SCHED_YIELD, 0, 0, 0) }
 func HandleEnterUser(c *irq.Context) {
 	t := Current()
 	ut := (*UserContext)(unsafe.Add(unsafe.Pointer(nil), c.TF.RDI))
+	if a := ut.Allowed; a != 0 && !a.Has(int(arch.This().Index())) {
+		// Not allowed here (Linux's __set_cpus_allowed_ptr moves a
+		// running task away): the kernel thread carrying it takes the
+		// thread's affinity and goes back to the run queue with its
+		// SYSCALL undone, so that it is made again on a CPU it may use.
+		migrate(c, t, a)
+		return
+	}
 	t.KernelTF = c.TF
 	t.User = uintptr(unsafe.Pointer(ut))
 	t.UserFS, t.UserRoot = ut.FSBase, ut.Root
@@ -108,6 +127,11 @@ func HandleEnterUser(c *irq.Context) {
 	c.TF.CS, c.TF.SS = arch.UserCS, arch.UserDS
 	c.TF.RFLAGS = c.TF.RFLAGS&userFlags | arch.RFLAGS_IF | 2
 	enterUser(t)
+	// After t.User is visible (the swap is a full barrier): a KickUser
+	// either sees this thread carrying ut, or left its mark here.
+	if atomic.SwapUint32(&ut.kicked, 0) != 0 {
+		t.Kick = true // the caller's ReturnToUser takes it back at once
+	}
 }
 
 // enterUser loads what user mode on this CPU takes from the thread t runs
@@ -119,10 +143,31 @@ func enterUser(t *Thread) {
 	cpu.LoadIOBitmap((*UserContext)(unsafe.Add(unsafe.Pointer(nil), t.User)).IO)
 	cpu.UserFS = t.UserFS
 	cpu.KernelFS = t.FSBase
+	cpu.UserRoot = t.UserRoot
 	if cpu.Root != t.UserRoot {
-		cpu.Root = t.UserRoot
+		cpu.SetRoot(t.UserRoot) // before the load: see arch.CPU.SetRoot
 		loadRoot(t.UserRoot)
 	}
+}
+
+// syscallLen is the length of SYSCALL (0F 05).
+const syscallLen = 2
+
+// migrate sends the running thread, in a SysEnterUser call from c, to the
+// run queue restricted to the CPUs in a, to make the call again there.
+//
+//go:nosplit
+func migrate(c *irq.Context, t *Thread, a arch.CPUMask) {
+	schedLock.Lock()
+	c.TF.RIP -= syscallLen
+	c.TF.RAX = SysEnterUser
+	t.Allowed = a
+	save(c)
+	t.State = Runnable
+	enqueue(slot(t))
+	kickIdle(t)
+	schedule(c)
+	schedLock.Unlock()
 }
 
 // CurrentUser returns the user thread cpu was running when it trapped
@@ -150,6 +195,8 @@ func ExitUser(c *irq.Context, reason uint64, trap TrapInfo) {
 	c.KernelFP()
 	c.TF.RAX = reason
 	t.User = 0
+	t.Allowed = 0
+	arch.This().UserRoot = 0
 	// The context came in from CPL 3, or from a switch that expected to
 	// return there; either way FS may not be this thread's yet.
 	loadFSBase(t.FSBase)
@@ -196,18 +243,37 @@ func Kick(tid int32) {
 	locked(func() {
 		if t := ByTID(tid); t != nil {
 			t.Kick = true
+			kickRemote(t)
 		}
 	})
+}
+
+// kickRemote sends a reschedule IPI to the CPU running t in user mode, if
+// not this one, so that its kick is seen now (Linux's kick_process; KVM's
+// kvm_vcpu_kick) rather than at that CPU's next tick. schedLock held.
+//
+//go:nosplit
+func kickRemote(t *Thread) {
+	if t.State != Running || t.User == 0 || t.CPU == arch.This().ID || SendResched == nil {
+		return
+	}
+	c := arch.CPUAt(int(t.CPU))
+	if c.Current == slot(t) {
+		SendResched(c)
+	}
 }
 
 // KickUser asks whichever kernel thread runs ut in user mode to bring it
 // back to its goroutine (ReasonInterrupt). Goroutine context.
 func KickUser(ut *UserContext) {
+	atomic.StoreUint32(&ut.kicked, 1)
 	locked(func() {
 		p := uintptr(unsafe.Pointer(ut))
 		for i := range threads {
 			if threads[i].State != Free && threads[i].User == p {
 				threads[i].Kick = true
+				kickRemote(&threads[i])
+				atomic.StoreUint32(&ut.kicked, 0) // the carrier has it
 			}
 		}
 	})

@@ -79,6 +79,22 @@ func testIRQ(t *T) error {
 	}
 	t.Logf("self-IPI arrived (%d total)", intr.SelfIPIs())
 
+	// A function call on each other CPU (intr.CallOn): it runs there, in
+	// interrupt context, and the caller waits for it.
+	for id := 1; id < arch.MaxCPUs; id++ {
+		if !arch.OnlineMask().Has(id) {
+			continue
+		}
+		callProbeCPU.Store(0)
+		if !intr.CallOn(id, &callProbeFn) {
+			return fmt.Errorf("CallOn(%d) refused", id)
+		}
+		if got := callProbeCPU.Load(); got != int32(id)+1 {
+			return fmt.Errorf("CallOn(%d) ran on CPU %d", id, got-1)
+		}
+		t.Logf("function call ran on CPU %d", id)
+	}
+
 	p7, lapic := irq.SpuriousCount(irq.SpuriousPIC7), irq.SpuriousCount(irq.SpuriousLAPIC)
 	arch.SoftInt27() // the 8259's IRQ 7 vector with no IRQ in service
 	arch.SoftIntFF() // the local APIC's spurious vector
@@ -90,6 +106,17 @@ func testIRQ(t *T) error {
 	irq.WriteStats(os.Stdout)
 	return nil
 }
+
+// callProbe records the CPU it runs on: testIRQ's function call (nosplit:
+// it runs in interrupt context on the target).
+//
+//go:nosplit
+func callProbe() { callProbeCPU.Store(arch.This().ID + 1) }
+
+var (
+	callProbeFn  = callProbe
+	callProbeCPU atomic.Int32
+)
 
 func percentiles(v []uint64) (median, p99 uint64) {
 	sort.Slice(v, func(i, j int) bool { return v[i] < v[j] })

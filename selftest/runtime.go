@@ -132,7 +132,8 @@ func testMutex(t *T) error {
 	var mu sync.Mutex
 	counter := 0
 	tids := make(chan int, workers)
-	var wg sync.WaitGroup
+	var wg, locked sync.WaitGroup
+	locked.Add(workers)
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
@@ -140,6 +141,11 @@ func testMutex(t *T) error {
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
 			tids <- syscall.Gettid()
+			// Every worker holds its thread before any runs: with
+			// several CPUs one could otherwise finish, unlock, and
+			// leave its thread to the next.
+			locked.Done()
+			locked.Wait()
 			for i := 0; i < iters; i++ {
 				mu.Lock()
 				counter++

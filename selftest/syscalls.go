@@ -1,12 +1,14 @@
 package selftest
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"syscall"
 	"time"
 	"unsafe"
 
+	"sigil/arch"
 	"sigil/linux"
 )
 
@@ -81,7 +83,7 @@ func testIDs(t *T) error {
 	}
 	var set [16]byte
 	n, e := raw(linux.SYS_SCHED_GETAFFINITY, 0, 16, uintptr(unsafe.Pointer(&set)))
-	if e != 0 || n != 8 || set[0] != 1 {
+	if e != 0 || n != 8 || binary.LittleEndian.Uint64(set[:8]) != uint64(arch.OnlineMask()) || set[8] != 0 {
 		return fmt.Errorf("sched_getaffinity = %d %v %v", n, e, set[:8])
 	}
 	return nil

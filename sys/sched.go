@@ -86,7 +86,9 @@ func sysSchedGetaffinity(c *irq.Context) {
 		fail(c, linux.EINVAL)
 		return
 	}
-	*(*uint64)(at(mask)) = 1 // one CPU
+	// The online CPUs (the runtime's threads may run on any), in one
+	// long: the runtime's getproccount sets GOMAXPROCS from it.
+	*(*uint64)(at(mask)) = uint64(arch.OnlineMask())
 	ret(c, 8)
 }
 

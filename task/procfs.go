@@ -454,8 +454,10 @@ func irqLatency() string {
 // line (a line disabled as a storm too) with its count, controller, IOAPIC
 // pin and flow ("edge", or "fasteoi" for a level-triggered line; none on
 // the 8259, which has no irq domain in Linux) and device, then the x86
-// rows: NMI, LOC (local APIC timer), SPU (APIC spurious), the IPI and
-// machine-check rows Sigil has no source for (0), ERR and MIS.
+// rows: NMI, LOC (local APIC timer), SPU (APIC spurious), RES and CAL
+// (the reschedule and function-call IPIs taken), TLB (shootdowns carried
+// out, by IPI or from a spinning wait, as Linux counts each flush), the
+// rows Sigil has no source for (0), ERR and MIS.
 func interrupts() string {
 	var b strings.Builder
 	ncpu := onlineCPUs()
@@ -497,9 +499,9 @@ func interrupts() string {
 	row("PMI", "Performance monitoring interrupts", zero)
 	row("IWI", "IRQ work interrupts", zero)
 	row("RTR", "APIC ICR read retries", zero)
-	row("RES", "Rescheduling interrupts", zero)
-	row("CAL", "Function call interrupts", zero)
-	row("TLB", "TLB shootdowns", zero)
+	row("RES", "Rescheduling interrupts", vec(intr.VecResched))
+	row("CAL", "Function call interrupts", vec(intr.VecCallFunc))
+	row("TLB", "TLB shootdowns", func(cpu int) uint64 { return arch.CPUAt(cpu).TLBFlushes })
 	row("TRM", "Thermal event interrupts", zero)
 	row("THR", "Threshold APIC interrupts", zero)
 	row("DFR", "Deferred Error APIC interrupts", zero)

@@ -82,8 +82,8 @@ var cpuFlags = []struct {
 		"avx512f", "avx512dq", "rdseed", "adx", "smap", "avx512ifma", "", "clflushopt", "clwb", "intel_pt", "avx512pf", "avx512er", "avx512cd", "sha_ni", "avx512bw", "avx512vl"}},
 }
 
-// cpuinfo is /proc/cpuinfo (arch/x86/kernel/cpu/proc.c) for the one CPU,
-// from CPUID.
+// cpuinfo is /proc/cpuinfo (arch/x86/kernel/cpu/proc.c), a stanza per
+// online CPU, from the boot CPU's CPUID (the CPUs are alike in QEMU).
 func cpuinfo() string {
 	maxLeaf, b0, c0, d0 := arch.CPUID(0, 0)
 	vendor := string(le32(b0) + le32(d0) + le32(c0))
@@ -115,14 +115,24 @@ func cpuinfo() string {
 	}
 	mhz := float64(clock.TSCHz()) / 1e6
 	var s strings.Builder
-	fmt.Fprintf(&s, "processor\t: 0\nvendor_id\t: %s\ncpu family\t: %d\nmodel\t\t: %d\nmodel name\t: %s\nstepping\t: %d\n",
-		vendor, family, model, name, stepping)
-	fmt.Fprintf(&s, "cpu MHz\t\t: %.3f\nphysical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\ncpu cores\t: 1\napicid\t\t: %d\ninitial apicid\t: %d\n",
-		mhz, b1>>24, b1>>24)
-	fmt.Fprintf(&s, "fpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: %d\nwp\t\t: yes\nflags\t\t: %s\nbogomips\t: %.2f\n",
-		maxLeaf, strings.Join(flags, " "), 2*mhz)
-	fmt.Fprintf(&s, "clflush size\t: %d\ncache_alignment\t: %d\naddress sizes\t: %s\npower management:\n\n",
-		b1>>8&0xff*8, b1>>8&0xff*8, addressSizes())
+	online := arch.OnlineMask()
+	for i := 0; i < arch.MaxCPUs; i++ {
+		if !online.Has(i) {
+			continue
+		}
+		apicID := arch.CPUAt(i).APICID // the boot CPU's, as the others', read by boot's startAPs
+		if online.Count() == 1 {
+			apicID = b1 >> 24
+		}
+		fmt.Fprintf(&s, "processor\t: %d\nvendor_id\t: %s\ncpu family\t: %d\nmodel\t\t: %d\nmodel name\t: %s\nstepping\t: %d\n",
+			i, vendor, family, model, name, stepping)
+		fmt.Fprintf(&s, "cpu MHz\t\t: %.3f\nphysical id\t: 0\nsiblings\t: %d\ncore id\t\t: %d\ncpu cores\t: %d\napicid\t\t: %d\ninitial apicid\t: %d\n",
+			mhz, online.Count(), i, online.Count(), apicID, apicID)
+		fmt.Fprintf(&s, "fpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: %d\nwp\t\t: yes\nflags\t\t: %s\nbogomips\t: %.2f\n",
+			maxLeaf, strings.Join(flags, " "), 2*mhz)
+		fmt.Fprintf(&s, "clflush size\t: %d\ncache_alignment\t: %d\naddress sizes\t: %s\npower management:\n\n",
+			b1>>8&0xff*8, b1>>8&0xff*8, addressSizes())
+	}
 	return s.String()
 }
 

@@ -28,12 +28,19 @@ func sysArchPrctl(t *Thread, a *args) (uint64, error) {
 	return 0, linux.EINVAL
 }
 
+// sysSchedGetaffinity is sched_getaffinity(2): the thread's allowed CPUs
+// that are online (Linux's cpumask_and with cpu_active_mask), in one
+// long, as cpumask_size() is for nr_cpu_ids <= 64.
 func sysSchedGetaffinity(t *Thread, a *args) (uint64, error) {
 	if a[1] < 8 || a[1]&7 != 0 {
 		return 0, linux.EINVAL
 	}
+	th, err := t.schedTarget(int32(a[0]))
+	if err != nil {
+		return 0, err
+	}
 	var b [8]byte
-	b[0] = 1
+	th.affinity().Bytes(b[:])
 	return 8, t.p.as.CopyOut(a[2], b[:])
 }
 

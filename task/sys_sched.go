@@ -2,11 +2,14 @@ package task
 
 import (
 	"encoding/binary"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
+	"sigil/arch"
 	"sigil/clock"
 	"sigil/linux"
+	"sigil/sched"
 )
 
 // Scheduling attributes and CPU time, as the calls report and check them
@@ -322,13 +325,17 @@ func sysSchedRrGetInterval(t *Thread, a *args) (uint64, error) {
 // CPU to another: the LAPIC timer's period at 1000 Hz.
 const timeSlice = time.Millisecond
 
-// sysGetcpu is getcpu(2): CPU 0, node 0 (one CPU); either pointer may be
-// NULL.
+// sysGetcpu is getcpu(2): the CPU the calling thread's goroutine runs on
+// as the call is served, node 0; either pointer may be NULL.
 func sysGetcpu(t *Thread, a *args) (uint64, error) {
-	var zero [4]byte
-	for _, addr := range []uint64{a[0], a[1]} {
+	var cpu [4]byte
+	binary.LittleEndian.PutUint32(cpu[:], uint32(sched.ThisCPU()))
+	for i, addr := range []uint64{a[0], a[1]} {
 		if addr != 0 {
-			if err := t.p.as.CopyOut(addr, zero[:]); err != nil {
+			if i == 1 {
+				cpu = [4]byte{} // node 0
+			}
+			if err := t.p.as.CopyOut(addr, cpu[:]); err != nil {
 				return 0, err
 			}
 		}
@@ -360,11 +367,12 @@ var schedCalls = map[uint64]sysFunc{
 	linux.SYS_SCHED_SETAFFINITY: sysSchedSetaffinity,
 }
 
-// sysSchedSetaffinity is sched_setaffinity(2) on one CPU: the mask (as
-// much of it as len gives) must hold CPU 0, the only CPU (EINVAL
-// otherwise); the thread must exist (ESRCH) and be the caller's user's
-// or the caller have CAP_SYS_NICE (EPERM). Nothing else changes: every
-// thread runs on CPU 0.
+// sysSchedSetaffinity is sched_setaffinity(2): the mask (as much of it
+// as len gives) is cut to the online CPUs, and must keep one (EINVAL, as
+// __set_cpus_allowed_ptr's cpumask_any_and_distribute finding none); the
+// thread must exist (ESRCH) and be the caller's user's or the caller have
+// CAP_SYS_NICE (EPERM). A thread running on a CPU it no longer may use is
+// kicked, and its next entry to user mode moves it (sched.HandleEnterUser).
 func sysSchedSetaffinity(t *Thread, a *args) (uint64, error) {
 	th, err := t.schedTarget(int32(a[0]))
 	if err != nil {
@@ -373,16 +381,34 @@ func sysSchedSetaffinity(t *Thread, a *args) (uint64, error) {
 	if a[1] == 0 {
 		return 0, linux.EINVAL
 	}
-	var b [1]byte
-	if err := t.p.as.CopyIn(b[:], a[2]); err != nil {
+	b := make([]byte, min(a[1], 8))
+	if err := t.p.as.CopyIn(b, a[2]); err != nil {
 		return 0, err
 	}
 	me, c := t.creds(), th.creds()
 	if me.EUID != c.UID && me.EUID != c.EUID && !me.Capable(linux.CAP_SYS_NICE) {
 		return 0, linux.EPERM
 	}
-	if b[0]&1 == 0 {
+	online := arch.OnlineMask()
+	m := arch.MaskFromBytes(b) & online
+	if m == 0 {
 		return 0, linux.EINVAL
 	}
+	if m == online {
+		m = 0 // every CPU: no restriction to honour
+	}
+	atomic.StoreUint64((*uint64)(&th.uc.Allowed), uint64(m))
+	if m != 0 {
+		sched.KickUser(&th.uc)
+	}
 	return 0, nil
+}
+
+// affinity is the set of online CPUs the thread may run on.
+func (t *Thread) affinity() arch.CPUMask {
+	online := arch.OnlineMask()
+	if m := arch.CPUMask(atomic.LoadUint64((*uint64)(&t.uc.Allowed))) & online; m != 0 {
+		return m
+	}
+	return online
 }

@@ -13,6 +13,7 @@ import (
 	"sigil/arch"
 	"sigil/console"
 	"sigil/fault"
+	"sigil/intr"
 	"sigil/irq"
 	"sigil/mm"
 	"sigil/power"
@@ -52,6 +53,7 @@ func syscall(c *irq.Context, cpu *arch.CPU) {
 	if !c.TF.FromUser() {
 		if nr == sched.SysEnterUser {
 			sched.HandleEnterUser(c)
+			sched.ReturnToUser(c, cpu) // a kick sent meanwhile (from another CPU)
 			return
 		}
 		sys.Handle(c, cpu, nr)
@@ -116,6 +118,12 @@ func kernelFault(c *irq.Context, cpu *arch.CPU) {
 	}
 	if sys.DeliverFault(c) {
 		return
+	}
+	// A fault the runtime cannot take is the kernel's panic, but in a
+	// survivor thread: the other CPUs stop first, so that the report is
+	// not interleaved with their output (Linux's panic -> smp_send_stop).
+	if !sched.Current().Survivor {
+		intr.StopOthers()
 	}
 	irq.RawReport(c)
 	if fault.Handle(c) {

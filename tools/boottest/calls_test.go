@@ -70,7 +70,7 @@ func TestBusyBox(t *testing.T) {
 	wantCode(t, res, 0)
 	wantLines(t, res.Output, `(?m)^42$`, `(?m)^group\s+motd\s+passwd\s+scripts$`, `(?m)^Linux x86_64$`,
 		`(?m)^PID\s+USER\s+COMMAND$`, `(?m)^\s+1 root\s+(\{ps\} )?/bin/busybox sh -c echo`, `(?m)^\s+([2-9]|\d\d+) root\s+\S`, // the background child: sleep, or the shell before its exec
-		`(?m)^\s+1:\s+\d+\s+IO-APIC\s+1-edge\s+i8042$`, `(?m)^LOC:\s+[1-9]\d*\s+Local timer interrupts$`,
+		`(?m)^\s+1:(\s+\d+)+\s+IO-APIC\s+1-edge\s+i8042$`, `(?m)^LOC:\s+[1-9]\d*(\s+\d+)*\s+Local timer interrupts$`, // a column per CPU
 		`(?m)up 0 min,\s+0 users,\s+load average: 0\.00, 0\.00, 0\.00$`,
 		`(?m)^rootfs on / type rootfs \(rw\)$`, `(?m)^proc on /proc type proc \(rw,`, `(?m)^0\.00 0\.00 0\.00 1/\d+ \d+$`)
 }

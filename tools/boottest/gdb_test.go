@@ -123,7 +123,7 @@ func TestGDBCommands(t *testing.T) {
 	}
 	for _, w := range []struct{ cmd, re string }{
 		{"sigil-ps", `(?m)^ +1 +0 +1 +1 R +1 gdbstate$`},
-		{"sigil-threads", `(?m)^ +0 +0 running +0 +\d+ `},
+		{"sigil-threads", `(?m)^ +0 +0 running +0(,\d+)* +\d+ `}, // idle: every idle CPU's
 		{"sigil-threads", `(?m)^ +\d+ +\d+ blocked +- +\d+ 0xffffffff[0-9a-f]{8} 0x[0-9a-f]{16} \S+ \(wait futex\)$`},
 		{"sigil-threads", `(?m)^ +1 +1 \S+ +0x[0-9a-f]{16} 0x00007fff[0-9a-f]{8} .* 0x[0-9a-f]{16} gdbstate$`},
 		{"sigil-signals 1", `(?m)^  thread pending: 0000000000000800 SIGUSR2$`},
@@ -135,9 +135,9 @@ func TestGDBCommands(t *testing.T) {
 		{"sigil-signals 1", `(?m)^caught:  0000000000000200 SIGUSR1$`},
 		{"sigil-signals 1", `(?m)^  SIGUSR1 +handler ` + regexp.QuoteMeta(handler) + ` flags SA_SIGINFO\|SA_RESTORER\|SA_ONSTACK\|SA_RESTART `},
 		{"sigil-signals 1", `(?m)^  altstack: sp 0x[1-9a-f][0-9a-f]* size 16384 flags 0x0$`},
-		{"sigil-irqs", `(?m)^ +0x40 lapic-timer +[1-9]\d* +[1-9]\d* +\d+ +\d+ +\d+$`},
+		{"sigil-irqs", `(?m)^ +0x40 lapic-timer +[1-9]\d*( +\d+)* +[1-9]\d* +\d+ +\d+ +\d+$`}, // a column per CPU
 		{"sigil-irqs", `(?m)^ +0x100 syscall +[1-9]`},
-		{"sigil-irqs", `(?m)^spurious: pic-irq7 \d+ pic-irq15 \d+ lapic \d+`},
+		{"sigil-irqs", `(?m)^spurious: pic-irq7 \d+(/\d+)* pic-irq15 \d+(/\d+)* lapic \d+`},
 		{"sigil-irqs", `(?m)^controller: apic, timer periodic at 1000 Hz$`},
 		{"sigil-irqs", `(?m)^ +4 +0x34 IO-APIC +tty\.\S+ +\d+ +\d+ ttyS0$`},
 		{"sigil-irqs", `(?m)^ +1 +0x31 IO-APIC +ps2\.Interrupt +\d+ +0 i8042$`},

@@ -2,6 +2,7 @@ package boottest
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -19,7 +20,8 @@ var irqModes = []struct{ name, append string }{
 
 // TestIRQ: the tick keeps time over a second (ticks seen and ticks the TSC
 // says were lost add up, on any host: see selftest's testIRQ), a
-// self-IPI, and spurious vectors counted, in each mode.
+// self-IPI, a function call on each other CPU, and spurious vectors
+// counted, in each mode.
 func TestIRQ(t *testing.T) {
 	for _, m := range irqModes {
 		t.Run(m.name, func(t *testing.T) {
@@ -30,6 +32,9 @@ func TestIRQ(t *testing.T) {
 				`(?m)^sigil: test irq: self-IPI arrived`,
 				`(?m)^sigil: irqstat: spurious: pic-irq7 1, pic-irq15 0, lapic 1$`,
 				`(?m)^sigil: test irq: PASS$`)
+			for id := 1; id < qemu.DefaultCPUs(); id++ { // the function-call IPI, with $SIGIL_SMP CPUs
+				wantLines(t, res.Output, fmt.Sprintf(`(?m)^sigil: test irq: function call ran on CPU %d$`, id))
+			}
 			logLines(t, res.Output, "tick:", "interrupts:")
 		})
 	}

@@ -24,6 +24,21 @@ const DebugExitDevice = "isa-debug-exit,iobase=0xf4,iosize=0x04"
 // ErrNoQEMU is returned (wrapped) when Binary is not in $PATH.
 var ErrNoQEMU = errors.New(Binary + " not found in $PATH: install it with `apt-get install -y qemu-system-x86` (Debian)")
 
+// CPUsEnv names the environment variable that gives the -smp of every run
+// whose Config.CPUs is 0: make test runs the boot tests once without it
+// and once with SIGIL_SMP=2, a subset with SIGIL_SMP=4.
+const CPUsEnv = "SIGIL_SMP"
+
+// DefaultCPUs is $SIGIL_SMP as a CPU count, 0 (QEMU's default, one CPU)
+// when unset or not a positive number.
+func DefaultCPUs() int {
+	n, err := strconv.Atoi(os.Getenv(CPUsEnv))
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
 // Config describes one QEMU run of the kernel.
 type Config struct {
 	Kernel    string        // path to build/sigil (required)

@@ -64,6 +64,9 @@ func Start(ctx context.Context, cfg Config) (*Machine, error) {
 	if cfg.Kernel == "" {
 		return nil, errors.New("qemu: Config.Kernel is empty")
 	}
+	if cfg.CPUs == 0 {
+		cfg.CPUs = DefaultCPUs()
+	}
 	if err := checkFile("kernel", cfg.Kernel); err != nil {
 		return nil, err
 	}
