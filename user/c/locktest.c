@@ -251,7 +251,11 @@ static const char *seen(void) {
 		_exit(posix_child_getlk());
 	}
 	close(p[1]);
-	int n = read(p[0], seen_buf, sizeof seen_buf - 1);
+	/* To the end: with another CPU the child may still be writing when
+	   the first read returns. */
+	int n = 0, r;
+	while (n < (int)sizeof seen_buf - 1 && (r = read(p[0], seen_buf + n, sizeof seen_buf - 1 - n)) > 0)
+		n += r;
 	seen_buf[n > 0 ? n - 1 : 0] = 0;
 	close(p[0]);
 	waitpid(pid, NULL, 0);
