@@ -263,6 +263,13 @@ func kickRemote(t *Thread) {
 	}
 }
 
+// ClearKick forgets a kick that came while no kernel thread carried ut.
+// The goroutine calls it before it looks for signals to deliver, so a
+// kick it has answered that way does not send it straight back out of its
+// next entry to user mode, while one that comes after the look still
+// does. Goroutine context, owner thread.
+func (ut *UserContext) ClearKick() { atomic.StoreUint32(&ut.kicked, 0) }
+
 // KickUser asks whichever kernel thread runs ut in user mode to bring it
 // back to its goroutine (ReasonInterrupt). Goroutine context.
 func KickUser(ut *UserContext) {

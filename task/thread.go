@@ -101,6 +101,7 @@ func (t *Thread) kick() { sched.KickUser(&t.uc) }
 
 func (t *Thread) run() {
 	for !t.dying() {
+		t.uc.ClearKick() // before deliver looks: a later kick still counts
 		t.deliver()
 		t.waitWhileStopped()
 		if t.dying() {
