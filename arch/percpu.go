@@ -103,7 +103,20 @@ func CPUAt(id int) *CPU { return &cpus[uint(id)%MaxCPUs] }
 // SetOnline marks c as having finished its bring-up. Called once, by c.
 //
 //go:nosplit
-func (c *CPU) SetOnline() { atomic.StoreUint32(&c.online, 1) }
+func (c *CPU) SetOnline() {
+	if atomic.SwapUint32(&c.online, 1) == 0 {
+		onlineCount.Add(1)
+	}
+}
+
+// onlineCount is how many CPUs are online (SetOnline).
+var onlineCount atomic.Int32
+
+// Alone reports whether at most one CPU is online: no other CPU to send
+// an IPI to, so the callers that would scan every row skip the scan.
+//
+//go:nosplit
+func Alone() bool { return onlineCount.Load() <= 1 }
 
 // Online reports whether c has finished its bring-up.
 //

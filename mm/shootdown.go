@@ -47,7 +47,7 @@ var ShootdownsSent atomic.Uint64
 //go:nosplit
 func shootdown(root uint64) {
 	send := SendShootdownIPI
-	if send == nil || !arch.Bare() {
+	if send == nil || !arch.Bare() || arch.Alone() {
 		return
 	}
 	self := arch.This()

@@ -253,7 +253,7 @@ var SendResched func(cpu *arch.CPU)
 //go:nosplit
 func kickIdle(t *Thread) bool {
 	send := SendResched
-	if send == nil {
+	if send == nil || arch.Alone() {
 		return false
 	}
 	self := arch.This()
