@@ -76,7 +76,15 @@ var (
 	lineLen   int  // bytes of lineBuf in use
 	lineLevel = -1 // the line's level; -1 before its first byte (static: boot0 prints before package initialisation)
 	lineShown bool // whether the line goes to the UART
+	// lineCPU is the CPU whose line is in progress (lineLevel >= 0):
+	// another CPU's output waits for its end, so that a line printed in
+	// pieces (a fault report) is not cut by another CPU's line.
+	lineCPU int
 )
+
+// lineWait bounds that wait (pause iterations): a CPU that stopped in
+// the middle of a line must not silence the others.
+const lineWait = 1 << 20
 
 // emit prints s as part of the kernel's output, at level def for lines
 // that start without a "<N>" prefix. Under lineLock unless recursive.
@@ -90,6 +98,13 @@ func emit(s []byte, def int) {
 		return
 	}
 	lineLock.Lock()
+	me := int(arch.This().Index())
+	for n := 0; lineLevel >= 0 && lineCPU != me && n < lineWait; n++ {
+		lineLock.Unlock()
+		arch.SpinWait()
+		lineLock.Lock()
+	}
+	lineCPU = me
 	for i := 0; i < len(s); i++ {
 		if lineLevel < 0 {
 			lvl, n := klog.ParsePrefix(s[i:])

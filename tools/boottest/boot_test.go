@@ -68,10 +68,15 @@ func wantCode(t *testing.T, res qemu.Result, code int) {
 
 func wantLines(t *testing.T, out string, patterns ...string) {
 	t.Helper()
+	lacks := false
 	for _, p := range patterns {
 		if !regexp.MustCompile(p).MatchString(out) {
 			t.Errorf("output lacks %q", p)
+			lacks = true
 		}
+	}
+	if lacks {
+		t.Logf("output:\n%s", out)
 	}
 }
 
