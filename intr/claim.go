@@ -22,12 +22,8 @@ import (
 type UserLine struct {
 	n     uint8
 	count atomic.Uint32 // interrupts since the claim: the top half adds
-	// masked: the line is masked at its controller for the driver (the
-	// top half's level-triggered mask, or the driver's own write of 0).
-	// Under routeLock.
-	masked bool
-	wake   sched.Wakeup // the bottom half's
-	ended  atomic.Bool  // Release ran
+	wake  sched.Wakeup  // the bottom half's
+	ended atomic.Bool   // Release ran
 }
 
 // Errors of Claim.
@@ -124,7 +120,6 @@ func (u *UserLine) Unmask(on bool) {
 		} else {
 			maskLine(u.n)
 		}
-		u.masked = !on
 	}
 	routeLock.Unlock()
 }
@@ -149,7 +144,6 @@ func userLineInterrupt(c *irq.Context, _ *arch.CPU) irq.Return {
 	if lines[u.n].level {
 		routeLock.Lock()
 		maskLine(u.n)
-		u.masked = true
 		routeLock.Unlock()
 	}
 	u.wake.Signal(c)
