@@ -1,10 +1,5 @@
 package irq
 
-import (
-	"unsafe"
-
-	"sigil/arch"
-)
 
 // FPU state. An entry saves only what kernel code can change: the SSE
 // registers and MXCSR, into their places in Context.FP (entry_amd64.s).
@@ -22,54 +17,31 @@ const (
 	fpXMMEnd = fpXMM + 16*16
 )
 
-// fxArea is a 16-byte aligned scratch FXSAVE area for CompleteFP, which
-// cannot save into the live frame without overwriting the entry's SSE
-// registers. Per CPU, used with interrupts off.
-var fxBuf [arch.MaxCPUs][512 + 16]byte
-
-//go:nosplit
-func fxArea() *FPState {
-	return (*FPState)(unsafe.Pointer((uintptr(unsafe.Pointer(&fxBuf[arch.This().Index()])) + 15) &^ 15))
-}
-
 // CompleteFP fills in the x87 part of c's FPU image from the CPU. Call it
 // on the live entry frame of a user context about to be copied out for
 // good, before anything else can run user code. The SSE part stays the
 // entry's (kernel code has used the registers since). Interrupt context.
 //
 //go:nosplit
-func (c *Context) CompleteFP() {
-	s := fxArea()
-	fxsave(s)
-	copy(c.FP[:fpMXCSR], s[:fpMXCSR])
-	copy(c.FP[fpMXCSR+4:fpXMM], s[fpMXCSR+4:fpXMM])
-}
+func (c *Context) CompleteFP() { fxsaveWithSSE(&c.FP, &c.FP) }
 
 // SaveFP writes the complete FPU image of the live entry frame c to dst
-// (16-byte aligned), as CompleteFP and a copy would, in one pass: FXSAVE
-// gives the x87 part, still in the CPU, and c the SSE part saved at entry.
-// Bytes 416-511, which FXSAVE leaves alone, are zeroed: an FXSAVE-only
-// signal frame has no XSAVE header. Interrupt context.
+// (16-byte aligned), as CompleteFP and a copy would, in one pass: the SSE
+// part saved at entry goes back into the registers and one FXSAVE writes
+// it beside the x87 part, still in the CPU. Bytes 416-511, which FXSAVE
+// leaves alone, are zeroed: an FXSAVE-only signal frame has no XSAVE
+// header. Interrupt context.
 //
 //go:nosplit
-func (c *Context) SaveFP(dst *FPState) {
-	fxsave(dst)
-	copy(dst[fpMXCSR:fpMXCSR+4], c.FP[fpMXCSR:])
-	copy(dst[fpXMM:fpXMMEnd], c.FP[fpXMM:fpXMMEnd])
-	clear(dst[fpXMMEnd:])
-}
+func (c *Context) SaveFP(dst *FPState) { fxsaveWithSSE(dst, &c.FP) }
 
 // LoadFPFrom makes image src (16-byte aligned, its MXCSR free of reserved
 // bits) the FPU state of the live entry frame c, as a copy into c and
-// LoadFP would, in one pass: FXRSTOR loads the CPU, and c takes the SSE
-// part, which the exit path reloads. Interrupt context.
+// LoadFP would, in one pass: FXRSTOR loads the CPU, and an FXSAVE gives c
+// the SSE part, which the exit path reloads. Interrupt context.
 //
 //go:nosplit
-func (c *Context) LoadFPFrom(src *FPState) {
-	fxrstor(src)
-	copy(c.FP[fpMXCSR:fpMXCSR+4], src[fpMXCSR:])
-	copy(c.FP[fpXMM:fpXMMEnd], src[fpXMM:fpXMMEnd])
-}
+func (c *Context) LoadFPFrom(src *FPState) { fxrstorInto(src, &c.FP) }
 
 // LoadFP loads all of c's FPU image into the CPU. Call it on a user
 // context just put into the live entry frame (16-byte aligned, as FXRSTOR
@@ -104,7 +76,12 @@ func (c *Context) KernelFP() {
 	clear(c.FP[fpXMM+15*16 : fpXMMEnd])
 }
 
-// Implemented in fpu_amd64.s; p must be 16-byte aligned.
+// Implemented in fpu_amd64.s; the images FXSAVE or FXRSTOR take must be
+// 16-byte aligned (SDM Vol. 2A "FXSAVE"). An instruction apiece, where a
+// copy of the SSE part through Go costs some sixty: the signal rows of
+// `make bench` count instructions.
 func fxsave(p *FPState)
 func fxrstor(p *FPState)
+func fxsaveWithSSE(dst, sse *FPState) // MXCSR and XMM0-15 from sse, then FXSAVE to dst; zeroes dst[416:]
+func fxrstorInto(src, dst *FPState)   // FXRSTOR from src, then FXSAVE to dst
 func initX87()

@@ -190,7 +190,14 @@ func TestSaveLoadFP(t *testing.T) {
 	fxrstor(junk)
 	fxsave(ref) // the x87 part as FXSAVE reports it
 
-	var c Context
+	var cbuf, dbuf [unsafe.Sizeof(Context{}) + 16]byte
+	at16 := func(b *[unsafe.Sizeof(Context{}) + 16]byte) *Context {
+		// FXSAVE needs the image 16-byte aligned, as the entry frame has it.
+		p := unsafe.Pointer(b)
+		p = unsafe.Add(p, (-uintptr(p)-unsafe.Offsetof(Context{}.FP))&15)
+		return (*Context)(p)
+	}
+	c, d := at16(&cbuf), at16(&dbuf)
 	for i := fpXMM; i < fpXMMEnd; i++ {
 		c.FP[i] = byte(i)
 	}
@@ -210,7 +217,6 @@ func TestSaveLoadFP(t *testing.T) {
 		t.Error("SaveFP: bytes 416-511 not zeroed")
 	}
 
-	var d Context
 	d.ResetFP()
 	for i := fpXMM; i < fpXMMEnd-16; i++ { // X15 stays zero for Go
 		junk[i] = byte(i)
