@@ -1,6 +1,5 @@
 package irq
 
-
 // FPU state. An entry saves only what kernel code can change: the SSE
 // registers and MXCSR, into their places in Context.FP (entry_amd64.s).
 // Go code never uses the x87/MMX registers, so that state stays in the CPU
