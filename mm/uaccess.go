@@ -16,26 +16,54 @@ import (
 // Each page is translated and copied holding userTables (lock.go), so
 // another thread cannot unmap it in between.
 
-// lastUser is userFrame's last translation. A system call's user memory
-// is mostly one page (its arguments on the caller's stack), so the next
-// access usually skips the four-level walk.
+// lastUser holds userFrame's last two translations on each CPU. A
+// system call's user memory is mostly one or two pages (its arguments on
+// the caller's stack, a constant signal set in the program's data: musl's
+// sigqueue alternates the two), so the next access usually skips the
+// four-level walk.
 //
-// Each row is written only by its own CPU, with interrupts off. A row is
-// good while userGen still has the value the row recorded when it was
+// Each CPU's rows are written only by that CPU, with interrupts off. A row
+// is good while userGen still has the value the row recorded when it was
 // filled: forgetUser, called under userTables wherever a page may go away
 // or lose write permission (SetRange, Discard, Protect, FreeRoot, a
 // copy-on-write break, fork), advances userGen and so retires every CPU's
-// row at once without writing another CPU's row. A reader that compared
-// the generation just before the change uses the old frame at most until
-// it turns interrupts on: the frame is freed only after the flush that
+// rows at once without writing another CPU's. A reader that compared the
+// generation just before the change uses the old frame at most until it
+// turns interrupts on: the frame is freed only after the flush that
 // reaches this CPU (lock.go's gather rule), as Linux's gup_fast relies on.
-var lastUser [arch.MaxCPUs]struct {
+var lastUser [arch.MaxCPUs]userRows
+
+// userRows is one CPU's pair of translations; a walk refills the one not
+// used last.
+type userRows struct {
+	row  [2]userRow
+	next uint8 // the row the next fill replaces
+}
+
+type userRow struct {
 	root  uint64
 	page  uintptr
 	pa    uint64
 	gen   uint64 // userGen when filled
 	write bool   // the page is writable
 	// An empty row has root 0, which no address space has.
+}
+
+// find returns the frame of page (for writing, if write) if a row holds
+// it.
+//
+//go:nosplit
+func (r *userRows) find(root uint64, page uintptr, write bool) (uint64, bool) {
+	gen := userGen.Load()
+	if c := &r.row[0]; c.page == page && c.root == root && c.gen == gen && (c.write || !write) {
+		r.next = 1
+		return c.pa, true
+	}
+	if c := &r.row[1]; c.page == page && c.root == root && c.gen == gen && (c.write || !write) {
+		r.next = 0
+		return c.pa, true
+	}
+	return 0, false
 }
 
 // userGen is the generation of user translations: advanced under
@@ -50,26 +78,29 @@ func forgetUser(root uint64) {
 	userGen.Add(1)
 }
 
-// cachedFrame returns the frame of va's page from this CPU's row if the
-// row still holds it (for writing, if write).
+// cachedFrame returns the frame of va's page from this CPU's rows if they
+// still hold it (for writing, if write).
 //
 //go:nosplit
 func cachedFrame(root uint64, va uintptr, write bool) (uint64, bool) {
-	c := &lastUser[arch.This().Index()]
-	if c.root != root || c.page != va&^(PageSize-1) || c.gen != userGen.Load() || write && !c.write {
-		return 0, false
-	}
-	return c.pa, true
+	return lastUser[arch.This().Index()].find(root, va&^(PageSize-1), write)
 }
 
-// rememberFrame fills this CPU's row with e, the leaf entry of va's page
-// read while the generation was gen.
+// rememberFrame puts e, the leaf entry of va's page read while the
+// generation was gen, in this CPU's row not used last.
 //
 //go:nosplit
 func rememberFrame(root uint64, va uintptr, e uint64, gen uint64) {
-	c := &lastUser[arch.This().Index()]
-	c.root, c.page, c.pa = root, va&^(PageSize-1), e&pteAddr
-	c.write, c.gen = e&PTEWrite != 0, gen
+	lastUser[arch.This().Index()].fill(root, va&^(PageSize-1), e&pteAddr, e&PTEWrite != 0, gen)
+}
+
+// fill puts a translation in the row not used last.
+//
+//go:nosplit
+func (r *userRows) fill(root uint64, page uintptr, pa uint64, write bool, gen uint64) {
+	c := &r.row[r.next&1]
+	r.next ^= 1
+	c.root, c.page, c.pa, c.write, c.gen = root, page, pa, write, gen
 }
 
 // userLeaf reports whether a leaf entry e at level l lets the user access
@@ -199,7 +230,7 @@ func UserPointerFast(root uint64, va uintptr, n uintptr, write bool) unsafe.Poin
 // userBytesFast returns the kernel's view of the n bytes at va if they lie
 // in one page the tables map already (writable, if write), found without
 // the lock as userFrameFast finds it: interrupts off. Else nil. This CPU's
-// row is checked here rather than through userFrameFast, as every
+// rows are checked here rather than through userFrameFast, as every
 // interrupt-context access comes this way and most hit.
 //
 //go:nosplit
@@ -210,9 +241,8 @@ func userBytesFast(root uint64, va uintptr, n uintptr, write bool) unsafe.Pointe
 	if off+n > PageSize || !arch.Bare() {
 		return nil
 	}
-	c := &lastUser[arch.This().Index()]
-	if c.root == root && c.page == va-off && c.gen == userGen.Load() && (c.write || !write) {
-		return Phys(c.pa | uint64(off))
+	if pa, ok := lastUser[arch.This().Index()].find(root, va-off, write); ok {
+		return Phys(pa | uint64(off))
 	}
 	if pa, ok := userWalkFast(root, va, write); ok {
 		return Phys(pa)

@@ -9,7 +9,11 @@
 // arch/x86/kernel/signal.c for the exact semantics and layout.
 package signal
 
-import "sigil/linux"
+import (
+	"encoding/binary"
+
+	"sigil/linux"
+)
 
 // Set is a set of signals 1..64; signal n is bit n-1.
 type Set uint64
@@ -80,20 +84,13 @@ func Info(sig int, code int32) linux.SignalInfo {
 }
 
 //go:nosplit
-func put32(b []byte, off int, v uint32) {
-	b[off], b[off+1], b[off+2], b[off+3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
-}
+func put32(b []byte, off int, v uint32) { binary.LittleEndian.PutUint32(b[off:], v) } // one store, not four
 
 //go:nosplit
-func put64(b []byte, off int, v uint64) {
-	put32(b, off, uint32(v))
-	put32(b, off+4, uint32(v>>32))
-}
+func put64(b []byte, off int, v uint64) { binary.LittleEndian.PutUint64(b[off:], v) }
 
 //go:nosplit
-func get32(b []byte, off int) uint32 {
-	return uint32(b[off]) | uint32(b[off+1])<<8 | uint32(b[off+2])<<16 | uint32(b[off+3])<<24
-}
+func get32(b []byte, off int) uint32 { return binary.LittleEndian.Uint32(b[off:]) }
 
 // SetSender records si_pid and si_uid (kill, sigqueue, SIGCHLD).
 //
@@ -117,7 +114,7 @@ func SetValue(i *linux.SignalInfo, v uint64) { put64(i.Fields[:], linux.SiginfoV
 //
 //go:nosplit
 func Value(i *linux.SignalInfo) uint64 {
-	return uint64(get32(i.Fields[:], linux.SiginfoValueOffset-16)) | uint64(get32(i.Fields[:], linux.SiginfoValueOffset-12))<<32
+	return binary.LittleEndian.Uint64(i.Fields[linux.SiginfoValueOffset-16:])
 }
 
 // SetAddr records si_addr (faults).
