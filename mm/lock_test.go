@@ -4,6 +4,8 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+
+	"sigil/arch"
 )
 
 // TestFramesConcurrent: goroutines allocating and freeing at once (as
@@ -94,8 +96,8 @@ func TestTablesConcurrent(t *testing.T) {
 				a := uintptr(va + (i*7+g)%pages*PageSize)
 				switch g {
 				case 0:
-					CopyInIRQ(user, b, a)
-					CopyOutIRQ(user, a, b)
+					CopyInIRQ(arch.This(), user, b, a)
+					CopyOutIRQ(arch.This(), user, a, b)
 				case 1:
 					UserFault(user, a, i%2 == 0)
 					in(user, b, a)

@@ -190,14 +190,15 @@ func CopyOut(root uint64, va uintptr, src []byte) int {
 }
 
 // CopyInIRQ and CopyOutIRQ copy all of the bytes or report false, for
-// interrupt context or any code with interrupts off: bytes within one
+// interrupt context or any code with interrupts off on cpu (this CPU,
+// which interrupt context has at hand: arch.This costs a call): bytes within one
 // page the tables map already are copied without the lock
 // (userBytesFast), the rest page by page under userTables, resolving what
 // a fault would.
 //
 //go:nosplit
-func CopyInIRQ(root uint64, dst []byte, va uintptr) bool {
-	if p := userBytesFast(root, va, uintptr(len(dst)), false); p != nil {
+func CopyInIRQ(cpu *arch.CPU, root uint64, dst []byte, va uintptr) bool {
+	if p := userBytesFast(cpu, root, va, uintptr(len(dst)), false); p != nil {
 		copy(dst, unsafe.Slice((*byte)(p), len(dst)))
 		return true
 	}
@@ -208,8 +209,8 @@ func CopyInIRQ(root uint64, dst []byte, va uintptr) bool {
 }
 
 //go:nosplit
-func CopyOutIRQ(root uint64, va uintptr, src []byte) bool {
-	if p := userBytesFast(root, va, uintptr(len(src)), true); p != nil {
+func CopyOutIRQ(cpu *arch.CPU, root uint64, va uintptr, src []byte) bool {
+	if p := userBytesFast(cpu, root, va, uintptr(len(src)), true); p != nil {
 		copy(unsafe.Slice((*byte)(p), len(src)), src)
 		return true
 	}
@@ -223,25 +224,25 @@ func CopyOutIRQ(root uint64, va uintptr, src []byte) bool {
 // taking no lock: nil where UserPointerIRQ would have to resolve a fault.
 //
 //go:nosplit
-func UserPointerFast(root uint64, va uintptr, n uintptr, write bool) unsafe.Pointer {
-	return userBytesFast(root, va, n, write)
+func UserPointerFast(cpu *arch.CPU, root uint64, va uintptr, n uintptr, write bool) unsafe.Pointer {
+	return userBytesFast(cpu, root, va, n, write)
 }
 
 // userBytesFast returns the kernel's view of the n bytes at va if they lie
 // in one page the tables map already (writable, if write), found without
-// the lock as userFrameFast finds it: interrupts off. Else nil. This CPU's
+// the lock as userFrameFast finds it: interrupts off on cpu. Else nil. cpu's
 // rows are checked here rather than through userFrameFast, as every
 // interrupt-context access comes this way and most hit.
 //
 //go:nosplit
-func userBytesFast(root uint64, va uintptr, n uintptr, write bool) unsafe.Pointer {
+func userBytesFast(cpu *arch.CPU, root uint64, va uintptr, n uintptr, write bool) unsafe.Pointer {
 	off := va & (PageSize - 1)
 	// Host tests run every goroutine as the boot CPU (arch.This), so
 	// rows are not per CPU there: they take the lock.
 	if off+n > PageSize || !arch.Bare() {
 		return nil
 	}
-	if pa, ok := lastUser[arch.This().Index()].find(root, va-off, write); ok {
+	if pa, ok := lastUser[cpu.Index()].find(root, va-off, write); ok {
 		return Phys(pa | uint64(off))
 	}
 	if pa, ok := userWalkFast(root, va, write); ok {
@@ -255,14 +256,14 @@ func userBytesFast(root uint64, va uintptr, n uintptr, write bool) unsafe.Pointe
 // may access them (write them, if write), materialising demand-zero memory;
 // otherwise nil, and the caller copies instead. Reading or writing user
 // memory in place saves a pass over it; the pointer is good while
-// interrupts stay off and this CPU takes no lock (see lock.go: a CPU that
+// interrupts stay off and cpu, this CPU, takes no lock (see lock.go: a CPU that
 // spins for a lock answers other CPUs' TLB shootdowns, after which a
 // frame may go). A caller that holds one such pointer and needs another
 // uses UserPointerFast, or copies what it needs first.
 //
 //go:nosplit
-func UserPointerIRQ(root uint64, va uintptr, n uintptr, write bool) unsafe.Pointer {
-	if p := userBytesFast(root, va, n, write); p != nil || va%PageSize+n > PageSize {
+func UserPointerIRQ(cpu *arch.CPU, root uint64, va uintptr, n uintptr, write bool) unsafe.Pointer {
+	if p := userBytesFast(cpu, root, va, n, write); p != nil || va%PageSize+n > PageSize {
 		return p
 	}
 	userTables.LockIRQ() // to resolve what a fault would

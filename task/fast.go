@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"unsafe"
 
+	"sigil/arch"
 	"sigil/irq"
 	"sigil/linux"
 	"sigil/mm"
@@ -59,25 +60,25 @@ var syscallTrap = sched.TrapInfo{Vector: irq.SyscallVector}
 // already pending, rt_sigprocmask and rt_sigreturn.
 //
 //go:nosplit
-func FastSyscall(c *irq.Context, ut *sched.UserContext, nr uint64) bool {
+func FastSyscall(c *irq.Context, cpu *arch.CPU, ut *sched.UserContext, nr uint64) bool {
 	t := threadOf(ut)
 	if t == nil || !t.p.mu.tryIRQ() { // nil: a self-test's thread, no process
 		return false
 	}
-	done := t.quiet() && t.fastSyscallLocked(c, nr)
+	done := t.quiet() && t.fastSyscallLocked(c, scratchOn(cpu), nr)
 	t.p.mu.unlockIRQ()
 	return done
 }
 
 //go:nosplit
-func (t *Thread) fastSyscallLocked(c *irq.Context, nr uint64) bool {
+func (t *Thread) fastSyscallLocked(c *irq.Context, s *frameScratch, nr uint64) bool {
 	f := &c.TF
 	p := t.p
-	info := &cpuScratch().info
+	info := &s.info
 	thread := false
 	switch nr {
 	case linux.SYS_RT_SIGRETURN:
-		if !t.sigreturn(c, true) {
+		if !t.sigreturn(c, s, true) {
 			return false // the goroutine forces SIGSEGV
 		}
 		if t.deliverableLocked() != 0 {
@@ -85,9 +86,9 @@ func (t *Thread) fastSyscallLocked(c *irq.Context, nr uint64) bool {
 		}
 		return true
 	case linux.SYS_RT_SIGTIMEDWAIT:
-		return t.fastTimedwait(c)
+		return t.fastTimedwait(c, s.cpu)
 	case linux.SYS_RT_SIGPROCMASK:
-		return t.fastSigprocmask(c)
+		return t.fastSigprocmask(c, s.cpu)
 	case linux.SYS_KILL:
 		if int32(f.RDI) != p.PID || !validSig(int(f.RSI)) {
 			return false
@@ -106,16 +107,16 @@ func (t *Thread) fastSyscallLocked(c *irq.Context, nr uint64) bool {
 	case linux.SYS_RT_SIGQUEUEINFO:
 		// To itself a process may pass any si_code (siginfoIn).
 		b := (*[128]byte)(unsafe.Pointer(info))
-		if int32(f.RDI) != p.PID || !validSig(int(f.RSI)) || !mm.CopyInIRQ(t.uc.Root, b[:], uintptr(f.RDX)) {
+		if int32(f.RDI) != p.PID || !validSig(int(f.RSI)) || !mm.CopyInIRQ(s.cpu, t.uc.Root, b[:], uintptr(f.RDX)) {
 			return false
 		}
 		info.Signo = int32(f.RSI)
-		return t.fastSend(c, info, false)
+		return t.fastSend(c, s, info, false)
 	default:
 		return false
 	}
 	signal.SetSender(info, p.PID, 0)
-	return t.fastSend(c, info, thread)
+	return t.fastSend(c, s, info, thread)
 }
 
 // fastSend generates info for the calling thread (thread) or its process,
@@ -124,7 +125,7 @@ func (t *Thread) fastSyscallLocked(c *irq.Context, nr uint64) bool {
 // step, so it is never pending.
 //
 //go:nosplit
-func (t *Thread) fastSend(c *irq.Context, info *linux.SignalInfo, thread bool) bool {
+func (t *Thread) fastSend(c *irq.Context, s *frameScratch, info *linux.SignalInfo, thread bool) bool {
 	p := t.p
 	sig := int(info.Signo)
 	if len(p.threads) != 1 || p.stopped || p.signalfd || sig == int(linux.SIGCONT) || signal.DefaultAction(sig) == signal.Stop {
@@ -145,7 +146,7 @@ func (t *Thread) fastSend(c *irq.Context, info *linux.SignalInfo, thread bool) b
 		}
 		rax := f.RAX
 		f.RAX = 0 // the frame saves the call's result
-		if !t.takeHandler(c, &syscallTrap, info, &act) {
+		if !t.takeHandler(c, s, &syscallTrap, info, &act) {
 			f.RAX = rax
 			return false
 		}
@@ -181,8 +182,8 @@ func (t *Thread) fastSend(c *irq.Context, info *linux.SignalInfo, thread bool) b
 // written.
 //
 //go:nosplit
-func (t *Thread) takeHandler(c *irq.Context, trap *sched.TrapInfo, info *linux.SignalInfo, act *linux.SigAction) bool {
-	if !t.handlerFrame(c, true, trap, info, act, t.sig.mask) {
+func (t *Thread) takeHandler(c *irq.Context, s *frameScratch, trap *sched.TrapInfo, info *linux.SignalInfo, act *linux.SigAction) bool {
+	if !t.handlerFrame(c, s, true, trap, info, act, t.sig.mask) {
 		return false
 	}
 	t.takeHandlerLocked(int(info.Signo), act) // saves t.sig.mask: restoreOK is clear (quiet)
@@ -195,11 +196,11 @@ func (t *Thread) takeHandler(c *irq.Context, trap *sched.TrapInfo, info *linux.S
 // goroutine.
 //
 //go:nosplit
-func (t *Thread) fastSigprocmask(c *irq.Context) bool {
+func (t *Thread) fastSigprocmask(c *irq.Context, cpu *arch.CPU) bool {
 	f := &c.TF
 	how, set, oset := f.RDI, f.RSI, f.RDX
 	var b [8]byte
-	if f.R10 != 8 || set != 0 && (how > linux.SIG_SETMASK || !mm.CopyInIRQ(t.uc.Root, b[:], uintptr(set))) {
+	if f.R10 != 8 || set != 0 && (how > linux.SIG_SETMASK || !mm.CopyInIRQ(cpu, t.uc.Root, b[:], uintptr(set))) {
 		return false
 	}
 	s := signal.Set(binary.LittleEndian.Uint64(b[:]))
@@ -207,7 +208,7 @@ func (t *Thread) fastSigprocmask(c *irq.Context) bool {
 		// Written before the mask changes, so a bad oset changes nothing
 		// here: the goroutine then does it all and returns EFAULT.
 		binary.LittleEndian.PutUint64(b[:], uint64(t.sig.mask))
-		if !mm.CopyOutIRQ(t.uc.Root, uintptr(oset), b[:]) {
+		if !mm.CopyOutIRQ(cpu, t.uc.Root, uintptr(oset), b[:]) {
 			return false
 		}
 	}
@@ -225,10 +226,10 @@ func (t *Thread) fastSigprocmask(c *irq.Context) bool {
 // of set is pending; otherwise the goroutine waits.
 //
 //go:nosplit
-func (t *Thread) fastTimedwait(c *irq.Context) bool {
+func (t *Thread) fastTimedwait(c *irq.Context, cpu *arch.CPU) bool {
 	f := &c.TF
 	var b [8]byte
-	if f.RDX != 0 || f.R10 != 8 || !mm.CopyInIRQ(t.uc.Root, b[:], uintptr(f.RDI)) {
+	if f.RDX != 0 || f.R10 != 8 || !mm.CopyInIRQ(cpu, t.uc.Root, b[:], uintptr(f.RDI)) {
 		return false
 	}
 	set := signal.Set(binary.LittleEndian.Uint64(b[:])) &^ signal.Unblockable
@@ -241,7 +242,7 @@ func (t *Thread) fastTimedwait(c *irq.Context) bool {
 	if next == nil || next.Code == linux.SI_TIMER {
 		return false // a POSIX timer's signal re-arms its timer: the goroutine takes it
 	}
-	if f.RSI != 0 && !mm.CopyOutIRQ(t.uc.Root, uintptr(f.RSI), (*[128]byte)(unsafe.Pointer(next))[:]) {
+	if f.RSI != 0 && !mm.CopyOutIRQ(cpu, t.uc.Root, uintptr(f.RSI), (*[128]byte)(unsafe.Pointer(next))[:]) {
 		return false // EFAULT from the goroutine
 	}
 	f.RAX = uint64(next.Signo)
@@ -255,29 +256,29 @@ func (t *Thread) fastTimedwait(c *irq.Context) bool {
 // mappings.
 //
 //go:nosplit
-func FaultSignal(c *irq.Context, ut *sched.UserContext, trap sched.TrapInfo) bool {
+func FaultSignal(c *irq.Context, cpu *arch.CPU, ut *sched.UserContext, trap sched.TrapInfo) bool {
 	t := threadOf(ut)
 	if t == nil || trap.Vector == irq.VecPageFault || t.iopl == 3 || !t.p.mu.tryIRQ() {
 		return false // iopl 3: the goroutine decides about CLI and STI (ioplFixup)
 	}
-	done := t.quiet() && t.faultSignalLocked(c, &trap)
+	done := t.quiet() && t.faultSignalLocked(c, scratchOn(cpu), &trap)
 	t.p.mu.unlockIRQ()
 	return done
 }
 
 //go:nosplit
-func (t *Thread) faultSignalLocked(c *irq.Context, trap *sched.TrapInfo) bool {
+func (t *Thread) faultSignalLocked(c *irq.Context, s *frameScratch, trap *sched.TrapInfo) bool {
 	if trap.Vector == irq.Vecx87 {
 		c.CompleteFP() // faultInfo reads the x87 control and status words
 	}
-	info := &cpuScratch().info
+	info := &s.info
 	faultInfo(info, trap, c.TF.RIP, &c.FP)
 	sig := int(info.Signo)
 	act := t.p.actions[sig]
 	if !t.catchesNowLocked(sig, &act) {
 		return false // forced, killing, or behind other signals
 	}
-	if !t.takeHandler(c, trap, info, &act) {
+	if !t.takeHandler(c, s, trap, info, &act) {
 		return false
 	}
 	if trace.OnAny(trace.SignalEvents) {

@@ -432,7 +432,7 @@ func (t *Thread) takeHandlerLocked(sig int, act *linux.SigAction) signal.Set {
 // it. Goroutine context.
 func (t *Thread) setupFrame(info *linux.SignalInfo, act *linux.SigAction, mask signal.Set) bool {
 	ok := false
-	arch.NoInterrupts(func() { ok = t.handlerFrame(&t.uc.Ctx, false, &t.uc.Trap, info, act, mask) })
+	arch.NoInterrupts(func() { ok = t.handlerFrame(&t.uc.Ctx, scratchOn(arch.This()), false, &t.uc.Trap, info, act, mask) })
 	if ok {
 		t.uc.Ctx.ResetFP()
 	}
@@ -443,6 +443,7 @@ func (t *Thread) setupFrame(info *linux.SignalInfo, act *linux.SigAction, mask s
 // frameScratch is what building and reading frames with interrupts off
 // needs and a nosplit stack has no room for: per CPU.
 type frameScratch struct {
+	cpu  *arch.CPU // the CPU whose row this is (scratchOn)
 	out  signal.Delivery
 	at   signal.Placement
 	in   signal.Frame
@@ -451,11 +452,16 @@ type frameScratch struct {
 
 var scratch [arch.MaxCPUs]frameScratch
 
-// cpuScratch returns this CPU's scratch; interrupts must stay off while it
-// is in use.
+// scratchOn returns the scratch of cpu, the CPU the caller runs on with
+// interrupts off, which they must stay while it is in use. Interrupt
+// context has cpu at hand; arch.This would cost a call each time.
 //
 //go:nosplit
-func cpuScratch() *frameScratch { return &scratch[arch.This().Index()] }
+func scratchOn(cpu *arch.CPU) *frameScratch {
+	s := &scratch[cpu.Index()]
+	s.cpu = cpu
+	return s
+}
 
 // handlerFrame writes the rt_sigframe for info on the user stack of c and
 // points c's registers at act's handler; mask is what rt_sigreturn will
@@ -467,8 +473,7 @@ func cpuScratch() *frameScratch { return &scratch[arch.This().Index()] }
 // goroutine (setupFrame) and interrupt context (fast.go) share it.
 //
 //go:nosplit
-func (t *Thread) handlerFrame(c *irq.Context, live bool, trap *sched.TrapInfo, info *linux.SignalInfo, act *linux.SigAction, mask signal.Set) bool {
-	s := cpuScratch()
+func (t *Thread) handlerFrame(c *irq.Context, s *frameScratch, live bool, trap *sched.TrapInfo, info *linux.SignalInfo, act *linux.SigAction, mask signal.Set) bool {
 	d, pl := &s.out, &s.at
 	d.Info = *info
 	d.Action = *act
@@ -479,8 +484,8 @@ func (t *Thread) handlerFrame(c *irq.Context, live bool, trap *sched.TrapInfo, i
 		return false
 	}
 	span := uintptr(pl.FPAddr + signal.FPSize - pl.FrameAddr)
-	p := mm.UserPointerIRQ(t.uc.Root, uintptr(pl.FrameAddr), span, true)
-	return t.writeFrame(c, live, p)
+	p := mm.UserPointerIRQ(s.cpu, t.uc.Root, uintptr(pl.FrameAddr), span, true)
+	return t.writeFrame(c, s, live, p)
 }
 
 // writeFrame is handlerFrame's second half: it writes the frame this
@@ -492,8 +497,7 @@ func (t *Thread) handlerFrame(c *irq.Context, live bool, trap *sched.TrapInfo, i
 //
 //go:nosplit
 //go:noinline
-func (t *Thread) writeFrame(c *irq.Context, live bool, p unsafe.Pointer) bool {
-	s := cpuScratch()
+func (t *Thread) writeFrame(c *irq.Context, s *frameScratch, live bool, p unsafe.Pointer) bool {
 	d, pl := &s.out, &s.at
 	root := t.uc.Root
 	if p != nil {
@@ -512,7 +516,7 @@ func (t *Thread) writeFrame(c *irq.Context, live bool, p unsafe.Pointer) bool {
 		}
 		signal.Fill(d, &c.TF, pl, &pl.Frame)
 		frame := (*[signal.FrameSize]byte)(unsafe.Pointer(&pl.Frame))
-		if !mm.CopyOutIRQ(root, uintptr(pl.FPAddr), c.FP[:]) || !mm.CopyOutIRQ(root, uintptr(pl.FrameAddr), frame[:]) {
+		if !mm.CopyOutIRQ(s.cpu, root, uintptr(pl.FPAddr), c.FP[:]) || !mm.CopyOutIRQ(s.cpu, root, uintptr(pl.FrameAddr), frame[:]) {
 			return false
 		}
 	}
@@ -533,13 +537,13 @@ func (t *Thread) writeFrame(c *irq.Context, live bool, p unsafe.Pointer) bool {
 // lock held or free (the mask).
 //
 //go:nosplit
-func (t *Thread) sigreturn(c *irq.Context, live bool) bool {
+func (t *Thread) sigreturn(c *irq.Context, s *frameScratch, live bool) bool {
 	root := t.uc.Root
 	addr := uintptr(c.TF.RSP - 8)
-	fr := (*signal.Frame)(mm.UserPointerIRQ(root, addr, uintptr(signal.FrameSize), false))
+	fr := (*signal.Frame)(mm.UserPointerIRQ(s.cpu, root, addr, uintptr(signal.FrameSize), false))
 	if fr == nil {
-		fr = &cpuScratch().in
-		if !mm.CopyInIRQ(root, (*[signal.FrameSize]byte)(unsafe.Pointer(fr))[:], addr) {
+		fr = &s.in
+		if !mm.CopyInIRQ(s.cpu, root, (*[signal.FrameSize]byte)(unsafe.Pointer(fr))[:], addr) {
 			return false
 		}
 	}
@@ -547,15 +551,15 @@ func (t *Thread) sigreturn(c *irq.Context, live bool) bool {
 	// fr may point into user memory: no lock until it is read (see
 	// mm.UserPointerIRQ), so the FPU image is found without one, or the
 	// frame is copied out before the copy that may take one.
-	if p := mm.UserPointerFast(root, fpAddr, signal.FPSize, false); live && p != nil && fpAddr%16 == 0 &&
+	if p := mm.UserPointerFast(s.cpu, root, fpAddr, signal.FPSize, false); live && p != nil && fpAddr%16 == 0 &&
 		signal.FPClean((*[signal.FPSize]byte)(p)) {
 		c.LoadFPFrom((*irq.FPState)(p)) // FXRSTOR from the frame itself
 	} else {
-		if s := &cpuScratch().in; fr != s {
-			*s = *fr
-			fr = s
+		if fr != &s.in {
+			s.in = *fr
+			fr = &s.in
 		}
-		if !mm.CopyInIRQ(root, c.FP[:], fpAddr) {
+		if !mm.CopyInIRQ(s.cpu, root, c.FP[:], fpAddr) {
 			if live {
 				c.ResetLiveFP()
 			} else {
@@ -579,7 +583,7 @@ func (t *Thread) sigreturn(c *irq.Context, live bool) bool {
 func sysRtSigreturn(t *Thread, a *args) (uint64, error) {
 	ok := false
 	t.p.mu.Lock()
-	arch.NoInterrupts(func() { ok = t.sigreturn(&t.uc.Ctx, false) })
+	arch.NoInterrupts(func() { ok = t.sigreturn(&t.uc.Ctx, scratchOn(arch.This()), false) })
 	t.p.mu.Unlock()
 	if !ok {
 		t.force(signal.Info(int(linux.SIGSEGV), linux.SI_KERNEL))

@@ -63,7 +63,7 @@ func syscall(c *irq.Context, cpu *arch.CPU) {
 		traceSysEnter(c, cpu)
 	}
 	ut := sched.CurrentUser(cpu)
-	if !sys.FastIdentity(c, ut, nr) && !(FastSignals && task.FastSyscall(c, ut, nr)) {
+	if !sys.FastIdentity(c, ut, nr) && !(FastSignals && task.FastSyscall(c, cpu, ut, nr)) {
 		sched.ExitUser(c, sched.ReasonSyscall, sched.TrapInfo{Vector: irq.SyscallVector})
 	} else if trace.On(trace.SysExit) {
 		traceSysExit(c, cpu)
@@ -98,7 +98,7 @@ func userException(c *irq.Context, cpu *arch.CPU) {
 			return
 		}
 		info.CR2 = arch.CR2()
-	} else if FastSignals && task.FaultSignal(c, sched.CurrentUser(cpu), info) {
+	} else if FastSignals && task.FaultSignal(c, cpu, sched.CurrentUser(cpu), info) {
 		return
 	}
 	sched.ExitUser(c, sched.ReasonFault, info)
