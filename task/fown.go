@@ -194,20 +194,24 @@ func (t *Thread) fcntlOwner(f *file.File, cmd, arg uint64) (uint64, error) {
 // setAsync turns O_ASYNC on or off for f through descriptor fd (setfl,
 // ioctl_fioasync). A terminal that takes O_ASYNC with no owner set gets
 // one, as __tty_fasync gives it: the terminal's foreground process group,
-// or else the caller's process.
+// or else the caller's process. A pty master's own tty has no foreground
+// group (it is no one's controlling terminal): the caller's process.
 func (t *Thread) setAsync(f *file.File, fd int32, on bool) {
 	f.Mu.Lock()
 	was := f.Flags&linux.O_ASYNC != 0
 	f.Mu.Unlock()
 	f.SetAsync(fd, on)
 	c, isTTY := f.Ops.(ttyFile)
-	if !isTTY || !on || was || f.Owner() != nil {
+	_, isMaster := f.Ops.(masterFile)
+	if !isTTY && !isMaster || !on || was || f.Owner() != nil {
 		return
 	}
 	cr := t.creds()
 	o := ioOwner{kind: linux.F_OWNER_PID, id: t.p.PID, uid: cr.UID, euid: cr.EUID, proc: t.p}
-	if fg, _ := c.t.Foreground(); fg > 0 {
-		o = ioOwner{kind: linux.F_OWNER_PGRP, id: fg, uid: cr.UID, euid: cr.EUID}
+	if isTTY {
+		if fg, _ := c.t.Foreground(); fg > 0 {
+			o = ioOwner{kind: linux.F_OWNER_PGRP, id: fg, uid: cr.UID, euid: cr.EUID}
+		}
 	}
 	f.SetOwner(o)
 }
