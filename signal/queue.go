@@ -44,7 +44,16 @@ type Queue struct {
 //
 //go:nosplit
 func (q *Queue) Pending() Set {
-	s := q.std
+	if q.head == 0 { // small enough to inline: most queues hold no real-time entry
+		return q.std
+	}
+	return q.std | q.rtPending()
+}
+
+// rtPending returns the signals of the real-time entries.
+//
+//go:nosplit
+func (q *Queue) rtPending() (s Set) {
 	for r := q.head; r != 0; r = *link(r) {
 		s |= Bit(int(entry(r).Signo))
 	}
