@@ -10,6 +10,7 @@ import (
 	"errors"
 	"sync"
 
+	"sigil/file"
 	"sigil/linux"
 	"sigil/tty"
 )
@@ -38,6 +39,8 @@ type Pair struct {
 	masterClosed bool
 	master       linux.Termios // the master's own termios (TCGETS on the master)
 	changed      chan struct{}
+
+	async file.AsyncList // the master's O_ASYNC descriptions (it guards itself)
 }
 
 var (
@@ -88,15 +91,30 @@ func (p *Pair) broadcast() {
 type slaveOutput struct{ p *Pair }
 
 func (s slaveOutput) Write(b []byte) (int, error) {
-	p := s.p
+	s.p.Receive(b)
+	return len(b), nil
+}
+
+// Receive is the master's line discipline taking b (n_tty_receive_buf
+// under the master's raw termios): what the master reads next, and
+// POLL_IN to its O_ASYNC owners. The slave's output arrives here, and
+// TIOCSTI on the master.
+func (p *Pair) Receive(b []byte) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if !p.masterClosed {
+	took := !p.masterClosed && len(b) > 0
+	if took {
 		p.out = append(p.out, b...)
 		p.broadcast()
 	}
-	return len(b), nil
+	p.mu.Unlock()
+	if took {
+		p.async.Kill(linux.POLL_IN)
+	}
 }
+
+// Fasync is tty_fasync on the master: f, O_ASYNC through fd, joins or
+// leaves the descriptions the master's input signals.
+func (p *Pair) Fasync(f *file.File, fd int32, on bool) { p.async.Set(f, fd, on) }
 
 // SetLocked is TIOCSPTLCK.
 func (p *Pair) SetLocked(on bool) {

@@ -21,15 +21,20 @@ func (u *UserCount) Queued() int { return int(u.n.Load()) }
 // Queue is the pending signals of one target: a thread (its private queue)
 // or a process (the shared one). Standard signals are a bitmap, each with
 // the siginfo of its first generation: a second one while pending
-// coalesces. Real-time signals queue FIFO with their own siginfo, in a
-// slice that only Enqueue grows. Interrupt context may enqueue a real-time
-// signal only where Fits says the slice has room: then nothing allocates,
-// and no method ever writes a pointer (a write barrier needs a P, which
-// interrupt context does not have).
+// coalesces. Real-time signals queue FIFO with their own siginfo, each in
+// an entry of the kernel-wide pool (pool.go), linked by ref as Linux
+// links struct sigqueue on sigpending.list. No method ever writes a
+// pointer (a write barrier needs a P, which interrupt context does not
+// have), and only Enqueue allocates.
+//
+// The owner's lock guards every field but User (the process's signal
+// lock, for both of a process's queues). A queue must be Cleared before
+// it is dropped: its entries are the pool's.
 type Queue struct {
-	std     Set
-	stdInfo [32]linux.SignalInfo
-	rt      []linux.SignalInfo
+	std        Set
+	stdInfo    [32]linux.SignalInfo
+	head, tail ref   // the real-time entries, oldest first
+	n          int32 // how many
 	// User is the count the queue's real-time entries add to (set when
 	// the queue is made, read in interrupt context); nil counts nothing.
 	User *UserCount
@@ -39,9 +44,18 @@ type Queue struct {
 //
 //go:nosplit
 func (q *Queue) Pending() Set {
-	s := q.std
-	for i := range q.rt {
-		s |= Bit(int(q.rt[i].Signo))
+	if q.head == 0 { // small enough to inline: most queues hold no real-time entry
+		return q.std
+	}
+	return q.std | q.rtPending()
+}
+
+// rtPending returns the signals of the real-time entries.
+//
+//go:nosplit
+func (q *Queue) rtPending() (s Set) {
+	for r := q.head; r != 0; r = *link(r) {
+		s |= Bit(int(entry(r).Signo))
 	}
 	return s
 }
@@ -49,23 +63,29 @@ func (q *Queue) Pending() Set {
 // Queued returns how many real-time entries are queued (SigQ).
 //
 //go:nosplit
-func (q *Queue) Queued() int { return len(q.rt) }
-
-// Fits reports whether Add(sig) has room without growing the queue.
-//
-//go:nosplit
-func (q *Queue) Fits(sig int) bool { return !IsRealtime(sig) || len(q.rt) < cap(q.rt) }
+func (q *Queue) Queued() int { return int(q.n) }
 
 // Enqueue adds info. A standard signal already pending coalesces (and is
 // reported queued). A real-time signal is refused (ok false) when limit
-// entries are queued already, in the queue or, with a User, for its user:
-// the caller returns EAGAIN and nothing queued is lost. Goroutine context:
-// it may grow the queue.
+// entries are queued already, in the queue or, with a User, for its user
+// (the caller returns EAGAIN and nothing queued is lost), or when the
+// pool can grow no more. Goroutine context: it grows the pool when it is
+// below its reserve (__sigqueue_alloc, with the slab's growth in place of
+// GFP_ATOMIC's).
 func (q *Queue) Enqueue(info *linux.SignalInfo, limit int) (ok bool) {
-	if IsRealtime(int(info.Signo)) && q.room(limit) && !q.Fits(int(info.Signo)) {
-		q.rt = append(q.rt, linux.SignalInfo{})[:len(q.rt)]
+	if IsRealtime(int(info.Signo)) && q.room(limit) && Free() < reserve {
+		Refill()
 	}
 	return q.Add(info, limit)
+}
+
+// AddAtomic is Add for a goroutine that must not allocate (an interrupt's
+// bottom half: send_sigio's GFP_ATOMIC): it wakes the refiller when it
+// leaves the pool low, so the next caller finds entries.
+func (q *Queue) AddAtomic(info *linux.SignalInfo, limit int) (ok bool) {
+	ok = q.Add(info, limit)
+	nudge()
+	return ok
 }
 
 // room reports whether another real-time entry stays within limit.
@@ -75,7 +95,7 @@ func (q *Queue) room(limit int) bool {
 	if q.User != nil {
 		return q.User.Queued() < limit
 	}
-	return len(q.rt) < limit
+	return int(q.n) < limit
 }
 
 // count adds d real-time entries to the user's count.
@@ -87,17 +107,24 @@ func (q *Queue) count(d int) {
 	}
 }
 
-// Clear drops everything queued (the owner is gone).
+// Clear drops everything queued (the owner is gone), giving the entries
+// back to the pool.
 //
 //go:nosplit
 func (q *Queue) Clear() {
-	q.count(-len(q.rt))
-	q.rt = q.rt[:0]
+	for r := q.head; r != 0; {
+		next := *link(r)
+		put(r)
+		r = next
+	}
+	q.count(-int(q.n))
+	q.head, q.tail, q.n = 0, 0, 0
 	q.std = 0
 }
 
-// Add is Enqueue for a queue that Fits: it never allocates, so interrupt
-// context may call it. Without room it refuses, like Enqueue at the limit.
+// Add adds info without allocating, so interrupt context may call it: a
+// real-time signal takes a free entry of the pool and is refused, like
+// Enqueue at the limit, when there is none (GFP_ATOMIC failing).
 //
 //go:nosplit
 func (q *Queue) Add(info *linux.SignalInfo, limit int) (ok bool) {
@@ -109,11 +136,22 @@ func (q *Queue) Add(info *linux.SignalInfo, limit int) (ok bool) {
 		}
 		return true
 	}
-	if !q.room(limit) || !q.Fits(sig) {
+	if !q.room(limit) {
 		return false
 	}
-	q.rt = q.rt[:len(q.rt)+1] // a re-slice of itself writes only the length
-	q.rt[len(q.rt)-1] = *info
+	r := take()
+	if r == 0 {
+		return false
+	}
+	*entry(r) = *info
+	*link(r) = 0
+	if q.tail != 0 {
+		*link(q.tail) = r
+	} else {
+		q.head = r
+	}
+	q.tail = r
+	q.n++
 	q.count(1)
 	return true
 }
@@ -164,19 +202,19 @@ func (q *Queue) Next(set Set) *linux.SignalInfo {
 	case !IsRealtime(sig):
 		return &q.stdInfo[sig]
 	}
-	return &q.rt[q.oldest(sig)]
+	_, r := q.oldest(sig)
+	return entry(r)
 }
 
-// oldest returns the index of sig's first real-time entry, which must be
-// queued: FIFO within one real-time number.
+// oldest returns sig's first real-time entry, which must be queued (FIFO
+// within one real-time number), and the entry before it (0: none).
 //
 //go:nosplit
-func (q *Queue) oldest(sig int) int {
-	i := 0
-	for int(q.rt[i].Signo) != sig {
-		i++
+func (q *Queue) oldest(sig int) (prev, r ref) {
+	for r = q.head; int(entry(r).Signo) != sig; r = *link(r) {
+		prev = r
 	}
-	return i
+	return prev, r
 }
 
 //go:nosplit
@@ -185,7 +223,8 @@ func (q *Queue) take(sig int) linux.SignalInfo {
 	if !IsRealtime(sig) {
 		info = q.stdInfo[sig]
 	} else {
-		info = q.rt[q.oldest(sig)]
+		_, r := q.oldest(sig)
+		info = *entry(r)
 	}
 	q.Remove(sig)
 	return info
@@ -200,9 +239,25 @@ func (q *Queue) Remove(sig int) {
 		q.std &^= Bit(sig)
 		return
 	}
-	i := q.oldest(sig)
-	n := copy(q.rt[i:], q.rt[i+1:])
-	q.rt = q.rt[:i+n]
+	q.unlink(q.oldest(sig))
+}
+
+// unlink takes r, after prev (0: r is first), off the queue and gives it
+// back to the pool.
+//
+//go:nosplit
+func (q *Queue) unlink(prev, r ref) {
+	next := *link(r)
+	if prev == 0 {
+		q.head = next
+	} else {
+		*link(prev) = next
+	}
+	if q.tail == r {
+		q.tail = prev
+	}
+	put(r)
+	q.n--
 	q.count(-1)
 }
 
@@ -215,13 +270,14 @@ func (q *Queue) Discard(sig int) {
 		q.std &^= Bit(sig)
 		return
 	}
-	n := 0
-	for i := range q.rt {
-		if int(q.rt[i].Signo) != sig {
-			q.rt[n] = q.rt[i]
-			n++
+	var prev ref
+	for r := q.head; r != 0; {
+		next := *link(r)
+		if int(entry(r).Signo) == sig {
+			q.unlink(prev, r)
+		} else {
+			prev = r
 		}
+		r = next
 	}
-	q.count(n - len(q.rt))
-	q.rt = q.rt[:n]
 }

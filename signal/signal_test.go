@@ -2,6 +2,7 @@ package signal
 
 import (
 	"testing"
+	"time"
 	"unsafe"
 
 	"sigil/irq"
@@ -218,20 +219,17 @@ func TestQueueLimitAndMask(t *testing.T) {
 	}
 }
 
-// TestQueueNoAlloc checks what interrupt context relies on: once the queue
-// has room, adding, dequeuing and discarding never allocate.
+// TestQueueNoAlloc checks what interrupt context and bottom halves rely
+// on: adding, dequeuing and discarding never allocate, from the first
+// real-time entry on, and the entries go back to the pool.
 func TestQueueNoAlloc(t *testing.T) {
 	var q Queue
+	free := Free()
 	rt := Info(40, linux.SI_QUEUE)
-	q.Enqueue(&rt, 100)
-	q.Dequeue(0)
-	if !q.Fits(40) {
-		t.Fatal("no room after a dequeue")
-	}
 	std := Info(int(linux.SIGUSR1), linux.SI_USER)
 	allocs := testing.AllocsPerRun(100, func() {
-		if !q.Add(&rt, 100) || !q.Add(&std, 100) {
-			t.Fatal("Add refused with room")
+		if !q.Add(&rt, 100) || !q.Add(&std, 100) || !q.AddAtomic(&rt, 100) {
+			t.Fatal("Add refused below the limit")
 		}
 		q.DequeueFrom(Bit(40))
 		q.Add(&rt, 100)
@@ -241,9 +239,33 @@ func TestQueueNoAlloc(t *testing.T) {
 	if allocs != 0 {
 		t.Errorf("%v allocations per run", allocs)
 	}
-	full := Queue{}
-	if full.Add(&rt, 100) {
-		t.Error("Add grew an empty queue")
+	if q.Queued() != 0 || Free() != free {
+		t.Errorf("%d queued, %d entries free, want 0 and %d", q.Queued(), Free(), free)
+	}
+}
+
+// TestPoolRefill: atomic adds that take the pool below its low-water mark
+// wake the refiller, which brings it back to the reserve; Clear gives
+// every entry back.
+func TestPoolRefill(t *testing.T) {
+	var q Queue
+	defer q.Clear()
+	rt := Info(41, linux.SI_QUEUE)
+	for i := 0; i < reserve; i++ {
+		if !q.AddAtomic(&rt, 1<<20) {
+			t.Fatalf("AddAtomic %d refused with the reserve free", i)
+		}
+	}
+	for i := 0; Free() < reserve; i++ {
+		if i == 3000 {
+			t.Fatalf("%d entries free, the refiller never restored %d", Free(), reserve)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	free := Free()
+	q.Clear()
+	if q.Queued() != 0 || q.Pending() != 0 || Free() != free+reserve {
+		t.Errorf("after Clear: %d queued, pending %#x, %d free, want %d", q.Queued(), q.Pending(), Free(), free+reserve)
 	}
 }
 
@@ -254,6 +276,7 @@ func FuzzQueue(f *testing.F) {
 	f.Add([]byte{1, 34, 2, 35, 0, 0, 3, 34})
 	f.Fuzz(func(t *testing.T, ops []byte) {
 		var q Queue
+		defer q.Clear()
 		const limit = 8
 		next := map[int]uint64{}
 		expect := map[int]uint64{}
@@ -265,7 +288,7 @@ func FuzzQueue(f *testing.F) {
 				SetValue(&info, next[sig])
 				before := q.Queued()
 				var ok bool
-				if ops[i]%4 == 1 && q.Fits(sig) {
+				if ops[i]%4 == 1 {
 					ok = q.Add(&info, limit) // interrupt context's way
 				} else {
 					ok = q.Enqueue(&info, limit)

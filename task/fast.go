@@ -166,7 +166,7 @@ func (t *Thread) fastSend(c *irq.Context, s *frameScratch, info *linux.SignalInf
 		f.RAX = linux.Neg(linux.EAGAIN)
 		res = trace.SignalOverflowFail
 	} else if !q.Add(info, limit) {
-		return false // the queue must grow: goroutine context
+		return false // the signal pool is spent: the goroutine grows it (Enqueue)
 	} else {
 		f.RAX = 0
 	}

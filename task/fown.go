@@ -13,35 +13,72 @@ import (
 // process or process group, or F_SETOWN_EX's thread, process or group,
 // with the uid and euid of whoever set it (f_modown). id 0 is no one. It
 // is a value: a new F_SETOWN replaces it whole (file.File's lock).
+//
+// A thread or process owner is found when it is set, as f_setown takes a
+// reference to the struct pid: events then reach it without a search of
+// the process table (an interrupt's bottom half signals without
+// allocating), and never a process that took the ID over after the owner
+// ended. A group is searched at each event, as send_sigio walks the
+// group's tasks.
 type ioOwner struct {
 	kind      int // linux.F_OWNER_TID, F_OWNER_PID or F_OWNER_PGRP
 	id        int32
 	uid, euid uint32
+	proc      *Process // a thread's or process owner's process; nil for none
+	thread    *Thread  // a thread owner
 }
 
 // SignalIO is send_sigio: a thread owner, a process owner (its thread
-// group) or each process of a group owner.
+// group) or each process of a group owner. It allocates nothing.
 func (o ioOwner) SignalIO(sig int, code int32, band int64, fd int32) {
 	switch {
 	case o.id == 0:
-	case o.kind == linux.F_OWNER_TID:
-		if p, th := threadByTID(0, o.id); th != nil {
-			o.signal(p, th, sig, code, band, fd)
-		}
-	case o.kind == linux.F_OWNER_PID:
-		if p, _ := threadByTID(0, o.id); p != nil {
-			o.signal(p, nil, sig, code, band, fd)
+	case o.kind == linux.F_OWNER_TID || o.kind == linux.F_OWNER_PID:
+		if o.proc != nil {
+			o.signal(o.proc, o.thread, sig, code, band, fd)
 		}
 	default:
-		for _, p := range unordered() {
-			p.mu.Lock()
-			match := p.pgid == o.id && !p.zombie
-			p.mu.Unlock()
-			if match {
-				o.signal(p, nil, sig, code, band, fd)
+		var buf [16]*Process
+		for after := int32(0); ; {
+			ps := processesAfter(after, &buf)
+			for _, p := range ps {
+				p.mu.Lock()
+				match := p.pgid == o.id && !p.zombie
+				p.mu.Unlock()
+				if match {
+					o.signal(p, nil, sig, code, band, fd)
+				}
 			}
+			if len(ps) < len(buf) {
+				return
+			}
+			after = ps[len(ps)-1].PID
 		}
 	}
+}
+
+// processesAfter fills buf with the processes of the lowest PIDs above
+// after, in order: a walk of the table in batches that, unlike
+// unordered, allocates nothing, and holds tableMu only while it copies
+// (a process's lock is taken after tableMu's release, never inside it).
+func processesAfter(after int32, buf *[16]*Process) []*Process {
+	n := 0
+	tableMu.Lock()
+	for pid, p := range procs {
+		if pid <= after || n == len(buf) && pid > buf[n-1].PID {
+			continue
+		}
+		if n < len(buf) {
+			n++
+		}
+		i := n - 1
+		for ; i > 0 && buf[i-1].PID > pid; i-- {
+			buf[i] = buf[i-1]
+		}
+		buf[i] = p
+	}
+	tableMu.Unlock()
+	return buf[:n]
 }
 
 // signal is send_sigio_to_task: only a target whose uid or saved uid is
@@ -62,11 +99,11 @@ func (o ioOwner) signal(p *Process, th *Thread, sig int, code int32, band int64,
 		info := signal.Info(sig, code)
 		binary.LittleEndian.PutUint64(info.Fields[linux.SiginfoBandOffset-16:], uint64(band))
 		binary.LittleEndian.PutUint32(info.Fields[linux.SiginfoBandOffset-16+8:], uint32(fd)) // si_fd
-		if p.send(th, info) == nil {
+		if p.sendAtomic(th, info) == nil {
 			return
 		}
 	}
-	p.send(th, signal.Info(int(linux.SIGIO), linux.SI_KERNEL))
+	p.sendAtomic(th, signal.Info(int(linux.SIGIO), linux.SI_KERNEL))
 }
 
 // mayTell is sigio_perm.
@@ -98,7 +135,14 @@ func (t *Thread) fcntlOwner(f *file.File, cmd, arg uint64) (uint64, error) {
 			return linux.ESRCH
 		}
 		c := t.creds()
-		f.SetOwner(ioOwner{kind: kind, id: id, uid: c.UID, euid: c.EUID})
+		o := ioOwner{kind: kind, id: id, uid: c.UID, euid: c.EUID}
+		if kind != linux.F_OWNER_PGRP && id != 0 {
+			o.proc, o.thread = threadByTID(0, id)
+			if kind == linux.F_OWNER_PID {
+				o.thread = nil
+			}
+		}
+		f.SetOwner(o)
 		return nil
 	}
 	owner, _ := f.Owner().(ioOwner) // none yet: the zero owner, a thread with id 0
@@ -150,20 +194,24 @@ func (t *Thread) fcntlOwner(f *file.File, cmd, arg uint64) (uint64, error) {
 // setAsync turns O_ASYNC on or off for f through descriptor fd (setfl,
 // ioctl_fioasync). A terminal that takes O_ASYNC with no owner set gets
 // one, as __tty_fasync gives it: the terminal's foreground process group,
-// or else the caller's process.
+// or else the caller's process. A pty master's own tty has no foreground
+// group (it is no one's controlling terminal): the caller's process.
 func (t *Thread) setAsync(f *file.File, fd int32, on bool) {
 	f.Mu.Lock()
 	was := f.Flags&linux.O_ASYNC != 0
 	f.Mu.Unlock()
 	f.SetAsync(fd, on)
 	c, isTTY := f.Ops.(ttyFile)
-	if !isTTY || !on || was || f.Owner() != nil {
+	_, isMaster := f.Ops.(masterFile)
+	if !isTTY && !isMaster || !on || was || f.Owner() != nil {
 		return
 	}
 	cr := t.creds()
-	o := ioOwner{kind: linux.F_OWNER_PID, id: t.p.PID, uid: cr.UID, euid: cr.EUID}
-	if fg, _ := c.t.Foreground(); fg > 0 {
-		o.kind, o.id = linux.F_OWNER_PGRP, fg
+	o := ioOwner{kind: linux.F_OWNER_PID, id: t.p.PID, uid: cr.UID, euid: cr.EUID, proc: t.p}
+	if isTTY {
+		if fg, _ := c.t.Foreground(); fg > 0 {
+			o = ioOwner{kind: linux.F_OWNER_PGRP, id: fg, uid: cr.UID, euid: cr.EUID}
+		}
 	}
 	f.SetOwner(o)
 }

@@ -236,7 +236,7 @@ func (p *Process) timerExpired(pt *posixTimer, gen uint64) {
 		p.mu.Unlock()
 	default:
 		p.mu.Unlock()
-		if queued, _ := p.generate(target, info); queued {
+		if queued, _ := p.generate(target, info, false); queued {
 			return
 		}
 	}

@@ -119,6 +119,9 @@ func (m masterFile) Write(_ file.Caller, _ *file.File, p []byte) (int, error) {
 
 func (m masterFile) Stat() linux.Stat { return file.NodeStat(m.node) }
 
+// Fasync is tty_fasync on the master's own tty.
+func (m masterFile) Fasync(f *file.File, fd int32, on bool) { m.pair.Fasync(f, fd, on) }
+
 // Close is pty_close on the master: the slave is hung up, its session's
 // leader told, and its node goes (devpts_pty_kill).
 func (m masterFile) Close() {

@@ -124,16 +124,28 @@ func (t *Thread) catchesNowLocked(sig int, act *linux.SigAction) bool {
 // send generates info for p (process-directed), or for thread t of p.
 // It returns EAGAIN when a real-time signal would exceed RLIMIT_SIGPENDING.
 func (p *Process) send(t *Thread, info linux.SignalInfo) error {
-	_, err := p.generate(t, info)
+	_, err := p.generate(t, info, false)
 	return err
 }
 
-// generate is send, reporting too whether the signal was queued (not
-// ignored or dropped): a POSIX timer goes on counting when it was not.
-func (p *Process) generate(t *Thread, info linux.SignalInfo) (queued bool, err error) {
+// sendAtomic is send for a goroutine that must not allocate (an
+// interrupt's bottom half telling an O_ASYNC owner): a real-time signal
+// finds no entry only when the signal pool's reserve is spent, and then
+// it is EAGAIN, as __sigqueue_alloc failing with GFP_ATOMIC makes
+// send_sigqueue's callers see it.
+func (p *Process) sendAtomic(t *Thread, info linux.SignalInfo) error {
+	_, err := p.generate(t, info, true)
+	return err
+}
+
+// generate is send (sendAtomic when atomic), reporting too whether the
+// signal was queued (not ignored or dropped): a POSIX timer goes on
+// counting when it was not. A thread that has ended gets nothing: its
+// queue was cleared at its exit (Linux's flush_sigqueue at release).
+func (p *Process) generate(t *Thread, info linux.SignalInfo, atomic bool) (queued bool, err error) {
 	sig := int(info.Signo)
 	p.mu.Lock()
-	if p.zombie || p.exiting {
+	if p.zombie || p.exiting || t != nil && p.threads[t.TID] != t {
 		p.mu.Unlock()
 		return false, nil
 	}
@@ -172,7 +184,8 @@ func (p *Process) generate(t *Thread, info linux.SignalInfo) (queued bool, err e
 	if t != nil {
 		q = &t.sig.pending
 	}
-	if !q.Enqueue(&info, int(p.limits[linux.RLIMIT_SIGPENDING].Cur)) {
+	limit := int(p.limits[linux.RLIMIT_SIGPENDING].Cur)
+	if ok := atomic && q.AddAtomic(&info, limit) || !atomic && q.Enqueue(&info, limit); !ok {
 		p.noteGenerated(t, &info, trace.SignalOverflowFail)
 		p.mu.Unlock()
 		return false, linux.EAGAIN // a real-time signal beyond the user's RLIMIT_SIGPENDING

@@ -362,6 +362,9 @@ func (t *Thread) sockSend(f *file.File, sf *socketFile, p []byte, o unixsock.Out
 			if n > 0 {
 				o.Rights = nil
 			}
+			if e == linux.EAGAIN && !nonblock {
+				s.WaitSpace()
+			}
 			return n, e
 		})
 	case unixsock.SeqPacket:
@@ -391,6 +394,9 @@ func (t *Thread) sockSend(f *file.File, sf *socketFile, p []byte, o unixsock.Out
 		e := s.SendDgram(p, to, &o)
 		if e == 0 {
 			o.Rights = nil
+		}
+		if e == linux.EAGAIN && !nonblock {
+			s.WaitSpace()
 		}
 		return e
 	})

@@ -142,10 +142,7 @@ func sysIoctl(t *Thread, a *args) (uint64, error) {
 		}
 		return 0, t.putInt32(arg, sid)
 	case linux.TIOCSTI:
-		if master {
-			return 0, linux.ENOTTY // (Linux would feed the master's own input; nothing uses it)
-		}
-		return 0, t.tiocsti(tt, arg)
+		return 0, t.tiocsti(tt, pair, master, arg)
 	case linux.TIOCSCTTY:
 		return 0, t.tiocsctty(tt, f, arg == 1)
 	case linux.TIOCNOTTY:
@@ -159,16 +156,23 @@ func sysIoctl(t *Thread, a *args) (uint64, error) {
 
 // tiocsti is TIOCSTI: the byte at arg enters the terminal's input as if
 // typed, through the line discipline (signal characters included). Only
-// into the caller's controlling terminal, unless CAP_SYS_ADMIN.
-func (t *Thread) tiocsti(tt *tty.TTY, arg uint64) error {
-	if t.p.controlling() != tt && !t.creds().Capable(linux.CAP_SYS_ADMIN) {
+// into the caller's controlling terminal, unless CAP_SYS_ADMIN. On a pty
+// master (master true) the terminal is the master's own, which is no
+// one's controlling terminal: the byte is the master's next input, what
+// it reads (tiocsti on the master's tty, its ldisc's receive_buf).
+func (t *Thread) tiocsti(tt *tty.TTY, pair *pty.Pair, master bool, arg uint64) error {
+	if (master || t.p.controlling() != tt) && !t.creds().Capable(linux.CAP_SYS_ADMIN) {
 		return linux.EPERM
 	}
 	var ch [1]byte
 	if err := t.p.as.CopyIn(ch[:], arg); err != nil {
 		return err
 	}
-	tt.Input(ch[:], SignalGroup)
+	if master {
+		pair.Receive(ch[:])
+	} else {
+		tt.Input(ch[:], SignalGroup)
+	}
 	return nil
 }
 

@@ -63,6 +63,9 @@ func newThread(uc sched.UserContext) *Thread {
 	t.uc.Process = true
 	t.altstack.Flags = linux.SS_DISABLE
 	t.sig.pending.User = &rootUser
+	// Made here, not at the first wake, so that waking it never
+	// allocates (an interrupt's bottom half signals without allocating).
+	t.sig.intrCh = make(chan struct{})
 	return t
 }
 

@@ -102,6 +102,7 @@ func (s *Socket) Accept() (*Socket, linux.Errno) {
 // with a third socket. Messages queued from a previous peer are dropped,
 // and that peer, if associated back, sees ECONNRESET.
 func (s *Socket) ConnectDgram(other *Socket) linux.Errno {
+	defer tellAsync()
 	mu.Lock()
 	if other != nil {
 		if other.dead {

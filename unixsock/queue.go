@@ -13,9 +13,40 @@ type message struct {
 	charged int
 }
 
+// uncharge gives the message's cost back to its sender's send buffer
+// (sock_wfree), which may tell the sender's O_ASYNC owners of space. mu
+// held; the caller tells them (tellAsync) after.
 func (m *message) uncharge() {
 	m.from.wmem -= m.charged
 	m.charged = 0
+	m.from.writeSpace()
+}
+
+// full notes a send that found the send buffer full (sock_alloc_send_pskb
+// setting SOCKWQ_ASYNC_NOSPACE), and returns EAGAIN. mu held.
+func (s *Socket) full() linux.Errno {
+	s.nospace = true
+	return linux.EAGAIN
+}
+
+// writeSpace is unix_write_space: once the send buffer is writable again
+// (unix_writable) after a send found it full, the O_ASYNC owners hear
+// POLL_OUT, once (sock_wake_async's SOCK_WAKE_SPACE clears the flag it
+// tests, and only when someone asked for O_ASYNC). mu held.
+func (s *Socket) writeSpace() {
+	if s.nospace && s.async != nil && s.writable() {
+		s.nospace = false
+		s.wakeAsync(linux.POLL_OUT)
+	}
+}
+
+// WaitSpace is called before a send blocks for space: a writer that
+// waits clears the flag full set (sock_wait_for_wmem), so only one that
+// did not wait hears POLL_OUT.
+func (s *Socket) WaitSpace() {
+	mu.Lock()
+	s.nospace = false
+	mu.Unlock()
 }
 
 // Out is what one send carries besides its bytes.
@@ -72,7 +103,7 @@ func (s *Socket) SendStream(b []byte, o *Out) (int, linux.Errno) {
 		sent += size
 	}
 	if sent == 0 && len(b) > 0 {
-		return 0, linux.EAGAIN
+		return 0, s.full()
 	}
 	if sent > 0 {
 		other.wakeAsync(linux.POLL_IN)
@@ -110,8 +141,9 @@ func (s *Socket) SendDgram(b []byte, to *Socket, o *Out) linux.Errno {
 		return linux.EMSGSIZE
 	}
 	if s.wmem >= s.sndbuf {
+		e := s.full()
 		mu.Unlock()
-		return linux.EAGAIN
+		return e
 	}
 	if !s.maySend(other) {
 		mu.Unlock()
@@ -180,6 +212,7 @@ type Read struct {
 // credentials of the next message differ (with SO_PASSCRED) and after a
 // message that carried rights.
 func (s *Socket) ReadStream(r *Read) linux.Errno {
+	defer tellAsync()
 	mu.Lock()
 	defer mu.Unlock()
 	if s.state != stateEstablished && len(r.Data) == 0 {
@@ -263,6 +296,7 @@ func dupRights(rs []Right) []Right {
 // shutdown for reading, 0 bytes — except a non-blocking datagram socket's
 // EAGAIN. A seqpacket socket without a connection is ENOTCONN.
 func (s *Socket) ReadDgram(p []byte, peek, nonblock bool) (int, In, linux.Errno) {
+	defer tellAsync()
 	mu.Lock()
 	defer mu.Unlock()
 	var in In

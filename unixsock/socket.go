@@ -189,6 +189,7 @@ type Socket struct {
 	err      linux.Errno
 	peer     *Socket
 	async    Async // O_ASYNC's listeners, nil until the file asks
+	nospace  bool  // a send found the send buffer full (SOCKWQ_ASYNC_NOSPACE)
 	addr     *Addr // bound name, nil when unbound
 	queue    []*message
 	backlog  []*Socket // a listener's connections not yet accepted

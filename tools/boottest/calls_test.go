@@ -105,9 +105,12 @@ func TestPipeCapacity(t *testing.T) {
 // and FIOASYNC; SIGIO for each write, the last writer's close; F_SETSIG's
 // siginfo (POLL_IN/POLL_OUT, si_fd of the descriptor that set O_ASYNC,
 // si_band); SIGIO when the real-time queue is full; a terminal's O_ASYNC
-// (its default owner, a line's POLL_IN, raw input's); an eventfd's, which
-// signals nothing; AF_UNIX stream and datagram data, and TCP's connection,
-// connect, data and FIN; and init dropping a default-action signal it had
+// (its default owner, a line's POLL_IN, raw input's); a pty master's
+// (POLL_IN for the slave's output and for TIOCSTI on the master, which
+// the master reads; EPERM without CAP_SYS_ADMIN); an eventfd's, which
+// signals nothing; AF_UNIX stream and datagram data, POLL_OUT once when
+// a stream's full send buffer drains, and TCP's connection, connect,
+// data and FIN; and init dropping a default-action signal it had
 // blocked.
 func TestSignalDrivenIO(t *testing.T) {
 	runProgram(t, "asynctest", `(?m)^asynctest: ok$`)

@@ -1,4 +1,4 @@
-/* asynctest: signal-driven I/O on pipes, terminals, eventfds and sockets
+/* asynctest: signal-driven I/O on pipes, terminals, pty masters, eventfds and sockets
    (fs/fcntl.c, fs/pipe.c, tty_fasync, sock_fasync): F_SETOWN
    and F_SETOWN_EX owners, F_SETSIG's siginfo (si_code POLL_IN/POLL_OUT,
    si_fd, si_band), SIGIO when the real-time queue is full, O_ASYNC through
@@ -19,6 +19,7 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -162,11 +163,9 @@ static void t_setsig(void) {
 	sigprocmask(SIG_UNBLOCK, &s, NULL);
 }
 
-/* A terminal (a pty's slave): O_ASYNC with no owner takes the terminal's
-   foreground group, or the caller's process (__tty_fasync); input
-   signals POLL_IN when a line completes, and at once in raw mode. */
-static void t_tty(void) {
-	current = "tty";
+/* openpty_pair opens a pty's master and, in *sl, its slave, neither as
+   the controlling terminal. */
+static int openpty_pair(int *sl) {
 	int m = posix_openpt(O_RDWR | O_NOCTTY);
 	if (m < 0 && errno == ENOENT) { /* Linux booted on this initrd: no devtmpfs */
 		mkdir("/dev/pts", 0755);
@@ -176,8 +175,17 @@ static void t_tty(void) {
 	CHECK(m >= 0, "posix_openpt: %s", strerror(errno));
 	char name[64];
 	CHECK(grantpt(m) == 0 && unlockpt(m) == 0 && ptsname_r(m, name, sizeof name) == 0, "pty setup");
-	int sl = open(name, O_RDWR | O_NOCTTY);
-	OK(sl);
+	*sl = open(name, O_RDWR | O_NOCTTY);
+	OK(*sl);
+	return m;
+}
+
+/* A terminal (a pty's slave): O_ASYNC with no owner takes the terminal's
+   foreground group, or the caller's process (__tty_fasync); input
+   signals POLL_IN when a line completes, and at once in raw mode. */
+static void t_tty(void) {
+	current = "tty";
+	int sl, m = openpty_pair(&sl);
 	sigset_t s;
 	sigemptyset(&s);
 	sigaddset(&s, SIGRTMIN);
@@ -206,6 +214,53 @@ static void t_tty(void) {
 	EQ(write(m, "d", 1), 1);
 	EQ(take(SIGRTMIN, &si), SIGRTMIN);
 	CHECK(si.si_code == POLL_IN && si.si_fd == sl, "raw siginfo: code %d fd %d", si.si_code, si.si_fd);
+	close(sl), close(m);
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+}
+
+/* A pty master (tty_fasync on the master's tty): what the slave writes
+   makes the master readable, POLL_IN (n_tty's receive_buf on the
+   master). TIOCSTI on the master feeds the master's own input, what the
+   master reads, for a caller with CAP_SYS_ADMIN (it is no one's
+   controlling terminal); EPERM for one without. */
+static void t_master(void) {
+	current = "master";
+	int sl, m = openpty_pair(&sl);
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, SIGRTMIN + 1);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+	OK(fcntl(m, F_SETOWN, getpid()));
+	OK(fcntl(m, F_SETSIG, SIGRTMIN + 1));
+	OK(fcntl(m, F_SETFL, O_ASYNC | O_NONBLOCK));
+	EQ(fcntl(m, F_GETFL) & O_ASYNC, O_ASYNC);
+	EQ(write(sl, "hi", 2), 2);
+	siginfo_t si;
+	EQ(take(SIGRTMIN + 1, &si), SIGRTMIN + 1);
+	CHECK(si.si_code == POLL_IN && si.si_fd == m && si.si_band == (POLLIN | POLLRDNORM),
+		"slave output siginfo: code %d fd %d (want %d) band %#lx", si.si_code, si.si_fd, m, si.si_band);
+	char b[16];
+	EQ(read(m, b, sizeof b), 2);
+	struct timespec zero = {0, 0};
+	CHECK(sigtimedwait(&s, &si, &zero) == -1, "a second signal: code %d fd %d", si.si_code, si.si_fd);
+	char c = 'z';
+	OK(ioctl(m, TIOCSTI, &c));
+	EQ(take(SIGRTMIN + 1, &si), SIGRTMIN + 1);
+	CHECK(si.si_code == POLL_IN && si.si_fd == m, "TIOCSTI siginfo: code %d fd %d", si.si_code, si.si_fd);
+	b[0] = 0;
+	EQ(read(m, b, sizeof b), 1);
+	CHECK(b[0] == 'z', "the master read %#x after TIOCSTI", b[0]);
+	OK(fcntl(sl, F_SETFL, O_NONBLOCK));
+	ERRNO(read(sl, b, sizeof b), EAGAIN);
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (setuid(1000) != 0)
+			_exit(2);
+		_exit(ioctl(m, TIOCSTI, &c) == -1 && errno == EPERM ? 0 : 1);
+	}
+	int st;
+	EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "TIOCSTI without CAP_SYS_ADMIN: child status %#x", st);
 	close(sl), close(m);
 	sigprocmask(SIG_UNBLOCK, &s, NULL);
 }
@@ -256,6 +311,46 @@ static void t_socket(void) {
 	EQ(take(SIGRTMIN, &si), SIGRTMIN);
 	CHECK(si.si_code == POLL_IN && si.si_fd == d[0], "datagram siginfo: code %d fd %d", si.si_code, si.si_fd);
 	close(d[0]), close(d[1]);
+	close(sv[0]), close(sv[1]);
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+}
+
+/* A full send buffer that drains: the writer's owner hears POLL_OUT
+   once, when a read leaves the buffer writable (unix_write_space, a
+   quarter used), only because a send found it full (SOCKWQ_ASYNC_NOSPACE,
+   set by sock_alloc_send_pskb, cleared by sock_wake_async). */
+static void t_space(void) {
+	current = "space";
+	int sv[2];
+	OK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, SIGRTMIN + 1);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+	OK(fcntl(sv[0], F_SETOWN, getpid()));
+	OK(fcntl(sv[0], F_SETSIG, SIGRTMIN + 1));
+	OK(fcntl(sv[0], F_SETFL, O_ASYNC | O_NONBLOCK));
+	OK(fcntl(sv[1], F_SETFL, O_NONBLOCK));
+	static char buf[4096];
+	siginfo_t si;
+	struct timespec zero = {0, 0};
+	/* Space without a full send first: nothing. */
+	EQ(write(sv[0], "x", 1), 1);
+	EQ(read(sv[1], buf, sizeof buf), 1);
+	CHECK(sigtimedwait(&s, &si, &zero) == -1, "a signal with no full send: code %d", si.si_code);
+	int writes = 0;
+	while (write(sv[0], buf, sizeof buf) > 0)
+		writes++;
+	CHECK(errno == EAGAIN && writes > 0, "filling: %d writes, then %s", writes, strerror(errno));
+	CHECK(sigtimedwait(&s, &si, &zero) == -1, "a signal while full: code %d", si.si_code);
+	long got = 0, n;
+	while ((n = read(sv[1], buf, sizeof buf)) > 0)
+		got += n;
+	CHECK(got > 0, "read nothing back");
+	EQ(take(SIGRTMIN + 1, &si), SIGRTMIN + 1);
+	CHECK(si.si_code == POLL_OUT && si.si_fd == sv[0] && si.si_band == (POLLOUT | POLLWRNORM | POLLWRBAND),
+		"space siginfo: code %d fd %d (want %d) band %#lx", si.si_code, si.si_fd, sv[0], si.si_band);
+	CHECK(sigtimedwait(&s, &si, &zero) == -1, "a second signal: code %d", si.si_code);
 	close(sv[0]), close(sv[1]);
 	sigprocmask(SIG_UNBLOCK, &s, NULL);
 }
@@ -345,8 +440,10 @@ int main(void) {
 	t_sigio();
 	t_setsig();
 	t_tty();
+	t_master();
 	t_eventfd();
 	t_socket();
+	t_space();
 	t_inet();
 	if (failed)
 		return 1;
