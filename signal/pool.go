@@ -62,7 +62,10 @@ type chunk struct {
 }
 
 var pool struct {
-	chunks [maxChunks]atomic.Pointer[chunk] // set once each, in order, under growMu
+	// chunks are set once each, in order, under growMu, before their
+	// entries are put on the free stack: whoever takes an entry (an
+	// atomic load of free) sees its chunk without a barrier of its own.
+	chunks [maxChunks]*chunk
 	made   atomic.Int32                     // chunks set
 	// free is the free stack's head (Treiber): a generation count in
 	// the high 32 bits, bumped by every push and pop so that a pop
@@ -103,7 +106,7 @@ func grow() bool {
 	if n == maxChunks {
 		return false
 	}
-	pool.chunks[n].Store(new(chunk))
+	pool.chunks[n] = new(chunk)
 	pool.made.Store(n + 1)
 	for i := chunkLen; i > 0; i-- {
 		put(ref(n<<chunkBits + int32(i)))
@@ -120,8 +123,9 @@ func Free() int { return int(pool.nfree.Load()) }
 //
 //go:nosplit
 func at(r ref) (*chunk, int) {
-	i := int32(r) - 1
-	return pool.chunks[i>>chunkBits].Load(), int(i & (chunkLen - 1))
+	// Masked, not bounds-checked: no panic path on the nosplit chains.
+	i := uint32(r) - 1
+	return pool.chunks[i>>chunkBits&(maxChunks-1)], int(i & (chunkLen - 1))
 }
 
 // entry returns r's siginfo.

@@ -33,6 +33,7 @@ func (u *UserCount) Queued() int { return int(u.n.Load()) }
 type Queue struct {
 	std        Set
 	stdInfo    [32]linux.SignalInfo
+	rt         Set   // the signals of the real-time entries (sigpending.signal's)
 	head, tail ref   // the real-time entries, oldest first
 	n          int32 // how many
 	// User is the count the queue's real-time entries add to (set when
@@ -43,22 +44,7 @@ type Queue struct {
 // Pending returns every signal with something pending.
 //
 //go:nosplit
-func (q *Queue) Pending() Set {
-	if q.head == 0 { // small enough to inline: most queues hold no real-time entry
-		return q.std
-	}
-	return q.std | q.rtPending()
-}
-
-// rtPending returns the signals of the real-time entries.
-//
-//go:nosplit
-func (q *Queue) rtPending() (s Set) {
-	for r := q.head; r != 0; r = *link(r) {
-		s |= Bit(int(entry(r).Signo))
-	}
-	return s
-}
+func (q *Queue) Pending() Set { return q.std | q.rt }
 
 // Queued returns how many real-time entries are queued (SigQ).
 //
@@ -119,7 +105,7 @@ func (q *Queue) Clear() {
 	}
 	q.count(-int(q.n))
 	q.head, q.tail, q.n = 0, 0, 0
-	q.std = 0
+	q.std, q.rt = 0, 0
 }
 
 // Add adds info without allocating, so interrupt context may call it: a
@@ -151,6 +137,7 @@ func (q *Queue) Add(info *linux.SignalInfo, limit int) (ok bool) {
 		q.head = r
 	}
 	q.tail = r
+	q.rt |= Bit(sig)
 	q.n++
 	q.count(1)
 	return true
@@ -243,7 +230,8 @@ func (q *Queue) Remove(sig int) {
 }
 
 // unlink takes r, after prev (0: r is first), off the queue and gives it
-// back to the pool.
+// back to the pool. r is the oldest entry of its number (Remove, and
+// Discard going in order), so only later entries can keep its bit.
 //
 //go:nosplit
 func (q *Queue) unlink(prev, r ref) {
@@ -256,9 +244,29 @@ func (q *Queue) unlink(prev, r ref) {
 	if q.tail == r {
 		q.tail = prev
 	}
+	sig := int(entry(r).Signo)
 	put(r)
 	q.n--
 	q.count(-1)
+	if !queuedFrom(next, sig) {
+		q.rt &^= Bit(sig)
+	}
+}
+
+// queuedFrom reports whether sig has an entry at r or after it: another
+// of the same number keeps the bit (collect_signal's still_pending scan).
+// Apart, so that unlink's frame stays small on interrupt context's
+// nosplit chains.
+//
+//go:nosplit
+//go:noinline
+func queuedFrom(r ref, sig int) bool {
+	for ; r != 0; r = *link(r) {
+		if int(entry(r).Signo) == sig {
+			return true
+		}
+	}
+	return false
 }
 
 // Discard drops every pending instance of sig (setting SIG_IGN, or a stop
