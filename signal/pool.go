@@ -66,7 +66,7 @@ var pool struct {
 	// entries are put on the free stack: whoever takes an entry (an
 	// atomic load of free) sees its chunk without a barrier of its own.
 	chunks [maxChunks]*chunk
-	made   atomic.Int32                     // chunks set
+	made   atomic.Int32 // chunks set
 	// free is the free stack's head (Treiber): a generation count in
 	// the high 32 bits, bumped by every push and pop so that a pop
 	// whose head was popped and pushed back meanwhile fails its CAS
