@@ -456,7 +456,7 @@ func (t *Thread) setupFrame(info *linux.SignalInfo, act *linux.SigAction, mask s
 // frameScratch is what building and reading frames with interrupts off
 // needs and a nosplit stack has no room for: per CPU.
 type frameScratch struct {
-	cpu  *arch.CPU // the CPU whose row this is (scratchOn)
+	cpu  *arch.CPU // the CPU whose row this is: set at init, read-only
 	out  signal.Delivery
 	at   signal.Placement
 	in   signal.Frame
@@ -465,16 +465,18 @@ type frameScratch struct {
 
 var scratch [arch.MaxCPUs]frameScratch
 
+func init() {
+	for i := range scratch {
+		scratch[i].cpu = arch.CPUAt(i) // here: interrupt context cannot write a pointer
+	}
+}
+
 // scratchOn returns the scratch of cpu, the CPU the caller runs on with
 // interrupts off, which they must stay while it is in use. Interrupt
 // context has cpu at hand; arch.This would cost a call each time.
 //
 //go:nosplit
-func scratchOn(cpu *arch.CPU) *frameScratch {
-	s := &scratch[cpu.Index()]
-	s.cpu = cpu
-	return s
-}
+func scratchOn(cpu *arch.CPU) *frameScratch { return &scratch[cpu.Index()] }
 
 // handlerFrame writes the rt_sigframe for info on the user stack of c and
 // points c's registers at act's handler; mask is what rt_sigreturn will

@@ -518,9 +518,25 @@ def siginfo(info):
         int(info["Signo"]), signame(int(info["Signo"])), int(info["Code"]), pid, uid, val, val & (2**64 - 1))
 
 
+def queued_rt(q):
+    """The real-time entries of a signal.Queue, oldest first: refs
+    (index + 1) into the kernel-wide pool's chunks (signal/pool.go),
+    linked through each chunk's link array."""
+    pool = gdb.parse_and_eval("'sigil/signal.pool'")
+    out, r = [], int(q["head"])
+    while r != 0 and len(out) < 100000:
+        i = r - 1
+        first = pool["chunks"][0].dereference()
+        per = first["info"].type.range()[1] + 1  # chunkLen, from the type
+        chunk = pool["chunks"][i // per].dereference()
+        out.append(chunk["info"][i % per])
+        r = int(chunk["link"][i % per])
+    return out
+
+
 def print_queue(title, q):
     std = int(q["std"]) & (2**64 - 1)
-    rt = goslice(q["rt"])
+    rt = queued_rt(q)
     pend = std
     for i in rt:
         pend |= 1 << (int(i["Signo"]) - 1)
