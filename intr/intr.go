@@ -217,7 +217,8 @@ type lineState struct {
 	// and released by its interrupt entries alone.
 	run lineRun
 
-	// Written only by the line's interrupt entry while it holds run;
+	// Written only by the line's interrupt entry: while it holds run
+	// (irq=apic), or on the boot CPU, the 8259's only one (irq=pic);
 	// others read snapshots.
 	spurious irq.Spurious
 }
