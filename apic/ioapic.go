@@ -6,7 +6,11 @@ import (
 	"github.com/usbarmory/tamago/soc/intel/ioapic"
 )
 
-// IOAPIC redirection-table bits (Intel 82093AA datasheet §3.2.4).
+// IOAPIC redirection-table entry (Intel 82093AA datasheet §3.2.4): two
+// 32-bit registers per input, the low at redtbl+2*pin (vector, delivery
+// and destination modes, polarity, trigger, mask) and the high at
+// redtbl+2*pin+1 (destination, bits 56-63 of the entry: bits 24-31 of the
+// high register).
 const (
 	ioregsel     = 0x00
 	iowin        = 0x10
@@ -14,11 +18,18 @@ const (
 	redMask      = 1 << 16
 	redLevel     = 1 << 15
 	redLowActive = 1 << 13
+	redDestShift = 24 // in the high register
 )
 
-// IOAPIC wraps TamaGo's driver, which programs edge-triggered, active-high
-// entries for the boot CPU; polarity and trigger from MADT overrides, and
-// masking, are applied here.
+// MaxDest is the largest APIC ID a physical-mode entry can name: its
+// destination field is 8 bits (82093AA §3.2.4; Linux without interrupt
+// remapping cannot steer an IOAPIC line to a CPU above it either). The
+// all-ones ID is a broadcast in physical mode, so it names no one CPU.
+const MaxDest = 0xfe
+
+// IOAPIC is one IOAPIC. TamaGo's driver reads its size; the entries are
+// written here, whole, because its EnableInterrupt writes only the low
+// register (no destination, no polarity or trigger).
 type IOAPIC struct {
 	dev  ioapic.IOAPIC
 	base uintptr
@@ -49,19 +60,45 @@ func (io *IOAPIC) MaskAll() {
 	}
 }
 
-// Route sends gsi to vector on the boot CPU with the MADT flags' polarity
-// and trigger mode, unmasked.
-func (io *IOAPIC) Route(gsi uint32, vector uint8, flags uint16) {
-	io.dev.EnableInterrupt(int(gsi), int(vector))
-	p := io.reg(redtbl + 2*(gsi-uint32(io.dev.GSIBase)))
-	v := *p &^ (redLevel | redLowActive)
+// Route sends gsi to vector on the CPU whose local APIC ID is dest
+// (fixed delivery, physical destination mode), with the MADT flags'
+// polarity and trigger mode, unmasked. The high register is written
+// first, as Linux's __ioapic_write_entry does: the low one's clear mask
+// bit enables the entry, which must be whole by then.
+func (io *IOAPIC) Route(gsi uint32, vector uint8, flags uint16, dest uint32) {
+	pin := 2 * (gsi - uint32(io.dev.GSIBase))
+	*io.reg(redtbl + pin) |= redMask // the old entry stays quiet meanwhile
+	*io.reg(redtbl + pin + 1) = dest << redDestShift
+	v := uint32(vector) // fixed delivery (000), physical mode, unmasked
 	if flags&TriggerMask == TriggerLevel {
 		v |= redLevel
 	}
 	if flags&PolarityMask == PolarityLow {
 		v |= redLowActive
 	}
-	*p = v
+	*io.reg(redtbl + pin) = v
+}
+
+// SetDest points gsi's entry at the CPU whose local APIC ID is dest,
+// leaving the rest of the entry (and its mask bit) as it is. It is one
+// 32-bit write of the high register, which the IOAPIC takes whole: an
+// interrupt it sends before the write goes to the old CPU, one after to
+// the new, and none is dropped. The entry is not masked for the move:
+// the 82093AA ignores an edge that arrives on a masked input (§3.2.4,
+// "Interrupt Mask"), so masking around the write could lose a key press.
+// A level-triggered input whose interrupt is still in service on the old
+// CPU (Remote IRR set) is released by that CPU's EOI all the same: the
+// IOAPIC matches an EOI to its entries by vector, and the vector does not
+// change (§3.2.4, "Remote IRR").
+//
+//go:nosplit
+func (io *IOAPIC) SetDest(gsi uint32, dest uint32) {
+	*io.reg(redtbl + 2*(gsi-uint32(io.dev.GSIBase)) + 1) = dest << redDestShift
+}
+
+// Dest returns the APIC ID gsi's entry is pointed at.
+func (io *IOAPIC) Dest(gsi uint32) uint32 {
+	return *io.reg(redtbl + 2*(gsi-uint32(io.dev.GSIBase)) + 1) >> redDestShift
 }
 
 // SetMasked masks or unmasks gsi.

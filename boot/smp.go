@@ -87,11 +87,13 @@ func startAPs() {
 	if !haveMADT || !apic.Present() {
 		console.Puts("sigil: smp: no MADT or no local APIC: one CPU\n")
 		nCPUs = 1
+		arch.SetPossible(1)
 		return
 	}
 	bsp.APICID = apic.Local.ID()
 	n, listed := apic.EnumerateCPUs(&madt, bsp.APICID, cpuList[:], reportSkipped)
 	nCPUs = n
+	arch.SetPossible(n)
 	if !listed {
 		console.Puts("sigil: smp: the MADT does not list the boot CPU (apic ")
 		console.PutDec(uint64(bsp.APICID))

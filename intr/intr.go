@@ -208,8 +208,18 @@ type lineState struct {
 	ioapic   int8  // index into ioapics
 	disabled bool  // masked as a storm (Linux's IRQS_SPURIOUS_DISABLED)
 
-	// Written only by the line's interrupt entry (one CPU, interrupts off,
-	// the line not re-entered before its EOI); others read snapshots.
+	// Under routeLock: where the line's interrupts go (affinity.go).
+	affinity    arch.CPUMask // the CPUs it may go to (the irq_desc's affinity)
+	affinitySet bool         // written through /proc (IRQD_AFFINITY_SET): kept across routings
+	cpu         int8         // the CPU row its IOAPIC entry names (effective affinity); -1 if none
+
+	// run is the line's handler lock across CPUs (affinity.go), taken
+	// and released by its interrupt entries alone.
+	run lineRun
+
+	// Written only by the line's interrupt entry: while it holds run
+	// (irq=apic), or on the boot CPU, the 8259's only one (irq=pic);
+	// others read snapshots.
 	spurious irq.Spurious
 }
 
@@ -236,7 +246,8 @@ func RouteISATrigger(n uint8, name string, h LineHandler, level bool) {
 // SetNoIRQDebug turns storm detection off (Linux's noirqdebug).
 func SetNoIRQDebug(off bool) { noDebug = off }
 
-// Line is a routed ISA interrupt line as /proc/interrupts shows it.
+// Line is a routed ISA interrupt line as /proc/interrupts and /proc/irq
+// show it.
 type Line struct {
 	IRQ       uint8
 	Vector    int
@@ -246,6 +257,10 @@ type Line struct {
 	Name      string // the device
 	Disabled  bool   // masked as a storm
 	Unhandled uint64 // interrupts no handler claimed
+
+	Affinity  arch.CPUMask // the CPUs the line may go to
+	Effective arch.CPUMask // the CPU its interrupts go to now
+	Spurious  irq.Spurious // the storm detector's window (/proc/irq/N/spurious)
 }
 
 // Lines returns the lines that have a handler, in IRQ order, a line
@@ -256,7 +271,8 @@ func Lines() []Line {
 	routeLock.Lock() // copied out: no allocation under a spinlock
 	for n := range handlers {
 		routed[n] = handlers[n] != nil
-		st[n] = lines[n]
+		st[n].level, st[n].gsi, st[n].disabled, st[n].spurious = lines[n].level, lines[n].gsi, lines[n].disabled, lines[n].spurious
+		st[n].affinity, st[n].cpu = lines[n].affinity, lines[n].cpu
 	}
 	routeLock.Unlock()
 	var out []Line
@@ -265,7 +281,11 @@ func Lines() []Line {
 			continue
 		}
 		l := Line{IRQ: uint8(n), Vector: VecISA + n, Chip: "IO-APIC", Pin: int(st[n].gsi), Level: st[n].level,
-			Name: trace.IRQName(uint8(n)), Disabled: st[n].disabled, Unhandled: st[n].spurious.Total}
+			Name: trace.IRQName(uint8(n)), Disabled: st[n].disabled, Unhandled: st[n].spurious.Total,
+			Affinity: st[n].affinity, Spurious: st[n].spurious}
+		if st[n].cpu >= 0 {
+			l.Effective = l.Effective.With(int(st[n].cpu))
+		}
 		if mode == PIC {
 			l.Vector, l.Chip, l.Pin = VecPIC+n, "XT-PIC", -1
 		}
@@ -286,6 +306,10 @@ func routeISA(n uint8, h LineHandler, level bool) {
 	handlers[n] = h
 	l := &lines[n]
 	l.gsi, l.disabled, l.spurious = -1, false, irq.Spurious{}
+	if !l.affinitySet {
+		l.affinity = defaultAffinity // irq_setup_affinity at the line's startup
+	}
+	l.cpu = -1 // the 8259 names no CPU: its INTR output reaches the boot CPU alone
 	if mode == PIC {
 		l.level = level
 		port := uint16(elcr) + uint16(n/8)
@@ -307,7 +331,8 @@ func routeISA(n uint8, h LineHandler, level bool) {
 	for i := 0; i < madt.NIOAPICs; i++ {
 		if info := madt.IOAPICs[i]; gsi >= info.GSIBase && gsi < info.GSIBase+24 {
 			l.gsi, l.ioapic = int32(gsi), int8(i)
-			ioapics[i].Route(gsi, VecISA+n, flags)
+			l.cpu = int8(routeTarget(n, l.affinity))
+			ioapics[i].Route(gsi, VecISA+n, flags, destID(int(l.cpu)))
 		}
 	}
 }
@@ -389,14 +414,25 @@ func picEntry(c *irq.Context, cpu *arch.CPU) {
 	sched.ReturnToUser(c, cpu)
 }
 
+// ioapicEntry handles vectors 0x30-0x3f, the IOAPIC's ISA lines. A line
+// retargeted to another CPU may interrupt there while this CPU still
+// runs its handler for the previous interrupt: the line's run lock
+// keeps one CPU in the handler and has it run the handler again for the
+// interrupt the other CPU took (Linux's handle_edge_irq).
+//
 //go:nosplit
 func ioapicEntry(c *irq.Context, cpu *arch.CPU) {
 	n := uint8(c.TF.Vector - VecISA)
-	ret := irq.None
-	if h := handlers[n]; h != nil {
-		ret = runLine(n, h, c, cpu)
+	l := &lines[n]
+	if l.run.begin() {
+		for again := true; again; again = l.run.end() {
+			ret := irq.None
+			if h := handlers[n]; h != nil {
+				ret = runLine(n, h, c, cpu)
+			}
+			noteLine(n, ret)
+		}
 	}
-	noteLine(n, ret)
 	apic.Local.EOI()
 	sched.ReturnToUser(c, cpu)
 }

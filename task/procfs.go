@@ -77,6 +77,7 @@ func procSnapshot(self *Process, tid int32, name string) *vfs.FS {
 	fs.Add("/proc/stat", vfs.S_IFREG|0o444, []byte(statFile()))
 	fs.Add("/proc/cpuinfo", vfs.S_IFREG|0o444, []byte(cpuinfo()))
 	fs.Add("/proc/interrupts", vfs.S_IFREG|0o444, []byte(interrupts()))
+	addIRQDir(fs)
 	lat := ""
 	if name == "/proc/irq_latency" { // summed over every CPU's rows: only when asked
 		lat = irqLatency()

@@ -125,8 +125,14 @@ func shellSession(t *testing.T, appendArgs string) *qemu.Machine {
 
 func shellSessionMem(t *testing.T, appendArgs, mem string) *qemu.Machine {
 	t.Helper()
+	return shellSessionOn(t, appendArgs, mem, 0)
+}
+
+// shellSessionOn is shellSession with mem and cpus (0: $SIGIL_SMP's).
+func shellSessionOn(t *testing.T, appendArgs, mem string, cpus int) *qemu.Machine {
+	t.Helper()
 	m, err := qemu.Start(context.Background(), qemu.Config{
-		Kernel: kernel(t), Initrd: initrd(t), Append: appendArgs, Memory: mem,
+		Kernel: kernel(t), Initrd: initrd(t), Append: appendArgs, Memory: mem, CPUs: cpus,
 		QMP: true, DebugExit: true, Timeout: bootTimeout,
 	})
 	if err != nil {
