@@ -108,7 +108,7 @@ func boot0(startInfoPA, tsc uint64) uintptr {
 
 	setupInterrupts()
 	startAPs()
-	sys.SetTickRate(irqCfg.TickHz)
+	sched.SetTickRate(irqCfg.TickHz)
 	return initialStack()
 }
 

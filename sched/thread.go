@@ -555,6 +555,7 @@ func tick(c *irq.Context) {
 			Wake(t, t.TimeoutResult)
 		}
 	}
+	chargeTick(cpu, c)
 	cur := Current()
 	cur.Ticks++
 	cpu.SliceLeft--

@@ -7,15 +7,6 @@ import (
 	"sigil/sched"
 )
 
-// tickNanos is the length of a scheduler tick, the granularity of the CPU
-// time clocks.
-var tickNanos int64 = 1e6
-
-// SetTickRate records the tick frequency for the CPU-time clocks.
-//
-//go:nosplit
-func SetTickRate(hz uint32) { tickNanos = 1e9 / int64(hz) }
-
 // clockNow reads clock id clk (include/uapi/linux/time.h).
 //
 //go:nosplit
@@ -28,7 +19,7 @@ func clockNow(clk uint64) (int64, bool) {
 	case linux.CLOCK_PROCESS_CPUTIME_ID:
 		return clock.Nanotime(), true // one CPU, always busy with the kernel
 	case linux.CLOCK_THREAD_CPUTIME_ID:
-		return int64(sched.Current().Ticks) * tickNanos, true
+		return int64(sched.Current().Ticks) * sched.TickNanos(), true
 	}
 	return 0, false
 }
@@ -55,7 +46,7 @@ func sysClockGetres(c *irq.Context) {
 	if ts != 0 {
 		res := int64(1) // TSC-backed clocks resolve nanoseconds
 		if clk == linux.CLOCK_THREAD_CPUTIME_ID {
-			res = tickNanos
+			res = sched.TickNanos()
 		}
 		writeTimespec(ts, res)
 	}

@@ -9,25 +9,32 @@ import (
 	"sigil/clock"
 	"sigil/intr"
 	"sigil/irq"
+	"sigil/sched"
 )
 
 // Kernel-wide counters /proc/stat reports.
 var (
-	userTicks atomic.Int64 // nanoseconds all threads spent in user mode
-	forks     atomic.Int64 // processes made since boot (processes)
+	forks atomic.Int64 // processes made since boot (processes)
 )
 
-// statFile is /proc/stat (fs/proc/stat.c) for one CPU: user time as the
-// threads measure it, idle as the rest of the uptime (system time is not
-// counted), the interrupts per line, the boot time and the forks.
+// statFile is /proc/stat (fs/proc/stat.c): the time of all CPUs and of
+// each online one, in USER_HZ ticks, as each CPU's timer charged it
+// (sched.TimeOf), the interrupts per line, the boot time and the forks.
 func statFile() string {
-	tick := int64(1e9 / userHZ)
-	up := clock.Nanotime() / tick
-	user := userTicks.Load() / tick
-	idle := max(up-user, 0)
+	up := clock.Nanotime()
+	var all sched.CPUTime
+	var each strings.Builder
+	online := arch.OnlineMask()
+	for id := range arch.MaxCPUs {
+		if !online.Has(id) {
+			continue
+		}
+		t := sched.TimeOf(id, up)
+		all.User, all.System, all.Idle = all.User+t.User, all.System+t.System, all.Idle+t.Idle
+		fmt.Fprintf(&each, "cpu%d %s", id, statTimes(t))
+	}
 	var b strings.Builder
-	cpu := fmt.Sprintf("%d 0 0 %d 0 0 0 0 0 0\n", user, idle)
-	b.WriteString("cpu  " + cpu + "cpu0 " + cpu)
+	b.WriteString("cpu  " + statTimes(all) + each.String())
 	var counts [nrIRQs]uint64
 	fmt.Fprintf(&b, "intr %d", intrTotal(&counts))
 	for _, n := range counts {
@@ -43,6 +50,13 @@ func statFile() string {
 		(clock.Realtime()-clock.Nanotime())/1e9, forks.Load(), max(running, 1))
 	b.WriteString("softirq 0 0 0 0 0 0 0 0 0 0 0\n")
 	return b.String()
+}
+
+// statTimes is a cpu line's figures: user, nice, system, idle, iowait,
+// irq, softirq, steal, guest and guest_nice, in USER_HZ ticks.
+func statTimes(t sched.CPUTime) string {
+	tick := int64(1e9 / userHZ)
+	return fmt.Sprintf("%d 0 %d %d 0 0 0 0 0 0\n", t.User/tick, t.System/tick, t.Idle/tick)
 }
 
 // nrIRQs is how many IRQ numbers the intr line of /proc/stat counts:

@@ -114,7 +114,6 @@ func (t *Thread) run() {
 		reason := sched.EnterUser(&t.uc)
 		used := clock.Nanotime() - start
 		t.utime.Add(used)
-		userTicks.Add(used)
 		switch reason {
 		case sched.ReasonSyscall:
 			if t.syscall() == errStop {

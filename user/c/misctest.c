@@ -27,6 +27,21 @@
 #include <time.h>
 #include <unistd.h>
 
+
+/* stat_user returns the user column of /proc/stat's cpu line. */
+static long long stat_user(void) {
+	char b[256];
+	int fd = open("/proc/stat", O_RDONLY);
+	ssize_t n = read(fd, b, sizeof b - 1);
+	close(fd);
+	long long u = -1;
+	if (n > 0) {
+		b[n] = 0;
+		sscanf(b, "cpu %lld", &u);
+	}
+	return u;
+}
+
 /* musl-gcc has no kernel headers: futex(2)'s operations. */
 #define FUTEX_WAIT_PRIVATE 128
 #define FUTEX_WAKE_PRIVATE 129
@@ -291,6 +306,22 @@ static void process_options(void) {
 	ssize_t n = read(fd, buf, sizeof buf - 1);
 	close(fd);
 	CHECK(n > 0 && !strncmp(buf, "cpu ", 4) && (buf[n] = 0, strstr(buf, "\nintr ") && strstr(buf, "\nbtime ") && strstr(buf, "\nprocesses ")), "/proc/stat: %.80s", buf);
+	/* One cpuN line per online CPU (for_each_online_cpu in show_stat), and
+	   user time charged while this process spins in user mode. */
+	int lines = 0;
+	for (char *l = buf; (l = strstr(l, "\ncpu")) != NULL; l++)
+		lines++;
+	CHECK(lines == sysconf(_SC_NPROCESSORS_ONLN), "/proc/stat: %d cpuN lines for %ld CPUs", lines, sysconf(_SC_NPROCESSORS_ONLN));
+	long long user0 = stat_user(), user1 = user0;
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		for (volatile int i = 0; i < 1000000; i++)
+			;
+		user1 = stat_user();
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (user1 < user0 + 2 && t.tv_sec - t0.tv_sec < 5);
+	CHECK(user1 >= user0 + 2, "/proc/stat: user time %lld -> %lld after 5 s spinning", user0, user1);
 	fd = open("/proc/cpuinfo", O_RDONLY);
 	n = read(fd, buf, sizeof buf - 1);
 	close(fd);
