@@ -52,9 +52,7 @@ func NewUserRoot() (uint64, bool) {
 		table(pdpt)[windowPDPTIndex] = table(k[0])[windowPDPTIndex]
 	}
 	t[0] = tableEntry(pdpt, true)
-	for i := kernelHalf; i < 512; i++ {
-		t[i] = k[i]
-	}
+	copy(t[kernelHalf:], k[kernelHalf:])
 	return root, true
 }
 

@@ -99,7 +99,8 @@ func walkExisting(root uint64, va uintptr, l int) *uint64 {
 	}
 }
 
-// FreeRoot frees the user space root, first moving this CPU to the
+// FreeRoot frees the user space root, all zero then (to the zeroed list,
+// for the next space's root), first moving this CPU to the
 // kernel's root if root is loaded, and every other CPU that has it
 // loaded (lazily: none runs its user code any more) by a shootdown. Whatever is still under the user half
 // is released the long way, visiting every entry: nothing, after Clear
@@ -119,12 +120,20 @@ func FreeRoot(root uint64) {
 	if isTable(t[0], 4) {
 		table(t[0])[windowPDPTIndex] = 0
 	}
-	for i := 0; i < kernelHalf; i++ {
-		if t[i] != 0 {
-			g.release(t[i], 4)
-			t[i] = 0
+	for i := 0; i < kernelHalf; i += 8 {
+		if t[i]|t[i+1]|t[i+2]|t[i+3]|t[i+4]|t[i+5]|t[i+6]|t[i+7] == 0 {
+			continue // eight at a time (kernelHalf is a multiple): after Clear and FreeTables, all are zero
+		}
+		for j := i; j < i+8; j++ {
+			if t[j] != 0 {
+				g.release(t[j], 4)
+				t[j] = 0
+			}
 		}
 	}
-	g.add(root, fateFree)
+	clear(t[kernelHalf:]) // the kernel's entries, copied in by NewUserRoot
+	g.add(root, fateZeroed)
 	unlockTables(g)
 }
+
+const _ = -uint(kernelHalf % 8) // FreeRoot scans eight entries at a time

@@ -85,7 +85,7 @@ const (
 // thread for signal work (fast.go).
 func (t *Thread) start() {
 	t.uc.PID, t.uc.TID = t.p.PID, t.TID
-	go t.run()
+	runOnRunner(t)
 }
 
 func (t *Thread) dying() bool {

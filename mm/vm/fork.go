@@ -26,7 +26,10 @@ func (s *Space) Fork() (*Space, error) {
 	// before anything runs on them.
 	var ch mm.Changes
 	withIRQsOff(func() {
-		for a := s.areas.first(); a != nil && !ch.NoMemory; a = s.areas.next(a) {
+		for a := range s.areas.all() {
+			if ch.NoMemory {
+				break
+			}
 			if a.Flags&(reserved|DontFork) != 0 {
 				continue
 			}
@@ -56,7 +59,7 @@ func (s *Space) Fork() (*Space, error) {
 // committed for them.
 func (s *Space) forkAreas(c *Space) bool {
 	whole := true
-	for a := s.areas.first(); a != nil; a = s.areas.next(a) {
+	for a := range s.areas.all() {
 		if a.Flags&DontFork != 0 {
 			whole = false
 		}
@@ -66,14 +69,14 @@ func (s *Space) forkAreas(c *Space) bool {
 	}
 	if whole {
 		c.areas = tree{root: cloneTree(s.areas.root), n: s.areas.n}
-		for a := c.areas.first(); a != nil; a = c.areas.next(a) {
+		for a := range c.areas.all() {
 			if a.Flags&reserved == 0 {
 				c.count(a, 1)
 			}
 		}
 		return true
 	}
-	for a := s.areas.first(); a != nil; a = s.areas.next(a) {
+	for a := range s.areas.all() {
 		if a.Flags&(reserved|DontFork) == 0 {
 			b := clone(a)
 			b.Flags &^= Locked

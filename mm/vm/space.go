@@ -115,13 +115,13 @@ func (s *Space) Release() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	withIRQsOff(func() {
-		for a := s.areas.first(); a != nil; a = s.areas.next(a) {
+		for a := range s.areas.all() {
 			if a.Flags&reserved == 0 {
 				mm.Clear(s.root, a.Start, a.End)
 			}
 		}
 		for l := 1; l <= 3; l++ {
-			for a := s.areas.first(); a != nil; a = s.areas.next(a) {
+			for a := range s.areas.all() {
 				if a.Flags&reserved == 0 {
 					mm.FreeTables(s.root, a.Start, a.End, l)
 				}
@@ -129,7 +129,7 @@ func (s *Space) Release() {
 		}
 		mm.FreeRoot(s.root)
 	})
-	for a := s.areas.first(); a != nil; a = s.areas.next(a) {
+	for a := range s.areas.all() {
 		if a.Flags&reserved == 0 {
 			s.count(a, -1)
 			s.drop(a)

@@ -10,6 +10,8 @@ package vm
 //
 // Guarded by the owning Space's mu.
 
+import "iter"
+
 type tree struct {
 	root *Area
 	n    int
@@ -182,6 +184,17 @@ func (t *tree) prev(a *Area) *Area { return t.below(a.Start) }
 
 // first returns the lowest area, or nil.
 func (t *tree) first() *Area { return t.above(0) }
+
+// all yields the areas in address order by one walk of the tree, each in
+// O(1) amortised where next searches from the root. The loop must not
+// change the tree.
+func (t *tree) all() iter.Seq[*Area] {
+	return func(yield func(*Area) bool) { inOrder(t.root, yield) }
+}
+
+func inOrder(a *Area, yield func(*Area) bool) bool {
+	return a == nil || inOrder(a.left, yield) && yield(a) && inOrder(a.right, yield)
+}
 
 // overlapping returns the areas that overlap [start, end), in order.
 func (t *tree) overlapping(start, end uintptr) []*Area {

@@ -108,6 +108,18 @@ func TestTreeRandom(t *testing.T) {
 				t.Fatalf("in-order walk differs at %d", j)
 			}
 		}
+		j := 0
+		for a := range tr.all() {
+			if j >= len(live) || a != live[j] {
+				t.Fatalf("all() differs at %d", j)
+			}
+			if j++; j == 3 {
+				break // a loop that stops early
+			}
+		}
+		if j != min(len(live), 3) {
+			t.Fatalf("all() yielded %d areas of %d", j, len(live))
+		}
 		addr := uintptr(r.Intn(1<<16)) * unit
 		var want *Area
 		for _, a := range live {
