@@ -17,7 +17,7 @@ var smpRows = []struct {
 }
 
 func printSMP(w io.Writer, s *smpResult, sigil *guest, unit string) {
-	fmt.Fprintf(w, "SMP, -smp %d: Sigil vs Linux under plain TCG (one host thread per vCPU; cycles of the guest TSC, host time), medians over %d boots (*)\n",
+	fmt.Fprintf(w, "SMP, -smp %d: Sigil vs Linux under plain TCG (one host thread per vCPU; cycles of the guest TSC, host time), medians over %d boots (**)\n",
 		smpCPUs, s.rounds)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "operation\tSigil median\tLinux median\tSigil/Linux\ttarget\tSigil p99\tLinux p99\tSigil -icount\tSigil -icount p99\t")
@@ -29,7 +29,7 @@ func printSMP(w io.Writer, s *smpResult, sigil *guest, unit string) {
 	if su > 0 && lu > 0 {
 		ratio = fmt.Sprintf("%.2f", float64(su)/float64(lu))
 	}
-	fmt.Fprintf(tw, "parallel speed-up 2*T1/T2, 2 threads\t%.2f\t%.2f\t%s\t>= 1.0\t\t\t\t\t\n",
+	fmt.Fprintf(tw, "parallel speed-up 2*T1/T2, 2 threads\t%.2f\t%.2f\t%s\t>= 1.0\t-\t-\t-\t-\t\n",
 		float64(su)/1000, float64(lu)/1000, ratio)
 	for _, r := range smpRows {
 		sf, lf := opMedian(s.sigilTCG, r.op), opMedian(s.linuxTCG, r.op)
@@ -47,9 +47,9 @@ func printSMP(w io.Writer, s *smpResult, sigil *guest, unit string) {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%d\t%d\t%s\t%s\t\n", r.label, sf.median, lf.median, ratio, tgt, sf.p99, lf.p99, icount, icountP99)
 	}
 	tw.Flush()
-	fmt.Fprintln(w, "(*) plain TCG because QEMU's -icount runs all vCPUs round-robin on one host thread (no speed-up can show) and Linux 6.1 hangs")
-	fmt.Fprintln(w, "    at \"Bringing up secondary CPUs\" with -icount and -smp 2; the host may be busy, so these are figures, not pass/fail.")
-	fmt.Fprintln(w, "    Sigil -icount: the same program on Sigil alone with -icount shift=0,sleep=off (instructions, deterministic).")
+	fmt.Fprintln(w, "(**) plain TCG because QEMU's -icount runs all vCPUs round-robin on one host thread (no speed-up can show) and Linux 6.1 hangs")
+	fmt.Fprintln(w, "     at \"Bringing up secondary CPUs\" with -icount and -smp 2; the host may be busy, so these are figures, not pass/fail.")
+	fmt.Fprintln(w, "     Sigil -icount: the same program on Sigil alone with -icount shift=0,sleep=off (instructions, deterministic).")
 
 	fmt.Fprintf(w, "\nSigil -smp %d vs -smp 1, the main table's rows (%s)\n", smpCPUs, unit)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
