@@ -39,7 +39,7 @@ func TestParseSMPBench(t *testing.T) {
 	out := "smpbench: cpus 2\n" +
 		"smpbench: futex ping-pong across CPUs      median 32601 cycles, p99 39252 cycles (1000 runs)\n" +
 		"smpbench: tgkill -> handler on other CPU   median 855299 cycles, p99 1859720 cycles (200 runs)\n" +
-		"smpbench: parallel speed-up 1.471 median of 5 rounds (1 thread 222 ms, 2 threads 290 ms, medians)\n" +
+		"smpbench: parallel speed-up 1.471 median of 5 rounds (1 thread 222 ms 464 Mcycles, 2 threads 290 ms 606 Mcycles, medians)\n" +
 		"smpbench: done\n"
 	r := parse(out)
 	if r.speedup != 1471 {
