@@ -27,6 +27,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -248,5 +249,8 @@ int main(void) {
 		speedup();
 	}
 	printf("smpbench: done\n");
+	/* Linux's init exit panics (panic=-1 ends the machine) while the
+	   serial driver may still hold the last lines: wait for them. */
+	tcdrain(STDOUT_FILENO);
 	return 0;
 }
