@@ -34,6 +34,8 @@ func main() {
 	kbd := flag.Int("kbd", 10, "Ctrl+C presses per keyboard boot")
 	accel := flag.String("accel", "", "kvm, tcg or auto (default: as the boot tests decide)")
 	verbose := flag.Bool("v", false, "copy serial output to stderr")
+	smp := flag.Bool("smp", true, "run the SMP section (-smp 2; see smp.go)")
+	smpRounds := flag.Int("smp-rounds", 3, "boots of each kernel with /bin/smpbench under plain TCG")
 	flag.Parse()
 	if *rounds == 0 {
 		*rounds = 3
@@ -44,7 +46,10 @@ func main() {
 	if *clock != "icount" && *accel == "" {
 		*accel = *clock
 	}
-	if err := benchmark(*kernel, *initrd, *linux, *mem, *accel, *clock == "icount", *rounds, *kbd, *verbose); err != nil {
+	if !*smp {
+		*smpRounds = 0
+	}
+	if err := benchmark(*kernel, *initrd, *linux, *mem, *accel, *clock == "icount", *rounds, *smpRounds, *kbd, *verbose); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -53,11 +58,12 @@ func main() {
 // A guest is one kernel under test and how to start the benchmark on it.
 type guest struct {
 	name, kernel string
-	cmdline      func(args string) string // init arguments -> kernel command line
+	cmdline      func(prog, args string) string // /bin/PROG and its arguments -> kernel command line
 	runs, kbds   []run
 }
 
-func benchmark(kernel, initrd, linuxImage, mem, accel string, icount bool, rounds, kbd int, verbose bool) error {
+// smpRounds 0 skips the SMP section.
+func benchmark(kernel, initrd, linuxImage, mem, accel string, icount bool, rounds, smpRounds, kbd int, verbose bool) error {
 	if linuxImage == "" {
 		var err error
 		if linuxImage, err = qemu.FindLinux(os.Stderr); err != nil {
@@ -83,21 +89,22 @@ func benchmark(kernel, initrd, linuxImage, mem, accel string, icount bool, round
 		// figure is the same on any host, loaded or not. TCG only.
 		acc, extra = "tcg", []string{"-icount", "shift=0,sleep=off"}
 	}
-	sigil := &guest{name: "Sigil", kernel: kernel, cmdline: func(args string) string {
-		return "init=/bin/bench" + initArgs(args)
+	sigil := &guest{name: "Sigil", kernel: kernel, cmdline: func(prog, args string) string {
+		return "init=/bin/" + prog + initArgs(args)
 	}}
-	lnx := &guest{name: "Linux", kernel: linuxImage, cmdline: func(args string) string {
+	lnx := &guest{name: "Linux", kernel: linuxImage, cmdline: func(prog, args string) string {
 		// panic=-1 with QEMU's -no-reboot ends the machine when init exits.
-		return "console=ttyS0 quiet panic=-1 rdinit=/bin/bench" + initArgs(args)
+		return "console=ttyS0 quiet panic=-1 rdinit=/bin/" + prog + initArgs(args)
 	}}
-	cfg := func(g *guest, args string) qemu.Config {
-		c := qemu.Config{Kernel: g.kernel, Initrd: initrd, Append: g.cmdline(args), Memory: mem,
+	cfgProg := func(g *guest, prog, args string) qemu.Config {
+		c := qemu.Config{Kernel: g.kernel, Initrd: initrd, Append: g.cmdline(prog, args), Memory: mem,
 			Accel: acc, DebugExit: true, QMP: args != "", Timeout: 5 * time.Minute, Extra: extra}
 		if verbose {
 			c.Log = qemu.Prefixed(os.Stderr, g.name+"| ")
 		}
 		return c
 	}
+	cfg := func(g *guest, args string) qemu.Config { return cfgProg(g, "bench", args) }
 	start := time.Now()
 	for r := 1; r <= rounds; r++ {
 		for _, g := range []*guest{sigil, lnx} {
@@ -127,6 +134,13 @@ func benchmark(kernel, initrd, linuxImage, mem, accel string, icount bool, round
 			}
 		}
 	}
+	var smp *smpResult
+	if smpRounds > 0 {
+		var err error
+		if smp, err = runSMP(sigil, lnx, cfgProg, icount, smpRounds, kbd); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintln(os.Stderr, "bench: smallest -m that boots Sigil to the shell")
 	minMem, err := smallestMemory(kernel, initrd, acc, "")
 	if err != nil {
@@ -150,13 +164,17 @@ func benchmark(kernel, initrd, linuxImage, mem, accel string, icount bool, round
 	printTable(os.Stdout, sigil, lnx)
 	fmt.Println()
 	printFootprint(os.Stdout, kernel, sigil, lnx, minMem, minAlways)
+	if smp != nil {
+		fmt.Println()
+		printSMP(os.Stdout, smp, sigil, unit)
+	}
 	fmt.Fprintf(os.Stderr, "bench: took %v\n", time.Since(start).Round(time.Second))
 	return nil
 }
 
 var (
-	anyBench = regexp.MustCompile(`^bench: `)
-	done     = regexp.MustCompile(`^bench: done$`)
+	anyBench = regexp.MustCompile(`^(?:smp)?bench: `)
+	done     = regexp.MustCompile(`^(?:smp)?bench: done$`)
 	kbdReady = regexp.MustCompile(`^bench: kbd ready`)
 	kbdDone  = regexp.MustCompile(`^bench: kbd.*median|^bench: kbd: `)
 )

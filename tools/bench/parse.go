@@ -8,13 +8,14 @@ import (
 )
 
 // A figure is one operation's median and 99th percentile in TSC cycles,
-// as user/c/bench.c prints them.
+// as user/c/bench.c and user/c/smpbench.c print them (tsc.h's report).
 type figure struct{ median, p99 uint64 }
 
 var (
-	opLine   = regexp.MustCompile(`^bench: (.+?)\s+median (\d+) cycles, p99 (\d+) cycles \(\d+ runs\)$`)
-	bootLine = regexp.MustCompile(`^bench: boot to init (\d+) cycles$`)
-	memLine  = regexp.MustCompile(`^bench: memory in use at init (\d+) kB of (\d+) kB$`)
+	opLine      = regexp.MustCompile(`^(?:smp)?bench: (.+?)\s+median (\d+) cycles, p99 (\d+) cycles \(\d+ runs\)$`)
+	bootLine    = regexp.MustCompile(`^bench: boot to init (\d+) cycles$`)
+	memLine     = regexp.MustCompile(`^bench: memory in use at init (\d+) kB of (\d+) kB$`)
+	speedupLine = regexp.MustCompile(`^smpbench: parallel speed-up (\d+\.\d+) median of \d+ rounds`)
 )
 
 // A run is what one boot of the benchmark printed.
@@ -23,6 +24,7 @@ type run struct {
 	bootCycles uint64 // TSC at init's first steps, counted from reset
 	memUsedKB  uint64 // MemTotal - MemFree at init
 	wall       uint64 // ns of host time from QEMU's start to init's first line
+	speedup    uint64 // smpbench's parallel speed-up 2*T1/T2, in thousandths
 }
 
 // parse reads the benchmark's lines out of a serial log; other lines
@@ -37,6 +39,9 @@ func parse(out string) run {
 			r.bootCycles = atoi(m[1])
 		} else if m := memLine.FindStringSubmatch(l); m != nil {
 			r.memUsedKB = atoi(m[1])
+		} else if m := speedupLine.FindStringSubmatch(l); m != nil {
+			f, _ := strconv.ParseFloat(m[1], 64)
+			r.speedup = uint64(f*1000 + 0.5)
 		}
 	}
 	return r

@@ -34,3 +34,32 @@ func TestMedian(t *testing.T) {
 		}
 	}
 }
+
+func TestParseSMPBench(t *testing.T) {
+	out := "smpbench: cpus 2\n" +
+		"smpbench: futex ping-pong across CPUs      median 32601 cycles, p99 39252 cycles (1000 runs)\n" +
+		"smpbench: tgkill -> handler on other CPU   median 855299 cycles, p99 1859720 cycles (200 runs)\n" +
+		"smpbench: parallel speed-up 1.471 median of 5 rounds (1 thread 222 ms 464 Mcycles, 2 threads 290 ms 606 Mcycles, medians)\n" +
+		"smpbench: done\n"
+	r := parse(out)
+	if r.speedup != 1471 {
+		t.Errorf("speed-up %d, want 1471", r.speedup)
+	}
+	if f := r.ops["futex ping-pong across CPUs"]; f != (figure{32601, 39252}) {
+		t.Errorf("futex %+v", f)
+	}
+	if f := r.ops["tgkill -> handler on other CPU"]; f != (figure{855299, 1859720}) {
+		t.Errorf("tgkill %+v", f)
+	}
+	if len(r.ops) != 2 {
+		t.Errorf("ops %v", r.ops)
+	}
+	for _, l := range []string{"smpbench: done", "bench: kbd ready for 10 Ctrl+C", "smpbench: cpus 2"} {
+		if !anyBench.MatchString(l) {
+			t.Errorf("anyBench misses %q", l)
+		}
+	}
+	if !done.MatchString("smpbench: done") || done.MatchString("smpbench: done?") {
+		t.Error("done")
+	}
+}
