@@ -20,8 +20,12 @@
                         vCPUs, so the difference is the kick's latency.
 
    The lines are bench.c's format (tsc.h's report), prefixed "smpbench:";
-   "smpbench: done" ends the run. */
+   "smpbench: done" ends the run. "smpbench kick" runs the kick alone (to
+   profile it), "smpbench kick trace" ten kicks with the scheduler and
+   signal trace events on, then prints /proc/interrupts and the trace. */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -194,7 +198,7 @@ static void *spinner(void *arg) {
 	return NULL;
 }
 
-static void kick(void) {
+static void kick(int kicks) {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_usr1;
@@ -205,7 +209,7 @@ static void kick(void) {
 	while (!spinning)
 		sched_yield();
 	int n = 0;
-	for (int i = 0; i < K; i++) {
+	for (int i = 0; i < kicks; i++) {
 		/* The spinner back in its loop after the last handler's
 		   sigreturn, then a little more in ring 3. */
 		unsigned long s = spins;
@@ -232,12 +236,43 @@ static void kick(void) {
 		report("smpbench", "tgkill -> handler on other CPU", v, n);
 }
 
-int main(void) {
+/* put writes s to the file at path. */
+static void put(const char *path, const char *s) {
+	int fd = open(path, O_WRONLY);
+	if (fd < 0 || write(fd, s, strlen(s)) < 0)
+		printf("smpbench: %s: %s\n", path, strerror(errno));
+	close(fd);
+}
+
+int main(int argc, char **argv) {
 	setvbuf(stdout, NULL, _IONBF, 0);
 	cpu_set_t set;
 	sched_getaffinity(0, sizeof set, &set);
 	int ncpu = CPU_COUNT(&set);
 	printf("smpbench: cpus %d\n", ncpu);
+	if (argc > 1 && !strcmp(argv[1], "kick")) {
+		/* The kick alone, to profile it; "kick trace" records the
+		   scheduler, signal and interrupt events meanwhile and prints
+		   the trace. */
+		int trace = argc > 2 && !strcmp(argv[2], "trace");
+		if (trace) {
+			put("/sys/kernel/tracing/set_event", "sched:sched_switch signal:*\n");
+			put("/sys/kernel/tracing/tracing_on", "1\n");
+		}
+		kick(trace ? 10 : K);
+		if (trace) {
+			put("/sys/kernel/tracing/tracing_on", "0\n");
+			char b[4096];
+			const char *files[] = {"/proc/interrupts", "/sys/kernel/tracing/trace"};
+			for (int f = 0; f < 2; f++) {
+				int fd = open(files[f], O_RDONLY);
+				for (ssize_t n; (n = read(fd, b, sizeof b)) > 0;)
+					write(1, b, n);
+				close(fd);
+			}
+		}
+		return 0;
+	}
 	if (ncpu < 2 || !CPU_ISSET(0, &set) || !CPU_ISSET(1, &set)) {
 		/* The speed-up alone, as a baseline: pinning to CPU 1 fails
 		   and both threads share CPU 0 (about 1). */
@@ -245,7 +280,7 @@ int main(void) {
 		speedup();
 	} else {
 		pingpong();
-		kick();
+		kick(K);
 		speedup();
 	}
 	printf("smpbench: done\n");
