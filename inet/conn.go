@@ -226,6 +226,7 @@ type Read struct {
 // EAGAIN when it must wait, or the error: ENOTCONN for a listener or a
 // socket never connected, a pending error (ECONNRESET after a reset).
 func (s *Socket) ReadStream(r *Read) linux.Errno {
+	defer tellAsync()
 	mu.Lock()
 	defer mu.Unlock()
 	if s.state == stateListen {
@@ -238,6 +239,9 @@ func (s *Socket) ReadStream(r *Read) linux.Errno {
 		s.rcv = s.rcv[n:]
 		if len(s.rcv) == 0 {
 			s.rcv = nil
+		}
+		if p := s.peer; p != nil && p.peer == s {
+			p.writeSpace() // the room it sends into grew (tcp_new_space, on the ACK)
 		}
 		notify()
 	}
@@ -300,7 +304,7 @@ func (s *Socket) SendStream(b []byte) (int, linux.Errno) {
 	}
 	n := min(len(b), s.room())
 	if n <= 0 && len(b) > 0 {
-		return 0, linux.EAGAIN
+		return 0, s.full()
 	}
 	p.rcv = append(p.rcv, b[:n]...)
 	if n > 0 {

@@ -126,6 +126,7 @@ type Socket struct {
 	remote   Addr
 	peer     *Socket        // a connection's other end; nil once it is gone
 	async    unixsock.Async // O_ASYNC's listeners, nil until the file asks
+	nospace  bool           // a send found no room (SOCKWQ_ASYNC_NOSPACE)
 	sentFin  bool           // this end has sent its FIN (SEND_SHUTDOWN by shutdown or close)
 	gotFin   bool           // the other end's FIN came (SOCK_DONE)
 	shutdown int
@@ -533,6 +534,33 @@ func (s *Socket) room() int {
 		return s.opts.SndBuf
 	}
 	return p.opts.RcvBuf + s.opts.SndBuf - len(p.rcv)
+}
+
+// full notes a send that found no room (sk_stream_wait_memory setting
+// SOCKWQ_ASYNC_NOSPACE before its EAGAIN) and returns EAGAIN. mu held.
+func (s *Socket) full() linux.Errno {
+	s.nospace = true
+	return linux.EAGAIN
+}
+
+// writeSpace is sk_stream_write_space: once a stream a send found full
+// is writable again, its O_ASYNC owners hear POLL_OUT, once (sock_wake_async's
+// SOCK_WAKE_SPACE clears the flag it tests), unless it is shut for
+// writing. mu held; the caller tells them (tellAsync) after.
+func (s *Socket) writeSpace() {
+	if s.nospace && s.async != nil && s.shutdown&sendShutdown == 0 && s.writable() {
+		s.nospace = false
+		s.wakeAsync(linux.POLL_OUT)
+	}
+}
+
+// WaitSpace is called before a send blocks for room: a writer that waits
+// clears the flag full set (sk_stream_wait_memory clears it before it
+// sleeps), so only one that did not wait hears POLL_OUT.
+func (s *Socket) WaitSpace() {
+	mu.Lock()
+	s.nospace = false
+	mu.Unlock()
 }
 
 // writable is sk_stream_is_writeable: a third of the space free.

@@ -90,7 +90,11 @@ func (t *Thread) inetSend(f *file.File, sf *socketFile, p []byte, name []byte, f
 			return 0, linux.EOPNOTSUPP
 		}
 		return t.sendStream(nonblock, timeout, flags, len(p), func(off int) (int, linux.Errno) {
-			return s.SendStream(p[off:])
+			n, e := s.SendStream(p[off:])
+			if e == linux.EAGAIN && !nonblock {
+				s.WaitSpace()
+			}
+			return n, e
 		})
 	}
 	if len(p) > 0xffff {

@@ -163,9 +163,10 @@ static void t_setsig(void) {
 	sigprocmask(SIG_UNBLOCK, &s, NULL);
 }
 
-/* openpty_pair opens a pty's master and, in *sl, its slave, neither as
-   the controlling terminal. */
-static int openpty_pair(int *sl) {
+/* openpty_pair opens a pty's master, in *mp, and its slave, in *sl,
+   neither as the controlling terminal; *mp is -1 if it could not. */
+static void openpty_pair(int *mp, int *sl) {
+	*mp = -1;
 	int m = posix_openpt(O_RDWR | O_NOCTTY);
 	if (m < 0 && errno == ENOENT) { /* Linux booted on this initrd: no devtmpfs */
 		mkdir("/dev/pts", 0755);
@@ -177,7 +178,7 @@ static int openpty_pair(int *sl) {
 	CHECK(grantpt(m) == 0 && unlockpt(m) == 0 && ptsname_r(m, name, sizeof name) == 0, "pty setup");
 	*sl = open(name, O_RDWR | O_NOCTTY);
 	OK(*sl);
-	return m;
+	*mp = m;
 }
 
 /* A terminal (a pty's slave): O_ASYNC with no owner takes the terminal's
@@ -185,7 +186,10 @@ static int openpty_pair(int *sl) {
    signals POLL_IN when a line completes, and at once in raw mode. */
 static void t_tty(void) {
 	current = "tty";
-	int sl, m = openpty_pair(&sl);
+	int sl, m;
+	openpty_pair(&m, &sl);
+	if (m < 0)
+		return;
 	sigset_t s;
 	sigemptyset(&s);
 	sigaddset(&s, SIGRTMIN);
@@ -225,7 +229,10 @@ static void t_tty(void) {
    controlling terminal); EPERM for one without. */
 static void t_master(void) {
 	current = "master";
-	int sl, m = openpty_pair(&sl);
+	int sl, m;
+	openpty_pair(&m, &sl);
+	if (m < 0)
+		return;
 	sigset_t s;
 	sigemptyset(&s);
 	sigaddset(&s, SIGRTMIN + 1);
@@ -319,10 +326,20 @@ static void t_socket(void) {
    once, when a read leaves the buffer writable (unix_write_space, a
    quarter used), only because a send found it full (SOCKWQ_ASYNC_NOSPACE,
    set by sock_alloc_send_pskb, cleared by sock_wake_async). */
+static void space_check(int w, int r);
+
 static void t_space(void) {
 	current = "space";
 	int sv[2];
 	OK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	space_check(sv[0], sv[1]);
+	close(sv[0]), close(sv[1]);
+}
+
+/* space_check: writer w's owner hears POLL_OUT once after a send found it
+   full and reader r drained it; not before. */
+static void space_check(int w, int r) {
+	int sv[2] = {w, r};
 	sigset_t s;
 	sigemptyset(&s);
 	sigaddset(&s, SIGRTMIN + 1);
@@ -351,7 +368,6 @@ static void t_space(void) {
 	CHECK(si.si_code == POLL_OUT && si.si_fd == sv[0] && si.si_band == (POLLOUT | POLLWRNORM | POLLWRBAND),
 		"space siginfo: code %d fd %d (want %d) band %#lx", si.si_code, si.si_fd, sv[0], si.si_band);
 	CHECK(sigtimedwait(&s, &si, &zero) == -1, "a second signal: code %d", si.si_code);
-	close(sv[0]), close(sv[1]);
 	sigprocmask(SIG_UNBLOCK, &s, NULL);
 }
 
@@ -411,7 +427,19 @@ static void t_inet(void) {
 	close(c);
 	EQ(take(SIGRTMIN, &si), SIGRTMIN);
 	CHECK(si.si_fd == n && si.si_code == POLL_IN, "FIN siginfo: code %d fd %d band %#lx", si.si_code, si.si_fd, si.si_band);
-	close(n), close(l);
+	close(n);
+	/* A full send queue that drains (sk_stream_write_space). */
+	current = "inet space";
+	OK(fcntl(l, F_SETFL, 0)); /* the listener hears no more */
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	OK(connect(c, (struct sockaddr *)&a, sizeof a));
+	n = accept(l, 0, 0);
+	OK(n);
+	space_check(c, n);
+	close(c), close(n), close(l);
+	struct timespec zero = {0, 0};
+	while (sigtimedwait(&s, &si, &zero) == SIGRTMIN) /* the closed ends' last POLL_INs */
+		;
 	sigprocmask(SIG_UNBLOCK, &s, NULL);
 }
 
