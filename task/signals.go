@@ -78,13 +78,6 @@ func (t *Thread) deliverableLocked() signal.Set {
 	return (t.sig.pending.Pending() | t.p.shared.Pending()) &^ t.sig.mask
 }
 
-// signalWaiting reports whether t has a signal to take now.
-func (t *Thread) signalWaiting() bool {
-	t.p.mu.Lock()
-	defer t.p.mu.Unlock()
-	return t.deliverableLocked() != 0
-}
-
 // wake makes t notice a signal: out of a blocking call, or out of user mode.
 func (t *Thread) wakeLocked() {
 	t.interruptLocked()

@@ -123,12 +123,6 @@ func (t *Thread) run() {
 		case sched.ReasonFault:
 			t.fault()
 		case sched.ReasonInterrupt:
-			if t.signalWaiting() {
-				// Kicked for a signal (signal_wake_up): straight to
-				// its delivery, as Linux's exit to user mode handles
-				// TIF_SIGPENDING without a reschedule.
-				break
-			}
 			// The kernel wants the CPU: its threads first (one an
 			// interrupt woke may be waiting for this P), then the
 			// other goroutines.
