@@ -304,7 +304,7 @@ func (s *Socket) SendStream(b []byte) (int, linux.Errno) {
 	}
 	n := min(len(b), s.room())
 	if n <= 0 && len(b) > 0 {
-		return 0, s.full()
+		return 0, s.nospace.Full() // sk_stream_wait_memory sets it before its EAGAIN
 	}
 	p.rcv = append(p.rcv, b[:n]...)
 	if n > 0 {

@@ -124,11 +124,11 @@ type Socket struct {
 	bindPort bool   // the port was bound by the user (SOCK_BINDPORT_LOCK)
 	bindAddr bool   // the address was (SOCK_BINDADDR_LOCK)
 	remote   Addr
-	peer     *Socket        // a connection's other end; nil once it is gone
-	async    unixsock.Async // O_ASYNC's listeners, nil until the file asks
-	nospace  bool           // a send found no room (SOCKWQ_ASYNC_NOSPACE)
-	sentFin  bool           // this end has sent its FIN (SEND_SHUTDOWN by shutdown or close)
-	gotFin   bool           // the other end's FIN came (SOCK_DONE)
+	peer     *Socket          // a connection's other end; nil once it is gone
+	async    unixsock.Async   // O_ASYNC's listeners, nil until the file asks
+	nospace  unixsock.NoSpace // a send found no room
+	sentFin  bool             // this end has sent its FIN (SEND_SHUTDOWN by shutdown or close)
+	gotFin   bool             // the other end's FIN came (SOCK_DONE)
 	shutdown int
 	err      linux.Errno // sk_err
 	dead     bool        // closed by its last descriptor (an orphan if still connected)
@@ -536,20 +536,12 @@ func (s *Socket) room() int {
 	return p.opts.RcvBuf + s.opts.SndBuf - len(p.rcv)
 }
 
-// full notes a send that found no room (sk_stream_wait_memory setting
-// SOCKWQ_ASYNC_NOSPACE before its EAGAIN) and returns EAGAIN. mu held.
-func (s *Socket) full() linux.Errno {
-	s.nospace = true
-	return linux.EAGAIN
-}
-
 // writeSpace is sk_stream_write_space: once a stream a send found full
 // is writable again, its O_ASYNC owners hear POLL_OUT, once (sock_wake_async's
 // SOCK_WAKE_SPACE clears the flag it tests), unless it is shut for
 // writing. mu held; the caller tells them (tellAsync) after.
 func (s *Socket) writeSpace() {
-	if s.nospace && s.async != nil && s.shutdown&sendShutdown == 0 && s.writable() {
-		s.nospace = false
+	if s.nospace.Wake(s.async, s.shutdown&sendShutdown == 0 && s.writable()) {
 		s.wakeAsync(linux.POLL_OUT)
 	}
 }
@@ -559,7 +551,7 @@ func (s *Socket) writeSpace() {
 // sleeps), so only one that did not wait hears POLL_OUT.
 func (s *Socket) WaitSpace() {
 	mu.Lock()
-	s.nospace = false
+	s.nospace.Waited()
 	mu.Unlock()
 }
 

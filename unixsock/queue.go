@@ -22,20 +22,12 @@ func (m *message) uncharge() {
 	m.from.writeSpace()
 }
 
-// full notes a send that found the send buffer full (sock_alloc_send_pskb
-// setting SOCKWQ_ASYNC_NOSPACE), and returns EAGAIN. mu held.
-func (s *Socket) full() linux.Errno {
-	s.nospace = true
-	return linux.EAGAIN
-}
-
 // writeSpace is unix_write_space: once the send buffer is writable again
 // (unix_writable) after a send found it full, the O_ASYNC owners hear
 // POLL_OUT, once (sock_wake_async's SOCK_WAKE_SPACE clears the flag it
 // tests, and only when someone asked for O_ASYNC). mu held.
 func (s *Socket) writeSpace() {
-	if s.nospace && s.async != nil && s.writable() {
-		s.nospace = false
+	if s.nospace.Wake(s.async, s.writable()) {
 		s.wakeAsync(linux.POLL_OUT)
 	}
 }
@@ -45,7 +37,7 @@ func (s *Socket) writeSpace() {
 // did not wait hears POLL_OUT.
 func (s *Socket) WaitSpace() {
 	mu.Lock()
-	s.nospace = false
+	s.nospace.Waited()
 	mu.Unlock()
 }
 
@@ -103,7 +95,7 @@ func (s *Socket) SendStream(b []byte, o *Out) (int, linux.Errno) {
 		sent += size
 	}
 	if sent == 0 && len(b) > 0 {
-		return 0, s.full()
+		return 0, s.nospace.Full()
 	}
 	if sent > 0 {
 		other.wakeAsync(linux.POLL_IN)
@@ -141,7 +133,7 @@ func (s *Socket) SendDgram(b []byte, to *Socket, o *Out) linux.Errno {
 		return linux.EMSGSIZE
 	}
 	if s.wmem >= s.sndbuf {
-		e := s.full()
+		e := s.nospace.Full()
 		mu.Unlock()
 		return e
 	}

@@ -159,6 +159,34 @@ func (q *AsyncEvents) Tell(lock sync.Locker) {
 	}
 }
 
+// NoSpace is SOCKWQ_ASYNC_NOSPACE: a send found no room, so the O_ASYNC
+// owners are to hear POLL_OUT, once, when there is room again. Guarded
+// by the socket family's lock.
+type NoSpace struct{ set bool }
+
+// Full notes a send that found no room and returns its EAGAIN.
+func (n *NoSpace) Full() linux.Errno {
+	n.set = true
+	return linux.EAGAIN
+}
+
+// Waited forgets the flag: a writer that blocks for room clears it
+// before it sleeps (sock_wait_for_wmem, sk_stream_wait_memory), so only
+// one that did not wait hears POLL_OUT.
+func (n *NoSpace) Waited() { n.set = false }
+
+// Wake reports whether to, the socket's O_ASYNC owners, hear POLL_OUT
+// now that the socket is writable (or not), clearing the flag when they
+// do: sock_wake_async's SOCK_WAKE_SPACE tests and clears it, and only
+// when someone asked for O_ASYNC.
+func (n *NoSpace) Wake(to Async, writable bool) bool {
+	if n.set && to != nil && writable {
+		n.set = false
+		return true
+	}
+	return false
+}
+
 // asyncEvents are AF_UNIX's (mu).
 var asyncEvents AsyncEvents
 
@@ -188,9 +216,9 @@ type Socket struct {
 	dead     bool // closed (SOCK_DEAD)
 	err      linux.Errno
 	peer     *Socket
-	async    Async // O_ASYNC's listeners, nil until the file asks
-	nospace  bool  // a send found the send buffer full (SOCKWQ_ASYNC_NOSPACE)
-	addr     *Addr // bound name, nil when unbound
+	async    Async   // O_ASYNC's listeners, nil until the file asks
+	nospace  NoSpace // a send found the send buffer full
+	addr     *Addr   // bound name, nil when unbound
 	queue    []*message
 	backlog  []*Socket // a listener's connections not yet accepted
 	maxBack  int       // sk_max_ack_backlog
