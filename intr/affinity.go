@@ -178,6 +178,14 @@ func SetDefaultAffinity(mask arch.CPUMask) error {
 // never runs on two CPUs at once.
 type lineRun struct{ state atomic.Uint32 }
 
+// idle waits until no CPU runs the line's handler (synchronize_irq's
+// wait for IRQD_IRQ_INPROGRESS to clear).
+func (r *lineRun) idle() {
+	for r.state.Load()&runBusy != 0 {
+		arch.Pause()
+	}
+}
+
 const (
 	runBusy    = 1 << 0
 	runPending = 1 << 1

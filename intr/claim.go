@@ -89,6 +89,9 @@ func (u *UserLine) Release() {
 		routeISA(n, k, lines[n].level)
 	}
 	routeLock.Unlock()
+	// A top half that found u before the claim ended may still be
+	// using it on another CPU: let it finish (synchronize_irq).
+	lines[n].run.idle()
 	if k != nil && resume[n] != nil {
 		resume[n]()
 	}

@@ -217,8 +217,7 @@ type lineState struct {
 	// and released by its interrupt entries alone.
 	run lineRun
 
-	// Written only by the line's interrupt entry: while it holds run
-	// (irq=apic), or on the boot CPU, the 8259's only one (irq=pic);
+	// Written only by the line's interrupt entry, while it holds run;
 	// others read snapshots.
 	spurious irq.Spurious
 }
@@ -404,35 +403,38 @@ func picEntry(c *irq.Context, cpu *arch.CPU) {
 		}
 	}
 	if mode == PIC {
-		ret := irq.None
-		if h := handlers[n]; h != nil {
-			ret = runLine(n, h, c, cpu)
-		}
-		noteLine(n, ret)
+		serveLine(n, c, cpu)
 	}
 	pics.EOI(n)
 	sched.ReturnToUser(c, cpu)
 }
 
-// ioapicEntry handles vectors 0x30-0x3f, the IOAPIC's ISA lines. A line
-// retargeted to another CPU may interrupt there while this CPU still
-// runs its handler for the previous interrupt: the line's run lock
-// keeps one CPU in the handler and has it run the handler again for the
-// interrupt the other CPU took (Linux's handle_edge_irq).
+// serveLine runs line n's handler under its run lock. A line retargeted
+// to another CPU may interrupt there while this CPU still runs its
+// handler for the previous interrupt: the lock keeps one CPU in the
+// handler and has it run the handler again for the interrupt the other
+// CPU took (Linux's handle_edge_irq). It also tells Release when no
+// handler still holds the line's old one (synchronize_irq).
 //
 //go:nosplit
-func ioapicEntry(c *irq.Context, cpu *arch.CPU) {
-	n := uint8(c.TF.Vector - VecISA)
-	l := &lines[n]
+func serveLine(n uint8, c *irq.Context, cpu *arch.CPU) {
+	l := &lines[n%16]
 	if l.run.begin() {
 		for again := true; again; again = l.run.end() {
 			ret := irq.None
-			if h := handlers[n]; h != nil {
+			if h := handlers[n%16]; h != nil {
 				ret = runLine(n, h, c, cpu)
 			}
 			noteLine(n, ret)
 		}
 	}
+}
+
+// ioapicEntry handles vectors 0x30-0x3f, the IOAPIC's ISA lines.
+//
+//go:nosplit
+func ioapicEntry(c *irq.Context, cpu *arch.CPU) {
+	serveLine(uint8(c.TF.Vector-VecISA), c, cpu)
 	apic.Local.EOI()
 	sched.ReturnToUser(c, cpu)
 }
