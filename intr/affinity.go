@@ -114,9 +114,18 @@ func CanSetAffinity(n uint8) bool {
 		return false
 	}
 	routeLock.Lock()
-	ok := mode == APIC && handlers[n] != nil && lines[n].gsi >= 0
+	ok := settable(n)
 	routeLock.Unlock()
 	return ok
+}
+
+// settable is CanSetAffinity's rule: under irq=apic, a line the IOAPIC
+// delivers, or one no driver routed yet (its affinity is kept for when
+// one does, as Linux keeps an unrequested legacy line's); never IRQ 0,
+// the timer's (IRQF_NOBALANCING), nor 2, the 8259 cascade. routeLock
+// held.
+func settable(n uint8) bool {
+	return mode == APIC && n != 0 && n != 2 && (handlers[n] == nil || lines[n].gsi >= 0)
 }
 
 // SetAffinity gives line n the affinity mask (Linux's irq_set_affinity
@@ -133,10 +142,13 @@ func SetAffinity(n uint8, mask arch.CPUMask) error {
 	defer routeLock.Unlock()
 	l := &lines[n]
 	switch {
-	case mode != APIC || handlers[n] == nil || l.gsi < 0:
+	case !settable(n):
 		return ErrFixed
 	case mask&arch.OnlineMask() == 0:
 		return ErrNoCPU
+	case handlers[n] == nil:
+		l.affinity, l.affinitySet = mask, true // routeISA takes it
+		return nil
 	}
 	cpu := targetFor(n, mask, int(l.cpu))
 	if cpu < 0 {

@@ -257,6 +257,7 @@ type Line struct {
 	Disabled  bool   // masked as a storm
 	Unhandled uint64 // interrupts no handler claimed
 
+	Routed    bool         // a driver has it (Lines lists only these)
 	Affinity  arch.CPUMask // the CPUs the line may go to
 	Effective arch.CPUMask // the CPU its interrupts go to now
 	Spurious  irq.Spurious // the storm detector's window (/proc/irq/N/spurious)
@@ -265,6 +266,20 @@ type Line struct {
 // Lines returns the lines that have a handler, in IRQ order, a line
 // disabled as a storm included.
 func Lines() []Line {
+	var out []Line
+	for _, l := range AllLines() {
+		if l.Routed {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// AllLines returns every ISA line, routed or not, in IRQ order: Linux
+// allocates the sixteen legacy descriptors at boot, and /proc/irq shows
+// each. A line no driver routed has the affinity written for it (or the
+// default) and no effective CPU: it has no IOAPIC entry yet.
+func AllLines() [16]Line {
 	var routed [16]bool
 	var st [16]lineState
 	routeLock.Lock() // copied out: no allocation under a spinlock
@@ -272,23 +287,25 @@ func Lines() []Line {
 		routed[n] = handlers[n] != nil
 		st[n].level, st[n].gsi, st[n].disabled, st[n].spurious = lines[n].level, lines[n].gsi, lines[n].disabled, lines[n].spurious
 		st[n].affinity, st[n].cpu = lines[n].affinity, lines[n].cpu
+		if !routed[n] && !lines[n].affinitySet {
+			st[n].affinity = defaultAffinity
+		}
 	}
 	routeLock.Unlock()
-	var out []Line
+	var out [16]Line
 	for n := range routed {
-		if !routed[n] {
-			continue
-		}
 		l := Line{IRQ: uint8(n), Vector: VecISA + n, Chip: "IO-APIC", Pin: int(st[n].gsi), Level: st[n].level,
-			Name: trace.IRQName(uint8(n)), Disabled: st[n].disabled, Unhandled: st[n].spurious.Total,
-			Affinity: st[n].affinity, Spurious: st[n].spurious}
-		if st[n].cpu >= 0 {
-			l.Effective = l.Effective.With(int(st[n].cpu))
+			Affinity: st[n].affinity, Routed: routed[n]}
+		if routed[n] {
+			l.Name, l.Disabled, l.Unhandled, l.Spurious = trace.IRQName(uint8(n)), st[n].disabled, st[n].spurious.Total, st[n].spurious
+			if st[n].cpu >= 0 {
+				l.Effective = l.Effective.With(int(st[n].cpu))
+			}
 		}
 		if mode == PIC {
 			l.Vector, l.Chip, l.Pin = VecPIC+n, "XT-PIC", -1
 		}
-		out = append(out, l)
+		out[n] = l
 	}
 	return out
 }

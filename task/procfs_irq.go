@@ -12,7 +12,8 @@ import (
 )
 
 // /proc/irq (kernel/irq/proc.c): default_smp_affinity, and a directory
-// per routed ISA line, named by its number, holding the files Linux's
+// per ISA line, routed or not (the sixteen legacy descriptors Linux
+// allocates at boot), named by its number, holding the files Linux's
 // register_irq_proc makes, with its modes, and a directory named after
 // the line's device (register_handler_proc). Masks print nr_cpu_ids
 // bits (arch.NrCPUIDs) and parse nr_cpumask_bits, the same number.
@@ -34,7 +35,7 @@ func addIRQDir(fs *vfs.FS) {
 			}
 			return irqError(intr.SetDefaultAffinity(m))
 		})
-	for _, l := range intr.Lines() {
+	for _, l := range intr.AllLines() {
 		dir := fmt.Sprintf("/proc/irq/%d", l.IRQ)
 		n := l.IRQ
 		fs.Add(dir, vfs.S_IFDIR|0o555, nil)

@@ -15,7 +15,10 @@
    list file reads back as smp_affinity "3". Leaves the line on CPU 0.
    "irqaff pic" checks that every write fails with EIO (the 8259 reaches
    the boot CPU alone: Linux's XT-PIC cannot set an affinity) and that
-   effective_affinity is the empty mask, as Linux shows it. Prints
+   effective_affinity is the empty mask, as Linux shows it. Both check
+   the sixteen legacy lines' directories, that an unrouted line (3)
+   keeps an affinity written for it (EIO under irq=pic), and that the
+   timer's (0) and the cascade's (2) cannot be set (EIO). Prints
    "irqaff: ok" when every check holds. */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -186,6 +189,29 @@ int main(int argc, char **argv) {
 	}
 	if (mode_pic)
 		expect("effective_affinity", "0\n");
+
+	/* The sixteen legacy lines each have a directory, routed or not
+	   (Linux allocates their descriptors at boot). An unrouted line's
+	   affinity is kept for when a driver routes it; the timer's (0) and
+	   the cascade's (2) cannot be set. */
+	current = "legacy";
+	int dirs = 0;
+	for (int n = 0; n < 16; n++) {
+		char p[32];
+		struct stat st;
+		snprintf(p, sizeof p, "/proc/irq/%d", n);
+		dirs += stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+	}
+	printf("irqaff: legacy directories %d\n", dirs);
+	if (mode_apic || mode_pic)
+		CHECK(dirs == 16, "%d of the 16 legacy directories", dirs);
+	w("/proc/irq/3/smp_affinity", "1", mode_pic ? EIO : 0);
+	show("/proc/irq/3/smp_affinity");
+	if (mode_apic)
+		expect("/proc/irq/3/smp_affinity", "1\n");
+	w("/proc/irq/3/smp_affinity_list", "all", mode_pic ? EIO : 0);
+	w("/proc/irq/0/smp_affinity", "1", EIO);
+	w("/proc/irq/2/smp_affinity", "1", EIO);
 
 	current = "user";
 	pid_t pid = fork();
