@@ -93,7 +93,15 @@ func (u *UserLine) Release() {
 	// using it on another CPU: let it finish (synchronize_irq).
 	lines[n].run.idle()
 	if k != nil && resume[n] != nil {
-		resume[n]()
+		// The driver's catch-up is its handler's work: under the line's
+		// run lock, so an interrupt the line now takes on another CPU
+		// does not drain the device at the same time; that CPU leaves
+		// a note instead, and the catch-up runs again.
+		if r := &lines[n].run; r.begin() {
+			for again := true; again; again = r.end() {
+				resume[n]()
+			}
+		}
 	}
 	u.ended.Store(true)
 	u.wake.Wake()
