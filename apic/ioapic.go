@@ -49,6 +49,13 @@ func (io *IOAPIC) reg(r uint32) *uint32 {
 	return (*uint32)(unsafe.Add(unsafe.Pointer(nil), io.base+iowin))
 }
 
+// entry is the register index of gsi's redirection entry (its low half;
+// the high half follows): two 32-bit registers per input from 0x10
+// (82093AA datasheet §3.2.4).
+//
+//go:nosplit
+func (io *IOAPIC) entry(gsi uint32) uint32 { return redtbl + 2*(gsi-uint32(io.dev.GSIBase)) }
+
 // Entries returns the number of redirection entries.
 func (io *IOAPIC) Entries() int { return io.dev.Entries() }
 
@@ -66,9 +73,9 @@ func (io *IOAPIC) MaskAll() {
 // first, as Linux's __ioapic_write_entry does: the low one's clear mask
 // bit enables the entry, which must be whole by then.
 func (io *IOAPIC) Route(gsi uint32, vector uint8, flags uint16, dest uint32) {
-	pin := 2 * (gsi - uint32(io.dev.GSIBase))
-	*io.reg(redtbl + pin) |= redMask // the old entry stays quiet meanwhile
-	*io.reg(redtbl + pin + 1) = dest << redDestShift
+	entry := io.entry(gsi)
+	*io.reg(entry) |= redMask // the old entry stays quiet meanwhile
+	*io.reg(entry + 1) = dest << redDestShift
 	v := uint32(vector) // fixed delivery (000), physical mode, unmasked
 	if flags&TriggerMask == TriggerLevel {
 		v |= redLevel
@@ -76,7 +83,7 @@ func (io *IOAPIC) Route(gsi uint32, vector uint8, flags uint16, dest uint32) {
 	if flags&PolarityMask == PolarityLow {
 		v |= redLowActive
 	}
-	*io.reg(redtbl + pin) = v
+	*io.reg(entry) = v
 }
 
 // SetDest points gsi's entry at the CPU whose local APIC ID is dest,
@@ -93,19 +100,14 @@ func (io *IOAPIC) Route(gsi uint32, vector uint8, flags uint16, dest uint32) {
 //
 //go:nosplit
 func (io *IOAPIC) SetDest(gsi uint32, dest uint32) {
-	*io.reg(redtbl + 2*(gsi-uint32(io.dev.GSIBase)) + 1) = dest << redDestShift
-}
-
-// Dest returns the APIC ID gsi's entry is pointed at.
-func (io *IOAPIC) Dest(gsi uint32) uint32 {
-	return *io.reg(redtbl + 2*(gsi-uint32(io.dev.GSIBase)) + 1) >> redDestShift
+	*io.reg(io.entry(gsi) + 1) = dest << redDestShift
 }
 
 // SetMasked masks or unmasks gsi.
 //
 //go:nosplit
 func (io *IOAPIC) SetMasked(gsi uint32, masked bool) {
-	p := io.reg(redtbl + 2*(gsi-uint32(io.dev.GSIBase)))
+	p := io.reg(io.entry(gsi))
 	if masked {
 		*p |= redMask
 	} else {

@@ -248,19 +248,18 @@ func SetNoIRQDebug(off bool) { noDebug = off }
 // Line is a routed ISA interrupt line as /proc/interrupts and /proc/irq
 // show it.
 type Line struct {
-	IRQ       uint8
-	Vector    int
-	Chip      string // "IO-APIC" or "XT-PIC", as Linux names them
-	Pin       int    // the IOAPIC input (GSI), -1 on the 8259
-	Level     bool   // level-triggered
-	Name      string // the device
-	Disabled  bool   // masked as a storm
-	Unhandled uint64 // interrupts no handler claimed
+	IRQ      uint8
+	Vector   int
+	Chip     string // "IO-APIC" or "XT-PIC", as Linux names them
+	Pin      int    // the IOAPIC input (GSI), -1 on the 8259
+	Level    bool   // level-triggered
+	Name     string // the device
+	Disabled bool   // masked as a storm
 
 	Routed    bool         // a driver has it (Lines lists only these)
 	Affinity  arch.CPUMask // the CPUs the line may go to
 	Effective arch.CPUMask // the CPU its interrupts go to now
-	Spurious  irq.Spurious // the storm detector's window (/proc/irq/N/spurious)
+	Spurious  irq.Spurious // the storm detector's window and total of interrupts no handler claimed
 }
 
 // Lines returns the lines that have a handler, in IRQ order, a line
@@ -279,34 +278,25 @@ func Lines() []Line {
 // allocates the sixteen legacy descriptors at boot, and /proc/irq shows
 // each. A line no driver routed has the affinity written for it (or the
 // default) and no effective CPU: it has no IOAPIC entry yet.
-func AllLines() [16]Line {
-	var routed [16]bool
-	var st [16]lineState
-	routeLock.Lock() // copied out: no allocation under a spinlock
-	for n := range handlers {
-		routed[n] = handlers[n] != nil
-		st[n].level, st[n].gsi, st[n].disabled, st[n].spurious = lines[n].level, lines[n].gsi, lines[n].disabled, lines[n].spurious
-		st[n].affinity, st[n].cpu = lines[n].affinity, lines[n].cpu
-		if !routed[n] && !lines[n].affinitySet {
-			st[n].affinity = defaultAffinity
-		}
-	}
-	routeLock.Unlock()
-	var out [16]Line
-	for n := range routed {
-		l := Line{IRQ: uint8(n), Vector: VecISA + n, Chip: "IO-APIC", Pin: int(st[n].gsi), Level: st[n].level,
-			Affinity: st[n].affinity, Routed: routed[n]}
-		if routed[n] {
-			l.Name, l.Disabled, l.Unhandled, l.Spurious = trace.IRQName(uint8(n)), st[n].disabled, st[n].spurious.Total, st[n].spurious
-			if st[n].cpu >= 0 {
-				l.Effective = l.Effective.With(int(st[n].cpu))
+func AllLines() (out [16]Line) {
+	routeLock.Lock() // nothing below allocates
+	for n := range out {
+		l, st := &out[n], &lines[n]
+		*l = Line{IRQ: uint8(n), Vector: VecISA + n, Chip: "IO-APIC", Pin: int(st.gsi), Level: st.level,
+			Affinity: st.affinity, Routed: handlers[n] != nil}
+		if l.Routed {
+			l.Name, l.Disabled, l.Spurious = trace.IRQName(uint8(n)), st.disabled, st.spurious
+			if st.cpu >= 0 {
+				l.Effective = l.Effective.With(int(st.cpu))
 			}
+		} else if !st.affinitySet {
+			l.Affinity = defaultAffinity
 		}
 		if mode == PIC {
 			l.Vector, l.Chip, l.Pin = VecPIC+n, "XT-PIC", -1
 		}
-		out[n] = l
 	}
+	routeLock.Unlock()
 	return out
 }
 

@@ -52,23 +52,11 @@ const header = `#                                _-----=> irqs-off/BH-disabled
 #              | |         |   |||||     |         |
 `
 
-// onlineCPUs is the #P figure: the CPUs that finished their bring-up (1
-// in host tests).
-func onlineCPUs() int {
-	n := 0
-	for i := 0; i < arch.MaxCPUs; i++ {
-		if arch.CPUAt(i).Online() {
-			n++
-		}
-	}
-	return max(n, 1)
-}
-
 // WriteTrace writes evs as tracefs's trace file does, with its header;
 // each line's timestamp is the raw TSC (trace_clock x86-tsc), and each
 // line's text is the event's TP_printk format in Linux 6.1.
 func WriteTrace(w io.Writer, evs []Event, written uint64) {
-	fmt.Fprintf(w, "# tracer: nop\n#\n# entries-in-buffer/entries-written: %d/%d   #P:%d\n#\n", len(evs), written, onlineCPUs())
+	fmt.Fprintf(w, "# tracer: nop\n#\n# entries-in-buffer/entries-written: %d/%d   #P:%d\n#\n", len(evs), written, arch.OnlineMask().Count()) // #P: the CPUs online (the boot CPU in host tests)
 	io.WriteString(w, header)
 	for i := range evs {
 		writeEvent(w, &evs[i])

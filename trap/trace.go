@@ -17,8 +17,7 @@ import (
 //
 //go:nosplit
 //go:noinline
-func traceSysEnter(c *irq.Context, cpu *arch.CPU) {
-	ut := sched.CurrentUser(cpu)
+func traceSysEnter(c *irq.Context, cpu *arch.CPU, ut *sched.UserContext) {
 	if ut == nil {
 		return
 	}
@@ -36,8 +35,8 @@ func traceSysEnter(c *irq.Context, cpu *arch.CPU) {
 //
 //go:nosplit
 //go:noinline
-func traceSysExit(c *irq.Context, cpu *arch.CPU) {
-	if ut := sched.CurrentUser(cpu); ut != nil {
+func traceSysExit(c *irq.Context, cpu *arch.CPU, ut *sched.UserContext) {
+	if ut != nil {
 		trace.ExitCall(cpu.Index(), ut.TID, c.TF.RAX)
 	}
 }

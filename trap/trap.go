@@ -59,14 +59,14 @@ func syscall(c *irq.Context, cpu *arch.CPU) {
 		sys.Handle(c, cpu, nr)
 		return
 	}
-	if trace.OnAny(trace.SyscallEvents) {
-		traceSysEnter(c, cpu)
-	}
 	ut := sched.CurrentUser(cpu)
+	if trace.OnAny(trace.SyscallEvents) {
+		traceSysEnter(c, cpu, ut)
+	}
 	if !sys.FastIdentity(c, ut, nr) && !(FastSignals && task.FastSyscall(c, cpu, ut, nr)) {
 		sched.ExitUser(c, sched.ReasonSyscall, sched.TrapInfo{Vector: irq.SyscallVector})
 	} else if trace.On(trace.SysExit) {
-		traceSysExit(c, cpu)
+		traceSysExit(c, cpu, ut)
 	}
 	sched.ReturnToUser(c, cpu)
 }
