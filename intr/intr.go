@@ -245,7 +245,7 @@ func RouteISATrigger(n uint8, name string, h LineHandler, level bool) {
 // SetNoIRQDebug turns storm detection off (Linux's noirqdebug).
 func SetNoIRQDebug(off bool) { noDebug = off }
 
-// Line is a routed ISA interrupt line as /proc/interrupts and /proc/irq
+// Line is an ISA interrupt line as /proc/interrupts and /proc/irq
 // show it.
 type Line struct {
 	IRQ      uint8
