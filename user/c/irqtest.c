@@ -161,10 +161,36 @@ static void overflow(void) {
 	EQ(count(), 8); /* 2 + one each from restart and eintr + 4: none lost */
 }
 
+/* Without kbd=user the kernel's driver holds the keyboard's line. */
+static void busy(void) {
+	current = "busy";
+	ERRNO(open("/dev/irq/1", O_RDWR), EBUSY);
+}
+
+/* The line's readiness as F_SETSIG's signal, with F_SETSIG's errors. */
+static void async(void) {
+	current = "async";
+	ERRNO(fcntl(fd, F_SETSIG, 65), EINVAL);
+	ERRNO(fcntl(fd, F_SETSIG, -1), EINVAL);
+	OK(fcntl(fd, F_SETOWN, getpid()));
+	OK(fcntl(fd, F_SETSIG, SIGRTMIN));
+	OK(fcntl(fd, F_SETFL, O_ASYNC));
+	struct sigaction sio = {.sa_handler = on_sigio};
+	sigaction(SIGIO, &sio, 0);
+}
+
+/* Close gives the line back, and it can be claimed again. */
+static void release(void) {
+	current = "release";
+	OK(close(fd));
+	fd = open("/dev/irq/1", O_RDWR);
+	OK(fd);
+	close(fd);
+}
+
 int main(int argc, char **argv) {
 	if (argc > 1 && !strcmp(argv[1], "busy")) { /* booted without kbd=user */
-		current = "busy";
-		ERRNO(open("/dev/irq/1", O_RDWR), EBUSY);
+		busy();
 		if (failed)
 			return 1;
 		printf("irqtest: busy ok\n");
@@ -178,22 +204,13 @@ int main(int argc, char **argv) {
 	if (failed)
 		return 1;
 	counting();
-	current = "async";
-	ERRNO(fcntl(fd, F_SETSIG, 65), EINVAL);
-	ERRNO(fcntl(fd, F_SETSIG, -1), EINVAL);
-	OK(fcntl(fd, F_SETOWN, getpid()));
-	OK(fcntl(fd, F_SETSIG, SIGRTMIN));
-	OK(fcntl(fd, F_SETFL, O_ASYNC));
-	struct sigaction sio = {.sa_handler = on_sigio};
-	sigaction(SIGIO, &sio, 0);
+	async();
+	if (failed)
+		return 1;
 	blocked(1);
 	blocked(0);
 	overflow();
-	current = "release";
-	OK(close(fd));
-	fd = open("/dev/irq/1", O_RDWR);
-	OK(fd); /* given back, and claimable again */
-	close(fd);
+	release();
 	if (failed)
 		return 1;
 	printf("irqtest: ok\n");
