@@ -188,10 +188,17 @@ static void ctrl_c(void) {
 	current = "ctrl-c";
 	EQ(put("trace", "", O_TRUNC), 0);
 	signal(SIGINT, on_int);
+	/* SIGINT blocked across the check: sigsuspend cannot miss one that
+	   comes after it, as pause could. */
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, &old);
 	printf("tracetest: ready for Ctrl+C\n");
 	fflush(stdout);
 	while (!ints)
-		pause();
+		sigsuspend(&old);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	read_trace();
 	int gen = find(CTX(".*") "signal_generate: sig=2 errno=0 code=128 comm=tracetest pid=1 grp=1 res=0$", 0);
 	int del = find(CTX("tracetest") "signal_deliver: sig=2 errno=0 code=128 sa_handler=[0-9a-f]+ sa_flags=[0-9a-f]+$", gen);
