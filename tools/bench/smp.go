@@ -33,13 +33,12 @@ type smpResult struct {
 	sigilIcount        []run  // smpbench, -icount (empty without icount)
 	sigil2             *guest // bench at -smp 2, with the main table's clock
 	rounds             int    // boots of each kernel under plain TCG
-	icount             bool   // whether the main table (and sigil2) used -icount
 }
 
 // runSMP boots everything the section prints. cfg builds a boot of g with
 // init /bin/prog and its arguments args in the main table's configuration.
 func runSMP(sigil, lnx *guest, cfg func(g *guest, prog, args string) qemu.Config, icount bool, rounds, kbd int) (*smpResult, error) {
-	res := &smpResult{rounds: rounds, icount: icount}
+	res := &smpResult{rounds: rounds}
 	smp := func(c qemu.Config) qemu.Config {
 		c.CPUs = smpCPUs
 		return c

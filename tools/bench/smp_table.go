@@ -25,21 +25,13 @@ func printSMP(w io.Writer, s *smpResult, sigil *guest, unit string) {
 		return medianOver(runs, func(r run) (uint64, bool) { return r.speedup, r.speedup > 0 })
 	}
 	su, lu := up(s.sigilTCG), up(s.linuxTCG)
-	ratio := "n/a"
-	if su > 0 && lu > 0 {
-		ratio = fmt.Sprintf("%.2f", float64(su)/float64(lu))
-	}
+	ratio, _ := ratioTarget(su, lu, 0)
 	fmt.Fprintf(tw, "parallel speed-up 2*T1/T2, 2 threads\t%.2f\t%.2f\t%s\t>= 1.0\t-\t-\t-\t-\t\n",
 		float64(su)/1000, float64(lu)/1000, ratio)
 	for _, r := range smpRows {
 		sf, lf := opMedian(s.sigilTCG, r.op), opMedian(s.linuxTCG, r.op)
-		ratio, tgt, icount, icountP99 := "n/a", "", "-", "-"
-		if sf.median > 0 && lf.median > 0 {
-			ratio = fmt.Sprintf("%.2f", float64(sf.median)/float64(lf.median))
-		}
-		if r.target > 0 {
-			tgt = fmt.Sprintf("<= %.1f", r.target)
-		}
+		ratio, tgt := ratioTarget(sf.median, lf.median, r.target)
+		icount, icountP99 := "-", "-"
 		if len(s.sigilIcount) > 0 {
 			f := opMedian(s.sigilIcount, r.op)
 			icount, icountP99 = fmt.Sprint(f.median), fmt.Sprint(f.p99)
@@ -56,13 +48,7 @@ func printSMP(w io.Writer, s *smpResult, sigil *guest, unit string) {
 	fmt.Fprintf(tw, "operation\t-smp 1 median\t-smp %d median\tsmp%d/smp1\ttarget\t-smp 1 p99\t-smp %d p99\t\n", smpCPUs, smpCPUs, smpCPUs)
 	one, two := append(sigil.runs, sigil.kbds...), append(s.sigil2.runs, s.sigil2.kbds...)
 	line := func(label string, a, b figure, target float64) {
-		ratio, tgt := "n/a", ""
-		if a.median > 0 && b.median > 0 {
-			ratio = fmt.Sprintf("%.2f", float64(b.median)/float64(a.median))
-		}
-		if target > 0 {
-			tgt = fmt.Sprintf("<= %.1f", target)
-		}
+		ratio, tgt := ratioTarget(b.median, a.median, target)
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%d\t%d\t\n", label, a.median, b.median, ratio, tgt, a.p99, b.p99)
 	}
 	for _, r := range rows {

@@ -50,17 +50,24 @@ func opMedian(runs []run, op string) figure {
 	return figure{med, p99}
 }
 
+// ratioTarget formats num/den to two places ("n/a" unless both are
+// known) and a target ratio ("<= target", or "" for none).
+func ratioTarget(num, den uint64, target float64) (ratio, tgt string) {
+	ratio = "n/a"
+	if num > 0 && den > 0 {
+		ratio = fmt.Sprintf("%.2f", float64(num)/float64(den))
+	}
+	if target > 0 {
+		tgt = fmt.Sprintf("<= %.1f", target)
+	}
+	return ratio, tgt
+}
+
 func printTable(w io.Writer, sigil, lnx *guest) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "operation\tSigil median\tLinux median\tSigil/Linux\ttarget\tSigil p99\tLinux p99\t")
 	line := func(label string, s, l figure, target float64) {
-		ratio, tgt := "n/a", ""
-		if l.median > 0 && s.median > 0 {
-			ratio = fmt.Sprintf("%.2f", float64(s.median)/float64(l.median))
-		}
-		if target > 0 {
-			tgt = fmt.Sprintf("<= %.1f", target)
-		}
+		ratio, tgt := ratioTarget(s.median, l.median, target)
 		lm, lp := fmt.Sprint(l.median), fmt.Sprint(l.p99)
 		if l.median == 0 {
 			lm, lp = "-", "-"

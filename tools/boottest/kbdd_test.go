@@ -48,8 +48,10 @@ func TestUserKeyboardDriver(t *testing.T) {
 				expect(drv.ready)
 				typeText("echo typed $((6*7))\n")
 				expect(`typed 42$`)
-				typeText("sleep 30\n")
-				time.Sleep(300 * time.Millisecond)
+				// spin (user/c/spin.c) says when it runs, so Ctrl+C
+				// comes with it in the foreground, not before.
+				typeText("spin\n")
+				expect(`spin: ready \(default SIGINT\)$`)
 				if err := m.SendKeys("ctrl", "c"); err != nil {
 					t.Fatal(err)
 				}

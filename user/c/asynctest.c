@@ -30,6 +30,18 @@
 static volatile int sigios;
 static void on_sigio(int sig) { (void)sig; sigios++; }
 
+/* block blocks signal a, and b unless it is 0, and returns the set, for
+   the unblock after. */
+static sigset_t block(int a, int b) {
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, a);
+	if (b)
+		sigaddset(&s, b);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+	return s;
+}
+
 /* take waits for sig (blocked) and returns its siginfo. */
 static int take(int sig, siginfo_t *si) {
 	sigset_t s;
@@ -122,11 +134,7 @@ static void t_setsig(void) {
 	current = "setsig";
 	int p[2];
 	OK(pipe(p));
-	sigset_t s;
-	sigemptyset(&s);
-	sigaddset(&s, SIGRTMIN);
-	sigaddset(&s, SIGIO);
-	sigprocmask(SIG_BLOCK, &s, NULL);
+	sigset_t s = block(SIGRTMIN, SIGIO);
 	/* The reader: POLL_IN with the descriptor that set O_ASYNC. */
 	int r = dup(p[0]);
 	OK(fcntl(r, F_SETOWN, getpid()));
@@ -163,10 +171,11 @@ static void t_setsig(void) {
 	sigprocmask(SIG_UNBLOCK, &s, NULL);
 }
 
-/* openpty_pair opens a pty's master, in *mp, and its slave, in *sl,
-   neither as the controlling terminal; *mp is -1 if it could not. */
-static void openpty_pair(int *mp, int *sl) {
-	*mp = -1;
+/* openpty_pair opens a pty's master, which it returns, and its slave,
+   in *sl, neither as the controlling terminal; -1 if it could not. */
+#undef FAIL_RETURN
+#define FAIL_RETURN return -1
+static int openpty_pair(int *sl) {
 	int m = posix_openpt(O_RDWR | O_NOCTTY);
 	if (m < 0 && errno == ENOENT) { /* Linux booted on this initrd: no devtmpfs */
 		mkdir("/dev/pts", 0755);
@@ -178,23 +187,20 @@ static void openpty_pair(int *mp, int *sl) {
 	CHECK(grantpt(m) == 0 && unlockpt(m) == 0 && ptsname_r(m, name, sizeof name) == 0, "pty setup");
 	*sl = open(name, O_RDWR | O_NOCTTY);
 	OK(*sl);
-	*mp = m;
+	return m;
 }
+#undef FAIL_RETURN
+#define FAIL_RETURN return
 
 /* A terminal (a pty's slave): O_ASYNC with no owner takes the terminal's
    foreground group, or the caller's process (__tty_fasync); input
    signals POLL_IN when a line completes, and at once in raw mode. */
 static void t_tty(void) {
 	current = "tty";
-	int sl, m;
-	openpty_pair(&m, &sl);
+	int sl, m = openpty_pair(&sl);
 	if (m < 0)
 		return;
-	sigset_t s;
-	sigemptyset(&s);
-	sigaddset(&s, SIGRTMIN);
-	sigaddset(&s, SIGIO);
-	sigprocmask(SIG_BLOCK, &s, NULL);
+	sigset_t s = block(SIGRTMIN, SIGIO);
 	EQ(fcntl(sl, F_GETOWN), 0);
 	OK(fcntl(sl, F_SETFL, O_ASYNC));
 	EQ(fcntl(sl, F_GETOWN), getpid()); /* not our terminal: no foreground group */
@@ -229,14 +235,10 @@ static void t_tty(void) {
    controlling terminal); EPERM for one without. */
 static void t_master(void) {
 	current = "master";
-	int sl, m;
-	openpty_pair(&m, &sl);
+	int sl, m = openpty_pair(&sl);
 	if (m < 0)
 		return;
-	sigset_t s;
-	sigemptyset(&s);
-	sigaddset(&s, SIGRTMIN + 1);
-	sigprocmask(SIG_BLOCK, &s, NULL);
+	sigset_t s = block(SIGRTMIN + 1, 0);
 	OK(fcntl(m, F_SETOWN, getpid()));
 	OK(fcntl(m, F_SETSIG, SIGRTMIN + 1));
 	OK(fcntl(m, F_SETFL, O_ASYNC | O_NONBLOCK));
@@ -296,10 +298,7 @@ static void t_socket(void) {
 	current = "socket";
 	int sv[2];
 	OK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
-	sigset_t s;
-	sigemptyset(&s);
-	sigaddset(&s, SIGRTMIN);
-	sigprocmask(SIG_BLOCK, &s, NULL);
+	sigset_t s = block(SIGRTMIN, 0);
 	OK(fcntl(sv[0], F_SETOWN, getpid()));
 	OK(fcntl(sv[0], F_SETSIG, SIGRTMIN));
 	OK(fcntl(sv[0], F_SETFL, O_ASYNC));
@@ -340,10 +339,7 @@ static void t_space(void) {
    full and reader r drained it; not before. */
 static void space_check(int w, int r) {
 	int sv[2] = {w, r};
-	sigset_t s;
-	sigemptyset(&s);
-	sigaddset(&s, SIGRTMIN + 1);
-	sigprocmask(SIG_BLOCK, &s, NULL);
+	sigset_t s = block(SIGRTMIN + 1, 0);
 	OK(fcntl(sv[0], F_SETOWN, getpid()));
 	OK(fcntl(sv[0], F_SETSIG, SIGRTMIN + 1));
 	OK(fcntl(sv[0], F_SETFL, O_ASYNC | O_NONBLOCK));
@@ -384,10 +380,7 @@ static void t_inet(void) {
 		ioctl(u, SIOCSIFFLAGS, &ifr);
 	}
 	close(u);
-	sigset_t s;
-	sigemptyset(&s);
-	sigaddset(&s, SIGRTMIN);
-	sigprocmask(SIG_BLOCK, &s, NULL);
+	sigset_t s = block(SIGRTMIN, 0);
 	int l = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t al = sizeof a;
@@ -449,10 +442,7 @@ static void t_init(void) {
 	current = "init";
 	if (getpid() != 1)
 		return;
-	sigset_t s;
-	sigemptyset(&s);
-	sigaddset(&s, SIGTERM);
-	sigprocmask(SIG_BLOCK, &s, NULL);
+	sigset_t s = block(SIGTERM, 0);
 	OK(kill(1, SIGTERM));
 	sigset_t pend;
 	sigpending(&pend);

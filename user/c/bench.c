@@ -243,9 +243,18 @@ static void match_irq1(volatile unsigned long long *tsc, unsigned long long *del
 static int collect(int (*done)(int got), const char *what) {
 	static unsigned long long delta[KMAX];
 	int got = 0;
+	/* The signals are blocked only across the check and the wait, so a
+	   stamp is never held back while the trace is read; sigsuspend
+	   cannot miss a signal that came after the check, as pause could. */
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGRTMIN);
 	while (!done(got)) {
+		sigprocmask(SIG_BLOCK, &set, &old);
 		while (kbd_n == got && !done(got))
-			pause();
+			sigsuspend(&old);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		int now = kbd_n;
 		match_irq1(kbd_tsc, delta, got, now);
 		got = now;

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "tsc.h"
+#include "smp.h"
 
 /* linux/futex.h: musl-gcc sees no kernel headers. */
 #define FUTEX_WAIT 0
@@ -45,19 +46,6 @@
 
 enum { ROUNDS = 5, N = 1000, K = 200 };
 static unsigned long long v[N];
-
-static int pin(int cpu) {
-	cpu_set_t set;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof set, &set);
-}
-
-static double now(void) {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* --- parallel speed-up --- */
 
@@ -85,11 +73,6 @@ static void *worker(void *arg) {
 	pin((int)(long)arg);
 	sink = alu(work);
 	return NULL;
-}
-
-static int cmpd(const void *a, const void *b) {
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
 }
 
 static void speedup(void) {

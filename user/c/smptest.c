@@ -31,21 +31,9 @@
 
 #define TEST_NAME "smptest"
 #include "check.h"
+#include "smp.h"
 
 static int ncpu;
-
-static double now(void) {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int pin(int cpu) {
-	cpu_set_t set;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof set, &set);
-}
 
 static void unpin(void) {
 	cpu_set_t set;
@@ -127,11 +115,6 @@ static long res(int cpu) {
 	}
 	fclose(f);
 	return n;
-}
-
-static int cmpd(const void *a, const void *b) {
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
 }
 
 static void kick(void) {

@@ -188,20 +188,28 @@ static void ctrl_c(void) {
 	current = "ctrl-c";
 	EQ(put("trace", "", O_TRUNC), 0);
 	signal(SIGINT, on_int);
+	/* SIGINT blocked across the check: sigsuspend cannot miss one that
+	   comes after it, as pause could. */
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, &old);
 	printf("tracetest: ready for Ctrl+C\n");
 	fflush(stdout);
 	while (!ints)
-		pause();
+		sigsuspend(&old);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	read_trace();
 	int gen = find(CTX(".*") "signal_generate: sig=2 errno=0 code=128 comm=tracetest pid=1 grp=1 res=0$", 0);
 	int del = find(CTX("tracetest") "signal_deliver: sig=2 errno=0 code=128 sa_handler=[0-9a-f]+ sa_flags=[0-9a-f]+$", gen);
 	/* The 'c' key's interrupt: the last one handled before the signal
-	   (a key makes several, and one may find no byte), and its entry. */
+	   (a key makes several, and one may find no byte), and the last
+	   entry before the signal, which must come before that exit. */
 	int entry = -1, ex = -1;
 	for (int i = find(CTX(".*") "irq_handler_exit: irq=1 ret=handled$", 0); i >= 0 && i < gen;
 	     i = find(CTX(".*") "irq_handler_exit: irq=1 ret=handled$", i + 1))
 		ex = i;
-	for (int i = find(CTX(".*") "irq_handler_entry: irq=1 name=i8042$", 0); i >= 0 && i < ex;
+	for (int i = find(CTX(".*") "irq_handler_entry: irq=1 name=i8042$", 0); i >= 0 && i < gen;
 	     i = find(CTX(".*") "irq_handler_entry: irq=1 name=i8042$", i + 1))
 		entry = i;
 	if (entry < 0 || ex < 0 || gen < 0 || del < 0)
