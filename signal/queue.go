@@ -206,14 +206,14 @@ func (q *Queue) oldest(sig int) (prev, r ref) {
 
 //go:nosplit
 func (q *Queue) take(sig int) linux.SignalInfo {
-	var info linux.SignalInfo
 	if !IsRealtime(sig) {
-		info = q.stdInfo[sig]
-	} else {
-		_, r := q.oldest(sig)
-		info = *entry(r)
+		info := q.stdInfo[sig]
+		q.Remove(sig)
+		return info
 	}
-	q.Remove(sig)
+	prev, r := q.oldest(sig)
+	info := *entry(r)
+	q.unlink(prev, r)
 	return info
 }
 
