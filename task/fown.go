@@ -211,13 +211,10 @@ func (t *Thread) fcntlOwner(f *file.File, cmd, arg uint64) (uint64, error) {
 // or else the caller's process. A pty master's own tty has no foreground
 // group (it is no one's controlling terminal): the caller's process.
 func (t *Thread) setAsync(f *file.File, fd int32, on bool) {
-	f.Mu.Lock()
-	was := f.Flags&linux.O_ASYNC != 0
-	f.Mu.Unlock()
-	f.SetAsync(fd, on)
+	changed := f.SetAsync(fd, on)
 	c, isTTY := f.Ops.(ttyFile)
 	_, isMaster := f.Ops.(masterFile)
-	if !isTTY && !isMaster || !on || was || f.Owner() != nil {
+	if !isTTY && !isMaster || !on || !changed || f.Owner() != nil {
 		return
 	}
 	cr := t.creds()
