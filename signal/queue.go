@@ -60,7 +60,7 @@ func (q *Queue) Queued() int { return int(q.n) }
 // GFP_ATOMIC's).
 func (q *Queue) Enqueue(info *linux.SignalInfo, limit int) (ok bool) {
 	if IsRealtime(int(info.Signo)) && q.room(limit) && Free() < reserve {
-		Refill()
+		refill()
 	}
 	return q.Add(info, limit)
 }
