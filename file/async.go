@@ -60,14 +60,18 @@ func (f *File) Sig() int {
 
 // SetAsync turns O_ASYNC on or off for f through descriptor fd (setfl and
 // ioctl_fioasync): a file that supports it is told only when the flag
-// changes; on any other the request changes nothing, as on Linux.
-func (f *File) SetAsync(fd int32, on bool) {
+// changes; on any other the request changes nothing, as on Linux. It
+// reports whether the flag changed.
+func (f *File) SetAsync(fd int32, on bool) (changed bool) {
 	f.Mu.Lock()
 	change := (f.Flags&linux.O_ASYNC != 0) != on
 	f.Mu.Unlock()
-	if a, ok := f.Ops.(Asyncable); ok && change {
-		a.Fasync(f, fd, on)
+	a, ok := f.Ops.(Asyncable)
+	if !ok || !change {
+		return false
 	}
+	a.Fasync(f, fd, on)
+	return true
 }
 
 // AsyncList is a file's fasync_struct list: the descriptions to signal on

@@ -15,7 +15,7 @@ func HostMemory(size int) (release func(), err error) {
 	skip := (PageSize - uintptr(unsafe.Pointer(&buf[0]))%PageSize) % PageSize
 	SetDirectBase(unsafe.Pointer(&buf[skip]))
 	ResetFrames()
-	release = func() { _ = buf[0]; ResetFrames(); clear(lastUser[:]); userGen.Add(1) }
+	release = func() { _ = buf[0]; ResetFrames(); userGen.Add(1) } // the new generation retires every lastUser row
 	if !AddFree(1<<20, uint64(size)) || !InitMeta(uint64(size)) {
 		return release, errors.New("mm: host memory too small")
 	}

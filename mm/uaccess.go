@@ -193,12 +193,12 @@ func CopyOut(root uint64, va uintptr, src []byte) int {
 // interrupt context or any code with interrupts off on cpu (this CPU,
 // which interrupt context has at hand: arch.This costs a call): bytes within one
 // page the tables map already are copied without the lock
-// (userBytesFast), the rest page by page under userTables, resolving what
+// (UserPointerFast), the rest page by page under userTables, resolving what
 // a fault would.
 //
 //go:nosplit
 func CopyInIRQ(cpu *arch.CPU, root uint64, dst []byte, va uintptr) bool {
-	if p := userBytesFast(cpu, root, va, uintptr(len(dst)), false); p != nil {
+	if p := UserPointerFast(cpu, root, va, uintptr(len(dst)), false); p != nil {
 		copy(dst, unsafe.Slice((*byte)(p), len(dst)))
 		return true
 	}
@@ -210,7 +210,7 @@ func CopyInIRQ(cpu *arch.CPU, root uint64, dst []byte, va uintptr) bool {
 
 //go:nosplit
 func CopyOutIRQ(cpu *arch.CPU, root uint64, va uintptr, src []byte) bool {
-	if p := userBytesFast(cpu, root, va, uintptr(len(src)), true); p != nil {
+	if p := UserPointerFast(cpu, root, va, uintptr(len(src)), true); p != nil {
 		copy(unsafe.Slice((*byte)(p), len(src)), src)
 		return true
 	}
@@ -222,20 +222,13 @@ func CopyOutIRQ(cpu *arch.CPU, root uint64, va uintptr, src []byte) bool {
 
 // UserPointerFast is UserPointerIRQ for a page the tables map already,
 // taking no lock: nil where UserPointerIRQ would have to resolve a fault.
-//
-//go:nosplit
-func UserPointerFast(cpu *arch.CPU, root uint64, va uintptr, n uintptr, write bool) unsafe.Pointer {
-	return userBytesFast(cpu, root, va, n, write)
-}
-
-// userBytesFast returns the kernel's view of the n bytes at va if they lie
-// in one page the tables map already (writable, if write), found without
-// the lock as userFrameFast finds it: interrupts off on cpu. Else nil. cpu's
+// It returns the kernel's view of the n bytes at va if they lie in one
+// such page (writable, if write), found as userFrameFast finds it: interrupts off on cpu. Else nil. cpu's
 // rows are checked here rather than through userFrameFast, as every
 // interrupt-context access comes this way and most hit.
 //
 //go:nosplit
-func userBytesFast(cpu *arch.CPU, root uint64, va uintptr, n uintptr, write bool) unsafe.Pointer {
+func UserPointerFast(cpu *arch.CPU, root uint64, va uintptr, n uintptr, write bool) unsafe.Pointer {
 	off := va & (PageSize - 1)
 	// Host tests run every goroutine as the boot CPU (arch.This), so
 	// rows are not per CPU there: they take the lock.
@@ -263,7 +256,7 @@ func userBytesFast(cpu *arch.CPU, root uint64, va uintptr, n uintptr, write bool
 //
 //go:nosplit
 func UserPointerIRQ(cpu *arch.CPU, root uint64, va uintptr, n uintptr, write bool) unsafe.Pointer {
-	if p := userBytesFast(cpu, root, va, n, write); p != nil || va%PageSize+n > PageSize {
+	if p := UserPointerFast(cpu, root, va, n, write); p != nil || va%PageSize+n > PageSize {
 		return p
 	}
 	userTables.LockIRQ() // to resolve what a fault would

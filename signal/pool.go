@@ -66,7 +66,7 @@ var pool struct {
 	// entries are put on the free stack: whoever takes an entry (an
 	// atomic load of free) sees its chunk without a barrier of its own.
 	chunks [maxChunks]*chunk
-	made   atomic.Int32 // chunks set
+	made   int32 // chunks set: growMu's
 	// free is the free stack's head (Treiber): a generation count in
 	// the high 32 bits, bumped by every push and pop so that a pop
 	// whose head was popped and pushed back meanwhile fails its CAS
@@ -79,7 +79,7 @@ var pool struct {
 
 func init() {
 	pool.wake = make(chan struct{}, 1)
-	Refill()
+	refill()
 	go refiller()
 }
 
@@ -87,13 +87,13 @@ func init() {
 // low.
 func refiller() {
 	for range pool.wake {
-		Refill()
+		refill()
 	}
 }
 
-// Refill grows the pool until reserve entries are free (or it is full).
+// refill grows the pool until reserve entries are free (or it is full).
 // Goroutine context: it allocates.
-func Refill() {
+func refill() {
 	for pool.nfree.Load() < reserve && grow() {
 	}
 }
@@ -102,12 +102,12 @@ func Refill() {
 func grow() bool {
 	pool.growMu.Lock()
 	defer pool.growMu.Unlock()
-	n := pool.made.Load()
+	n := pool.made
 	if n == maxChunks {
 		return false
 	}
 	pool.chunks[n] = new(chunk)
-	pool.made.Store(n + 1)
+	pool.made = n + 1
 	for i := chunkLen; i > 0; i-- {
 		put(ref(n<<chunkBits + int32(i)))
 	}

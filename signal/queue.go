@@ -60,7 +60,7 @@ func (q *Queue) Queued() int { return int(q.n) }
 // GFP_ATOMIC's).
 func (q *Queue) Enqueue(info *linux.SignalInfo, limit int) (ok bool) {
 	if IsRealtime(int(info.Signo)) && q.room(limit) && Free() < reserve {
-		Refill()
+		refill()
 	}
 	return q.Add(info, limit)
 }
@@ -206,14 +206,14 @@ func (q *Queue) oldest(sig int) (prev, r ref) {
 
 //go:nosplit
 func (q *Queue) take(sig int) linux.SignalInfo {
-	var info linux.SignalInfo
 	if !IsRealtime(sig) {
-		info = q.stdInfo[sig]
-	} else {
-		_, r := q.oldest(sig)
-		info = *entry(r)
+		info := q.stdInfo[sig]
+		q.Remove(sig)
+		return info
 	}
-	q.Remove(sig)
+	prev, r := q.oldest(sig)
+	info := *entry(r)
+	q.drop(prev, r)
 	return info
 }
 
@@ -226,16 +226,27 @@ func (q *Queue) Remove(sig int) {
 		q.std &^= Bit(sig)
 		return
 	}
-	q.unlink(q.oldest(sig))
+	q.drop(q.oldest(sig))
+}
+
+// drop unlinks r, sig's oldest entry, after prev (0: r is first), keeping
+// sig's bit when a later entry has the same number.
+//
+//go:nosplit
+func (q *Queue) drop(prev, r ref) {
+	sig := int(entry(r).Signo)
+	if !queuedFrom(q.unlink(prev, r), sig) {
+		q.rt &^= Bit(sig)
+	}
 }
 
 // unlink takes r, after prev (0: r is first), off the queue and gives it
-// back to the pool. r is the oldest entry of its number (Remove, and
-// Discard going in order), so only later entries can keep its bit.
+// back to the pool, returning the entry that followed it. It leaves the
+// bitmap alone: drop (one entry) and Discard (all of a number) keep it.
 //
 //go:nosplit
-func (q *Queue) unlink(prev, r ref) {
-	next := *link(r)
+func (q *Queue) unlink(prev, r ref) (next ref) {
+	next = *link(r)
 	if prev == 0 {
 		q.head = next
 	} else {
@@ -244,18 +255,15 @@ func (q *Queue) unlink(prev, r ref) {
 	if q.tail == r {
 		q.tail = prev
 	}
-	sig := int(entry(r).Signo)
 	put(r)
 	q.n--
 	q.count(-1)
-	if !queuedFrom(next, sig) {
-		q.rt &^= Bit(sig)
-	}
+	return next
 }
 
 // queuedFrom reports whether sig has an entry at r or after it: another
 // of the same number keeps the bit (collect_signal's still_pending scan).
-// Apart, so that unlink's frame stays small on interrupt context's
+// Apart, so that drop's frame stays small on interrupt context's
 // nosplit chains.
 //
 //go:nosplit
@@ -288,4 +296,5 @@ func (q *Queue) Discard(sig int) {
 		}
 		r = next
 	}
+	q.rt &^= Bit(sig)
 }

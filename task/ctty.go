@@ -223,20 +223,16 @@ func (t *Thread) checkChange(tt *tty.TTY, sig linux.Signal) error {
 // orphanedPgrp is will_become_orphaned_pgrp(pgrp, NULL): no member has a
 // parent, other than init, in another group of the same session.
 func orphanedPgrp(pgid int32) bool {
-	for _, p := range unordered() {
-		p.mu.Lock()
-		in := p.pgid == pgid && !p.zombie
-		parent, sid := p.parent, p.sid
-		p.mu.Unlock()
-		if !in || parent == nil || parent.PID == 1 {
-			continue
+	orphaned := true
+	eachInGroup(pgid, func(_, parent *Process, sid int32) bool {
+		if parent == nil || parent.PID == 1 {
+			return true
 		}
 		ppg, psid := parent.ids()
-		if ppg != pgid && psid == sid {
-			return false
-		}
-	}
-	return true
+		orphaned = ppg == pgid || psid != sid
+		return orphaned
+	})
+	return orphaned
 }
 
 // sessionOfPgrp reports whether process group pgid has a member, and

@@ -137,9 +137,7 @@ func (t *Thread) fastSend(c *irq.Context, s *frameScratch, info *linux.SignalInf
 		switch {
 		case p.ignoresLocked(sig):
 			f.RAX = 0 // discarded at generation (ignoredLocked: no thread blocks it)
-			if trace.On(trace.SignalGenerate) {
-				t.traceGenerated(info, !thread, trace.SignalIgnored)
-			}
+			t.p.noteGenerated(t.TID, t, !thread, info, trace.SignalIgnored)
 			return true
 		case !t.catchesNowLocked(sig, &act):
 			return false
@@ -151,7 +149,7 @@ func (t *Thread) fastSend(c *irq.Context, s *frameScratch, info *linux.SignalInf
 			return false
 		}
 		if trace.OnAny(trace.SignalEvents) {
-			t.traceTaken(info, &act, !thread, true)
+			t.traceTaken(s.cpu, info, &act, !thread, true)
 		}
 		return true
 	}
@@ -170,9 +168,7 @@ func (t *Thread) fastSend(c *irq.Context, s *frameScratch, info *linux.SignalInf
 	} else {
 		f.RAX = 0
 	}
-	if trace.On(trace.SignalGenerate) {
-		t.traceGenerated(info, !thread, res)
-	}
+	t.p.noteGenerated(t.TID, t, !thread, info, res)
 	return true
 }
 
@@ -282,7 +278,7 @@ func (t *Thread) faultSignalLocked(c *irq.Context, s *frameScratch, trap *sched.
 		return false
 	}
 	if trace.OnAny(trace.SignalEvents) {
-		t.traceTaken(info, &act, false, false) // force_sig_info: the thread's
+		t.traceTaken(s.cpu, info, &act, false, false) // force_sig_info: the thread's
 	}
 	return true
 }

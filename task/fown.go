@@ -38,22 +38,36 @@ func (o ioOwner) SignalIO(sig int, code int32, band int64, fd int32) {
 			o.signal(o.proc, o.thread, sig, code, band, fd)
 		}
 	default:
-		var buf [16]*Process
-		for after := int32(0); ; {
-			ps := processesAfter(after, &buf)
-			for _, p := range ps {
-				p.mu.Lock()
-				match := p.pgid == o.id && !p.zombie
-				p.mu.Unlock()
-				if match {
-					o.signal(p, nil, sig, code, band, fd)
-				}
-			}
-			if len(ps) < len(buf) {
+		eachInGroup(o.id, func(p, _ *Process, _ int32) bool {
+			o.signal(p, nil, sig, code, band, fd)
+			return true
+		})
+	}
+}
+
+// eachInGroup calls visit with each live (not zombie) process of process
+// group pgid, in PID order, with its parent (nil: none) and its session
+// as it had them when it was found in the group, until visit
+// returns false. It allocates nothing (visit, which must not keep p's
+// lock, is called with none held), so an interrupt's bottom half may
+// walk a group.
+func eachInGroup(pgid int32, visit func(p, parent *Process, sid int32) bool) {
+	var buf [16]*Process
+	for after := int32(0); ; {
+		ps := processesAfter(after, &buf)
+		for _, p := range ps {
+			p.mu.Lock()
+			match := p.pgid == pgid && !p.zombie
+			parent, sid := p.parent, p.sid
+			p.mu.Unlock()
+			if match && !visit(p, parent, sid) {
 				return
 			}
-			after = ps[len(ps)-1].PID
 		}
+		if len(ps) < len(buf) {
+			return
+		}
+		after = ps[len(ps)-1].PID
 	}
 }
 
@@ -197,13 +211,10 @@ func (t *Thread) fcntlOwner(f *file.File, cmd, arg uint64) (uint64, error) {
 // or else the caller's process. A pty master's own tty has no foreground
 // group (it is no one's controlling terminal): the caller's process.
 func (t *Thread) setAsync(f *file.File, fd int32, on bool) {
-	f.Mu.Lock()
-	was := f.Flags&linux.O_ASYNC != 0
-	f.Mu.Unlock()
-	f.SetAsync(fd, on)
+	changed := f.SetAsync(fd, on)
 	c, isTTY := f.Ops.(ttyFile)
 	_, isMaster := f.Ops.(masterFile)
-	if !isTTY && !isMaster || !on || was || f.Owner() != nil {
+	if !isTTY && !isMaster || !on || !changed || f.Owner() != nil {
 		return
 	}
 	cr := t.creds()

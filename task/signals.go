@@ -155,7 +155,7 @@ func (p *Process) generate(t *Thread, info linux.SignalInfo, atomic bool) (queue
 		p.mu.Unlock()
 		return false, nil
 	case sig == int(linux.SIGKILL):
-		p.noteGenerated(t, &info, trace.SignalDelivered)
+		p.noteGenerated(sched.Current().TID, t, t == nil, &info, trace.SignalDelivered)
 		p.mu.Unlock()
 		p.kill(signaledStatus(sig))
 		return false, nil
@@ -176,7 +176,7 @@ func (p *Process) generate(t *Thread, info linux.SignalInfo, atomic bool) (queue
 		}
 	}()
 	if p.ignoredLocked(sig) {
-		p.noteGenerated(t, &info, trace.SignalIgnored)
+		p.noteGenerated(sched.Current().TID, t, t == nil, &info, trace.SignalIgnored)
 		p.mu.Unlock()
 		return false, nil
 	}
@@ -186,11 +186,11 @@ func (p *Process) generate(t *Thread, info linux.SignalInfo, atomic bool) (queue
 	}
 	limit := int(p.limits[linux.RLIMIT_SIGPENDING].Cur)
 	if ok := atomic && q.AddAtomic(&info, limit) || !atomic && q.Enqueue(&info, limit); !ok {
-		p.noteGenerated(t, &info, trace.SignalOverflowFail)
+		p.noteGenerated(sched.Current().TID, t, t == nil, &info, trace.SignalOverflowFail)
 		p.mu.Unlock()
 		return false, linux.EAGAIN // a real-time signal beyond the user's RLIMIT_SIGPENDING
 	}
-	p.noteGenerated(t, &info, trace.SignalDelivered)
+	p.noteGenerated(sched.Current().TID, t, t == nil, &info, trace.SignalDelivered)
 	p.sigEv.Notify()
 	file.Events.Notify()
 	target := t

@@ -107,14 +107,10 @@ func threadByID(tid int32) *Thread {
 // terminal's ISIG characters (Linux's isig -> kill_pgrp), sent by the
 // kernel (SEND_SIG_PRIV: si_code SI_KERNEL, no sender, no value).
 func SignalGroup(sig linux.Signal, pgrp int32) {
-	for _, p := range unordered() {
-		p.mu.Lock()
-		match := p.pgid == pgrp && !p.zombie
-		p.mu.Unlock()
-		if match {
-			p.send(nil, signal.Info(int(sig), linux.SI_KERNEL))
-		}
-	}
+	eachInGroup(pgrp, func(p, _ *Process, _ int32) bool {
+		p.send(nil, signal.Info(int(sig), linux.SI_KERNEL))
+		return true
+	})
 }
 
 func threadByTID(tgid, tid int32) (*Process, *Thread) {
