@@ -213,7 +213,7 @@ func (q *Queue) take(sig int) linux.SignalInfo {
 	}
 	prev, r := q.oldest(sig)
 	info := *entry(r)
-	q.drop(prev, r)
+	q.drop(prev, r, sig)
 	return info
 }
 
@@ -226,15 +226,15 @@ func (q *Queue) Remove(sig int) {
 		q.std &^= Bit(sig)
 		return
 	}
-	q.drop(q.oldest(sig))
+	prev, r := q.oldest(sig)
+	q.drop(prev, r, sig)
 }
 
 // drop unlinks r, sig's oldest entry, after prev (0: r is first), keeping
 // sig's bit when a later entry has the same number.
 //
 //go:nosplit
-func (q *Queue) drop(prev, r ref) {
-	sig := int(entry(r).Signo)
+func (q *Queue) drop(prev, r ref, sig int) {
 	if !queuedFrom(q.unlink(prev, r), sig) {
 		q.rt &^= Bit(sig)
 	}
