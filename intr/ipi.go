@@ -21,10 +21,10 @@ const (
 	VecTLB      = 0xfb // TLB shootdowns (package mm)
 )
 
-// initIPIs registers the IPI handlers and gives sched and mm their
+// initIPIs registers the IPI handlers (but VecResched's, whose step is
+// package trap's: it may deliver a signal) and gives sched and mm their
 // senders. boot0, before a second CPU runs.
 func initIPIs() {
-	irq.Register(VecResched, "resched", reschedIPI)
 	irq.Register(VecCallFunc, "callfunc", callFuncIPI)
 	irq.Register(VecTLB, "tlb", tlbIPI)
 	irq.Register(VecStop, "stop", stopIPI)
@@ -39,12 +39,15 @@ func sendResched(c *arch.CPU) { apic.Local.SendIPI(c.APICID, VecResched, apic.De
 //go:nosplit
 func sendTLB(c *arch.CPU) { apic.Local.SendIPI(c.APICID, VecTLB, apic.DeliverFixed) }
 
+// ServeResched is the reschedule IPI's work for the scheduler (trap's
+// resched step): another CPU made a thread runnable here, or kicked the
+// user thread running here. Interrupt context.
+//
 //go:nosplit
-func reschedIPI(c *irq.Context, cpu *arch.CPU) {
+func ServeResched(c *irq.Context) {
 	apic.Local.EOI()
 	mm.ServeShootdown() // a request whose IPI may find this CPU in a wait
 	sched.Resched(c)
-	sched.ReturnToUser(c, cpu)
 }
 
 //go:nosplit

@@ -106,7 +106,11 @@ type Thread struct {
 	KernelTF irq.TrapFrame // the EnterUser call to resume (no FPU state: see ExitUser)
 	UserFS   uint64
 	UserRoot uint64
-	Kick     bool
+	// Kick asks for the thread's goroutine at its next return to CPL 3
+	// (ReturnToUser). Set by its own CPU, or by another under schedLock
+	// and the carried process thread's lock (KickUser from task's
+	// wakeLocked); cleared by its own CPU.
+	Kick bool
 }
 
 // idleSlot is the idle thread's slot, every idle CPU's: the idle loop
@@ -600,8 +604,6 @@ func checkWatchdog(now int64) {
 	}
 }
 
-// locked runs f under schedLock: goroutine-context callers use it to touch
-// the thread table.
 // IdleTicks counts the ticks that found the idle thread running
 // (/proc/uptime's idle time). Goroutine context.
 // The idle slot is every idle CPU's, so its ticks are all CPUs' idle
@@ -611,6 +613,8 @@ func IdleTicks() (n uint64) {
 	return n
 }
 
+// locked runs f under schedLock: goroutine-context callers use it to touch
+// the thread table.
 func locked(f func()) {
 	schedLock.Lock()
 	f()

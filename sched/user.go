@@ -79,6 +79,11 @@ type UserContext struct {
 	// every CPU. Written by the owner thread in the kernel, read by
 	// HandleEnterUser on its way out.
 	Allowed arch.CPUMask
+	// carrier is the slot of the kernel thread that last carried the
+	// context into user mode (HandleEnterUser, on that thread's CPU,
+	// before it publishes the context in Thread.User); KickUser, under
+	// schedLock, checks that one slot instead of the whole table.
+	carrier int32
 	// kicked is 1 when KickUser asked for the thread while no kernel
 	// thread carried it into user mode (it was in the kernel, or on its
 	// way in): HandleEnterUser takes it and comes straight back, as
@@ -120,6 +125,7 @@ func HandleEnterUser(c *irq.Context) {
 		return
 	}
 	t.KernelTF = c.TF
+	ut.carrier = arch.This().Current
 	t.User = uintptr(unsafe.Pointer(ut))
 	t.UserFS, t.UserRoot = ut.FSBase, ut.Root
 	*c = ut.Ctx
@@ -202,6 +208,21 @@ func ExitUser(c *irq.Context, reason uint64, trap TrapInfo) {
 	loadFSBase(t.FSBase)
 }
 
+// Kicked reports whether the user thread cpu runs has a kick to answer.
+// Interrupt context on cpu.
+//
+//go:nosplit
+func Kicked(cpu *arch.CPU) bool { return OnCPU(cpu).Kick }
+
+// DropKick forgets the kick of the user thread cpu runs, answered where
+// the thread trapped (task.KickedSignal). The caller holds the lock every
+// other CPU holds to kick that thread (its process's: task's wakeLocked),
+// so a later kick sets it again and none is lost. Interrupt context on
+// cpu.
+//
+//go:nosplit
+func DropKick(cpu *arch.CPU) { OnCPU(cpu).Kick = false }
+
 // KickCurrent sends the running user thread back to its goroutine when it
 // next returns to user mode (ReturnToUser). Interrupt context.
 //
@@ -236,18 +257,6 @@ func ReturnToUser(c *irq.Context, cpu *arch.CPU) {
 	}
 }
 
-// Kick asks the thread tid, if it is in user mode, to come back to its
-// goroutine at its next trap (at the latest the next tick). Goroutine
-// context.
-func Kick(tid int32) {
-	locked(func() {
-		if t := ByTID(tid); t != nil {
-			t.Kick = true
-			kickRemote(t)
-		}
-	})
-}
-
 // kickRemote sends a reschedule IPI to the CPU running t in user mode, if
 // not this one, so that its kick is seen now (Linux's kick_process; KVM's
 // kvm_vcpu_kick) rather than at that CPU's next tick. schedLock held.
@@ -275,13 +284,10 @@ func (ut *UserContext) ClearKick() { atomic.StoreUint32(&ut.kicked, 0) }
 func KickUser(ut *UserContext) {
 	atomic.StoreUint32(&ut.kicked, 1)
 	locked(func() {
-		p := uintptr(unsafe.Pointer(ut))
-		for i := range threads {
-			if threads[i].State != Free && threads[i].User == p {
-				threads[i].Kick = true
-				kickRemote(&threads[i])
-				atomic.StoreUint32(&ut.kicked, 0) // the carrier has it
-			}
+		if t := &threads[ut.carrier]; t.State != Free && t.User == uintptr(unsafe.Pointer(ut)) {
+			t.Kick = true
+			kickRemote(t)
+			atomic.StoreUint32(&ut.kicked, 0) // the carrier has it
 		}
 	})
 }

@@ -246,6 +246,64 @@ func (t *Thread) fastTimedwait(c *irq.Context, cpu *arch.CPU) bool {
 	return true
 }
 
+// interruptTrap is the trap a frame records for a signal taken on an
+// interrupt's return, as the goroutine path records it (sched.ExitUser).
+var interruptTrap sched.TrapInfo
+
+// KickedSignal answers the kick of the user thread running on cpu (another
+// CPU's wakeLocked, through the reschedule IPI that found it in user mode)
+// when all the kick asks for is a signal the thread catches: the handler's
+// frame is written here and the kick dropped, as Linux's exit to user mode
+// delivers it (exit_to_user_mode_loop -> arch_do_signal_or_restart),
+// with no trip through the thread's goroutine and the Go scheduler.
+// Anything else (a default action, a stop, an exit, a POSIX timer's
+// signal, which re-arms its timer, or a second signal) leaves the kick
+// for the goroutine.
+//
+//go:nosplit
+func KickedSignal(c *irq.Context, cpu *arch.CPU, ut *sched.UserContext) {
+	t := threadOf(ut)
+	if t == nil || !sched.Kicked(cpu) || !t.p.mu.tryIRQ() {
+		return
+	}
+	if t.quiet() && !t.p.stopped && t.kickedSignalLocked(c, scratchOn(cpu)) {
+		sched.DropKick(cpu) // p.mu held: a kick sent after this look sets it again
+	}
+	t.p.mu.unlockIRQ()
+}
+
+// kickedSignalLocked takes t's next deliverable signal into its handler,
+// as deliver would, if it has one; it reports whether nothing is left to
+// deliver after it.
+//
+//go:nosplit
+func (t *Thread) kickedSignalLocked(c *irq.Context, s *frameScratch) bool {
+	allowed := ^t.sig.mask
+	q := &t.sig.pending // the thread's own first, as takeSignalLocked
+	next := q.Next(allowed)
+	if next == nil {
+		q = &t.p.shared
+		next = q.Next(allowed)
+	}
+	if next == nil || next.Code == linux.SI_TIMER {
+		return false
+	}
+	sig := int(next.Signo)
+	act := t.p.actions[sig]
+	if act.Handler == linux.SIG_DFL || act.Handler == linux.SIG_IGN {
+		return false
+	}
+	s.info = *next
+	if !t.takeHandler(c, s, &interruptTrap, &s.info, &act) {
+		return false // the goroutine forces SIGSEGV
+	}
+	q.Remove(sig)
+	if trace.On(trace.SignalDeliver) {
+		trace.RecordSignalDeliver(t.TID, traceSignal(&s.info), act.Handler, act.Flags)
+	}
+	return t.deliverableLocked() == 0
+}
+
 // FaultSignal is sched.FaultSignal: a CPU exception whose signal the thread
 // catches, unblocked and first in line, gets its handler's frame here. Page
 // faults go to the goroutine, which tells ACCERR from MAPERR by the

@@ -42,6 +42,12 @@ func (t *Thread) Interrupted() <-chan struct{} {
 	if t.sig.intrCh == nil {
 		t.sig.intrCh = make(chan struct{})
 	}
+	if !p.stopped {
+		// A wake-up whose signal was taken since (in interrupt
+		// context: KickedSignal) is spent, as recalc_sigpending clears
+		// TIF_SIGPENDING on Linux.
+		t.rearmLocked()
+	}
 	if p.exiting || t.stopped.Load() || t.deliverableLocked() != 0 {
 		t.interruptLocked()
 	}

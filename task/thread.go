@@ -54,6 +54,11 @@ type Thread struct {
 	ioBits     *arch.IOBitmap
 	iopl       uint8
 	ioplWarned bool
+
+	// args is the system call being served's arguments, owner thread
+	// only: kept here, a handler's pointer to them does not make each
+	// call allocate them.
+	args args
 }
 
 // newThread returns a thread whose user registers are uc's, with no
@@ -167,8 +172,8 @@ func (t *Thread) syscall() error {
 	f := &t.uc.Ctx.TF
 	nr := f.RAX
 	t.sig.origNr = nr
-	a := args{f.RDI, f.RSI, f.RDX, f.R10, f.R8, f.R9}
-	r, err := dispatch(t, nr, &a)
+	t.args = args{f.RDI, f.RSI, f.RDX, f.R10, f.R8, f.R9}
+	r, err := dispatch(t, nr, &t.args)
 	traced := uint64(0) // the result sys_exit shows, if not RAX
 	switch err {
 	case nil:

@@ -29,7 +29,8 @@ import (
 // any user program runs.
 var FastSignals = true
 
-// Install claims the exception vectors and the system-call vector. It runs
+// Install claims the exception vectors, the system-call vector and the
+// reschedule IPI's (package intr sends it, on a CPU with a local APIC). It runs
 // in boot0, before the runtime's first system call.
 //
 //go:nosplit
@@ -38,6 +39,7 @@ func Install() {
 		irq.Register(v, irq.VectorName(uint64(v)), exception)
 	}
 	irq.Register(irq.SyscallVector, "syscall", syscall)
+	irq.Register(intr.VecResched, "resched", resched)
 }
 
 // syscall is the SYSCALL entry's step: a user program's call is answered
@@ -67,6 +69,21 @@ func syscall(c *irq.Context, cpu *arch.CPU) {
 		sched.ExitUser(c, sched.ReasonSyscall, sched.TrapInfo{Vector: irq.SyscallVector})
 	} else if trace.On(trace.SysExit) {
 		traceSysExit(c, cpu, ut)
+	}
+	sched.ReturnToUser(c, cpu)
+}
+
+// resched is the reschedule IPI's step: another CPU made a thread runnable
+// here, or kicked the user thread running here (sched.KickUser). A kick
+// for a signal the thread catches is answered before the IPI returns to
+// CPL 3 (task.KickedSignal), as Linux's exit to user mode delivers it;
+// any other goes back to the thread's goroutine.
+//
+//go:nosplit
+func resched(c *irq.Context, cpu *arch.CPU) {
+	intr.ServeResched(c)
+	if FastSignals && c.TF.FromUser() {
+		task.KickedSignal(c, cpu, sched.CurrentUser(cpu))
 	}
 	sched.ReturnToUser(c, cpu)
 }
