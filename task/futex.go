@@ -52,9 +52,10 @@ type futexWaiter struct {
 	key   futexKey
 }
 
-// wait blocks while the word at addr equals val, until woken, timed out
-// (deadline zero: never) or cancelled.
-func (as *AddressSpace) futexWait(addr uint64, private bool, val uint32, bits uint32, deadline time.Time, cancel <-chan struct{}) error {
+// futexWait blocks while the word at addr equals val, until woken, timed
+// out (deadline zero: never) or interrupted (the thread's Interrupted,
+// called once the waiter is queued).
+func (as *AddressSpace) futexWait(addr uint64, private bool, val uint32, bits uint32, deadline time.Time, interrupted func() <-chan struct{}) error {
 	if addr%4 != 0 {
 		return linux.EINVAL
 	}
@@ -76,6 +77,10 @@ func (as *AddressSpace) futexWait(addr uint64, private bool, val uint32, bits ui
 	}
 	ft.waiters[key] = append(ft.waiters[key], w)
 	ft.mu.Unlock()
+	// Asleep from here, as Linux's futex_wait_queue sets the task's
+	// state only once it is queued: a thread that sees this one 'S' in
+	// /proc finds it on the queue.
+	cancel := interrupted()
 
 	var timeout <-chan time.Time
 	if !deadline.IsZero() {
@@ -233,5 +238,5 @@ func sysFutex(t *Thread, a *args) (uint64, error) {
 		mono := clock.Nanotime()
 		deadline = time.Now().Add(time.Duration(o.Deadline(int64(d), mono, clock.Realtime()) - mono))
 	}
-	return 0, as.futexWait(addr, o.Private, uint32(val), o.Bits, deadline, t.Interrupted())
+	return 0, as.futexWait(addr, o.Private, uint32(val), o.Bits, deadline, t.Interrupted)
 }

@@ -194,16 +194,30 @@ type Info struct {
 func (p *Process) Info() Info {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	i := Info{PID: p.PID, PGID: p.pgid, SID: p.sid, Threads: len(p.threads), Comm: p.comm, State: 'R'}
+	i := Info{PID: p.PID, PGID: p.pgid, SID: p.sid, Threads: len(p.threads), Comm: p.comm, State: p.stateLocked(nil)}
 	if p.parent != nil {
 		i.PPID = p.parent.PID
 	}
-	if p.zombie {
-		i.State = 'Z'
-	} else if p.stopped {
-		i.State = 'T'
-	}
 	return i
+}
+
+// stateLocked is the state letter /proc shows for thread th of p, or for
+// p (th nil: its main thread's, as Linux's /proc/PID/stat shows the group
+// leader's): Z, T, S for a thread asleep in a system call, else R.
+// p.mu held.
+func (p *Process) stateLocked(th *Thread) byte {
+	if th == nil {
+		th = p.mainThreadLocked()
+	}
+	switch {
+	case p.zombie:
+		return 'Z'
+	case p.stopped:
+		return 'T'
+	case th != nil && th.blocking.Load():
+		return 'S'
+	}
+	return 'R'
 }
 
 // Wait status words (see wait(2), and Linux's include/linux/wait.h usage).

@@ -127,8 +127,11 @@ func (p *Process) mainThreadLocked() *Thread {
 // masks (fs/proc/array.c).
 func (p *Process) status_(as *AddressSpace, th *Thread) string {
 	i := p.Info()
-	state := map[byte]string{'R': "R (running)", 'S': "S (sleeping)", 'T': "T (stopped)", 'Z': "Z (zombie)"}[i.State]
 	p.mu.Lock()
+	if th != nil {
+		i.State = p.stateLocked(th)
+	}
+	state := map[byte]string{'R': "R (running)", 'S': "S (sleeping)", 'T': "T (stopped)", 'Z': "Z (zombie)"}[i.State]
 	s := p.sigSetsLocked(th)
 	queued := rootUser.Queued() // SigQ counts the user's, as Linux's
 	limit := p.limits[linux.RLIMIT_SIGPENDING].Cur
@@ -300,6 +303,9 @@ func (p *Process) sigSetsLocked(th *Thread) (s sigSets) {
 // system time, the start time, the addresses of the image) reads 0.
 func (p *Process) stat(i Info, as *AddressSpace, th *Thread) string {
 	p.mu.Lock()
+	if th != nil {
+		i.State = p.stateLocked(th)
+	}
 	s := p.sigSetsLocked(th)
 	rsslim := p.limits[linux.RLIMIT_RSS].Cur
 	p.mu.Unlock()

@@ -37,6 +37,7 @@ type sigState struct {
 // calls select on it.
 func (t *Thread) Interrupted() <-chan struct{} {
 	p := t.p
+	t.blocking.Store(true)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if t.sig.intrCh == nil {

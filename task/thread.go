@@ -32,6 +32,11 @@ type Thread struct {
 	sig      sigState
 	altstack linux.SigAltStack
 	stopped  atomic.Bool // execve in another thread: leave
+	// blocking: the thread is in a system call that may sleep (it took
+	// its Interrupted channel), so /proc shows it 'S' as Linux shows a
+	// task in TASK_INTERRUPTIBLE. Written by the owner thread (set by
+	// Interrupted, cleared when the call returns), read by anyone.
+	blocking atomic.Bool
 
 	// cred is the thread's credentials: replaced whole by the owner
 	// thread (set*id, capset, prctl, exec), read by anyone (kill's
@@ -174,6 +179,9 @@ func (t *Thread) syscall() error {
 	t.sig.origNr = nr
 	t.args = args{f.RDI, f.RSI, f.RDX, f.R10, f.R8, f.R9}
 	r, err := dispatch(t, nr, &t.args)
+	if t.blocking.Load() {
+		t.blocking.Store(false)
+	}
 	traced := uint64(0) // the result sys_exit shows, if not RAX
 	switch err {
 	case nil:

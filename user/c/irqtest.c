@@ -29,6 +29,7 @@
 
 #define TEST_NAME "irqtest"
 #include "check.h"
+#include "asleep.h"
 
 enum { DATA = 0x60, STATUS = 0x64, OUT_FULL = 1, IN_FULL = 2 };
 
@@ -117,9 +118,10 @@ static void blocked(int restart) {
 	int p[2];
 	OK(pipe(p));
 	rts = 0;
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 	if (pid == 0) {
-		msleep(100);
+		if (!wait_asleep(parent, parent))
+			_exit(2);
 		interrupt(); /* ioperm is inherited */
 		msleep(100);
 		if (write(p[1], "x", 1) != 1)

@@ -50,6 +50,7 @@ static long long stat_user(void) {
 
 #define TEST_NAME "misctest"
 #include "check.h"
+#include "asleep.h"
 
 static volatile int got_usr1;
 static void on_usr1(int s) { got_usr1 = 1; }
@@ -194,7 +195,9 @@ static int f1, f2, woke;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static int go_on, waiting;
+static int waiter_tid[3];
 static void *futex_waiter(void *arg) {
+	waiter_tid[(long)arg] = syscall(SYS_gettid);
 	syscall(SYS_futex, &f1, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
 	__atomic_add_fetch(&woke, 1, __ATOMIC_SEQ_CST);
 	return NULL;
@@ -210,8 +213,12 @@ static void *cond_waiter(void *arg) {
 static void futexes(void) {
 	pthread_t th[4];
 	for (int i = 0; i < 3; i++)
-		pthread_create(&th[i], NULL, futex_waiter, NULL);
-	usleep(100000); /* all three wait on f1 */
+		pthread_create(&th[i], NULL, futex_waiter, (void *)(long)i);
+	for (int i = 0; i < 3; i++) { /* all three wait on f1 */
+		while (!__atomic_load_n(&waiter_tid[i], __ATOMIC_SEQ_CST))
+			sched_yield();
+		CHECK(wait_asleep(getpid(), waiter_tid[i]), "waiter %d never asleep on f1", i);
+	}
 	ERRNO(syscall(SYS_futex, &f1, FUTEX_CMP_REQUEUE_PRIVATE, 0, 5, &f2, 1), EAGAIN);
 	ERRNO(syscall(SYS_futex, &f1, FUTEX_CMP_REQUEUE_PRIVATE, -1, 5, &f2, 0), EINVAL);
 	ERRNO(syscall(SYS_futex, &f1, FUTEX_CMP_REQUEUE_PRIVATE, 0, 5, (char *)&f2 + 1, 0), EINVAL);
