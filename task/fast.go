@@ -273,11 +273,14 @@ func KickedSignal(c *irq.Context, cpu *arch.CPU, ut *sched.UserContext) {
 }
 
 // kickedSignalLocked takes t's next deliverable signal into its handler,
-// as deliver would, if it has one; it reports whether nothing is left to
-// deliver after it.
+// as deliver would, if t is flagged and has one; it reports whether
+// nothing is left to deliver after it (t is then no longer flagged).
 //
 //go:nosplit
 func (t *Thread) kickedSignalLocked(c *irq.Context, s *frameScratch) bool {
+	if !t.sig.flagged {
+		return false // not picked for a signal: the kick is for something else
+	}
 	allowed := ^t.sig.mask
 	q := &t.sig.pending // the thread's own first, as takeSignalLocked
 	next := q.Next(allowed)
@@ -301,7 +304,11 @@ func (t *Thread) kickedSignalLocked(c *irq.Context, s *frameScratch) bool {
 	if trace.On(trace.SignalDeliver) {
 		trace.RecordSignalDeliver(t.TID, traceSignal(&s.info), act.Handler, act.Flags)
 	}
-	return t.deliverableLocked() == 0
+	if t.deliverableLocked() != 0 {
+		return false
+	}
+	t.sig.flagged = false // recalc_sigpending after the dequeue
+	return true
 }
 
 // FaultSignal is sched.FaultSignal: a CPU exception whose signal the thread

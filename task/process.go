@@ -38,15 +38,18 @@ type Process struct {
 	// SIGNAL_UNKILLABLE then (force_sig_info_to_task).
 	killable bool
 	threads  map[int32]*Thread
-	children map[int32]*Process
-	actions  [linux.NSIG]linux.SigAction
-	limits   rlimit.Table
-	exiting  bool
-	zombie   bool
-	status   uint32         // wait status once a zombie
-	dying    chan struct{}  // closed when the process must stop
-	childEv  *file.Notifier // a child changed state (wait4)
-	vforked  chan struct{}  // closed when a vfork child execs or exits
+	// currTarget is the TID of the thread last picked for a
+	// process-directed signal (signal->curr_target).
+	currTarget int32
+	children   map[int32]*Process
+	actions    [linux.NSIG]linux.SigAction
+	limits     rlimit.Table
+	exiting    bool
+	zombie     bool
+	status     uint32         // wait status once a zombie
+	dying      chan struct{}  // closed when the process must stop
+	childEv    *file.Notifier // a child changed state (wait4)
+	vforked    chan struct{}  // closed when a vfork child execs or exits
 
 	shared       signal.Queue // process-directed pending signals
 	stopped      bool

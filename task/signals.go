@@ -28,8 +28,15 @@ type sigState struct {
 	savedMask signal.Set // sigsuspend's mask to restore after delivery
 	restoreOK bool       // savedMask is set
 	intrCh    chan struct{}
-	origNr    uint64 // system call number, for restarts
-	restart   linux.Errno
+	// flagged is Linux's TIF_SIGPENDING: the thread is to look for
+	// signals on its way back to user mode (deliver). Set when a signal
+	// is sent to it or it is picked for its process's (wakeLocked), and
+	// when a mask change leaves one deliverable (setBlockedLocked);
+	// cleared when delivery finds nothing left. A thread not flagged
+	// leaves its process's pending signals to the one picked for them.
+	flagged bool
+	origNr  uint64 // system call number, for restarts
+	restart linux.Errno
 }
 
 // Interrupted returns a channel closed when the thread must stop blocking: a
@@ -56,6 +63,7 @@ func (t *Thread) Interrupted() <-chan struct{} {
 }
 
 func (t *Thread) interruptLocked() {
+	t.sig.flagged = true
 	if t.sig.intrCh == nil {
 		t.sig.intrCh = make(chan struct{})
 	}
@@ -202,18 +210,70 @@ func (p *Process) generate(t *Thread, info linux.SignalInfo, atomic bool) (queue
 	file.Events.Notify()
 	target := t
 	if target == nil {
-		for _, th := range p.threads {
-			if !th.sig.mask.Has(sig) {
-				target = th
-				break
-			}
-		}
+		target = p.signalTargetLocked(sig)
 	}
 	if target != nil {
 		target.wakeLocked()
 	}
 	p.mu.Unlock()
 	return true, nil
+}
+
+// signalTargetLocked picks the thread to wake for a process-directed sig
+// (Linux's complete_signal): the main thread if it wants it, else the
+// first that does from the one picked last, in TID order (Linux's thread
+// list, in creation order); nil when none does, as every thread either
+// blocks it or is flagged already and takes it with the rest. p.mu held.
+func (p *Process) signalTargetLocked(sig int) *Thread {
+	if main := p.threads[p.PID]; main != nil && main.wantsLocked(sig) {
+		return main
+	}
+	var next, first *Thread // from currTarget on; from the lowest TID
+	for _, th := range p.threads {
+		if !th.wantsLocked(sig) {
+			continue
+		}
+		if first == nil || th.TID < first.TID {
+			first = th
+		}
+		if th.TID >= p.currTarget && (next == nil || th.TID < next.TID) {
+			next = th
+		}
+	}
+	if next == nil {
+		next = first
+	}
+	if next != nil {
+		p.currTarget = next.TID
+	}
+	return next
+}
+
+// wantsLocked is Linux's wants_signal: t may take sig now and is not
+// flagged already. (Linux also picks a flagged thread that is running on
+// a CPU, which finds the signal as soon as any flagged one.) p.mu held.
+func (t *Thread) wantsLocked(sig int) bool {
+	switch {
+	case t.sig.mask.Has(sig) || t.p.exiting || t.stopped.Load():
+		return false
+	case sig == int(linux.SIGKILL):
+		return true
+	case t.p.stopped:
+		return false
+	}
+	return !t.sig.flagged
+}
+
+// setBlockedLocked makes m the thread's signal mask; a pending signal it
+// leaves deliverable flags the thread (__set_task_blocked's
+// recalc_sigpending). p.mu held.
+//
+//go:nosplit
+func (t *Thread) setBlockedLocked(m signal.Set) {
+	t.sig.mask = m
+	if t.deliverableLocked() != 0 {
+		t.sig.flagged = true
+	}
 }
 
 // takeSignalLocked removes the next signal not in blocked, the thread's
@@ -360,12 +420,24 @@ func (t *Thread) deliver() {
 			p.mu.Unlock()
 			return
 		}
-		info, ok := t.takeSignalLocked(t.sig.mask)
+		var info linux.SignalInfo
+		ok := false
+		if t.sig.flagged {
+			info, ok = t.takeSignalLocked(t.sig.mask)
+		}
 		if !ok {
 			t.finishRestart(handled, 0)
 			if t.sig.restoreOK {
-				t.sig.mask, t.sig.restoreOK = t.sig.savedMask, false
+				// restore_saved_sigmask: what it unblocks is taken
+				// now, before user mode.
+				t.sig.restoreOK = false
+				t.setBlockedLocked(t.sig.savedMask)
+				if t.sig.flagged && t.deliverableLocked() != 0 {
+					p.mu.Unlock()
+					continue
+				}
 			}
+			t.sig.flagged = false
 			t.rearmLocked()
 			p.mu.Unlock()
 			return
@@ -441,7 +513,7 @@ func (t *Thread) takeHandlerLocked(sig int, act *linux.SigAction) signal.Set {
 	if t.sig.restoreOK {
 		saved, t.sig.restoreOK = t.sig.savedMask, false
 	}
-	t.sig.mask = signal.HandlerMask(t.sig.mask, sig, act)
+	t.setBlockedLocked(signal.HandlerMask(t.sig.mask, sig, act))
 	if act.Flags&linux.SA_RESETHAND != 0 {
 		t.p.actions[sig] = linux.SigAction{}
 	}
@@ -595,7 +667,7 @@ func (t *Thread) sigreturn(c *irq.Context, s *frameScratch, live bool) bool {
 		}
 	}
 	mask, st := signal.Restore(fr, &c.TF)
-	t.sig.mask = mask
+	t.setBlockedLocked(mask)
 	t.setAltStack(st, c.TF.RSP)
 	return true
 }
@@ -633,16 +705,22 @@ func (p *Process) stop(sig int) {
 
 // waitWhileStopped parks a thread of a stopped process until SIGCONT or
 // death.
-func (t *Thread) waitWhileStopped() {
+func (t *Thread) waitWhileStopped() (waited bool) {
 	p := t.p
 	for {
 		p.mu.Lock()
 		stopped, dying := p.stopped, p.exiting || t.stopped.Load()
 		ev := p.stopEv.Wait()
+		if waited && !stopped {
+			// Continued: back to delivery, as Linux's thread wakes in
+			// get_signal, for what came while it was stopped.
+			t.sig.flagged = true
+		}
 		p.mu.Unlock()
 		if !stopped || dying {
-			return
+			return waited
 		}
+		waited = true
 		select {
 		case <-ev:
 		case <-p.dying:

@@ -174,7 +174,7 @@ func (t *Thread) waitMask(addr, size uint64) error {
 	p := t.p
 	p.mu.Lock()
 	t.sig.savedMask, t.sig.restoreOK = t.sig.mask, true
-	t.sig.mask = s &^ signal.Unblockable
+	t.setBlockedLocked(s &^ signal.Unblockable)
 	p.mu.Unlock()
 	return nil
 }

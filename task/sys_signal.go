@@ -309,7 +309,8 @@ func sysRtSigprocmask(t *Thread, a *args) (uint64, error) {
 //
 //go:nosplit
 func (t *Thread) setMaskLocked(how uint64, s signal.Set) {
-	t.sig.mask, _ = signal.ChangeMask(t.sig.mask, how, s)
+	m, _ := signal.ChangeMask(t.sig.mask, how, s)
+	t.setBlockedLocked(m)
 }
 
 func sysRtSigpending(t *Thread, a *args) (uint64, error) {
@@ -340,7 +341,7 @@ func sysRtSigsuspend(t *Thread, a *args) (uint64, error) {
 	p := t.p
 	p.mu.Lock()
 	t.sig.savedMask, t.sig.restoreOK = t.sig.mask, true
-	t.sig.mask = s &^ signal.Unblockable
+	t.setBlockedLocked(s &^ signal.Unblockable)
 	p.mu.Unlock()
 	<-t.Interrupted()
 	return 0, linux.ERESTARTNOHAND

@@ -116,7 +116,9 @@ func (t *Thread) run() {
 	for !t.dying() {
 		t.uc.ClearKick() // before deliver looks: a later kick still counts
 		t.deliver()
-		t.waitWhileStopped()
+		if t.waitWhileStopped() {
+			continue // deliver what came meanwhile
+		}
 		if t.dying() {
 			break
 		}

@@ -114,6 +114,19 @@ func TestSMPKick(t *testing.T) {
 	}
 }
 
+// TestSMPSignalTarget: a process-directed signal goes to the thread
+// Linux's complete_signal picks: the main thread unless it blocks the
+// signal, whichever thread sent it; else the first thread that does not
+// (smptest's target case, which passes on Linux 6.1 too).
+func TestSMPSignalTarget(t *testing.T) {
+	for _, cpus := range []int{1, 2} {
+		t.Run(fmt.Sprint("smp", cpus), func(t *testing.T) {
+			res := runSMPTest(t, cpus, "target")
+			wantLines(t, res.Output, `(?m)^smptest: target: main thread, then the first thread that does not block it$`)
+		})
+	}
+}
+
 // TestSMPMunmap: a thread reading a page on CPU 1 while CPU 0 unmaps it
 // gets SIGSEGV, and never reads the frame after it was freed and reused
 // (the TLB shootdown completes before munmap returns).

@@ -15,6 +15,10 @@
             times: the reader must get SIGSEGV, and never see anything but
             the page's own pattern (a stale TLB entry would show it the
             frame's next owner).
+   target:  process-directed signals (kill(getpid())) go where Linux's
+            complete_signal sends them: the main thread when it does not
+            block the signal, whichever thread sends it; else the first
+            thread, in creation order, that does not.
    speed:   two CPU-bound threads, one after the other, then both at once;
             prints the times and the speed-up (about 1 on one CPU, up to 2
             on two; not checked, the host may be busy). */
@@ -160,6 +164,79 @@ static void kick(void) {
 		CHECK(res1 - res0 >= rounds / 2, "%ld reschedule IPIs to CPU %d for %d kicks", res1 - res0, ncpu - 1, rounds);
 }
 
+/* target */
+static volatile pid_t took;
+static volatile int parked, leave;
+static pid_t sleeper_tid[2];
+
+static void on_usr2(int sig) {
+	(void)sig;
+	took = syscall(SYS_gettid);
+}
+
+/* sleeper blocks nothing and waits in pause until told to leave. */
+static void *sleeper(void *arg) {
+	sleeper_tid[(long)arg] = syscall(SYS_gettid);
+	__atomic_add_fetch(&parked, 1, __ATOMIC_SEQ_CST);
+	while (!leave)
+		pause();
+	return NULL;
+}
+
+/* wait_took waits up to 5 s for a handler to say which thread it ran in. */
+static pid_t wait_took(void) {
+	for (double t = now(); !took && now() - t < 5;)
+		sched_yield();
+	return took;
+}
+
+static void *send_usr2(void *arg) {
+	(void)arg;
+	kill(getpid(), SIGUSR2);
+	return NULL;
+}
+
+static void target(void) {
+	current = "target";
+	struct sigaction sa = {.sa_handler = on_usr2};
+	OK(sigaction(SIGUSR2, &sa, NULL));
+	pthread_t th[3];
+	parked = leave = 0;
+	for (long i = 0; i < 2; i++) {
+		CHECK(pthread_create(&th[i], NULL, sleeper, (void *)i) == 0, "pthread_create");
+		while (parked <= i)
+			sched_yield();
+	}
+	/* The main thread sends it, unblocked: its own. */
+	took = 0;
+	kill(getpid(), SIGUSR2);
+	CHECK(wait_took() == getpid(), "kill(getpid()) from the main thread: taken by %d, want the main thread %d", took, getpid());
+	/* Another thread sends it while the main thread waits for that
+	   thread in pthread_join: still the main thread's. */
+	took = 0;
+	CHECK(pthread_create(&th[2], NULL, send_usr2, NULL) == 0, "pthread_create");
+	pthread_join(th[2], NULL);
+	CHECK(wait_took() == getpid(), "kill(getpid()) from another thread: taken by %d, want the main thread %d", took, getpid());
+	/* The main thread blocks it: the first sleeper takes it, each time. */
+	sigset_t usr2;
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	OK(sigprocmask(SIG_BLOCK, &usr2, NULL));
+	for (int i = 0; i < 3; i++) {
+		took = 0;
+		kill(getpid(), SIGUSR2);
+		CHECK(wait_took() == sleeper_tid[0], "round %d, main thread blocking: taken by %d, want the first thread %d (second %d)", i, took, sleeper_tid[0], sleeper_tid[1]);
+	}
+	OK(sigprocmask(SIG_UNBLOCK, &usr2, NULL));
+	leave = 1;
+	for (int i = 0; i < 2; i++) {
+		pthread_kill(th[i], SIGUSR2);
+		pthread_join(th[i], NULL);
+	}
+	if (!failed)
+		printf("smptest: target: main thread, then the first thread that does not block it\n");
+}
+
 /* munmap */
 enum { magic = 0x5a5a5a5a, other = 0x33333333, fill = 64 };
 static volatile uint32_t *page;
@@ -279,6 +356,8 @@ int main(int argc, char **argv) {
 			kick();
 		if (all || !strcmp(c, "munmap"))
 			munmap_race();
+		if (all || !strcmp(c, "target"))
+			target();
 		if (all || !strcmp(c, "speed"))
 			speed();
 		if (argc == 1)
