@@ -136,7 +136,40 @@ func Lock() { schedLock.Lock() }
 // Unlock releases the scheduler lock.
 //
 //go:nosplit
-func Unlock() { schedLock.Unlock() }
+func Unlock() { unlock() }
+
+// kicks are the CPUs owed a reschedule IPI, decided under schedLock
+// (kickIdle, kickRemote) and sent by unlock once the lock is free: an IPI
+// is a write to the local APIC's ICR, slow to emulate, and the other
+// CPUs may be spinning for the lock meanwhile. Atomic.
+var kicks atomic.Uint64
+
+// unlock releases schedLock and sends the IPIs decided under it.
+//
+//go:nosplit
+func unlock() {
+	schedLock.Unlock()
+	if kicks.Load() != 0 {
+		sendKicks()
+	}
+}
+
+//go:nosplit
+func sendKicks() {
+	m := arch.CPUMask(kicks.Swap(0))
+	for i := 0; m != 0 && i < arch.MaxCPUs; i++ {
+		if m.Has(i) {
+			m &^= 1 << i
+			SendResched(arch.CPUAt(i))
+		}
+	}
+}
+
+// kick owes CPU c a reschedule IPI, sent when schedLock is released.
+// schedLock held.
+//
+//go:nosplit
+func kick(c *arch.CPU) { kicks.Or(1 << c.Index()) }
 
 // Init makes slot 0 the idle thread (entered at idlePC on idleSP with
 // interrupts on) and slot 1 the running boot thread.
@@ -256,8 +289,7 @@ var SendResched func(cpu *arch.CPU)
 //
 //go:nosplit
 func kickIdle(t *Thread) bool {
-	send := SendResched
-	if send == nil || arch.Alone() {
+	if SendResched == nil || arch.Alone() {
 		return false
 	}
 	self := arch.This()
@@ -266,7 +298,7 @@ func kickIdle(t *Thread) bool {
 		if c == self || !c.Online() || c.Current != idleSlot || t.Allowed != 0 && !t.Allowed.Has(i) || !started(c) {
 			continue
 		}
-		send(c)
+		kick(c)
 		return true
 	}
 	return false
@@ -291,7 +323,7 @@ func StartCPU() {
 	c.SliceLeft = SliceTicks
 	c.KernelFS = threads[idleSlot].FSBase
 	cpuStarted = cpuStarted.With(int(c.ID))
-	schedLock.Unlock()
+	unlock()
 }
 
 // ThisCPU is the row of the CPU the calling goroutine runs on now (it may
@@ -320,7 +352,7 @@ func StopCPU(c *irq.Context) {
 	}
 	cpu.Current = idleSlot
 	cpu.UserRoot = 0 // kernel code from now on: a shootdown may drop the root
-	schedLock.Unlock()
+	unlock()
 }
 
 // Resched is the reschedule IPI's work: leave the idle thread if a thread
@@ -331,7 +363,7 @@ func StopCPU(c *irq.Context) {
 func Resched(c *irq.Context) {
 	schedLock.Lock()
 	Reschedule(c)
-	schedLock.Unlock()
+	unlock()
 }
 
 // Clone creates a thread that resumes from the system call in c with RAX 0
@@ -544,7 +576,7 @@ func Exit(c *irq.Context) {
 func Tick(c *irq.Context) {
 	schedLock.Lock()
 	tick(c)
-	schedLock.Unlock()
+	unlock()
 }
 
 //go:nosplit
@@ -618,7 +650,7 @@ func IdleTicks() (n uint64) {
 func locked(f func()) {
 	schedLock.Lock()
 	f()
-	schedLock.Unlock()
+	unlock()
 }
 
 // KernelTLS is a TLS block for threads that are not the runtime's: every

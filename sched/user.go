@@ -173,7 +173,7 @@ func migrate(c *irq.Context, t *Thread, a arch.CPUMask) {
 	enqueue(slot(t))
 	kickIdle(t)
 	schedule(c)
-	schedLock.Unlock()
+	unlock()
 }
 
 // CurrentUser returns the user thread cpu was running when it trapped
@@ -268,7 +268,7 @@ func kickRemote(t *Thread) {
 	}
 	c := arch.CPUAt(int(t.CPU))
 	if c.Current == slot(t) {
-		SendResched(c)
+		kick(c)
 	}
 }
 
@@ -280,14 +280,38 @@ func kickRemote(t *Thread) {
 func (ut *UserContext) ClearKick() { atomic.StoreUint32(&ut.kicked, 0) }
 
 // KickUser asks whichever kernel thread runs ut in user mode to bring it
-// back to its goroutine (ReasonInterrupt). Goroutine context.
+// back to its goroutine (ReasonInterrupt). Goroutine or interrupt
+// context.
+//
+//go:nosplit
 func KickUser(ut *UserContext) {
 	atomic.StoreUint32(&ut.kicked, 1)
-	locked(func() {
-		if t := &threads[ut.carrier]; t.State != Free && t.User == uintptr(unsafe.Pointer(ut)) {
-			t.Kick = true
-			kickRemote(t)
-			atomic.StoreUint32(&ut.kicked, 0) // the carrier has it
+	schedLock.Lock()
+	if t := &threads[ut.carrier]; t.State != Free && t.User == uintptr(unsafe.Pointer(ut)) {
+		t.Kick = true
+		kickRemote(t)
+		atomic.StoreUint32(&ut.kicked, 0) // the carrier has it
+	}
+	unlock()
+}
+
+// InUser returns the context of user thread tid of process pid if a CPU
+// runs it in user mode now, else nil. Interrupt context.
+//
+//go:nosplit
+func InUser(pid, tid int32) *UserContext {
+	var found *UserContext
+	schedLock.Lock()
+	for i := 0; i < arch.MaxCPUs; i++ {
+		c := arch.CPUAt(i)
+		if !c.Online() || OnCPU(c).User == 0 {
+			continue // (the compiler takes unsafe.Add's result for non-nil)
 		}
-	})
+		if ut := (*UserContext)(unsafe.Add(unsafe.Pointer(nil), OnCPU(c).User)); ut.PID == pid && ut.TID == tid {
+			found = ut
+			break
+		}
+	}
+	unlock()
+	return found
 }

@@ -28,7 +28,7 @@ func (w *Wakeup) Signal(c *irq.Context) {
 	schedLock.Lock()
 	WakeFutex(uintptr(unsafe.Pointer(&w.word)), 1)
 	Reschedule(c)
-	schedLock.Unlock()
+	unlock()
 }
 
 // Wake wakes the goroutine from goroutine context.

@@ -90,20 +90,28 @@ func (t *Thread) fastSyscallLocked(c *irq.Context, s *frameScratch, nr uint64) b
 	case linux.SYS_RT_SIGPROCMASK:
 		return t.fastSigprocmask(c, s.cpu)
 	case linux.SYS_KILL:
-		if int32(f.RDI) != p.PID || !validSig(int(f.RSI)) {
+		if int32(f.RDI) != p.PID || !validSig(int(f.RSI)) || t.uc.IDsSlow {
 			return false
 		}
 		*info = signal.Info(int(f.RSI), linux.SI_USER)
 	case linux.SYS_TKILL:
-		if int32(f.RDI) != t.TID || !validSig(int(f.RSI)) {
+		if !validSig(int(f.RSI)) || t.uc.IDsSlow {
 			return false
 		}
 		*info, thread = signal.Info(int(f.RSI), linux.SI_TKILL), true
+		if int32(f.RDI) != t.TID {
+			signal.SetSender(info, p.PID, t.uc.IDs[0])
+			return t.fastSendSibling(c, int32(f.RDI), info)
+		}
 	case linux.SYS_TGKILL:
-		if int32(f.RDI) != p.PID || int32(f.RSI) != t.TID || !validSig(int(f.RDX)) {
+		if int32(f.RDI) != p.PID || !validSig(int(f.RDX)) || t.uc.IDsSlow {
 			return false
 		}
 		*info, thread = signal.Info(int(f.RDX), linux.SI_TKILL), true
+		if int32(f.RSI) != t.TID {
+			signal.SetSender(info, p.PID, t.uc.IDs[0])
+			return t.fastSendSibling(c, int32(f.RSI), info)
+		}
 	case linux.SYS_RT_SIGQUEUEINFO:
 		// To itself a process may pass any si_code (siginfoIn).
 		b := (*[128]byte)(unsafe.Pointer(info))
@@ -115,7 +123,7 @@ func (t *Thread) fastSyscallLocked(c *irq.Context, s *frameScratch, nr uint64) b
 	default:
 		return false
 	}
-	signal.SetSender(info, p.PID, 0)
+	signal.SetSender(info, p.PID, t.uc.IDs[0])
 	return t.fastSend(c, s, info, thread)
 }
 
@@ -169,6 +177,45 @@ func (t *Thread) fastSend(c *irq.Context, s *frameScratch, info *linux.SignalInf
 		f.RAX = 0
 	}
 	t.p.noteGenerated(t.TID, t, !thread, info, res)
+	return true
+}
+
+// fastSendSibling generates info for thread tid of t's process when a CPU
+// runs that thread in user mode now, as send would, and kicks it there
+// (signal_wake_up -> kick_process): a thread in user mode waits on
+// nothing, so there is no one to wake but it. A thread not in user mode,
+// job control, a signal that may be ignored (dropping it looks at every
+// thread) and a spent signal pool are the goroutine's. p.mu held.
+//
+//go:nosplit
+func (t *Thread) fastSendSibling(c *irq.Context, tid int32, info *linux.SignalInfo) bool {
+	p := t.p
+	sig := int(info.Signo)
+	if p.stopped || p.signalfd || sig == int(linux.SIGKILL) || sig == int(linux.SIGCONT) ||
+		signal.DefaultAction(sig) == signal.Stop || p.ignoresLocked(sig) {
+		return false
+	}
+	to := threadOf(sched.InUser(p.PID, tid))
+	if to == nil || to.p != p || to.stopped.Load() {
+		return false
+	}
+	f := &c.TF
+	limit := int(p.limits[linux.RLIMIT_SIGPENDING].Cur)
+	res := trace.SignalDelivered
+	if signal.IsRealtime(sig) && rootUser.Queued() >= limit {
+		f.RAX = linux.Neg(linux.EAGAIN)
+		res = trace.SignalOverflowFail
+	} else if !to.sig.pending.Add(info, limit) {
+		return false // the signal pool is spent: the goroutine grows it (Enqueue)
+	} else {
+		f.RAX = 0
+		if !to.sig.mask.Has(sig) {
+			// complete_signal: it wants the signal.
+			to.sig.flagged = true
+			sched.KickUser(&to.uc)
+		}
+	}
+	p.noteGenerated(t.TID, to, false, info, res)
 	return true
 }
 

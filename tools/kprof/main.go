@@ -1,6 +1,7 @@
 // Command kprof profiles Sigil by sampling: it boots the kernel under QEMU
 // with a command line, asks QEMU over QMP for the CPU's registers every
-// few milliseconds until the guest powers off, and prints where RIP was,
+// few milliseconds until the guest powers off, and prints where RIP was
+// (on every CPU: -smp),
 // by function (kernel symbols from the image; user addresses in one
 // bucket). Sampling from outside sees interrupts-off code as it runs,
 // which a timer-driven profiler inside the kernel could not.
@@ -30,13 +31,14 @@ func main() {
 	mem := flag.String("m", "256M", "memory")
 	every := flag.Duration("every", 0, "pause between samples")
 	top := flag.Int("top", 40, "functions to list")
+	cpus := flag.Int("smp", 1, "CPUs (each sample reads every CPU's RIP)")
 	flag.Parse()
 	syms, err := symbols(*kernel)
 	if err != nil {
 		fatal(err)
 	}
 	m, err := qemu.Start(context.Background(), qemu.Config{Kernel: *kernel, Initrd: *initrd, Append: *appendLine,
-		Memory: *mem, QMP: true, DebugExit: true, Timeout: 10 * time.Minute})
+		Memory: *mem, CPUs: *cpus, QMP: true, DebugExit: true, Timeout: 10 * time.Minute})
 	if err != nil {
 		fatal(err)
 	}
@@ -45,7 +47,7 @@ func main() {
 	counts := map[string]int{}
 	total := 0
 	for {
-		out, err := m.QMP("human-monitor-command", map[string]string{"command-line": "info registers"})
+		out, err := m.QMP("human-monitor-command", map[string]string{"command-line": "info registers -a"})
 		if err != nil {
 			break // the guest powered off
 		}
@@ -53,9 +55,13 @@ func main() {
 		if json.Unmarshal(out, &s) != nil {
 			continue
 		}
-		if sm := rip.FindStringSubmatch(s); sm != nil {
+		for _, sm := range rip.FindAllStringSubmatch(s, -1) {
 			pc, _ := strconv.ParseUint(sm[1], 16, 64)
-			counts[syms.name(pc)]++
+			if os.Getenv("KPROF_RAW") != "" {
+				counts[fmt.Sprintf("%s %#x", syms.name(pc), pc)]++
+			} else {
+				counts[syms.name(pc)]++
+			}
 			total++
 		}
 		time.Sleep(*every)

@@ -20,7 +20,8 @@
                         vCPUs, so the difference is the kick's latency.
 
    The lines are bench.c's format (tsc.h's report), prefixed "smpbench:";
-   "smpbench: done" ends the run. "smpbench kick" runs the kick alone (to
+   "smpbench: done" ends the run. "smpbench pingpong" runs the futex
+   ping-pong alone (to profile it); "smpbench kick" the kick alone (to
    profile it), "smpbench kick trace" ten kicks with the scheduler and
    signal trace events on, then prints /proc/interrupts and the trace. */
 #define _GNU_SOURCE
@@ -233,6 +234,11 @@ int main(int argc, char **argv) {
 	sched_getaffinity(0, sizeof set, &set);
 	int ncpu = CPU_COUNT(&set);
 	printf("smpbench: cpus %d\n", ncpu);
+	if (argc > 1 && !strcmp(argv[1], "pingpong")) {
+		for (int i = 0; i < 30; i++)
+			pingpong(); /* alone, long enough to profile */
+		return 0;
+	}
 	if (argc > 1 && !strcmp(argv[1], "kick")) {
 		/* The kick alone, to profile it; "kick trace" records the
 		   scheduler, signal and interrupt events meanwhile and prints

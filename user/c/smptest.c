@@ -15,6 +15,11 @@
             times: the reader must get SIGSEGV, and never see anything but
             the page's own pattern (a stale TLB entry would show it the
             frame's next owner).
+   sibling: tgkill to a thread spinning in ring 3 on another CPU, with
+            the signal blocked there: it stays pending (sigpending in that
+            thread), a real-time one beyond RLIMIT_SIGPENDING is EAGAIN,
+            and unblocking delivers each with si_code SI_TKILL, si_pid and
+            si_uid the sender's.
    target:  process-directed signals (kill(getpid())) go where Linux's
             complete_signal sends them: the main thread when it does not
             block the signal, whichever thread sends it; else the first
@@ -30,6 +35,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 
@@ -162,6 +168,75 @@ static void kick(void) {
 	   a kick sends to a CPU busy in ring 3. */
 	if (ncpu > 1 && res0 >= 0)
 		CHECK(res1 - res0 >= rounds / 2, "%ld reschedule IPIs to CPU %d for %d kicks", res1 - res0, ncpu - 1, rounds);
+}
+
+/* sibling */
+static volatile int sib_state; /* 1 blocked and spinning, 2 unblock now, 3 done */
+static volatile int sib_got[2], sib_bad;
+static volatile sigset_t sib_pending;
+
+static void on_sib(int sig, siginfo_t *si, void *ctx) {
+	(void)ctx;
+	int i = sig == SIGUSR1 ? 0 : 1;
+	sib_got[i]++;
+	if (si->si_code != SI_TKILL || si->si_pid != getpid() || si->si_uid != getuid())
+		sib_bad = sig;
+}
+
+static void *sib_spinner(void *arg) {
+	(void)arg;
+	pin(ncpu - 1);
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, SIGUSR1);
+	sigaddset(&s, SIGRTMIN);
+	pthread_sigmask(SIG_BLOCK, &s, NULL);
+	spinner_tid = syscall(SYS_gettid);
+	sib_state = 1;
+	while (sib_state == 1)
+		; /* ring 3, no system call */
+	sigset_t p;
+	sigpending(&p);
+	sib_pending = p;
+	pthread_sigmask(SIG_UNBLOCK, &s, NULL); /* both delivered here */
+	sib_state = 3;
+	return NULL;
+}
+
+static void sibling(void) {
+	current = "sibling";
+	struct sigaction sa = {.sa_sigaction = on_sib, .sa_flags = SA_SIGINFO};
+	OK(sigaction(SIGUSR1, &sa, NULL));
+	OK(sigaction(SIGRTMIN, &sa, NULL));
+	struct rlimit old, one = {1, 1};
+	OK(getrlimit(RLIMIT_SIGPENDING, &old));
+	OK(setrlimit(RLIMIT_SIGPENDING, &one));
+	pin(0);
+	pthread_t th;
+	sib_state = 0;
+	CHECK(pthread_create(&th, NULL, sib_spinner, NULL) == 0, "pthread_create");
+	while (sib_state != 1)
+		sched_yield();
+	/* Real-time first, alone under the limit of 1: Linux counts a
+	   pending standard signal's siginfo too. */
+	OK(syscall(SYS_tgkill, getpid(), spinner_tid, SIGRTMIN));
+	errno = 0;
+	long r = syscall(SYS_tgkill, getpid(), spinner_tid, SIGRTMIN);
+	CHECK(r == -1 && errno == EAGAIN, "second real-time signal beyond RLIMIT_SIGPENDING 1: %ld (%s), want EAGAIN", r, strerror(errno));
+	OK(setrlimit(RLIMIT_SIGPENDING, &old));
+	OK(syscall(SYS_tgkill, getpid(), spinner_tid, SIGUSR1));
+	OK(syscall(SYS_tgkill, getpid(), spinner_tid, SIGUSR1)); /* coalesces */
+	sib_state = 2;
+	for (double t = now(); sib_state != 3 && now() - t < 5;)
+		sched_yield();
+	pthread_join(th, NULL);
+	unpin();
+	sigset_t p = sib_pending;
+	CHECK(sigismember(&p, SIGUSR1) && sigismember(&p, SIGRTMIN), "pending in the spinner before it unblocked: SIGUSR1 %d, SIGRTMIN %d", sigismember(&p, SIGUSR1), sigismember(&p, SIGRTMIN));
+	CHECK(sib_got[0] == 1 && sib_got[1] == 1, "handled SIGUSR1 %d times, SIGRTMIN %d times: want once each", sib_got[0], sib_got[1]);
+	CHECK(!sib_bad, "signal %d: si_code, si_pid or si_uid not the sender's", sib_bad);
+	if (!failed)
+		printf("smptest: sibling: pending while blocked, EAGAIN past the limit, delivered with the sender's siginfo\n");
 }
 
 /* target */
@@ -356,6 +431,8 @@ int main(int argc, char **argv) {
 			kick();
 		if (all || !strcmp(c, "munmap"))
 			munmap_race();
+		if (all || !strcmp(c, "sibling"))
+			sibling();
 		if (all || !strcmp(c, "target"))
 			target();
 		if (all || !strcmp(c, "speed"))
