@@ -19,11 +19,13 @@ import (
 //     owner) only take a free entry. With none left they fail, as
 //     GFP_ATOMIC fails, and the caller does what Linux's does:
 //     send_sigio falls back to SIGIO, sigqueue returns EAGAIN.
-//   - AddAtomic, when it leaves fewer than reserve entries free, wakes
-//     the refiller goroutine, which grows the pool back to reserve (as
-//     kswapd restores the free pages atomic allocations live on). So a
-//     burst of up to reserve atomic signals always finds entries, the
-//     first one after boot included.
+//   - AddAtomic, when it leaves fewer than lowWater entries free (a
+//     chunk short of reserve), wakes the refiller goroutine, which grows
+//     the pool back to reserve (as kswapd restores the free pages atomic
+//     allocations live on, between its watermarks). So a burst of up to
+//     lowWater atomic signals always finds entries, the first one after
+//     boot included, and a steady trickle wakes the refiller once a
+//     chunk, not once a signal.
 //   - Queue.Enqueue (process context: kill, sigqueue, timers) grows the
 //     pool itself when it is below reserve, so it fails only at the
 //     RLIMIT_SIGPENDING limit, or when maxChunks are made.
@@ -46,6 +48,7 @@ const (
 	// is a fixed array, so that finding an entry is two loads.
 	maxChunks = 4096
 	reserve   = 2 * chunkLen // free entries kept for callers that cannot allocate
+	lowWater  = reserve - chunkLen
 )
 
 // ref names an entry: its index in the pool plus one; 0 is none.
@@ -180,10 +183,11 @@ func put(r ref) {
 	}
 }
 
-// nudge wakes the refiller if the pool is below its reserve. Goroutine context (a
-// channel send, which never blocks or allocates here).
+// nudge wakes the refiller if the pool is below its low watermark.
+// Goroutine context (a channel send, which never blocks or allocates
+// here).
 func nudge() {
-	if pool.nfree.Load() < reserve {
+	if pool.nfree.Load() < lowWater {
 		select {
 		case pool.wake <- struct{}{}:
 		default:
