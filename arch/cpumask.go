@@ -31,12 +31,31 @@ func (m CPUMask) Clip() CPUMask { return m & (1<<MaxCPUs - 1) }
 // MaskFromBytes reads a user's affinity bitmap (little-endian bytes, as
 // sched_setaffinity takes it; bytes past MaxCPUs's bits are ignored, as
 // Linux ignores bits past nr_cpu_ids).
+//
+//go:nosplit
 func MaskFromBytes(b []byte) CPUMask {
 	var m CPUMask
 	for i := 0; i < len(b) && i < 8; i++ {
 		m |= CPUMask(b[i]) << (8 * i)
 	}
 	return m.Clip()
+}
+
+// Affinity is the restriction a sched_setaffinity mask m gives a thread:
+// its online CPUs, 0 (none) when that is every online CPU; ok is false
+// when it has no online CPU (EINVAL: __set_cpus_allowed_ptr finds no
+// active CPU in it). The user's and the kernel runtime's calls share it.
+//
+//go:nosplit
+func Affinity(m CPUMask) (a CPUMask, ok bool) {
+	online := OnlineMask()
+	switch a = m & online; a {
+	case 0:
+		return 0, false
+	case online:
+		return 0, true
+	}
+	return a, true
 }
 
 // Bytes writes m as the first len(b) bytes of a little-endian bitmap.

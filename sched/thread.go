@@ -98,8 +98,11 @@ type Thread struct {
 	CPU int32
 	// Allowed is the set of CPUs the thread may run on, 0 for any: the
 	// affinity of the user thread it carries, while it carries one
-	// whose affinity is restricted (user.go).
+	// whose affinity is restricted (user.go), else Affinity.
 	Allowed arch.CPUMask
+	// Affinity is the kernel thread's own (sched_setaffinity from the
+	// kernel's runtime: SetAffinity), 0 for any; inherited by Clone.
+	Affinity arch.CPUMask
 
 	// User mode (user.go).
 	User     uintptr       // *UserContext while in user mode, else 0
@@ -395,7 +398,10 @@ func Clone(c *irq.Context, sp uint64, setTLS bool, tls uint64) int32 {
 		t.Wait, t.Key, t.Deadline, t.Ticks = WaitNone, 0, 0, 0
 		t.ClearTID, t.Pending, t.ByKill, t.Comm, t.Survivor = 0, 0, 0, parent.Comm, false
 		t.User, t.Kick = 0, false
-		t.Allowed = 0 // an M the runtime clones is anyone's, whichever user thread its parent carried
+		// An M the runtime clones has its parent's own affinity, as
+		// a Linux clone, not that of the user thread it carried.
+		t.Affinity = parent.Affinity
+		t.Allowed = t.Affinity
 		t.State = Runnable
 		enqueue(i)
 		kickIdle(t)
@@ -556,6 +562,60 @@ func Yield(c *irq.Context) {
 		enqueue(cur)
 	}
 	schedule(c)
+}
+
+// requeue sends the running thread t, saved from c, back to the run queue
+// for a CPU it may use (kicking one that idles) and switches this CPU to
+// the next thread. schedLock held.
+//
+//go:nosplit
+func requeue(c *irq.Context, t *Thread) {
+	save(c)
+	t.State = Runnable
+	enqueue(slot(t))
+	kickIdle(t)
+	schedule(c)
+}
+
+// SetAffinity restricts kernel thread tid (0: the caller) to the CPUs in
+// m, 0 for any (sched_setaffinity from the kernel's runtime). The caller,
+// if this CPU is not in m, moves before its call returns, as Linux's
+// __set_cpus_allowed_ptr moves a running task; another thread moves at
+// its next switch (the end of its slice at the latest). It reports false
+// when there is no such thread. The system call in c; schedLock held.
+//
+//go:nosplit
+func SetAffinity(c *irq.Context, tid int32, m arch.CPUMask) bool {
+	t := Current()
+	if tid != 0 && tid != t.TID {
+		t = ByTID(tid)
+	}
+	if t == nil {
+		return false
+	}
+	t.Affinity = m
+	if t.User == 0 {
+		t.Allowed = m
+	}
+	if t == Current() && m != 0 && !m.Has(int(arch.This().Index())) {
+		requeue(c, t)
+	}
+	return true
+}
+
+// Affinity returns kernel thread tid's own affinity (0: the caller's), 0
+// for any CPU, and whether there is such a thread. schedLock held.
+//
+//go:nosplit
+func Affinity(tid int32) (m arch.CPUMask, ok bool) {
+	t := Current()
+	if tid != 0 && tid != t.TID {
+		t = ByTID(tid)
+	}
+	if t == nil {
+		return 0, false
+	}
+	return t.Affinity, true
 }
 
 // Exit ends the running thread. schedLock held.

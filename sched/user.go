@@ -168,11 +168,7 @@ func migrate(c *irq.Context, t *Thread, a arch.CPUMask) {
 	c.TF.RIP -= syscallLen
 	c.TF.RAX = SysEnterUser
 	t.Allowed = a
-	save(c)
-	t.State = Runnable
-	enqueue(slot(t))
-	kickIdle(t)
-	schedule(c)
+	requeue(c, t)
 	unlock()
 }
 
@@ -201,7 +197,7 @@ func ExitUser(c *irq.Context, reason uint64, trap TrapInfo) {
 	c.KernelFP()
 	c.TF.RAX = reason
 	t.User = 0
-	t.Allowed = 0
+	t.Allowed = t.Affinity
 	arch.This().UserRoot = 0
 	// The context came in from CPL 3, or from a switch that expected to
 	// return there; either way FS may not be this thread's yet.

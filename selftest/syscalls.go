@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
+	"runtime"
 	"syscall"
 	"time"
 	"unsafe"
@@ -86,6 +88,57 @@ func testIDs(t *T) error {
 	if e != 0 || n != 8 || binary.LittleEndian.Uint64(set[:8]) != uint64(arch.OnlineMask()) || set[8] != 0 {
 		return fmt.Errorf("sched_getaffinity = %d %v %v", n, e, set[:8])
 	}
+	return testAffinity(t)
+}
+
+// testAffinity: sched_setaffinity binds the calling thread (locked to its
+// goroutine) to each online CPU in turn, where it then runs, and
+// sched_getaffinity says so; Linux's errors for an unknown thread and a
+// mask without an online CPU.
+func testAffinity(t *T) error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	setaff := func(tid uintptr, m uint64) syscall.Errno {
+		_, e := raw(linux.SYS_SCHED_SETAFFINITY, tid, 8, uintptr(unsafe.Pointer(&m)))
+		return e
+	}
+	getaff := func() uint64 {
+		var m uint64
+		raw(linux.SYS_SCHED_GETAFFINITY, 0, 8, uintptr(unsafe.Pointer(&m)))
+		return m
+	}
+	online := uint64(arch.OnlineMask())
+	if err := expect("sched_setaffinity(no such thread)", setaff(999999, online), syscall.ESRCH); err != nil {
+		return err
+	}
+	if err := expect("sched_setaffinity(offline CPU 63 only)", setaff(0, 1<<63), syscall.EINVAL); err != nil {
+		return err
+	}
+	for i := 0; i < arch.MaxCPUs; i++ {
+		if online&(1<<i) == 0 {
+			continue
+		}
+		if err := expect(fmt.Sprintf("sched_setaffinity(cpu %d)", i), setaff(0, 1<<i), 0); err != nil {
+			return err
+		}
+		for k := 0; k < 20; k++ {
+			if cpu := int(arch.This().Index()); cpu != i {
+				return fmt.Errorf("bound to cpu %d, running on cpu %d", i, cpu)
+			}
+			runtime.Gosched()
+			time.Sleep(100 * time.Microsecond)
+		}
+		if m := getaff(); m != 1<<i {
+			return fmt.Errorf("sched_getaffinity after binding to cpu %d: %#x", i, m)
+		}
+	}
+	if err := expect("sched_setaffinity(every CPU)", setaff(0, online), 0); err != nil {
+		return err
+	}
+	if m := getaff(); m != online {
+		return fmt.Errorf("sched_getaffinity after unbinding: %#x, want %#x", m, online)
+	}
+	t.Logf("affinity: bound to each of %d CPUs in turn", bits.OnesCount64(online))
 	return nil
 }
 

@@ -61,6 +61,7 @@ var table = [...]handler{
 	linux.SYS_TIME:              sysTime,
 	linux.SYS_FUTEX:             sysFutex,
 	linux.SYS_SCHED_GETAFFINITY: sysSchedGetaffinity,
+	linux.SYS_SCHED_SETAFFINITY: sysSchedSetaffinity,
 	linux.SYS_EPOLL_CREATE:      sysEpollCreate,
 	linux.SYS_CLOCK_GETTIME:     sysClockGettime,
 	linux.SYS_CLOCK_GETRES:      sysClockGetres,

@@ -79,17 +79,54 @@ func sysGetID(c *irq.Context) { ret(c, 0) }
 //go:nosplit
 func sysGettid(c *irq.Context) { ret(c, uint64(sched.Current().TID)) }
 
+// sysSchedGetaffinity: the thread's affinity among the online CPUs, in one
+// long (the runtime's getproccount sets GOMAXPROCS from it at start, when
+// it is every online CPU).
+//
 //go:nosplit
 func sysSchedGetaffinity(c *irq.Context) {
-	_, size, mask, _, _, _ := args(c)
+	pid, size, mask, _, _, _ := args(c)
 	if size < 8 || size&7 != 0 {
 		fail(c, linux.EINVAL)
 		return
 	}
-	// The online CPUs (the runtime's threads may run on any), in one
-	// long: the runtime's getproccount sets GOMAXPROCS from it.
-	*(*uint64)(at(mask)) = uint64(arch.OnlineMask())
+	m, ok := sched.Affinity(int32(pid))
+	if !ok {
+		fail(c, linux.ESRCH)
+		return
+	}
+	online := arch.OnlineMask()
+	if m == 0 {
+		m = online
+	}
+	*(*uint64)(at(mask)) = uint64(m & online)
 	ret(c, 8)
+}
+
+// sysSchedSetaffinity follows Linux's sched_setaffinity: a mask with no
+// online CPU is EINVAL (an empty one too), an unknown thread ESRCH. The
+// kernel has one user (root): no EPERM.
+//
+//go:nosplit
+func sysSchedSetaffinity(c *irq.Context) {
+	pid, size, mask, _, _, _ := args(c)
+	if _, ok := sched.Affinity(int32(pid)); !ok {
+		fail(c, linux.ESRCH)
+		return
+	}
+	var m arch.CPUMask
+	if size > 0 {
+		m = arch.MaskFromBytes((*[8]byte)(at(mask))[:min(size, 8)])
+	}
+	m, ok := arch.Affinity(m)
+	if !ok {
+		fail(c, linux.EINVAL)
+		return
+	}
+	ret(c, 0)
+	if !sched.SetAffinity(c, int32(pid), m) {
+		fail(c, linux.ESRCH)
+	}
 }
 
 //go:nosplit

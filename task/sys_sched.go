@@ -389,13 +389,9 @@ func sysSchedSetaffinity(t *Thread, a *args) (uint64, error) {
 	if me.EUID != c.UID && me.EUID != c.EUID && !me.Capable(linux.CAP_SYS_NICE) {
 		return 0, linux.EPERM
 	}
-	online := arch.OnlineMask()
-	m := arch.MaskFromBytes(b) & online
-	if m == 0 {
+	m, ok := arch.Affinity(arch.MaskFromBytes(b))
+	if !ok {
 		return 0, linux.EINVAL
-	}
-	if m == online {
-		m = 0 // every CPU: no restriction to honour
 	}
 	atomic.StoreUint64((*uint64)(&th.uc.Allowed), uint64(m))
 	if m != 0 {

@@ -47,9 +47,9 @@ func wantOnline(t *testing.T, out string, online, cpus int) {
 }
 
 // TestSMPBringUp: with -smp 2 and 4 every application processor comes up
-// and parks, maxcpus=2 starts exactly one, nosmp none; the self-test runs
-// on CPU 0 as before (test=syscalls checks that the kernel's runtime still
-// sees one CPU in sched_getaffinity).
+// and parks, maxcpus=2 starts exactly one, nosmp none; test=syscalls
+// checks the kernel runtime's sched_getaffinity (every online CPU) and
+// sched_setaffinity (a thread bound to each CPU in turn runs there).
 func TestSMPBringUp(t *testing.T) {
 	for _, c := range []struct {
 		name, append string
@@ -57,7 +57,7 @@ func TestSMPBringUp(t *testing.T) {
 	}{
 		{"smp2", "test=syscalls", 2, 2},
 		{"smp2-pic", "test=probe irq=pic", 2, 2},
-		{"smp4", "test=probe", 4, 4},
+		{"smp4", "test=syscalls", 4, 4},
 		{"smp4-maxcpus2", "test=probe maxcpus=2", 4, 2},
 		{"smp4-nosmp", "test=probe nosmp", 4, 1},
 	} {
