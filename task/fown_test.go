@@ -79,8 +79,21 @@ func TestSigioAllocatesNothing(t *testing.T) {
 	}
 	for _, o := range owners {
 		t.Run(o.name, func(t *testing.T) {
-			p, th, l := asyncTarget(t, o.who)
-			if n := allocs(func() { l.Kill(linux.POLL_IN) }); n != 0 {
+			// The fewest over a few new processes: on a loaded host the
+			// runtime may preempt the measuring goroutine and run another
+			// that allocates (a timer of an earlier test) in the window.
+			var p *Process
+			var th *Thread
+			var l *file.AsyncList
+			n := uint64(1 << 63)
+			for i := 0; i < 5 && n != 0; i++ {
+				if p != nil {
+					take(p, th)
+				}
+				p, th, l = asyncTarget(t, o.who)
+				n = min(n, allocs(func() { l.Kill(linux.POLL_IN) }))
+			}
+			if n != 0 {
 				t.Errorf("the first event allocates %d times", n)
 			}
 			info, ok := take(p, th)
