@@ -81,8 +81,8 @@ func (t *Thread) fastSyscallLocked(c *irq.Context, s *frameScratch, nr uint64) b
 		if !t.sigreturn(c, s, true) {
 			return false // the goroutine forces SIGSEGV
 		}
-		if t.deliverableLocked() != 0 {
-			sched.KickCurrent() // unblocked by the restored mask
+		if t.sig.flagged {
+			sched.KickCurrent() // the restored mask unblocked one (setBlockedLocked)
 		}
 		return true
 	case linux.SYS_RT_SIGTIMEDWAIT:
@@ -258,8 +258,8 @@ func (t *Thread) fastSigprocmask(c *irq.Context, cpu *arch.CPU) bool {
 	if set != 0 {
 		t.setMaskLocked(how, s)
 	}
-	if t.deliverableLocked() != 0 {
-		sched.KickCurrent()
+	if t.sig.flagged {
+		sched.KickCurrent() // the new mask unblocked one (setBlockedLocked)
 	}
 	f.RAX = 0
 	return true

@@ -513,7 +513,7 @@ func (t *Thread) takeHandlerLocked(sig int, act *linux.SigAction) signal.Set {
 	if t.sig.restoreOK {
 		saved, t.sig.restoreOK = t.sig.savedMask, false
 	}
-	t.setBlockedLocked(signal.HandlerMask(t.sig.mask, sig, act))
+	t.sig.mask = signal.HandlerMask(t.sig.mask, sig, act) // blocks more: flags nothing
 	if act.Flags&linux.SA_RESETHAND != 0 {
 		t.p.actions[sig] = linux.SigAction{}
 	}
