@@ -65,9 +65,16 @@ func syscall(c *irq.Context, cpu *arch.CPU) {
 	if trace.OnAny(trace.SyscallEvents) {
 		traceSysEnter(c, cpu, ut)
 	}
-	if !sys.FastIdentity(c, ut, nr) && !(FastSignals && task.FastSyscall(c, cpu, ut, nr)) {
+	switch {
+	case sys.FastIdentity(c, ut, nr):
+	case FastSignals && task.FastSyscall(c, cpu, ut, nr):
+		sched.SendKicks() // a sibling's, kicked under the process lock
+	default:
 		sched.ExitUser(c, sched.ReasonSyscall, sched.TrapInfo{Vector: irq.SyscallVector})
-	} else if trace.On(trace.SysExit) {
+		sched.ReturnToUser(c, cpu)
+		return
+	}
+	if trace.On(trace.SysExit) {
 		traceSysExit(c, cpu, ut)
 	}
 	sched.ReturnToUser(c, cpu)
