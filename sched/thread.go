@@ -152,14 +152,6 @@ var kicks atomic.Uint64
 //go:nosplit
 func unlock() {
 	schedLock.Unlock()
-	SendKicks()
-}
-
-// SendKicks sends the reschedule IPIs owed (kicks). Any context, no
-// scheduler lock held.
-//
-//go:nosplit
-func SendKicks() {
 	if kicks.Load() != 0 {
 		sendKicks()
 	}

@@ -276,11 +276,8 @@ func kickRemote(t *Thread) {
 func (ut *UserContext) ClearKick() { atomic.StoreUint32(&ut.kicked, 0) }
 
 // KickUser asks whichever kernel thread runs ut in user mode to bring it
-// back to its goroutine (ReasonInterrupt). The reschedule IPI to another
-// CPU, if one is owed, goes out at the caller's SendKicks: a caller
-// holding the lock the kicked thread's CPU needs (its process's, which
-// task's lock sends the kicks after releasing) does not make that CPU
-// find it held. Goroutine or interrupt context.
+// back to its goroutine (ReasonInterrupt). Goroutine or interrupt
+// context.
 //
 //go:nosplit
 func KickUser(ut *UserContext) {
@@ -291,7 +288,7 @@ func KickUser(ut *UserContext) {
 		kickRemote(t)
 		atomic.StoreUint32(&ut.kicked, 0) // the carrier has it
 	}
-	schedLock.Unlock() // the IPI waits for SendKicks
+	unlock()
 }
 
 // InUser returns the context of user thread tid of process pid if a CPU

@@ -166,7 +166,6 @@ func testPreemptUser(t *T) error {
 	// moved to another kernel thread before it entered user mode.
 	r.stop.Store(true)
 	sched.KickUser(r.ut)
-	sched.SendKicks()
 	select {
 	case trap := <-done:
 		if trap == nil || trap.Vector != ^uint64(0) {

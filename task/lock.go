@@ -5,7 +5,6 @@ import (
 	"sync/atomic"
 
 	"sigil/arch"
-	"sigil/sched"
 )
 
 // procLock is a process's lock: Linux's siglock and the process-state
@@ -33,13 +32,9 @@ func (l *procLock) Lock() {
 	}
 }
 
-// Unlock releases the lock, then sends the reschedule IPIs of the kicks
-// made under it (sched.KickUser), so that a kicked thread does not find
-// the lock still held where the IPI lands (task.KickedSignal).
 func (l *procLock) Unlock() {
 	l.word.Store(0)
 	l.mu.Unlock()
-	sched.SendKicks()
 }
 
 // tryIRQ takes the lock for interrupt context if no one holds it.
@@ -47,8 +42,7 @@ func (l *procLock) Unlock() {
 //go:nosplit
 func (l *procLock) tryIRQ() bool { return l.word.CompareAndSwap(0, 1) }
 
-// unlockIRQ releases what tryIRQ took. A caller that may have kicked
-// under it sends the kicks after (sched.SendKicks), as Unlock does.
+// unlockIRQ releases what tryIRQ took.
 //
 //go:nosplit
 func (l *procLock) unlockIRQ() { l.word.Store(0) }

@@ -396,7 +396,6 @@ func sysSchedSetaffinity(t *Thread, a *args) (uint64, error) {
 	atomic.StoreUint64((*uint64)(&th.uc.Allowed), uint64(m))
 	if m != 0 {
 		sched.KickUser(&th.uc)
-		sched.SendKicks()
 	}
 	return 0, nil
 }

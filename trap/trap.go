@@ -65,16 +65,9 @@ func syscall(c *irq.Context, cpu *arch.CPU) {
 	if trace.OnAny(trace.SyscallEvents) {
 		traceSysEnter(c, cpu, ut)
 	}
-	switch {
-	case sys.FastIdentity(c, ut, nr):
-	case FastSignals && task.FastSyscall(c, cpu, ut, nr):
-		sched.SendKicks() // a sibling's, kicked under the process lock
-	default:
+	if !sys.FastIdentity(c, ut, nr) && !(FastSignals && task.FastSyscall(c, cpu, ut, nr)) {
 		sched.ExitUser(c, sched.ReasonSyscall, sched.TrapInfo{Vector: irq.SyscallVector})
-		sched.ReturnToUser(c, cpu)
-		return
-	}
-	if trace.On(trace.SysExit) {
+	} else if trace.On(trace.SysExit) {
 		traceSysExit(c, cpu, ut)
 	}
 	sched.ReturnToUser(c, cpu)
