@@ -92,7 +92,7 @@ func clearHandlers(a *[linux.NSIG]linux.SigAction) {
 func (np *Process) abandon() {
 	np.files.release()
 	np.as.release()
-	np.zombie = true
+	np.zombie, np.exited = true, true
 	np.reap()
 	endTask()
 }

@@ -20,12 +20,12 @@ func (pidFile) Write(file.Caller, *file.File, []byte) (int, error) { return 0, l
 func (pidFile) Stat() linux.Stat                                   { return linux.Stat{Mode: 0o600, Nlink: 1, Blksize: 4096} }
 func (pidFile) Close()                                             {}
 
-// exited reports whether the whole process has exited: a zombie, or
-// reaped (Linux's thread_group_exited).
+// exited reports whether the whole process has exited: a zombie whose
+// exit is done, or reaped (Linux's thread_group_exited).
 func (f pidFile) exited() bool {
 	f.p.mu.Lock()
 	defer f.p.mu.Unlock()
-	return f.p.zombie
+	return f.p.exited
 }
 
 // reaped reports whether the process is gone from the table, after

@@ -46,10 +46,15 @@ type Process struct {
 	limits     rlimit.Table
 	exiting    bool
 	zombie     bool
-	status     uint32         // wait status once a zombie
-	dying      chan struct{}  // closed when the process must stop
-	childEv    *file.Notifier // a child changed state (wait4)
-	vforked    chan struct{}  // closed when a vfork child execs or exits
+	// exited: exit's work is done (its files closed, its memory freed),
+	// so wait4 and pidfds see the zombie from here, as Linux's task
+	// becomes EXIT_ZOMBIE in exit_notify, after exit_files: a parent
+	// that reaps it finds the flocks it held released.
+	exited  bool
+	status  uint32         // wait status once a zombie
+	dying   chan struct{}  // closed when the process must stop
+	childEv *file.Notifier // a child changed state (wait4)
+	vforked chan struct{}  // closed when a vfork child execs or exits
 
 	shared       signal.Queue // process-directed pending signals
 	stopped      bool
@@ -288,6 +293,7 @@ func (p *Process) exit(status uint32) {
 	}
 	p.mu.Lock()
 	p.deleteTimersLocked()
+	p.exited = true
 	p.mu.Unlock()
 	if p.parent != nil {
 		if sig := status & 0x7f; sig != 0 {

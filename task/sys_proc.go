@@ -200,7 +200,7 @@ func (t *Thread) waitChild(pid int64, options uint64) (*Process, uint32, error) 
 			}
 			any = true
 			c.mu.Lock()
-			z, status := c.zombie, c.status
+			z, status := c.exited, c.status
 			stopped := c.stopped && !c.stopReported && options&linux.WUNTRACED != 0
 			cont := c.contPending && options&linux.WCONTINUED != 0
 			keep := options&linux.WNOWAIT != 0
