@@ -586,10 +586,7 @@ func requeue(c *irq.Context, t *Thread) {
 //
 //go:nosplit
 func SetAffinity(c *irq.Context, tid int32, m arch.CPUMask) bool {
-	t := Current()
-	if tid != 0 && tid != t.TID {
-		t = ByTID(tid)
-	}
+	t := callerOr(tid)
 	if t == nil {
 		return false
 	}
@@ -608,14 +605,21 @@ func SetAffinity(c *irq.Context, tid int32, m arch.CPUMask) bool {
 //
 //go:nosplit
 func Affinity(tid int32) (m arch.CPUMask, ok bool) {
-	t := Current()
-	if tid != 0 && tid != t.TID {
-		t = ByTID(tid)
+	if t := callerOr(tid); t != nil {
+		return t.Affinity, true
 	}
-	if t == nil {
-		return 0, false
+	return 0, false
+}
+
+// callerOr is thread tid, the caller for 0 (as sched_*affinity's pid), or
+// nil. schedLock held.
+//
+//go:nosplit
+func callerOr(tid int32) *Thread {
+	if t := Current(); tid == 0 || tid == t.TID {
+		return t
 	}
-	return t.Affinity, true
+	return ByTID(tid)
 }
 
 // Exit ends the running thread. schedLock held.

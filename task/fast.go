@@ -166,18 +166,32 @@ func (t *Thread) fastSend(c *irq.Context, s *frameScratch, info *linux.SignalInf
 	if thread {
 		q = &t.sig.pending
 	}
-	limit := int(p.limits[linux.RLIMIT_SIGPENDING].Cur)
-	res := trace.SignalDelivered
-	if signal.IsRealtime(sig) && rootUser.Queued() >= limit {
-		f.RAX = linux.Neg(linux.EAGAIN)
-		res = trace.SignalOverflowFail
-	} else if !q.Add(info, limit) {
-		return false // the signal pool is spent: the goroutine grows it (Enqueue)
-	} else {
-		f.RAX = 0
+	res, _, ok := p.queueIRQ(f, q, info)
+	if !ok {
+		return false
 	}
 	t.p.noteGenerated(t.TID, t, !thread, info, res)
 	return true
+}
+
+// queueIRQ queues info on q, one of p's queues, as generate does, and sets
+// the system call's result in f: 0, or EAGAIN for a real-time signal past
+// RLIMIT_SIGPENDING (not queued). It returns the trace result and whether
+// info was queued; ok is false, with nothing done, when the signal pool is
+// spent (the goroutine grows it: Enqueue). p.mu held.
+//
+//go:nosplit
+func (p *Process) queueIRQ(f *irq.TrapFrame, q *signal.Queue, info *linux.SignalInfo) (res int, queued, ok bool) {
+	limit := int(p.limits[linux.RLIMIT_SIGPENDING].Cur)
+	if signal.IsRealtime(int(info.Signo)) && rootUser.Queued() >= limit {
+		f.RAX = linux.Neg(linux.EAGAIN)
+		return trace.SignalOverflowFail, false, true
+	}
+	if !q.Add(info, limit) {
+		return 0, false, false
+	}
+	f.RAX = 0
+	return trace.SignalDelivered, true, true
 }
 
 // fastSendSibling generates info for thread tid of t's process when a CPU
@@ -199,21 +213,14 @@ func (t *Thread) fastSendSibling(c *irq.Context, tid int32, info *linux.SignalIn
 	if to == nil || to.p != p || to.stopped.Load() {
 		return false
 	}
-	f := &c.TF
-	limit := int(p.limits[linux.RLIMIT_SIGPENDING].Cur)
-	res := trace.SignalDelivered
-	if signal.IsRealtime(sig) && rootUser.Queued() >= limit {
-		f.RAX = linux.Neg(linux.EAGAIN)
-		res = trace.SignalOverflowFail
-	} else if !to.sig.pending.Add(info, limit) {
-		return false // the signal pool is spent: the goroutine grows it (Enqueue)
-	} else {
-		f.RAX = 0
-		if !to.sig.mask.Has(sig) {
-			// complete_signal: it wants the signal.
-			to.sig.flagged = true
-			sched.KickUser(&to.uc)
-		}
+	res, queued, ok := p.queueIRQ(&c.TF, &to.sig.pending, info)
+	if !ok {
+		return false
+	}
+	if queued && !to.sig.mask.Has(sig) {
+		// complete_signal: it wants the signal.
+		to.sig.flagged = true
+		sched.KickUser(&to.uc)
 	}
 	p.noteGenerated(t.TID, to, false, info, res)
 	return true
@@ -276,12 +283,7 @@ func (t *Thread) fastTimedwait(c *irq.Context, cpu *arch.CPU) bool {
 		return false
 	}
 	set := signal.Set(binary.LittleEndian.Uint64(b[:])) &^ signal.Unblockable
-	q := &t.sig.pending
-	next := q.Next(set)
-	if next == nil {
-		q = &t.p.shared
-		next = q.Next(set)
-	}
+	q, next := t.nextPendingLocked(set)
 	if next == nil || next.Code == linux.SI_TIMER {
 		return false // a POSIX timer's signal re-arms its timer: the goroutine takes it
 	}
@@ -291,6 +293,18 @@ func (t *Thread) fastTimedwait(c *irq.Context, cpu *arch.CPU) bool {
 	f.RAX = uint64(next.Signo)
 	q.Remove(int(next.Signo))
 	return true
+}
+
+// nextPendingLocked returns t's next pending signal in set, left queued,
+// and its queue: the thread's own first, then the process's, as
+// takeSignalLocked takes them; nil when there is none. p.mu held.
+//
+//go:nosplit
+func (t *Thread) nextPendingLocked(set signal.Set) (*signal.Queue, *linux.SignalInfo) {
+	if next := t.sig.pending.Next(set); next != nil {
+		return &t.sig.pending, next
+	}
+	return &t.p.shared, t.p.shared.Next(set)
 }
 
 // interruptTrap is the trap a frame records for a signal taken on an
@@ -328,13 +342,7 @@ func (t *Thread) kickedSignalLocked(c *irq.Context, s *frameScratch) bool {
 	if !t.sig.flagged {
 		return false // not picked for a signal: the kick is for something else
 	}
-	allowed := ^t.sig.mask
-	q := &t.sig.pending // the thread's own first, as takeSignalLocked
-	next := q.Next(allowed)
-	if next == nil {
-		q = &t.p.shared
-		next = q.Next(allowed)
-	}
+	q, next := t.nextPendingLocked(^t.sig.mask)
 	if next == nil || next.Code == linux.SI_TIMER {
 		return false
 	}

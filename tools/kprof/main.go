@@ -32,6 +32,7 @@ func main() {
 	every := flag.Duration("every", 0, "pause between samples")
 	top := flag.Int("top", 40, "functions to list")
 	cpus := flag.Int("smp", 1, "CPUs (each sample reads every CPU's RIP)")
+	raw := flag.Bool("raw", false, "count each RIP, not each function")
 	flag.Parse()
 	syms, err := symbols(*kernel)
 	if err != nil {
@@ -57,11 +58,11 @@ func main() {
 		}
 		for _, sm := range rip.FindAllStringSubmatch(s, -1) {
 			pc, _ := strconv.ParseUint(sm[1], 16, 64)
-			if os.Getenv("KPROF_RAW") != "" {
-				counts[fmt.Sprintf("%s %#x", syms.name(pc), pc)]++
-			} else {
-				counts[syms.name(pc)]++
+			name := syms.name(pc)
+			if *raw {
+				name = fmt.Sprintf("%s %#x", name, pc)
 			}
+			counts[name]++
 			total++
 		}
 		time.Sleep(*every)
