@@ -329,14 +329,6 @@ func StartCPU() {
 	unlock()
 }
 
-// ThisCPU is the row of the CPU the calling goroutine runs on now (it may
-// run elsewhere by the time the caller looks: getcpu's caveat).
-func ThisCPU() int {
-	var id int
-	locked(func() { id = int(arch.This().ID) })
-	return id
-}
-
 // StopCPU takes this CPU out of service for good (a panic elsewhere):
 // its thread, from the live c, goes back to the run queue for the CPUs
 // still running, and the CPU runs nothing more. The caller halts.

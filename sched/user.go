@@ -79,6 +79,10 @@ type UserContext struct {
 	// every CPU. Written by the owner thread in the kernel, read by
 	// HandleEnterUser on its way out.
 	Allowed arch.CPUMask
+	// CPU is the CPU the thread last ran user code on (ExitUser), which
+	// getcpu reports: its goroutine may serve the call on another one.
+	// Owner thread.
+	CPU int32
 	// carrier is the slot of the kernel thread that last carried the
 	// context into user mode (HandleEnterUser, on that thread's CPU,
 	// before it publishes the context in Thread.User); KickUser, under
@@ -198,7 +202,9 @@ func ExitUser(c *irq.Context, reason uint64, trap TrapInfo) {
 	c.TF.RAX = reason
 	t.User = 0
 	t.Allowed = t.Affinity
-	arch.This().UserRoot = 0
+	cpu := arch.This()
+	cpu.UserRoot = 0
+	ut.CPU = cpu.ID
 	// The context came in from CPL 3, or from a switch that expected to
 	// return there; either way FS may not be this thread's yet.
 	loadFSBase(t.FSBase)

@@ -329,7 +329,7 @@ const timeSlice = time.Millisecond
 // as the call is served, node 0; either pointer may be NULL.
 func sysGetcpu(t *Thread, a *args) (uint64, error) {
 	var cpu [4]byte
-	binary.LittleEndian.PutUint32(cpu[:], uint32(sched.ThisCPU()))
+	binary.LittleEndian.PutUint32(cpu[:], uint32(t.uc.CPU))
 	for i, addr := range []uint64{a[0], a[1]} {
 		if addr != 0 {
 			if i == 1 {
