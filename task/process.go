@@ -247,7 +247,6 @@ func (p *Process) exit(status uint32) {
 	vf := p.vforked
 	p.vforked = nil
 	p.mu.Unlock()
-	file.Events.Notify() // its pidfds are readable (pidfd.go)
 	exitControlling(p)
 	p.reportUnknown()
 	if vf != nil {
@@ -295,6 +294,7 @@ func (p *Process) exit(status uint32) {
 	p.deleteTimersLocked()
 	p.exited = true
 	p.mu.Unlock()
+	file.Events.Notify() // its pidfds are readable (pidfd.go: do_notify_pidfd in exit_notify)
 	if p.parent != nil {
 		if sig := status & 0x7f; sig != 0 {
 			p.notifyParent(linux.CLD_KILLED, int(sig))
