@@ -80,7 +80,7 @@ type Thread struct {
 	next   int32 // run queue link
 
 	Key           uintptr
-	Deadline      int64  // monotonic ns; 0 = none
+	Deadline      int64  // monotonic ns; 0 = none (nextDeadline is at or before it)
 	TimeoutResult uint64 // RAX when the deadline passes
 
 	// The kernel runtime's signal state (sys/ksignal.go). schedLock.
@@ -128,6 +128,13 @@ var (
 	threads          [MaxThreads]Thread
 	runHead, runTail int32 = -1, -1
 	nextTID          int32 = TIDBase
+	// hiSlot is one past the highest slot ever taken: slots are taken
+	// lowest free first, so the table's scans stop there (a kernel has
+	// tens of threads, the table room for MaxThreads).
+	hiSlot int32 = 2
+	// nextDeadline is the earliest Deadline of a blocked thread, or
+	// later (0: none): the tick scans the table only once it passes.
+	nextDeadline int64
 )
 
 // Lock takes the scheduler lock, for callers that must decide and block
@@ -215,8 +222,8 @@ func OnCPU(cpu *arch.CPU) *Thread { return &threads[cpu.Current] }
 //
 //go:nosplit
 func ByTID(tid int32) *Thread {
-	for i := range threads {
-		if threads[i].State != Free && threads[i].TID == tid && i != idleSlot {
+	for i := int32(1); i < hiSlot; i++ {
+		if threads[i].State != Free && threads[i].TID == tid {
 			return &threads[i]
 		}
 	}
@@ -229,7 +236,7 @@ func ByTID(tid int32) *Thread {
 //go:nosplit
 func Count() int {
 	n := 0
-	for i := 1; i < MaxThreads; i++ {
+	for i := int32(1); i < hiSlot; i++ {
 		if threads[i].State != Free {
 			n++
 		}
@@ -248,47 +255,58 @@ func enqueue(i int32) {
 	runTail = i
 }
 
+// firstOn returns the first queued thread that may run on CPU row cpu
+// and the one queued before it (-1 for the head), or -1, -1.
+//
+//go:nosplit
+func firstOn(cpu int) (i, prev int32) {
+	prev = -1
+	for i = runHead; i >= 0; prev, i = i, threads[i].next {
+		if a := threads[i].Allowed; a == 0 || a.Has(cpu) {
+			return i, prev
+		}
+	}
+	return -1, -1
+}
+
 // dequeue takes the first runnable thread that may run on CPU row cpu,
 // or returns -1.
 //
 //go:nosplit
 func dequeue(cpu int) int32 {
-	prev := int32(-1)
-	for i := runHead; i >= 0; prev, i = i, threads[i].next {
-		if a := threads[i].Allowed; a != 0 && !a.Has(cpu) {
-			continue
-		}
-		if prev < 0 {
-			runHead = threads[i].next
-		} else {
-			threads[prev].next = threads[i].next
-		}
-		if runTail == i {
-			runTail = prev
-		}
-		return i
+	i, prev := firstOn(cpu)
+	if i < 0 {
+		return -1
 	}
-	return -1
+	if prev < 0 {
+		runHead = threads[i].next
+	} else {
+		threads[prev].next = threads[i].next
+	}
+	if runTail == i {
+		runTail = prev
+	}
+	return i
 }
 
 // runnableOn reports whether a queued thread may run on CPU row cpu.
 //
 //go:nosplit
 func runnableOn(cpu int) bool {
-	for i := runHead; i >= 0; i = threads[i].next {
-		if a := threads[i].Allowed; a == 0 || a.Has(cpu) {
-			return true
-		}
-	}
-	return false
+	i, _ := firstOn(cpu)
+	return i >= 0
 }
 
 // SendResched sends CPU cpu the reschedule IPI (package intr sets it; nil
 // without a local APIC). Interrupt context.
 var SendResched func(cpu *arch.CPU)
 
-// kickIdle sends a reschedule IPI to an idle CPU other than this one on
-// which t may run, and reports whether it found one.
+// kickIdle finds an idle CPU for queued thread t and reports whether it
+// found one: this CPU, if it idles (an interrupt woke t) and t is the
+// thread it takes next, as Linux's wake_affine_idle keeps a wakee on an
+// idle waking CPU (every interrupt that wakes leaves the idle thread
+// through Reschedule or Yield); else another idle CPU t may run on, sent
+// a reschedule IPI.
 //
 //go:nosplit
 func kickIdle(t *Thread) bool {
@@ -296,6 +314,11 @@ func kickIdle(t *Thread) bool {
 		return false
 	}
 	self := arch.This()
+	if self.Current == idleSlot {
+		if i, _ := firstOn(int(self.Index())); i >= 0 && &threads[i] == t {
+			return true
+		}
+	}
 	for i := 0; i < arch.MaxCPUs; i++ {
 		c := arch.CPUAt(i)
 		if c == self || !c.Online() || c.Current != idleSlot || t.Allowed != 0 && !t.Allowed.Has(i) || !started(c) {
@@ -374,6 +397,7 @@ func Clone(c *irq.Context, sp uint64, setTLS bool, tls uint64) int32 {
 		if t.State != Free {
 			continue
 		}
+		take(i)
 		t.Ctx = *c
 		t.Ctx.TF.RAX = 0
 		if sp != 0 {
@@ -476,6 +500,9 @@ func Block(c *irq.Context, w Wait, key uintptr, deadline int64, timeoutResult ui
 	t.Wait = w
 	t.Key = key
 	t.Deadline = deadline
+	if deadline != 0 && (nextDeadline == 0 || deadline < nextDeadline) {
+		nextDeadline = deadline
+	}
 	t.TimeoutResult = timeoutResult
 	schedule(c)
 }
@@ -503,12 +530,16 @@ func Wake(t *Thread, result uint64) {
 
 //go:nosplit
 func slot(t *Thread) int32 {
-	for i := range threads {
-		if &threads[i] == t {
-			return int32(i)
-		}
+	return int32((uintptr(unsafe.Pointer(t)) - uintptr(unsafe.Pointer(&threads[0]))) / unsafe.Sizeof(threads[0]))
+}
+
+// take notes that free slot i is being taken (hiSlot). schedLock held.
+//
+//go:nosplit
+func take(i int32) {
+	if i >= hiSlot {
+		hiSlot = i + 1
 	}
-	return idleSlot
 }
 
 // WakeFutex wakes up to n threads waiting on the futex word at addr and
@@ -517,7 +548,7 @@ func slot(t *Thread) int32 {
 //go:nosplit
 func WakeFutex(addr uintptr, n int) int {
 	woken := 0
-	for i := 1; i < MaxThreads && woken < n; i++ {
+	for i := int32(1); i < hiSlot && woken < n; i++ {
 		t := &threads[i]
 		if t.State == Blocked && t.Wait == WaitFutex && t.Key == addr {
 			Wake(t, 0)
@@ -532,7 +563,7 @@ func WakeFutex(addr uintptr, n int) int {
 //
 //go:nosplit
 func EachBlocked(w Wait, f func(t *Thread)) {
-	for i := 1; i < MaxThreads; i++ {
+	for i := int32(1); i < hiSlot; i++ {
 		if t := &threads[i]; t.State == Blocked && t.Wait == w {
 			f(t)
 		}
@@ -641,11 +672,8 @@ func tick(c *irq.Context) {
 	cpu.Ticks++
 	now := nanotime()
 	checkWatchdog(now)
-	for i := 1; i < MaxThreads; i++ {
-		t := &threads[i]
-		if t.State == Blocked && t.Deadline != 0 && t.Deadline <= now {
-			Wake(t, t.TimeoutResult)
-		}
+	if d := nextDeadline; d != 0 && d <= now {
+		expire(now)
 	}
 	chargeTick(cpu, c)
 	cur := Current()
@@ -661,6 +689,26 @@ func tick(c *irq.Context) {
 	default:
 		Yield(c)
 	}
+}
+
+// expire wakes the blocked threads whose deadline has passed, with their
+// timeout results, and finds the next deadline. schedLock held.
+//
+//go:nosplit
+func expire(now int64) {
+	next := int64(0)
+	for i := int32(1); i < hiSlot; i++ {
+		t := &threads[i]
+		if t.State != Blocked || t.Deadline == 0 {
+			continue
+		}
+		if t.Deadline <= now {
+			Wake(t, t.TimeoutResult)
+		} else if next == 0 || t.Deadline < next {
+			next = t.Deadline
+		}
+	}
+	nextDeadline = next
 }
 
 // Reschedule leaves the idle thread if an interrupt made work runnable.
@@ -723,6 +771,7 @@ func SpawnKernel(pc, sp, arg uint64) (tid int32) {
 			if t.State != Free {
 				continue
 			}
+			take(i)
 			*t = Thread{TID: nextTID, FSBase: KernelTLS(), Survivor: true, State: Runnable}
 			nextTID++
 			t.Ctx.ResetFP()
