@@ -36,6 +36,7 @@ func main() {
 	verbose := flag.Bool("v", false, "copy serial output to stderr")
 	smp := flag.Bool("smp", true, "run the SMP section (-smp 2; see smp.go)")
 	smpRounds := flag.Int("smp-rounds", 3, "boots of each kernel with /bin/smpbench under plain TCG")
+	rowsOnly := flag.Bool("smp-rows-only", false, "boot Sigil alone: the main table's rows at -smp 1 and -smp 2 and their ratios (the SMP section's last table), nothing else")
 	flag.Parse()
 	if *rounds == 0 {
 		*rounds = 3
@@ -49,7 +50,7 @@ func main() {
 	if !*smp {
 		*smpRounds = 0
 	}
-	if err := benchmark(*kernel, *initrd, *linux, *mem, *accel, *clock == "icount", *rounds, *smpRounds, *kbd, *verbose); err != nil {
+	if err := benchmark(*kernel, *initrd, *linux, *mem, *accel, *clock == "icount", *rounds, *smpRounds, *kbd, *rowsOnly, *verbose); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -62,8 +63,9 @@ type guest struct {
 	runs, kbds   []run
 }
 
-// smpRounds 0 skips the SMP section.
-func benchmark(kernel, initrd, linuxImage, mem, accel string, icount bool, rounds, smpRounds, kbd int, verbose bool) error {
+// smpRounds 0 skips the SMP section. rowsOnly boots Sigil alone, for the
+// main table's rows at -smp 1 and -smp 2.
+func benchmark(kernel, initrd, linuxImage, mem, accel string, icount bool, rounds, smpRounds, kbd int, rowsOnly, verbose bool) error {
 	if linuxImage == "" {
 		var err error
 		if linuxImage, err = qemu.FindLinux(os.Stderr); err != nil {
@@ -89,6 +91,10 @@ func benchmark(kernel, initrd, linuxImage, mem, accel string, icount bool, round
 		// figure is the same on any host, loaded or not. TCG only.
 		acc, extra = "tcg", []string{"-icount", "shift=0,sleep=off"}
 	}
+	unit := acc + ", cycles of the guest TSC"
+	if icount {
+		unit = "tcg -icount, instructions (one per nanosecond of guest time)"
+	}
 	sigil := &guest{name: "Sigil", kernel: kernel, cmdline: func(prog, args string) string {
 		return "init=/bin/" + prog + initArgs(args)
 	}}
@@ -106,8 +112,12 @@ func benchmark(kernel, initrd, linuxImage, mem, accel string, icount bool, round
 	}
 	cfg := func(g *guest, args string) qemu.Config { return cfgProg(g, "bench", args) }
 	start := time.Now()
+	guests := []*guest{sigil, lnx}
+	if rowsOnly {
+		guests = guests[:1]
+	}
 	for r := 1; r <= rounds; r++ {
-		for _, g := range []*guest{sigil, lnx} {
+		for _, g := range guests {
 			fmt.Fprintf(os.Stderr, "bench: round %d/%d: %s\n", r, rounds, g.name)
 			out, wall, err := bootBench(cfg(g, ""), 0)
 			if err != nil {
@@ -134,6 +144,14 @@ func benchmark(kernel, initrd, linuxImage, mem, accel string, icount bool, round
 			}
 		}
 	}
+	if rowsOnly {
+		smp, err := runSMP(sigil, lnx, cfgProg, false, 0, kbd)
+		if err != nil {
+			return err
+		}
+		printSMPRows(os.Stdout, smp, sigil, unit)
+		return nil
+	}
 	var smp *smpResult
 	if smpRounds > 0 {
 		var err error
@@ -155,10 +173,6 @@ func benchmark(kernel, initrd, linuxImage, mem, accel string, icount bool, round
 	}
 
 	release := strings.TrimPrefix(filepath.Base(linuxImage), "vmlinuz-")
-	unit := acc + ", cycles of the guest TSC"
-	if icount {
-		unit = "tcg -icount, instructions (one per nanosecond of guest time)"
-	}
 	fmt.Printf("Sigil vs Linux %s on %s, %s, %d rounds, %s\n", release, qemu.Binary, unit, rounds, time.Now().Format("2006-01-02"))
 	fmt.Printf("QEMU: %s\n\n", shellQuote(append([]string{qemu.Binary}, qemu.Args(cfg(sigil, ""), acc, "")...)))
 	printTable(os.Stdout, sigil, lnx)

@@ -20,9 +20,19 @@ import (
 //     pass/fail.
 //   - /bin/smpbench on Sigil once more with -icount: its latencies in
 //     instructions, deterministic, Sigil's alone.
+//   - /bin/bench on both kernels at -smp 1 and -smp 2 under plain TCG,
+//     keyboard rows included: the single-CPU rows must not get worse for a
+//     second CPU being online (the target), and Linux's ratios
+//     say what the emulator itself adds (its multi-threaded TCG makes
+//     atomics dearer, and a fork's child may run on the other vCPU).
 //   - /bin/bench on Sigil with the main table's clock (-icount by default)
-//     at -smp 2, against the -smp 1 figures: the single-CPU rows must not
-//     get worse for a second CPU being online.
+//     at -smp 2, against the -smp 1 figures. Deterministic, but QEMU 7.2's
+//     round robin under -icount runs a vCPU that follows one which used
+//     its whole turn for no instruction at all (icount_prepare_for_run
+//     sizes the turn to the next timer deadline before the expired timers
+//     run, and the loop starts again at CPU 0), so CPU 1 runs only while
+//     CPU 0 halts or pauses: a thread handed to CPU 1 waits for that, and
+//     the Go runtime's second P mostly runs on CPU 0.
 
 // smpCPUs is the -smp of the whole section.
 const smpCPUs = 2
@@ -33,6 +43,9 @@ type smpResult struct {
 	sigilIcount        []run  // smpbench, -icount (empty without icount)
 	sigil2             *guest // bench at -smp 2, with the main table's clock
 	rounds             int    // boots of each kernel under plain TCG
+	// rowsTCG is bench (and its keyboard mode) under plain TCG, one run
+	// per round: [0] Sigil, [1] Linux; [0] -smp 1, [1] -smp smpCPUs.
+	rowsTCG [2][2][]run
 }
 
 // runSMP boots everything the section prints. cfg builds a boot of g with
@@ -92,6 +105,18 @@ func runSMP(sigil, lnx *guest, cfg func(g *guest, prog, args string) qemu.Config
 			}
 		}
 	}
+	for i := 1; i <= rounds; i++ {
+		for k, g := range []*guest{sigil, lnx} {
+			for j, cpus := range []int{1, smpCPUs} {
+				fmt.Fprintf(os.Stderr, "bench: smp: round %d/%d: %s bench at -smp %d, plain TCG\n", i, rounds, g.name, cpus)
+				r, err := benchTCG(g, cfg, cpus, kbd)
+				if err != nil {
+					return nil, err
+				}
+				res.rowsTCG[k][j] = append(res.rowsTCG[k][j], r)
+			}
+		}
+	}
 	if icount {
 		fmt.Fprintln(os.Stderr, "bench: smp: Sigil smpbench, -icount")
 		r, err := smpbench(sigil, false)
@@ -101,4 +126,31 @@ func runSMP(sigil, lnx *guest, cfg func(g *guest, prog, args string) qemu.Config
 		res.sigilIcount = append(res.sigilIcount, r)
 	}
 	return res, nil
+}
+
+// benchTCG boots g's bench and its keyboard mode with cpus CPUs under
+// plain TCG and returns both boots' figures as one run.
+func benchTCG(g *guest, cfg func(g *guest, prog, args string) qemu.Config, cpus, kbd int) (run, error) {
+	var r run
+	for _, args := range []string{"", fmt.Sprintf("kbd %d", kbd)} {
+		c := cfg(g, "bench", args)
+		c.Accel, c.Extra, c.CPUs = "tcg", nil, cpus
+		keys := 0
+		if args != "" {
+			keys = kbd
+		}
+		out, _, err := bootBench(c, keys)
+		if err != nil {
+			return run{}, fmt.Errorf("%s bench %s at -smp %d, plain TCG: %w", g.name, args, cpus, err)
+		}
+		p := parse(out)
+		if r.ops == nil {
+			r = p
+			continue
+		}
+		for op, f := range p.ops {
+			r.ops[op] = f
+		}
+	}
+	return r, nil
 }

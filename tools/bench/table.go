@@ -15,6 +15,14 @@ type row struct {
 	target                  float64
 }
 
+// linuxName is the operation as Linux's run of the benchmark names it.
+func (r row) linuxName() string {
+	if r.linuxOp == "" {
+		return r.sigilOp
+	}
+	return r.linuxOp
+}
+
 var rows = []row{
 	{"getpid round trip", "getpid round trip", "", 1.0},
 	{"kill-self -> SIGUSR1 handler -> return", "kill-self -> handler -> return", "", 0.7},
@@ -75,12 +83,8 @@ func printTable(w io.Writer, sigil, lnx *guest) {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%d\t%s\t\n", label, s.median, lm, ratio, tgt, s.p99, lp)
 	}
 	for _, r := range rows {
-		lop := r.linuxOp
-		if lop == "" {
-			lop = r.sigilOp
-		}
 		s := opMedian(append(sigil.runs, sigil.kbds...), r.sigilOp)
-		l := opMedian(append(lnx.runs, lnx.kbds...), lop)
+		l := opMedian(append(lnx.runs, lnx.kbds...), r.linuxName())
 		line(r.label, s, l, r.target)
 	}
 	boot := func(g *guest) figure {

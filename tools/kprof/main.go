@@ -33,13 +33,19 @@ func main() {
 	top := flag.Int("top", 40, "functions to list")
 	cpus := flag.Int("smp", 1, "CPUs (each sample reads every CPU's RIP)")
 	raw := flag.Bool("raw", false, "count each RIP, not each function")
+	perCPU := flag.Bool("per-cpu", false, "count each CPU's samples apart (names prefixed cpuN)")
+	icount := flag.Bool("icount", false, "run under -icount shift=0,sleep=off (QEMU then runs the CPUs in turn on one host thread)")
 	flag.Parse()
 	syms, err := symbols(*kernel)
 	if err != nil {
 		fatal(err)
 	}
+	var extra []string
+	if *icount {
+		extra = []string{"-icount", "shift=0,sleep=off"}
+	}
 	m, err := qemu.Start(context.Background(), qemu.Config{Kernel: *kernel, Initrd: *initrd, Append: *appendLine,
-		Memory: *mem, CPUs: *cpus, QMP: true, DebugExit: true, Timeout: 10 * time.Minute})
+		Memory: *mem, CPUs: *cpus, QMP: true, DebugExit: true, Timeout: 10 * time.Minute, Extra: extra})
 	if err != nil {
 		fatal(err)
 	}
@@ -56,11 +62,14 @@ func main() {
 		if json.Unmarshal(out, &s) != nil {
 			continue
 		}
-		for _, sm := range rip.FindAllStringSubmatch(s, -1) {
+		for cpu, sm := range rip.FindAllStringSubmatch(s, -1) {
 			pc, _ := strconv.ParseUint(sm[1], 16, 64)
 			name := syms.name(pc)
 			if *raw {
 				name = fmt.Sprintf("%s %#x", name, pc)
+			}
+			if *perCPU {
+				name = fmt.Sprintf("cpu%d %s", cpu, name)
 			}
 			counts[name]++
 			total++

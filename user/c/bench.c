@@ -324,6 +324,23 @@ static int run_irqsig(int want) {
 	return collect(irq_done, "kbd IRQ 1 -> user driver SIGRTMIN handler");
 }
 
+/* show_ipis prints /proc/interrupts' IPI rows (RES, CAL, TLB), for the
+   profiling modes: what a loop costs the other CPUs. */
+static void show_ipis(const char *when) {
+	char line[512];
+	FILE *f = fopen("/proc/interrupts", "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof line, f)) {
+		char *p = line;
+		while (*p == ' ')
+			p++;
+		if (!strncmp(p, "RES:", 4) || !strncmp(p, "CAL:", 4) || !strncmp(p, "TLB:", 4))
+			printf("bench: %s: %s", when, line);
+	}
+	fclose(f);
+}
+
 int main(int argc, char **argv) {
 	unsigned long long t0 = rdtsc();
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -333,12 +350,14 @@ int main(int argc, char **argv) {
 		return run_irqsig(argc > 2 ? atoi(argv[2]) : 10);
 	if (argc > 1 && !strcmp(argv[1], "fork")) {
 		/* A fork loop alone, for profiling (tools/kprof). */
+		show_ipis("before");
 		for (int i = argc > 2 ? atoi(argv[2]) : 1000; i > 0; i--) {
 			pid_t pid = fork();
 			if (pid == 0)
 				_exit(0);
 			waitpid(pid, NULL, 0);
 		}
+		show_ipis("after");
 		printf("bench: fork loop done\n");
 		return 0;
 	}

@@ -192,6 +192,8 @@ static void kick(int kicks) {
 	pthread_create(&th, NULL, spinner, NULL);
 	while (!spinning)
 		sched_yield();
+	/* Each wait below relaxes (smp.h): under -icount that is what lets
+	   the spinner's CPU run while this one waits. */
 	int n = 0;
 	for (int i = 0; i < kicks; i++) {
 		/* The spinner back in its loop after the last handler's
@@ -199,15 +201,15 @@ static void kick(int kicks) {
 		unsigned long s = spins;
 		unsigned long long t0 = rdtsc();
 		while (spins == s && rdtsc() - t0 < 10000000000ULL)
-			;
+			relax();
 		for (t0 = rdtsc(); rdtsc() - t0 < 100000;)
-			;
+			relax();
 		handled = 0;
 		unsigned long long t = rdtsc();
 		syscall(SYS_tgkill, getpid(), spinner_tid, SIGUSR1);
 		/* No system call while waiting: bounded by the TSC alone. */
 		while (!handled && rdtsc() - t < 10000000000ULL)
-			;
+			relax();
 		if (!handled) {
 			printf("smpbench: kick %d: no handler within 10^10 cycles\n", i);
 			break;

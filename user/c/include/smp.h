@@ -11,6 +11,12 @@ static inline int pin(int cpu) {
 	return sched_setaffinity(0, sizeof set, &set);
 }
 
+/* relax is a spin-wait's hint (PAUSE, SDM Vol. 2B; Linux's cpu_relax).
+   Under QEMU's -icount every vCPU runs in turn on one host thread, and a
+   turn lasts to the next timer deadline: PAUSE ends it (target/i386's
+   do_pause), so the CPU waited for runs meanwhile. */
+static inline void relax(void) { __builtin_ia32_pause(); }
+
 /* now is CLOCK_MONOTONIC in seconds. */
 static inline double now(void) {
 	struct timespec ts;
