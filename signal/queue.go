@@ -5,18 +5,40 @@ import (
 	"sync/atomic"
 
 	"sigil/linux"
+	"sigil/trace"
 )
 
-// UserCount counts the real-time signals queued for one user in all its
-// processes: RLIMIT_SIGPENDING limits that count, per user, as Linux's
-// ucounts do, so that memory for queued signals is bounded however many
-// processes the user has.
+// UserCount counts the queued-signal entries of one user in all its
+// processes, as Linux's ucounts count struct sigqueue allocations
+// (UCOUNT_RLIMIT_SIGPENDING): one per pending signal that has its
+// siginfo, standard or real-time, and one per POSIX timer (its
+// preallocated entry). RLIMIT_SIGPENDING limits that count, per user, so
+// that memory for queued signals is bounded however many processes the
+// user has.
 type UserCount struct{ n atomic.Int32 }
 
-// Queued returns the count.
+// Queued returns the count (SigQ's first figure).
 //
 //go:nosplit
 func (u *UserCount) Queued() int { return int(u.n.Load()) }
+
+// Reserve counts one entry held apart from any queue (a POSIX timer's,
+// sigqueue_alloc) if the count is below limit, and reports whether it
+// did.
+func (u *UserCount) Reserve(limit int) bool {
+	for {
+		n := u.n.Load()
+		if int(n) >= limit {
+			return false
+		}
+		if u.n.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
+// Release gives back what Reserve counted (sigqueue_free).
+func (u *UserCount) Release() { u.n.Add(-1) }
 
 // Queue is the pending signals of one target: a thread (its private queue)
 // or a process (the shared one). Standard signals are a bitmap, each with
@@ -31,11 +53,18 @@ func (u *UserCount) Queued() int { return int(u.n.Load()) }
 // lock, for both of a process's queues). A queue must be Cleared before
 // it is dropped: its entries are the pool's.
 type Queue struct {
-	std        Set
-	stdInfo    [32]linux.SignalInfo
-	rt         Set   // the signals of the real-time entries (sigpending.signal's)
+	std     Set
+	stdInfo [32]linux.SignalInfo
+	// counted is the standard signals of std that hold an entry in
+	// User's count (those queued past the limit hold none).
+	counted    Set
+	rt         Set   // the pending real-time signals (sigpending.signal's)
 	head, tail ref   // the real-time entries, oldest first
 	n          int32 // how many
+	own        int32 // the entries that count (see Add), this queue's alone
+	// lost is the siginfo Next reports for a real-time signal pending
+	// without an entry (queued past the limit by kill()).
+	lost linux.SignalInfo
 	// User is the count the queue's real-time entries add to (set when
 	// the queue is made, read in interrupt context); nil counts nothing.
 	User *UserCount
@@ -46,48 +75,49 @@ type Queue struct {
 //go:nosplit
 func (q *Queue) Pending() Set { return q.std | q.rt }
 
-// Queued returns how many real-time entries are queued (SigQ).
+// Queued returns how many real-time entries are queued.
 //
 //go:nosplit
 func (q *Queue) Queued() int { return int(q.n) }
 
-// Enqueue adds info. A standard signal already pending coalesces (and is
-// reported queued). A real-time signal is refused (ok false) when limit
-// entries are queued already, in the queue or, with a User, for its user
-// (the caller returns EAGAIN and nothing queued is lost), or when the
-// pool can grow no more. Goroutine context: it grows the pool when it is
-// below its reserve (__sigqueue_alloc, with the slab's growth in place of
-// GFP_ATOMIC's).
-func (q *Queue) Enqueue(info *linux.SignalInfo, limit int) (ok bool) {
+// Enqueue is Add for process context (kill, sigqueue, timers), which may
+// allocate: it grows the pool first when it is below its reserve
+// (__sigqueue_alloc, with the slab's growth in place of GFP_ATOMIC's), so
+// an entry is wanting only at the limit or when the pool can grow no
+// more.
+func (q *Queue) Enqueue(info *linux.SignalInfo, limit int) (res int) {
 	if IsRealtime(int(info.Signo)) && q.room(limit) && Free() < reserve {
 		refill()
 	}
-	return q.Add(info, limit)
+	res, _ = q.add(info, limit, false)
+	return res
 }
 
 // AddAtomic is Add for a goroutine that must not allocate (an interrupt's
-// bottom half: send_sigio's GFP_ATOMIC): it wakes the refiller when it
-// leaves the pool low, so the next caller finds entries.
-func (q *Queue) AddAtomic(info *linux.SignalInfo, limit int) (ok bool) {
-	ok = q.Add(info, limit)
+// bottom half: send_sigio's GFP_ATOMIC), for which a spent pool is a
+// failed allocation: it wakes the refiller when it leaves the pool low,
+// so the next caller finds entries.
+func (q *Queue) AddAtomic(info *linux.SignalInfo, limit int) (res int) {
+	res, _ = q.add(info, limit, false)
 	nudge()
-	return ok
+	return res
 }
 
-// room reports whether another real-time entry stays within limit.
+// room reports whether another entry stays within limit.
 //
 //go:nosplit
 func (q *Queue) room(limit int) bool {
 	if q.User != nil {
 		return q.User.Queued() < limit
 	}
-	return int(q.n) < limit
+	return int(q.own) < limit
 }
 
-// count adds d real-time entries to the user's count.
+// count adds d entries to the user's count.
 //
 //go:nosplit
 func (q *Queue) count(d int) {
+	q.own += int32(d)
 	if q.User != nil {
 		q.User.n.Add(int32(d))
 	}
@@ -98,36 +128,83 @@ func (q *Queue) count(d int) {
 //
 //go:nosplit
 func (q *Queue) Clear() {
+	n := bits.OnesCount64(uint64(q.counted))
 	for r := q.head; r != 0; {
 		next := *link(r)
+		if counts(r) {
+			n++
+		}
 		put(r)
 		r = next
 	}
-	q.count(-int(q.n))
+	q.count(-n)
 	q.head, q.tail, q.n = 0, 0, 0
-	q.std, q.rt = 0, 0
+	q.std, q.rt, q.counted = 0, 0, 0
 }
 
-// Add adds info without allocating, so interrupt context may call it: a
-// real-time signal takes a free entry of the pool and is refused, like
-// Enqueue at the limit, when there is none (GFP_ATOMIC failing).
+// Add adds info as __send_signal_locked queues it, without allocating, so
+// that interrupt context may call it, and returns that function's trace
+// result (trace.Signal*):
+//
+//   - SignalAlreadyPending: a standard signal pending already; nothing
+//     changes (legacy_queue).
+//   - SignalDelivered: pending with its siginfo, in an entry that counts
+//     for the user (User) while it is queued. One is had within limit
+//     (RLIMIT_SIGPENDING), and past it by a standard signal that the
+//     kernel or kill() sends (si_code >= 0: override_rlimit). A POSIX
+//     timer's signal (SI_TIMER) uses the entry its timer holds
+//     (UserCount.Reserve): it is not counted again, nor limited.
+//   - SignalOverflowFail: a real-time signal not sent by kill() that gets
+//     no entry is refused; the caller returns EAGAIN, and nothing queued
+//     is lost.
+//   - SignalLoseInfo: any other signal that gets no entry is pending all
+//     the same, without its siginfo: it is delivered as collect_signal
+//     reports one it finds no entry for (SI_USER from pid 0, uid 0).
+//
+// ok is false, with nothing done, when the limit allows a real-time entry
+// but the pool has none: the caller can grow it (Enqueue) and try again.
 //
 //go:nosplit
-func (q *Queue) Add(info *linux.SignalInfo, limit int) (ok bool) {
+func (q *Queue) Add(info *linux.SignalInfo, limit int) (res int, ok bool) {
+	return q.add(info, limit, true)
+}
+
+// add is Add; a spent pool is a failed allocation unless canWait.
+//
+//go:nosplit
+func (q *Queue) add(info *linux.SignalInfo, limit int, canWait bool) (res int, ok bool) {
 	sig := int(info.Signo)
+	prealloc := info.Code == linux.SI_TIMER
 	if !IsRealtime(sig) {
-		if !q.std.Has(sig) {
-			q.std |= Bit(sig)
+		switch {
+		case q.std.Has(sig):
+			return trace.SignalAlreadyPending, true
+		case prealloc || info.Code >= 0 || q.room(limit):
+			if !prealloc {
+				q.counted |= Bit(sig)
+				q.count(1)
+			}
 			q.stdInfo[sig] = *info
+			res = trace.SignalDelivered
+		default:
+			q.stdInfo[sig] = Info(sig, linux.SI_USER)
+			res = trace.SignalLoseInfo
 		}
-		return true
+		q.std |= Bit(sig)
+		return res, true
 	}
-	if !q.room(limit) {
-		return false
+	var r ref
+	if prealloc || q.room(limit) {
+		if r = take(); r == 0 && canWait {
+			return 0, false
+		}
 	}
-	r := take()
 	if r == 0 {
-		return false
+		if info.Code != linux.SI_USER {
+			return trace.SignalOverflowFail, true
+		}
+		q.rt |= Bit(sig) // collected with the siginfo lost
+		return trace.SignalLoseInfo, true
 	}
 	*entry(r) = *info
 	*link(r) = 0
@@ -139,8 +216,10 @@ func (q *Queue) Add(info *linux.SignalInfo, limit int) (ok bool) {
 	q.tail = r
 	q.rt |= Bit(sig)
 	q.n++
-	q.count(1)
-	return true
+	if !prealloc {
+		q.count(1)
+	}
+	return trace.SignalDelivered, true
 }
 
 // NextSignal picks the signal to deliver among pending ones not in mask: the
@@ -189,16 +268,20 @@ func (q *Queue) Next(set Set) *linux.SignalInfo {
 	case !IsRealtime(sig):
 		return &q.stdInfo[sig]
 	}
-	_, r := q.oldest(sig)
-	return entry(r)
+	if _, r := q.oldest(sig); r != 0 {
+		return entry(r)
+	}
+	q.lost = Info(sig, linux.SI_USER)
+	return &q.lost
 }
 
-// oldest returns sig's first real-time entry, which must be queued (FIFO
-// within one real-time number), and the entry before it (0: none).
+// oldest returns sig's first real-time entry (FIFO within one real-time
+// number), and the entry before it (0: none); r is 0 when sig is pending
+// without an entry.
 //
 //go:nosplit
 func (q *Queue) oldest(sig int) (prev, r ref) {
-	for r = q.head; int(entry(r).Signo) != sig; r = *link(r) {
+	for r = q.head; r != 0 && int(entry(r).Signo) != sig; r = *link(r) {
 		prev = r
 	}
 	return prev, r
@@ -206,28 +289,37 @@ func (q *Queue) oldest(sig int) (prev, r ref) {
 
 //go:nosplit
 func (q *Queue) take(sig int) linux.SignalInfo {
-	if !IsRealtime(sig) {
-		info := q.stdInfo[sig]
-		q.Remove(sig)
-		return info
-	}
-	prev, r := q.oldest(sig)
-	info := *entry(r)
-	q.drop(prev, r, sig)
+	info := *q.Next(Bit(sig))
+	q.Remove(sig)
 	return info
 }
 
-// Remove drops sig's next entry (the one Next returned), which must be
-// queued.
+// Remove drops sig's next instance (the one Next returned), which must be
+// pending.
 //
 //go:nosplit
 func (q *Queue) Remove(sig int) {
 	if !IsRealtime(sig) {
-		q.std &^= Bit(sig)
+		q.dropStd(sig)
 		return
 	}
 	prev, r := q.oldest(sig)
+	if r == 0 {
+		q.rt &^= Bit(sig)
+		return
+	}
 	q.drop(prev, r, sig)
+}
+
+// dropStd drops standard signal sig and the count its entry held.
+//
+//go:nosplit
+func (q *Queue) dropStd(sig int) {
+	if q.counted.Has(sig) {
+		q.count(-1)
+	}
+	q.std &^= Bit(sig)
+	q.counted &^= Bit(sig)
 }
 
 // drop unlinks r, sig's oldest entry, after prev (0: r is first), keeping
@@ -255,11 +347,19 @@ func (q *Queue) unlink(prev, r ref) (next ref) {
 	if q.tail == r {
 		q.tail = prev
 	}
+	if counts(r) {
+		q.count(-1)
+	}
 	put(r)
 	q.n--
-	q.count(-1)
 	return next
 }
+
+// counts reports whether entry r holds a count in its user's (not a POSIX
+// timer's signal, whose timer holds it).
+//
+//go:nosplit
+func counts(r ref) bool { return entry(r).Code != linux.SI_TIMER }
 
 // queuedFrom reports whether sig has an entry at r or after it: another
 // of the same number keeps the bit (collect_signal's still_pending scan).
@@ -283,7 +383,7 @@ func queuedFrom(r ref, sig int) bool {
 //go:nosplit
 func (q *Queue) Discard(sig int) {
 	if !IsRealtime(sig) {
-		q.std &^= Bit(sig)
+		q.dropStd(sig)
 		return
 	}
 	var prev ref

@@ -7,6 +7,7 @@ import (
 
 	"sigil/irq"
 	"sigil/linux"
+	"sigil/trace"
 )
 
 func TestFrameLayout(t *testing.T) {
@@ -198,12 +199,12 @@ func TestQueueLimitAndMask(t *testing.T) {
 	for n := 0; n < 5; n++ {
 		i := Info(40, linux.SI_QUEUE)
 		SetValue(&i, uint64(n))
-		if !q.Enqueue(&i, 5) {
+		if q.Enqueue(&i, 5) != trace.SignalDelivered {
 			t.Fatalf("entry %d refused below the limit", n)
 		}
 	}
 	i := Info(40, linux.SI_QUEUE)
-	if q.Enqueue(&i, 5) {
+	if q.Enqueue(&i, 5) != trace.SignalOverflowFail {
 		t.Error("queued beyond the limit")
 	}
 	if _, ok := q.Dequeue(Bit(40)); ok {
@@ -228,7 +229,10 @@ func TestQueueNoAlloc(t *testing.T) {
 	rt := Info(40, linux.SI_QUEUE)
 	std := Info(int(linux.SIGUSR1), linux.SI_USER)
 	allocs := testing.AllocsPerRun(100, func() {
-		if !q.Add(&rt, 100) || !q.Add(&std, 100) || !q.AddAtomic(&rt, 100) {
+		if r1, ok1 := q.Add(&rt, 100); r1 != trace.SignalDelivered || !ok1 {
+			t.Fatal("Add refused below the limit")
+		}
+		if r2, _ := q.Add(&std, 100); r2 != trace.SignalDelivered || q.AddAtomic(&rt, 100) != trace.SignalDelivered {
 			t.Fatal("Add refused below the limit")
 		}
 		q.DequeueFrom(Bit(40))
@@ -252,7 +256,7 @@ func TestPoolRefill(t *testing.T) {
 	defer q.Clear()
 	rt := Info(41, linux.SI_QUEUE)
 	for i := 0; i < reserve; i++ {
-		if !q.AddAtomic(&rt, 1<<20) {
+		if q.AddAtomic(&rt, 1<<20) != trace.SignalDelivered {
 			t.Fatalf("AddAtomic %d refused with the reserve free", i)
 		}
 	}
@@ -286,13 +290,14 @@ func FuzzQueue(f *testing.F) {
 			case 0, 1:
 				info := Info(sig, linux.SI_QUEUE)
 				SetValue(&info, next[sig])
-				before := q.Queued()
-				var ok bool
+				before := int(q.own)
+				var res int
 				if ops[i]%4 == 1 {
-					ok = q.Add(&info, limit) // interrupt context's way
+					res, _ = q.Add(&info, limit) // interrupt context's way
 				} else {
-					ok = q.Enqueue(&info, limit)
+					res = q.Enqueue(&info, limit)
 				}
+				ok := res == trace.SignalDelivered
 				if IsRealtime(sig) {
 					if ok {
 						next[sig]++
@@ -300,7 +305,7 @@ func FuzzQueue(f *testing.F) {
 						t.Fatal("refused below the limit")
 					}
 				}
-				if q.Queued() > limit {
+				if q.own > limit {
 					t.Fatal("over the limit")
 				}
 			case 2:
@@ -331,6 +336,70 @@ func FuzzQueue(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestQueueSigpendingLimit follows __send_signal_locked past
+// RLIMIT_SIGPENDING: every entry counts for the user, standard signals
+// too; the kernel's and kill()'s standard signals get one regardless;
+// a real-time signal from kill() is pending without its siginfo, from
+// anything else refused; a POSIX timer's signal uses its timer's.
+func TestQueueSigpendingLimit(t *testing.T) {
+	var u UserCount
+	q := Queue{User: &u}
+	defer q.Clear()
+	const limit = 2
+	add := func(sig int, code int32, want int) {
+		t.Helper()
+		i := Info(sig, code)
+		i.Fields[0] = 7 // si_pid
+		if res := q.Enqueue(&i, limit); res != want {
+			t.Fatalf("signal %d code %d: result %d, want %d", sig, code, res, want)
+		}
+	}
+	add(int(linux.SIGUSR1), linux.SI_QUEUE, trace.SignalDelivered)
+	add(int(linux.SIGUSR1), linux.SI_QUEUE, trace.SignalAlreadyPending)
+	add(40, linux.SI_QUEUE, trace.SignalDelivered)
+	if u.Queued() != 2 {
+		t.Fatalf("count %d, want 2 (a standard and a real-time entry)", u.Queued())
+	}
+	add(int(linux.SIGUSR2), linux.SI_QUEUE, trace.SignalLoseInfo)
+	add(int(linux.SIGHUP), linux.SI_USER, trace.SignalDelivered) // override_rlimit
+	add(41, linux.SI_QUEUE, trace.SignalOverflowFail)
+	add(42, linux.SI_TKILL, trace.SignalOverflowFail)
+	add(41, linux.SI_USER, trace.SignalLoseInfo)
+	add(43, linux.SI_TIMER, trace.SignalDelivered) // its timer's entry
+	if u.Queued() != 3 || !q.Pending().Has(41) || q.Pending().Has(42) {
+		t.Fatalf("count %d (want 3), pending %#x", u.Queued(), q.Pending())
+	}
+	want := map[int][2]int32{ // signal: si_code, si_pid
+		int(linux.SIGHUP): {linux.SI_USER, 7}, int(linux.SIGUSR1): {linux.SI_QUEUE, 7},
+		int(linux.SIGUSR2): {linux.SI_USER, 0}, 40: {linux.SI_QUEUE, 7}, 41: {linux.SI_USER, 0}, 43: {linux.SI_TIMER, 7},
+	}
+	for n := 0; ; n++ {
+		info, ok := q.Dequeue(0)
+		if !ok {
+			if n != len(want) {
+				t.Fatalf("%d dequeued, want %d", n, len(want))
+			}
+			break
+		}
+		w := want[int(info.Signo)]
+		if info.Code != w[0] || int32(info.Fields[0]) != w[1] {
+			t.Errorf("signal %d: code %d pid %d, want %d %d", info.Signo, info.Code, info.Fields[0], w[0], w[1])
+		}
+	}
+	if u.Queued() != 0 || q.own != 0 {
+		t.Errorf("count %d (queue's %d) after every dequeue", u.Queued(), q.own)
+	}
+	// A lost real-time signal merges with a queued one of its number, as
+	// collect_signal's bit clears with the last entry.
+	add(44, linux.SI_QUEUE, trace.SignalDelivered)
+	add(45, linux.SI_QUEUE, trace.SignalDelivered)
+	add(44, linux.SI_USER, trace.SignalLoseInfo)
+	q.Discard(45)
+	if info, _ := q.Dequeue(0); info.Signo != 44 || info.Code != linux.SI_QUEUE || q.Pending() != 0 || u.Queued() != 0 {
+		t.Errorf("got %d code %d, pending %#x, count %d", info.Signo, info.Code, q.Pending(), u.Queued())
+	}
 }
 
 func TestHandlerMask(t *testing.T) {

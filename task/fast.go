@@ -177,21 +177,21 @@ func (t *Thread) fastSend(c *irq.Context, s *frameScratch, info *linux.SignalInf
 // queueIRQ queues info on q, one of p's queues, as generate does, and sets
 // the system call's result in f: 0, or EAGAIN for a real-time signal past
 // RLIMIT_SIGPENDING (not queued). It returns the trace result and whether
-// info was queued; ok is false, with nothing done, when the signal pool is
+// info was queued (a standard signal pending already is not); ok is false, with nothing done, when the signal pool is
 // spent (the goroutine grows it: Enqueue). p.mu held.
 //
 //go:nosplit
 func (p *Process) queueIRQ(f *irq.TrapFrame, q *signal.Queue, info *linux.SignalInfo) (res int, queued, ok bool) {
-	limit := int(p.limits[linux.RLIMIT_SIGPENDING].Cur)
-	if signal.IsRealtime(int(info.Signo)) && rootUser.Queued() >= limit {
-		f.RAX = linux.Neg(linux.EAGAIN)
-		return trace.SignalOverflowFail, false, true
-	}
-	if !q.Add(info, limit) {
+	res, ok = q.Add(info, int(p.limits[linux.RLIMIT_SIGPENDING].Cur))
+	switch {
+	case !ok:
 		return 0, false, false
+	case res == trace.SignalOverflowFail:
+		f.RAX = linux.Neg(linux.EAGAIN)
+		return res, false, true
 	}
 	f.RAX = 0
-	return trace.SignalDelivered, true, true
+	return res, res != trace.SignalAlreadyPending, true
 }
 
 // fastSendSibling generates info for thread tid of t's process when a CPU

@@ -48,9 +48,10 @@ func timerClock(clk uint64) (func() int64, error) {
 }
 
 // sysTimerCreate is timer_create(2). A NULL sigevent means SIGALRM to the
-// process carrying the timer's ID. Each timer holds a queued-signal slot
-// for its life (sigqueue_alloc), so the process's RLIMIT_SIGPENDING
-// bounds how many it has: EAGAIN beyond.
+// process carrying the timer's ID. Each timer holds a queued-signal entry
+// for its life (sigqueue_alloc), counted for the user with the pending
+// signals, so RLIMIT_SIGPENDING bounds them together: EAGAIN beyond. Its
+// signal uses that entry (signal.Queue.Add), and is never refused.
 func sysTimerCreate(t *Thread, a *args) (uint64, error) {
 	clk := a[0]
 	if _, err := timerClock(clk); err != nil {
@@ -66,7 +67,7 @@ func sysTimerCreate(t *Thread, a *args) (uint64, error) {
 	}
 	p := t.p
 	p.mu.Lock()
-	if len(p.timers) >= int(min(p.limits[linux.RLIMIT_SIGPENDING].Cur, 1<<20)) {
+	if !rootUser.Reserve(int(min(p.limits[linux.RLIMIT_SIGPENDING].Cur, 1<<20))) {
 		p.mu.Unlock()
 		return 0, linux.EAGAIN
 	}
@@ -84,6 +85,7 @@ func sysTimerCreate(t *Thread, a *args) (uint64, error) {
 		return target != nil
 	})
 	if err != nil {
+		rootUser.Release()
 		p.mu.Unlock()
 		return 0, err
 	}
@@ -320,6 +322,7 @@ func (p *Process) deleteTimer(id int32) {
 	if pt := p.timers[id]; pt != nil {
 		pt.disarmLocked()
 		delete(p.timers, id)
+		rootUser.Release()
 	}
 }
 
@@ -328,5 +331,6 @@ func (p *Process) deleteTimersLocked() {
 	for id, pt := range p.timers {
 		pt.disarmLocked()
 		delete(p.timers, id)
+		rootUser.Release()
 	}
 }

@@ -137,7 +137,8 @@ func (t *Thread) catchesNowLocked(sig int, act *linux.SigAction) bool {
 }
 
 // send generates info for p (process-directed), or for thread t of p.
-// It returns EAGAIN when a real-time signal would exceed RLIMIT_SIGPENDING.
+// It returns EAGAIN when a real-time signal not sent by kill() would
+// exceed RLIMIT_SIGPENDING (signal.Queue.Add says what is queued then).
 func (p *Process) send(t *Thread, info linux.SignalInfo) error {
 	_, err := p.generate(t, info, false)
 	return err
@@ -200,12 +201,21 @@ func (p *Process) generate(t *Thread, info linux.SignalInfo, atomic bool) (queue
 		q = &t.sig.pending
 	}
 	limit := int(p.limits[linux.RLIMIT_SIGPENDING].Cur)
-	if ok := atomic && q.AddAtomic(&info, limit) || !atomic && q.Enqueue(&info, limit); !ok {
-		p.noteGenerated(sched.Current().TID, t, t == nil, &info, trace.SignalOverflowFail)
+	var res int
+	if atomic {
+		res = q.AddAtomic(&info, limit)
+	} else {
+		res = q.Enqueue(&info, limit)
+	}
+	p.noteGenerated(sched.Current().TID, t, t == nil, &info, res)
+	switch res {
+	case trace.SignalOverflowFail:
 		p.mu.Unlock()
 		return false, linux.EAGAIN // a real-time signal beyond the user's RLIMIT_SIGPENDING
+	case trace.SignalAlreadyPending:
+		p.mu.Unlock() // its first generation woke whom it had to
+		return true, nil
 	}
-	p.noteGenerated(sched.Current().TID, t, t == nil, &info, trace.SignalDelivered)
 	p.sigEv.Notify()
 	file.Events.Notify()
 	target := t

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
@@ -263,6 +265,87 @@ static void t_rt_limit(void) {
 	CHECK(rt_n == 10, "delivered %d, want 10 (nothing lost)", rt_n);
 	for (int i = 0; i < 10; i++)
 		CHECK(rt_val[i] == i, "value %d at %d", rt_val[i], i);
+}
+
+/* sigq reads /proc/self/status' SigQ: the user's queued entries. */
+static int sigq(void) {
+	char line[256];
+	int n = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+	while (f && fgets(line, sizeof line, f))
+		if (!strncmp(line, "SigQ:", 5))
+			n = atoi(line + 5);
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* waitone takes sig, blocked and pending, into *si. */
+static int waitone(int sig, siginfo_t *si) {
+	sigset_t s;
+	struct timespec zero = {0, 0};
+	sigemptyset(&s);
+	sigaddset(&s, sig);
+	return sigtimedwait(&s, si, &zero);
+}
+
+/* RLIMIT_SIGPENDING as __send_signal_locked applies it: every pending
+   signal with its siginfo counts for the user, standard ones too, and so
+   does each POSIX timer; past the limit the kernel's and kill()'s standard
+   signals still get their siginfo, a real-time kill() and a sigqueue()d
+   standard signal are pending without it (SI_USER from pid 0), and a
+   sigqueue()d or tgkill()ed real-time signal is EAGAIN. */
+static void t_sigpending_limit(void) {
+	int r0 = SIGRTMIN, r1 = SIGRTMIN + 1, r2 = SIGRTMIN + 2;
+	sigset_t all;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	struct rlimit rl = {2, 2};
+	CHECK(setrlimit(RLIMIT_SIGPENDING, &rl) == 0, "setrlimit");
+	if (access("/proc/self/status", F_OK) < 0) { /* Linux's rdinit: no /proc yet */
+		mkdir("/proc", 0555);
+		mount("proc", "/proc", "proc", 0, NULL);
+	}
+	CHECK(sigq() == 0, "SigQ %d at the start", sigq());
+	union sigval v = {.sival_int = 1};
+	CHECK(sigqueue(getpid(), SIGUSR1, v) == 0, "sigqueue SIGUSR1: %s", strerror(errno));
+	CHECK(sigq() == 1, "SigQ %d after a standard signal, want 1", sigq());
+	v.sival_int = 2;
+	CHECK(sigqueue(getpid(), r0, v) == 0, "sigqueue SIGRTMIN: %s", strerror(errno));
+	CHECK(sigqueue(getpid(), r1, v) == -1 && errno == EAGAIN, "sigqueue past the limit: errno %d", errno);
+	CHECK(syscall(SYS_tgkill, getpid(), getpid(), r2) == -1 && errno == EAGAIN, "tgkill past the limit: errno %d", errno);
+	CHECK(sigqueue(getpid(), SIGUSR2, v) == 0, "sigqueue SIGUSR2 past the limit: %s", strerror(errno));
+	CHECK(kill(getpid(), SIGHUP) == 0 && kill(getpid(), r1) == 0, "kill past the limit: %s", strerror(errno));
+	CHECK(sigq() == 3, "SigQ %d, want 3 (kill()'s SIGHUP past the limit)", sigq());
+	timer_t tm;
+	struct sigevent ev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = r2};
+	CHECK(timer_create(CLOCK_MONOTONIC, &ev, &tm) == -1 && errno == EAGAIN, "timer_create past the limit: errno %d", errno);
+
+	siginfo_t si;
+	pid_t me = getpid();
+	CHECK(waitone(SIGHUP, &si) == SIGHUP && si.si_code == SI_USER && si.si_pid == me, "SIGHUP code %d pid %d", si.si_code, si.si_pid);
+	CHECK(waitone(SIGUSR1, &si) == SIGUSR1 && si.si_code == SI_QUEUE && si.si_value.sival_int == 1, "SIGUSR1 code %d", si.si_code);
+	CHECK(waitone(SIGUSR2, &si) == SIGUSR2 && si.si_code == SI_USER && si.si_pid == 0, "lost SIGUSR2 code %d pid %d", si.si_code, si.si_pid);
+	CHECK(waitone(r0, &si) == r0 && si.si_code == SI_QUEUE && si.si_value.sival_int == 2, "SIGRTMIN code %d", si.si_code);
+	CHECK(waitone(r1, &si) == r1 && si.si_code == SI_USER && si.si_pid == 0, "lost SIGRTMIN+1 code %d pid %d", si.si_code, si.si_pid);
+	CHECK(waitone(r1, &si) == -1 && waitone(r2, &si) == -1, "more pending");
+	CHECK(sigq() == 0, "SigQ %d after taking everything", sigq());
+
+	/* Each timer holds an entry; its signal uses that one, at the limit. */
+	timer_t tm2;
+	CHECK(timer_create(CLOCK_MONOTONIC, &ev, &tm) == 0 && timer_create(CLOCK_MONOTONIC, &ev, &tm2) == 0,
+	      "timer_create within the limit: %s", strerror(errno));
+	CHECK(sigq() == 2, "SigQ %d with two timers, want 2", sigq());
+	struct itimerspec its = {.it_value = {0, 1000000}};
+	CHECK(timer_settime(tm, 0, &its, NULL) == 0, "timer_settime");
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, r2);
+	CHECK(sigwaitinfo(&s, &si) == r2 && si.si_code == SI_TIMER, "timer signal at the limit: code %d", si.si_code);
+	CHECK(sigqueue(getpid(), r0, v) == -1 && errno == EAGAIN, "sigqueue at the timers' limit: errno %d", errno);
+	timer_delete(tm2);
+	CHECK(sigq() == 1, "SigQ %d after timer_delete, want 1", sigq());
+	timer_delete(tm);
 }
 
 static void t_coalesce(void) {
@@ -567,7 +650,7 @@ static struct test tests[] = {
 	{"sigsuspend", t_sigsuspend}, {"sigtimedwait", t_sigtimedwait}, {"signalfd", t_signalfd},
 	{"restart", t_restart}, {"eintr", t_eintr}, {"sigchld", t_sigchld}, {"stopcont", t_stopcont},
 	{"killpg", t_killpg}, {"sigreturn-privilege", t_sigreturn_priv}, {"bad-stack", t_bad_stack},
-	{"sigpipe", t_sigpipe}, {"alarm", t_alarm},
+	{"sigpipe", t_sigpipe}, {"alarm", t_alarm}, {"sigpending-limit", t_sigpending_limit},
 };
 
 static int run_one(const char *name) {
