@@ -190,10 +190,13 @@ static void kick(int kicks) {
 	pin(0);
 	pthread_t th;
 	pthread_create(&th, NULL, spinner, NULL);
-	while (!spinning)
+	/* Each wait relaxes (smp.h): under -icount that is what lets the
+	   spinner's CPU run while this one waits (a sched_yield with nothing
+	   else to run does not). */
+	while (!spinning) {
 		sched_yield();
-	/* Each wait below relaxes (smp.h): under -icount that is what lets
-	   the spinner's CPU run while this one waits. */
+		relax();
+	}
 	int n = 0;
 	for (int i = 0; i < kicks; i++) {
 		/* The spinner back in its loop after the last handler's
