@@ -265,8 +265,14 @@ static pid_t wait_took(void) {
 	return took;
 }
 
+/* send_usr2 sends SIGUSR2 to the process once the main thread is back
+   from pthread_create, which blocks every signal around its clone (musl
+   and glibc): sent before that, it would rightly go to a sleeper. */
+static volatile int created;
 static void *send_usr2(void *arg) {
 	(void)arg;
+	while (!created)
+		sched_yield();
 	kill(getpid(), SIGUSR2);
 	return NULL;
 }
@@ -289,7 +295,9 @@ static void target(void) {
 	/* Another thread sends it while the main thread waits for that
 	   thread in pthread_join: still the main thread's. */
 	took = 0;
+	created = 0;
 	CHECK(pthread_create(&th[2], NULL, send_usr2, NULL) == 0, "pthread_create");
+	created = 1;
 	pthread_join(th[2], NULL);
 	CHECK(wait_took() == getpid(), "kill(getpid()) from another thread: taken by %d, want the main thread %d", took, getpid());
 	/* The main thread blocks it: the first sleeper takes it, each time. */
