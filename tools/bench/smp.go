@@ -34,8 +34,12 @@ import (
 //     CPU 0 halts or pauses: a thread handed to CPU 1 waits for that, and
 //     the Go runtime's second P mostly runs on CPU 0.
 
-// smpCPUs is the -smp of the whole section.
-const smpCPUs = 2
+// smpCPUs is the -smp of the whole section but "smpbench pairs", which
+// runs at pairsCPUs: one futex ping-pong, then two at once.
+const (
+	smpCPUs   = 2
+	pairsCPUs = 4
+)
 
 // An smpResult holds the section's runs.
 type smpResult struct {
@@ -79,7 +83,8 @@ func runSMP(sigil, lnx *guest, cfg func(g *guest, prog, args string) qemu.Config
 	}
 	res.sigil2 = s2
 
-	// smpbench: the same boots with init=/bin/smpbench.
+	// smpbench: the same boots with init=/bin/smpbench; under plain TCG
+	// "smpbench pairs" at -smp pairsCPUs too, its figures in the same run.
 	smpbench := func(g *guest, tcg bool) (run, error) {
 		c := smp(cfg(g, "smpbench", ""))
 		if tcg {
@@ -89,7 +94,19 @@ func runSMP(sigil, lnx *guest, cfg func(g *guest, prog, args string) qemu.Config
 		if err != nil {
 			return run{}, fmt.Errorf("%s smpbench: %w", g.name, err)
 		}
-		return parse(out), nil
+		r := parse(out)
+		if !tcg {
+			return r, nil
+		}
+		c = cfg(g, "smpbench", "pairs")
+		c.Accel, c.Extra, c.CPUs, c.QMP = "tcg", nil, pairsCPUs, false
+		if out, _, err = bootBench(c, 0); err != nil {
+			return run{}, fmt.Errorf("%s smpbench pairs at -smp %d: %w", g.name, pairsCPUs, err)
+		}
+		for op, f := range parse(out).ops {
+			r.ops[op] = f
+		}
+		return r, nil
 	}
 	for i := 1; i <= rounds; i++ {
 		for _, g := range []*guest{sigil, lnx} {

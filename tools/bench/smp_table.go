@@ -38,6 +38,18 @@ func printSMP(w io.Writer, s *smpResult, sigil *guest, unit string) {
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%d\t%d\t%s\t%s\t\n", r.label, sf.median, lf.median, ratio, tgt, sf.p99, lf.p99, icount, icountP99)
 	}
+	// smpbench pairs: does the kernel scale past one pair of CPUs?
+	pairOps := [2]string{"futex ping-pong, 1 pairs at once", "futex ping-pong, 2 pairs at once"}
+	var fig [2][2]figure // [pairs-1][kernel]
+	for i, op := range pairOps {
+		fig[i][0], fig[i][1] = opMedian(s.sigilTCG, op), opMedian(s.linuxTCG, op)
+		ratio, _ := ratioTarget(fig[i][0].median, fig[i][1].median, 0)
+		fmt.Fprintf(tw, "futex ping-pong, %d pair(s) at once, -smp %d\t%d\t%d\t%s\t\t%d\t%d\t-\t-\t\n", i+1, pairsCPUs,
+			fig[i][0].median, fig[i][1].median, ratio, fig[i][0].p99, fig[i][1].p99)
+	}
+	sr, _ := ratioTarget(fig[1][0].median, fig[0][0].median, 0)
+	lr, _ := ratioTarget(fig[1][1].median, fig[0][1].median, 0)
+	fmt.Fprintf(tw, "  2 pairs / 1 pair (scaling; 1.00 is perfect)\t%s\t%s\t\t\t-\t-\t-\t-\t\n", sr, lr)
 	tw.Flush()
 	fmt.Fprintln(w, "(**) plain TCG because QEMU's -icount runs all vCPUs round-robin on one host thread (no speed-up can show) and Linux 6.1 hangs")
 	fmt.Fprintln(w, "     at \"Bringing up secondary CPUs\" with -icount and -smp 2; the host may be busy, so these are figures, not pass/fail.")

@@ -21,7 +21,9 @@
 
    The lines are bench.c's format (tsc.h's report), prefixed "smpbench:";
    "smpbench: done" ends the run. "smpbench pingpong" runs the futex
-   ping-pong alone (to profile it); "smpbench kick" the kick alone (to
+   ping-pong alone (to profile it); "smpbench pairs" one ping-pong, then
+   two, four... at once, each pair on two CPUs of its own (-smp 4 and
+   up: whether the kernel scales past one pair); "smpbench kick" the kick alone (to
    profile it), "smpbench kick trace" ten kicks with the scheduler and
    signal trace events on, then prints /proc/interrupts and the trace. */
 #define _GNU_SOURCE
@@ -113,51 +115,86 @@ static void speedup(void) {
 
 /* --- futex ping-pong --- */
 
-static int turn; /* 0: the main thread's, 1: the partner's */
+/* A pair hands a turn back and forth: 0 is the first thread's, 1 its
+   partner's. Each pair has its own line, so pairs share nothing but the
+   kernel. */
+struct pair {
+	int turn;
+	int cpu; /* the first thread's; the partner's is the next */
+	unsigned long long *v;
+	char pad[64 - sizeof(int) * 2 - sizeof(void *)];
+};
 
 static long futex(int *uaddr, int op, int val) {
 	return syscall(SYS_futex, uaddr, op | FUTEX_PRIVATE_FLAG, val, NULL, NULL, 0);
 }
 
-/* await sleeps until turn is want (FUTEX_WAIT returns at once when turn
-   already changed, EAGAIN). */
-static void await(int want) {
+/* await sleeps until p's turn is want (FUTEX_WAIT returns at once when
+   the turn already changed, EAGAIN). */
+static void await(struct pair *p, int want) {
 	int t;
-	while ((t = __atomic_load_n(&turn, __ATOMIC_ACQUIRE)) != want)
-		futex(&turn, FUTEX_WAIT, t);
+	while ((t = __atomic_load_n(&p->turn, __ATOMIC_ACQUIRE)) != want)
+		futex(&p->turn, FUTEX_WAIT, t);
 }
 
-static void pass(int to) {
-	__atomic_store_n(&turn, to, __ATOMIC_RELEASE);
-	futex(&turn, FUTEX_WAKE, 1);
+static void pass(struct pair *p, int to) {
+	__atomic_store_n(&p->turn, to, __ATOMIC_RELEASE);
+	futex(&p->turn, FUTEX_WAKE, 1);
 }
 
 static void *partner(void *arg) {
-	(void)arg;
-	pin(1);
+	struct pair *p = arg;
+	pin(p->cpu + 1);
 	for (int i = 0; i < N + 1; i++) {
-		await(1);
-		pass(0);
+		await(p, 1);
+		pass(p, 0);
 	}
 	return NULL;
 }
 
-static void pingpong(void) {
-	pin(0);
-	turn = 0;
+/* rally runs pair p's N timed round trips from the first thread's side. */
+static void *rally(void *arg) {
+	struct pair *p = arg;
+	pin(p->cpu);
+	p->turn = 0;
 	pthread_t th;
-	pthread_create(&th, NULL, partner, NULL);
+	pthread_create(&th, NULL, partner, p);
 	/* One untimed round trip: the partner is pinned and asleep. */
-	pass(1);
-	await(0);
+	pass(p, 1);
+	await(p, 0);
 	for (int i = 0; i < N; i++) {
 		unsigned long long t = rdtsc();
-		pass(1);
-		await(0);
-		v[i] = rdtsc() - t;
+		pass(p, 1);
+		await(p, 0);
+		p->v[i] = rdtsc() - t;
 	}
 	pthread_join(th, NULL);
+	return NULL;
+}
+
+static void pingpong(void) {
+	struct pair p = {.cpu = 0, .v = v};
+	rally(&p);
 	report("smpbench", "futex ping-pong across CPUs", v, N);
+}
+
+/* pairs runs n ping-pongs at once, pair i on CPUs 2i and 2i+1, and
+   reports the round trips of all of them: beside one pair's, what the
+   kernel's shared structures (one run queue and its lock, on Sigil)
+   cost when several CPUs schedule at once. */
+static void pairs(int n) {
+	static struct pair ps[8];
+	static unsigned long long all[8 * N];
+	pthread_t th[8];
+	for (int i = 0; i < n; i++) {
+		ps[i] = (struct pair){.cpu = 2 * i, .v = all + i * N};
+		pthread_create(&th[i], NULL, rally, &ps[i]);
+	}
+	for (int i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	char what[64];
+	snprintf(what, sizeof what, "futex ping-pong, %d pairs at once", n);
+	report("smpbench", what, all, n * N);
 }
 
 /* --- remote signal kick --- */
@@ -242,6 +279,14 @@ int main(int argc, char **argv) {
 	if (argc > 1 && !strcmp(argv[1], "pingpong")) {
 		for (int i = 0; i < 30; i++)
 			pingpong(); /* alone, long enough to profile */
+		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "pairs")) {
+		/* "pairs": one pair, then as many as the CPUs hold (at most
+		   8), each pair on two CPUs of its own. */
+		for (int n = 1; n <= ncpu / 2 && n <= 8; n *= 2)
+			pairs(n);
+		printf("smpbench: done\n");
 		return 0;
 	}
 	if (argc > 1 && !strcmp(argv[1], "kick")) {
