@@ -287,6 +287,7 @@ int main(int argc, char **argv) {
 		for (int n = 1; n <= ncpu / 2 && n <= 8; n *= 2)
 			pairs(n);
 		printf("smpbench: done\n");
+		tcdrain(STDOUT_FILENO); /* see the end of main */
 		return 0;
 	}
 	if (argc > 1 && !strcmp(argv[1], "kick")) {
