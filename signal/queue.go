@@ -53,7 +53,10 @@ func (u *UserCount) Release() { u.n.Add(-1) }
 // lock, for both of a process's queues). A queue must be Cleared before
 // it is dropped: its entries are the pool's.
 type Queue struct {
-	std     Set
+	std Set
+	// stdInfo is each pending standard signal's siginfo; [0], which no
+	// signal has, the one Next reports for a real-time signal pending
+	// without an entry (queued past the limit by kill()).
 	stdInfo [32]linux.SignalInfo
 	// counted is the standard signals of std that hold an entry in
 	// User's count (those queued past the limit hold none).
@@ -62,9 +65,6 @@ type Queue struct {
 	head, tail ref   // the real-time entries, oldest first
 	n          int32 // how many
 	own        int32 // the entries that count (see Add), this queue's alone
-	// lost is the siginfo Next reports for a real-time signal pending
-	// without an entry (queued past the limit by kill()).
-	lost linux.SignalInfo
 	// User is the count the queue's real-time entries add to (set when
 	// the queue is made, read in interrupt context); nil counts nothing.
 	User *UserCount
@@ -271,8 +271,8 @@ func (q *Queue) Next(set Set) *linux.SignalInfo {
 	if _, r := q.oldest(sig); r != 0 {
 		return entry(r)
 	}
-	q.lost = Info(sig, linux.SI_USER)
-	return &q.lost
+	q.stdInfo[0] = Info(sig, linux.SI_USER)
+	return &q.stdInfo[0]
 }
 
 // oldest returns sig's first real-time entry (FIFO within one real-time
@@ -289,8 +289,18 @@ func (q *Queue) oldest(sig int) (prev, r ref) {
 
 //go:nosplit
 func (q *Queue) take(sig int) linux.SignalInfo {
-	info := *q.Next(Bit(sig))
-	q.Remove(sig)
+	if !IsRealtime(sig) {
+		info := q.stdInfo[sig]
+		q.dropStd(sig)
+		return info
+	}
+	prev, r := q.oldest(sig)
+	if r == 0 {
+		q.rt &^= Bit(sig)
+		return Info(sig, linux.SI_USER) // pending without its siginfo
+	}
+	info := *entry(r)
+	q.drop(prev, r, sig)
 	return info
 }
 
