@@ -376,16 +376,21 @@ func (l *LAPIC) StartPeriodic(vector uint8, hz uint64) {
 	l.write(regTimerInit, uint32(l.HzDiv16/hz))
 }
 
-// OneShot interrupts on vector once, after ns nanoseconds.
+// StartOneShot sets one-shot mode on vector, disarmed until Rearm.
 //
 //go:nosplit
-func (l *LAPIC) OneShot(vector uint8, ns uint64) {
+func (l *LAPIC) StartOneShot(vector uint8) {
 	l.write(regTimerDiv, divideBy16)
 	l.write(regLVTTimer, uint32(vector)|lvtTimerOneShot)
-	n := l.HzDiv16 * ns / 1e9
-	if n == 0 {
-		n = 1
-	}
+}
+
+// Rearm interrupts once, after ns nanoseconds (at least one count), in the
+// one-shot mode StartOneShot set: writing the initial count starts the
+// count down again (SDM Vol. 3A §11.5.4).
+//
+//go:nosplit
+func (l *LAPIC) Rearm(ns uint64) {
+	n := min(max(l.HzDiv16*ns/1e9, 1), 1<<32-1)
 	l.write(regTimerInit, uint32(n))
 }
 

@@ -130,8 +130,10 @@ func setupInterrupts() {
 	if cmdlineValue("irq") == "pic" {
 		want = intr.PIC
 	}
-	timer := intr.Periodic
+	timer := intr.Auto
 	switch cmdlineValue("timer") {
+	case "periodic":
+		timer = intr.Periodic
 	case "oneshot":
 		timer = intr.OneShot
 	case "deadline":

@@ -41,10 +41,14 @@ const (
 	Periodic TimerMode = iota
 	OneShot            // re-armed on every tick
 	Deadline           // TSC-deadline, re-armed on every tick
+	// Auto is TSC-deadline where CPUID offers it, else periodic: the
+	// default (the issue's "TSC-deadline where offered, else the
+	// calibrated LAPIC timer"; Linux too prefers TSC-deadline).
+	Auto
 )
 
 func (t TimerMode) String() string {
-	return [...]string{"periodic", "one-shot", "tsc-deadline"}[t]
+	return [...]string{"periodic", "one-shot", "tsc-deadline", "auto"}[t]
 }
 
 // Vectors.
@@ -136,7 +140,12 @@ func Init(want Mode, wantTimer TimerMode, m *apic.MADT, hz uint32) (cfg Config) 
 		irq.Register(v, "ioapic", ioapicEntry)
 	}
 	timer = wantTimer
-	if timer == Deadline && !apic.HasTSCDeadline() {
+	switch {
+	case timer == Auto && apic.HasTSCDeadline():
+		timer = Deadline
+	case timer == Auto:
+		timer = Periodic
+	case timer == Deadline && !apic.HasTSCDeadline():
 		timer = OneShot
 		cfg.Note = "no TSC-deadline timer (CPUID.01H:ECX[24]): using one-shot"
 	}
@@ -158,7 +167,8 @@ func startTimer(cpu *arch.CPU) {
 	case Periodic:
 		apic.Local.StartPeriodic(VecTimer, uint64(tickHz))
 	case OneShot:
-		apic.Local.OneShot(VecTimer, periodNs)
+		apic.Local.StartOneShot(VecTimer)
+		apic.Local.Rearm(periodNs)
 	case Deadline:
 		apic.Local.ArmDeadline(VecTimer)
 		apic.Local.SetDeadline(cpu.TimerDeadline)
@@ -528,7 +538,7 @@ func apicTick(c *irq.Context, cpu *arch.CPU) {
 		if timer == Deadline {
 			apic.Local.SetDeadline(cpu.TimerDeadline)
 		} else {
-			apic.Local.OneShot(VecTimer, uint64(clock.TSCToNanos(cpu.TimerDeadline-now)))
+			apic.Local.Rearm(uint64(clock.TSCToNanos(cpu.TimerDeadline - now)))
 		}
 	}
 	apic.Local.EOI()

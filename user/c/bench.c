@@ -6,8 +6,9 @@
      bench          boot and memory figures (when PID 1), then getpid,
                     kill-self -> SIGUSR1 handler -> return, #DE -> SIGFPE
                     handler that skips the instruction -> resume,
-                    sigqueue + sigwaitinfo, fork + _exit + wait4, and a
-                    pipe ping-pong between two processes.
+                    sigqueue + sigwaitinfo, fork + _exit + wait4, a
+                    pipe ping-pong between two processes, and a 100 us
+                    nanosleep.
      bench kbd N    keyboard interrupt -> SIGINT handler's first
                     instruction, over N Ctrl+C typed on the PS/2 keyboard.
      bench irqsig N (Sigil, kbd=user) keyboard interrupt -> a user-space
@@ -161,6 +162,16 @@ static void run_all(void) {
 	close(there[1]);
 	waitpid(child, NULL, 0);
 	report("bench", "pipe ping-pong round trip", v, N);
+
+	/* A short timed sleep: how close to its time the sleeper wakes
+	   (Linux: an hrtimer, plus the 50 us timer slack). */
+	for (int i = 0; i < F; i++) {
+		struct timespec ts = {0, 100000};
+		unsigned long long t = rdtsc();
+		nanosleep(&ts, NULL);
+		v[i] = rdtsc() - t;
+	}
+	report("bench", "nanosleep 100 us", v, F);
 }
 
 /* Keyboard mode. */
