@@ -65,8 +65,8 @@ type Queue struct {
 	head, tail ref   // the real-time entries, oldest first
 	n          int32 // how many
 	own        int32 // the entries that count (see Add), this queue's alone
-	// User is the count the queue's real-time entries add to (set when
-	// the queue is made, read in interrupt context); nil counts nothing.
+	// User is the count the queue's entries add to (set when the queue
+	// is made, read in interrupt context); nil counts only in own.
 	User *UserCount
 }
 
