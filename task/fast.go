@@ -177,8 +177,9 @@ func (t *Thread) fastSend(c *irq.Context, s *frameScratch, info *linux.SignalInf
 // queueIRQ queues info on q, one of p's queues, as generate does, and sets
 // the system call's result in f: 0, or EAGAIN for a real-time signal past
 // RLIMIT_SIGPENDING (not queued). It returns the trace result and whether
-// info was queued (a standard signal pending already is not); ok is false, with nothing done, when the signal pool is
-// spent (the goroutine grows it: Enqueue). p.mu held.
+// info was queued (a standard signal pending already is not); ok is
+// false, with nothing done, when the signal pool is spent (the goroutine
+// grows it: Enqueue). p.mu held.
 //
 //go:nosplit
 func (p *Process) queueIRQ(f *irq.TrapFrame, q *signal.Queue, info *linux.SignalInfo) (res int, queued, ok bool) {
