@@ -374,13 +374,20 @@ func StopCPU(c *irq.Context) {
 }
 
 // Resched is the reschedule IPI's work: leave the idle thread if a thread
-// is runnable here; a user thread's kick, if one was asked, is seen on the
-// way out (ReturnToUser). It takes schedLock.
+// is runnable here, or move a kernel thread whose affinity no longer
+// allows this CPU (SetAffinity); a user thread's kick, if one was asked,
+// is seen on the way out (ReturnToUser). It takes schedLock.
 //
 //go:nosplit
 func Resched(c *irq.Context) {
 	schedLock.Lock()
-	Reschedule(c)
+	cpu := arch.This()
+	if t := Current(); cpu.Current != idleSlot && t.User == 0 && !c.TF.FromUser() &&
+		t.Allowed != 0 && !t.Allowed.Has(int(cpu.Index())) {
+		requeue(c, t) // SetAffinity moved it off this CPU
+	} else {
+		Reschedule(c)
+	}
 	unlock()
 }
 
@@ -603,9 +610,12 @@ func requeue(c *irq.Context, t *Thread) {
 // SetAffinity restricts kernel thread tid (0: the caller) to the CPUs in
 // m, 0 for any (sched_setaffinity from the kernel's runtime). The caller,
 // if this CPU is not in m, moves before its call returns, as Linux's
-// __set_cpus_allowed_ptr moves a running task; another thread moves at
-// its next switch (the end of its slice at the latest). It reports false
-// when there is no such thread. The system call in c; schedLock held.
+// __set_cpus_allowed_ptr moves a running task; another thread running
+// kernel code on a CPU outside m moves as soon as that CPU takes the
+// reschedule IPI sent to it (Resched), though the call does not wait for
+// that as Linux's migration stopper makes it; a queued thread waits for
+// a CPU in m. It reports false when there is no such thread. The system
+// call in c; schedLock held.
 //
 //go:nosplit
 func SetAffinity(c *irq.Context, tid int32, m arch.CPUMask) bool {
@@ -617,8 +627,12 @@ func SetAffinity(c *irq.Context, tid int32, m arch.CPUMask) bool {
 	if t.User == 0 {
 		t.Allowed = m
 	}
-	if t == Current() && m != 0 && !m.Has(int(arch.This().Index())) {
+	switch {
+	case m == 0:
+	case t == Current() && !m.Has(int(arch.This().Index())):
 		requeue(c, t)
+	case t.State == Running && t.User == 0 && !m.Has(int(t.CPU)):
+		kick(arch.CPUAt(int(t.CPU))) // Resched there moves it
 	}
 	return true
 }

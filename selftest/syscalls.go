@@ -139,6 +139,36 @@ func testAffinity(t *T) error {
 		return fmt.Errorf("sched_getaffinity after unbinding: %#x, want %#x", m, online)
 	}
 	t.Logf("affinity: bound to each of %d CPUs in turn", bits.OnesCount64(online))
+	if online&3 != 3 {
+		return nil
+	}
+	// Another thread, spinning in kernel code on CPU 1, moves to CPU 0
+	// when bound there, at once: within a tick of CPU 1's own, not at
+	// the end of its slice (SliceTicks), counted in CPU 1's ticks so
+	// that a host that descheduled the vCPU meanwhile changes nothing.
+	tid := make(chan uintptr)
+	moved := make(chan uint64)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		self, _ := raw(linux.SYS_GETTID)
+		setaff(0, 1<<1)
+		for arch.This().Index() != 1 {
+		}
+		tid <- self
+		for arch.This().Index() == 1 {
+		}
+		moved <- arch.CPUAt(1).Ticks
+	}()
+	other := <-tid
+	before := arch.CPUAt(1).Ticks
+	if err := expect("sched_setaffinity(another thread, cpu 0)", setaff(other, 1), 0); err != nil {
+		return err
+	}
+	if d := <-moved - before; d > 1 {
+		return fmt.Errorf("a thread running on cpu 1 moved to cpu 0 %d ticks of cpu 1 after sched_setaffinity, want at most 1", d)
+	}
+	t.Logf("affinity: a thread running on another CPU moved at once")
 	return nil
 }
 
