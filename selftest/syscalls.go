@@ -12,6 +12,7 @@ import (
 
 	"sigil/arch"
 	"sigil/linux"
+	"sigil/sched"
 )
 
 // The syscalls test checks the Linux semantics of the calls the kernel's
@@ -142,12 +143,14 @@ func testAffinity(t *T) error {
 	if online&3 != 3 {
 		return nil
 	}
-	// Another thread, spinning in kernel code on CPU 1, moves to CPU 0
-	// when bound there, at once: within a tick of CPU 1's own, not at
-	// the end of its slice (SliceTicks), counted in CPU 1's ticks so
-	// that a host that descheduled the vCPU meanwhile changes nothing.
+	// Another thread, spinning in kernel code on CPU 1, leaves it when
+	// bound to CPU 0, at once: within a tick of CPU 1's own, not when
+	// something else wants CPU 1. Counted in CPU 1's ticks from the
+	// call's return (the IPI is out) to CPU 1 running another thread, so
+	// that a host descheduling either vCPU meanwhile changes nothing;
+	// reaching CPU 0 then waits for CPU 0.
 	tid := make(chan uintptr)
-	moved := make(chan uint64)
+	moved := make(chan bool)
 	go func() {
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
@@ -158,18 +161,23 @@ func testAffinity(t *T) error {
 		tid <- self
 		for arch.This().Index() == 1 {
 		}
-		moved <- arch.CPUAt(1).Ticks
+		moved <- true
 	}()
 	other := <-tid
 	if err := expect("sched_setaffinity(another thread, cpu 0)", setaff(other, 1), 0); err != nil {
 		return err
 	}
-	// Counted from the call's return, when the IPI is out: a vCPU 0
-	// descheduled before the call lets CPU 1 tick on, and does not count.
-	before := arch.CPUAt(1).Ticks
-	if at := <-moved; at > before+1 {
-		return fmt.Errorf("a thread running on cpu 1 moved to cpu 0 %d ticks of cpu 1 after sched_setaffinity returned, want at most 1", at-before)
+	cpu1 := arch.CPUAt(1)
+	before := cpu1.Ticks
+	for start := time.Now(); sched.OnCPU(cpu1).TID == int32(other); {
+		if time.Since(start) > 10*time.Second {
+			return fmt.Errorf("a thread bound to cpu 0 still runs on cpu 1 after 10 s")
+		}
 	}
+	if left := cpu1.Ticks; left > before+1 {
+		return fmt.Errorf("a thread running on cpu 1 left it %d ticks of cpu 1 after sched_setaffinity returned, want at most 1", left-before)
+	}
+	<-moved
 	t.Logf("affinity: a thread running on another CPU moved at once")
 	return nil
 }
