@@ -75,7 +75,7 @@ func (t *Thread) fastSyscallLocked(c *irq.Context, s *frameScratch, nr uint64) b
 	f := &c.TF
 	p := t.p
 	info := &s.info
-	thread := false
+	thread, tid := false, t.TID // thread-directed, to thread tid
 	switch nr {
 	case linux.SYS_RT_SIGRETURN:
 		if !t.sigreturn(c, s, true) {
@@ -98,20 +98,12 @@ func (t *Thread) fastSyscallLocked(c *irq.Context, s *frameScratch, nr uint64) b
 		if !validSig(int(f.RSI)) || t.uc.IDsSlow {
 			return false
 		}
-		*info, thread = signal.Info(int(f.RSI), linux.SI_TKILL), true
-		if int32(f.RDI) != t.TID {
-			signal.SetSender(info, p.PID, t.uc.IDs[0])
-			return t.fastSendSibling(c, int32(f.RDI), info)
-		}
+		*info, thread, tid = signal.Info(int(f.RSI), linux.SI_TKILL), true, int32(f.RDI)
 	case linux.SYS_TGKILL:
 		if int32(f.RDI) != p.PID || !validSig(int(f.RDX)) || t.uc.IDsSlow {
 			return false
 		}
-		*info, thread = signal.Info(int(f.RDX), linux.SI_TKILL), true
-		if int32(f.RSI) != t.TID {
-			signal.SetSender(info, p.PID, t.uc.IDs[0])
-			return t.fastSendSibling(c, int32(f.RSI), info)
-		}
+		*info, thread, tid = signal.Info(int(f.RDX), linux.SI_TKILL), true, int32(f.RSI)
 	case linux.SYS_RT_SIGQUEUEINFO:
 		// To itself a process may pass any si_code (siginfoIn).
 		b := (*[128]byte)(unsafe.Pointer(info))
@@ -124,6 +116,9 @@ func (t *Thread) fastSyscallLocked(c *irq.Context, s *frameScratch, nr uint64) b
 		return false
 	}
 	signal.SetSender(info, p.PID, t.uc.IDs[0])
+	if tid != t.TID {
+		return t.fastSendSibling(c, tid, info)
+	}
 	return t.fastSend(c, s, info, thread)
 }
 
