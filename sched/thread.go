@@ -399,38 +399,35 @@ func Resched(c *irq.Context) {
 //go:nosplit
 func Clone(c *irq.Context, sp uint64, setTLS bool, tls uint64) int32 {
 	parent := Current()
-	for i := int32(1); i < MaxThreads; i++ {
-		t := &threads[i]
-		if t.State != Free {
-			continue
-		}
-		take(i)
-		t.Ctx = *c
-		t.Ctx.TF.RAX = 0
-		if sp != 0 {
-			t.Ctx.TF.RSP = sp
-		}
-		t.FSBase = parent.FSBase
-		if setTLS {
-			t.FSBase = tls
-		}
-		t.SigMask = parent.SigMask
-		t.AltStack = linux.SigAltStack{Flags: linux.SS_DISABLE} // clones get no alternate stack
-		t.TID = nextTID
-		nextTID++
-		t.Wait, t.Key, t.Deadline, t.Ticks = WaitNone, 0, 0, 0
-		t.ClearTID, t.Pending, t.ByKill, t.Comm, t.Survivor = 0, 0, 0, parent.Comm, false
-		t.User, t.Kick = 0, false
-		// An M the runtime clones has its parent's own affinity, as
-		// a Linux clone, not that of the user thread it carried.
-		t.Affinity = parent.Affinity
-		t.Allowed = t.Affinity
-		t.State = Runnable
-		enqueue(i)
-		kickIdle(t)
-		return t.TID
+	i := freeSlot()
+	if i < 0 {
+		return 0
 	}
-	return 0
+	t := &threads[i]
+	t.Ctx = *c
+	t.Ctx.TF.RAX = 0
+	if sp != 0 {
+		t.Ctx.TF.RSP = sp
+	}
+	t.FSBase = parent.FSBase
+	if setTLS {
+		t.FSBase = tls
+	}
+	t.SigMask = parent.SigMask
+	t.AltStack = linux.SigAltStack{Flags: linux.SS_DISABLE} // clones get no alternate stack
+	t.TID = nextTID
+	nextTID++
+	t.Wait, t.Key, t.Deadline, t.Ticks = WaitNone, 0, 0, 0
+	t.ClearTID, t.Pending, t.ByKill, t.Comm, t.Survivor = 0, 0, 0, parent.Comm, false
+	t.User, t.Kick = 0, false
+	// An M the runtime clones has its parent's own affinity, as a Linux
+	// clone, not that of the user thread it carried.
+	t.Affinity = parent.Affinity
+	t.Allowed = t.Affinity
+	t.State = Runnable
+	enqueue(i)
+	kickIdle(t)
+	return t.TID
 }
 
 // switchTo makes thread i the running one by loading its saved Context into
@@ -540,13 +537,19 @@ func slot(t *Thread) int32 {
 	return int32((uintptr(unsafe.Pointer(t)) - uintptr(unsafe.Pointer(&threads[0]))) / unsafe.Sizeof(threads[0]))
 }
 
-// take notes that free slot i is being taken (hiSlot). schedLock held.
+// freeSlot returns the lowest free slot, to be filled by the caller
+// (hiSlot counts it from here), or -1 when the table is full. schedLock
+// held.
 //
 //go:nosplit
-func take(i int32) {
-	if i >= hiSlot {
-		hiSlot = i + 1
+func freeSlot() int32 {
+	for i := int32(1); i < MaxThreads; i++ {
+		if threads[i].State == Free {
+			hiSlot = max(hiSlot, i+1)
+			return i
+		}
 	}
+	return -1
 }
 
 // WakeFutex wakes up to n threads waiting on the futex word at addr and
@@ -614,14 +617,14 @@ func requeue(c *irq.Context, t *Thread) {
 // kernel code on a CPU outside m moves as soon as that CPU takes the
 // reschedule IPI sent to it (Resched), though the call does not wait for
 // that as Linux's migration stopper makes it; a queued thread waits for
-// a CPU in m. It reports false when there is no such thread. The system
-// call in c; schedLock held.
+// a CPU in m. The caller has found the thread (Affinity) under the same
+// hold of schedLock. The system call in c; schedLock held.
 //
 //go:nosplit
-func SetAffinity(c *irq.Context, tid int32, m arch.CPUMask) bool {
+func SetAffinity(c *irq.Context, tid int32, m arch.CPUMask) {
 	t := callerOr(tid)
 	if t == nil {
-		return false
+		return
 	}
 	t.Affinity = m
 	if t.User == 0 {
@@ -634,7 +637,6 @@ func SetAffinity(c *irq.Context, tid int32, m arch.CPUMask) bool {
 	case t.State == Running && t.User == 0 && !m.Has(int(t.CPU)):
 		kick(arch.CPUAt(int(t.CPU))) // Resched there moves it
 	}
-	return true
 }
 
 // Affinity returns kernel thread tid's own affinity (0: the caller's), 0
@@ -780,21 +782,18 @@ func KernelTLS() uint64 { return uint64(uintptr(unsafe.Pointer(&idleTLS[1]))) }
 // reported and skipped (see package fault). It returns the thread id, or 0.
 func SpawnKernel(pc, sp, arg uint64) (tid int32) {
 	locked(func() {
-		for i := int32(1); i < MaxThreads; i++ {
-			t := &threads[i]
-			if t.State != Free {
-				continue
-			}
-			take(i)
-			*t = Thread{TID: nextTID, FSBase: KernelTLS(), Survivor: true, State: Runnable}
-			nextTID++
-			t.Ctx.ResetFP()
-			t.Ctx.TF = irq.TrapFrame{RIP: pc, RSP: sp, RDI: arg, CS: arch.KernelCS, SS: arch.KernelDS,
-				RFLAGS: arch.RFLAGS_IF | 2}
-			enqueue(i)
-			tid = t.TID
+		i := freeSlot()
+		if i < 0 {
 			return
 		}
+		t := &threads[i]
+		*t = Thread{TID: nextTID, FSBase: KernelTLS(), Survivor: true, State: Runnable}
+		nextTID++
+		t.Ctx.ResetFP()
+		t.Ctx.TF = irq.TrapFrame{RIP: pc, RSP: sp, RDI: arg, CS: arch.KernelCS, SS: arch.KernelDS,
+			RFLAGS: arch.RFLAGS_IF | 2}
+		enqueue(i)
+		tid = t.TID
 	})
 	return tid
 }

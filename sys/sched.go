@@ -124,9 +124,7 @@ func sysSchedSetaffinity(c *irq.Context) {
 		return
 	}
 	ret(c, 0)
-	if !sched.SetAffinity(c, int32(pid), m) {
-		fail(c, linux.ESRCH)
-	}
+	sched.SetAffinity(c, int32(pid), m) // found above, under the same lock hold (Handle)
 }
 
 //go:nosplit
