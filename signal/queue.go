@@ -64,9 +64,9 @@ type Queue struct {
 	rt         Set   // the pending real-time signals (sigpending.signal's)
 	head, tail ref   // the real-time entries, oldest first
 	n          int32 // how many
-	own        int32 // the entries that count (see Add), this queue's alone
 	// User is the count the queue's entries add to (set when the queue
-	// is made, read in interrupt context); nil counts only in own.
+	// is made, read in interrupt context); nil counts nothing and limits
+	// nothing.
 	User *UserCount
 }
 
@@ -107,17 +107,13 @@ func (q *Queue) AddAtomic(info *linux.SignalInfo, limit int) (res int) {
 //
 //go:nosplit
 func (q *Queue) room(limit int) bool {
-	if q.User != nil {
-		return q.User.Queued() < limit
-	}
-	return int(q.own) < limit
+	return q.User == nil || q.User.Queued() < limit
 }
 
 // count adds d entries to the user's count.
 //
 //go:nosplit
 func (q *Queue) count(d int) {
-	q.own += int32(d)
 	if q.User != nil {
 		q.User.n.Add(int32(d))
 	}

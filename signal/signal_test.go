@@ -195,7 +195,7 @@ func TestQueueOrder(t *testing.T) {
 }
 
 func TestQueueLimitAndMask(t *testing.T) {
-	var q Queue
+	q := Queue{User: new(UserCount)}
 	for n := 0; n < 5; n++ {
 		i := Info(40, linux.SI_QUEUE)
 		SetValue(&i, uint64(n))
@@ -279,7 +279,7 @@ func TestPoolRefill(t *testing.T) {
 func FuzzQueue(f *testing.F) {
 	f.Add([]byte{1, 34, 2, 35, 0, 0, 3, 34})
 	f.Fuzz(func(t *testing.T, ops []byte) {
-		var q Queue
+		q := Queue{User: new(UserCount)}
 		defer q.Clear()
 		const limit = 8
 		next := map[int]uint64{}
@@ -290,7 +290,7 @@ func FuzzQueue(f *testing.F) {
 			case 0, 1:
 				info := Info(sig, linux.SI_QUEUE)
 				SetValue(&info, next[sig])
-				before := int(q.own)
+				before := q.User.Queued()
 				var res int
 				if ops[i]%4 == 1 {
 					res, _ = q.Add(&info, limit) // interrupt context's way
@@ -305,7 +305,7 @@ func FuzzQueue(f *testing.F) {
 						t.Fatal("refused below the limit")
 					}
 				}
-				if q.own > limit {
+				if q.User.Queued() > limit {
 					t.Fatal("over the limit")
 				}
 			case 2:
@@ -388,8 +388,8 @@ func TestQueueSigpendingLimit(t *testing.T) {
 			t.Errorf("signal %d: code %d pid %d, want %d %d", info.Signo, info.Code, info.Fields[0], w[0], w[1])
 		}
 	}
-	if u.Queued() != 0 || q.own != 0 {
-		t.Errorf("count %d (queue's %d) after every dequeue", u.Queued(), q.own)
+	if u.Queued() != 0 {
+		t.Errorf("count %d after every dequeue", u.Queued())
 	}
 	// A lost real-time signal merges with a queued one of its number, as
 	// collect_signal's bit clears with the last entry.
