@@ -89,7 +89,7 @@ func benchmark(kernel, initrd, linuxImage, mem, accel string, icount bool, round
 		// TSC, advances one nanosecond per instruction executed (and
 		// jumps over idle time), so a "cycle" is an instruction and a
 		// figure is the same on any host, loaded or not. TCG only.
-		acc, extra = "tcg", []string{"-icount", "shift=0,sleep=off"}
+		acc, extra = "tcg", qemu.Icount
 	}
 	unit := acc + ", cycles of the guest TSC"
 	if icount {
@@ -119,28 +119,8 @@ func benchmark(kernel, initrd, linuxImage, mem, accel string, icount bool, round
 	for r := 1; r <= rounds; r++ {
 		for _, g := range guests {
 			fmt.Fprintf(os.Stderr, "bench: round %d/%d: %s\n", r, rounds, g.name)
-			out, wall, err := bootBench(cfg(g, ""), 0)
-			if err != nil {
-				return fmt.Errorf("%s: %w", g.name, err)
-			}
-			r := parse(out)
-			r.wall = uint64(wall)
-			g.runs = append(g.runs, r)
-			out, _, err = bootBench(cfg(g, fmt.Sprintf("kbd %d", kbd)), kbd)
-			if err != nil {
-				return fmt.Errorf("%s kbd: %w", g.name, err)
-			}
-			g.kbds = append(g.kbds, parse(out))
-			if g == sigil {
-				// The same keys to a user-space driver (kbd=user): the
-				// row is Sigil's alone, Linux has no /dev/irq.
-				c := cfg(g, fmt.Sprintf("irqsig %d", kbd))
-				c.Append = "kbd=user " + c.Append
-				out, _, err = bootBench(c, kbd)
-				if err != nil {
-					return fmt.Errorf("%s irqsig: %w", g.name, err)
-				}
-				g.kbds = append(g.kbds, parse(out))
+			if err := bootRows(g, func(args string) qemu.Config { return cfg(g, args) }, kbd, g == sigil); err != nil {
+				return err
 			}
 		}
 	}
@@ -183,6 +163,35 @@ func benchmark(kernel, initrd, linuxImage, mem, accel string, icount bool, round
 		printSMP(os.Stdout, smp, sigil, unit)
 	}
 	fmt.Fprintf(os.Stderr, "bench: took %v\n", time.Since(start).Round(time.Second))
+	return nil
+}
+
+// bootRows boots g's bench for the main table's rows, then its keyboard
+// mode with kbd Ctrl+C, and with userDriver the same keys to a user-space
+// driver (kbd=user: the row is Sigil's alone, Linux has no /dev/irq),
+// adding the runs to g's. cfg makes the boot of bench with args.
+func bootRows(g *guest, cfg func(args string) qemu.Config, kbd int, userDriver bool) error {
+	out, wall, err := bootBench(cfg(""), 0)
+	if err != nil {
+		return fmt.Errorf("%s: %w", g.name, err)
+	}
+	r := parse(out)
+	r.wall = uint64(wall)
+	g.runs = append(g.runs, r)
+	modes := []string{fmt.Sprintf("kbd %d", kbd)}
+	if userDriver {
+		modes = append(modes, fmt.Sprintf("irqsig %d", kbd))
+	}
+	for _, args := range modes {
+		c := cfg(args)
+		if args[0] == 'i' {
+			c.Append = "kbd=user " + c.Append
+		}
+		if out, _, err = bootBench(c, kbd); err != nil {
+			return fmt.Errorf("%s %s: %w", g.name, args, err)
+		}
+		g.kbds = append(g.kbds, parse(out))
+	}
 	return nil
 }
 

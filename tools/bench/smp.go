@@ -47,9 +47,9 @@ type smpResult struct {
 	sigilIcount        []run  // smpbench, -icount (empty without icount)
 	sigil2             *guest // bench at -smp 2, with the main table's clock
 	rounds             int    // boots of each kernel under plain TCG
-	// rowsTCG is bench (and its keyboard mode) under plain TCG, one run
-	// per round: [0] Sigil, [1] Linux; [0] -smp 1, [1] -smp smpCPUs.
-	rowsTCG [2][2][]run
+	// rowsTCG is bench and its keyboard mode under plain TCG, a run of
+	// each per round: [0] Sigil, [1] Linux; [0] -smp 1, [1] -smp smpCPUs.
+	rowsTCG [2][2]*guest
 }
 
 // runSMP boots everything the section prints. cfg builds a boot of g with
@@ -61,25 +61,10 @@ func runSMP(sigil, lnx *guest, cfg func(g *guest, prog, args string) qemu.Config
 		return c
 	}
 	// The single-CPU rows at -smp 2, as the main table boots them.
-	s2 := &guest{name: sigil.name, kernel: sigil.kernel, cmdline: sigil.cmdline}
+	s2 := &guest{name: sigil.name + " -smp 2", kernel: sigil.kernel, cmdline: sigil.cmdline}
 	fmt.Fprintf(os.Stderr, "bench: smp: Sigil bench at -smp %d\n", smpCPUs)
-	out, wall, err := bootBench(smp(cfg(s2, "bench", "")), 0)
-	if err != nil {
-		return nil, fmt.Errorf("Sigil -smp %d: %w", smpCPUs, err)
-	}
-	r := parse(out)
-	r.wall = uint64(wall)
-	s2.runs = append(s2.runs, r)
-	for _, args := range []string{fmt.Sprintf("kbd %d", kbd), fmt.Sprintf("irqsig %d", kbd)} {
-		c := smp(cfg(s2, "bench", args))
-		if args[0] == 'i' {
-			c.Append = "kbd=user " + c.Append
-		}
-		out, _, err := bootBench(c, kbd)
-		if err != nil {
-			return nil, fmt.Errorf("Sigil -smp %d %s: %w", smpCPUs, args, err)
-		}
-		s2.kbds = append(s2.kbds, parse(out))
+	if err := bootRows(s2, func(args string) qemu.Config { return smp(cfg(s2, "bench", args)) }, kbd, true); err != nil {
+		return nil, err
 	}
 	res.sigil2 = s2
 
@@ -122,15 +107,24 @@ func runSMP(sigil, lnx *guest, cfg func(g *guest, prog, args string) qemu.Config
 			}
 		}
 	}
+	for k, g := range []*guest{sigil, lnx} {
+		for j, cpus := range []int{1, smpCPUs} {
+			res.rowsTCG[k][j] = &guest{name: fmt.Sprintf("%s -smp %d, plain TCG", g.name, cpus), kernel: g.kernel, cmdline: g.cmdline}
+		}
+	}
 	for i := 1; i <= rounds; i++ {
 		for k, g := range []*guest{sigil, lnx} {
 			for j, cpus := range []int{1, smpCPUs} {
 				fmt.Fprintf(os.Stderr, "bench: smp: round %d/%d: %s bench at -smp %d, plain TCG\n", i, rounds, g.name, cpus)
-				r, err := benchTCG(g, cfg, cpus, kbd)
-				if err != nil {
+				gt := res.rowsTCG[k][j]
+				tcg := func(args string) qemu.Config {
+					c := cfg(gt, "bench", args)
+					c.Accel, c.Extra, c.CPUs = "tcg", nil, cpus
+					return c
+				}
+				if err := bootRows(gt, tcg, kbd, false); err != nil {
 					return nil, err
 				}
-				res.rowsTCG[k][j] = append(res.rowsTCG[k][j], r)
 			}
 		}
 	}
@@ -143,31 +137,4 @@ func runSMP(sigil, lnx *guest, cfg func(g *guest, prog, args string) qemu.Config
 		res.sigilIcount = append(res.sigilIcount, r)
 	}
 	return res, nil
-}
-
-// benchTCG boots g's bench and its keyboard mode with cpus CPUs under
-// plain TCG and returns both boots' figures as one run.
-func benchTCG(g *guest, cfg func(g *guest, prog, args string) qemu.Config, cpus, kbd int) (run, error) {
-	var r run
-	for _, args := range []string{"", fmt.Sprintf("kbd %d", kbd)} {
-		c := cfg(g, "bench", args)
-		c.Accel, c.Extra, c.CPUs = "tcg", nil, cpus
-		keys := 0
-		if args != "" {
-			keys = kbd
-		}
-		out, _, err := bootBench(c, keys)
-		if err != nil {
-			return run{}, fmt.Errorf("%s bench %s at -smp %d, plain TCG: %w", g.name, args, cpus, err)
-		}
-		p := parse(out)
-		if r.ops == nil {
-			r = p
-			continue
-		}
-		for op, f := range p.ops {
-			r.ops[op] = f
-		}
-	}
-	return r, nil
 }

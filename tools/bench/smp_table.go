@@ -70,8 +70,9 @@ func printSMPRowsTCG(w io.Writer, s *smpResult) {
 	fmt.Fprintf(tw, "operation\tSigil -smp 1\tSigil -smp %d\tSigil smp%d/smp1\ttarget\tLinux -smp 1\tLinux -smp %d\tLinux smp%d/smp1\t\n",
 		smpCPUs, smpCPUs, smpCPUs, smpCPUs)
 	for _, r := range rows {
-		s1, s2 := opMedian(s.rowsTCG[0][0], r.sigilOp), opMedian(s.rowsTCG[0][1], r.sigilOp)
-		l1, l2 := opMedian(s.rowsTCG[1][0], r.linuxName()), opMedian(s.rowsTCG[1][1], r.linuxName())
+		rows := func(g *guest) []run { return append(g.runs, g.kbds...) }
+		s1, s2 := opMedian(rows(s.rowsTCG[0][0]), r.sigilOp), opMedian(rows(s.rowsTCG[0][1]), r.sigilOp)
+		l1, l2 := opMedian(rows(s.rowsTCG[1][0]), r.linuxName()), opMedian(rows(s.rowsTCG[1][1]), r.linuxName())
 		if s1.median == 0 && l1.median == 0 {
 			continue // the user-driver row: its boot is Sigil's alone, under -icount
 		}

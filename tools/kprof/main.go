@@ -42,7 +42,7 @@ func main() {
 	}
 	var extra []string
 	if *icount {
-		extra = []string{"-icount", "shift=0,sleep=off"}
+		extra = qemu.Icount
 	}
 	m, err := qemu.Start(context.Background(), qemu.Config{Kernel: *kernel, Initrd: *initrd, Append: *appendLine,
 		Memory: *mem, CPUs: *cpus, QMP: true, DebugExit: true, Timeout: 10 * time.Minute, Extra: extra})

@@ -120,3 +120,9 @@ func ResolveAccel(accel, kernel string) (string, error) {
 	}
 	return "", fmt.Errorf("qemu: accel %q: want kvm, tcg or auto", accel)
 }
+
+// Icount is QEMU's instruction counting as the benchmarks use it: the
+// guest's clock, and so its TSC, advances a nanosecond per instruction
+// and jumps over idle time. TCG only; the vCPUs run in turn on one host
+// thread.
+var Icount = []string{"-icount", "shift=0,sleep=off"}
