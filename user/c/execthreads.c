@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "procstatus.h"
 
 static volatile unsigned long x;
 static char *mode, pidarg[16];
@@ -33,19 +33,7 @@ static void *exec_thread(void *a) {
 	return NULL;
 }
 
-static int threads_now(void) {
-	mkdir("/proc", 0555); /* as PID 1 on Linux, /proc may be unmounted */
-	mount("proc", "/proc", "proc", 0, NULL);
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[128];
-	int n = -1;
-	while (f && fgets(line, sizeof line, f))
-		if (!strncmp(line, "Threads:", 8))
-			n = atoi(line + 8);
-	if (f)
-		fclose(f);
-	return n;
-}
+static int threads_now(void) { return status_int("Threads"); }
 
 int main(int argc, char **argv) {
 	setvbuf(stdout, NULL, _IONBF, 0);

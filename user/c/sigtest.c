@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
@@ -20,6 +18,8 @@
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
+
+#include "procstatus.h"
 
 #define FAIL(...) do { printf("sigtest: %s FAILED: ", current); printf(__VA_ARGS__); printf("\n"); exit(1); } while (0)
 #define CHECK(c, ...) do { if (!(c)) FAIL(__VA_ARGS__); } while (0)
@@ -267,18 +267,8 @@ static void t_rt_limit(void) {
 		CHECK(rt_val[i] == i, "value %d at %d", rt_val[i], i);
 }
 
-/* sigq reads /proc/self/status' SigQ: the user's queued entries. */
-static int sigq(void) {
-	char line[256];
-	int n = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-	while (f && fgets(line, sizeof line, f))
-		if (!strncmp(line, "SigQ:", 5))
-			n = atoi(line + 5);
-	if (f)
-		fclose(f);
-	return n;
-}
+/* sigq is /proc/self/status' SigQ: the user's queued entries. */
+static int sigq(void) { return status_int("SigQ"); }
 
 /* waitone takes sig, blocked and pending, into *si. */
 static int waitone(int sig, siginfo_t *si) {
@@ -302,10 +292,6 @@ static void t_sigpending_limit(void) {
 	sigprocmask(SIG_BLOCK, &all, NULL);
 	struct rlimit rl = {2, 2};
 	CHECK(setrlimit(RLIMIT_SIGPENDING, &rl) == 0, "setrlimit");
-	if (access("/proc/self/status", F_OK) < 0) { /* Linux's rdinit: no /proc yet */
-		mkdir("/proc", 0555);
-		mount("proc", "/proc", "proc", 0, NULL);
-	}
 	CHECK(sigq() == 0, "SigQ %d at the start", sigq());
 	union sigval v = {.sival_int = 1};
 	CHECK(sigqueue(getpid(), SIGUSR1, v) == 0, "sigqueue SIGUSR1: %s", strerror(errno));
