@@ -40,20 +40,26 @@ type CPU struct {
 	ID        int32  // index in cpus, and of every per-CPU array
 	Current   int32  // index of the running thread (package sched)
 	IRQDepth  int32  // nesting of entries being handled on this CPU
-	Ticks     uint64 // timer interrupts seen
+	Ticks     uint64 // tick periods the timer's events stood for (package tick)
 	SliceLeft int32  // ticks left in the running thread's time slice
 
-	// The tick as the TSC saw it (package intr): the time between ticks
-	// beyond one period adds up, each whole period of it a lost tick, and
-	// ticks within a tenth of a period of the last one plus a period
-	// count as on time. Under emulation on a busy host the vCPU may not run when
-	// its timer is due, and the timer does not replay what it missed.
-	LostTicks   uint64
-	OnTimeTicks uint64
-	LastTickTSC uint64
-	LateTSC     int64 // lateness not yet a whole lost tick (or, below 0, earliness)
-	// The TSC target of the next tick in one-shot and TSC-deadline modes.
+	// The tick as the TSC saw it (package intr): the time between timer
+	// events beyond the ticks they stand for adds up, each whole period
+	// of it a lost tick, and events within a tenth of a period of when
+	// they were due count as on time. Under emulation on a busy host the
+	// vCPU may not run when its timer is due, and the timer does not
+	// replay what it missed.
+	LostTicks    uint64
+	OnTimeEvents uint64
+	LastTickTSC  uint64
+	LateTSC      int64 // lateness not yet a whole lost tick (or, below 0, earliness)
+	// TimerEvents counts the timer's interrupts (one-shot modes: each may
+	// stand for several ticks). In the one-shot modes TimerDeadline is the
+	// TSC target of the armed event and TimerTicks the ticks it stands
+	// for (package tick). Owner CPU only.
+	TimerEvents   uint64
 	TimerDeadline uint64
+	TimerTicks    uint64
 
 	// Spinlock nesting, as xv6's push_off/pop_off: the depth of held
 	// spinlocks, and whether interrupts were on before the first.

@@ -24,6 +24,7 @@ import (
 	"sigil/sched"
 	"sigil/sys"
 	"sigil/sysv"
+	"sigil/tick"
 	"sigil/trap"
 )
 
@@ -130,14 +131,14 @@ func setupInterrupts() {
 	if cmdlineValue("irq") == "pic" {
 		want = intr.PIC
 	}
-	timer := intr.Auto
+	timer := tick.Auto
 	switch cmdlineValue("timer") {
 	case "periodic":
-		timer = intr.Periodic
+		timer = tick.Periodic
 	case "oneshot":
-		timer = intr.OneShot
+		timer = tick.OneShot
 	case "deadline":
-		timer = intr.Deadline
+		timer = tick.Deadline
 	}
 	var m *apic.MADT
 	if haveMADT {

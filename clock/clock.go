@@ -42,6 +42,26 @@ func TSCToNanos(d uint64) int64 {
 	return int64(hi<<32 | lo>>32)
 }
 
+// NanosToTSC returns the TSC reading at which the monotonic clock reaches
+// ns: the first count whose Nanotime is at least ns (TSCToNanos inverted,
+// rounding up through the same fixed point).
+//
+//go:nosplit
+func NanosToTSC(ns int64) uint64 {
+	if ns <= 0 {
+		return tscBoot
+	}
+	hi, lo := uint64(ns)>>32, uint64(ns)<<32
+	if hi >= nsPerTick {
+		return ^uint64(0) // past the TSC's range: never
+	}
+	q, r := bits.Div64(hi, lo, nsPerTick)
+	if r != 0 {
+		q++
+	}
+	return tscBoot + q
+}
+
 // Nanotime returns nanoseconds since calibration (CLOCK_MONOTONIC).
 //
 //go:nosplit

@@ -51,3 +51,25 @@ func TestTSCToNanos(t *testing.T) {
 		}
 	}
 }
+
+// NanosToTSC is TSCToNanos's inverse rounded up: the first count that
+// converts back to at least ns, and deadlines past the TSC's range are
+// never.
+func TestNanosToTSC(t *testing.T) {
+	for _, hz := range []uint64{1_000_000_000, 2_100_000_123, 3_600_000_000} {
+		tscHz, tscBoot = hz, 12345
+		nsPerTick = (uint64(1e9) << 32) / tscHz
+		for _, ns := range []int64{1, 999, 1_000_000, 4_000_001, 86_400_000_000_000, 1 << 50} {
+			c := NanosToTSC(ns)
+			if got, before := TSCToNanos(c-tscBoot), TSCToNanos(c-1-tscBoot); got < ns || before >= ns {
+				t.Errorf("hz %d: NanosToTSC(%d) = %d, back %d ns (one count before %d)", hz, ns, c, got, before)
+			}
+		}
+		if got := NanosToTSC(1<<63 - 1); hz > 2e9 && got != ^uint64(0) {
+			t.Errorf("hz %d: NanosToTSC(max) = %d, want never", hz, got)
+		}
+		if got := NanosToTSC(0); got != tscBoot {
+			t.Errorf("NanosToTSC(0) = %d, want boot's %d", got, tscBoot)
+		}
+	}
+}

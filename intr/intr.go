@@ -16,6 +16,7 @@ import (
 	"sigil/irq"
 	"sigil/pic"
 	"sigil/sched"
+	"sigil/tick"
 	"sigil/trace"
 )
 
@@ -34,23 +35,6 @@ func (m Mode) String() string {
 	return "pic"
 }
 
-// TimerMode is how the local APIC timer makes the tick.
-type TimerMode uint8
-
-const (
-	Periodic TimerMode = iota
-	OneShot            // re-armed on every tick
-	Deadline           // TSC-deadline, re-armed on every tick
-	// Auto is TSC-deadline where CPUID offers it, else periodic: the
-	// default (the issue's "TSC-deadline where offered, else the
-	// calibrated LAPIC timer"; Linux too prefers TSC-deadline).
-	Auto
-)
-
-func (t TimerMode) String() string {
-	return [...]string{"periodic", "one-shot", "tsc-deadline", "auto"}[t]
-}
-
 // Vectors.
 const (
 	VecPIC      = 0x20 // 8259 IRQ n is VecPIC+n
@@ -63,21 +47,19 @@ const (
 
 var (
 	mode      Mode
-	timer     TimerMode
 	hasLAPIC  bool
 	pics      pic.PIC
 	madt      apic.MADT
 	ioapics   [8]apic.IOAPIC
 	handlers  [16]LineHandler
 	tickHz    uint32
-	periodNs  uint64
 	periodTSC uint64
 )
 
 // Config is what Init was asked for and what it did.
 type Config struct {
 	Mode   Mode
-	Timer  TimerMode
+	Timer  tick.Mode
 	TickHz uint32
 	X2APIC bool
 	Note   string // why a request was not honoured, if it was not
@@ -85,7 +67,7 @@ type Config struct {
 
 // Init sets up the controllers and starts the tick at hz. want and wantTimer
 // are the command line's choices; m is the MADT (nil when ACPI has none).
-func Init(want Mode, wantTimer TimerMode, m *apic.MADT, hz uint32) (cfg Config) {
+func Init(want Mode, wantTimer tick.Mode, m *apic.MADT, hz uint32) (cfg Config) {
 	pics = pic.New(&arch.PortBus)
 	pics.Init(VecPIC, VecPIC+8)
 	for v := VecPIC; v < VecPIC+16; v++ {
@@ -121,9 +103,11 @@ func Init(want Mode, wantTimer TimerMode, m *apic.MADT, hz uint32) (cfg Config) 
 
 	if mode == PIC {
 		tickHz = clock.StartPeriodic(hz)
-		periodNs = 1e9 / uint64(tickHz)
 		periodTSC = clock.TSCHz() / uint64(tickHz)
-		handlers[0] = tick
+		if hasLAPIC {
+			tick.Setup(tick.Periodic, VecTimer, tickHz) // the APs' ticks
+		}
+		handlers[0] = pitTick
 		trace.NameIRQ(0, "timer")
 		pics.Unmask(0)
 		cfg.TickHz = tickHz
@@ -139,40 +123,22 @@ func Init(want Mode, wantTimer TimerMode, m *apic.MADT, hz uint32) (cfg Config) 
 	for v := VecISA; v < VecISA+16; v++ {
 		irq.Register(v, "ioapic", ioapicEntry)
 	}
-	timer = wantTimer
+	timer := wantTimer
 	switch {
-	case timer == Auto && apic.HasTSCDeadline():
-		timer = Deadline
-	case timer == Auto:
-		timer = Periodic
-	case timer == Deadline && !apic.HasTSCDeadline():
-		timer = OneShot
+	case timer == tick.Auto && apic.HasTSCDeadline():
+		timer = tick.Deadline
+	case timer == tick.Auto:
+		timer = tick.OneShot
+	case timer == tick.Deadline && !apic.HasTSCDeadline():
+		timer = tick.OneShot
 		cfg.Note = "no TSC-deadline timer (CPUID.01H:ECX[24]): using one-shot"
 	}
 	tickHz = hz
-	periodNs = 1e9 / uint64(hz)
 	periodTSC = clock.TSCHz() / uint64(hz)
-	startTimer(arch.This())
+	tick.Setup(timer, VecTimer, hz)
+	tick.Start(arch.This())
 	cfg.Timer, cfg.TickHz = timer, tickHz
 	return cfg
-}
-
-// startTimer starts the running CPU's local APIC timer in the mode and at
-// the rate Init chose.
-//
-//go:nosplit
-func startTimer(cpu *arch.CPU) {
-	cpu.TimerDeadline = arch.RDTSC() + periodTSC
-	switch timer {
-	case Periodic:
-		apic.Local.StartPeriodic(VecTimer, uint64(tickHz))
-	case OneShot:
-		apic.Local.StartOneShot(VecTimer)
-		apic.Local.Rearm(periodNs)
-	case Deadline:
-		apic.Local.ArmDeadline(VecTimer)
-		apic.Local.SetDeadline(cpu.TimerDeadline)
-	}
 }
 
 // StartAPTimer starts an application processor's tick: its own local
@@ -188,7 +154,7 @@ func StartAPTimer() bool {
 	if !hasLAPIC || tickHz == 0 {
 		return false
 	}
-	startTimer(arch.This())
+	tick.Start(arch.This())
 	return true
 }
 
@@ -492,28 +458,42 @@ func SendSelfIPI() bool {
 	return true
 }
 
+// pitTick is the PIT's handler under irq=pic: one tick each.
+//
 //go:nosplit
-func tick(c *irq.Context, cpu *arch.CPU) irq.Return {
-	countTick(cpu)
-	sched.Tick(c)
+func pitTick(c *irq.Context, cpu *arch.CPU) irq.Return {
+	countTick(cpu, 1)
+	sched.Tick(c, 1)
 	return irq.Handled
 }
 
-// countTick records how late this tick came (arch.CPU's LostTicks and
-// OnTimeTicks). Lateness accumulates in LateTSC, so a run of ticks each
-// a little late (1.4 periods apart, say: a vCPU descheduled often) adds
-// up to the ticks that time held; early ticks (a one-shot timer catching
-// up) pay it back, down to one period ahead at most.
+// countTick records how late a timer event standing for n ticks came
+// (arch.CPU's LostTicks and OnTimeEvents). Lateness accumulates in LateTSC,
+// so a run of events each a little late (1.4 periods apart, say: a vCPU
+// descheduled often) adds up to the ticks that time held; early events (a
+// one-shot timer catching up) pay it back, down to one period ahead at
+// most.
 //
 //go:nosplit
-func countTick(cpu *arch.CPU) {
+func countTick(cpu *arch.CPU, n uint64) {
 	now := arch.RDTSC()
+	cpu.TimerEvents++
 	if last := cpu.LastTickTSC; last != 0 && periodTSC != 0 {
-		d := now - last
-		if d > periodTSC*9/10 && d < periodTSC*11/10 {
-			cpu.OnTimeTicks++
+		// On time: within a tenth of a period of a periodic timer's
+		// next tick. A one-shot timer armed for a tick after a halt
+		// comes with the emulated CPU's wake-up latency (up to a
+		// quarter period under TCG, measured), and over a long wait
+		// with the local APIC clock's calibration error (a part in
+		// 500).
+		d, want := now-last, n*periodTSC
+		slack := periodTSC / 10
+		if n > 1 || tick.ActiveMode() != tick.Periodic {
+			slack = max(periodTSC/4, want/500)
 		}
-		late := cpu.LateTSC + int64(d) - int64(periodTSC)
+		if d > want-slack && d < want+slack {
+			cpu.OnTimeEvents++
+		}
+		late := cpu.LateTSC + int64(d) - int64(want)
 		if late >= int64(periodTSC) {
 			cpu.LostTicks += uint64(late) / periodTSC
 			late %= int64(periodTSC)
@@ -523,27 +503,21 @@ func countTick(cpu *arch.CPU) {
 	cpu.LastTickTSC = now
 }
 
-// apicTick is the local APIC timer's handler. In one-shot and TSC-deadline
-// modes it re-arms the next tick first, aiming at fixed TSC targets one
-// period apart so the interrupt latency does not accumulate into drift.
+// apicTick is the local APIC timer's handler: the ticks its event stands
+// for (package tick), then, in the one-shot modes, the next event, armed
+// for the scheduler's earliest deadline after this tick's expiries, or
+// further on if the CPU is idle.
 //
 //go:nosplit
 func apicTick(c *irq.Context, cpu *arch.CPU) {
-	if timer != Periodic {
-		cpu.TimerDeadline += periodTSC
-		now := arch.RDTSC()
-		if cpu.TimerDeadline <= now {
-			cpu.TimerDeadline = now + periodTSC // missed ticks are not replayed
-		}
-		if timer == Deadline {
-			apic.Local.SetDeadline(cpu.TimerDeadline)
-		} else {
-			apic.Local.Rearm(uint64(clock.TSCToNanos(cpu.TimerDeadline - now)))
-		}
-	}
+	n := tick.Fired(cpu)
 	apic.Local.EOI()
-	countTick(cpu)
-	sched.Tick(c)
+	if n == 0 {
+		return // early, armed again
+	}
+	countTick(cpu, n)
+	next, idle := sched.Tick(c, n)
+	tick.Next(cpu, next, idle)
 	sched.ReturnToUser(c, cpu)
 }
 

@@ -29,17 +29,19 @@ func TickNanos() int64 { return tickNanos }
 // kernel. Written by their CPU's tick alone, read by any (atomic).
 var cpuTicks [arch.MaxCPUs]struct{ user, system atomic.Uint64 }
 
-// chargeTick charges the tick that interrupted c on cpu: the idle loop's
-// ticks are counted apart (IdleTicks) and the rest of uptime is idle.
+// chargeTick charges the n ticks of the timer event that interrupted c on
+// cpu to what it interrupted, as Linux's tick samples at its rate: the
+// idle loop's ticks are counted apart (IdleTicks) and the rest of uptime
+// is idle.
 //
 //go:nosplit
-func chargeTick(cpu *arch.CPU, c *irq.Context) {
+func chargeTick(cpu *arch.CPU, c *irq.Context, n uint64) {
 	switch {
 	case cpu.Current == idleSlot:
 	case c.TF.FromUser():
-		cpuTicks[cpu.Index()].user.Add(1)
+		cpuTicks[cpu.Index()].user.Add(n)
 	default:
-		cpuTicks[cpu.Index()].system.Add(1)
+		cpuTicks[cpu.Index()].system.Add(n)
 	}
 }
 

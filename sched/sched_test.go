@@ -101,21 +101,55 @@ func TestIdleAndDeadline(t *testing.T) {
 	if c.TF.RIP != 0x1000 || arch.This().Current != idleSlot {
 		t.Fatalf("idle not running: rip %#x current %d", c.TF.RIP, arch.This().Current)
 	}
-	Tick(&c)
+	if next, idle := Tick(&c, 1); next != 0 || idle {
+		t.Errorf("tick left deadline %d pending, idle %v, want none and running", next, idle)
+	}
 	if liveTID(&c) != TIDBase || c.TF.RAX != 0xdead {
 		t.Errorf("after tick: running %d rax %#x", liveTID(&c), c.TF.RAX)
 	}
 	// A thread that does not block is preempted after its slice.
 	spawn(t, &c)
 	for i := 0; i < SliceTicks-1; i++ {
-		Tick(&c)
+		Tick(&c, 1)
 		if liveTID(&c) != TIDBase {
 			t.Fatalf("preempted after %d ticks", i+1)
 		}
 	}
-	Tick(&c)
+	Tick(&c, 1)
 	if liveTID(&c) == TIDBase {
 		t.Error("not preempted at the end of the slice")
+	}
+}
+
+// TestTickStride: a timer event standing for several ticks (the one-shot
+// modes' housekeeping tick) charges them all, ends a slice as that many
+// single ticks would, and reports the earliest deadline still pending,
+// which the next event is armed for.
+func TestTickStride(t *testing.T) {
+	reset(t)
+	var c irq.Context
+	c.TF.RBX = TIDBase
+	spawn(t, &c)
+	first := liveTID(&c)
+	ticks := arch.This().Ticks
+	Tick(&c, SliceTicks-1)
+	if liveTID(&c) != first {
+		t.Fatalf("preempted after %d of %d ticks", SliceTicks-1, SliceTicks)
+	}
+	if got := arch.This().Ticks - ticks; got != SliceTicks-1 {
+		t.Errorf("CPU ticks %d, want %d", got, SliceTicks-1)
+	}
+	Tick(&c, 4)
+	if liveTID(&c) == first {
+		t.Error("an event of 4 ticks past the slice's end did not preempt")
+	}
+	// Both threads sleep far ahead: the tick reports the earlier
+	// deadline, and that the CPU is idle.
+	far := nanotime() + 1e12
+	Block(&c, WaitSleep, 0, far+1, 0)
+	Block(&c, WaitSleep, 0, far, 0)
+	if next, idle := Tick(&c, 4); next != far || !idle {
+		t.Errorf("tick reported deadline %d, idle %v, want %d and idle", next, idle, far)
 	}
 }
 

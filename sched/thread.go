@@ -33,6 +33,7 @@ import (
 	"sigil/irq"
 	"sigil/linux"
 	"sigil/power"
+	"sigil/tick"
 	"sigil/trace"
 )
 
@@ -439,6 +440,14 @@ func switchTo(c *irq.Context, i int32) {
 	if trace.On(trace.SchedSwitch) && i != cpu.Current {
 		traceSwitch(cpu.Current, i)
 	}
+	if cpu.Current == idleSlot && i != idleSlot {
+		// Leaving idle: the timer's next event may be a second away
+		// (package tick); the ticks idle has had since its last one
+		// are idle's.
+		k := tick.Resume(cpu, nextDeadline)
+		cpu.Ticks += k
+		threads[idleSlot].Ticks += k
+	}
 	t := &threads[i]
 	*c = t.Ctx
 	if c.TF.FromUser() {
@@ -506,6 +515,9 @@ func Block(c *irq.Context, w Wait, key uintptr, deadline int64, timeoutResult ui
 	t.Deadline = deadline
 	if deadline != 0 && (nextDeadline == 0 || deadline < nextDeadline) {
 		nextDeadline = deadline
+	}
+	if deadline != 0 {
+		tick.Reprogram(arch.This(), deadline)
 	}
 	t.TimeoutResult = timeoutResult
 	schedule(c)
@@ -671,30 +683,35 @@ func Exit(c *irq.Context) {
 	schedule(c)
 }
 
-// Tick is the periodic timer's work: expire deadlines, charge the running
-// thread and preempt it at the end of its slice. It leaves the idle thread
-// as soon as anything is runnable. It takes schedLock.
+// Tick is the timer's work for an event standing for n ticks (package
+// tick): expire deadlines, charge the running thread and preempt it at
+// the end of its slice. It leaves the idle thread as soon as anything is
+// runnable. It takes schedLock, and returns what the one-shot timer's
+// next event is armed for (package tick): the earliest deadline still
+// pending (0 for none), and whether this CPU is idle now.
 //
 //go:nosplit
-func Tick(c *irq.Context) {
+func Tick(c *irq.Context, n uint64) (next int64, idle bool) {
 	schedLock.Lock()
-	tick(c)
+	tickLocked(c, n)
+	next, idle = nextDeadline, arch.This().Current == idleSlot
 	unlock()
+	return next, idle
 }
 
 //go:nosplit
-func tick(c *irq.Context) {
+func tickLocked(c *irq.Context, n uint64) {
 	cpu := arch.This()
-	cpu.Ticks++
+	cpu.Ticks += n
 	now := nanotime()
 	checkWatchdog(now)
 	if d := nextDeadline; d != 0 && d <= now {
 		expire(now)
 	}
-	chargeTick(cpu, c)
+	chargeTick(cpu, c, n)
 	cur := Current()
-	cur.Ticks++
-	cpu.SliceLeft--
+	cur.Ticks += n
+	cpu.SliceLeft -= int32(n)
 	switch {
 	case cpu.Current != idleSlot && cpu.SliceLeft > 0:
 	case cur.User != 0:

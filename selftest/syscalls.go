@@ -144,8 +144,8 @@ func testAffinity(t *T) error {
 		return nil
 	}
 	// Another thread, spinning in kernel code on CPU 1, leaves it when
-	// bound to CPU 0, at once: within a tick of CPU 1's own, not when
-	// something else wants CPU 1. The thread itself counts CPU 1's ticks,
+	// bound to CPU 0, at once: within one of CPU 1's timer interrupts, not
+	// when something else wants CPU 1. The thread itself counts them,
 	// on CPU 1, from seeing that the call has returned (the IPI is out)
 	// to its last look there, so that a host descheduling a vCPU
 	// meanwhile changes nothing.
@@ -163,7 +163,7 @@ func testAffinity(t *T) error {
 		tid <- self
 		from, last := int64(-1), int64(-1)
 		for {
-			ticks := int64(cpu1.Ticks)
+			ticks := int64(cpu1.TimerEvents)
 			if arch.This() != cpu1 {
 				break // moved: ticks may be from after
 			}
@@ -183,7 +183,7 @@ func testAffinity(t *T) error {
 	}
 	called.Store(true)
 	if d := <-took; d > 1 {
-		return fmt.Errorf("a thread running on cpu 1 left it %d ticks of cpu 1 after sched_setaffinity returned, want at most 1", d)
+		return fmt.Errorf("a thread running on cpu 1 left it %d of cpu 1's timer interrupts after sched_setaffinity returned, want at most 1", d)
 	}
 	t.Logf("affinity: a thread running on another CPU moved at once")
 	return nil

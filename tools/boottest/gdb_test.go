@@ -138,7 +138,7 @@ func TestGDBCommands(t *testing.T) {
 		{"sigil-irqs", `(?m)^ +0x40 lapic-timer +[1-9]\d*( +\d+)* +[1-9]\d* +\d+ +\d+ +\d+$`}, // a column per CPU
 		{"sigil-irqs", `(?m)^ +0x100 syscall +[1-9]`},
 		{"sigil-irqs", `(?m)^spurious: pic-irq7 \d+(/\d+)* pic-irq15 \d+(/\d+)* lapic \d+`},
-		{"sigil-irqs", `(?m)^controller: apic, timer periodic at 1000 Hz$`},
+		{"sigil-irqs", `(?m)^controller: apic, timer one-shot at 1000 Hz$`},
 		{"sigil-irqs", `(?m)^ +4 +0x34 IO-APIC +tty\.\S+ +\d+ +\d+ ttyS0$`},
 		{"sigil-irqs", `(?m)^ +1 +0x31 IO-APIC +ps2\.Interrupt +\d+ +0 i8042$`},
 		{"sigil-irqs", `(?m)^storms: 0 line\(s\) disabled$`},

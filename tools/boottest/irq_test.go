@@ -28,7 +28,7 @@ func TestIRQ(t *testing.T) {
 			res := boot(t, "test=irq "+m.append, "128M")
 			wantCode(t, res, 0)
 			wantLines(t, res.Output,
-				`(?m)^sigil: test irq: tick: \d+ ticks in [\d.]+ s = [\d.]+ Hz \(configured 1000 Hz, `+strings.SplitN(m.name, "-", 2)[0]+` mode\), \d+ lost, \d+ on time$`,
+				`(?m)^sigil: test irq: tick: \d+ ticks in [\d.]+ s = [\d.]+ Hz \(configured 1000 Hz, `+strings.SplitN(m.name, "-", 2)[0]+` mode\), \d+ lost, \d+ of \d+ timer events on time$`,
 				`(?m)^sigil: test irq: self-IPI arrived`,
 				`(?m)^sigil: irqstat: spurious: pic-irq7 1, pic-irq15 0, lapic 1$`,
 				`(?m)^sigil: test irq: PASS$`)

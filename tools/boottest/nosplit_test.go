@@ -29,7 +29,7 @@ var interruptRoots = []string{
 	"sigil/intr.lapicSpurious",
 	"sigil/intr.lapicError",
 	"sigil/intr.selfIPI",
-	"sigil/intr.tick",
+	"sigil/intr.pitTick",
 	"sigil/ps2.Interrupt",
 	"sigil/tty.SerialInterrupt",
 	"sigil/power.Off",

@@ -670,7 +670,7 @@ note_interrupt disables one), then how many lines were disabled."""
         mode = int(glob("sigil/intr.mode"))
         apic = mode == const("sigil/intr.APIC", 1)
         timer = ["periodic", "one-shot", "tsc-deadline"]
-        tm = int(glob("sigil/intr.timer"))
+        tm = int(glob("sigil/tick.mode"))
         print("controller: %s, timer %s at %d Hz" % ("apic" if apic else "pic",
               timer[tm] if tm < len(timer) else tm, int(glob("sigil/intr.tickHz"))))
         handlers = glob("sigil/intr.handlers")

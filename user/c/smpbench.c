@@ -23,7 +23,8 @@
    "smpbench: done" ends the run. "smpbench pingpong" runs the futex
    ping-pong alone (to profile it); "smpbench pairs" one ping-pong, then
    two, four... at once, each pair on two CPUs of its own (-smp 4 and
-   up: whether the kernel scales past one pair); "smpbench kick" the kick alone (to
+   up: whether the kernel scales past one pair); "smpbench speedup" the
+   speed-up alone; "smpbench kick" the kick alone (to
    profile it), "smpbench kick trace" ten kicks with the scheduler and
    signal trace events on, then prints /proc/interrupts and the trace. */
 #define _GNU_SOURCE
@@ -288,6 +289,10 @@ int main(int argc, char **argv) {
 			pairs(n);
 		printf("smpbench: done\n");
 		tcdrain(STDOUT_FILENO); /* see the end of main */
+		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "speedup")) {
+		speedup();
 		return 0;
 	}
 	if (argc > 1 && !strcmp(argv[1], "kick")) {
