@@ -100,12 +100,25 @@ func Init(want Mode, wantTimer tick.Mode, m *apic.MADT, hz uint32) (cfg Config) 
 		cfg.Note = "no local APIC or no IOAPIC in the MADT: using the 8259"
 	}
 	cfg.Mode = mode
+	timer := wantTimer
+	switch {
+	case timer == tick.Auto && apic.HasTSCDeadline():
+		timer = tick.Deadline
+	case timer == tick.Auto:
+		timer = tick.OneShot
+	case timer == tick.Deadline && !apic.HasTSCDeadline():
+		timer = tick.OneShot
+		if cfg.Note == "" {
+			cfg.Note = "no TSC-deadline timer (CPUID.01H:ECX[24]): using one-shot"
+		}
+	}
 
 	if mode == PIC {
 		tickHz = clock.StartPeriodic(hz)
 		periodTSC = clock.TSCHz() / uint64(tickHz)
 		if hasLAPIC {
-			tick.Setup(tick.Periodic, VecTimer, tickHz) // the APs' ticks
+			tick.Setup(timer, VecTimer, tickHz) // the APs' ticks
+			cfg.Timer = timer
 		}
 		handlers[0] = pitTick
 		trace.NameIRQ(0, "timer")
@@ -122,16 +135,6 @@ func Init(want Mode, wantTimer tick.Mode, m *apic.MADT, hz uint32) (cfg Config) 
 	}
 	for v := VecISA; v < VecISA+16; v++ {
 		irq.Register(v, "ioapic", ioapicEntry)
-	}
-	timer := wantTimer
-	switch {
-	case timer == tick.Auto && apic.HasTSCDeadline():
-		timer = tick.Deadline
-	case timer == tick.Auto:
-		timer = tick.OneShot
-	case timer == tick.Deadline && !apic.HasTSCDeadline():
-		timer = tick.OneShot
-		cfg.Note = "no TSC-deadline timer (CPUID.01H:ECX[24]): using one-shot"
 	}
 	tickHz = hz
 	periodTSC = clock.TSCHz() / uint64(hz)

@@ -110,9 +110,7 @@ func Fired(cpu *arch.CPU) uint64 {
 
 // Next arms the event after the one that fired: the next housekeeping
 // tick (IdleStride ticks on if the CPU is idle), or deadline's tick
-// (monotonic ns, 0 for none) if that comes first. An event the CPU took
-// too late for re-phases the grid: missed ticks are not replayed (the
-// tick's handler counts them lost).
+// (monotonic ns, 0 for none) if that comes first.
 //
 //go:nosplit
 func Next(cpu *arch.CPU, deadline int64, idle bool) {
@@ -123,56 +121,102 @@ func Next(cpu *arch.CPU, deadline int64, idle bool) {
 	if idle {
 		stride = IdleStride
 	}
-	base := cpu.TimerDeadline
-	n := ticksTo(base, deadlineTSC(deadline), stride)
-	if now := arch.RDTSC(); base+n*periodTSC <= now {
-		base, n = now, 1
-	}
-	arm(cpu, base+n*periodTSC, n)
+	e := armed(cpu).next(arch.RDTSC(), deadlineTSC(deadline), stride)
+	arm(cpu, e.target, e.ticks)
 }
 
 // Reprogram brings cpu's armed event forward to deadline's tick if that
 // comes first, so that a thread blocking until deadline wakes at its tick
-// and not at the next housekeeping one. The caller blocks the running
-// thread on this CPU, interrupts off.
+// and not at the next housekeeping one (hrtimer_reprogram). The caller
+// blocks the running thread on this CPU, interrupts off.
 //
 //go:nosplit
 func Reprogram(cpu *arch.CPU, deadline int64) {
-	if mode == Periodic || cpu.TimerTicks <= 1 || cpu.TimerDeadline <= arch.RDTSC() {
-		return // no later event to bring forward (a due one is pending)
+	if mode == Periodic {
+		return
 	}
-	base := cpu.TimerDeadline - cpu.TimerTicks*periodTSC // the last event's target
-	if n := ticksTo(base, deadlineTSC(deadline), Stride); n < cpu.TimerTicks {
-		arm(cpu, base+n*periodTSC, n)
+	if e, ok := armed(cpu).reprogram(arch.RDTSC(), deadlineTSC(deadline)); ok {
+		arm(cpu, e.target, e.ticks)
 	}
 }
 
 // Resume restarts the housekeeping tick on a CPU leaving idle, whose armed
-// event may be up to IdleStride ticks away (tick_nohz_idle_exit): the
-// grid moves to the last tick before now, the ticks since the last event
-// are returned for the caller to charge to idle, and the next event is
-// armed Stride ticks on, or at deadline's tick if that comes first. The
-// tick's lateness count (countTick in package intr) restarts from the
-// moved grid point, as if an event had come there.
+// event may be up to IdleStride ticks away (tick_nohz_idle_exit), and
+// returns the ticks idle has had since the last event, for the caller to
+// charge to idle. The tick's lateness count (countTick in package intr)
+// restarts from the grid point they end at, as if an event had come
+// there.
 //
 //go:nosplit
 func Resume(cpu *arch.CPU, deadline int64) (idleTicks uint64) {
-	if mode == Periodic || cpu.TimerTicks <= Stride {
+	if mode == Periodic {
 		return 0
 	}
-	now := arch.RDTSC()
-	if cpu.TimerDeadline <= now {
-		return 0 // due: its event charges the ticks to idle itself
+	idleTicks, at, e, ok := armed(cpu).resume(arch.RDTSC(), deadlineTSC(deadline))
+	if !ok {
+		return 0
 	}
-	base := cpu.TimerDeadline - cpu.TimerTicks*periodTSC
-	if now > base {
-		idleTicks = (now - base) / periodTSC
-	}
-	base += idleTicks * periodTSC
-	n := ticksTo(base, deadlineTSC(deadline), Stride)
-	arm(cpu, base+n*periodTSC, n)
-	cpu.LastTickTSC = base
+	arm(cpu, e.target, e.ticks)
+	cpu.LastTickTSC = at
 	return idleTicks
+}
+
+// event is a CPU's armed timer event: the TSC count it fires at, on the
+// CPU's grid of ticks, and the ticks since the last event it stands for.
+// Its methods plan the next event; they touch no hardware.
+type event struct{ target, ticks uint64 }
+
+//go:nosplit
+func armed(cpu *arch.CPU) event { return event{cpu.TimerDeadline, cpu.TimerTicks} }
+
+// next is the event after e, which has fired by now: stride ticks on, or
+// at the tick of TSC count d if that comes first. One the CPU took too
+// late for re-phases the grid at now: missed ticks are not replayed (the
+// tick's handler counts them lost).
+//
+//go:nosplit
+func (e event) next(now, d, stride uint64) event {
+	n := ticksTo(e.target, d, stride)
+	if e.target+n*periodTSC <= now {
+		return event{now + periodTSC, 1}
+	}
+	return event{e.target + n*periodTSC, n}
+}
+
+// reprogram is e brought forward to the tick of TSC count d, if that
+// comes first and e is not due already (its interrupt then pending).
+//
+//go:nosplit
+func (e event) reprogram(now, d uint64) (event, bool) {
+	if e.ticks <= 1 || e.target <= now {
+		return e, false
+	}
+	base := e.target - e.ticks*periodTSC // the last event's target
+	if n := ticksTo(base, d, Stride); n < e.ticks {
+		return event{base + n*periodTSC, n}, true
+	}
+	return e, false
+}
+
+// resume is the event that replaces e, an idle CPU's far event, when the
+// CPU leaves idle at now: the grid moves to the last tick at or before
+// now (at), the ticks from e's start to at are idle's, and the new event
+// comes Stride ticks after at, or at the tick of TSC count d if that
+// comes first. An event of Stride ticks or fewer, or one due by now,
+// stays: it charges its ticks itself.
+//
+//go:nosplit
+func (e event) resume(now, d uint64) (idle, at uint64, ne event, ok bool) {
+	if e.ticks <= Stride || e.target <= now {
+		return 0, 0, e, false
+	}
+	at = e.target - e.ticks*periodTSC
+	if now > at {
+		idle = (now - at) / periodTSC
+	}
+	at += idle * periodTSC
+	n := ticksTo(at, d, Stride)
+	return idle, at, event{at + n*periodTSC, n}, true
 }
 
 // ticksTo is how many ticks after base the next event falls: at the tick

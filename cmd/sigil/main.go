@@ -167,7 +167,7 @@ func printInterrupts() {
 		fmt.Printf("<6>sigil: interrupts: %s (%s), IOAPIC routing, LAPIC timer %s at %d Hz (timer clock %d kHz at divide 16)\n",
 			ic.Mode, kind, ic.Timer, ic.TickHz, intr.LAPICTimerHz()/1000)
 	} else {
-		fmt.Printf("<6>sigil: interrupts: %s (8259 pair), PIT tick at %d Hz\n", ic.Mode, ic.TickHz)
+		fmt.Printf("<6>sigil: interrupts: %s (8259 pair), PIT tick at %d Hz (other CPUs: LAPIC timer %s)\n", ic.Mode, ic.TickHz, ic.Timer)
 	}
 	if ic.Note != "" {
 		fmt.Printf("<6>sigil: interrupts: %s\n", ic.Note)
