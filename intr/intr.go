@@ -465,20 +465,20 @@ func SendSelfIPI() bool {
 //
 //go:nosplit
 func pitTick(c *irq.Context, cpu *arch.CPU) irq.Return {
-	countTick(cpu, 1)
+	countTick(cpu, 1, true)
 	sched.Tick(c, 1)
 	return irq.Handled
 }
 
 // countTick records how late a timer event standing for n ticks came
-// (arch.CPU's LostTicks and OnTimeEvents). Lateness accumulates in LateTSC,
+// (arch.CPU's LostTicks and OnTimeEvents), from a periodic timer or not. Lateness accumulates in LateTSC,
 // so a run of events each a little late (1.4 periods apart, say: a vCPU
 // descheduled often) adds up to the ticks that time held; early events (a
 // one-shot timer catching up) pay it back, down to one period ahead at
 // most.
 //
 //go:nosplit
-func countTick(cpu *arch.CPU, n uint64) {
+func countTick(cpu *arch.CPU, n uint64, periodic bool) {
 	now := arch.RDTSC()
 	cpu.TimerEvents++
 	if last := cpu.LastTickTSC; last != 0 && periodTSC != 0 {
@@ -490,7 +490,7 @@ func countTick(cpu *arch.CPU, n uint64) {
 		// 500).
 		d, want := now-last, n*periodTSC
 		slack := periodTSC / 10
-		if n > 1 || tick.ActiveMode() != tick.Periodic {
+		if !periodic {
 			slack = max(periodTSC/4, want/500)
 		}
 		if d > want-slack && d < want+slack {
@@ -515,12 +515,11 @@ func countTick(cpu *arch.CPU, n uint64) {
 func apicTick(c *irq.Context, cpu *arch.CPU) {
 	n := tick.Fired(cpu)
 	apic.Local.EOI()
-	if n == 0 {
-		return // early, armed again
+	if n != 0 { // else early, and armed again
+		countTick(cpu, n, tick.ActiveMode() == tick.Periodic)
+		next, idle := sched.Tick(c, n)
+		tick.Next(cpu, next, idle)
 	}
-	countTick(cpu, n)
-	next, idle := sched.Tick(c, n)
-	tick.Next(cpu, next, idle)
 	sched.ReturnToUser(c, cpu)
 }
 
