@@ -127,9 +127,13 @@ func sysTimerfdGettime(t *Thread, a *args) (uint64, error) {
 	}
 	tf.mu.Lock()
 	now := tf.now()
+	owed := tf.t.Interval != 0 && tf.catchUpLocked(now)
 	tf.forwardLocked(now)
 	s := tf.specLocked(now)
 	tf.mu.Unlock()
+	if owed {
+		file.Events.Notify()
+	}
 	b := s.Bytes()
 	return 0, t.p.as.CopyOut(a[1], b[:])
 }
@@ -169,6 +173,22 @@ func (tf *timerFile) stopLocked() {
 		tf.wake = nil
 	}
 	tf.seq++
+}
+
+// catchUpLocked counts the expiry of an armed timer whose time has come
+// by now but whose goroutine timer has not run yet (it may run a tick or
+// two late), as Linux's hrtimer interrupt would have counted it before
+// the caller's system call, and reports whether it did; the goroutine
+// timer is stopped, its late run stale.
+func (tf *timerFile) catchUpLocked(now int64) bool {
+	if tf.expired || tf.wake == nil || tf.t.Remaining(now) > 0 {
+		return false
+	}
+	tf.stopLocked()
+	tf.expired = true
+	tf.ticks++
+	tf.gen++
+	return true
 }
 
 // expire is timerfd_tmrproc and timerfd_triggered: one more tick, and
