@@ -46,14 +46,13 @@ const (
 )
 
 var (
-	mode      Mode
-	hasLAPIC  bool
-	pics      pic.PIC
-	madt      apic.MADT
-	ioapics   [8]apic.IOAPIC
-	handlers  [16]LineHandler
-	tickHz    uint32
-	periodTSC uint64
+	mode     Mode
+	hasLAPIC bool
+	pics     pic.PIC
+	madt     apic.MADT
+	ioapics  [8]apic.IOAPIC
+	handlers [16]LineHandler
+	tickHz   uint32
 )
 
 // Config is what Init was asked for and what it did.
@@ -115,9 +114,8 @@ func Init(want Mode, wantTimer tick.Mode, m *apic.MADT, hz uint32) (cfg Config) 
 
 	if mode == PIC {
 		tickHz = clock.StartPeriodic(hz)
-		periodTSC = clock.TSCHz() / uint64(tickHz)
+		tick.Setup(timer, VecTimer, tickHz) // the PIT's period; the APs' LAPIC timers
 		if hasLAPIC {
-			tick.Setup(timer, VecTimer, tickHz) // the APs' ticks
 			cfg.Timer = timer
 		}
 		handlers[0] = pitTick
@@ -137,7 +135,6 @@ func Init(want Mode, wantTimer tick.Mode, m *apic.MADT, hz uint32) (cfg Config) 
 		irq.Register(v, "ioapic", ioapicEntry)
 	}
 	tickHz = hz
-	periodTSC = clock.TSCHz() / uint64(hz)
 	tick.Setup(timer, VecTimer, hz)
 	tick.Start(arch.This())
 	cfg.Timer, cfg.TickHz = timer, tickHz
@@ -481,6 +478,7 @@ func pitTick(c *irq.Context, cpu *arch.CPU) irq.Return {
 func countTick(cpu *arch.CPU, n uint64, periodic bool) {
 	now := arch.RDTSC()
 	cpu.TimerEvents++
+	periodTSC := tick.PeriodTSC()
 	if last := cpu.LastTickTSC; last != 0 && periodTSC != 0 {
 		// On time: within a tenth of a period of a periodic timer's
 		// next tick. A one-shot timer armed for a tick after a halt

@@ -62,11 +62,18 @@ var (
 )
 
 // Setup chooses the mode (Periodic, OneShot or Deadline: the caller
-// resolves Auto), the vector and the tick rate for every CPU's timer.
+// resolves Auto), the vector and the tick rate for every CPU's timer
+// (under irq=pic: the rate of the boot CPU's PIT, which Setup does not
+// drive, and the mode of the other CPUs' LAPIC timers).
 func Setup(m Mode, vec uint8, rate uint32) {
 	mode, vector, hz = m, vec, uint64(rate)
 	periodTSC = clock.TSCHz() / hz
 }
+
+// PeriodTSC returns a tick's length in TSC counts.
+//
+//go:nosplit
+func PeriodTSC() uint64 { return periodTSC }
 
 // ActiveMode returns the mode Setup chose.
 //
