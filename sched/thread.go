@@ -513,10 +513,10 @@ func Block(c *irq.Context, w Wait, key uintptr, deadline int64, timeoutResult ui
 	t.Wait = w
 	t.Key = key
 	t.Deadline = deadline
-	if deadline != 0 && (nextDeadline == 0 || deadline < nextDeadline) {
-		nextDeadline = deadline
-	}
 	if deadline != 0 {
+		if nextDeadline == 0 || deadline < nextDeadline {
+			nextDeadline = deadline
+		}
 		tick.Reprogram(arch.This(), deadline)
 	}
 	t.TimeoutResult = timeoutResult
