@@ -46,14 +46,10 @@ func testIRQ(t *T) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	cpu := arch.This()
-	setaff := func(m uint64) syscall.Errno {
-		_, e := raw(linux.SYS_SCHED_SETAFFINITY, 0, 8, uintptr(unsafe.Pointer(&m)))
-		return e
-	}
-	if e := setaff(1 << cpu.ID); e != 0 {
+	if e := setAffinity(0, 1<<cpu.ID); e != 0 {
 		return fmt.Errorf("sched_setaffinity(cpu %d): %v", cpu.ID, e)
 	}
-	defer setaff(uint64(arch.OnlineMask()))
+	defer setAffinity(0, uint64(arch.OnlineMask()))
 	hz := intr.TickHz()
 	// A second busy, then a second asleep (the CPU idle but for the
 	// runtime's timers), each judged on its own.

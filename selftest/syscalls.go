@@ -56,6 +56,13 @@ func raw(nr uintptr, a ...uintptr) (uintptr, syscall.Errno) {
 	return r, e
 }
 
+// setAffinity is sched_setaffinity(tid, 8, &m) from the kernel's runtime
+// (tid 0: the caller).
+func setAffinity(tid uintptr, m uint64) syscall.Errno {
+	_, e := raw(linux.SYS_SCHED_SETAFFINITY, tid, 8, uintptr(unsafe.Pointer(&m)))
+	return e
+}
+
 func expect(what string, e, want syscall.Errno) error {
 	if e != want {
 		return fmt.Errorf("%s: errno %d (%v), want %d (%v)", what, int(e), e, int(want), want)
@@ -99,10 +106,7 @@ func testIDs(t *T) error {
 func testAffinity(t *T) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	setaff := func(tid uintptr, m uint64) syscall.Errno {
-		_, e := raw(linux.SYS_SCHED_SETAFFINITY, tid, 8, uintptr(unsafe.Pointer(&m)))
-		return e
-	}
+	setaff := setAffinity
 	getaff := func() uint64 {
 		var m uint64
 		raw(linux.SYS_SCHED_GETAFFINITY, 0, 8, uintptr(unsafe.Pointer(&m)))
