@@ -185,14 +185,20 @@ func (tf *timerFile) catchUpLocked(now int64) bool {
 		return false
 	}
 	tf.stopLocked()
-	tf.expired = true
-	tf.ticks++
-	tf.gen++
+	tf.triggeredLocked()
 	return true
 }
 
-// expire is timerfd_tmrproc and timerfd_triggered: one more tick, and
-// the file becomes readable. The timer is not restarted here.
+// triggeredLocked is timerfd_triggered: one more tick, and the file
+// becomes readable (the caller notifies file.Events once unlocked).
+func (tf *timerFile) triggeredLocked() {
+	tf.expired = true
+	tf.ticks++
+	tf.gen++
+}
+
+// expire is timerfd_tmrproc: the expiry counted (triggeredLocked). The
+// timer is not restarted here.
 func (tf *timerFile) expire(seq uint64) {
 	tf.mu.Lock()
 	if tf.seq != seq {
@@ -205,9 +211,7 @@ func (tf *timerFile) expire(seq uint64) {
 		return
 	}
 	tf.wake = nil
-	tf.expired = true
-	tf.ticks++
-	tf.gen++
+	tf.triggeredLocked()
 	tf.mu.Unlock()
 	file.Events.Notify()
 }
