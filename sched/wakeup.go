@@ -43,11 +43,26 @@ func (w *Wakeup) Seq() uint32 { return atomic.LoadUint32(&w.word) }
 
 // Wait sleeps until a wake after seq (at once if one came already).
 // Goroutine context.
-func (w *Wakeup) Wait(seq uint32) {
+func (w *Wakeup) Wait(seq uint32) { w.WaitUntil(seq, 0) }
+
+// WaitUntil is Wait that also returns once the monotonic clock
+// (clock.Nanotime) reaches deadline, if not zero. The sleep is a system
+// call that blocks the goroutine's kernel thread, so a wake readies that
+// thread (a reschedule IPI if its CPU idles), not a goroutine on the
+// waker's P. Goroutine context.
+func (w *Wakeup) WaitUntil(seq uint32, deadline int64) {
 	// Let what the last wake readied run first: the futex wait is a
 	// system call that keeps this P, and a goroutine readied onto it
 	// would wait for sysmon to retake it, up to 10 ms on an idle
 	// system.
 	runtime.Gosched()
-	syscall.Syscall6(linux.SYS_FUTEX, uintptr(unsafe.Pointer(&w.word)), linux.FUTEX_WAIT_PRIVATE, uintptr(seq), 0, 0, 0)
+	if deadline == 0 {
+		syscall.Syscall6(linux.SYS_FUTEX, uintptr(unsafe.Pointer(&w.word)), linux.FUTEX_WAIT_PRIVATE, uintptr(seq), 0, 0, 0)
+		return
+	}
+	// FUTEX_WAIT_BITSET's timeout is absolute on CLOCK_MONOTONIC, the
+	// kernel runtime's clock.Nanotime.
+	ts := linux.Timespec{Sec: deadline / 1e9, Nsec: deadline % 1e9}
+	syscall.Syscall6(linux.SYS_FUTEX, uintptr(unsafe.Pointer(&w.word)), linux.FUTEX_WAIT_BITSET_PRIVATE, uintptr(seq),
+		uintptr(unsafe.Pointer(&ts)), 0, linux.FUTEX_BITSET_MATCH_ANY)
 }

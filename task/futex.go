@@ -45,22 +45,58 @@ func (as *AddressSpace) futexQueue(addr uint64, private bool) (*futexTable, fute
 // futexWaiter is one blocked futex_wait. A requeue moves it to another
 // futex, maybe in another table: table changes only with both tables'
 // locks held, key with its table's.
+//
+// A waiter waits one of two ways, fixed when it is made: parked (its
+// goroutine's kernel thread blocks on its thread's Wakeup, so a wake is a
+// kernel-thread wake and, across CPUs, a reschedule IPI, as Linux's
+// futex_wake -> wake_up_q -> try_to_wake_up) or, once maxParkedWaiters
+// are parked, on its woken channel (the goroutine parks and the kernel
+// thread runs other goroutines, so any number of waiters costs no kernel
+// thread each).
 type futexWaiter struct {
-	woken chan struct{}
-	bits  uint32
-	table atomic.Pointer[futexTable]
-	key   futexKey
+	woken  chan struct{} // closed by the waker; nil when parked
+	parked *Thread       // the waiting thread, when parked
+	done   atomic.Bool   // set by the waker of a parked waiter
+	bits   uint32
+	table  atomic.Pointer[futexTable]
+	key    futexKey
 }
 
-// futexWait blocks while the word at addr equals val, until woken, timed
-// out (deadline zero: never) or interrupted (the thread's Interrupted,
-// called once the waiter is queued).
-func (as *AddressSpace) futexWait(addr uint64, private bool, val uint32, bits uint32, deadline time.Time, interrupted func() <-chan struct{}) error {
+// maxParkedWaiters bounds the futex waits that block a kernel thread
+// each: the kernel's thread table is small (sched.MaxThreads), and the Go
+// runtime starts a new kernel thread for the P of each one that sleeps
+// while there is other work.
+const maxParkedWaiters = 8
+
+// parkedWaiters counts the waiters parked now.
+var parkedWaiters atomic.Int32
+
+// wakeLocked wakes the waiter; its table's lock held.
+func (w *futexWaiter) wakeLocked() {
+	if w.parked == nil {
+		close(w.woken)
+		return
+	}
+	w.done.Store(true)
+	w.parked.wake.Wake()
+}
+
+// futexWait blocks t while the word at addr equals val, until woken,
+// timed out (deadline, on clock.Nanotime; zero: never) or interrupted
+// (t.Interrupted, taken once the waiter is queued).
+func (as *AddressSpace) futexWait(t *Thread, addr uint64, private bool, val uint32, bits uint32, deadline int64) error {
 	if addr%4 != 0 {
 		return linux.EINVAL
 	}
 	ft, key := as.futexQueue(addr, private)
-	w := &futexWaiter{woken: make(chan struct{}), bits: bits, key: key}
+	w := &futexWaiter{bits: bits, key: key}
+	if parkedWaiters.Add(1) <= maxParkedWaiters {
+		w.parked = t
+		defer parkedWaiters.Add(-1)
+	} else {
+		parkedWaiters.Add(-1)
+		w.woken = make(chan struct{})
+	}
 	w.table.Store(ft)
 	ft.mu.Lock()
 	var b [4]byte
@@ -80,11 +116,13 @@ func (as *AddressSpace) futexWait(addr uint64, private bool, val uint32, bits ui
 	// Asleep from here, as Linux's futex_wait_queue sets the task's
 	// state only once it is queued: a thread that sees this one 'S' in
 	// /proc finds it on the queue.
-	cancel := interrupted()
-
+	cancel := t.Interrupted()
+	if w.parked != nil {
+		return w.park(cancel, deadline)
+	}
 	var timeout <-chan time.Time
-	if !deadline.IsZero() {
-		tm := time.NewTimer(time.Until(deadline))
+	if deadline != 0 {
+		tm := time.NewTimer(time.Duration(deadline - clock.Nanotime()))
 		defer tm.Stop()
 		timeout = tm.C
 	}
@@ -92,16 +130,45 @@ func (as *AddressSpace) futexWait(addr uint64, private bool, val uint32, bits ui
 	case <-w.woken:
 		return nil
 	case <-timeout:
-		if w.remove() {
-			return linux.ETIMEDOUT
-		}
-		return nil // woken as the timer fired
+		return w.expire(linux.ETIMEDOUT)
 	case <-cancel:
-		if w.remove() {
-			return linux.ERESTARTSYS
-		}
-		return nil
+		return w.expire(linux.ERESTARTSYS)
 	}
+}
+
+// park is futexWait's sleep for a parked waiter: its thread's kernel
+// thread blocks until the waker sets done, the deadline passes or cancel
+// closes. The thread's interruptLocked wakes it for the last, having
+// closed cancel: parking is set before the wake count is read, and cancel
+// checked after, so a close is either seen here or followed by a wake.
+func (w *futexWaiter) park(cancel <-chan struct{}, deadline int64) error {
+	t := w.parked
+	t.parking.Store(true)
+	defer t.parking.Store(false)
+	for {
+		seq := t.wake.Seq()
+		if w.done.Load() {
+			return nil
+		}
+		select {
+		case <-cancel:
+			return w.expire(linux.ERESTARTSYS)
+		default:
+		}
+		if deadline != 0 && clock.Nanotime() >= deadline {
+			return w.expire(linux.ETIMEDOUT)
+		}
+		t.wake.WaitUntil(seq, deadline)
+	}
+}
+
+// expire ends a wait that stops for err (a timeout or a signal): err if
+// the waiter was still queued, nil if a wake took it first.
+func (w *futexWaiter) expire(err error) error {
+	if w.remove() {
+		return err
+	}
+	return nil
 }
 
 // remove takes a waiter that stops waiting off its queue, wherever a
@@ -144,7 +211,7 @@ func (as *AddressSpace) futexWake(addr uint64, private bool, n int, bits uint32)
 	var rest []*futexWaiter
 	for _, w := range q {
 		if woken < n && w.bits&bits != 0 {
-			close(w.woken)
+			w.wakeLocked()
 			woken++
 		} else {
 			rest = append(rest, w)
@@ -191,7 +258,7 @@ func (as *AddressSpace) futexRequeue(addr, addr2 uint64, private bool, wake, mov
 	for _, w := range q {
 		switch {
 		case n < wake:
-			close(w.woken)
+			w.wakeLocked()
 		case n < wake+move && !(ft1 == ft2 && key1 == key2):
 			if ft2.waiters == nil {
 				ft2.waiters = map[futexKey][]*futexWaiter{}
@@ -229,14 +296,15 @@ func sysFutex(t *Thread, a *args) (uint64, error) {
 	if !o.Wait {
 		return uint64(as.futexWake(addr, o.Private, int(int32(val)), o.Bits)), nil
 	}
-	var deadline time.Time
+	var deadline int64
 	if timeout != 0 {
 		d, err := timespecIn(t, timeout)
 		if err != nil {
 			return 0, err
 		}
-		mono := clock.Nanotime()
-		deadline = time.Now().Add(time.Duration(o.Deadline(int64(d), mono, clock.Realtime()) - mono))
+		// At least 1: zero means no timeout, and a deadline at the
+		// clock's zero has passed.
+		deadline = max(o.Deadline(int64(d), clock.Nanotime(), clock.Realtime()), 1)
 	}
-	return 0, as.futexWait(addr, o.Private, uint32(val), o.Bits, deadline, t.Interrupted)
+	return 0, as.futexWait(t, addr, o.Private, uint32(val), o.Bits, deadline)
 }

@@ -72,6 +72,11 @@ func (t *Thread) interruptLocked() {
 	default:
 		close(t.sig.intrCh)
 	}
+	// After the close: a parked futex wait either sees it or is woken
+	// here (futexWaiter.park).
+	if t.parking.Load() {
+		t.wake.Wake()
+	}
 }
 
 // rearmLocked gives the thread a fresh interrupt channel once nothing is

@@ -37,6 +37,11 @@ type Thread struct {
 	// task in TASK_INTERRUPTIBLE. Written by the owner thread (set by
 	// Interrupted, cleared when the call returns), read by anyone.
 	blocking atomic.Bool
+	// parking: the thread's kernel thread sleeps, or is about to, on
+	// wake (a parked futex wait: futex.go), which interruptLocked then
+	// bumps. Written by the owner thread, read by anyone.
+	parking atomic.Bool
+	wake    sched.Wakeup
 
 	// cred is the thread's credentials: replaced whole by the owner
 	// thread (set*id, capset, prctl, exec), read by anyone (kill's

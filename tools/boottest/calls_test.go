@@ -151,7 +151,9 @@ func TestNamespaces(t *testing.T) {
 // user CPU time in getrusage, times and the CPU-time clocks, none while
 // asleep; nice values and scheduling policies; getcpu; personality;
 // sethostname in uname; memfd_create; futex requeue, and a condition
-// variable's broadcast waking every waiter; prctl's parent-death signal,
+// variable's broadcast waking every waiter; futex waits ended by wakes
+// (twelve waiters), a signal (EINTR), relative and absolute timeouts;
+// prctl's parent-death signal,
 // child subreaper and dumpable; /proc/stat and /proc/cpuinfo.
 func TestMiscCalls(t *testing.T) {
 	runProgram(t, "misctest", `(?m)^misctest: ok$`)

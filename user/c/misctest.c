@@ -1,7 +1,8 @@
 /* misctest: select and pselect6 (with the mask they install while
    waiting), CPU time (getrusage, times, the CPU-time clocks), nice values
    and scheduling policies, getcpu, personality, sethostname and uname,
-   memfd_create. Prints "misctest: ok" or why not. Every expectation here
+   memfd_create, futex requeue and futex waits ended by wakes, signals and
+   timeouts. Prints "misctest: ok" or why not. Every expectation here
    was checked on Linux 6.1 in the same QEMU. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -47,6 +48,7 @@ static long long stat_user(void) {
 #define FUTEX_WAKE_PRIVATE 129
 #define FUTEX_REQUEUE_PRIVATE 131
 #define FUTEX_CMP_REQUEUE_PRIVATE 132
+#define FUTEX_WAIT_BITSET_PRIVATE 137
 
 #define TEST_NAME "misctest"
 #include "check.h"
@@ -335,6 +337,80 @@ static void process_options(void) {
 	CHECK(n > 0 && !strncmp(buf, "processor\t: 0\n", 14) && (buf[n] = 0, strstr(buf, "\nflags\t\t: fpu ")), "/proc/cpuinfo: %.80s", buf);
 }
 
+/* Futex waits that end every way: woken (more waiters than Sigil parks
+   kernel threads for, so both its ways of waiting are woken), by a
+   signal whose handler has no SA_RESTART (EINTR), by a timeout, relative
+   and absolute (ETIMEDOUT), and not at all (EAGAIN, EINVAL). */
+#define NWAITERS 12
+#define NSIGNALLED 9
+static int fw_word, fw_woken, fw_intr, fw_tid[NWAITERS];
+static void *fw_waiter(void *arg) {
+	long i = (long)arg;
+	__atomic_store_n(&fw_tid[i], syscall(SYS_gettid), __ATOMIC_SEQ_CST);
+	long r = syscall(SYS_futex, &fw_word, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+	if (r == 0)
+		__atomic_add_fetch(&fw_woken, 1, __ATOMIC_SEQ_CST);
+	else if (errno == EINTR)
+		__atomic_add_fetch(&fw_intr, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+static long long mono_ns(void) {
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+static void futex_waits(void) {
+	struct sigaction sa = {.sa_handler = on_usr1}; /* no SA_RESTART */
+	sigaction(SIGUSR1, &sa, NULL);
+	pthread_t th[NWAITERS];
+	for (long i = 0; i < NWAITERS; i++)
+		pthread_create(&th[i], NULL, fw_waiter, (void *)i);
+	for (int i = 0; i < NWAITERS; i++) {
+		while (!__atomic_load_n(&fw_tid[i], __ATOMIC_SEQ_CST))
+			sched_yield();
+		CHECK(wait_asleep(getpid(), fw_tid[i]), "futex waiter %d never asleep", i);
+	}
+	/* Sigil parks at most 8 waiters' kernel threads: nine signalled
+	   waiters are of both kinds. */
+	got_usr1 = 0;
+	for (int i = 0; i < NSIGNALLED; i++)
+		syscall(SYS_tgkill, getpid(), fw_tid[i], SIGUSR1);
+	for (int i = 0; i < 10000 && __atomic_load_n(&fw_intr, __ATOMIC_SEQ_CST) < NSIGNALLED; i++)
+		usleep(1000);
+	CHECK(fw_intr == NSIGNALLED && got_usr1, "futex waits interrupted by a signal: %d of %d", fw_intr, NSIGNALLED);
+	long n = syscall(SYS_futex, &fw_word, FUTEX_WAKE_PRIVATE, 2, NULL, NULL, 0);
+	CHECK(n == 2, "FUTEX_WAKE of 2 woke %ld", n);
+	n = syscall(SYS_futex, &fw_word, FUTEX_WAKE_PRIVATE, 100, NULL, NULL, 0);
+	CHECK(n == NWAITERS - NSIGNALLED - 2, "FUTEX_WAKE of the rest woke %ld", n);
+	for (int i = 0; i < NWAITERS; i++)
+		pthread_join(th[i], NULL);
+	CHECK(fw_woken == NWAITERS - NSIGNALLED, "futex waiters woken: %d", fw_woken);
+	signal(SIGUSR1, on_usr1);
+
+	struct timespec rel = {0, 30000000};
+	long long t0 = mono_ns();
+	ERRNO(syscall(SYS_futex, &fw_word, FUTEX_WAIT_PRIVATE, 0, &rel, NULL, 0), ETIMEDOUT);
+	long long took = mono_ns() - t0;
+	CHECK(took >= 30000000 && took < 2000000000LL, "FUTEX_WAIT of 30 ms took %lld ns", took);
+	ERRNO(syscall(SYS_futex, &fw_word, FUTEX_WAIT_PRIVATE, 1, &rel, NULL, 0), EAGAIN);
+	struct timespec zero = {0, 0};
+	ERRNO(syscall(SYS_futex, &fw_word, FUTEX_WAIT_BITSET_PRIVATE, 0, &zero, NULL, ~0), ETIMEDOUT);
+	struct timespec abs;
+	clock_gettime(CLOCK_MONOTONIC, &abs);
+	abs.tv_nsec += 20000000;
+	if (abs.tv_nsec >= 1000000000) {
+		abs.tv_sec++;
+		abs.tv_nsec -= 1000000000;
+	}
+	ERRNO(syscall(SYS_futex, &fw_word, FUTEX_WAIT_BITSET_PRIVATE, 0, &abs, NULL, ~0), ETIMEDOUT);
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	CHECK(now.tv_sec > abs.tv_sec || now.tv_sec == abs.tv_sec && now.tv_nsec >= abs.tv_nsec,
+	      "FUTEX_WAIT_BITSET returned before its deadline");
+	struct timespec bad = {0, 1000000000};
+	ERRNO(syscall(SYS_futex, &fw_word, FUTEX_WAIT_PRIVATE, 0, &bad, NULL, 0), EINVAL);
+}
+
 int main(void) {
 	setvbuf(stdout, NULL, _IONBF, 0);
 	mkdir("/proc", 0555);
@@ -344,6 +420,7 @@ int main(void) {
 	sched();
 	names();
 	futexes();
+	futex_waits();
 	process_options();
 	if (!failed)
 		printf("misctest: ok\n");
