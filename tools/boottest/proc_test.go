@@ -334,8 +334,11 @@ func TestTerminalKeys(t *testing.T) {
 	key("ctrl", "c")
 	expectLine(t, m, `^ttytest: byte 0x03$`)
 	key("ctrl", "a")
-	expectLine(t, m, `^ttytest: SIGINT \(1 so far\)$`)
-	expectLine(t, m, `^ttytest: ISIG off$`)
+	// The kernel's "sigil: kbd: SIGINT" comes from another CPU as these
+	// lines do, and was once seen glued to the end of one (its line
+	// break lost): the lines are matched by their start.
+	expectLine(t, m, `^ttytest: SIGINT \(1 so far\)`)
+	expectLine(t, m, `^ttytest: ISIG off`)
 	key("ctrl", "c")
 	expectLine(t, m, `^ttytest: byte 0x03$`)
 	key("q")
