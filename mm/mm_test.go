@@ -3,6 +3,8 @@ package mm
 import (
 	"testing"
 	"unsafe"
+
+	"sigil/arch"
 )
 
 // fakePhys gives the package size bytes of "physical memory" starting at
@@ -268,9 +270,25 @@ func TestUserSpace(t *testing.T) {
 	if !in(user, got, va+PageSize-3) || string(got) != "hello, world" {
 		t.Fatalf("CopyIn = %q", got)
 	}
+	// A word across the page boundary, little-endian as the CPU has it.
+	if !WriteUint64IRQ(arch.This(), user, va+PageSize-4, 0x0102030405060708) {
+		t.Fatal("WriteUint64IRQ across a page boundary")
+	}
+	if v, ok := ReadUint64IRQ(arch.This(), user, va+PageSize-4); !ok || v != 0x0102030405060708 {
+		t.Errorf("ReadUint64IRQ = %#x, %v", v, ok)
+	}
+	if !in(user, got[:8], va+PageSize-4) || string(got[:8]) != "\x08\x07\x06\x05\x04\x03\x02\x01" {
+		t.Errorf("the word's bytes: % x", got[:8])
+	}
+	if !out(user, va+PageSize-3, []byte("hello, world")) {
+		t.Fatal("CopyOut across a page boundary")
+	}
 	for _, bad := range []uintptr{0, va + 16*PageSize, WindowStart + 0x3ee00000, DirectMapBase, 1 << 47} {
 		if in(user, got[:1], bad) || out(user, bad, got[:1]) {
 			t.Errorf("access to %#x allowed", bad)
+		}
+		if _, ok := ReadUint64IRQ(arch.This(), user, bad); ok || WriteUint64IRQ(arch.This(), user, bad, 1) {
+			t.Errorf("word access to %#x allowed", bad)
 		}
 	}
 	// A copy stops where the tables cannot serve it, and says how far

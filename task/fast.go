@@ -1,7 +1,6 @@
 package task
 
 import (
-	"encoding/binary"
 	"unsafe"
 
 	"sigil/arch"
@@ -245,21 +244,23 @@ func (t *Thread) takeHandler(c *irq.Context, s *frameScratch, trap *sched.TrapIn
 func (t *Thread) fastSigprocmask(c *irq.Context, cpu *arch.CPU) bool {
 	f := &c.TF
 	how, set, oset := f.RDI, f.RSI, f.RDX
-	var b [8]byte
-	if f.R10 != 8 || set != 0 && (how > linux.SIG_SETMASK || !mm.CopyInIRQ(cpu, t.uc.Root, b[:], uintptr(set))) {
+	if f.R10 != 8 || set != 0 && how > linux.SIG_SETMASK {
 		return false
 	}
-	s := signal.Set(binary.LittleEndian.Uint64(b[:]))
-	if oset != 0 {
-		// Written before the mask changes, so a bad oset changes nothing
-		// here: the goroutine then does it all and returns EFAULT.
-		binary.LittleEndian.PutUint64(b[:], uint64(t.sig.mask))
-		if !mm.CopyOutIRQ(cpu, t.uc.Root, uintptr(oset), b[:]) {
+	var s uint64
+	if set != 0 {
+		var ok bool
+		if s, ok = mm.ReadUint64IRQ(cpu, t.uc.Root, uintptr(set)); !ok {
 			return false
 		}
 	}
+	// Written before the mask changes, so a bad oset changes nothing
+	// here: the goroutine then does it all and returns EFAULT.
+	if oset != 0 && !mm.WriteUint64IRQ(cpu, t.uc.Root, uintptr(oset), uint64(t.sig.mask)) {
+		return false
+	}
 	if set != 0 {
-		t.setMaskLocked(how, s)
+		t.setMaskLocked(how, signal.Set(s))
 	}
 	if t.sig.flagged {
 		sched.KickCurrent() // the new mask unblocked one (setBlockedLocked)
@@ -274,11 +275,14 @@ func (t *Thread) fastSigprocmask(c *irq.Context, cpu *arch.CPU) bool {
 //go:nosplit
 func (t *Thread) fastTimedwait(c *irq.Context, cpu *arch.CPU) bool {
 	f := &c.TF
-	var b [8]byte
-	if f.RDX != 0 || f.R10 != 8 || !mm.CopyInIRQ(cpu, t.uc.Root, b[:], uintptr(f.RDI)) {
+	if f.RDX != 0 || f.R10 != 8 {
 		return false
 	}
-	set := signal.Set(binary.LittleEndian.Uint64(b[:])) &^ signal.Unblockable
+	word, ok := mm.ReadUint64IRQ(cpu, t.uc.Root, uintptr(f.RDI))
+	if !ok {
+		return false
+	}
+	set := signal.Set(word) &^ signal.Unblockable
 	q, next := t.nextPendingLocked(set)
 	if next == nil || next.Code == linux.SI_TIMER {
 		return false // a POSIX timer's signal re-arms its timer: the goroutine takes it
