@@ -21,8 +21,9 @@ import (
 //
 // So user threads are goroutines, and the Go scheduler alone decides which
 // of them runs, on as many Ms as there are Ps: any number of user threads
-// costs no kernel thread each. A futex wait is the exception: up to eight
-// at once block their kernel thread (package task's futexWaiter.park), so
+// costs no kernel thread each. A short futex wait is the exception: up to
+// eight at once block their kernel thread for up to 4 ms (package task's
+// futexWaiter.park), so
 // that a FUTEX_WAKE from another CPU readies that thread there, a
 // reschedule IPI away, as Linux's does, instead of readying the waiter's
 // goroutine behind the waker's. The kernel takes the CPU back from user code

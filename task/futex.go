@@ -46,39 +46,45 @@ func (as *AddressSpace) futexQueue(addr uint64, private bool) (*futexTable, fute
 // futex, maybe in another table: table changes only with both tables'
 // locks held, key with its table's.
 //
-// A waiter waits one of two ways, fixed when it is made: parked (its
-// goroutine's kernel thread blocks on its thread's Wakeup, so a wake is a
-// kernel-thread wake and, across CPUs, a reschedule IPI, as Linux's
-// futex_wake -> wake_up_q -> try_to_wake_up) or, once maxParkedWaiters
-// are parked, on its woken channel (the goroutine parks and the kernel
-// thread runs other goroutines, so any number of waiters costs no kernel
-// thread each).
+// A waiter sleeps one of two ways. Parked, its goroutine's kernel thread
+// blocks on its thread's Wakeup, so a wake is a kernel-thread wake and,
+// across CPUs, a reschedule IPI, as Linux's futex_wake -> wake_up_q ->
+// try_to_wake_up. That is for short waits: at most maxParkedWaiters at
+// once, each for at most maxPark. Otherwise, and after that, its
+// goroutine parks on woken, and the kernel thread runs other goroutines,
+// so any number of waiters, and a thread idle for good, costs no kernel
+// thread each.
 type futexWaiter struct {
-	woken  chan struct{} // closed by the waker; nil when parked
-	parked *Thread       // the waiting thread, when parked
-	done   atomic.Bool   // set by the waker of a parked waiter
+	t      *Thread
+	woken  chan struct{} // closed by the waker
+	parked atomic.Bool   // t's kernel thread sleeps on t.wake (park): the waker bumps it too
 	bits   uint32
 	table  atomic.Pointer[futexTable]
 	key    futexKey
 }
 
-// maxParkedWaiters bounds the futex waits that block a kernel thread
-// each: the kernel's thread table is small (sched.MaxThreads), and the Go
+// maxParkedWaiters bounds the futex waits that block a kernel thread at
+// once: the kernel's thread table is small (sched.MaxThreads), and the Go
 // runtime starts a new kernel thread for the P of each one that sleeps
 // while there is other work.
 const maxParkedWaiters = 8
 
+// maxPark is how long a waiter stays parked (ns) before it sleeps on its
+// channel instead, giving its slot and its kernel thread back: a program's
+// idle threads (a Go program's idle Ms sleep on futexes) would otherwise
+// hold the slots for good.
+const maxPark = 4e6
+
 // parkedWaiters counts the waiters parked now.
 var parkedWaiters atomic.Int32
 
-// wakeLocked wakes the waiter; its table's lock held.
+// wakeLocked wakes the waiter; its table's lock held. The close comes
+// first: a parked waiter either sees it or gets the bump (park).
 func (w *futexWaiter) wakeLocked() {
-	if w.parked == nil {
-		close(w.woken)
-		return
+	close(w.woken)
+	if w.parked.Load() {
+		w.t.wake.Wake()
 	}
-	w.done.Store(true)
-	w.parked.wake.Wake()
 }
 
 // futexWait blocks t while the word at addr equals val, until woken,
@@ -89,14 +95,7 @@ func (as *AddressSpace) futexWait(t *Thread, addr uint64, private bool, val uint
 		return linux.EINVAL
 	}
 	ft, key := as.futexQueue(addr, private)
-	w := &futexWaiter{bits: bits, key: key}
-	if parkedWaiters.Add(1) <= maxParkedWaiters {
-		w.parked = t
-		defer parkedWaiters.Add(-1)
-	} else {
-		parkedWaiters.Add(-1)
-		w.woken = make(chan struct{})
-	}
+	w := &futexWaiter{t: t, woken: make(chan struct{}), bits: bits, key: key}
 	w.table.Store(ft)
 	ft.mu.Lock()
 	var b [4]byte
@@ -117,8 +116,14 @@ func (as *AddressSpace) futexWait(t *Thread, addr uint64, private bool, val uint
 	// state only once it is queued: a thread that sees this one 'S' in
 	// /proc finds it on the queue.
 	cancel := t.Interrupted()
-	if w.parked != nil {
-		return w.park(cancel, deadline)
+	if parkedWaiters.Add(1) <= maxParkedWaiters {
+		ended, err := w.park(cancel, deadline)
+		parkedWaiters.Add(-1)
+		if ended {
+			return err
+		}
+	} else {
+		parkedWaiters.Add(-1)
 	}
 	var timeout <-chan time.Time
 	if deadline != 0 {
@@ -136,29 +141,40 @@ func (as *AddressSpace) futexWait(t *Thread, addr uint64, private bool, val uint
 	}
 }
 
-// park is futexWait's sleep for a parked waiter: its thread's kernel
-// thread blocks until the waker sets done, the deadline passes or cancel
-// closes. The thread's interruptLocked wakes it for the last, having
-// closed cancel: parking is set before the wake count is read, and cancel
-// checked after, so a close is either seen here or followed by a wake.
-func (w *futexWaiter) park(cancel <-chan struct{}, deadline int64) error {
-	t := w.parked
+// park is futexWait's parked sleep: t's kernel thread blocks until woken
+// closes, cancel closes, the deadline passes (the wait then ends: ended)
+// or maxPark passes (it goes on on the channels). Whoever closes woken or
+// cancel (t's interruptLocked) then bumps t.wake if the waiter is parked:
+// parked is set before the wake count is read, and the channels checked
+// after, so a close is either seen here or followed by a bump.
+func (w *futexWaiter) park(cancel <-chan struct{}, deadline int64) (ended bool, err error) {
+	t := w.t
+	limit := clock.Nanotime() + maxPark
+	if deadline != 0 {
+		limit = min(limit, deadline)
+	}
+	w.parked.Store(true)
 	t.parking.Store(true)
-	defer t.parking.Store(false)
+	defer func() {
+		t.parking.Store(false)
+		w.parked.Store(false)
+	}()
 	for {
 		seq := t.wake.Seq()
-		if w.done.Load() {
-			return nil
-		}
 		select {
+		case <-w.woken:
+			return true, nil
 		case <-cancel:
-			return w.expire(linux.ERESTARTSYS)
+			return true, w.expire(linux.ERESTARTSYS)
 		default:
 		}
-		if deadline != 0 && clock.Nanotime() >= deadline {
-			return w.expire(linux.ETIMEDOUT)
+		if now := clock.Nanotime(); now >= limit {
+			if deadline != 0 && now >= deadline {
+				return true, w.expire(linux.ETIMEDOUT)
+			}
+			return false, nil
 		}
-		t.wake.WaitUntil(seq, deadline)
+		t.wake.WaitUntil(seq, limit)
 	}
 }
 

@@ -338,7 +338,7 @@ static void process_options(void) {
 }
 
 /* Futex waits that end every way: woken (more waiters than Sigil parks
-   kernel threads for, so both its ways of waiting are woken), by a
+   kernel threads for), by a
    signal whose handler has no SA_RESTART (EINTR), by a timeout, relative
    and absolute (ETIMEDOUT), and not at all (EAGAIN, EINVAL). */
 #define NWAITERS 12
@@ -370,8 +370,9 @@ static void futex_waits(void) {
 			sched_yield();
 		CHECK(wait_asleep(getpid(), fw_tid[i]), "futex waiter %d never asleep", i);
 	}
-	/* Sigil parks at most 8 waiters' kernel threads: nine signalled
-	   waiters are of both kinds. */
+	/* Sigil parks at most 8 waiters' kernel threads, for at most 4 ms
+	   each: some of the nine may still be parked, the rest asleep as
+	   goroutines. */
 	got_usr1 = 0;
 	for (int i = 0; i < NSIGNALLED; i++)
 		syscall(SYS_tgkill, getpid(), fw_tid[i], SIGUSR1);
@@ -387,10 +388,16 @@ static void futex_waits(void) {
 	CHECK(fw_woken == NWAITERS - NSIGNALLED, "futex waiters woken: %d", fw_woken);
 	signal(SIGUSR1, on_usr1);
 
-	struct timespec rel = {0, 30000000};
+	/* Shorter than Sigil keeps a waiter parked, then longer. */
+	struct timespec rel = {0, 2000000};
 	long long t0 = mono_ns();
 	ERRNO(syscall(SYS_futex, &fw_word, FUTEX_WAIT_PRIVATE, 0, &rel, NULL, 0), ETIMEDOUT);
 	long long took = mono_ns() - t0;
+	CHECK(took >= 2000000 && took < 2000000000LL, "FUTEX_WAIT of 2 ms took %lld ns", took);
+	rel.tv_nsec = 30000000;
+	t0 = mono_ns();
+	ERRNO(syscall(SYS_futex, &fw_word, FUTEX_WAIT_PRIVATE, 0, &rel, NULL, 0), ETIMEDOUT);
+	took = mono_ns() - t0;
 	CHECK(took >= 30000000 && took < 2000000000LL, "FUTEX_WAIT of 30 ms took %lld ns", took);
 	ERRNO(syscall(SYS_futex, &fw_word, FUTEX_WAIT_PRIVATE, 1, &rel, NULL, 0), EAGAIN);
 	struct timespec zero = {0, 0};
