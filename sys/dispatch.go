@@ -87,6 +87,9 @@ func Implemented(nr int) bool { return nr >= 0 && nr < len(table) && table[nr] !
 //
 //go:nosplit
 func Handle(c *irq.Context, cpu *arch.CPU, nr uint64) {
+	if nr == linux.SYS_NANOSLEEP && spinSleep(c) {
+		return
+	}
 	if nr < uint64(len(table)) {
 		if h := table[nr]; h != nil {
 			sched.Lock() // see package sched: decide and block in one step

@@ -158,6 +158,32 @@ func sleepUntil(c *irq.Context, deadline int64) {
 	sched.Block(c, sched.WaitSleep, 0, deadline, 0)
 }
 
+// spinSleepMax is the longest nanosleep served by spinning (ns).
+const spinSleepMax = 5000
+
+// spinSleep serves a nanosleep of at most spinSleepMax by spinning, and
+// reports whether it did: the Go runtime's usleep(3) before it steals a
+// goroutine another P is about to run (runqgrab) would otherwise block
+// until the next tick, a millisecond, where Linux's hrtimer wakes it
+// within the task's 50 us slack, and a goroutine readied on a busy P (a
+// user thread a signal woke) would wait that long for an idle CPU to
+// take it. The spin runs before schedLock is taken (sys.Handle), so no
+// other CPU waits for it; this CPU's interrupts wait, as for udelay.
+//
+//go:nosplit
+func spinSleep(c *irq.Context) bool {
+	req, _, _, _, _, _ := args(c)
+	d, ok := readTimespec(req)
+	if !ok || d > spinSleepMax {
+		return false
+	}
+	for end := clock.Nanotime() + d; clock.Nanotime() < end; {
+		arch.Pause()
+	}
+	ret(c, 0)
+	return true
+}
+
 //go:nosplit
 func sysNanosleep(c *irq.Context) {
 	req, _, _, _, _, _ := args(c)

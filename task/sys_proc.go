@@ -3,9 +3,10 @@ package task
 import (
 	"encoding/binary"
 	"fmt"
-	"time"
+	"runtime"
 
 	"sigil/linux"
+	"sigil/sched"
 	"sigil/signal"
 	"sigil/vfs"
 )
@@ -459,7 +460,12 @@ func sysSigaltstack(t *Thread, a *args) (uint64, error) {
 	return 0, nil
 }
 
+// sysSchedYield gives the CPU to what else may run here (do_sched_yield):
+// the kernel's other threads, then the other goroutines, user threads among
+// them, as a kicked thread yields (Thread.run). A goroutine another thread
+// just woke waits on this P until it yields or a spinning P steals it.
 func sysSchedYield(t *Thread, a *args) (uint64, error) {
-	time.Sleep(0)
+	sched.YieldToKernel()
+	runtime.Gosched()
 	return 0, nil
 }

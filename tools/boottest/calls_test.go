@@ -153,7 +153,7 @@ func TestNamespaces(t *testing.T) {
 // sethostname in uname; memfd_create; futex requeue, and a condition
 // variable's broadcast waking every waiter; futex waits ended by wakes
 // (twelve waiters), a signal (EINTR), relative and absolute timeouts;
-// prctl's parent-death signal,
+// sched_yield running a thread it woke; prctl's parent-death signal,
 // child subreaper and dumpable; /proc/stat and /proc/cpuinfo.
 func TestMiscCalls(t *testing.T) {
 	runProgram(t, "misctest", `(?m)^misctest: ok$`)

@@ -2,7 +2,7 @@
    waiting), CPU time (getrusage, times, the CPU-time clocks), nice values
    and scheduling policies, getcpu, personality, sethostname and uname,
    memfd_create, futex requeue and futex waits ended by wakes, signals and
-   timeouts. Prints "misctest: ok" or why not. Every expectation here
+   timeouts, sched_yield to a woken thread. Prints "misctest: ok" or why not. Every expectation here
    was checked on Linux 6.1 in the same QEMU. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -418,6 +418,37 @@ static void futex_waits(void) {
 	ERRNO(syscall(SYS_futex, &fw_word, FUTEX_WAIT_PRIVATE, 0, &bad, NULL, 0), EINVAL);
 }
 
+/* sched_yield gives the CPU to a thread it woke: a reader woken by a pipe
+   write runs before the writer has yielded a hundred times, with one CPU
+   or more. */
+static int yield_pipe[2], yield_tid;
+static volatile int yield_read;
+static void *yield_reader(void *arg) {
+	__atomic_store_n(&yield_tid, syscall(SYS_gettid), __ATOMIC_SEQ_CST);
+	char c;
+	read(yield_pipe[0], &c, 1);
+	yield_read = 1;
+	return NULL;
+}
+static void yields(void) {
+	pipe(yield_pipe);
+	pthread_t th;
+	pthread_create(&th, NULL, yield_reader, NULL);
+	while (!__atomic_load_n(&yield_tid, __ATOMIC_SEQ_CST))
+		sched_yield();
+	CHECK(wait_asleep(getpid(), yield_tid), "pipe reader never asleep");
+	write(yield_pipe[1], "x", 1);
+	int n = 0;
+	while (!yield_read && n < 100000) {
+		sched_yield();
+		n++;
+	}
+	CHECK(yield_read && n < 100, "the woken reader ran after %d sched_yield calls", n);
+	pthread_join(th, NULL);
+	close(yield_pipe[0]);
+	close(yield_pipe[1]);
+}
+
 int main(void) {
 	setvbuf(stdout, NULL, _IONBF, 0);
 	mkdir("/proc", 0555);
@@ -428,6 +459,7 @@ int main(void) {
 	names();
 	futexes();
 	futex_waits();
+	yields();
 	process_options();
 	if (!failed)
 		printf("misctest: ok\n");
