@@ -51,18 +51,37 @@ func (w *Wakeup) Wait(seq uint32) { w.WaitUntil(seq, 0) }
 // thread (a reschedule IPI if its CPU idles), not a goroutine on the
 // waker's P. Goroutine context.
 func (w *Wakeup) WaitUntil(seq uint32, deadline int64) {
-	// Let what the last wake readied run first: the futex wait is a
-	// system call that keeps this P, and a goroutine readied onto it
-	// would wait for sysmon to retake it, up to 10 ms on an idle
-	// system.
+	// Let what the last wake readied run first, on this kernel thread:
+	// the sleep hands this P off, and what waits on it would need
+	// another thread woken to run it.
 	runtime.Gosched()
-	if deadline == 0 {
-		syscall.Syscall6(linux.SYS_FUTEX, uintptr(unsafe.Pointer(&w.word)), linux.FUTEX_WAIT_PRIVATE, uintptr(seq), 0, 0, 0)
-		return
-	}
 	// FUTEX_WAIT_BITSET's timeout is absolute on CLOCK_MONOTONIC, the
 	// kernel runtime's clock.Nanotime.
 	ts := linux.Timespec{Sec: deadline / 1e9, Nsec: deadline % 1e9}
-	syscall.Syscall6(linux.SYS_FUTEX, uintptr(unsafe.Pointer(&w.word)), linux.FUTEX_WAIT_BITSET_PRIVATE, uintptr(seq),
-		uintptr(unsafe.Pointer(&ts)), 0, linux.FUTEX_BITSET_MATCH_ANY)
+	op, tp := uintptr(linux.FUTEX_WAIT_BITSET_PRIVATE), uintptr(unsafe.Pointer(&ts))
+	if deadline == 0 {
+		op, tp = linux.FUTEX_WAIT_PRIVATE, 0
+	}
+	futexSleep(&w.word, seq, op, tp)
 }
+
+// futexSleep is the kernel-runtime futex wait on word, told to the Go
+// runtime as a blocking system call (entersyscallblock, as gVisor tells
+// it its blocking host calls): the P is handed off at once, with
+// whatever this goroutine readied on it, instead of staying with the
+// sleeping thread until sysmon retakes it (20 us to 10 ms), so a
+// goroutine readied meanwhile finds a P. Nothing between the two runtime
+// calls may grow the stack.
+//
+//go:nosplit
+func futexSleep(word *uint32, seq uint32, op, ts uintptr) {
+	entersyscallblock()
+	syscall.RawSyscall6(linux.SYS_FUTEX, uintptr(unsafe.Pointer(word)), op, uintptr(seq), ts, 0, linux.FUTEX_BITSET_MATCH_ANY)
+	exitsyscall()
+}
+
+//go:linkname entersyscallblock runtime.entersyscallblock
+func entersyscallblock()
+
+//go:linkname exitsyscall runtime.exitsyscall
+func exitsyscall()
