@@ -137,6 +137,19 @@ func (*Epoll) Write(Caller, *File, []byte) (int, error) { return 0, linux.EINVAL
 func (*Epoll) Stat() linux.Stat                         { return linux.Stat{Mode: 0o600, Nlink: 1} }
 func (*Epoll) Close()                                   {}
 
+// CanPoll is file_can_poll: whether f's driver can say when it is ready.
+// epoll_ctl refuses the rest (EPERM, before it looks at the op or the epoll
+// descriptor: do_epoll_ctl): regular files, directories and /proc's files,
+// which are always ready, so that a program (the Go runtime's os.Open)
+// learns to use them without the poller.
+func CanPoll(f *File) bool {
+	switch f.Ops.(type) {
+	case Pollable, *Epoll:
+		return true
+	}
+	return false
+}
+
 func Readiness(f *File) (uint32, uint64) {
 	if p, ok := f.Ops.(Pollable); ok {
 		return p.Poll()

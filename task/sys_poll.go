@@ -47,6 +47,9 @@ func sysEpollCtl(t *Thread, a *args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if !file.CanPoll(f) {
+		return 0, linux.EPERM
+	}
 	ep, ok := ef.Ops.(*file.Epoll)
 	if !ok || epfd == fd {
 		return 0, linux.EINVAL

@@ -153,7 +153,8 @@ func TestNamespaces(t *testing.T) {
 // sethostname in uname; memfd_create; futex requeue, and a condition
 // variable's broadcast waking every waiter; futex waits ended by wakes
 // (twelve waiters), a signal (EINTR), relative and absolute timeouts;
-// sched_yield running a thread it woke; prctl's parent-death signal,
+// sched_yield running a thread it woke; epoll_ctl's EPERM for regular,
+// directory and /proc files; prctl's parent-death signal,
 // child subreaper and dumpable; /proc/stat and /proc/cpuinfo.
 func TestMiscCalls(t *testing.T) {
 	runProgram(t, "misctest", `(?m)^misctest: ok$`)

@@ -2,7 +2,8 @@
    waiting), CPU time (getrusage, times, the CPU-time clocks), nice values
    and scheduling policies, getcpu, personality, sethostname and uname,
    memfd_create, futex requeue and futex waits ended by wakes, signals and
-   timeouts, sched_yield to a woken thread. Prints "misctest: ok" or why not. Every expectation here
+   timeouts, sched_yield to a woken thread, epoll_ctl's EPERM for files
+   that cannot be polled. Prints "misctest: ok" or why not. Every expectation here
    was checked on Linux 6.1 in the same QEMU. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
@@ -449,6 +451,27 @@ static void yields(void) {
 	close(yield_pipe[1]);
 }
 
+/* epoll watches only files whose driver can say when they are ready
+   (file_can_poll): a regular file, a directory and a /proc file are
+   EPERM, for every op and before the epoll descriptor is looked at. */
+static void epolls(void) {
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = {.events = EPOLLIN};
+	int f = open("/proc/self/status", O_RDONLY);
+	int d = open("/", O_RDONLY | O_DIRECTORY);
+	int r = open("/bin/misctest", O_RDONLY);
+	int p[2];
+	pipe(p);
+	ERRNO(epoll_ctl(ep, EPOLL_CTL_ADD, f, &ev), EPERM);
+	ERRNO(epoll_ctl(ep, EPOLL_CTL_DEL, f, NULL), EPERM);
+	ERRNO(epoll_ctl(ep, EPOLL_CTL_ADD, d, &ev), EPERM);
+	ERRNO(epoll_ctl(ep, EPOLL_CTL_ADD, r, &ev), EPERM);
+	ERRNO(epoll_ctl(f, EPOLL_CTL_ADD, r, &ev), EPERM);
+	ERRNO(epoll_ctl(f, EPOLL_CTL_ADD, p[0], &ev), EINVAL);
+	CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev) == 0, "epoll_ctl ADD of a pipe: %s", strerror(errno));
+	close(ep), close(f), close(d), close(r), close(p[0]), close(p[1]);
+}
+
 int main(void) {
 	setvbuf(stdout, NULL, _IONBF, 0);
 	mkdir("/proc", 0555);
@@ -460,6 +483,7 @@ int main(void) {
 	futexes();
 	futex_waits();
 	yields();
+	epolls();
 	process_options();
 	if (!failed)
 		printf("misctest: ok\n");
