@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/metrics"
+	"slices"
+	"strconv"
 	"strings"
 
 	"sigil/cred"
@@ -36,43 +38,125 @@ var procDev, tracefsDev = vfs.AnonDev(), vfs.AnonDev()
 func procSnapshot(self *Process, tid int32, name string) *vfs.FS {
 	fs := vfs.NewSnapshot("proc", procDev)
 	fs.Add("/proc", vfs.S_IFDIR|0o555, nil)
-	asked, _, _ := strings.Cut(strings.TrimPrefix(name, "/proc/"), "/")
+	asked, rest, _ := strings.Cut(strings.TrimPrefix(name, "/proc/"), "/")
+	entry, _, _ := strings.Cut(rest, "/")
+	only := askedID(asked, self)
+	if strings.Contains(name, "..") {
+		only = 0 // the walk may leave the directory it names
+	}
+	// want reports whether the snapshot needs a process directory's entry
+	// e: all of them for a lookup of /proc or of the directory itself,
+	// else the one the lookup walks into.
+	want := func(es ...string) bool {
+		return only == 0 || entry == "" || slices.Contains(es, entry)
+	}
 	for _, p := range All() {
 		i := p.Info()
 		dir := fmt.Sprintf("/proc/%d", i.PID)
 		p.mu.Lock()
 		as := p.as
 		threads := make([]*Thread, 0, len(p.threads))
+		mine := only == 0 || i.PID == only
 		for _, th := range p.threads {
 			threads = append(threads, th)
+			mine = mine || th.TID == only
 		}
 		p.mu.Unlock()
-		fs.Add(dir+"/status", vfs.S_IFREG|0o444, []byte(p.status_(as, nil)))
-		fs.Add(dir+"/stat", vfs.S_IFREG|0o444, []byte(p.stat(i, as, nil)))
-		fs.Add(dir+"/comm", vfs.S_IFREG|0o444, []byte(i.Comm+"\n"))
-		fs.Add(dir+"/task", vfs.S_IFDIR|0o555, nil)
-		for _, th := range threads {
-			tdirs := []string{fmt.Sprintf("%s/task/%d", dir, th.TID)}
-			if id := fmt.Sprint(th.TID); id == asked && th.TID != i.PID {
-				tdirs = append(tdirs, "/proc/"+id)
-			}
-			for _, td := range tdirs {
-				fs.Add(td+"/status", vfs.S_IFREG|0o444, []byte(p.status_(as, th)))
-				fs.Add(td+"/stat", vfs.S_IFREG|0o444, []byte(p.stat(i, as, th)))
-				fs.Add(td+"/comm", vfs.S_IFREG|0o444, []byte(i.Comm+"\n"))
+		if !mine {
+			continue // a lookup in another process's directory
+		}
+		v := &spaceView{as: as}
+		if want("status") {
+			fs.Add(dir+"/status", vfs.S_IFREG|0o444, []byte(p.status_(v, nil)))
+		}
+		if want("stat") {
+			fs.Add(dir+"/stat", vfs.S_IFREG|0o444, []byte(p.stat(i, v, nil)))
+		}
+		if want("comm") {
+			fs.Add(dir+"/comm", vfs.S_IFREG|0o444, []byte(i.Comm+"\n"))
+		}
+		if want("task") || only != i.PID {
+			fs.Add(dir+"/task", vfs.S_IFDIR|0o555, nil)
+			for _, th := range threads {
+				tdirs := []string{fmt.Sprintf("%s/task/%d", dir, th.TID)}
+				if id := fmt.Sprint(th.TID); id == asked && th.TID != i.PID {
+					tdirs = append(tdirs, "/proc/"+id)
+				}
+				for _, td := range tdirs {
+					fs.Add(td+"/status", vfs.S_IFREG|0o444, []byte(p.status_(v, th)))
+					fs.Add(td+"/stat", vfs.S_IFREG|0o444, []byte(p.stat(i, v, th)))
+					fs.Add(td+"/comm", vfs.S_IFREG|0o444, []byte(i.Comm+"\n"))
+				}
 			}
 		}
-		var maps strings.Builder
-		if as != nil {
-			as.WriteMaps(&maps)
+		if want("maps") {
+			var maps strings.Builder
+			if as != nil {
+				as.WriteMaps(&maps)
+			}
+			fs.Add(dir+"/maps", vfs.S_IFREG|0o444, []byte(maps.String()))
 		}
-		fs.Add(dir+"/maps", vfs.S_IFREG|0o444, []byte(maps.String()))
-		fs.Add(dir+"/mounts", vfs.S_IFREG|0o444, []byte(mountsFile(p.mntOf(p.PID))))
-		p.addNamespaces(fs, dir, self, tid)
-		p.addLinks(fs, dir)
-		fs.Add(dir+"/cmdline", vfs.S_IFREG|0o444, userStrings(as, true))
-		fs.Add(dir+"/environ", vfs.S_IFREG|0o400, userStrings(as, false))
+		if want("mounts") {
+			fs.Add(dir+"/mounts", vfs.S_IFREG|0o444, []byte(mountsFile(p.mntOf(p.PID))))
+		}
+		if want("ns", "uid_map", "gid_map", "projid_map", "setgroups", "timens_offsets") {
+			p.addNamespaces(fs, dir, self, tid)
+		}
+		if want("exe", "cwd", "root", "fd", "fdinfo") {
+			p.addLinks(fs, dir)
+		}
+		if want("cmdline") {
+			fs.Add(dir+"/cmdline", vfs.S_IFREG|0o444, userStrings(as, true))
+		}
+		if want("environ") {
+			fs.Add(dir+"/environ", vfs.S_IFREG|0o400, userStrings(as, false))
+		}
 	}
+	if only == 0 {
+		addTopFiles(fs, self, tid, name)
+	}
+	if self != nil {
+		fs.Add("/proc/self", vfs.S_IFLNK|0o777, []byte(fmt.Sprint(self.PID)))
+		fs.Add("/proc/thread-self", vfs.S_IFLNK|0o777, []byte(fmt.Sprintf("%d/task/%d", self.PID, tid)))
+	}
+	return fs
+}
+
+// askedID is the process or thread whose directory a lookup below /proc
+// reaches first (asked: the name's first element there, self and
+// thread-self as the caller's process), or 0 when it reaches /proc itself
+// or a file of its own: the snapshot then holds every process, else that
+// one alone, since building every process's files (their maps, command
+// lines, namespaces) for each open made each /proc open cost as much as
+// the whole tree (8-9 ms under TCG with six processes).
+func askedID(asked string, self *Process) int32 {
+	if (asked == "self" || asked == "thread-self") && self != nil {
+		return self.PID
+	}
+	if id, err := strconv.ParseInt(asked, 10, 32); err == nil && id > 0 {
+		return int32(id)
+	}
+	return 0
+}
+
+// mainThreadLocked is the thread that stands for the process in /proc:
+// the leader, or while it is gone the oldest other. p.mu is held.
+func (p *Process) mainThreadLocked() *Thread {
+	if th := p.threads[p.PID]; th != nil {
+		return th
+	}
+	var th *Thread
+	for _, o := range p.threads {
+		if th == nil || o.TID < th.TID {
+			th = o
+		}
+	}
+	return th
+}
+
+// addTopFiles adds /proc's own files (not a process's) to the snapshot fs
+// for a lookup of name by thread tid of self.
+func addTopFiles(fs *vfs.FS, self *Process, tid int32, name string) {
 	fs.Add("/proc/meminfo", vfs.S_IFREG|0o444, []byte(meminfo()))
 	fs.Add("/proc/stat", vfs.S_IFREG|0o444, []byte(statFile()))
 	fs.Add("/proc/cpuinfo", vfs.S_IFREG|0o444, []byte(cpuinfo()))
@@ -100,32 +184,29 @@ func procSnapshot(self *Process, tid int32, name string) *vfs.FS {
 	}
 	fs.Add("/proc/mounts", vfs.S_IFREG|0o444, []byte(mountsFile(mnt)))
 	fs.Add("/proc/locks", vfs.S_IFREG|0o444, []byte(file.Locks.ProcLocks()))
-	if self != nil {
-		fs.Add("/proc/self", vfs.S_IFLNK|0o777, []byte(fmt.Sprint(self.PID)))
-		fs.Add("/proc/thread-self", vfs.S_IFLNK|0o777, []byte(fmt.Sprintf("%d/task/%d", self.PID, tid)))
-	}
-	return fs
 }
 
-// mainThreadLocked is the thread that stands for the process in /proc:
-// the leader, or while it is gone the oldest other. p.mu is held.
-func (p *Process) mainThreadLocked() *Thread {
-	if th := p.threads[p.PID]; th != nil {
-		return th
+// spaceView is a process's address space as one snapshot shows it: its
+// Status, a walk of every area's page tables, is taken once, when a file
+// first needs it, for the status and stat files of the process and of each
+// of its threads (taken for each, the walks were most of a /proc open).
+type spaceView struct {
+	as *AddressSpace // nil for a process without one
+	st vm.Status
+	ok bool
+}
+
+func (v *spaceView) status() vm.Status {
+	if !v.ok {
+		v.st, v.ok = v.as.Status(), true
 	}
-	var th *Thread
-	for _, o := range p.threads {
-		if th == nil || o.TID < th.TID {
-			th = o
-		}
-	}
-	return th
+	return v.st
 }
 
 // status_ is /proc/PID/status, or with th /proc/PID/task/TID/status:
 // the same lines, with the thread's own ID, credentials and signal
 // masks (fs/proc/array.c).
-func (p *Process) status_(as *AddressSpace, th *Thread) string {
+func (p *Process) status_(v *spaceView, th *Thread) string {
 	i := p.Info()
 	p.mu.Lock()
 	if th != nil {
@@ -162,8 +243,8 @@ func (p *Process) status_(as *AddressSpace, th *Thread) string {
 		fmt.Fprint(&b, g)
 	}
 	b.WriteString("\n")
-	if as != nil && i.State != 'Z' {
-		m := as.Status()
+	if v.as != nil && i.State != 'Z' {
+		m := v.status()
 		for _, f := range []struct {
 			name string
 			kb   uint64
@@ -301,7 +382,7 @@ func (p *Process) sigSetsLocked(th *Thread) (s sigSets) {
 // pending, not the shared) cut to their low 31
 // bits as Linux cuts them. What Sigil does not count (page faults, CPU
 // system time, the start time, the addresses of the image) reads 0.
-func (p *Process) stat(i Info, as *AddressSpace, th *Thread) string {
+func (p *Process) stat(i Info, v *spaceView, th *Thread) string {
 	p.mu.Lock()
 	if th != nil {
 		i.State = p.stateLocked(th)
@@ -311,10 +392,10 @@ func (p *Process) stat(i Info, as *AddressSpace, th *Thread) string {
 	p.mu.Unlock()
 	var vsize, rss uint64
 	var areas sysv.Areas
-	if as != nil && i.State != 'Z' {
-		m := as.Status()
+	if v.as != nil && i.State != 'Z' {
+		m := v.status()
 		vsize, rss = m.Size*1024, m.RSS*1024/pageSize
-		areas = as.strings
+		areas = v.as.strings
 	}
 	const low31 = 0x7fffffff
 	id, utime, nice := i.PID, p.userTime(), int32(0)
