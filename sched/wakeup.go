@@ -57,12 +57,12 @@ func (w *Wakeup) WaitUntil(seq uint32, deadline int64) {
 	runtime.Gosched()
 	// FUTEX_WAIT_BITSET's timeout is absolute on CLOCK_MONOTONIC, the
 	// kernel runtime's clock.Nanotime.
-	ts := linux.Timespec{Sec: deadline / 1e9, Nsec: deadline % 1e9}
-	op, tp := uintptr(linux.FUTEX_WAIT_BITSET_PRIVATE), uintptr(unsafe.Pointer(&ts))
+	ts := &linux.Timespec{Sec: deadline / 1e9, Nsec: deadline % 1e9}
+	op := uintptr(linux.FUTEX_WAIT_BITSET_PRIVATE)
 	if deadline == 0 {
-		op, tp = linux.FUTEX_WAIT_PRIVATE, 0
+		op, ts = linux.FUTEX_WAIT_PRIVATE, nil
 	}
-	futexSleep(&w.word, seq, op, tp)
+	futexSleep(&w.word, seq, op, ts)
 }
 
 // futexSleep is the kernel-runtime futex wait on word, told to the Go
@@ -74,9 +74,9 @@ func (w *Wakeup) WaitUntil(seq uint32, deadline int64) {
 // calls may grow the stack.
 //
 //go:nosplit
-func futexSleep(word *uint32, seq uint32, op, ts uintptr) {
+func futexSleep(word *uint32, seq uint32, op uintptr, ts *linux.Timespec) {
 	entersyscallblock()
-	syscall.RawSyscall6(linux.SYS_FUTEX, uintptr(unsafe.Pointer(word)), op, uintptr(seq), ts, 0, linux.FUTEX_BITSET_MATCH_ANY)
+	syscall.RawSyscall6(linux.SYS_FUTEX, uintptr(unsafe.Pointer(word)), op, uintptr(seq), uintptr(unsafe.Pointer(ts)), 0, linux.FUTEX_BITSET_MATCH_ANY)
 	exitsyscall()
 }
 
