@@ -55,12 +55,11 @@ func (as *AddressSpace) futexQueue(addr uint64, private bool) (*futexTable, fute
 // so any number of waiters, and a thread idle for good, costs no kernel
 // thread each.
 type futexWaiter struct {
-	t      *Thread
-	woken  chan struct{} // closed by the waker
-	parked atomic.Bool   // t's kernel thread sleeps on t.wake (park): the waker bumps it too
-	bits   uint32
-	table  atomic.Pointer[futexTable]
-	key    futexKey
+	t     *Thread       // the waiting thread: the waker nudges it too (park)
+	woken chan struct{} // closed by the waker
+	bits  uint32
+	table atomic.Pointer[futexTable]
+	key   futexKey
 }
 
 // maxParkedWaiters bounds the futex waits that block a kernel thread at
@@ -79,12 +78,12 @@ const maxPark = 4e6
 var parkedWaiters atomic.Int32
 
 // wakeLocked wakes the waiter; its table's lock held. The close comes
-// first: a parked waiter either sees it or gets the bump (park).
+// first: a parked waiter either sees it or is nudged (park). While the
+// waiter is queued its thread waits for it alone, so the thread's
+// parking is the waiter's.
 func (w *futexWaiter) wakeLocked() {
 	close(w.woken)
-	if w.parked.Load() {
-		w.t.wake.Wake()
-	}
+	w.t.nudge()
 }
 
 // futexWait blocks t while the word at addr equals val, until woken,
@@ -116,14 +115,14 @@ func (as *AddressSpace) futexWait(t *Thread, addr uint64, private bool, val uint
 	// state only once it is queued: a thread that sees this one 'S' in
 	// /proc finds it on the queue.
 	cancel := t.Interrupted()
+	var ended bool
+	var err error
 	if parkedWaiters.Add(1) <= maxParkedWaiters {
-		ended, err := w.park(cancel, deadline)
-		parkedWaiters.Add(-1)
-		if ended {
-			return err
-		}
-	} else {
-		parkedWaiters.Add(-1)
+		ended, err = w.park(cancel, deadline)
+	}
+	parkedWaiters.Add(-1)
+	if ended {
+		return err
 	}
 	var timeout <-chan time.Time
 	if deadline != 0 {
@@ -144,21 +143,17 @@ func (as *AddressSpace) futexWait(t *Thread, addr uint64, private bool, val uint
 // park is futexWait's parked sleep: t's kernel thread blocks until woken
 // closes, cancel closes, the deadline passes (the wait then ends: ended)
 // or maxPark passes (it goes on on the channels). Whoever closes woken or
-// cancel (t's interruptLocked) then bumps t.wake if the waiter is parked:
-// parked is set before the wake count is read, and the channels checked
-// after, so a close is either seen here or followed by a bump.
+// cancel (wakeLocked, t's interruptLocked) then nudges t: parking is set
+// before the wake count is read, and the channels checked after, so a
+// close is either seen here or followed by a wake of t.wake.
 func (w *futexWaiter) park(cancel <-chan struct{}, deadline int64) (ended bool, err error) {
 	t := w.t
 	limit := clock.Nanotime() + maxPark
 	if deadline != 0 {
 		limit = min(limit, deadline)
 	}
-	w.parked.Store(true)
 	t.parking.Store(true)
-	defer func() {
-		t.parking.Store(false)
-		w.parked.Store(false)
-	}()
+	defer t.parking.Store(false)
 	for {
 		seq := t.wake.Seq()
 		select {

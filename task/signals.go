@@ -72,8 +72,12 @@ func (t *Thread) interruptLocked() {
 	default:
 		close(t.sig.intrCh)
 	}
-	// After the close: a parked futex wait either sees it or is woken
-	// here (futexWaiter.park).
+	t.nudge() // after the close (futexWaiter.park)
+}
+
+// nudge wakes t's kernel thread if it sleeps in a parked futex wait
+// (futexWaiter.park), whose channels the caller has just closed.
+func (t *Thread) nudge() {
 	if t.parking.Load() {
 		t.wake.Wake()
 	}

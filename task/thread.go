@@ -38,8 +38,9 @@ type Thread struct {
 	// Interrupted, cleared when the call returns), read by anyone.
 	blocking atomic.Bool
 	// parking: the thread's kernel thread sleeps, or is about to, on
-	// wake (a parked futex wait: futex.go), which interruptLocked then
-	// bumps. Written by the owner thread, read by anyone.
+	// wake (a parked futex wait: futex.go), which nudge then wakes.
+	// parking is written by the owner thread and read by anyone; wake is
+	// waited on by the owner thread and woken by anyone.
 	parking atomic.Bool
 	wake    sched.Wakeup
 
