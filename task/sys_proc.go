@@ -3,10 +3,8 @@ package task
 import (
 	"encoding/binary"
 	"fmt"
-	"runtime"
 
 	"sigil/linux"
-	"sigil/sched"
 	"sigil/signal"
 	"sigil/vfs"
 )
@@ -460,12 +458,10 @@ func sysSigaltstack(t *Thread, a *args) (uint64, error) {
 	return 0, nil
 }
 
-// sysSchedYield gives the CPU to what else may run here (do_sched_yield):
-// the kernel's other threads, then the other goroutines, user threads among
-// them, as a kicked thread yields (Thread.run). A goroutine another thread
-// just woke waits on this P until it yields or a spinning P steals it.
+// sysSchedYield is do_sched_yield: the caller yields as a kicked thread
+// does (yieldCPU). A goroutine another thread just woke waits on this P
+// until it yields or a spinning P steals it.
 func sysSchedYield(t *Thread, a *args) (uint64, error) {
-	sched.YieldToKernel()
-	runtime.Gosched()
+	yieldCPU()
 	return 0, nil
 }

@@ -141,14 +141,18 @@ func (t *Thread) run() {
 		case sched.ReasonFault:
 			t.fault()
 		case sched.ReasonInterrupt:
-			// The kernel wants the CPU: its threads first (one an
-			// interrupt woke may be waiting for this P), then the
-			// other goroutines.
-			sched.YieldToKernel()
-			runtime.Gosched()
+			yieldCPU() // the kernel wants the CPU
 		}
 	}
 	t.finish()
+}
+
+// yieldCPU gives the CPU to what else may run here: the kernel's threads
+// first (one an interrupt woke may be waiting for this P), then the other
+// goroutines, user threads among them.
+func yieldCPU() {
+	sched.YieldToKernel()
+	runtime.Gosched()
 }
 
 // fault serves a CPU exception from user mode. A page fault goes to the
