@@ -40,6 +40,9 @@ func procSnapshot(self *Process, tid int32, name string) *vfs.FS {
 	fs.Add("/proc", vfs.S_IFDIR|0o555, nil)
 	asked, rest, _ := strings.Cut(strings.TrimPrefix(name, "/proc/"), "/")
 	entry, _, _ := strings.Cut(rest, "/")
+	if asked == "thread-self" && entry != "" {
+		entry = "task" // the link leads to PID/task/TID
+	}
 	only := askedID(asked, self)
 	if strings.Contains(name, "..") {
 		only = 0 // the walk may leave the directory it names

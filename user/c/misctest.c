@@ -255,12 +255,19 @@ static void futexes(void) {
 		pthread_join(th[i], NULL);
 }
 
-/* /proc/thread-self names the calling thread's task directory. */
+/* /proc/thread-self names the calling thread's task directory, and a
+   path through it reaches the thread's files. */
 static void *thread_self(void *arg) {
-	char want[64], got[64];
-	snprintf(want, sizeof want, "%d/task/%ld", getpid(), (long)syscall(SYS_gettid));
+	char want[64], got[64], status[2048];
+	long tid = syscall(SYS_gettid);
+	snprintf(want, sizeof want, "%d/task/%ld", getpid(), tid);
 	ssize_t n = readlink("/proc/thread-self", got, sizeof got - 1);
-	return (void *)(long)(n > 0 && (got[n] = 0, !strcmp(got, want)));
+	int ok = n > 0 && (got[n] = 0, !strcmp(got, want));
+	int fd = open("/proc/thread-self/status", O_RDONLY);
+	n = fd < 0 ? -1 : read(fd, status, sizeof status - 1);
+	close(fd);
+	snprintf(want, sizeof want, "\nPid:\t%ld\n", tid);
+	return (void *)(long)(ok && n > 0 && (status[n] = 0, strstr(status, want) != NULL));
 }
 
 /* prctl's process options: a parent-death signal, a child subreaper
@@ -421,8 +428,9 @@ static void futex_waits(void) {
 }
 
 /* sched_yield gives the CPU to a thread it woke: a reader woken by a pipe
-   write runs before the writer has yielded a hundred times, with one CPU
-   or more. */
+   write on the writer's CPU (both pinned to CPU 0: on another, how soon it
+   runs is that CPU's wake-up latency, not the yield's) runs before the
+   writer has yielded a hundred times. */
 static int yield_pipe[2], yield_tid;
 static volatile int yield_read;
 static void *yield_reader(void *arg) {
@@ -433,6 +441,11 @@ static void *yield_reader(void *arg) {
 	return NULL;
 }
 static void yields(void) {
+	cpu_set_t all, cpu0;
+	sched_getaffinity(0, sizeof all, &all);
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	sched_setaffinity(0, sizeof cpu0, &cpu0); /* the reader inherits it */
 	pipe(yield_pipe);
 	pthread_t th;
 	pthread_create(&th, NULL, yield_reader, NULL);
@@ -449,6 +462,7 @@ static void yields(void) {
 	pthread_join(th, NULL);
 	close(yield_pipe[0]);
 	close(yield_pipe[1]);
+	sched_setaffinity(0, sizeof all, &all);
 }
 
 /* epoll watches only files whose driver can say when they are ready
